@@ -1,0 +1,36 @@
+"""Settings: one typed object fed by environment variables or Streamlit secrets."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+DEFAULT_STORE = str(Path(__file__).resolve().parent / "store")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    store: str = DEFAULT_STORE
+    force_name: str = "Thames Valley Police (demo)"
+    demo_seed: int = 7
+    basemap_style: str | None = None
+    storage_options: dict[str, str] | None = None
+
+
+def load_settings(secrets: dict | None = None) -> Settings:
+    """Settings from BEATBOOK_* environment variables, then a `[beatbook]` secrets section."""
+    section = dict((secrets or {}).get("beatbook", {}))
+
+    def pick(name: str, default):
+        return os.environ.get(f"BEATBOOK_{name.upper()}", section.get(name, default))
+
+    options = pick("storage_options", None)
+    return Settings(
+        store=str(pick("store", DEFAULT_STORE)),
+        force_name=str(pick("force_name", Settings.force_name)),
+        demo_seed=int(pick("demo_seed", Settings.demo_seed)),
+        basemap_style=pick("basemap_style", None) or None,
+        storage_options=json.loads(options) if isinstance(options, str) else options,
+    )

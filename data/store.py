@@ -1,0 +1,413 @@
+"""The store: one Delta Lake table per record type, append-only and versioned.
+
+Writes: every save appends one row (a new record, a new version of one, or a
+deletion marker) as one Delta commit, so concurrent writers never lose each
+other's saves and a killed writer leaves only whole commits behind.
+
+Reads: DuckDB over the Parquet files of the table's current snapshot. The
+"current" view is the latest version of each record that is not deleted.
+Compaction rewrites a table into a few large files sorted by `record_id` and
+fills in `superseded` (true for every row that a later version replaces).
+Rows written since then have `superseded` NULL; only the records those rows
+touch are de-duplicated at read time, so the common read is one filter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from pydantic import BaseModel
+
+from data import db
+from data.schema import TABLES, arrow_schema
+
+COMPACT_AFTER_COMMITS = 500
+_COMMIT = CommitProperties(max_commit_retries=1000)
+_WRITER = WriterProperties(compression="ZSTD", max_row_group_size=122_880)
+
+
+@dataclasses.dataclass(frozen=True)
+class Saved:
+    """What a save returns: the record it wrote (or had already written)."""
+
+    record_id: str
+    version: int
+    duplicate: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """One version of one table: its files, and which are not yet compacted."""
+
+    table: str
+    version: int
+    files: tuple[str, ...]
+    recent: tuple[str, ...]
+    rows: int
+    touched: tuple[str, ...]  # record ids that recent rows add a later version or a duplicate to
+
+    def relation(self) -> str:
+        """SQL text for the current rows of this snapshot (a subquery)."""
+        if not self.files:
+            return f"(SELECT * FROM {_empty_relation(self.table)})"
+        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in self.files)}], union_by_name=true)"
+        if not self.touched:
+            return f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted)"
+        ids = "[" + ", ".join(db.sql_string(r) for r in self.touched) + "]"
+        return (
+            f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted"
+            f" AND NOT list_contains({ids}, record_id)"
+            f" UNION ALL BY NAME SELECT * FROM (SELECT * FROM {scan}"
+            f" WHERE superseded IS NOT TRUE AND list_contains({ids}, record_id)"
+            f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
+            f" WHERE NOT deleted)"
+        )
+
+
+def _empty_relation(table: str) -> str:
+    columns = ", ".join(
+        f"CAST(NULL AS {_duck_type(field.type)}) AS {field.name}" for field in arrow_schema(table)
+    )
+    return f"(SELECT {columns} WHERE false)"
+
+
+def _duck_type(kind: pa.DataType) -> str:
+    if pa.types.is_list(kind):
+        return _duck_type(kind.value_type) + "[]"
+    if pa.types.is_struct(kind):
+        inner = ", ".join(f"{f.name} {_duck_type(f.type)}" for f in kind)
+        return f"STRUCT({inner})"
+    return {
+        pa.string(): "VARCHAR",
+        pa.int64(): "BIGINT",
+        pa.float64(): "DOUBLE",
+        pa.bool_(): "BOOLEAN",
+        pa.timestamp("us"): "TIMESTAMP",
+        pa.date32(): "DATE",
+    }[kind]
+
+
+class ValidationError(ValueError):
+    """A record failed its schema's rules; `errors` maps field -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def validate(table: str, values: Mapping[str, Any] | BaseModel) -> BaseModel:
+    """Validate values against the table's model; raise ValidationError naming each field."""
+    from pydantic import ValidationError as PydanticError
+
+    model = TABLES[table]
+    if isinstance(values, model):
+        return values
+    data = values.model_dump() if isinstance(values, BaseModel) else dict(values)
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or _field_in(err["msg"], model)
+            message = err["msg"].removeprefix("Value error, ")
+            errors.setdefault(field, message)
+        raise ValidationError(errors) from None
+
+
+def _field_in(message: str, model: type[BaseModel]) -> str:
+    """The first field named in a whole-record rule's message, for the form to show it by."""
+    named = [word.strip(",") for word in message.split() if word.strip(",") in model.model_fields]
+    return named[0] if named else "record"
+
+
+class Store:
+    """A folder (or any URI deltalake accepts) holding one Delta table per record type."""
+
+    def __init__(self, root: str | Path, *, storage_options: dict[str, str] | None = None):
+        self.root = str(root).rstrip("/")
+        self.storage_options = storage_options
+        self._tables: dict[str, DeltaTable] = {}
+        self._snapshots: dict[tuple[str, int], Snapshot] = {}
+        self._lock = threading.Lock()
+        self._commits_since_compact: dict[str, int] = {}
+
+    # -- layout -----------------------------------------------------------------
+    def uri(self, table: str) -> str:
+        if table not in TABLES:
+            raise KeyError(f"unknown table {table!r}")
+        return f"{self.root}/{table}"
+
+    def exists(self) -> bool:
+        return all(DeltaTable.is_deltatable(self.uri(t), self.storage_options) for t in TABLES)
+
+    def create(self) -> None:
+        """Create every table that does not exist yet (empty, with its schema)."""
+        if "://" not in self.root:
+            Path(self.root).mkdir(parents=True, exist_ok=True)
+        for table in TABLES:
+            if not DeltaTable.is_deltatable(self.uri(table), self.storage_options):
+                try:
+                    DeltaTable.create(self.uri(table), arrow_schema(table), mode="ignore",
+                                      storage_options=self.storage_options)
+                except Exception:  # another process created it first
+                    if not DeltaTable.is_deltatable(self.uri(table), self.storage_options):
+                        raise
+
+    def _table(self, table: str) -> DeltaTable:
+        with self._lock:
+            handle = self._tables.get(table)
+            if handle is None:
+                try:
+                    handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
+                except TableNotFoundError:
+                    self.create()
+                    handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
+                self._tables[table] = handle
+            else:
+                handle.update_incremental()
+            return handle
+
+    # -- reading ----------------------------------------------------------------
+    def version(self, table: str) -> int:
+        return self._table(table).version()
+
+    def versions(self, tables: Iterable[str]) -> tuple[int, ...]:
+        """The tables' versions: a cache key that changes on every write."""
+        return tuple(self.version(t) for t in tables)
+
+    def snapshot(self, table: str) -> Snapshot:
+        handle = self._table(table)
+        with self._lock:
+            version = handle.version()
+            cached = self._snapshots.get((table, version))
+            if cached is not None:
+                return cached
+            actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
+        paths = actions.get("path", [])
+        nulls = actions.get("null_count.superseded", [None] * len(paths))
+        files = tuple(f"{self.root}/{table}/{p}" for p in paths)
+        recent = tuple(f for f, n in zip(files, nulls, strict=True) if n is None or n > 0)
+        touched: tuple[str, ...] = ()
+        if recent:
+            scan = f"read_parquet([{', '.join(db.sql_string(f) for f in recent)}], union_by_name=true)"
+            rows = db.cursor().execute(
+                f"SELECT record_id FROM {scan} WHERE superseded IS NULL GROUP BY record_id"
+                " HAVING count(*) > 1 OR max(version) > 1 ORDER BY record_id"
+            ).fetchall()
+            touched = tuple(r[0] for r in rows)
+        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched)
+        with self._lock:
+            self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
+            self._snapshots[(table, version)] = snap
+        return snap
+
+    def relation(self, table: str) -> str:
+        """SQL text (a subquery) for the table's current rows."""
+        return self.snapshot(table).relation()
+
+    def get(self, table: str, record_id: str) -> dict | None:
+        """The current version of one record, or None if it does not exist or was deleted."""
+        rows = self._versions_of(table, record_id)
+        if not rows or rows[0]["deleted"]:
+            return None
+        return rows[0]
+
+    def history(self, table: str, record_id: str) -> list[dict]:
+        """Every stored version of a record, newest first."""
+        return self._versions_of(table, record_id)
+
+    def _versions_of(self, table: str, record_id: str) -> list[dict]:
+        snap = self.snapshot(table)
+        if not snap.files:
+            return []
+        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        cur = db.cursor()
+        result = cur.execute(
+            f"SELECT DISTINCT ON (version) * FROM {scan} WHERE record_id = ? ORDER BY version DESC, written_at DESC",
+            [record_id],
+        )
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    def _find_submission(self, table: str, submission_id: str) -> Saved | None:
+        """The save an earlier use of this submission id made, if any."""
+        snap = self.snapshot(table)
+        # A new record's id is its submission id, so compacted files (sorted by
+        # record_id) answer from their statistics; an edit can only be in the
+        # small uncompacted files, or it is older than any double tap or retry.
+        for files, clause, params in (
+            (snap.files, "record_id = ? AND submission_id = ?", [submission_id, submission_id]),
+            (snap.recent, "submission_id = ?", [submission_id]),
+        ):
+            if not files:
+                continue
+            scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+            row = db.cursor().execute(
+                f"SELECT record_id, version FROM {scan} WHERE {clause} LIMIT 1", params
+            ).fetchone()
+            if row:
+                return Saved(row[0], row[1], duplicate=True)
+        return None
+
+    # -- writing ----------------------------------------------------------------
+    def save(
+        self,
+        table: str,
+        record: Mapping[str, Any] | BaseModel,
+        *,
+        user: str,
+        submission_id: str,
+        record_id: str | None = None,
+    ) -> Saved:
+        """Validate and append one record (or a new version of `record_id`).
+
+        Saving the same `submission_id` again returns the first save and writes nothing.
+        """
+        model = validate(table, record)
+        if not submission_id:
+            raise ValidationError({"submission_id": "a submission id is required"})
+        earlier = self._find_submission(table, submission_id)
+        if earlier is not None:
+            return earlier
+        if record_id is None:
+            record_id, version = submission_id, 1
+        else:
+            current = self._versions_of(table, record_id)
+            if not current:
+                raise KeyError(f"{table} has no record {record_id}")
+            version = current[0]["version"] + 1
+        row = model.model_dump()
+        row.update(_system(record_id, version, user, submission_id, deleted=False))
+        self._append(table, [row])
+        return Saved(record_id, version)
+
+    def delete(self, table: str, record_id: str, *, user: str, submission_id: str) -> Saved:
+        """Withdraw a record: a new version marked deleted, so history keeps what it was."""
+        earlier = self._find_submission(table, submission_id)
+        if earlier is not None:
+            return earlier
+        current = self.get(table, record_id)
+        if current is None:
+            raise KeyError(f"{table} has no record {record_id}")
+        row = {k: v for k, v in current.items() if k in TABLES[table].model_fields}
+        row.update(_system(record_id, current["version"] + 1, user, submission_id, deleted=True))
+        self._append(table, [row])
+        return Saved(record_id, current["version"] + 1)
+
+    def append_rows(self, table: str, rows: pa.Table | list[dict], *, compacted: bool = False) -> int:
+        """Bulk-append rows that already carry system columns (demo data, imports).
+
+        With `compacted`, the rows must be new records, one version each, so
+        `superseded` is known to be false and reads need no de-duplication.
+        """
+        data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=arrow_schema(table))
+        if compacted:
+            index = data.schema.get_field_index("superseded")
+            data = data.set_column(index, "superseded", pa.array([False] * data.num_rows, pa.bool_()))
+        data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
+        self._write(table, data, mode="append")
+        return data.num_rows
+
+    def _append(self, table: str, rows: list[dict]) -> None:
+        self._write(table, pa.Table.from_pylist(rows, schema=arrow_schema(table)), mode="append")
+        count = self._commits_since_compact.get(table, 0) + 1
+        self._commits_since_compact[table] = count
+        if count >= COMPACT_AFTER_COMMITS:
+            self._commits_since_compact[table] = 0
+            self.compact(table)
+
+    def _write(self, table: str, data: pa.Table, *, mode: str) -> None:
+        write_deltalake(
+            self.uri(table), data, mode=mode, storage_options=self.storage_options,
+            writer_properties=_WRITER, commit_properties=_COMMIT,
+        )
+
+    # -- maintenance ------------------------------------------------------------
+    def compact(self, table: str | None = None, *, attempts: int = 5) -> dict[str, dict]:
+        """Rewrite tables into a few files sorted by record_id, marking superseded rows.
+
+        No row is lost: every stored version is kept; only `superseded` is filled in.
+        """
+        report = {}
+        for name in [table] if table else list(TABLES):
+            for attempt in range(attempts):
+                try:
+                    report[name] = self._compact_one(name)
+                    break
+                except CommitFailedError:
+                    if attempt == attempts - 1:
+                        raise
+        return report
+
+    def _compact_one(self, table: str) -> dict:
+        snap = self.snapshot(table)
+        if not snap.recent and len(snap.files) <= 1:
+            return {"version": snap.version, "files_before": len(snap.files), "files_after": len(snap.files)}
+        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        names = ", ".join(f'"{n}"' for n in arrow_schema(table).names if n != "superseded")
+        data = db.cursor().sql(
+            f"SELECT {names}, row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) > 1"
+            f" AS superseded FROM {scan} ORDER BY record_id, version"
+        ).to_arrow_table()
+        data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
+        handle = self._table(table)
+        write_deltalake(
+            handle, data, mode="overwrite", storage_options=self.storage_options,
+            writer_properties=_WRITER, commit_properties=_COMMIT, target_file_size=256 * 1024 * 1024,
+        )
+        handle.update_incremental()
+        handle.create_checkpoint()
+        handle.cleanup_metadata()
+        after = self.snapshot(table)
+        return {"version": after.version, "files_before": len(snap.files), "files_after": len(after.files)}
+
+    def vacuum(self, *, retention_hours: int = 168) -> dict[str, int]:
+        """Delete files no snapshot within `retention_hours` refers to."""
+        removed = {}
+        for table in TABLES:
+            handle = self._table(table)
+            files = handle.vacuum(retention_hours=retention_hours, dry_run=False,
+                                  enforce_retention_duration=False)
+            removed[table] = len(files)
+        return removed
+
+    def check(self) -> dict[str, dict]:
+        """Per table: Delta version, current rows, stored versions (rows), files."""
+        report = {}
+        for table in TABLES:
+            snap = self.snapshot(table)
+            current = db.cursor().execute(f"SELECT count(*) FROM {snap.relation()}").fetchone()[0]
+            report[table] = {
+                "delta_version": snap.version,
+                "current_rows": current,
+                "stored_versions": snap.rows,
+                "files": len(snap.files),
+                "uncompacted_files": len(snap.recent),
+            }
+        return report
+
+
+def _system(record_id: str, version: int, user: str, submission_id: str, *, deleted: bool) -> dict:
+    return {
+        "record_id": record_id,
+        "version": version,
+        "deleted": deleted,
+        "written_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "written_by": user,
+        "submission_id": submission_id,
+        "superseded": None,
+    }
+
+
+def new_submission_id() -> str:
+    """An id made when a form is opened; saving it twice stores one record."""
+    return uuid.uuid4().hex
