@@ -303,16 +303,13 @@ class Store:
         self._append(table, [row])
         return Saved(record_id, current["version"] + 1)
 
-    def append_rows(self, table: str, rows: pa.Table | list[dict], *, compacted: bool = False) -> int:
-        """Bulk-append rows that already carry system columns (demo data, imports).
+    def append_rows(self, table: str, rows: pa.Table | list[dict]) -> int:
+        """Bulk-append rows that already carry their system columns (demo data, imports).
 
-        With `compacted`, the rows must be new records, one version each, so
-        `superseded` is known to be false and reads need no de-duplication.
+        Rows whose `superseded` is set (true or false) are taken as compacted:
+        the caller vouches for it, and reads skip de-duplicating them.
         """
         data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=arrow_schema(table))
-        if compacted:
-            index = data.schema.get_field_index("superseded")
-            data = data.set_column(index, "superseded", pa.array([False] * data.num_rows, pa.bool_()))
         data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
         self._write(table, data, mode="append")
         return data.num_rows
