@@ -1,0 +1,35 @@
+"""Beatbook: routing only. Page config, the store, who the user is, and the pages they may see."""
+
+import streamlit as st
+
+from forms.identity import current_user, render_demo_identity
+from forms.runtime import get_settings, get_store, render_demo_setup
+
+st.set_page_config(page_title="Beatbook", page_icon=":material/local_police:", layout="wide")
+
+settings = get_settings()
+store = get_store(settings)
+render_demo_setup(store, seed=settings.demo_seed)
+user = current_user(store)
+render_demo_identity(store)
+
+# section -> (script, title, icon, roles that see it; None = everyone)
+PAGES = {
+    "Record": [
+        ("pages/book_event.py", "Book an event", ":material/event_available:", None),
+    ],
+    "Explore": [
+        ("pages/events_overview.py", "Events overview", ":material/insights:", None),
+    ],
+}
+
+navigation = {
+    section: [
+        st.Page(script, title=title, icon=icon)
+        for script, title, icon, roles in entries
+        if roles is None or user["role"] in roles
+    ]
+    for section, entries in PAGES.items()
+}
+st.sidebar.caption(settings.force_name)
+st.navigation({section: pages for section, pages in navigation.items() if pages}).run()

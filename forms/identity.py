@@ -1,0 +1,60 @@
+"""Who is using the app: the one place every page asks.
+
+For now Beatbook runs in demo mode: anyone can act as any demo user, chosen
+in the sidebar. Sign-in replaces `current_user` later; pages do not change.
+
+Tests choose the user by setting `st.session_state[USER_KEY]` (AppTest's
+`at.session_state`) or the `BEATBOOK_DEMO_USER` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from data import reference
+from data.store import Store
+
+USER_KEY = "demo_user_id"
+DEMO_USER_ENV = "BEATBOOK_DEMO_USER"
+
+
+def pick_user(users: Sequence[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
+    """The user with id `wanted`, else the first active officer, else the first user."""
+    by_id = {u["user_id"]: u for u in users}
+    if wanted in by_id:
+        return by_id[wanted]
+    officers = [u for u in users if u.get("role") == "officer" and u.get("active", True)]
+    return (officers or list(users) or [None])[0]
+
+
+def current_user(store: Store) -> dict[str, Any]:
+    """The user this session acts as (demo mode: the one picked in the sidebar)."""
+    users = _demo_users(store)
+    wanted = st.session_state.get(USER_KEY) or os.environ.get(DEMO_USER_ENV)
+    user = pick_user(users, wanted)
+    if user is None:
+        st.error("There are no users in this store yet.")
+        st.stop()
+    if st.session_state.get(USER_KEY) != user["user_id"]:
+        # Only happens before the sidebar switcher is drawn (app.py asks first).
+        st.session_state[USER_KEY] = user["user_id"]
+    return user
+
+
+def render_demo_identity(store: Store) -> None:
+    """The sidebar's demo-mode banner and user switcher."""
+    users = _demo_users(store)
+    names = {u["user_id"]: f"{u['name']} · {u['role']}" + (f" · {u['area_code']}" if u.get("area_code") else "")
+             for u in users}
+    with st.sidebar:
+        st.info("**Demo mode** — no sign-in. Pick who you are acting as.", icon=":material/science:")
+        st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+
+
+def _demo_users(store: Store) -> list[dict[str, Any]]:
+    users = reference.list_users(store)
+    return users.to_dict("records") if hasattr(users, "to_dict") else list(users)

@@ -1,0 +1,72 @@
+"""What every page shares from the running app: its settings and its one store.
+
+The store is opened once per process (`st.cache_resource`) and shared by all
+sessions; it is thread-safe and hands each read its own DuckDB cursor. The
+first run in a process fills an empty store with the demo force, showing its
+progress, so `streamlit run app.py` opens on a populated app.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import streamlit as st
+
+from data import demo
+from data.settings import Settings, load_settings
+from data.store import Store
+
+
+def get_settings() -> Settings:
+    """Settings from BEATBOOK_* environment variables, then `[beatbook]` in secrets.toml."""
+    return load_settings(_secrets())
+
+
+def get_store(settings: Settings | None = None) -> Store:
+    """The process's store for the configured location."""
+    settings = settings or get_settings()
+    options = json.dumps(settings.storage_options, sort_keys=True) if settings.storage_options else None
+    return _open_store(settings.store, options)
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(root: str, storage_options: str | None) -> Store:
+    store = Store(root, storage_options=json.loads(storage_options) if storage_options else None)
+    store.create()
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_guard(root: str) -> dict:
+    """Per store and process: whether the demo check ran, and a lock so only one session runs it."""
+    return {"lock": threading.Lock(), "done": False}
+
+
+def render_demo_setup(store: Store, *, seed: int) -> None:
+    """On a process's first run, fill an empty store with the demo force, with a progress bar."""
+    guard = _demo_guard(store.root)
+    if guard["done"]:
+        return
+    with guard["lock"]:
+        if guard["done"]:
+            return
+        slot = st.empty()
+        with slot.container():
+            bar = st.progress(0.0, text="Checking the store…")
+
+            def report(fraction: float, text: str | None = None, *_: object) -> None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=text or "Setting up the demo force…")
+
+            created = demo.ensure_demo(store, seed=seed, progress=report)
+        slot.empty()
+        guard["done"] = True
+    if created:
+        st.toast("Demo force ready: areas, wards, officers and a year of activity.", icon=":material/check_circle:")
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml: environment variables and defaults only
+        return {}

@@ -1,0 +1,112 @@
+"""Small widget helpers shared by the form pages.
+
+`FormState` keeps everything one form needs between reruns in
+`st.session_state`, under keys prefixed with the form's name:
+
+- each field's widget key (`form.key("title")` -> "book_event.title"),
+- the submission id, made when the form is opened and renewed after a
+  successful save, so a double tap or a retry stores one record (a repeat
+  of exactly the values just saved reuses that save's id),
+- the field errors of the last failed submit, and the last confirmation.
+
+Saving happens in the submit button's `on_click` callback (`form.submit`),
+which runs before the script: a failed save keeps every typed value, a
+successful one resets the fields to their defaults for the next record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from data.store import Saved, ValidationError, new_submission_id
+
+
+class FormState:
+    """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation."""
+
+    def __init__(self, name: str, *, defaults: Mapping[str, Any]):
+        self.name = name
+        self.defaults = dict(defaults)
+        self.fields = tuple(self.defaults)
+        self.open()
+
+    def key(self, field: str) -> str:
+        """The widget key of one field."""
+        return f"{self.name}.{field}"
+
+    def open(self) -> None:
+        """Set every field that has no value yet to its default, and make a submission id."""
+        for field, value in self.defaults.items():
+            st.session_state.setdefault(self.key(field), value)
+        st.session_state.setdefault(self._meta("submission_id"), new_submission_id())
+
+    def values(self) -> dict[str, Any]:
+        """The fields' current values."""
+        return {field: st.session_state.get(self.key(field)) for field in self.fields}
+
+    @property
+    def submission_id(self) -> str:
+        return st.session_state[self._meta("submission_id")]
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return st.session_state.get(self._meta("errors"), {})
+
+    @property
+    def confirmation(self) -> Saved | None:
+        return st.session_state.get(self._meta("saved"))
+
+    def set_field(self, field: str, value: Any) -> None:
+        """Change a field's value (only from a callback, or before its widget is drawn)."""
+        st.session_state[self.key(field)] = value
+
+    def submit(self, save: Callable[[dict[str, Any], str], Saved]) -> None:
+        """Run `save(values, submission_id)`; keep its field errors, or reset the form on success.
+
+        Meant as a submit button's `on_click`: `on_click=form.submit, args=(save,)`.
+        """
+        values = self.values()
+        # A second tap sent before the first one's reply (or a retry after a lost
+        # reply) carries the values just saved: it reuses that save's id.
+        last_values, last_id = st.session_state.get(self._meta("last"), (None, None))
+        submission_id = last_id if values == last_values else self.submission_id
+        st.session_state[self._meta("saved")] = None
+        try:
+            saved = save(values, submission_id)
+        except ValidationError as exc:
+            st.session_state[self._meta("errors")] = dict(exc.errors)
+            return
+        st.session_state[self._meta("errors")] = {}
+        st.session_state[self._meta("saved")] = saved
+        st.session_state[self._meta("last")] = (values, submission_id)
+        for field, value in self.defaults.items():
+            st.session_state[self.key(field)] = value
+        st.session_state[self._meta("submission_id")] = new_submission_id()
+
+    def _meta(self, what: str) -> str:
+        return f"{self.name}__{what}"
+
+
+def render_errors(errors: Mapping[str, str], labels: Mapping[str, str]) -> None:
+    """One error box naming every field that needs fixing."""
+    if not errors:
+        return
+    lines = [f"- **{labels.get(field, field)}**: {message}" for field, message in errors.items()]
+    st.error("Please fix the following and submit again:\n\n" + "\n".join(lines), icon=":material/error:")
+
+
+def render_field_error(errors: Mapping[str, str], fields: str | Iterable[str]) -> None:
+    """The message under one widget, if that field (or one of `fields`) failed."""
+    for field in [fields] if isinstance(fields, str) else fields:
+        if field in errors:
+            st.caption(f":red[:material/error: {errors[field]}]")
+
+
+def label_of(option: str | None, names: Mapping[str, str]) -> str:
+    """The display name of a code, for a selectbox's `format_func`."""
+    if option is None:
+        return ""
+    return names.get(option, option)

@@ -1,0 +1,71 @@
+"""Book an event: one column, thumb-sized, done in under a minute on a phone."""
+
+import datetime as dt
+
+import streamlit as st
+
+from forms.events import LABELS, booking_defaults, event_form_options, save_event
+from forms.identity import current_user
+from forms.runtime import get_store
+from forms.widgets import FormState, label_of, render_errors, render_field_error
+
+store = get_store()
+user = current_user(store)
+form = FormState("book_event", defaults=booking_defaults(user))
+errors = form.errors
+
+
+def _area_changed() -> None:
+    form.set_field("ward_code", None)
+    form.set_field("officers_attending", [])
+
+
+def _save(values: dict, submission_id: str):
+    return save_event(store=store, values=values, user=user, submission_id=submission_id)
+
+
+st.title("Book an event")
+saved = form.confirmation
+if saved is not None:
+    note = " (already booked — nothing new was saved)" if saved.duplicate else ""
+    st.success(f"Event booked{note}. Reference: **{saved.record_id}**", icon=":material/check_circle:")
+render_errors(errors, LABELS)
+
+options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
+st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
+             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
+             on_change=_area_changed)
+render_field_error(errors, "area_code")
+
+today = dt.date.today()
+with st.form("book_event_form", border=False):
+    st.text_input(LABELS["title"], key=form.key("title"), max_chars=200, placeholder="e.g. Street meeting, High St")
+    render_field_error(errors, "title")
+    st.selectbox(LABELS["event_type"], options.event_types, key=form.key("event_type"), index=None,
+                 placeholder="Choose a type")
+    render_field_error(errors, "event_type")
+    st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
+                 format_func=lambda code: label_of(code, options.wards),
+                 placeholder="Choose a ward" if options.wards else "Choose an area first")
+    render_field_error(errors, "ward_code")
+    st.text_input(LABELS["place"], key=form.key("place"), max_chars=200, placeholder="Where exactly")
+    render_field_error(errors, "place")
+    st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY",
+                  min_value=today - dt.timedelta(days=365), max_value=today + dt.timedelta(days=730))
+    render_field_error(errors, "date")
+    st.time_input(LABELS["start_time"], key=form.key("start_time"), step=dt.timedelta(minutes=15))
+    render_field_error(errors, "start_time")
+    st.time_input(LABELS["end_time"], key=form.key("end_time"), step=dt.timedelta(minutes=15))
+    render_field_error(errors, "end_time")
+    st.multiselect(LABELS["officers_attending"], list(options.officers), key=form.key("officers_attending"),
+                   format_func=lambda uid: label_of(uid, options.officers))
+    render_field_error(errors, "officers_attending")
+    st.multiselect(LABELS["communities_targeted"], options.communities, key=form.key("communities_targeted"))
+    render_field_error(errors, "communities_targeted")
+    with st.expander("Exact location (optional)"):
+        st.number_input(LABELS["lat"], key=form.key("lat"), value=None, format="%.5f", step=0.0001)
+        render_field_error(errors, "lat")
+        st.number_input(LABELS["lon"], key=form.key("lon"), value=None, format="%.5f", step=0.0001)
+        render_field_error(errors, "lon")
+    st.form_submit_button("Book event", type="primary", icon=":material/send:", width="stretch",
+                          key="book_event.submit", on_click=form.submit, args=(_save,))
