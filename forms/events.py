@@ -130,6 +130,9 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
         value = values.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             errors[field] = "is required"
+    start_time, end_time = values.get("start_time"), values.get("end_time")
+    if isinstance(start_time, dt.time) and isinstance(end_time, dt.time) and end_time <= start_time:
+        errors["end_time"] = _FRIENDLY["end must be after start"]
     lat, lon = values.get("lat"), values.get("lon")
     if (lat is None) != (lon is None):
         errors["lon" if lon is None else "lat"] = "give both latitude and longitude, or neither"
@@ -166,6 +169,8 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
 def _reference_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
     """Rules that need the store's reference data or today's date."""
     errors: dict[str, str] = {}
+    if record["area_code"] not in set(reference.list_areas(store)["area_code"]):
+        errors["area_code"] = "is not a known area"
     if not reference.ward_in_area(store, ward_code=record["ward_code"], area_code=record["area_code"]):
         errors["ward_code"] = "is not a ward of the chosen area"
     if record["event_type"] not in reference.picklist(store, "event_types"):

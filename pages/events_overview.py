@@ -1,0 +1,54 @@
+"""Events overview: how much engagement, of what kind, where, and the latest events."""
+
+import streamlit as st
+
+from analytics.charts import build_events_by_type_chart, build_events_by_week_chart, build_ward_map
+from analytics.metrics import METRICS
+from analytics.queries import events_overview, list_ward_shapes
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store
+
+HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
+LATEST_COLUMNS = {
+    "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YYYY, HH:mm"),
+    "title": st.column_config.TextColumn("Title"),
+    "event_type": st.column_config.TextColumn("Type"),
+    "area": st.column_config.TextColumn("Area"),
+    "ward": st.column_config.TextColumn("Ward"),
+    "status": st.column_config.TextColumn("Status"),
+    "attendees": st.column_config.NumberColumn("Attendees", format="%d"),
+}
+
+settings = get_settings()
+store = get_store(settings)
+
+st.title("Events overview")
+filters = render_filter_bar(store, key="events_overview")
+overview = events_overview(store, filters)
+
+for column, name in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
+    metric = METRICS[name]
+    column.metric(metric.label, metric.format_value(overview.headline.get(name)), help=metric.definition,
+                  border=True)
+
+if not overview.headline.get("events_booked") and overview.latest.empty:
+    st.info("No events in this period and area. Widen the period or clear the area filter.",
+            icon=":material/info:")
+    st.stop()
+
+week_column, type_column = st.columns(2)
+with week_column:
+    st.subheader("Events per week")
+    st.altair_chart(build_events_by_week_chart(overview.by_week), width="stretch")
+with type_column:
+    st.subheader("Events by type")
+    st.altair_chart(build_events_by_type_chart(overview.by_type), width="stretch")
+
+st.subheader("Events by ward")
+ward_map = build_ward_map(list_ward_shapes(store, filters), overview.by_ward, measure="events",
+                          basemap_style=settings.basemap_style)
+st.pydeck_chart(ward_map, height=480, key="events_overview.map")
+
+st.subheader("Latest events")
+st.dataframe(overview.latest, hide_index=True, column_order=list(LATEST_COLUMNS), column_config=LATEST_COLUMNS,
+             key="events_overview.latest")

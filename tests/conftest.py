@@ -1,0 +1,92 @@
+"""Fixtures shared by the form, page and browser tests.
+
+One small demo store is generated per test session; each test that writes
+gets its own copy of it (a Delta table is a folder with relative paths, so
+a copy is a complete, independent store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from data import demo, reference
+from data.store import Store
+
+DEMO_SCALE = 600
+DEMO_SEED = 1
+
+
+@pytest.fixture(scope="session")
+def demo_store_root(tmp_path_factory) -> Path:
+    """A generated demo store, made once per session. Do not write to it: copy it (`store_root`)."""
+    root = tmp_path_factory.mktemp("demo") / "store"
+    store = Store(root)
+    store.create()
+    demo.generate(store, scale=DEMO_SCALE, seed=DEMO_SEED)
+    return root
+
+
+@pytest.fixture
+def store_root(demo_store_root, tmp_path) -> Path:
+    """A private copy of the demo store for one test."""
+    root = tmp_path / "store"
+    shutil.copytree(demo_store_root, root)
+    return root
+
+
+@pytest.fixture
+def store(store_root) -> Store:
+    return Store(store_root)
+
+
+@pytest.fixture
+def app_store(store_root, monkeypatch) -> Store:
+    """A private store that `app.py` opens (BEATBOOK_STORE points at it)."""
+    monkeypatch.setenv("BEATBOOK_STORE", str(store_root))
+    monkeypatch.delenv("BEATBOOK_DEMO_USER", raising=False)
+    return Store(store_root)
+
+
+@pytest.fixture
+def officer(store) -> dict:
+    """An active officer who belongs to an area."""
+    users = reference.list_users(store, role="officer")
+    users = users[users["area_code"].notna() & users["active"]]
+    return users.iloc[0].to_dict()
+
+
+def make_booking(store: Store, user: dict, **overrides) -> dict:
+    """Valid booking-form values in the user's area; override any field."""
+    area = user["area_code"]
+    wards = reference.list_wards(store, area_code=area)
+    values = {
+        "title": "Street meeting on Market Square",
+        "event_type": reference.picklist(store, "event_types")[0],
+        "area_code": area,
+        "ward_code": wards["ward_code"].iloc[0],
+        "place": "Market Square",
+        "date": dt.date.today() + dt.timedelta(days=3),
+        "start_time": dt.time(18, 0),
+        "end_time": dt.time(19, 30),
+        "officers_attending": [user["user_id"]],
+        "communities_targeted": reference.picklist(store, "communities")[:2],
+        "lat": None,
+        "lon": None,
+    }
+    values.update(overrides)
+    return values
+
+
+def count_rows(store: Store, table: str = "events") -> int:
+    """Every stored row of a table, current or not: a write of any kind changes it."""
+    return store.snapshot(table).rows
+
+
+@pytest.fixture
+def booking(store, officer):
+    """A factory of valid booking-form values for `officer`: `booking(title="...")`."""
+    return lambda **overrides: make_booking(store, officer, **overrides)

@@ -1,0 +1,161 @@
+"""Every page runs; the booking form, driven by its widget keys, saves what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from forms.identity import USER_KEY
+from tests.conftest import count_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
+BOOK = "pages/book_event.py"
+OVERVIEW = "pages/events_overview.py"
+
+
+def open_app(user_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user_id:
+        at.session_state[USER_KEY] = user_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(page: str, user_id: str | None = None) -> AppTest:
+    at = open_app(user_id)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill_booking(at: AppTest, values: dict) -> None:
+    """Set the booking form's widgets by key, as an officer would, and press Book event."""
+    key = "book_event.{}".format
+    if at.selectbox(key=key("area_code")).value != values["area_code"]:
+        at.selectbox(key=key("area_code")).set_value(values["area_code"])
+        at.run()
+    at.text_input(key=key("title")).input(values["title"])
+    at.selectbox(key=key("event_type")).set_value(values["event_type"])
+    at.selectbox(key=key("ward_code")).set_value(values["ward_code"])
+    at.text_input(key=key("place")).input(values["place"])
+    at.date_input(key=key("date")).set_value(values["date"])
+    at.time_input(key=key("start_time")).set_value(values["start_time"])
+    at.time_input(key=key("end_time")).set_value(values["end_time"])
+    at.multiselect(key=key("officers_attending")).set_value(values["officers_attending"])
+    at.multiselect(key=key("communities_targeted")).set_value(values["communities_targeted"])
+    at.button(key=key("submit")).click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def headline(at: AppTest, label: str) -> int:
+    (tile,) = [m for m in at.metric if m.label == label]
+    return int(str(tile.value).replace(",", ""))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(app_store, page):
+    at = open_page(page)
+    assert at.title, f"{page} shows no title"
+
+
+def test_app_runs_and_shows_demo_mode(app_store):
+    at = open_app()
+    assert any("Demo mode" in info.value for info in at.sidebar.info)
+    assert at.sidebar.selectbox(key=USER_KEY).value
+
+
+def test_identity_can_be_chosen_by_session_state(app_store, officer):
+    at = open_app(officer["user_id"])
+    assert at.sidebar.selectbox(key=USER_KEY).value == officer["user_id"]
+    at.switch_page(BOOK).run()
+    assert at.selectbox(key="book_event.area_code").value == officer["area_code"]
+    assert at.multiselect(key="book_event.officers_attending").value == [officer["user_id"]]
+
+
+def test_identity_can_be_chosen_by_environment(app_store, officer, monkeypatch):
+    monkeypatch.setenv("BEATBOOK_DEMO_USER", officer["user_id"])
+    at = open_app()
+    assert at.sidebar.selectbox(key=USER_KEY).value == officer["user_id"]
+
+
+def test_valid_booking_is_saved_and_counted_on_the_overview(app_store, officer, booking):
+    values = booking(title="Coffee with a copper", date=dt.date.today())
+    overview = open_page(OVERVIEW, officer["user_id"])
+    booked_before = headline(overview, "Events booked")
+    rows_before = count_rows(app_store)
+
+    at = open_page(BOOK, officer["user_id"])
+    fill_booking(at, values)
+
+    assert count_rows(app_store) == rows_before + 1
+    (message,) = at.success
+    record_id = message.value.split("**")[1]
+    row = app_store.get("events", record_id)
+    assert row["title"] == "Coffee with a copper"
+    assert (row["area_code"], row["ward_code"]) == (values["area_code"], values["ward_code"])
+    assert row["event_type"] == values["event_type"]
+    assert row["start"] == dt.datetime.combine(values["date"], values["start_time"])
+    assert row["end"] == dt.datetime.combine(values["date"], values["end_time"])
+    assert list(row["officers_attending"]) == values["officers_attending"]
+    assert list(row["communities_targeted"]) == values["communities_targeted"]
+    assert row["organiser"] == officer["user_id"]
+    assert at.text_input(key="book_event.title").value == "", "the form is cleared for the next booking"
+
+    at.switch_page(OVERVIEW).run()
+    assert not at.exception, at.exception
+    assert headline(at, "Events booked") == booked_before + 1
+
+
+def test_invalid_booking_shows_the_fields_and_saves_nothing(app_store, officer, booking):
+    values = booking(title="", place="Library")
+    rows_before = count_rows(app_store)
+    at = open_page(BOOK, officer["user_id"])
+
+    fill_booking(at, {**values, "start_time": dt.time(15), "end_time": dt.time(14)})
+
+    assert count_rows(app_store) == rows_before
+    assert not at.success
+    (box,) = at.error
+    assert "**Title**" in box.value and "**End time**" in box.value
+    captions = " ".join(c.value for c in at.caption)
+    assert "is required" in captions and "after the start time" in captions
+    assert at.text_input(key="book_event.place").value == "Library", "typed values are kept"
+
+
+def test_double_submit_stores_one_record(app_store, officer, booking):
+    values = booking(title="Street surgery")
+    rows_before = count_rows(app_store)
+    at = open_page(BOOK, officer["user_id"])
+
+    fill_booking(at, values)
+    first = at.success[0].value.split("**")[1]
+    fill_booking(at, values)  # the same values again: a second tap, or a retry after a lost reply
+
+    assert count_rows(app_store) == rows_before + 1
+    assert "already booked" in at.success[0].value
+    assert at.success[0].value.split("**")[1] == first
+
+
+def test_two_different_bookings_store_two_records(app_store, officer, booking):
+    rows_before = count_rows(app_store)
+    at = open_page(BOOK, officer["user_id"])
+    fill_booking(at, booking(title="First"))
+    fill_booking(at, booking(title="Second"))
+    assert count_rows(app_store) == rows_before + 2
+
+
+def test_changing_the_area_offers_that_areas_wards(app_store, officer):
+    from data import reference
+
+    other = reference.list_areas(app_store).query("area_code != @officer['area_code']")["area_code"].iloc[0]
+    at = open_page(BOOK, officer["user_id"])
+    at.selectbox(key="book_event.area_code").set_value(other).run()
+    wards = reference.list_wards(app_store, area_code=other)
+    assert at.selectbox(key="book_event.ward_code").options == list(wards["name"])
+    assert at.selectbox(key="book_event.ward_code").value is None
