@@ -6,33 +6,52 @@ other's saves and a killed writer leaves only whole commits behind.
 
 Reads: DuckDB over the Parquet files of the table's current snapshot. The
 "current" view is the latest version of each record that is not deleted.
-Compaction rewrites a table into a few large files sorted by `record_id` and
-fills in `superseded` (true for every row that a later version replaces).
-Rows written since then have `superseded` NULL; only the records those rows
-touch are de-duplicated at read time, so the common read is one filter.
+Every row carries `superseded`: false for a new record (it is current when
+written), NULL for an edit or a withdrawal until compaction marks the rows it
+replaces true. Only records touched by such NULL rows are de-duplicated at
+read time, so the common read is one filter. Compaction marks superseded rows
+and packs small files into large ones; every version is kept.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
+from deltalake import (
+    BloomFilterProperties,
+    ColumnProperties,
+    CommitProperties,
+    DeltaTable,
+    WriterProperties,
+    write_deltalake,
+)
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 from pydantic import BaseModel
 
 from data import db
 from data.schema import TABLES, arrow_schema
 
-COMPACT_AFTER_COMMITS = 500
+log = logging.getLogger(__name__)
+COMPACT_AT_SMALL_FILES = 50  # every save is a small file; reads slow down past a few dozen
+SMALL_FILE_ROWS = 10_000
+
 _COMMIT = CommitProperties(max_commit_retries=1000)
-_WRITER = WriterProperties(compression="ZSTD", max_row_group_size=122_880)
+_LOOKUP = ColumnProperties(bloom_filter_properties=BloomFilterProperties(True, fpp=0.01))
+_WRITER = WriterProperties(
+    compression="ZSTD",
+    max_row_group_size=122_880,
+    column_properties={"record_id": _LOOKUP, "submission_id": _LOOKUP},
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +72,8 @@ class Snapshot:
     files: tuple[str, ...]
     recent: tuple[str, ...]
     rows: int
-    touched: tuple[str, ...]  # record ids that recent rows add a later version or a duplicate to
+    touched: tuple[str, ...]  # record ids with an edit or withdrawal not yet compacted
+    small_files: int = 0
 
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
@@ -65,9 +85,9 @@ class Snapshot:
         ids = "[" + ", ".join(db.sql_string(r) for r in self.touched) + "]"
         return (
             f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted"
-            f" AND NOT list_contains({ids}, record_id)"
+            f" AND record_id NOT IN (SELECT unnest({ids}))"
             f" UNION ALL BY NAME SELECT * FROM (SELECT * FROM {scan}"
-            f" WHERE superseded IS NOT TRUE AND list_contains({ids}, record_id)"
+            f" WHERE superseded IS NOT TRUE AND record_id IN (SELECT unnest({ids}))"
             f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
             f" WHERE NOT deleted)"
         )
@@ -138,7 +158,6 @@ class Store:
         self._tables: dict[str, DeltaTable] = {}
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
         self._lock = threading.Lock()
-        self._commits_since_compact: dict[str, int] = {}
 
     # -- layout -----------------------------------------------------------------
     def uri(self, table: str) -> str:
@@ -196,15 +215,15 @@ class Store:
         nulls = actions.get("null_count.superseded", [None] * len(paths))
         files = tuple(f"{self.root}/{table}/{p}" for p in paths)
         recent = tuple(f for f, n in zip(files, nulls, strict=True) if n is None or n > 0)
+        small = sum(1 for n in actions.get("num_records", []) if n < SMALL_FILE_ROWS)
         touched: tuple[str, ...] = ()
         if recent:
             scan = f"read_parquet([{', '.join(db.sql_string(f) for f in recent)}], union_by_name=true)"
             rows = db.cursor().execute(
-                f"SELECT record_id FROM {scan} WHERE superseded IS NULL GROUP BY record_id"
-                " HAVING count(*) > 1 OR max(version) > 1 ORDER BY record_id"
+                f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id"
             ).fetchall()
             touched = tuple(r[0] for r in rows)
-        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched)
+        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small)
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
@@ -241,22 +260,15 @@ class Store:
     def _find_submission(self, table: str, submission_id: str) -> Saved | None:
         """The save an earlier use of this submission id made, if any."""
         snap = self.snapshot(table)
-        # A new record's id is its submission id, so compacted files (sorted by
-        # record_id) answer from their statistics; an edit can only be in the
-        # small uncompacted files, or it is older than any double tap or retry.
-        for files, clause, params in (
-            (snap.files, "record_id = ? AND submission_id = ?", [submission_id, submission_id]),
-            (snap.recent, "submission_id = ?", [submission_id]),
-        ):
-            if not files:
-                continue
-            scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
-            row = db.cursor().execute(
-                f"SELECT record_id, version FROM {scan} WHERE {clause} LIMIT 1", params
-            ).fetchone()
-            if row:
-                return Saved(row[0], row[1], duplicate=True)
-        return None
+        if not snap.files:
+            return None
+        # Every file carries a Bloom filter on submission_id, so this skips
+        # almost every row group of a large table without reading it.
+        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        row = db.cursor().execute(
+            f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1", [submission_id]
+        ).fetchone()
+        return Saved(row[0], row[1], duplicate=True) if row else None
 
     # -- writing ----------------------------------------------------------------
     def save(
@@ -275,32 +287,34 @@ class Store:
         model = validate(table, record)
         if not submission_id:
             raise ValidationError({"submission_id": "a submission id is required"})
-        earlier = self._find_submission(table, submission_id)
-        if earlier is not None:
-            return earlier
-        if record_id is None:
-            record_id, version = submission_id, 1
-        else:
-            current = self._versions_of(table, record_id)
-            if not current:
-                raise KeyError(f"{table} has no record {record_id}")
-            version = current[0]["version"] + 1
-        row = model.model_dump()
-        row.update(_system(record_id, version, user, submission_id, deleted=False))
-        self._append(table, [row])
+        with _submission_lock(table, submission_id):
+            earlier = self._find_submission(table, submission_id)
+            if earlier is not None:
+                return earlier
+            if record_id is None:
+                record_id, version = submission_id, 1
+            else:
+                current = self._versions_of(table, record_id)
+                if not current:
+                    raise KeyError(f"{table} has no record {record_id}")
+                version = current[0]["version"] + 1
+            row = model.model_dump()
+            row.update(_system(record_id, version, user, submission_id, deleted=False))
+            self._append(table, [row])
         return Saved(record_id, version)
 
     def delete(self, table: str, record_id: str, *, user: str, submission_id: str) -> Saved:
         """Withdraw a record: a new version marked deleted, so history keeps what it was."""
-        earlier = self._find_submission(table, submission_id)
-        if earlier is not None:
-            return earlier
-        current = self.get(table, record_id)
-        if current is None:
-            raise KeyError(f"{table} has no record {record_id}")
-        row = {k: v for k, v in current.items() if k in TABLES[table].model_fields}
-        row.update(_system(record_id, current["version"] + 1, user, submission_id, deleted=True))
-        self._append(table, [row])
+        with _submission_lock(table, submission_id):
+            earlier = self._find_submission(table, submission_id)
+            if earlier is not None:
+                return earlier
+            current = self.get(table, record_id)
+            if current is None:
+                raise KeyError(f"{table} has no record {record_id}")
+            row = {k: v for k, v in current.items() if k in TABLES[table].model_fields}
+            row.update(_system(record_id, current["version"] + 1, user, submission_id, deleted=True))
+            self._append(table, [row])
         return Saved(record_id, current["version"] + 1)
 
     def append_rows(self, table: str, rows: pa.Table | list[dict]) -> int:
@@ -316,51 +330,82 @@ class Store:
 
     def _append(self, table: str, rows: list[dict]) -> None:
         self._write(table, pa.Table.from_pylist(rows, schema=arrow_schema(table)), mode="append")
-        count = self._commits_since_compact.get(table, 0) + 1
-        self._commits_since_compact[table] = count
-        if count >= COMPACT_AFTER_COMMITS:
-            self._commits_since_compact[table] = 0
-            self.compact(table)
+        if self.snapshot(table).small_files >= COMPACT_AT_SMALL_FILES and "://" not in self.root:
+            try:
+                self.compact(table, wait=False)
+            except CommitFailedError:
+                log.warning("compaction of %s gave way to concurrent writers; it runs again later", table)
 
-    def _write(self, table: str, data: pa.Table, *, mode: str) -> None:
-        write_deltalake(
-            self.uri(table), data, mode=mode, storage_options=self.storage_options,
-            writer_properties=_WRITER, commit_properties=_COMMIT,
-        )
+    def _write(self, table: str, data: pa.Table, *, mode: str, attempts: int = 20) -> None:
+        # An append reads nothing, so a commit refused because compaction
+        # rewrote the files meanwhile is safe to try again: nothing was committed.
+        for attempt in range(attempts):
+            try:
+                write_deltalake(
+                    self.uri(table), data, mode=mode, storage_options=self.storage_options,
+                    writer_properties=_WRITER, commit_properties=_COMMIT,
+                )
+                return
+            except CommitFailedError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     # -- maintenance ------------------------------------------------------------
-    def compact(self, table: str | None = None, *, attempts: int = 5) -> dict[str, dict]:
-        """Rewrite tables into a few files sorted by record_id, marking superseded rows.
+    def compact(self, table: str | None = None, *, attempts: int = 20, wait: bool = True) -> dict[str, dict]:
+        """Mark superseded rows and pack small files into large ones.
 
-        No row is lost: every stored version is kept; only `superseded` is filled in.
+        No row is lost: every stored version is kept; only `superseded` is
+        filled in. One compaction runs at a time (two at once would each
+        rewrite the same small files); with `wait=False` a busy store is skipped.
         """
         report = {}
-        for name in [table] if table else list(TABLES):
-            for attempt in range(attempts):
-                try:
-                    report[name] = self._compact_one(name)
-                    break
-                except CommitFailedError:
-                    if attempt == attempts - 1:
-                        raise
+        with _CompactionLock(self, wait=wait) as held:
+            if not held:
+                return report
+            for name in [table] if table else list(TABLES):
+                for attempt in range(attempts):
+                    try:
+                        report[name] = self._compact_one(name)
+                        break
+                    except CommitFailedError:
+                        # A save landed while marking rows: nothing was changed; look again.
+                        if attempt == attempts - 1:
+                            raise
+                        time.sleep(0.05 * (attempt + 1))
         return report
 
     def _compact_one(self, table: str) -> dict:
         snap = self.snapshot(table)
-        if not snap.recent and len(snap.files) <= 1:
-            return {"version": snap.version, "files_before": len(snap.files), "files_after": len(snap.files)}
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
-        names = ", ".join(f'"{n}"' for n in arrow_schema(table).names if n != "superseded")
-        data = db.cursor().sql(
-            f"SELECT {names}, row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) > 1"
-            f" AS superseded FROM {scan} ORDER BY record_id, version"
-        ).to_arrow_table()
-        data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
         handle = self._table(table)
-        write_deltalake(
-            handle, data, mode="overwrite", storage_options=self.storage_options,
-            writer_properties=_WRITER, commit_properties=_COMMIT, target_file_size=256 * 1024 * 1024,
-        )
+        if not snap.touched and snap.small_files <= 1:
+            return {"version": snap.version, "files_before": len(snap.files), "files_after": len(snap.files)}
+        if snap.touched:
+            # Fill in `superseded` for every record that edits or withdrawals touch.
+            # MERGE rewrites only the files holding those rows and, unlike an
+            # overwrite, never removes a file appended after this snapshot.
+            files = ", ".join(db.sql_string(f) for f in snap.files)
+            recent = ", ".join(db.sql_string(f) for f in snap.recent)
+            flags = db.cursor().sql(
+                f"SELECT record_id, version, submission_id, written_at,"
+                f" row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) > 1 AS superseded"
+                f" FROM read_parquet([{files}], union_by_name=true) WHERE record_id IN"
+                f" (SELECT record_id FROM read_parquet([{recent}], union_by_name=true) WHERE superseded IS NULL)"
+            ).to_arrow_table()
+            (
+                handle.merge(
+                    flags,
+                    "t.record_id = s.record_id AND t.version = s.version"
+                    " AND t.submission_id = s.submission_id AND t.written_at = s.written_at",
+                    source_alias="s", target_alias="t", writer_properties=_WRITER, commit_properties=_COMMIT,
+                )
+                .when_matched_update(
+                    {"superseded": "s.superseded"}, predicate="t.superseded IS DISTINCT FROM s.superseded"
+                )
+                .execute()
+            )
+            handle.update_incremental()
+        handle.optimize.compact(target_size=256 * 1024 * 1024, writer_properties=_WRITER, commit_properties=_COMMIT)
         handle.update_incremental()
         handle.create_checkpoint()
         handle.cleanup_metadata()
@@ -388,7 +433,8 @@ class Store:
                 "current_rows": current,
                 "stored_versions": snap.rows,
                 "files": len(snap.files),
-                "uncompacted_files": len(snap.recent),
+                "small_files": snap.small_files,
+                "edits_awaiting_compaction": len(snap.touched),
             }
         return report
 
@@ -401,8 +447,67 @@ def _system(record_id: str, version: int, user: str, submission_id: str, *, dele
         "written_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         "written_by": user,
         "submission_id": submission_id,
-        "superseded": None,
+        "superseded": False if version == 1 else None,
     }
+
+
+class _CompactionLock:
+    """An exclusive lock file in a local store; a stale one (over 10 minutes) is broken."""
+
+    STALE_SECONDS = 600
+
+    def __init__(self, store: Store, *, wait: bool):
+        self.path = Path(store.root) / "_compaction.lock" if "://" not in store.root else None
+        self.wait = wait
+        self.held = False
+
+    def __enter__(self) -> bool:
+        if self.path is None:  # object storage: compaction is run from one scheduled job
+            return True
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                self.held = True
+                return True
+            except FileExistsError:
+                try:
+                    if time.time() - self.path.stat().st_mtime > self.STALE_SECONDS:
+                        self.path.unlink(missing_ok=True)
+                        continue
+                except FileNotFoundError:
+                    continue
+                if not self.wait or time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+
+
+_submission_locks: dict[tuple[str, str], threading.Lock] = {}
+_submission_locks_guard = threading.Lock()
+
+
+class _submission_lock:
+    """Serialise saves of one submission id within this process (a double tap)."""
+
+    def __init__(self, table: str, submission_id: str):
+        self.key = (table, submission_id)
+
+    def __enter__(self):
+        with _submission_locks_guard:
+            self.lock = _submission_locks.setdefault(self.key, threading.Lock())
+        self.lock.acquire()
+
+    def __exit__(self, *exc):
+        self.lock.release()
+        with _submission_locks_guard:
+            if not self.lock.locked():
+                _submission_locks.pop(self.key, None)
 
 
 def new_submission_id() -> str:
