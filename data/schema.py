@@ -34,7 +34,9 @@ LATEST = dt.datetime(2100, 1, 1)
 class Record(BaseModel):
     """Base for stored records: strict about unknown fields, trims text."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, validate_assignment=True, use_attribute_docstrings=True
+    )
 
     @model_validator(mode="after")
     def _dates_not_absurd(self):
@@ -56,30 +58,55 @@ class Event(Record):
     """An engagement event: booked, then completed or cancelled."""
 
     title: Text
+    """What the event is called, as the public would know it."""
     event_type: Code
+    """Kind of event, from the `event_types` pick-list."""
     area_code: Code
+    """Local policing area (`areas.area_code`)."""
     ward_code: Code
+    """Ward the event is held in (`wards.ward_code`), inside the area."""
     place: Text
+    """Venue or street."""
     lat: Lat | None = None
+    """Latitude of the venue (WGS84), if known."""
     lon: Lon | None = None
+    """Longitude of the venue (WGS84), if known."""
     start: dt.datetime
+    """When the event starts (local time)."""
     end: dt.datetime
+    """When the event ends (local time); after `start`."""
     organiser: Code
+    """User id of the officer who booked it."""
     officers_attending: list[Code] = Field(default_factory=list, max_length=50)
+    """User ids of the officers planned to attend."""
     communities_targeted: list[Code] = Field(default_factory=list, max_length=20)
+    """Communities the event is aimed at (`communities` pick-list)."""
     status: Literal["booked", "completed", "cancelled"] = "booked"
+    """'booked', then 'completed' or 'cancelled'."""
     attendees: Count | None = None
+    """Members of the public who attended (on completion)."""
     officers_involved: Count | None = None
+    """Officers and staff who took part (on completion)."""
     communities_supported: list[Code] = Field(default_factory=list, max_length=20)
+    """Communities actually reached (on completion)."""
     quality_rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    """Quality of engagement, 1 (poor) to 5 (excellent)."""
     quality_note: LongText | None = None
+    """Why that rating."""
     public_feedback: LongText | None = None
+    """What the public said about the event."""
     issues: list[Code] = Field(default_factory=list, max_length=20)
+    """Issues raised, as `issue_categories` pick-list values."""
     issues_text: LongText | None = None
+    """Issues raised, in the officer's words."""
     intel_submissions: Count | None = None
+    """Intelligence reports submitted as a result."""
     suitable_for_publishing: bool | None = None
+    """Whether the event may be published (e.g. on social media)."""
     value_gained: LongText | None = None
+    """What the engagement achieved."""
     cancel_reason: LongText | None = None
+    """Why the event was cancelled."""
 
     @model_validator(mode="after")
     def _rules(self):
@@ -97,25 +124,45 @@ class Ccr(Record):
     """A Community Contact Record. Diversity answers only with consent."""
 
     contact_at: dt.datetime
+    """When the contact happened (local time)."""
     area_code: Code
+    """Local policing area."""
     ward_code: Code
+    """Ward where the contact happened."""
     place: Text | None = None
+    """Street or venue."""
     lat: Lat | None = None
+    """Latitude (WGS84), if known."""
     lon: Lon | None = None
+    """Longitude (WGS84), if known."""
     officer_id: Code
+    """User id of the officer who made the contact."""
     event_id: Code | None = None
+    """The event (`events.record_id`) the contact was made at, if any."""
     contact_method: Code
+    """How the contact happened (`contact_methods` pick-list)."""
     issues: list[Code] = Field(default_factory=list, max_length=20)
+    """Issues raised (`issue_categories` pick-list)."""
     issues_text: LongText | None = None
+    """Issues raised, in the officer's words."""
     info_submitted: bool = False
+    """Whether information or intelligence was submitted."""
     info_text: LongText | None = None
+    """What was submitted (required when `info_submitted`)."""
     smart_alert_signup: bool = False
+    """Whether the person signed up to community messaging."""
     diversity_consent: bool = False
+    """Whether the person consented to answer diversity questions."""
     age_band: Literal[picklists.AGE_BANDS] | None = None  # type: ignore[valid-type]
+    """Age band; only with consent."""
     ethnicity: Literal[tuple(picklists.ETHNICITY)] | None = None  # type: ignore[valid-type]
+    """ONS 2021 ethnicity code (A1..O2, NS); only with consent."""
     religion: Literal[picklists.RELIGIONS] | None = None  # type: ignore[valid-type]
+    """Religion; only with consent."""
     sex: Literal[picklists.SEXES] | None = None  # type: ignore[valid-type]
+    """Sex; only with consent."""
     disability: Literal[picklists.DISABILITY] | None = None  # type: ignore[valid-type]
+    """Whether the person considers themselves disabled; only with consent."""
 
     @model_validator(mode="after")
     def _consent(self):
@@ -132,17 +179,30 @@ DIVERSITY_FIELDS = ("age_band", "ethnicity", "religion", "sex", "disability")
 
 
 class Patrol(Record):
+    """A patrol: where, when, why and what came of it."""
+
     officer_id: Code
+    """User id of the officer who patrolled."""
     patrol_type: Code
+    """Kind of patrol (`patrol_types` pick-list)."""
     start: dt.datetime
+    """When the patrol started (local time)."""
     end: dt.datetime
+    """When it ended; after `start`, within 16 hours."""
     area_code: Code
+    """Local policing area."""
     ward_code: Code
+    """Ward patrolled."""
     places: LongText | None = None
+    """Streets and places covered."""
     tasking: LongText | None = None
+    """Tasking or reason for the patrol."""
     outcomes: LongText | None = None
+    """What came of it."""
     lat: Lat | None = None
+    """Latitude of the patrol's focus (WGS84), if known."""
     lon: Lon | None = None
+    """Longitude (WGS84), if known."""
 
     @model_validator(mode="after")
     def _rules(self):
@@ -153,16 +213,27 @@ class Patrol(Record):
 
 
 class Abstraction(Record):
+    """Time an officer was taken away from neighbourhood duty."""
+
     officer_id: Code
+    """User id of the officer taken away from neighbourhood duty."""
     area_code: Code
+    """The officer's local policing area."""
     team: Code
+    """The officer's team."""
     date: dt.date
+    """Date of the abstraction."""
     hours: Annotated[float, Field(gt=0, le=24)]
+    """Hours lost to neighbourhood work (0-24]."""
     reason: Code
+    """Why (`abstraction_reasons` pick-list)."""
     duty_taken_to: Text
+    """The duty the officer was taken to."""
 
 
 class YsywdAction(BaseModel):
+    """One thing done about a "You said, we did" item."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     action_type: Code
     text: LongText
@@ -171,6 +242,8 @@ class YsywdAction(BaseModel):
 
 
 class YsywdFeedback(BaseModel):
+    """One time the community was told what was done."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     date: dt.date
     channel: Code
@@ -181,17 +254,29 @@ class Ysywd(Record):
     """A "You said, we did" item: an issue raised, actions taken, feedback given."""
 
     issue_category: Code
+    """The issue raised (`issue_categories` pick-list)."""
     issue_text: LongText
+    """What the community said."""
     source: Literal[picklists.YSYWD_SOURCES]  # type: ignore[valid-type]
+    """Where it was raised: event, ccr, meeting, online or manual."""
     area_code: Code
+    """Local policing area."""
     ward_code: Code | None = None
+    """Ward, if the issue is local to one."""
     raised_on: dt.date
+    """Date the issue was raised."""
     linked_events: list[Code] = Field(default_factory=list)
+    """Events (`events.record_id`) where it was raised."""
     linked_ccrs: list[Code] = Field(default_factory=list)
+    """CCRs (`ccrs.record_id`) where it was raised."""
     actions: list[YsywdAction] = Field(default_factory=list)
+    """What was done: list of {action_type, text, date, officer_id}."""
     feedback: list[YsywdFeedback] = Field(default_factory=list)
+    """What the community was told: list of {date, channel, text}."""
     status: Literal[picklists.YSYWD_STATUSES] = "open"  # type: ignore[valid-type]
+    """open, in_progress, action_taken, feedback_given or closed."""
     publishable: bool = False
+    """Whether it may appear in public "You said, we did" summaries."""
 
     @model_validator(mode="after")
     def _rules(self):
@@ -209,94 +294,149 @@ class GoodPractice(Record):
     """What works well: a problem, what was done, the result."""
 
     title: Text
+    """Short name of the practice."""
     area_code: Code
+    """Area it comes from."""
     problem: LongText
+    """The problem faced."""
     action: LongText
+    """What was done."""
     result: LongText
+    """What happened as a result."""
     tags: list[Code] = Field(default_factory=list, max_length=10)
+    """Free tags for finding it again."""
 
 
 class UsefulInfo(Record):
     """Useful information for an area's team, e.g. keyholders."""
 
     title: Text
+    """What the information is (e.g. 'Keyholder: St Mary's Church')."""
     area_code: Code
+    """The area whose team may see it."""
     folder: Code
+    """Folder it is filed under."""
     body: LongText
+    """The information itself."""
 
 
 class AppFeedback(Record):
+    """Feedback or a bug report about Beatbook itself."""
+
     kind: Literal["feedback", "bug"]
+    """'feedback' or 'bug'."""
     text: LongText
+    """What the user wrote."""
 
 
 class News(Record):
+    """A news item admins post to the officers' news reel."""
+
     title: Text
+    """Headline."""
     body: LongText
+    """The news item."""
     published_on: dt.date
+    """Date it appears from."""
 
 
 class QualityReview(Record):
     """A supervisor's dip check of one submitted record."""
 
     table_name: Code
+    """Table of the record checked (e.g. 'ccrs')."""
     target_id: Code
+    """`record_id` of the record checked."""
     target_version: Annotated[int, Field(ge=1)]
+    """Version of the record checked."""
     reviewer_id: Code
+    """User id of the supervisor."""
     outcome: Literal["pass", "advice", "returned"]
+    """pass, advice or returned."""
     comment: LongText | None = None
+    """The supervisor's advice or reason for returning."""
 
 
 class AuditEntry(Record):
+    """Who did what, when, to which records: append-only."""
+
     user_id: Code
+    """Who acted."""
     action: Code
+    """What they did (sign_in, save, edit, withdraw, export, view_personal_data, ...)."""
     table_name: Code | None = None
+    """Table concerned, if any."""
     target_ids: list[str] = Field(default_factory=list)
+    """Records concerned."""
     detail: LongText | None = None
+    """Filters of an export, or other context."""
 
 
 class Area(Record):
     """A local policing area."""
 
     area_code: Code
+    """Code of the local policing area."""
     name: Text
+    """Name of the area."""
     centre_lat: Lat
+    """Latitude of the area's centre."""
     centre_lon: Lon
+    """Longitude of the area's centre."""
 
 
 class Ward(Record):
     ward_code: Code
+    """Ward code (ONS, e.g. E05...)."""
     name: Text
+    """Ward name."""
     area_code: Code
+    """Area the ward belongs to."""
     centre_lat: Lat
+    """Latitude of the ward's centre."""
     centre_lon: Lon
+    """Longitude of the ward's centre."""
     geojson: str | None = None
+    """Ward boundary as a GeoJSON Feature, if loaded."""
 
 
 class User(Record):
     """An officer or member of staff, with role and team (an area)."""
 
     user_id: Code
+    """Stable id (e.g. collar or staff number)."""
     name: Text
+    """Display name."""
     email: Annotated[str, Field(max_length=200)]
+    """Sign-in email, matched to the identity provider."""
     role: Literal[picklists.ROLES]  # type: ignore[valid-type]
+    """officer, supervisor, commander, analyst or admin."""
     rank: Code
+    """Rank or grade (PC, PCSO, Sgt, Insp, ...)."""
     area_code: Code | None = None
+    """The user's team (an area); empty for force-wide roles."""
     active: bool = True
+    """False once the user has left."""
 
 
 class Picklist(Record):
     list_name: Code
+    """Which pick-list (event_types, communities, issue_categories, ...)."""
     value: Text
+    """The choice shown and stored."""
     position: int = 0
+    """Order in the list."""
     active: bool = True
+    """False to retire a choice without losing old records."""
 
 
 class Setting(Record):
     """Force-level configuration: name, quick links and the like."""
 
     key: Code
+    """Setting name (force_name, quick_link:..., ...)."""
     value: LongText
+    """Its value."""
 
 
 TABLES: dict[str, type[Record]] = {
