@@ -1,0 +1,499 @@
+"""Benchmark the dashboards' query sets: Beatbook's store vs a DuckDB floor vs pandas.
+
+    python -m analytics.bench --rows 1000000 --json bench.json [--store PATH] [--repeat 15]
+
+For each dashboard page (`events_overview`, `ccr_overview`, `summary`) and each
+period (`--periods`, default the pages' first view `last_28`, then all time):
+
+- median_ms: the page's analytics function as the page calls it, query cache
+  off, after one warm-up run. It includes reading the tables' snapshots.
+- duckdb_ms: the same figures by hand-written DuckDB SQL over one compacted
+  Parquet file of current rows per table (written with COPY from the current
+  view, same row order): what the SQL costs without the store around it.
+- pandas_ms: the same figures with pandas over DataFrames loaded before timing.
+
+The three results are compared (headline figures, breakdowns, latest rows)
+and the run fails if they differ. Also timed: `store.save` of a valid event
+(a fresh submission id each time, on a copy of the events table), and the
+process's peak RSS. The demo data is generated in a child process so its
+memory does not count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analytics import queries
+from analytics.filters import Filters, preset_range
+from data import db
+from data.store import Store
+
+PAGES = ("events_overview", "ccr_overview", "summary")
+TABLES = ("events", "ccrs", "ysywd", "wards", "areas")
+SAVES = 30
+
+Window = tuple[dt.datetime, dt.datetime] | None
+
+
+# -- timing ---------------------------------------------------------------------
+
+
+def median_ms(run: Callable[[], Any], *, repeat: int) -> float:
+    """Median wall time of `run` over `repeat` calls, after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- comparable results ---------------------------------------------------------
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    out = []
+    for row in frame[columns].itertuples(index=False):
+        out.append(tuple(_plain(v) for v in row))
+    return sorted(out)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def comparable(page: str, result: Any) -> dict:
+    """The figures a page shows, in a form the three implementations can be checked on."""
+    if page == "summary":
+        return dict(result)
+    if isinstance(result, queries.EventsOverview | queries.CcrOverview):
+        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    if page == "events_overview":
+        wards = result["by_ward"]
+        wards = wards[wards["events"].gt(0) | wards["completed"].gt(0) | wards["attendees"].gt(0)]
+        return {
+            "headline": {k: int(v) for k, v in result["headline"].items()},
+            "by_week": _rows(result["by_week"], ["week", "status", "events"]),
+            "by_type": _rows(result["by_type"], ["event_type", "events", "completed", "attendees"]),
+            "by_area": _rows(result["by_area"], ["area_code", "events", "completed", "attendees"]),
+            "by_ward": _rows(wards, ["ward_code", "events", "completed", "attendees"]),
+            "latest": list(result["latest"]["record_id"]),
+        }
+    headline = dict(result["headline"])
+    rate = headline.pop("consent_rate")
+    return {
+        "headline": {k: int(v) for k, v in headline.items()},
+        "consent_rate": None if rate is None else round(rate, 9),
+        "by_week": _rows(result["by_week"], ["week", "ccrs"]),
+        "by_area": _rows(result["by_area"], ["area_code", "ccrs", "consented"]),
+        "by_method": _rows(result["by_method"], ["contact_method", "ccrs"]),
+        "top_issues": list(result["top_issues"]),
+    }
+
+
+# -- the floor: hand-written DuckDB over one Parquet file per table -------------
+
+
+def write_floor_files(store: Store, folder: Path) -> dict[str, str]:
+    """One Parquet file of current rows per table, via COPY of the current view."""
+    paths = {}
+    for table in TABLES:
+        path = str(folder / f"{table}.parquet")
+        db.cursor().execute(f"COPY (SELECT * FROM {store.relation(table)}) TO {db.sql_string(path)} (FORMAT parquet)")
+        paths[table] = path
+    return paths
+
+
+class DuckFloor:
+    """The pages' figures as a careful engineer would write them straight over Parquet files."""
+
+    def __init__(self, paths: dict[str, str]):
+        self.src = {t: f"read_parquet({db.sql_string(p)})" for t, p in paths.items()}
+        self.pool = ThreadPoolExecutor(max_workers=4)
+
+    def _run(self, *queries: tuple[str, list]) -> list[pd.DataFrame]:
+        futures = [self.pool.submit(lambda q: db.cursor().execute(q[0], q[1]).df(), q) for q in queries]
+        return [f.result() for f in futures]
+
+    @staticmethod
+    def _when(column: str, window: Window) -> tuple[str, list]:
+        if window is None:
+            return "TRUE", []
+        return f"{column} >= ? AND {column} < ?", list(window)
+
+    def events_overview(self, window: Window) -> dict:
+        w, p = self._when("start", window)
+        grouped, officers, latest, wards, areas = self._run(
+            ("SELECT CAST(date_trunc('week', start) AS DATE) AS week, status, event_type, area_code, ward_code,"
+             " count(*) AS n,"
+             " count(*) FILTER (WHERE status <> 'cancelled') AS events,"
+             " count(*) FILTER (WHERE status = 'completed') AS completed,"
+             " count(*) FILTER (WHERE status = 'cancelled') AS cancelled,"
+             " sum(attendees) FILTER (WHERE status = 'completed') AS attendees,"
+             " sum(officers_involved) FILTER (WHERE status = 'completed') AS officer_attendances,"
+             " sum(intel_submissions) FILTER (WHERE status = 'completed') AS intel"
+             f" FROM {self.src['events']} WHERE {w}"
+             " GROUP BY GROUPING SETS ((week, status), (status, event_type, area_code, ward_code))", p),
+            ("SELECT count(DISTINCT o) AS n FROM (SELECT unnest(officers_attending) AS o"
+             f" FROM {self.src['events']} WHERE {w} AND status = 'completed')", p),
+            ("SELECT record_id, title, event_type, area_code, ward_code, start, status, attendees"
+             f" FROM {self.src['events']} WHERE {w} ORDER BY start DESC, record_id DESC LIMIT 200", p),
+            (f"SELECT ward_code, name, centre_lat, centre_lon FROM {self.src['wards']}", []),
+            (f"SELECT area_code, name FROM {self.src['areas']}", []),
+        )
+        fine = grouped[grouped["week"].isna()].fillna({"attendees": 0, "officer_attendances": 0, "intel": 0})
+        sums = fine[["events", "completed", "cancelled", "attendees", "officer_attendances", "intel"]].sum()
+        cols = ["events", "completed", "attendees"]
+        return {
+            "headline": {
+                "events_booked": sums["events"], "events_completed": sums["completed"],
+                "events_cancelled": sums["cancelled"], "attendees": sums["attendees"],
+                "officer_attendances": sums["officer_attendances"], "event_intel_submissions": sums["intel"],
+                "distinct_officers": officers["n"].iloc[0],
+            },
+            "by_week": grouped.loc[grouped["week"].notna(), ["week", "status", "n"]].rename(columns={"n": "events"}),
+            "by_type": fine.groupby("event_type", as_index=False)[cols].sum(),
+            "by_area": fine.groupby("area_code", as_index=False)[cols].sum().merge(areas, on="area_code"),
+            "by_ward": fine.groupby("ward_code", as_index=False)[cols].sum().merge(wards, on="ward_code"),
+            "latest": latest,
+        }
+
+    def ccr_overview(self, window: Window) -> dict:
+        w, p = self._when("contact_at", window)
+        grouped, issues, areas = self._run(
+            ("SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, contact_method,"
+             " count(*) AS ccrs, count(*) FILTER (WHERE diversity_consent) AS consented,"
+             " count(*) FILTER (WHERE smart_alert_signup) AS alerts,"
+             " count(*) FILTER (WHERE info_submitted) AS info"
+             f" FROM {self.src['ccrs']} WHERE {w}"
+             " GROUP BY GROUPING SETS ((week), (area_code, contact_method))", p),
+            ("SELECT issue, count(*) AS count FROM (SELECT unnest(issues) AS issue"
+             f" FROM {self.src['ccrs']} WHERE {w}) GROUP BY issue ORDER BY count DESC, issue LIMIT 10", p),
+            (f"SELECT area_code, name FROM {self.src['areas']}", []),
+        )
+        fine = grouped[grouped["week"].isna()]
+        s = fine[["ccrs", "consented", "alerts", "info"]].sum()
+        return {
+            "headline": {"ccrs": s["ccrs"], "ccrs_diversity_consent": s["consented"],
+                         "smart_alert_signups": s["alerts"], "ccr_info_submitted": s["info"],
+                         "consent_rate": s["consented"] / s["ccrs"] if s["ccrs"] else None},
+            "by_week": grouped[grouped["week"].notna()],
+            "by_area": fine.groupby("area_code", as_index=False)[["ccrs", "consented"]].sum().merge(areas),
+            "by_method": fine.groupby("contact_method", as_index=False)["ccrs"].sum(),
+            "top_issues": [{"issue": r.issue, "count": int(r.count)} for r in issues.itertuples()],
+        }
+
+    def summary(self, window: Window) -> dict:
+        we, pe = self._when("start", window)
+        wc, pc = self._when("contact_at", window)
+        wy, py = self._when("raised_on", window and (window[0].date(), window[1].date()))
+        ev, officers, cc, issues, ys = self._run(
+            ("SELECT count(*) FILTER (WHERE status <> 'cancelled') AS booked,"
+             " count(*) FILTER (WHERE status = 'completed') AS completed,"
+             " coalesce(sum(attendees) FILTER (WHERE status = 'completed'), 0) AS attendees,"
+             " coalesce(sum(officers_involved) FILTER (WHERE status = 'completed'), 0) AS oa,"
+             " coalesce(sum(intel_submissions) FILTER (WHERE status = 'completed'), 0) AS intel"
+             f" FROM {self.src['events']} WHERE {we}", pe),
+            ("SELECT count(DISTINCT o) AS n FROM (SELECT unnest(officers_attending) AS o"
+             f" FROM {self.src['events']} WHERE {we} AND status = 'completed')", pe),
+            ("SELECT count(*) AS ccrs, count(*) FILTER (WHERE diversity_consent) AS consent,"
+             " count(*) FILTER (WHERE smart_alert_signup) AS alerts, count(*) FILTER (WHERE info_submitted) AS info"
+             f" FROM {self.src['ccrs']} WHERE {wc}", pc),
+            ("SELECT issue, count(*) AS count FROM ("
+             f"SELECT unnest(issues) AS issue FROM {self.src['events']} WHERE {we} AND status = 'completed'"
+             f" UNION ALL SELECT unnest(issues) FROM {self.src['ccrs']} WHERE {wc})"
+             " GROUP BY issue ORDER BY count DESC, issue LIMIT 5", pe + pc),
+            ("SELECT count(*) FILTER (WHERE status <> 'closed') AS open,"
+             f" count(*) FILTER (WHERE status = 'closed') AS closed FROM {self.src['ysywd']} WHERE {wy}", py),
+        )
+        e, c, y = ev.iloc[0], cc.iloc[0], ys.iloc[0]
+        return {
+            "events_booked": int(e["booked"]), "events_completed": int(e["completed"]),
+            "attendees": int(e["attendees"]), "officer_attendances": int(e["oa"]),
+            "distinct_officers": int(officers["n"].iloc[0]), "ccrs": int(c["ccrs"]),
+            "ccrs_diversity_consent": int(c["consent"]), "smart_alert_signups": int(c["alerts"]),
+            "intel_submissions": int(e["intel"]) + int(c["info"]),
+            "top_issues": [{"issue": r.issue, "count": int(r.count)} for r in issues.itertuples()],
+            "ysywd_open": int(y["open"]), "ysywd_closed": int(y["closed"]),
+        }
+
+
+# -- pandas over DataFrames in memory -------------------------------------------
+
+PANDAS_COLUMNS = {
+    "events": ["record_id", "title", "event_type", "area_code", "ward_code", "start", "status", "attendees",
+               "officers_involved", "intel_submissions", "officers_attending", "issues"],
+    "ccrs": ["contact_at", "area_code", "contact_method", "diversity_consent", "smart_alert_signup",
+             "info_submitted", "issues"],
+    "ysywd": ["raised_on", "status"],
+    "wards": ["ward_code", "name", "centre_lat", "centre_lon"],
+    "areas": ["area_code", "name"],
+}
+
+
+class PandasPages:
+    """The pages' figures computed with pandas over DataFrames already in memory."""
+
+    def __init__(self, paths: dict[str, str]):
+        self.frames = {t: pd.read_parquet(paths[t], columns=c) for t, c in PANDAS_COLUMNS.items()}
+
+    @staticmethod
+    def _window(frame: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
+        if window is None:
+            return frame
+        values = frame[column]
+        low, high = window
+        if values.dtype == object:  # dates
+            low, high = low.date(), high.date()
+        else:
+            low, high = pd.Timestamp(low), pd.Timestamp(high)
+        return frame[(values >= low) & (values < high)]
+
+    @staticmethod
+    def _monday(moments: pd.Series) -> pd.Series:
+        days = moments.dt.normalize()
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+    def events_overview(self, window: Window) -> dict:
+        ev = self._window(self.frames["events"], "start", window)
+        completed = ev["status"].eq("completed")
+        parts = pd.DataFrame({
+            "event_type": ev["event_type"], "area_code": ev["area_code"], "ward_code": ev["ward_code"],
+            "events": ev["status"].ne("cancelled").astype("int64"), "completed": completed.astype("int64"),
+            "cancelled": ev["status"].eq("cancelled").astype("int64"),
+            "attendees": ev["attendees"].where(completed, 0).fillna(0),
+            "officer_attendances": ev["officers_involved"].where(completed, 0).fillna(0),
+            "intel": ev["intel_submissions"].where(completed, 0).fillna(0),
+        })
+        sums = parts[["events", "completed", "cancelled", "attendees", "officer_attendances", "intel"]].sum()
+        by_week = (ev.groupby([self._monday(ev["start"]).rename("week"), ev["status"]]).size()
+                   .rename("events").reset_index())
+        cols = ["events", "completed", "attendees"]
+        top = ev.nlargest(200, "start", keep="all").sort_values(["start", "record_id"], ascending=False).head(200)
+        officers = ev.loc[completed, "officers_attending"].explode().dropna().nunique()
+        return {
+            "headline": {
+                "events_booked": sums["events"], "events_completed": sums["completed"],
+                "events_cancelled": sums["cancelled"], "attendees": sums["attendees"],
+                "officer_attendances": sums["officer_attendances"], "event_intel_submissions": sums["intel"],
+                "distinct_officers": officers,
+            },
+            "by_week": by_week,
+            "by_type": parts.groupby("event_type", as_index=False)[cols].sum(),
+            "by_area": parts.groupby("area_code", as_index=False)[cols].sum().merge(self.frames["areas"]),
+            "by_ward": parts.groupby("ward_code", as_index=False)[cols].sum().merge(self.frames["wards"]),
+            "latest": top,
+        }
+
+    @staticmethod
+    def _top(issues: pd.Series, limit: int) -> list[dict]:
+        counts = issues.explode().dropna().value_counts()
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [{"issue": k, "count": int(v)} for k, v in ranked]
+
+    def ccr_overview(self, window: Window) -> dict:
+        cc = self._window(self.frames["ccrs"], "contact_at", window)
+        n = len(cc)
+        consented = int(cc["diversity_consent"].sum())
+        by_week = cc.groupby(self._monday(cc["contact_at"]).rename("week")).size().rename("ccrs").reset_index()
+        by_area = (cc.groupby("area_code").agg(ccrs=("area_code", "size"), consented=("diversity_consent", "sum"))
+                   .reset_index().merge(self.frames["areas"]))
+        return {
+            "headline": {"ccrs": n, "ccrs_diversity_consent": consented,
+                         "smart_alert_signups": int(cc["smart_alert_signup"].sum()),
+                         "ccr_info_submitted": int(cc["info_submitted"].sum()),
+                         "consent_rate": consented / n if n else None},
+            "by_week": by_week,
+            "by_area": by_area,
+            "by_method": cc.groupby("contact_method").size().rename("ccrs").reset_index(),
+            "top_issues": self._top(cc["issues"], 10),
+        }
+
+    def summary(self, window: Window) -> dict:
+        ev = self._window(self.frames["events"], "start", window)
+        cc = self._window(self.frames["ccrs"], "contact_at", window)
+        ys = self._window(self.frames["ysywd"], "raised_on", window)
+        done = ev[ev["status"].eq("completed")]
+        return {
+            "events_booked": int(ev["status"].ne("cancelled").sum()), "events_completed": len(done),
+            "attendees": int(done["attendees"].sum()), "officer_attendances": int(done["officers_involved"].sum()),
+            "distinct_officers": int(done["officers_attending"].explode().dropna().nunique()),
+            "ccrs": len(cc), "ccrs_diversity_consent": int(cc["diversity_consent"].sum()),
+            "smart_alert_signups": int(cc["smart_alert_signup"].sum()),
+            "intel_submissions": int(done["intel_submissions"].sum()) + int(cc["info_submitted"].sum()),
+            "top_issues": self._top(pd.concat([done["issues"], cc["issues"]], ignore_index=True), 5),
+            "ysywd_open": int(ys["status"].ne("closed").sum()), "ysywd_closed": int(ys["status"].eq("closed").sum()),
+        }
+
+
+# -- saves ----------------------------------------------------------------------
+
+
+def time_saves(store: Store, scratch: Path, *, count: int = SAVES) -> float:
+    """Median ms of `store.save` of a valid event, on a copy of the events table."""
+    shutil.copytree(Path(store.root) / "events", scratch / "events")
+    target = Store(scratch)
+    ward = db.cursor().execute(f"SELECT ward_code, area_code FROM {store.relation('wards')} LIMIT 1").fetchone()
+    ward_code, area_code = ward if ward else ("W1", "A1")
+    start = dt.datetime.now().replace(microsecond=0, second=0) + dt.timedelta(days=3)
+    event = {
+        "title": "Bench street meeting", "event_type": "Street meeting", "area_code": area_code,
+        "ward_code": ward_code, "place": "High Street", "start": start, "end": start + dt.timedelta(hours=1),
+        "organiser": "bench", "officers_attending": ["bench"],
+    }
+    target.save("events", event, user="bench", submission_id=uuid.uuid4().hex)  # warm-up
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        target.save("events", event, user="bench", submission_id=uuid.uuid4().hex)
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+# -- the run --------------------------------------------------------------------
+
+
+def _rows_in(store: Store) -> int:
+    if not store.exists():
+        return 0
+    return sum(db.cursor().execute(f"SELECT count(*) FROM {store.relation(t)}").fetchone()[0]
+               for t in ("events", "ccrs", "patrols", "abstractions", "ysywd"))
+
+
+def _generate(root: str, rows: int) -> None:
+    """Demo data in a child process, so its memory stays out of this one's peak."""
+    code = ("import sys; from data.demo import generate; from data.store import Store;"
+            " generate(Store(sys.argv[1]), scale=int(sys.argv[2]), seed=7)")
+    subprocess.run([sys.executable, "-c", code, root, str(rows)], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
+
+
+def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
+    if period == "all":
+        return Filters(), None
+    start, end = preset_range(period, today)
+    filters = Filters(start=start, end=end)
+    return filters, (dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+
+
+def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], today: dt.date,
+        say: Callable[[str], None] = print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
+        root = store_path or str(Path(tmp) / "store")
+        store = Store(root)
+        existing = _rows_in(store)
+        if existing:
+            say(f"using {root}: {existing:,} activity rows already there")
+        else:
+            say(f"generating {rows:,} rows into {root}")
+            began = time.perf_counter()
+            _generate(root, rows)
+            say(f"  generated in {time.perf_counter() - began:.0f}s")
+            existing = _rows_in(store)
+        queries.set_cache_enabled(False)
+        windows = {p: _window(p, today) for p in periods}
+        names = {(page, p): page if i == 0 else f"{page}@{p}" for page in PAGES for i, p in enumerate(periods)}
+        results: dict[str, dict] = {names[k]: {} for k in names}
+        answers: dict[str, dict] = {names[k]: {} for k in names}
+
+        for (page, period), name in names.items():
+            function = getattr(queries, page)
+            filters = windows[period][0]
+            results[name]["median_ms"] = median_ms(lambda f=function, x=filters: f(store, x), repeat=repeat)
+            answers[name]["store"] = comparable(page, function(store, filters))
+        queries_rss = peak_rss_mb()
+
+        floor = DuckFloor(write_floor_files(store, Path(tmp)))
+        for (page, period), name in names.items():
+            function, window = getattr(floor, page), windows[period][1]
+            results[name]["duckdb_ms"] = median_ms(lambda f=function, w=window: f(w), repeat=repeat)
+            answers[name]["duckdb"] = comparable(page, function(window))
+
+        frames = PandasPages({t: str(Path(tmp) / f"{t}.parquet") for t in TABLES})
+        pandas_repeat = max(3, repeat // 3)
+        for (page, period), name in names.items():
+            function, window = getattr(frames, page), windows[period][1]
+            results[name]["pandas_ms"] = median_ms(lambda f=function, w=window: f(w), repeat=pandas_repeat)
+            answers[name]["pandas"] = comparable(page, function(window))
+        del frames
+
+        for name, got in answers.items():
+            for other in ("duckdb", "pandas"):
+                if got["store"] != got[other]:
+                    diff = {k: (got["store"][k], got[other][k]) for k in got["store"]
+                            if got["store"][k] != got[other].get(k)}
+                    raise AssertionError(f"{name}: store and {other} disagree on {sorted(diff)}: {diff}")
+
+        scratch = Path(tmp) / "saves"
+        commit_ms = time_saves(store, scratch)
+        return {
+            "rows": existing,
+            "periods": {p: (None if w[1] is None else [w[0].start.isoformat(), w[0].end.isoformat()])
+                        for p, w in windows.items()},
+            "pages": {name: {k: round(v, 1) for k, v in r.items()} for name, r in results.items()},
+            "commit_ms": round(commit_ms, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "queries_peak_rss_mb": round(queries_rss, 1),
+            "cores": os.cpu_count(),
+        }
+
+
+def format_table(report: dict) -> str:
+    lines = [f"rows: {report['rows']:,}   cores: {report['cores']}",
+             f"{'page':28} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10} {'pandas/store':>13}"]
+    for name, r in report["pages"].items():
+        lines.append(f"{name:28} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f} {r['pandas_ms']:10.1f}"
+                     f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x")
+    lines.append(f"save (median of {SAVES}): {report['commit_ms']:.1f} ms")
+    lines.append(f"peak RSS: {report['peak_rss_mb']:.0f} MB (queries only: {report['queries_peak_rss_mb']:.0f} MB)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analytics.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, required=True, help="activity rows to generate (if the store is empty)")
+    parser.add_argument("--json", required=True, help="write the report here")
+    parser.add_argument("--store", help="reuse this store if it already has data (else generate into it)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure (median reported)")
+    parser.add_argument("--periods", default="last_28,all",
+                        help="comma-separated: last_7, last_28, last_90, this_year, all (first one is the page's view)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(),
+                        help="the date presets end on (default: today)")
+    args = parser.parse_args(argv)
+    report = run(rows=args.rows, store_path=args.store, repeat=args.repeat,
+                 periods=[p.strip() for p in args.periods.split(",") if p.strip()], today=args.today)
+    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    print(format_table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
