@@ -386,6 +386,8 @@ class Area(Record):
 
 
 class Ward(Record):
+    """A ward, in one area, with its centre and (optionally) its boundary."""
+
     ward_code: Code
     """Ward code (ONS, e.g. E05...)."""
     name: Text
@@ -420,6 +422,8 @@ class User(Record):
 
 
 class Picklist(Record):
+    """One choice in one of the pick-lists forms offer."""
+
     list_name: Code
     """Which pick-list (event_types, communities, issue_categories, ...)."""
     value: Text
