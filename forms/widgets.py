@@ -57,7 +57,13 @@ class FormState:
 
     @property
     def confirmation(self) -> Saved | None:
+        """The last successful save, until the next submit."""
         return st.session_state.get(self._meta("saved"))
+
+    @property
+    def saved_values(self) -> dict[str, Any]:
+        """The values of the last successful save."""
+        return st.session_state.get(self._meta("last"), ({}, None))[0]
 
     def set_field(self, field: str, value: Any) -> None:
         """Change a field's value (only from a callback, or before its widget is drawn)."""

@@ -27,8 +27,10 @@ def _save(values: dict, submission_id: str):
 st.title("Book an event")
 saved = form.confirmation
 if saved is not None:
-    note = " (already booked — nothing new was saved)" if saved.duplicate else ""
-    st.success(f"Event booked{note}. Reference: **{saved.record_id}**", icon=":material/check_circle:")
+    booked = form.saved_values
+    note = " It was already booked: nothing new was saved." if saved.duplicate else ""
+    st.success(f"Event booked: {booked['title']}, {booked['date']:%a %d %b %Y} at {booked['start_time']:%H:%M}."
+               f"{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
 render_errors(errors, LABELS)
 
 options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)

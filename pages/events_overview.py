@@ -10,8 +10,8 @@ from forms.runtime import get_settings, get_store
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
+    "title": st.column_config.TextColumn("Title", pinned=True),
     "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YYYY, HH:mm"),
-    "title": st.column_config.TextColumn("Title"),
     "event_type": st.column_config.TextColumn("Type"),
     "area": st.column_config.TextColumn("Area"),
     "ward": st.column_config.TextColumn("Ward"),

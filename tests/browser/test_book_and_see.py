@@ -1,0 +1,162 @@
+"""In a real browser: book an event on a phone-sized screen, then see it on the Events overview.
+
+Starts `streamlit run app.py` on a free loopback port over a private copy of
+the test store, and drives Debian's Chromium through Playwright. Screenshots
+go to test-output/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data import reference
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "test-output"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen, *, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{server.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout:.0f}s")
+
+
+@pytest.fixture
+def server(store_root, officer, tmp_path):
+    """A Streamlit server over a private store, acting as `officer`; always stopped afterwards."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": officer["user_id"]}
+    log = open(tmp_path / "streamlit.log", "w+")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture
+def browser_page():
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=1)
+            tab = context.new_page()
+            tab.set_default_timeout(30_000)
+            yield tab
+        finally:
+            browser.close()
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`."""
+    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _headline(page, label: str) -> int:
+    tile = page.get_by_test_id("stMetric").filter(has_text=label)
+    value = tile.get_by_test_id("stMetricValue").inner_text()
+    return int(re.sub(r"[^\d]", "", value))
+
+
+def _wait_for_app(page) -> None:
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, officer, booking):
+    page = browser_page
+    title = f"Bike marking at the library {int(time.time())}"
+    values = booking()
+    wards = dict(zip(*_ward_names(store, values["area_code"]), strict=True))
+
+    page.goto(f"{server}/events_overview")
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Latest events").wait_for()
+    before = _headline(page, "Events booked")
+    page.screenshot(path=OUTPUT / "overview-before.png")
+
+    page.goto(f"{server}/book_event")
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Book an event").wait_for()
+    page.get_by_label("Title").fill(title)
+    _choose(page, "Event type", values["event_type"])
+    _choose(page, "Ward", wards[values["ward_code"]])
+    page.get_by_label("Place").fill("Central Library, front steps")
+    page.screenshot(path=OUTPUT / "book-filled.png")
+    page.get_by_role("button", name="Book event").click()
+
+    confirmation = page.get_by_test_id("stAlert").filter(has_text="Event booked")
+    confirmation.wait_for()
+    record_id = re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+    expect(page.get_by_label("Title")).to_have_value("")  # the form is ready for the next booking
+    _wait_for_app(page)
+    page.screenshot(path=OUTPUT / "book-confirmed.png")
+    saved = store.get("events", record_id)
+    assert saved is not None and saved["title"] == title
+    assert saved["ward_code"] == values["ward_code"] and saved["organiser"] == officer["user_id"]
+
+    page.goto(f"{server}/events_overview")
+    _wait_for_app(page)
+    booked = page.get_by_test_id("stMetric").filter(has_text="Events booked").get_by_test_id("stMetricValue")
+    expect(booked).to_have_text(f"{before + 1:,}")
+    # The grid draws on a canvas; its accessible table (inside the canvas) carries the text.
+    latest = page.get_by_test_id("stDataFrame")
+    expect(latest).to_contain_text(title)
+    latest.scroll_into_view_if_needed()
+    page.screenshot(path=OUTPUT / "overview-after.png")
+
+
+def _ward_names(store, area_code) -> tuple[list[str], list[str]]:
+    wards = reference.list_wards(store, area_code=area_code)
+    return list(wards["ward_code"]), list(wards["name"])
