@@ -96,7 +96,7 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None) -
     period_col, dates_col, areas_col = st.columns([3, 2, 3], vertical_alignment="bottom")
     with period_col:
         period = st.segmented_control("Period", list(PERIODS), format_func=PERIODS.__getitem__,
-                                      key=k("period"), required=True)
+                                      key=k("period"), required=True, wrap=True)
     dates: tuple[dt.date, ...] = ()
     with dates_col:
         if period == "custom":

@@ -18,6 +18,22 @@ from data.settings import Settings, load_settings
 from data.store import Store
 
 
+def route_through_app() -> None:
+    """Make sure this run goes through app.py's routing; call first in app.py and in every page.
+
+    With a `pages/` folder beside app.py, Streamlit starts each process in its
+    older multipage mode, which runs a page script on its own (no page config,
+    no identity, no navigation) until app.py has called `st.navigation` once.
+    A deep link opened first (e.g. /events_overview) would stay in that mode, so
+    such a run switches it off and starts again through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_settings() -> Settings:
     """Settings from BEATBOOK_* environment variables, then `[beatbook]` in secrets.toml."""
     return load_settings(_secrets())

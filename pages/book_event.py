@@ -6,9 +6,10 @@ import streamlit as st
 
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
 from forms.identity import current_user
-from forms.runtime import get_store
+from forms.runtime import get_store, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
+route_through_app()
 store = get_store()
 user = current_user(store)
 form = FormState("book_event", defaults=booking_defaults(user))

@@ -6,7 +6,7 @@ from analytics.charts import build_events_by_type_chart, build_events_by_week_ch
 from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store
+from forms.runtime import get_settings, get_store, route_through_app
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -19,6 +19,7 @@ LATEST_COLUMNS = {
     "attendees": st.column_config.NumberColumn("Attendees", format="%d"),
 }
 
+route_through_app()
 settings = get_settings()
 store = get_store(settings)
 
@@ -26,10 +27,11 @@ st.title("Events overview")
 filters = render_filter_bar(store, key="events_overview")
 overview = events_overview(store, filters)
 
-for column, name in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
-    metric = METRICS[name]
-    column.metric(metric.label, metric.format_value(overview.headline.get(name)), help=metric.definition,
-                  border=True)
+with st.container(horizontal=True):  # tiles wrap two to a row on a phone
+    for name in HEADLINE:
+        metric = METRICS[name]
+        st.metric(metric.label, metric.format_value(overview.headline.get(name)), help=metric.definition,
+                  border=True, width=170)
 
 if not overview.headline.get("events_booked") and overview.latest.empty:
     st.info("No events in this period and area. Widen the period or clear the area filter.",

@@ -62,6 +62,7 @@ def headline(at: AppTest, label: str) -> int:
 def test_every_page_runs(app_store, page):
     at = open_page(page)
     assert at.title, f"{page} shows no title"
+    assert at.sidebar.selectbox(key=USER_KEY).value, f"{page} did not run through app.py's routing"
 
 
 def test_app_runs_and_shows_demo_mode(app_store):
