@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import resource
@@ -64,6 +65,19 @@ def median_ms(run: Callable[[], Any], *, repeat: int) -> float:
         run()
         times.append((time.perf_counter() - began) * 1000)
     return statistics.median(times)
+
+
+def paired_median_ms(first: Callable[[], Any], second: Callable[[], Any], *, repeat: int) -> tuple[float, float]:
+    """Median ms of each of two functions, timed in alternation after one warm-up call each."""
+    first()
+    second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for run, out in ((first, times[0]), (second, times[1])):
+            began = time.perf_counter()
+            run()
+            out.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def peak_rss_mb() -> float:
@@ -424,18 +438,16 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
         results: dict[str, dict] = {names[k]: {} for k in names}
         answers: dict[str, dict] = {names[k]: {} for k in names}
 
-        for (page, period), name in names.items():
-            function = getattr(queries, page)
-            filters = windows[period][0]
-            results[name]["median_ms"] = median_ms(lambda f=function, x=filters: f(store, x), repeat=repeat)
-            answers[name]["store"] = comparable(page, function(store, filters))
-        queries_rss = peak_rss_mb()
-
         floor = DuckFloor(write_floor_files(store, Path(tmp)))
         for (page, period), name in names.items():
-            function, window = getattr(floor, page), windows[period][1]
-            results[name]["duckdb_ms"] = median_ms(lambda f=function, w=window: f(w), repeat=repeat)
-            answers[name]["duckdb"] = comparable(page, function(window))
+            filters, window = windows[period]
+            ours = functools.partial(getattr(queries, page), store, filters)
+            theirs = functools.partial(getattr(floor, page), window)
+            # Alternate the two so a change in machine load hits both alike.
+            results[name]["median_ms"], results[name]["duckdb_ms"] = paired_median_ms(ours, theirs, repeat=repeat)
+            answers[name]["store"] = comparable(page, ours())
+            answers[name]["duckdb"] = comparable(page, theirs())
+        queries_rss = peak_rss_mb()
 
         frames = PandasPages({t: str(Path(tmp) / f"{t}.parquet") for t in TABLES})
         pandas_repeat = max(3, repeat // 3)
@@ -463,11 +475,12 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "queries_peak_rss_mb": round(queries_rss, 1),
             "cores": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         }
 
 
 def format_table(report: dict) -> str:
-    lines = [f"rows: {report['rows']:,}   cores: {report['cores']}",
+    lines = [f"rows: {report['rows']:,}   cores: {report['cores']}   load average: {report['load_average']}",
              f"{'page':28} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10} {'pandas/store':>13}"]
     for name, r in report["pages"].items():
         lines.append(f"{name:28} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f} {r['pandas_ms']:10.1f}"

@@ -146,15 +146,6 @@ def _issues_list(frame: pd.DataFrame) -> list[dict]:
     return [{"issue": str(r.issue), "count": int(r.count)} for r in frame.itertuples(index=False)]
 
 
-def _wards_sql(wards: str) -> tuple[str, list]:
-    return (f"SELECT ward_code, name AS ward, area_code AS ward_area_code, centre_lat, centre_lon"
-            f" FROM {wards} ORDER BY ward_code", [])
-
-
-def _areas_sql(areas: str) -> tuple[str, list]:
-    return f"SELECT area_code, name AS area FROM {areas} ORDER BY area_code", []
-
-
 def _ints(row: pd.Series, names: Sequence[str]) -> dict[str, int]:
     return {n: int(row[n]) if pd.notna(row[n]) else 0 for n in names}
 
@@ -173,21 +164,23 @@ def summary(relations: dict[str, str], filters: Filters) -> dict:
     ev_where, ev_params = where_clause(filters, table="events")
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
     ys_where, ys_params = where_clause(filters, table="ysywd")
-    events, officers, ccrs, issues, ysywd = _frames(
-        (f"SELECT {select_list(EVENT_SUMS)} FROM {relations['events']} WHERE {ev_where}", ev_params),
-        _distinct_officers_sql(relations["events"], filters),
-        (f"SELECT {select_list(CCR_COUNTS)} FROM {relations['ccrs']} WHERE {ccr_where}", ccr_params),
+    officers_sql, officers_params = _distinct_officers_sql(relations["events"], filters)
+    figures_sql = f"""
+        SELECT * FROM
+            (SELECT {select_list(EVENT_SUMS)} FROM {relations['events']} WHERE {ev_where}),
+            ({officers_sql}),
+            (SELECT {select_list(CCR_COUNTS)} FROM {relations['ccrs']} WHERE {ccr_where}),
+            (SELECT {select_list(YSYWD_COUNTS)} FROM {relations['ysywd']} WHERE {ys_where})"""
+    figures, issues = _frames(
+        (figures_sql, ev_params + officers_params + ccr_params + ys_params),
         _top_issues_sql(relations, filters, limit=TOP_ISSUES),
-        (f"SELECT {select_list(YSYWD_COUNTS)} FROM {relations['ysywd']} WHERE {ys_where}", ys_params),
     )
-    ev, cc, ys = events.iloc[0], ccrs.iloc[0], ysywd.iloc[0]
+    row = figures.iloc[0]
     result = {
-        **_ints(ev, ("events_booked", "events_completed", "attendees", "officer_attendances")),
-        "distinct_officers": int(officers.iloc[0]["distinct_officers"]),
-        **_ints(cc, ("ccrs", "ccrs_diversity_consent", "smart_alert_signups")),
-        "intel_submissions": int(ev["event_intel_submissions"]) + int(cc["ccr_info_submitted"]),
+        **_ints(row, ("events_booked", "events_completed", "attendees", "officer_attendances", "distinct_officers",
+                      "ccrs", "ccrs_diversity_consent", "smart_alert_signups", *YSYWD_COUNTS)),
+        "intel_submissions": int(row["event_intel_submissions"]) + int(row["ccr_info_submitted"]),
         "top_issues": _issues_list(issues),
-        **_ints(ys, YSYWD_COUNTS),
     }
     return {k: result[k] for k in SUMMARY_KEYS}
 
@@ -219,72 +212,103 @@ class EventsOverview:
 
 
 _BREAKDOWN = ("events", "completed", "attendees")
+_TOTALS = ("events", "completed", "cancelled", "attendees", "officer_attendances", "event_intel_submissions")
+# GROUPING(event_type, area_code, ward_code) of each roll-up level: a bit is set for each column left out.
+_BY_TYPE, _BY_AREA, _BY_WARD, _TOTAL = 3, 5, 6, 7
 
 
 @_cached("events", "wards", "areas")
 def events_overview(relations: dict[str, str], filters: Filters) -> EventsOverview:
     """The Events overview page's query set: one call, every figure and table."""
-    events = relations["events"]
+    events, wards, areas = relations["events"], relations["wards"], relations["areas"]
     where, params = where_clause(filters, table="events")
-    # One scan: (week, status) for the time chart; (status, type, area, ward) for
-    # everything else, rolled up below.
-    grouped_sql = (
-        "SELECT CAST(date_trunc('week', start) AS DATE) AS week, status, event_type, area_code, ward_code,"
-        f" count(*) AS n, {select_list(EVENT_SUMS)}"
-        f" FROM {events} WHERE {where}"
-        " GROUP BY GROUPING SETS ((week, status), (status, event_type, area_code, ward_code))"
-    )
-    latest_sql = (
-        "SELECT record_id, title, event_type, area_code, ward_code, start, status, attendees"
-        f" FROM {events} WHERE {where} ORDER BY start DESC, record_id DESC LIMIT {LATEST_EVENTS}"
-    )
-    grouped, officers, latest, wards, areas = _frames(
-        (grouped_sql, params),
-        _distinct_officers_sql(events, filters),
-        (latest_sql, params),
-        _wards_sql(relations["wards"]),
-        _areas_sql(relations["areas"]),
-    )
-    weekly = grouped[grouped["week"].notna()]
-    fine = grouped[grouped["week"].isna()].rename(columns={"events_booked": "events",
-                                                           "events_completed": "completed"})
-    totals = fine[list(EVENT_SUMS)[2:] + ["events", "completed"]].sum()
+    scope, scope_params = _ward_scope(filters)
+    # One scan of events, grouped by (week, status) for the time chart and by
+    # (status, type, area, ward) for the rest; the small result is rolled up to
+    # type, area, ward and total in the same statement.
+    sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {alias}" for m, alias in (
+        ("events_booked", "events"), ("events_completed", "completed"), ("events_cancelled", "cancelled"),
+        ("attendees", "attendees"), ("officer_attendances", "officer_attendances"),
+        ("event_intel_submissions", "event_intel_submissions")))
+    counts = ", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in _BREAKDOWN)
+    officers_sql, officers_params = _distinct_officers_sql(events, filters)
+    overview_sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT CAST(date_trunc('week', start) AS DATE) AS week, status, event_type, area_code, ward_code,
+                   count(*) AS n, {select_list(EVENT_SUMS)}
+            FROM {events} WHERE {where}
+            GROUP BY GROUPING SETS ((week, status), (status, event_type, area_code, ward_code))),
+        rolled AS MATERIALIZED (
+            SELECT GROUPING(event_type, area_code, ward_code) AS level,
+                   coalesce(event_type, area_code, ward_code) AS key, {sums}
+            FROM grouped WHERE week IS NULL
+            GROUP BY GROUPING SETS ((event_type), (area_code), (ward_code), ()))
+        SELECT 'week' AS part, week, status, n AS events FROM grouped WHERE week IS NOT NULL
+        UNION ALL BY NAME
+        SELECT 'type' AS part, key AS event_type, events, completed, attendees FROM rolled WHERE level = {_BY_TYPE}
+        UNION ALL BY NAME
+        SELECT 'area' AS part, r.key AS area_code, coalesce(a.name, r.key) AS area, {counts}
+        FROM rolled r LEFT JOIN {areas} a ON a.area_code = r.key WHERE r.level = {_BY_AREA}
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon, {counts}
+        FROM {wards} w LEFT JOIN (SELECT * FROM rolled WHERE level = {_BY_WARD}) r ON r.key = w.ward_code
+        WHERE {scope}
+        UNION ALL BY NAME
+        SELECT 'total' AS part, {", ".join(_TOTALS)}, ({officers_sql}) AS distinct_officers
+        FROM rolled WHERE level = {_TOTAL}
+        ORDER BY part, week, status, CASE WHEN part IN ('type', 'area') THEN -events END,
+                 event_type, area_code, ward_code"""
+    latest_sql = f"""
+        SELECT e.record_id, e.title, e.event_type, e.area_code, coalesce(a.name, e.area_code) AS area,
+               e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.start, e.status, e.attendees
+        FROM (SELECT record_id, title, event_type, area_code, ward_code, start, status, attendees
+              FROM {events} WHERE {where} ORDER BY start DESC, record_id DESC LIMIT {LATEST_EVENTS}) e
+        LEFT JOIN {areas} a ON a.area_code = e.area_code
+        LEFT JOIN {wards} w ON w.ward_code = e.ward_code
+        ORDER BY e.start DESC, e.record_id DESC"""
+    overview, latest = _frames((overview_sql, params + scope_params + officers_params), (latest_sql, params))
+    part = overview["part"]
+
+    def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+        frame = overview.loc[part == name, columns].reset_index(drop=True)
+        return frame.astype({c: "int64" for c in ints})
+
+    total = overview.loc[part == "total"]
     headline = {
-        "events_booked": int(totals["events"]),
-        "events_completed": int(totals["completed"]),
-        **_ints(totals, ("events_cancelled", "attendees", "officer_attendances", "event_intel_submissions")),
-        "distinct_officers": int(officers.iloc[0]["distinct_officers"]),
+        "events_booked": 0, "events_completed": 0, "events_cancelled": 0, "attendees": 0,
+        "officer_attendances": 0, "event_intel_submissions": 0, "distinct_officers": 0,
     }
-    by_week = (weekly[["week", "status", "n"]].rename(columns={"n": "events"})
-               .astype({"events": "int64"}).sort_values(["week", "status"]).reset_index(drop=True))
-    by_type = _roll_up(fine, "event_type")
-    by_area = _roll_up(fine, "area_code").merge(areas, on="area_code", how="left")
-    by_area["area"] = by_area["area"].fillna(by_area["area_code"])
-    by_ward = _ward_counts(_roll_up(fine, "ward_code"), wards, filters)
-    latest = (latest.merge(areas, on="area_code", how="left")
-              .merge(wards[["ward_code", "ward"]], on="ward_code", how="left"))
-    latest = latest[["record_id", "title", "event_type", "area_code", "area", "ward_code", "ward",
-                     "start", "status", "attendees"]]
-    return EventsOverview(headline, by_week, by_type, by_area, by_ward, latest)
+    if len(total):
+        row = total.iloc[0]
+        figures = _ints(row, (*_TOTALS, "distinct_officers"))
+        headline.update(
+            events_booked=figures["events"], events_completed=figures["completed"],
+            events_cancelled=figures["cancelled"], attendees=figures["attendees"],
+            officer_attendances=figures["officer_attendances"],
+            event_intel_submissions=figures["event_intel_submissions"],
+            distinct_officers=figures["distinct_officers"],
+        )
+    return EventsOverview(
+        headline=headline,
+        by_week=piece("week", ["week", "status", "events"], ("events",)),
+        by_type=piece("type", ["event_type", *_BREAKDOWN], _BREAKDOWN),
+        by_area=piece("area", ["area_code", "area", *_BREAKDOWN], _BREAKDOWN),
+        by_ward=piece("ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", *_BREAKDOWN],
+                      _BREAKDOWN),
+        latest=latest,
+    )
 
 
-def _roll_up(fine: pd.DataFrame, key: str) -> pd.DataFrame:
-    out = fine.groupby(key, as_index=False)[list(_BREAKDOWN)].sum()
-    out = out.astype({c: "int64" for c in _BREAKDOWN})
-    return out.sort_values(["events", key], ascending=[False, True]).reset_index(drop=True)
-
-
-def _ward_counts(counts: pd.DataFrame, wards: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Every ward in scope with its counts (zero where none), for the map."""
-    scope = wards
+def _ward_scope(filters: Filters) -> tuple[str, list]:
+    """The wards a dashboard covers: those in its areas and wards (every ward if none chosen)."""
+    clauses, params = [], []
     if filters.areas:
-        scope = scope[scope["ward_area_code"].isin(filters.areas)]
+        clauses.append(f"area_code IN ({', '.join('?' for _ in filters.areas)})")
+        params += list(filters.areas)
     if filters.wards:
-        scope = scope[scope["ward_code"].isin(filters.wards)]
-    out = scope.merge(counts, on="ward_code", how="left")
-    out[list(_BREAKDOWN)] = out[list(_BREAKDOWN)].fillna(0).astype("int64")
-    out = out.rename(columns={"ward": "name", "ward_area_code": "area_code"})
-    return out[["ward_code", "name", "area_code", "centre_lat", "centre_lon", *_BREAKDOWN]].reset_index(drop=True)
+        clauses.append(f"ward_code IN ({', '.join('?' for _ in filters.wards)})")
+        params += list(filters.wards)
+    return " AND ".join(clauses) or "TRUE", params
 
 
 # -- CCR overview ---------------------------------------------------------------
@@ -311,34 +335,47 @@ class CcrOverview:
 @_cached("ccrs", "areas")
 def ccr_overview(relations: dict[str, str], filters: Filters) -> CcrOverview:
     """The Community contacts page's query set."""
-    ccrs = relations["ccrs"]
+    ccrs, areas = relations["ccrs"], relations["areas"]
     where, params = where_clause(filters, table="ccrs")
-    grouped_sql = (
-        "SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, contact_method,"
-        f" {select_list(CCR_COUNTS)}"
-        f" FROM {ccrs} WHERE {where}"
-        " GROUP BY GROUPING SETS ((week), (area_code, contact_method))"
-    )
-    grouped, issues, areas = _frames(
-        (grouped_sql, params),
-        _top_issues_sql(relations, filters, limit=10, include_events=False),
-        _areas_sql(relations["areas"]),
-    )
-    weekly = grouped[grouped["week"].notna()]
-    fine = grouped[grouped["week"].isna()]
-    totals = fine[list(CCR_COUNTS)].sum()
-    headline: dict[str, Any] = _ints(totals, CCR_COUNTS)
+    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=10, include_events=False)
+    sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in CCR_COUNTS)
+    # GROUPING(area_code, contact_method): 1 = by area, 2 = by method, 3 = total.
+    overview_sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, contact_method,
+                   {select_list(CCR_COUNTS)}
+            FROM {ccrs} WHERE {where}
+            GROUP BY GROUPING SETS ((week), (area_code, contact_method))),
+        rolled AS MATERIALIZED (
+            SELECT GROUPING(area_code, contact_method) AS level, coalesce(area_code, contact_method) AS key, {sums}
+            FROM grouped WHERE week IS NULL
+            GROUP BY GROUPING SETS ((area_code), (contact_method), ()))
+        SELECT 'week' AS part, week, ccrs FROM grouped WHERE week IS NOT NULL
+        UNION ALL BY NAME
+        SELECT 'area' AS part, r.key AS area_code, coalesce(a.name, r.key) AS area, r.ccrs,
+               r.ccrs_diversity_consent AS consented
+        FROM rolled r LEFT JOIN {areas} a ON a.area_code = r.key WHERE r.level = 1
+        UNION ALL BY NAME
+        SELECT 'method' AS part, key AS contact_method, ccrs FROM rolled WHERE level = 2
+        UNION ALL BY NAME
+        SELECT 'total' AS part, {", ".join(CCR_COUNTS)} FROM rolled WHERE level = 3
+        ORDER BY part, week, -ccrs, area_code, contact_method"""
+    overview, issues = _frames((overview_sql, params), (issues_sql, issues_params))
+    part = overview["part"]
+
+    def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+        return overview.loc[part == name, columns].reset_index(drop=True).astype({c: "int64" for c in ints})
+
+    total = overview.loc[part == "total"]
+    headline: dict[str, Any] = _ints(total.iloc[0], CCR_COUNTS) if len(total) else dict.fromkeys(CCR_COUNTS, 0)
     headline["consent_rate"] = (headline["ccrs_diversity_consent"] / headline["ccrs"]) if headline["ccrs"] else None
-    by_week = (weekly[["week", "ccrs"]].astype({"ccrs": "int64"}).sort_values("week").reset_index(drop=True))
-    by_area = (fine.groupby("area_code", as_index=False)[["ccrs", "ccrs_diversity_consent"]].sum()
-               .rename(columns={"ccrs_diversity_consent": "consented"})
-               .astype({"ccrs": "int64", "consented": "int64"})
-               .merge(areas, on="area_code", how="left")
-               .sort_values(["ccrs", "area_code"], ascending=[False, True]).reset_index(drop=True))
-    by_area["area"] = by_area["area"].fillna(by_area["area_code"])
-    by_method = (fine.groupby("contact_method", as_index=False)["ccrs"].sum().astype({"ccrs": "int64"})
-                 .sort_values(["ccrs", "contact_method"], ascending=[False, True]).reset_index(drop=True))
-    return CcrOverview(headline, by_week, by_area, by_method, _issues_list(issues))
+    return CcrOverview(
+        headline=headline,
+        by_week=piece("week", ["week", "ccrs"], ("ccrs",)),
+        by_area=piece("area", ["area_code", "area", "ccrs", "consented"], ("ccrs", "consented")),
+        by_method=piece("method", ["contact_method", "ccrs"], ("ccrs",)),
+        top_issues=_issues_list(issues),
+    )
 
 
 # -- map reference --------------------------------------------------------------
@@ -347,16 +384,10 @@ def ccr_overview(relations: dict[str, str], filters: Filters) -> CcrOverview:
 @_cached("wards")
 def list_ward_shapes(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
     """Wards in scope (by the filters' areas and wards) with centre and GeoJSON boundary."""
-    clauses, params = [], []
-    if filters.areas:
-        clauses.append(f"area_code IN ({', '.join('?' for _ in filters.areas)})")
-        params += list(filters.areas)
-    if filters.wards:
-        clauses.append(f"ward_code IN ({', '.join('?' for _ in filters.wards)})")
-        params += list(filters.wards)
+    scope, params = _ward_scope(filters)
     return _frame(
         "SELECT ward_code, name, area_code, centre_lat, centre_lon, geojson"
-        f" FROM {relations['wards']} WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY ward_code",
+        f" FROM {relations['wards']} WHERE {scope} ORDER BY ward_code",
         params,
     )
 
