@@ -904,9 +904,10 @@ class _Force:
         return _us(days) + (hour * 60 + minute) * np.timedelta64(_US_PER_MINUTE, "us")
 
     def written(self, rng: np.random.Generator, moments: np.ndarray, lo_minutes: int, hi_minutes: int) -> np.ndarray:
-        """When a record of `moments` was saved: a little later, but never after the start of today."""
+        """When a record of `moments` was saved: a little later, but before today (the day of generating)."""
         delay = rng.integers(lo_minutes, hi_minutes, len(moments)) * np.timedelta64(_US_PER_MINUTE, "us")
-        return np.minimum(moments + delay, np.maximum(moments, self.midnight))
+        latest = self.midnight - np.timedelta64(_US_PER_MINUTE, "us")
+        return np.minimum(moments + delay, np.maximum(moments, latest))
 
     def jitter(self, rng: np.random.Generator, ward: np.ndarray, share: float) -> tuple[_Num, _Num]:
         """Points near the ward centre for `share` of rows (others null)."""
@@ -1344,5 +1345,5 @@ class _Ysywd(_Activity):
             "publishable": _Num((status >= feedback_given) & _sometimes(rng, n, 0.6), pa.bool_()),
         }
         written = _us(latest) + np.timedelta64(16, "h") + rng.integers(0, 360, n) * _MINUTE
-        self.columns |= _system(ids, np.minimum(written, force.midnight), force.user_pick(officer))
+        self.columns |= _system(ids, np.minimum(written, force.midnight - _MINUTE), force.user_pick(officer))
 

@@ -1,0 +1,347 @@
+"""The demo force: sizes, rules, rhythm, versions, determinism and the once-only set-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from data import db, demo, picklists
+from data.schema import SYSTEM_COLUMNS, TABLES
+from data.store import Store, validate
+
+TODAY = dt.date(2026, 11, 26)
+REPO = Path(__file__).resolve().parents[2]
+ACTIVITY = ("events", "ccrs", "patrols", "abstractions", "ysywd")
+UUID4 = "[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    """The demo-scale force, generated once for this module. Read only."""
+    store = Store(tmp_path_factory.mktemp("demo") / "store")
+    demo.generate(store, today=TODAY)
+    return store
+
+
+def current(store: Store, table: str) -> str:
+    return store.relation(table)
+
+
+def stored(store: Store, table: str) -> str:
+    """Every stored row of a table, current or not."""
+    files = store.snapshot(table).files
+    return f"read_parquet([{', '.join(db.sql_string(f) for f in files)}])"
+
+
+def one(sql: str, params: list | None = None):
+    return db.cursor().execute(sql, params or []).fetchone()
+
+
+def rows(sql: str, params: list | None = None) -> list[dict]:
+    result = db.cursor().execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
+# -- sizes ----------------------------------------------------------------------------------------------------------
+
+
+def test_demo_scale_sizes(store):
+    counts = {table: report["current_rows"] for table, report in store.check().items()}
+    assert 8 <= counts["areas"] <= 13
+    assert 150 <= counts["wards"] <= 250
+    assert counts["users"] == 120
+    for table, expected in demo.DEMO_COUNTS.items():
+        assert abs(counts[table] - expected) <= 0.1 * expected, table
+    for table in ("good_practice", "useful_info", "news", "app_feedback"):
+        assert 3 <= counts[table] <= 20, table
+    assert counts["picklists"] == sum(len(v) for v in picklists.DEFAULTS.values())
+    assert counts["settings"] >= 1
+
+
+def test_generate_reports_rows_written(tmp_path):
+    rows = demo.generate(Store(tmp_path / "s"), scale=600, today=TODAY)
+    counts = demo.activity_counts(600)
+    assert sum(counts.values()) == 600
+    assert rows["ccrs"] == counts["ccrs"]
+    assert rows["events"] > counts["events"]  # finished events are stored twice
+    assert rows["users"] == 120
+
+
+@pytest.mark.parametrize("scale, total", [("demo", 25_800), ("force", 258_000), ("national", 10_000_000),
+                                          (2000, 2000), ("12345", 12345)])
+def test_activity_counts_keep_the_demo_proportions(scale, total):
+    counts = demo.activity_counts(scale)
+    assert sum(counts.values()) == total
+    assert counts["ccrs"] == pytest.approx(3 * counts["events"], rel=0.01)
+
+
+@pytest.mark.parametrize("scale", ["huge", 0, "-5"])
+def test_unknown_scale_is_refused(scale):
+    with pytest.raises(ValueError):
+        demo.activity_counts(scale)
+
+
+def test_generate_refuses_a_store_with_data(store):
+    with pytest.raises(RuntimeError, match="already holds"):
+        demo.generate(store, scale=100, today=TODAY)
+
+
+# -- every row keeps its model's rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_sampled_rows_pass_their_model(store, table):
+    if not store.snapshot(table).files:
+        pytest.skip(f"the demo writes no {table}")
+    sample = rows(f"SELECT * FROM {stored(store, table)} ORDER BY hash(record_id, version) LIMIT 400")
+    assert sample
+    for row in sample:
+        validate(table, {k: v for k, v in row.items() if k not in SYSTEM_COLUMNS})
+
+
+def test_no_diversity_answers_without_consent(store):
+    given = " OR ".join(f"{name} IS NOT NULL" for name in ("age_band", "ethnicity", "religion", "sex", "disability"))
+    assert one(f"SELECT count(*) FROM {stored(store, 'ccrs')} WHERE NOT diversity_consent AND ({given})")[0] == 0
+    consent, answered = one(f"SELECT avg(diversity_consent::INT), count(ethnicity) FROM {current(store, 'ccrs')}")
+    assert 0.5 <= consent <= 0.6
+    assert answered > 0
+
+
+def test_system_columns(store):
+    for table in TABLES:
+        if not store.snapshot(table).files:
+            continue
+        bad = one(f"""SELECT count(*) FILTER (WHERE NOT regexp_full_match(record_id, '{UUID4}')),
+                             count(*) FILTER (WHERE deleted OR written_by IS NULL OR superseded IS NULL),
+                             count(*) FILTER (WHERE written_at >= ?::TIMESTAMP),
+                             count(*) - count(DISTINCT (record_id, version))
+                      FROM {stored(store, table)}""", [TODAY])
+        assert bad == (0, 0, 0, 0), table
+    users = {r["user_id"] for r in rows(f"SELECT user_id FROM {current(store, 'users')}")}
+    writers = {r["written_by"] for t in ACTIVITY for r in rows(f"SELECT DISTINCT written_by FROM {stored(store, t)}")}
+    assert writers <= users
+
+
+def test_files_are_sorted_by_record_then_version(store):
+    for table in ACTIVITY:
+        for path in store.snapshot(table).files:
+            keys = [(r["record_id"], r["version"]) for r in rows("SELECT record_id, version FROM read_parquet(?)",
+                                                                [path])]
+            assert keys == sorted(keys), table
+
+
+def test_business_times_come_before_saving(store):
+    assert one(f"SELECT count(*) FROM {current(store, 'ccrs')} WHERE written_at < contact_at")[0] == 0
+    assert one(f"SELECT count(*) FROM {current(store, 'patrols')} WHERE written_at < \"end\"")[0] == 0
+    finished = f"SELECT count(*) FROM {current(store, 'events')} WHERE status <> 'booked' AND written_at < \"end\""
+    assert one(finished)[0] == 0
+
+
+# -- events and their versions ------------------------------------------------------------------------------------
+
+
+def test_finished_events_are_stored_as_two_versions(store):
+    versions = rows(f"""
+        SELECT record_id, count(*) AS n, list(version ORDER BY version) AS versions,
+               list(status ORDER BY version) AS statuses, list(superseded ORDER BY version) AS superseded,
+               list(submission_id = record_id ORDER BY version) AS own_submission
+        FROM {stored(store, 'events')} GROUP BY record_id""")
+    assert len(versions) == 4000
+    for record in versions:
+        if record["statuses"][-1] == "booked":
+            assert record["versions"] == [1] and record["superseded"] == [False]
+        else:
+            assert record["versions"] == [1, 2]
+            assert record["statuses"][0] == "booked"
+            assert record["superseded"] == [True, False]
+            assert record["own_submission"] == [True, False]
+    shown = one(f"""SELECT count(*), count(*) FILTER (WHERE status IN ('completed', 'cancelled') AND version <> 2),
+                           count(DISTINCT record_id) FROM {current(store, 'events')}""")
+    assert shown == (4000, 0, 4000)
+
+
+def test_event_statuses(store):
+    past = dict(db.cursor().execute(
+        f"SELECT status, count(*) FROM {current(store, 'events')} WHERE start < ? GROUP BY status", [TODAY]).fetchall())
+    total = sum(past.values())
+    assert 0.70 <= past["completed"] / total <= 0.80
+    assert 0.04 <= past["cancelled"] / total <= 0.10
+    future = one(f"""SELECT count(*), count(*) FILTER (WHERE status <> 'booked'), max(start)
+                     FROM {current(store, 'events')} WHERE start >= ?""", [TODAY])
+    assert future[0] > 0 and future[1] == 0
+    assert future[2] < dt.datetime.combine(TODAY + dt.timedelta(days=43), dt.time())
+    completed = one(f"""SELECT count(*) FILTER (WHERE officers_involved <> len(officers_attending)),
+                               count(*) FILTER (WHERE len(issues) NOT BETWEEN 1 AND 3),
+                               count(*) FILTER (WHERE quality_rating NOT BETWEEN 1 AND 5)
+                        FROM {current(store, 'events')} WHERE status = 'completed'""")
+    assert completed == (0, 0, 0)
+
+
+def test_ccrs_at_events_happen_during_them(store):
+    linked, bad = one(f"""
+        SELECT count(*), count(*) FILTER (WHERE e.status <> 'completed' OR c.ward_code <> e.ward_code
+               OR c.contact_at NOT BETWEEN e.start AND e."end" OR NOT list_contains(e.officers_attending, c.officer_id))
+        FROM {current(store, 'ccrs')} c JOIN {current(store, 'events')} e ON c.event_id = e.record_id""")
+    assert bad == 0
+    assert 0.25 <= linked / 12_000 <= 0.35
+
+
+def test_ysywd_links_and_dates(store):
+    bad = one(f"""
+        SELECT count(*) FROM {current(store, 'ysywd')} y
+        WHERE EXISTS (SELECT 1 FROM unnest(y.actions) a(x) WHERE x.date < y.raised_on)
+           OR EXISTS (SELECT 1 FROM unnest(y.linked_events) l(id)
+                      WHERE id NOT IN (SELECT record_id FROM {current(store, 'events')}))
+           OR EXISTS (SELECT 1 FROM unnest(y.linked_ccrs) l(id)
+                      WHERE id NOT IN (SELECT record_id FROM {current(store, 'ccrs')}))""")
+    assert bad == (0,)
+    statuses = {r["status"] for r in rows(f"SELECT DISTINCT status FROM {current(store, 'ysywd')}")}
+    assert statuses == set(picklists.YSYWD_STATUSES)
+
+
+# -- realistic rhythm and mix -------------------------------------------------------------------------------------
+
+
+def test_weekdays_busier_than_weekends_and_summer_than_winter(store):
+    per_day = dict(db.cursor().execute(
+        f"SELECT isodow(start) >= 6, count(*) / count(DISTINCT start::DATE) FROM {current(store, 'events')}"
+        " GROUP BY 1").fetchall())
+    assert per_day[False] > 1.5 * per_day[True]
+    season = dict(db.cursor().execute(
+        f"""SELECT CASE WHEN month(contact_at) IN (6, 7, 8) THEN 'summer' ELSE 'winter' END,
+                   count(*) / count(DISTINCT contact_at::DATE)
+            FROM {current(store, 'ccrs')} WHERE month(contact_at) IN (6, 7, 8, 12, 1) GROUP BY 1""").fetchall())
+    assert season["summer"] > 1.3 * season["winter"]
+    hours = one(f"SELECT min(hour(start)), max(hour(start)) FROM {current(store, 'events')}")
+    assert hours[0] >= 8 and hours[1] <= 20
+
+
+def test_a_few_officers_do_much_more(store):
+    counts = [r["n"] for r in rows(
+        f"SELECT count(*) AS n FROM {current(store, 'ccrs')} GROUP BY officer_id ORDER BY n DESC")]
+    assert counts[0] > 4 * counts[len(counts) // 2]
+
+
+def test_areas_have_their_own_issue_mix(store):
+    top = rows(f"""SELECT area_code, mode(issue) AS top FROM {current(store, 'events')}, unnest(issues) i(issue)
+                   GROUP BY area_code""")
+    assert len({r["top"] for r in top}) >= 3
+
+
+def test_ethnicity_mostly_white_groups(store):
+    white = one(f"SELECT avg((ethnicity LIKE 'W%')::INT) FROM {current(store, 'ccrs')} WHERE ethnicity <> 'NS'")[0]
+    assert 0.72 <= white <= 0.85
+
+
+# -- reference data -----------------------------------------------------------------------------------------------
+
+
+def test_users_and_roles(store):
+    users = rows(f"SELECT * FROM {current(store, 'users')} ORDER BY user_id")
+    assert [u["user_id"] for u in users[:3]] == ["u0001", "u0002", "u0003"]
+    assert all(u["email"] == f"{u['user_id']}@example.police.uk" and u["area_code"] for u in users)
+    roles = {role: sum(u["role"] == role for u in users) for role in picklists.ROLES}
+    assert roles["officer"] > 80 and roles["supervisor"] >= 10
+    assert all(roles[r] >= 1 for r in ("commander", "analyst", "admin"))
+    assert {u["rank"] for u in users if u["role"] == "officer"} == {"PC", "PCSO"}
+
+
+def test_wards_carry_a_boundary(store):
+    wards = rows(f"SELECT * FROM {current(store, 'wards')}")
+    areas = {r["area_code"] for r in rows(f"SELECT area_code FROM {current(store, 'areas')}")}
+    assert len({w["ward_code"] for w in wards}) == len(wards)
+    assert len({(w["centre_lat"], w["centre_lon"]) for w in wards}) == len(wards)
+    for ward in wards:
+        assert re.fullmatch(r"E05\d{6}", ward["ward_code"]) and ward["area_code"] in areas
+        feature = json.loads(ward["geojson"])
+        assert feature["type"] == "Feature"
+        assert feature["properties"]["ward_code"] == ward["ward_code"]
+        ring = feature["geometry"]["coordinates"][0]
+        assert feature["geometry"]["type"] == "Polygon" and ring[0] == ring[-1] and len(ring) == 7
+        lons, lats = zip(*ring, strict=True)
+        assert min(lons) < ward["centre_lon"] < max(lons) and min(lats) < ward["centre_lat"] < max(lats)
+
+
+def test_picklists_and_settings(store):
+    lists = rows(f"SELECT list_name, list(value ORDER BY position) AS v FROM {current(store, 'picklists')}"
+                 " GROUP BY list_name")
+    assert {r["list_name"]: tuple(r["v"]) for r in lists} == picklists.DEFAULTS
+    assert one(f"SELECT value FROM {current(store, 'settings')} WHERE key = 'force_name'")[0] == demo.FORCE_NAME
+
+
+# -- determinism --------------------------------------------------------------------------------------------------
+
+
+def fingerprint(store: Store) -> str:
+    digest = hashlib.sha256()
+    for table in sorted(TABLES):
+        if store.snapshot(table).files:
+            ordered = f"SELECT * FROM {stored(store, table)} ORDER BY record_id, version"
+            for row in db.cursor().execute(ordered).fetchall():
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_same_data(tmp_path):
+    first, second, other = (Store(tmp_path / name) for name in ("a", "b", "c"))
+    demo.generate(first, scale=2000, seed=3, today=TODAY)
+    demo.generate(second, scale=2000, seed=3, today=TODAY)
+    demo.generate(other, scale=2000, seed=4, today=TODAY)
+    assert fingerprint(first) == fingerprint(second)
+    assert fingerprint(first) != fingerprint(other)
+
+
+# -- ensure_demo --------------------------------------------------------------------------------------------------
+
+
+def test_ensure_demo_is_idempotent(tmp_path, store):
+    assert demo.ensure_demo(store) is False
+    fresh = Store(tmp_path / "fresh")
+    seen = []
+    assert demo.ensure_demo(fresh, scale=300, progress=lambda f, m: seen.append(f)) is True
+    assert demo.ensure_demo(fresh, scale=300) is False
+    assert one(f"SELECT count(*) FROM {current(fresh, 'users')}")[0] == 120
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    assert not (tmp_path / "fresh" / demo.LOCK_NAME).exists()
+
+
+def test_two_processes_generate_once(tmp_path):
+    root = tmp_path / "shared"
+    code = ("import sys; from data.demo import ensure_demo; from data.store import Store; "
+            "print(ensure_demo(Store(sys.argv[1]), scale=300))")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(root)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    answers = sorted(run.communicate(timeout=120)[0].strip() for run in runs)
+    assert answers == ["False", "True"]
+    store = Store(root)
+    assert one(f"SELECT count(*) FROM {current(store, 'users')}")[0] == 120
+    assert one(f"SELECT count(*) FROM {current(store, 'ccrs')}")[0] == demo.activity_counts(300)["ccrs"]
+
+
+def test_a_stale_lock_is_cleared(tmp_path):
+    store = Store(tmp_path / "s")
+    store.create()
+    lock = tmp_path / "s" / demo.LOCK_NAME
+    lock.write_text("12345\n")
+    old = time.time() - demo.STALE_LOCK_SECONDS - 60
+    os.utime(lock, (old, old))
+    assert demo.ensure_demo(store, scale=100) is True
+    assert not lock.exists()
+
+
+def test_a_live_lock_makes_others_wait(tmp_path):
+    store = Store(tmp_path / "s")
+    store.create()
+    (tmp_path / "s" / demo.LOCK_NAME).write_text("12345\n")
+    with pytest.raises(TimeoutError):
+        demo.ensure_demo(store, scale=100, timeout=0.5)
