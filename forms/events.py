@@ -61,14 +61,12 @@ class EventFormOptions:
 
 def event_form_options(store: Store, *, area_code: str | None, user: Mapping[str, Any]) -> EventFormOptions:
     """Choices for the booking form: the area's wards and officers (and the user), the pick-lists."""
-    areas = reference.list_areas(store)
-    wards = reference.list_wards(store, area_code=area_code) if area_code else None
-    officers = reference.list_users(store, area_code=area_code) if area_code else None
-    officer_names = {} if officers is None else dict(zip(officers["user_id"], officers["name"], strict=True))
+    officers = reference.list_users(store, area_code=area_code).to_dict("records") if area_code else []
+    officer_names = {u["user_id"]: u["name"] for u in sorted(officers, key=lambda u: u["name"]) if u["active"]}
     officer_names.setdefault(str(user["user_id"]), str(user["name"]))
     return EventFormOptions(
-        areas=dict(zip(areas["area_code"], areas["name"], strict=True)),
-        wards={} if wards is None else dict(zip(wards["ward_code"], wards["name"], strict=True)),
+        areas=reference.area_names(store),
+        wards=reference.ward_names(store, area_code=area_code) if area_code else {},
         event_types=list(reference.picklist(store, "event_types")),
         communities=list(reference.picklist(store, "communities")),
         officers=officer_names,
@@ -169,7 +167,7 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
 def _reference_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
     """Rules that need the store's reference data or today's date."""
     errors: dict[str, str] = {}
-    if record["area_code"] not in set(reference.list_areas(store)["area_code"]):
+    if record["area_code"] not in reference.area_names(store):
         errors["area_code"] = "is not a known area"
     if not reference.ward_in_area(store, ward_code=record["ward_code"], area_code=record["area_code"]):
         errors["ward_code"] = "is not a ward of the chosen area"

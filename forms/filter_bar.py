@@ -89,8 +89,7 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None) -
         st.session_state[k("areas")] = list(seed.areas)
         st.session_state[k("passthrough")] = seed.passthrough
         st.session_state[k("range_default")] = seed.dates or preset_range(DEFAULT_PERIOD, today)
-    areas = reference.list_areas(store)
-    area_names = dict(zip(areas["area_code"], areas["name"], strict=True))
+    area_names = reference.area_names(store)
     st.session_state[k("areas")] = [a for a in st.session_state[k("areas")] if a in area_names]
 
     period_col, dates_col, areas_col = st.columns([3, 2, 3], vertical_alignment="bottom")

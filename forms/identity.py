@@ -56,5 +56,6 @@ def render_demo_identity(store: Store) -> None:
 
 
 def _demo_users(store: Store) -> list[dict[str, Any]]:
-    users = reference.list_users(store)
-    return users.to_dict("records") if hasattr(users, "to_dict") else list(users)
+    """Active users by name."""
+    users = reference.list_users(store).to_dict("records")
+    return sorted((u for u in users if u["active"]), key=lambda u: (u["name"], u["user_id"]))

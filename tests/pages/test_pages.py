@@ -160,3 +160,38 @@ def test_changing_the_area_offers_that_areas_wards(app_store, officer):
     wards = reference.list_wards(app_store, area_code=other)
     assert at.selectbox(key="book_event.ward_code").options == list(wards["name"])
     assert at.selectbox(key="book_event.ward_code").value is None
+
+
+def test_overview_takes_its_view_from_the_url_and_shows_the_query_results(app_store):
+    from analytics.filters import Filters
+    from analytics.queries import events_overview
+
+    start, end = dt.date.today() - dt.timedelta(days=200), dt.date.today() - dt.timedelta(days=20)
+    area = events_overview(app_store, Filters(start=start, end=end)).by_area["area_code"].iloc[0]  # the busiest
+    at = open_app()
+    at.switch_page(OVERVIEW)
+    at.query_params.update({"period": "custom", "start": start.isoformat(), "end": end.isoformat(), "area": area})
+    at.run()
+    assert not at.exception, at.exception
+
+    expected = events_overview(app_store, Filters(start=start, end=end, areas=(area,))).headline
+    assert expected["events_booked"] > 0, "the test store should have events in this view"
+    assert headline(at, "Events booked") == expected["events_booked"]
+    assert headline(at, "Events completed") == expected["events_completed"]
+    assert at.multiselect(key="events_overview.areas").value == [area]
+    assert at.date_input(key="events_overview.dates").value == (start, end)
+
+
+def test_overview_filters_are_written_to_the_url(app_store):
+    from data import reference
+
+    area = reference.list_areas(app_store)["area_code"].iloc[0]
+    at = open_page(OVERVIEW)
+    assert at.query_params["period"] == "last_28"
+
+    at.button_group(key="events_overview.period").set_value("last_90").run()
+    at.multiselect(key="events_overview.areas").set_value([area]).run()
+
+    assert not at.exception, at.exception
+    assert at.query_params["period"] == "last_90"
+    assert at.query_params["area"] == area
