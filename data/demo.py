@@ -6,8 +6,8 @@ abstractions, "You said, we did" items, plus a few good-practice, useful-info,
 news and app-feedback rows). The same seed and `today` give identical data.
 
 Every scale runs the same vectorised code: columns are drawn with numpy for the
-whole table at once, then turned into Arrow in chunks of `CHUNK_ROWS` records and
-appended as one Delta commit per chunk, with rows sorted by (record_id, version).
+whole table at once, then turned into Arrow in chunks of about `CHUNK_ROWS` rows,
+each appended as one Delta commit, with rows sorted by (record_id, version).
 
 Handy demo identities: u0001 PC (Oxford), u0002 PCSO (Reading), u0003 Sergeant
 (Oxford), u0004 commander (Oxford), u0005 analyst, u0006 admin.
@@ -435,12 +435,14 @@ def generate(
     store.create()
     if _count(store, "users") or _count(store, "areas"):
         raise RuntimeError(f"store {store.root} already holds reference data; generate into an empty store")
-    report = _Report(progress, total=sum(counts.values()) + 500)
     force = _Force(np.random.default_rng([seed, 0]), today)
-    report.write(store, "areas", force.areas_table())
-    report.write(store, "wards", force.wards_table())
-    report.write(store, "picklists", force.picklists_table())
-    report.write(store, "settings", force.settings_table())
+    reference = {"areas": force.areas_table(), "wards": force.wards_table(), "picklists": force.picklists_table(),
+                 "settings": force.settings_table()}
+    extras, users = force.extra_tables(), force.users_table()
+    small = sum(t.num_rows for t in [*reference.values(), *extras.values(), users])
+    report = _Report(progress, total=sum(counts.values()) + small)
+    for table, rows in reference.items():
+        report.write(store, table, rows)
 
     events = _Events(force, np.random.default_rng([seed, 1]), counts["events"])
     report.write_chunks(store, events)
@@ -452,10 +454,10 @@ def generate(
     report.write_chunks(store, abstractions)
     ysywd = _Ysywd(force, np.random.default_rng([seed, 5]), counts["ysywd"], events, ccrs)
     report.write_chunks(store, ysywd)
-    for table, rows in force.extra_tables().items():
+    for table, rows in extras.items():
         report.write(store, table, rows)
     # Users go last: a store with users is a complete demo (see ensure_demo).
-    report.write(store, "users", force.users_table())
+    report.write(store, "users", users)
     report.done()
     return report.rows
 
@@ -520,7 +522,7 @@ class _Report:
         self._tell(f"Writing {table}")
         self.rows[table] = self.rows.get(table, 0) + store.append_rows(table, data.sort_by(
             [("record_id", "ascending"), ("version", "ascending")]))
-        self.records += min(data.num_rows, 100)
+        self.records += data.num_rows
 
     def write_chunks(self, store: Store, activity: _Activity) -> None:
         """Append an activity table in a few commits of about CHUNK_ROWS rows each."""

@@ -301,6 +301,19 @@ def test_same_seed_same_data(tmp_path):
     assert fingerprint(first) != fingerprint(other)
 
 
+def test_chunks_change_commits_not_data(tmp_path, monkeypatch):
+    whole, chunked = Store(tmp_path / "whole"), Store(tmp_path / "chunked")
+    demo.generate(whole, scale=2000, seed=3, today=TODAY)
+    monkeypatch.setattr(demo, "CHUNK_ROWS", 150)
+    demo.generate(chunked, scale=2000, seed=3, today=TODAY)
+    assert chunked.version("ccrs") > 3 and whole.version("ccrs") == 1
+    assert fingerprint(whole) == fingerprint(chunked)
+    for path in chunked.snapshot("events").files:  # each commit holds whole records, sorted
+        keys = [(r["record_id"], r["version"]) for r in rows("SELECT record_id, version FROM read_parquet(?)",
+                                                            [path])]
+        assert keys == sorted(keys) and keys[0][1] == 1
+
+
 # -- ensure_demo --------------------------------------------------------------------------------------------------
 
 
