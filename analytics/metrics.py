@@ -74,8 +74,8 @@ _METRICS = (
     Metric("consent_rate", "Diversity consent rate", "ccrs", None, "percent",
            "ccrs_diversity_consent / ccrs (none when there are no CCRs)."),
     Metric("top_issues", "Top issues", "events+ccrs", None, "count",
-           "The 5 issue codes raised most often: each completed event and each CCR counts once per "
-           "issue it lists; ties go to the issue first in alphabetical order."),
+           "The 5 issue codes listed most often on completed events and CCRs (the forms list an issue "
+           "at most once per record); ties go to the issue first in alphabetical order."),
     Metric("ysywd_open", "You said, we did: open", "ysywd",
            "count(*) FILTER (WHERE status <> 'closed')", "count",
            "Items raised in the range whose status is not closed."),
