@@ -34,6 +34,7 @@ if not CHROMIUM.exists():
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
+expect.set_options(timeout=30_000)  # a cold server on two cores can take a while for a page's first queries
 
 
 def _free_port() -> int:
