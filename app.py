@@ -6,7 +6,7 @@ from forms.identity import current_user, render_demo_identity
 from forms.runtime import get_settings, get_store, render_demo_setup, route_through_app
 
 route_through_app()
-st.set_page_config(page_title="Beatbook", page_icon=":material/local_police:", layout="wide")
+st.set_page_config(page_title="Beatbook", page_icon="🛡️", layout="wide")  # an emoji icon needs no download
 
 settings = get_settings()
 store = get_store(settings)

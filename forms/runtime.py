@@ -78,7 +78,7 @@ def render_demo_setup(store: Store, *, seed: int) -> None:
         slot.empty()
         guard["done"] = True
     if created:
-        st.toast("Demo force ready: areas, wards, officers and a year of activity.", icon=":material/check_circle:")
+        st.toast("Demo force ready: areas, wards, officers and their recent activity.", icon=":material/check_circle:")
 
 
 def _secrets() -> dict:

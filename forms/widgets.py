@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import pydeck as pdk
 import streamlit as st
 
 from data.store import Saved, ValidationError, new_submission_id
@@ -109,6 +110,19 @@ def render_field_error(errors: Mapping[str, str], fields: str | Iterable[str]) -
     for field in [fields] if isinstance(fields, str) else fields:
         if field in errors:
             st.caption(f":red[:material/error: {errors[field]}]")
+
+
+# pydeck's "no style given" marker: Streamlit then draws no basemap. A style of None
+# makes Streamlit fetch its default Carto basemap, which fails on a closed network
+# and leaves the whole map blank.
+_NO_BASEMAP = "__MAP_STYLE__"
+
+
+def render_map(deck: pdk.Deck, *, key: str, height: int = 480) -> None:
+    """Show a pydeck map; without a configured basemap it draws its layers only (works offline)."""
+    if not deck.map_style:
+        deck.map_style = _NO_BASEMAP
+    st.pydeck_chart(deck, height=height, key=key)
 
 
 def label_of(option: str | None, names: Mapping[str, str]) -> str:

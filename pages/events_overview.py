@@ -7,6 +7,7 @@ from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_map
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -49,7 +50,7 @@ with type_column:
 st.subheader("Events by ward")
 ward_map = build_ward_map(list_ward_shapes(store, filters), overview.by_ward, measure="events",
                           basemap_style=settings.basemap_style)
-st.pydeck_chart(ward_map, height=480, key="events_overview.map")
+render_map(ward_map, key="events_overview.map")
 
 st.subheader("Latest events")
 st.dataframe(overview.latest, hide_index=True, column_order=list(LATEST_COLUMNS), column_config=LATEST_COLUMNS,

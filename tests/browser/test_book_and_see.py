@@ -161,3 +161,33 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
 def _ward_names(store, area_code) -> tuple[list[str], list[str]]:
     wards = reference.list_wards(store, area_code=area_code)
     return list(wards["ward_code"]), list(wards["name"])
+
+
+def test_the_overview_works_offline(server, browser_page):
+    """Nothing outside the server is fetched (police networks are often closed)."""
+    page = browser_page
+    outside: list[str] = []
+    local = (server, "data:", f"blob:{server}")
+    page.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
+    page.goto(f"{server}/events_overview?period=this_year")
+    _wait_for_app(page)
+    expect(page.get_by_test_id("stDeckGlJsonChart")).to_be_attached()
+    page.get_by_test_id("stDeckGlJsonChart").scroll_into_view_if_needed()
+    page.wait_for_timeout(3_000)
+    assert outside == []
+
+
+@pytest.mark.xfail(strict=False, reason="analytics.charts.build_ward_map passes radius_units='meters' unquoted: "
+                   "pydeck turns it into the expression '@@=meters' and deck.gl then draws no layer at all")
+def test_the_ward_map_draws_without_a_basemap(server, browser_page):
+    from PIL import Image
+
+    page = browser_page
+    page.goto(f"{server}/events_overview?period=this_year")
+    _wait_for_app(page)
+    chart = page.get_by_test_id("stDeckGlJsonChart")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(3_000)
+    chart.screenshot(path=OUTPUT / "ward-map.png")
+    colours = Image.open(OUTPUT / "ward-map.png").convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 50, "the map is blank"
