@@ -28,10 +28,13 @@ from data.store import Saved, ValidationError, new_submission_id
 class FormState:
     """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation."""
 
-    def __init__(self, name: str, *, defaults: Mapping[str, Any]):
+    def __init__(self, name: str, *, defaults: Mapping[str, Any], owner: str = ""):
         self.name = name
         self.defaults = dict(defaults)
         self.fields = tuple(self.defaults)
+        if st.session_state.get(self._meta("owner"), owner) != owner:  # another user now: start afresh
+            self.reset()
+        st.session_state[self._meta("owner")] = owner
         self.open()
 
     def key(self, field: str) -> str:
@@ -43,6 +46,13 @@ class FormState:
         for field, value in self.defaults.items():
             st.session_state.setdefault(self.key(field), value)
         st.session_state.setdefault(self._meta("submission_id"), new_submission_id())
+
+    def reset(self) -> None:
+        """Forget everything typed, the errors and the confirmation (not from a widget callback)."""
+        for field in self.fields:
+            st.session_state.pop(self.key(field), None)
+        for what in ("submission_id", "errors", "saved", "last"):
+            st.session_state.pop(self._meta(what), None)
 
     def values(self) -> dict[str, Any]:
         """The fields' current values."""

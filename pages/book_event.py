@@ -12,7 +12,7 @@ from forms.widgets import FormState, label_of, render_errors, render_field_error
 route_through_app()
 store = get_store()
 user = current_user(store)
-form = FormState("book_event", defaults=booking_defaults(user))
+form = FormState("book_event", defaults=booking_defaults(user), owner=user["user_id"])
 errors = form.errors
 
 

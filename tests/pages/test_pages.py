@@ -195,3 +195,17 @@ def test_overview_filters_are_written_to_the_url(app_store):
     assert not at.exception, at.exception
     assert at.query_params["period"] == "last_90"
     assert at.query_params["area"] == area
+
+
+def test_switching_user_starts_a_fresh_form(app_store, officer):
+    from data import reference
+
+    others = reference.list_users(app_store, role="officer")
+    other = others[(others["area_code"] != officer["area_code"]) & others["area_code"].notna()].iloc[0]
+    at = open_page(BOOK, officer["user_id"])
+    at.text_input(key="book_event.title").input("Half-typed")
+    at.sidebar.selectbox(key=USER_KEY).set_value(other["user_id"]).run()
+
+    assert not at.exception, at.exception
+    assert at.text_input(key="book_event.title").value == ""
+    assert at.selectbox(key="book_event.area_code").value == other["area_code"]
