@@ -140,7 +140,7 @@ def build_ward_map(
             pickable=True,
             get_position=["lon", "lat"],
             get_radius="radius",
-            radius_units="meters",
+            radius_units="'meters'",  # a string literal: pydeck reads bare strings as expressions
             get_fill_color=[33, 33, 33, 160],
         ),
     ]

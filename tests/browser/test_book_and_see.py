@@ -177,8 +177,6 @@ def test_the_overview_works_offline(server, browser_page):
     assert outside == []
 
 
-@pytest.mark.xfail(strict=False, reason="analytics.charts.build_ward_map passes radius_units='meters' unquoted: "
-                   "pydeck turns it into the expression '@@=meters' and deck.gl then draws no layer at all")
 def test_the_ward_map_draws_without_a_basemap(server, browser_page):
     from PIL import Image
 
