@@ -44,6 +44,9 @@ from data.schema import TABLES, arrow_schema
 log = logging.getLogger(__name__)
 COMPACT_AT_SMALL_FILES = 50  # every save is a small file; reads slow down past a few dozen
 SMALL_FILE_ROWS = 10_000
+# Files under this size are packed together; larger ones (bulk loads, earlier
+# packs) are left as they are, with their date order and history files intact.
+COMPACT_TARGET_BYTES = 16 * 1024 * 1024
 
 _COMMIT = CommitProperties(max_commit_retries=1000)
 _LOOKUP = ColumnProperties(bloom_filter_properties=BloomFilterProperties(True, fpp=0.01))
@@ -74,12 +77,13 @@ class Snapshot:
     rows: int
     touched: tuple[str, ...]  # record ids with an edit or withdrawal not yet compacted
     small_files: int = 0
+    live_files: tuple[str, ...] = ()  # files holding at least one row that may be current
 
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
-        if not self.files:
+        if not self.live_files:
             return f"(SELECT * FROM {_empty_relation(self.table)})"
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in self.files)}], union_by_name=true)"
+        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in self.live_files)}], union_by_name=true)"
         if not self.touched:
             return f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted)"
         ids = "[" + ", ".join(db.sql_string(r) for r in self.touched) + "]"
@@ -216,6 +220,9 @@ class Store:
         files = tuple(f"{self.root}/{table}/{p}" for p in paths)
         recent = tuple(f for f, n in zip(files, nulls, strict=True) if n is None or n > 0)
         small = sum(1 for n in actions.get("num_records", []) if n < SMALL_FILE_ROWS)
+        # A file whose statistics say every row is superseded holds history only.
+        replaced = actions.get("min.superseded", [None] * len(paths))
+        live = tuple(f for f, n, low in zip(files, nulls, replaced, strict=True) if not (n == 0 and low is True))
         touched: tuple[str, ...] = ()
         if recent:
             scan = f"read_parquet([{', '.join(db.sql_string(f) for f in recent)}], union_by_name=true)"
@@ -223,7 +230,7 @@ class Store:
                 f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id"
             ).fetchall()
             touched = tuple(r[0] for r in rows)
-        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small)
+        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small, live)
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
@@ -405,7 +412,7 @@ class Store:
                 .execute()
             )
             handle.update_incremental()
-        handle.optimize.compact(target_size=256 * 1024 * 1024, writer_properties=_WRITER, commit_properties=_COMMIT)
+        handle.optimize.compact(target_size=COMPACT_TARGET_BYTES, writer_properties=_WRITER, commit_properties=_COMMIT)
         handle.update_incremental()
         handle.create_checkpoint()
         handle.cleanup_metadata()

@@ -132,12 +132,24 @@ def test_system_columns(store):
     assert writers <= users
 
 
-def test_files_are_sorted_by_record_then_version(store):
+DATE_COLUMNS = {"events": "start", "ccrs": "contact_at", "patrols": "start", "abstractions": "date",
+                "ysywd": "raised_on"}
+
+
+def test_files_are_sorted_by_business_date_and_history_is_kept_apart(store):
     for table in ACTIVITY:
-        for path in store.snapshot(table).files:
-            keys = [(r["record_id"], r["version"]) for r in rows("SELECT record_id, version FROM read_parquet(?)",
-                                                                [path])]
-            assert keys == sorted(keys), table
+        snap = store.snapshot(table)
+        for path in snap.files:
+            dates = [r[DATE_COLUMNS[table]] for r in rows(
+                f"SELECT {DATE_COLUMNS[table]} FROM read_parquet(?)", [path])]
+            assert dates == sorted(dates), table
+            replaced = one("SELECT count(*) FILTER (superseded), count(*) FROM read_parquet(?)", [path])
+            if path in snap.live_files:
+                assert replaced[0] == 0, table
+            else:
+                assert replaced[0] == replaced[1] > 0, table
+    events = store.snapshot("events")
+    assert len(events.files) == 2 and len(events.live_files) == 1
 
 
 def test_business_times_come_before_saving(store):
@@ -308,10 +320,12 @@ def test_chunks_change_commits_not_data(tmp_path, monkeypatch):
     demo.generate(chunked, scale=2000, seed=3, today=TODAY)
     assert chunked.version("ccrs") > 3 and whole.version("ccrs") == 1
     assert fingerprint(whole) == fingerprint(chunked)
-    for path in chunked.snapshot("events").files:  # each commit holds whole records, sorted
-        keys = [(r["record_id"], r["version"]) for r in rows("SELECT record_id, version FROM read_parquet(?)",
-                                                            [path])]
-        assert keys == sorted(keys) and keys[0][1] == 1
+    # each chunk holds whole records in date order: current versions in one file, replaced ones in another
+    snap = chunked.snapshot("events")
+    spans = sorted(one("SELECT min(start), max(start) FROM read_parquet(?)", [p]) for p in snap.live_files)
+    assert len(spans) > 3 and all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    for path in set(snap.files) - set(snap.live_files):
+        assert one("SELECT bool_and(superseded AND version = 1) FROM read_parquet(?)", [path])[0]
 
 
 # -- ensure_demo --------------------------------------------------------------------------------------------------

@@ -280,3 +280,19 @@ def test_a_writer_killed_mid_stream_keeps_every_acknowledged_save(store):
     assert set(acknowledged) <= stored
     assert len(stored) >= 40
     assert Store(store.root).check()["events"]["current_rows"] == len(stored)
+
+
+def test_files_holding_only_replaced_versions_are_not_read_for_current_rows(store):
+    def row(record_id, version, title, superseded):
+        values = make_event(title=title)
+        values.update(record_id=record_id, version=version, deleted=False, written_by="import",
+                      written_at=dt.datetime(2026, 5, version), submission_id=f"{record_id}-{version}",
+                      superseded=superseded)
+        return values
+
+    store.append_rows("events", [row("a", 2, "A now", False), row("b", 1, "B", False)])
+    store.append_rows("events", [row("a", 1, "A before", True)])
+    snap = store.snapshot("events")
+    assert len(snap.files) == 2 and len(snap.live_files) == 1
+    assert current(store, "events", "record_id, title") == [("a", "A now"), ("b", "B")]
+    assert [h["title"] for h in store.history("events", "a")] == ["A now", "A before"]
