@@ -42,7 +42,7 @@ def build_events_by_week_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("week:T", title="Week starting", timeUnit="yearmonthdate"),
+            x=alt.X("week:T", title="Week", timeUnit="yearweek"),  # a bar as wide as its week
             y=alt.Y("sum(events):Q", title="Events", stack="zero"),
             color=alt.Color("status:N", title="Status",
                             scale=alt.Scale(domain=list(STATUS_ORDER), range=list(STATUS_COLOURS))),
