@@ -18,6 +18,10 @@ render_demo_identity(store)
 PAGES = {
     "Record": [
         ("pages/book_event.py", "Book an event", ":material/event_available:", None),
+        ("pages/update_event.py", "Update an event", ":material/event_note:", None),
+        ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", None),
+        ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", None),
+        ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", None),
     ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),

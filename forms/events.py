@@ -6,6 +6,11 @@ area, the type and communities are on their pick-lists, the officers are
 known, the date is within the booking window) and writes one record through
 the store. Errors are keyed by form field, so the page shows each one by
 the widget it belongs to.
+
+After the booking, `complete_event` records what happened (once the event
+has started), `cancel_event` records why it was called off and
+`update_event` changes its details: each writes a new version of the record,
+and none touches an event already completed or cancelled.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from data import reference
+from data.schema import TABLES
 from data.store import Saved, Store, ValidationError, validate
+from forms import checks
 
 TABLE = "events"
 
@@ -57,6 +64,7 @@ class EventFormOptions:
     event_types: list[str]
     communities: list[str]
     officers: dict[str, str]
+    issue_categories: list[str] = dataclasses.field(default_factory=list)
 
 
 def event_form_options(store: Store, *, area_code: str | None, user: Mapping[str, Any]) -> EventFormOptions:
@@ -70,6 +78,7 @@ def event_form_options(store: Store, *, area_code: str | None, user: Mapping[str
         event_types=list(reference.picklist(store, "event_types")),
         communities=list(reference.picklist(store, "communities")),
         officers=officer_names,
+        issue_categories=list(reference.picklist(store, "issue_categories")),
     )
 
 
@@ -197,3 +206,210 @@ def _form_field(field: str) -> str:
 
 def _add(errors: dict[str, str], field: str, message: str) -> None:
     errors.setdefault(field, message)
+
+
+# -- after the booking: complete, cancel or change it ---------------------------
+
+COMPLETION_LABELS: dict[str, str] = {
+    "attendees": "Attendance (members of the public)",
+    "officers_involved": "Officers involved",
+    "communities_supported": "Communities supported",
+    "quality_rating": "Quality of engagement",
+    "quality_note": "Why that rating",
+    "public_feedback": "Public feedback",
+    "issues": "Issues raised",
+    "issues_text": "Issues in their words",
+    "intel_submissions": "Intelligence reports submitted",
+    "suitable_for_publishing": "Suitable for publishing",
+    "value_gained": "Value gained",
+}
+COMPLETION_FIELDS = tuple(COMPLETION_LABELS)
+CANCEL_LABELS: dict[str, str] = {"cancel_reason": "Reason for cancelling"}
+CANCEL_FIELDS = tuple(CANCEL_LABELS)
+QUALITY_RATINGS = {1: "1 Poor", 2: "2", 3: "3", 4: "4", 5: "5 Excellent"}
+
+_DONE = {"completed": "completed", "cancelled": "cancelled"}
+
+
+def completion_defaults(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A fresh completion form for `event`: its planned officers and communities, nothing counted yet."""
+    return {
+        "attendees": None,
+        "officers_involved": list(event.get("officers_attending") or []),
+        "communities_supported": list(event.get("communities_targeted") or []),
+        "quality_rating": None,
+        "quality_note": "",
+        "public_feedback": "",
+        "issues": [],
+        "issues_text": "",
+        "intel_submissions": 0,
+        "suitable_for_publishing": False,
+        "value_gained": "",
+    }
+
+
+def complete_event(
+    *,
+    store: Store,
+    record_id: str,
+    values: Mapping[str, Any],
+    user: Mapping[str, Any],
+    submission_id: str,
+    now: dt.datetime | None = None,
+) -> Saved:
+    """Complete a booked event that has started: a new version with what happened.
+
+    `officers_involved` is a list of user ids: the stored event lists them as the
+    officers who attended and counts them in `officers_involved`. Raise
+    ValidationError (field -> message) and write nothing if invalid; saving the
+    same `submission_id` again returns the first save and writes nothing.
+    """
+    now = now or dt.datetime.now()
+    earlier = _earlier_save(store, record_id, submission_id)
+    if earlier is not None:
+        return earlier
+    event = _booked_event(store, record_id)
+    errors: dict[str, str] = {}
+    checks.unknown_fields(errors, values, COMPLETION_FIELDS)
+    checks.required(errors, values, ("attendees", "quality_rating"))
+    if event["start"] > now:
+        checks.add(errors, "record", f"this event has not started yet (it starts {event['start']:%a %d %b %Y %H:%M})")
+    for field in ("attendees", "intel_submissions"):
+        checks.check_count(errors, field, values.get(field))
+    rating = values.get("quality_rating")
+    if rating is not None and (isinstance(rating, bool) or rating not in QUALITY_RATINGS):
+        checks.add(errors, "quality_rating", "must be from 1 to 5")
+    officers = checks.check_list(errors, "officers_involved", values.get("officers_involved"), max_items=50)
+    if not officers and "officers_involved" not in errors:
+        checks.add(errors, "officers_involved", "choose at least one officer")
+    checks.check_officers(store, errors, "officers_involved", officers)
+    communities = checks.check_list(errors, "communities_supported", values.get("communities_supported"),
+                                    max_items=20)
+    checks.check_picklist_items(store, errors, "communities_supported", communities, "communities", "communities")
+    issues = checks.check_list(errors, "issues", values.get("issues"), max_items=20)
+    checks.check_picklist_items(store, errors, "issues", issues, "issue_categories", "issue categories")
+    for field in ("quality_note", "public_feedback", "issues_text", "value_gained"):
+        checks.check_text(errors, field, values.get(field))
+    publish = values.get("suitable_for_publishing")
+    if publish is not None:
+        checks.check_bool(errors, "suitable_for_publishing", publish)
+    record = {
+        **event,
+        "status": "completed",
+        "attendees": values.get("attendees"),
+        "officers_attending": list(dict.fromkeys(officers)),
+        "officers_involved": len(set(officers)),
+        "communities_supported": communities,
+        "quality_rating": rating,
+        "quality_note": checks.text_or_none(values.get("quality_note")),
+        "public_feedback": checks.text_or_none(values.get("public_feedback")),
+        "issues": issues,
+        "issues_text": checks.text_or_none(values.get("issues_text")),
+        "intel_submissions": values.get("intel_submissions") or 0,
+        "suitable_for_publishing": publish is True,
+        "value_gained": checks.text_or_none(values.get("value_gained")),
+    }
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+
+
+def cancel_event(
+    *,
+    store: Store,
+    record_id: str,
+    values: Mapping[str, Any],
+    user: Mapping[str, Any],
+    submission_id: str,
+) -> Saved:
+    """Cancel a booked event, with a reason: a new version of the record."""
+    earlier = _earlier_save(store, record_id, submission_id)
+    if earlier is not None:
+        return earlier
+    event = _booked_event(store, record_id)
+    errors: dict[str, str] = {}
+    checks.unknown_fields(errors, values, CANCEL_FIELDS)
+    checks.required(errors, values, CANCEL_FIELDS)
+    checks.check_text(errors, "cancel_reason", values.get("cancel_reason"))
+    record = {**event, "status": "cancelled", "cancel_reason": checks.text_or_none(values.get("cancel_reason"))}
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+
+
+def update_event(
+    *,
+    store: Store,
+    record_id: str,
+    values: Mapping[str, Any],
+    user: Mapping[str, Any],
+    submission_id: str,
+    today: dt.date | None = None,
+) -> Saved:
+    """Change a booked event's details (the booking form's fields): a new version; the organiser stays."""
+    earlier = _earlier_save(store, record_id, submission_id)
+    if earlier is not None:
+        return earlier
+    event = _booked_event(store, record_id)
+    booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
+    if booking is not None:
+        errors.update(_booking_errors(store, booking, today=today))
+    record = {**event, **booking} if booking is not None else event
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+
+
+def _booking_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        validate(TABLE, record)
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            _add(errors, _form_field(field), _FRIENDLY.get(message, message))
+    errors.update({k: v for k, v in _reference_errors(store, record, today=today).items() if k not in errors})
+    return errors
+
+
+def _earlier_save(store: Store, record_id: str, submission_id: str) -> Saved | None:
+    """The version an earlier use of this submission id wrote (a double tap), if any."""
+    if not isinstance(record_id, str) or not submission_id:
+        return None
+    for row in store.history(TABLE, record_id):
+        if row["submission_id"] == submission_id:
+            return Saved(record_id, row["version"], duplicate=True)
+    return None
+
+
+def _booked_event(store: Store, record_id: str) -> dict[str, Any]:
+    """The event's stored fields; ValidationError if it is missing or no longer booked."""
+    event = store.get(TABLE, record_id) if isinstance(record_id, str) and record_id else None
+    if event is None:
+        raise ValidationError({"record": "there is no such event"})
+    if event["status"] in _DONE:
+        raise ValidationError({"record": f"this event is already {_DONE[event['status']]}; it cannot be changed"})
+    fields = TABLES[TABLE].model_fields
+    return {k: (list(v) if isinstance(v, list | tuple) else v) for k, v in event.items() if k in fields}
+
+
+def _save_version(store: Store, record_id: str, record: Mapping[str, Any], errors: dict[str, str], *,
+                  user: Mapping[str, Any], submission_id: str) -> Saved:
+    if not user.get("user_id"):
+        checks.add(errors, "record", "no signed-in user")
+    if not errors:
+        errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
+    if errors:
+        raise ValidationError(errors)
+    return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id, record_id=record_id)
+
+
+def get_event(store: Store, record_id: Any) -> dict[str, Any] | None:
+    """The current version of one event (its fields, record_id and version), or None."""
+    if not isinstance(record_id, str) or not record_id or len(record_id) > 64:
+        return None
+    event = store.get(TABLE, record_id)
+    if event is None:
+        return None
+    keep = {*TABLES[TABLE].model_fields, "record_id", "version"}
+    return {k: (list(v) if isinstance(v, list | tuple) else v) for k, v in event.items() if k in keep}
+
+
+def event_summary(event: Mapping[str, Any], *, ward: str | None = None) -> str:
+    """'Street meeting · Tue 01 Dec 2026 18:00–19:30 · Market Square, Abbey · booked'."""
+    where = ", ".join(p for p in (event.get("place"), ward) if p)
+    return (f"{event['event_type']} · {event['start']:%a %d %b %Y %H:%M}–{event['end']:%H:%M} · {where}"
+            f" · {event['status']}")

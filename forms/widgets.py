@@ -28,12 +28,14 @@ from data.store import Saved, ValidationError, new_submission_id
 class FormState:
     """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation."""
 
-    def __init__(self, name: str, *, defaults: Mapping[str, Any], owner: str = ""):
+    def __init__(self, name: str, *, defaults: Mapping[str, Any], owner: str = "", keep: Iterable[str] = ()):
         self.name = name
         self.defaults = dict(defaults)
         self.fields = tuple(self.defaults)
+        self.keep = frozenset(keep)  # fields the next record starts from as last saved (e.g. the ward)
         if st.session_state.get(self._meta("owner"), owner) != owner:  # another user now: start afresh
             self.reset()
+        self.defaults.update({f: v for f, v in self.saved_values.items() if f in self.keep})
         st.session_state[self._meta("owner")] = owner
         self.open()
 
@@ -100,7 +102,7 @@ class FormState:
         st.session_state[self._meta("saved")] = saved
         st.session_state[self._meta("last")] = (values, submission_id)
         for field, value in self.defaults.items():
-            st.session_state[self.key(field)] = value
+            st.session_state[self.key(field)] = values[field] if field in self.keep else value
         st.session_state[self._meta("submission_id")] = new_submission_id()
 
     def _meta(self, what: str) -> str:

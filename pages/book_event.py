@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from analytics.calendar import calendar_days, list_upcoming_events
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
 from forms.identity import current_user
 from forms.runtime import get_store, route_through_app
@@ -32,6 +33,8 @@ if saved is not None:
     note = " It was already booked: nothing new was saved." if saved.duplicate else ""
     st.success(f"Event booked: {booked['title']}, {booked['date']:%a %d %b %Y} at {booked['start_time']:%H:%M}."
                f"{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
+    st.page_link("pages/update_event.py", label="Update this event", icon=":material/event_note:",
+                 query_params={"event": saved.record_id}, width="stretch")
 render_errors(errors, LABELS)
 
 options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
@@ -72,3 +75,12 @@ with st.form("book_event_form", border=False):
         render_field_error(errors, "lon")
     st.form_submit_button("Book event", type="primary", icon=":material/send:", width="stretch",
                           key="book_event.submit", on_click=form.submit, args=(_save,))
+
+if user.get("area_code"):
+    st.subheader("Coming up in my area")
+    upcoming = list_upcoming_events(store, area_code=user["area_code"], now=dt.datetime.now())
+    if upcoming.empty:
+        st.caption("Nothing booked in the next four weeks.")
+    for day, events in calendar_days(upcoming):
+        lines = [f"- {e['start']:%H:%M} **{e['title']}** · {e['event_type']} · {e['ward']}" for e in events]
+        st.markdown(f"**{day:%A %d %B}**\n" + "\n".join(lines))

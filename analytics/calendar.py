@@ -1,0 +1,79 @@
+"""An area's events as officers pick them: the calendar, recent events, events to complete.
+
+Each function reads the current events of one area (joined to ward names)
+with bound parameters and returns a small DataFrame, one row per event, with
+`EVENT_COLUMNS`. `calendar_days` and `event_label` shape those rows for a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from data import db
+from data.store import Store
+
+EVENT_COLUMNS = ("record_id", "title", "event_type", "ward_code", "ward", "place", "start", "end", "status",
+                 "organiser", "officers_attending")
+CALENDAR_DAYS = 28
+RECENT_DAYS = 7
+MAX_EVENTS = 300
+
+
+def _events(store: Store, *, area_code: str, where: str, params: Sequence[Any], order_by: str,
+            limit: int = MAX_EVENTS) -> pd.DataFrame:
+    """The area's current events matching `where` (SQL over alias e, values bound), in `order_by` order."""
+    sql = (
+        "SELECT e.record_id, e.title, e.event_type, e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.place,"
+        ' e.start, e."end", e.status, e.organiser, e.officers_attending'
+        f" FROM {store.relation('events')} AS e"
+        f" LEFT JOIN (SELECT ward_code, any_value(name) AS name FROM {store.relation('wards')} GROUP BY ward_code)"
+        " AS w ON w.ward_code = e.ward_code"
+        f" WHERE e.area_code = ? AND {where} ORDER BY {order_by}, e.record_id LIMIT ?"
+    )
+    return db.cursor().execute(sql, [area_code, *params, limit]).df()
+
+
+def list_upcoming_events(store: Store, *, area_code: str, now: dt.datetime,
+                         days: int = CALENDAR_DAYS) -> pd.DataFrame:
+    """The area's booked events from today to `days` ahead, soonest first."""
+    today = dt.datetime.combine(now.date(), dt.time())
+    return _events(store, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
+                   params=[today, today + dt.timedelta(days=days)], order_by="e.start")
+
+
+def list_recent_events(store: Store, *, area_code: str, today: dt.date, days: int = RECENT_DAYS) -> pd.DataFrame:
+    """The area's events (not cancelled) of the last `days` days and today, newest first: where a contact was made."""
+    start = dt.datetime.combine(today - dt.timedelta(days=days), dt.time())
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    return _events(store, area_code=area_code, where="e.status <> 'cancelled' AND e.start >= ? AND e.start < ?",
+                   params=[start, end], order_by="e.start DESC")
+
+
+def list_events_to_update(store: Store, *, area_code: str, user_id: str, now: dt.datetime) -> pd.DataFrame:
+    """The area's booked events: the user's that have started first (newest first), then others that
+    have started (newest first), then those still to come (soonest first)."""
+    begun = "e.start <= ?"
+    mine = "(e.organiser = ? OR list_contains(e.officers_attending, ?))"
+    order = (f"({begun} AND {mine}) DESC, ({begun}) DESC,"
+             f" CASE WHEN {begun} THEN -epoch(e.start) ELSE epoch(e.start) END")
+    # ORDER BY's placeholders follow WHERE's; bind them in that order.
+    sql_params = [now - dt.timedelta(days=365), now + dt.timedelta(days=730), now, user_id, user_id, now, now]
+    return _events(store, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
+                   params=sql_params, order_by=order)
+
+
+def event_label(event: Mapping[str, Any]) -> str:
+    """'Tue 01 Dec 18:00 · Street meeting on Market Square · Abbey': what a pick-list shows."""
+    return f"{pd.Timestamp(event['start']):%a %d %b %H:%M} · {event['title']} · {event['ward']}"
+
+
+def calendar_days(events: pd.DataFrame) -> list[tuple[dt.date, list[dict[str, Any]]]]:
+    """Events grouped by the day they start on, in the frame's order."""
+    days: dict[dt.date, list[dict[str, Any]]] = {}
+    for event in events.to_dict("records"):
+        days.setdefault(pd.Timestamp(event["start"]).date(), []).append(event)
+    return list(days.items())

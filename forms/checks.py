@@ -1,0 +1,163 @@
+"""Checks the officer forms share: required fields, types, time windows, reference data.
+
+Each check adds `field -> message` to an errors dict (the first message per
+field wins), so a form reports every problem at once, each by the widget it
+belongs to. Messages read after the field's label ("Ward: is not a ward of
+the chosen area").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from data import reference
+from data.store import Store, ValidationError, validate
+
+# A phone's clock and the server's may differ a little; a record "now" is not in the future.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+LOOK_BACK = dt.timedelta(days=365)
+
+FRIENDLY = {
+    "String should have at least 1 character": "is required",
+    "end must be after start": "must be after the start",
+    "end must be within 16 hours of start": "must be within 16 hours of the start",
+    "Input should be greater than or equal to 0": "cannot be negative",
+    "Input should be greater than 0": "must be more than 0",
+}
+
+
+def add(errors: dict[str, str], field: str, message: str) -> None:
+    errors.setdefault(field, message)
+
+
+def unknown_fields(errors: dict[str, str], values: Mapping[str, Any], fields: Iterable[str]) -> None:
+    unknown = sorted(str(k) for k in set(values) - set(fields))
+    if unknown:
+        add(errors, "record", f"unknown fields: {', '.join(unknown)}")
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def required(errors: dict[str, str], values: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for field in fields:
+        if blank(values.get(field)):
+            add(errors, field, "is required")
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def check_date(errors: dict[str, str], field: str, value: Any) -> bool:
+    if value is not None and not is_date(value):
+        add(errors, field, "must be a date")
+        return False
+    return value is not None
+
+
+def check_time(errors: dict[str, str], field: str, value: Any) -> bool:
+    if value is not None and not isinstance(value, dt.time):
+        add(errors, field, "must be a time of day")
+        return False
+    return value is not None
+
+
+def check_text(errors: dict[str, str], field: str, value: Any, *, max_length: int = 4000) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        add(errors, field, "must be text")
+    elif len(value.strip()) > max_length:
+        add(errors, field, f"can be at most {max_length:,} characters")
+
+
+def check_bool(errors: dict[str, str], field: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        add(errors, field, "must be yes or no")
+
+
+def check_count(errors: dict[str, str], field: str, value: Any, *, maximum: int = 100_000) -> None:
+    """A whole number from 0 to `maximum` (None passes: `required` decides)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        add(errors, field, "must be a whole number")
+    elif value < 0:
+        add(errors, field, "cannot be negative")
+    elif value > maximum:
+        add(errors, field, f"can be at most {maximum:,}")
+
+
+def check_list(errors: dict[str, str], field: str, value: Any, *, max_items: int) -> list:
+    """The value as a list of strings, or [] with an error."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        add(errors, field, "must be a list of choices")
+        return []
+    if len(value) > max_items:
+        add(errors, field, f"can have at most {max_items} choices")
+    return list(value)
+
+
+def check_recent(errors: dict[str, str], field: str, moment: dt.datetime, *, now: dt.datetime,
+                 what: str = "") -> None:
+    """Not in the future (beyond a few minutes' clock drift) and not over a year ago."""
+    if moment > now + FUTURE_TOLERANCE:
+        add(errors, field, f"cannot be in the future{what}")
+    elif moment < now - LOOK_BACK:
+        add(errors, field, "can be at most a year ago")
+
+
+def check_picklist(store: Store, errors: dict[str, str], field: str, value: Any, list_name: str,
+                   label: str) -> None:
+    if value is not None and value not in reference.picklist(store, list_name):
+        add(errors, field, f"{value!r} is not on the {label} list")
+
+
+def check_picklist_items(store: Store, errors: dict[str, str], field: str, values: list[str], list_name: str,
+                         label: str) -> None:
+    allowed = set(reference.picklist(store, list_name))
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        add(errors, field, f"not on the {label} list: {', '.join(unknown)}")
+
+
+def check_area_ward(store: Store, errors: dict[str, str], area_code: Any, ward_code: Any) -> None:
+    if not isinstance(area_code, str) or area_code not in reference.area_names(store):
+        add(errors, "area_code", "is not a known area")
+        return
+    if ward_code is not None and (
+        not isinstance(ward_code, str) or not reference.ward_in_area(store, ward_code=ward_code, area_code=area_code)
+    ):
+        add(errors, "ward_code", "is not a ward of the chosen area")
+
+
+def check_officers(store: Store, errors: dict[str, str], field: str, user_ids: list[str]) -> None:
+    if user_ids:
+        known = set(reference.list_users(store)["user_id"])
+        strangers = [u for u in user_ids if u not in known]
+        if strangers:
+            add(errors, field, f"unknown officers: {', '.join(strangers)}")
+
+
+def schema_errors(table: str, record: Mapping[str, Any], form_field: Mapping[str, str]) -> dict[str, str]:
+    """The schema's own rules, each message keyed by the form field that shows it."""
+    try:
+        validate(table, record)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for field, message in exc.errors.items():
+            head = field.split(".")[0]
+            add(errors, form_field.get(head, head), FRIENDLY.get(message, message))
+        return errors
+    return {}
+
+
+def text_or_none(value: Any) -> Any:
+    """Trimmed text, None for blank text; anything else unchanged (the schema judges it)."""
+    return (value.strip() or None) if isinstance(value, str) else value

@@ -1,0 +1,71 @@
+"""Log a patrol: type, when, where, why and what came of it; the last hour by default."""
+
+import datetime as dt
+
+import streamlit as st
+
+from forms.identity import current_user
+from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, label_of, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+form = FormState("log_patrol", defaults=patrol_defaults(user), owner=user["user_id"],
+                 keep=("patrol_type", "area_code", "ward_code"))
+errors = form.errors
+options = patrol_form_options(store, area_code=st.session_state.get(form.key("area_code")))
+
+
+def _area_changed() -> None:
+    form.set_field("ward_code", None)
+
+
+def _save(values: dict, submission_id: str):
+    return save_patrol(store=store, values=values, user=user, submission_id=submission_id)
+
+
+st.title("Log a patrol")
+saved = form.confirmation
+if saved is not None:
+    logged = form.saved_values
+    note = " It was already logged: nothing new was saved." if saved.duplicate else ""
+    st.success(f"Patrol logged: {logged['patrol_type']}, {logged['start_date']:%a %d %b} "
+               f"{logged['start_time']:%H:%M}–{logged['end_time']:%H:%M}.{note}  \nReference: **{saved.record_id}**",
+               icon=":material/check_circle:")
+    st.page_link("pages/record_contact.py", label="Record a contact", icon=":material/record_voice_over:",
+                 width="stretch")
+render_errors(errors, LABELS)
+
+st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
+             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
+             on_change=_area_changed)
+render_field_error(errors, "area_code")
+
+today = dt.date.today()
+with st.form("log_patrol_form", border=False):
+    st.selectbox(LABELS["patrol_type"], options.patrol_types, key=form.key("patrol_type"), index=None,
+                 placeholder="Choose a type")
+    render_field_error(errors, "patrol_type")
+    st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
+                 format_func=lambda code: label_of(code, options.wards),
+                 placeholder="Choose a ward" if options.wards else "Choose an area first")
+    render_field_error(errors, "ward_code")
+    for end in ("start", "end"):
+        st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY",
+                      min_value=today - dt.timedelta(days=365), max_value=today)
+        render_field_error(errors, f"{end}_date")
+        st.time_input(LABELS[f"{end}_time"], key=form.key(f"{end}_time"), step=dt.timedelta(minutes=5))
+        render_field_error(errors, f"{end}_time")
+    st.text_area(LABELS["places"], key=form.key("places"), max_chars=4000, height=80,
+                 placeholder="Streets, parks, shops covered")
+    render_field_error(errors, "places")
+    st.text_area(LABELS["tasking"], key=form.key("tasking"), max_chars=4000, height=80,
+                 placeholder="e.g. ASB hotspot tasking from the ward panel")
+    render_field_error(errors, "tasking")
+    st.text_area(LABELS["outcomes"], key=form.key("outcomes"), max_chars=4000, height=80,
+                 placeholder="Stops, words of advice, intelligence, reassurance given")
+    render_field_error(errors, "outcomes")
+    st.form_submit_button("Log patrol", type="primary", icon=":material/send:", width="stretch",
+                          key="log_patrol.submit", on_click=form.submit, args=(_save,))

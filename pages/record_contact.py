@@ -1,0 +1,98 @@
+"""Community Contact Record: one contact with the public, in under a minute, no names taken."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.calendar import event_label, list_recent_events
+from forms.ccrs import DIVERSITY_CHOICES, LABELS, ccr_defaults, ccr_form_options, ethnicity_label, form_values, save_ccr
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, label_of, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+methods = ccr_form_options(store, area_code=None).contact_methods
+form = FormState("record_contact", owner=user["user_id"],
+                 defaults=ccr_defaults(user, contact_method=methods[0] if methods else None),
+                 keep=("area_code", "ward_code", "event_id", "contact_method"))
+errors = form.errors
+area = st.session_state[form.key("area_code")]
+options = ccr_form_options(store, area_code=area)
+events = list_recent_events(store, area_code=area, today=dt.date.today()) if area else None
+event_names = {} if events is None else {e["record_id"]: event_label(e) for e in events.to_dict("records")}
+
+
+def _area_changed() -> None:
+    form.set_field("ward_code", None)
+    form.set_field("event_id", None)
+
+
+def _save(values: dict, submission_id: str):
+    return save_ccr(store=store, values=form_values(values), user=user, submission_id=submission_id)
+
+
+def _field(label_key: str) -> None:
+    render_field_error(errors, label_key)
+
+
+st.title("Record a contact")
+saved = form.confirmation
+if saved is not None:
+    note = " It was already recorded: nothing new was saved." if saved.duplicate else ""
+    st.success(f"Contact recorded.{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
+    if form.saved_values.get("event_id"):
+        st.page_link("pages/update_event.py", label="Complete the event", icon=":material/event_available:",
+                     query_params={"event": form.saved_values["event_id"]}, width="stretch")
+    else:
+        st.page_link("pages/log_patrol.py", label="Log a patrol", icon=":material/directions_walk:", width="stretch")
+render_errors(errors, LABELS)
+
+st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
+             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
+             on_change=_area_changed)
+_field("area_code")
+st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
+             format_func=lambda code: label_of(code, options.wards),
+             placeholder="Choose a ward" if options.wards else "Choose an area first")
+_field("ward_code")
+st.date_input(LABELS["contact_date"], key=form.key("contact_date"), format="DD/MM/YYYY",
+              min_value=dt.date.today() - dt.timedelta(days=365), max_value=dt.date.today())
+_field("contact_date")
+st.time_input(LABELS["contact_time"], key=form.key("contact_time"), step=dt.timedelta(minutes=5))
+_field("contact_time")
+st.text_input(LABELS["place"], key=form.key("place"), max_chars=200, placeholder="e.g. outside the Co-op, High St")
+_field("place")
+if st.session_state.get(form.key("event_id")) not in event_names:
+    form.set_field("event_id", None)
+st.selectbox(LABELS["event_id"], list(event_names), key=form.key("event_id"), index=None,
+             format_func=lambda rid: label_of(rid, event_names), placeholder="Not at an event",
+             help="Events in this area in the last 7 days and today")
+_field("event_id")
+st.selectbox(LABELS["contact_method"], options.contact_methods, key=form.key("contact_method"), index=None,
+             placeholder="Choose how")
+_field("contact_method")
+st.multiselect(LABELS["issues"], options.issue_categories, key=form.key("issues"), placeholder="Choose issues")
+_field("issues")
+st.text_area(LABELS["issues_text"], key=form.key("issues_text"), max_chars=4000, height=100)
+_field("issues_text")
+st.toggle(LABELS["info_submitted"], key=form.key("info_submitted"))
+if st.session_state.get(form.key("info_submitted")):
+    st.text_area(LABELS["info_text"], key=form.key("info_text"), max_chars=4000, height=100)
+_field("info_text")
+st.toggle(LABELS["smart_alert_signup"], key=form.key("smart_alert_signup"))
+
+st.subheader("Diversity questions")
+st.radio(LABELS["diversity_consent"], [False, True], key=form.key("diversity_consent"), horizontal=True,
+         format_func=lambda given: "Yes" if given else "No")
+_field("diversity_consent")
+if st.session_state.get(form.key("diversity_consent")):
+    st.caption("Each answer is optional; \"Prefer not to say\" is always a choice.")
+    for field, choices in DIVERSITY_CHOICES.items():
+        st.selectbox(LABELS[field], choices, key=form.key(field), index=None, placeholder="Choose an answer",
+                     format_func=ethnicity_label if field == "ethnicity" else str)
+        _field(field)
+
+st.button("Save contact", type="primary", icon=":material/send:", width="stretch", key="record_contact.submit",
+          on_click=form.submit, args=(_save,))

@@ -1,0 +1,118 @@
+"""Update an event: complete it (attendance, quality, issues, feedback) or cancel it with a reason."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.calendar import event_label, list_events_to_update
+from forms.events import (
+    CANCEL_LABELS,
+    COMPLETION_LABELS,
+    QUALITY_RATINGS,
+    cancel_event,
+    complete_event,
+    completion_defaults,
+    event_form_options,
+    event_summary,
+    get_event,
+)
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, label_of, render_errors, render_field_error
+
+PICK = "update_event.event"
+ACTIONS = {"complete": "Complete it", "cancel": "Cancel it"}
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+area = user.get("area_code")
+choices = list_events_to_update(store, area_code=area, user_id=user["user_id"], now=dt.datetime.now()) if area else None
+names = {} if choices is None else {e["record_id"]: event_label(e) for e in choices.to_dict("records")}
+wanted = st.query_params.get("event")
+if wanted and st.session_state.get("update_event.from_url") != wanted:  # a link opens its event once
+    st.session_state["update_event.from_url"] = wanted
+    st.session_state[PICK] = wanted
+for record_id in (st.session_state.get(PICK),):  # the event in hand stays offered once completed
+    event = get_event(store, record_id)
+    if event is not None and record_id not in names:
+        names[record_id] = event_label({**event, "ward": event["ward_code"]})
+
+st.title("Update an event")
+if not names:
+    st.info("There are no booked events in your area to update.", icon=":material/info:")
+    st.page_link("pages/book_event.py", label="Book an event", icon=":material/event_available:", width="stretch")
+    st.stop()
+if st.session_state.get(PICK) not in names:
+    st.session_state[PICK] = next(iter(names))
+st.selectbox("Event", list(names), key=PICK, format_func=lambda rid: label_of(rid, names))
+event = get_event(store, st.session_state[PICK])
+options = event_form_options(store, area_code=event["area_code"], user=user)
+st.caption(event_summary(event, ward=options.wards.get(event["ward_code"])))
+
+scope = f"{user['user_id']}:{event['record_id']}"
+complete = FormState("complete_event", defaults=completion_defaults(event), owner=scope)
+cancel = FormState("cancel_event", defaults={"cancel_reason": ""}, owner=scope)
+for form, done in ((complete, "completed"), (cancel, "cancelled")):
+    if form.confirmation is not None:
+        note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
+        st.success(f"Event {done}: {event['title']}.{note}  \nReference: **{form.confirmation.record_id}**"
+                   f" (version {form.confirmation.version})", icon=":material/check_circle:")
+        st.page_link("pages/record_contact.py", label="Record a contact", icon=":material/record_voice_over:",
+                     width="stretch")
+if event["status"] != "booked":
+    st.info(f"This event is {event['status']}: it cannot be completed or cancelled again.", icon=":material/info:")
+    st.stop()
+
+
+def _complete(values: dict, submission_id: str):
+    return complete_event(store=store, record_id=event["record_id"], values=values, user=user,
+                          submission_id=submission_id)
+
+
+def _cancel(values: dict, submission_id: str):
+    return cancel_event(store=store, record_id=event["record_id"], values=values, user=user,
+                        submission_id=submission_id)
+
+
+officers = {**{uid: uid for uid in event["officers_attending"]}, **options.officers}
+action = st.segmented_control("What happened?", list(ACTIONS), format_func=ACTIONS.get, default="complete",
+                              key="update_event.action", width="stretch") or "complete"
+if action == "cancel":
+    errors = cancel.errors
+    render_errors(errors, CANCEL_LABELS)
+    with st.form("cancel_event_form", border=False):
+        st.text_area(CANCEL_LABELS["cancel_reason"], key=cancel.key("cancel_reason"), max_chars=4000, height=100)
+        render_field_error(errors, "cancel_reason")
+        st.form_submit_button("Cancel event", type="primary", icon=":material/event_busy:", width="stretch",
+                              key="cancel_event.submit", on_click=cancel.submit, args=(_cancel,))
+    st.stop()
+
+errors = complete.errors
+render_errors(errors, {**COMPLETION_LABELS, "record": "Event"})
+labels, key = COMPLETION_LABELS, complete.key
+with st.form("complete_event_form", border=False):
+    st.number_input(labels["attendees"], key=key("attendees"), value=None, min_value=0, step=1, placeholder="0")
+    render_field_error(errors, "attendees")
+    st.multiselect(labels["officers_involved"], list(officers), key=key("officers_involved"),
+                   format_func=lambda uid: label_of(uid, officers))
+    render_field_error(errors, "officers_involved")
+    st.multiselect(labels["communities_supported"], options.communities, key=key("communities_supported"))
+    render_field_error(errors, "communities_supported")
+    st.segmented_control(labels["quality_rating"], list(QUALITY_RATINGS), key=key("quality_rating"),
+                         format_func=QUALITY_RATINGS.get, width="stretch")
+    render_field_error(errors, "quality_rating")
+    for field in ("quality_note", "public_feedback"):
+        st.text_area(labels[field], key=key(field), max_chars=4000, height=80)
+        render_field_error(errors, field)
+    st.multiselect(labels["issues"], options.issue_categories, key=key("issues"))
+    render_field_error(errors, "issues")
+    st.text_area(labels["issues_text"], key=key("issues_text"), max_chars=4000, height=80)
+    render_field_error(errors, "issues_text")
+    st.number_input(labels["intel_submissions"], key=key("intel_submissions"), min_value=0, step=1)
+    render_field_error(errors, "intel_submissions")
+    st.toggle(labels["suitable_for_publishing"], key=key("suitable_for_publishing"))
+    st.text_area(labels["value_gained"], key=key("value_gained"), max_chars=4000, height=80)
+    render_field_error(errors, "value_gained")
+    st.form_submit_button("Complete event", type="primary", icon=":material/task_alt:", width="stretch",
+                          key="complete_event.submit", on_click=complete.submit, args=(_complete,))
