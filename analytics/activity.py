@@ -1,0 +1,174 @@
+"""My activity: everything one user submitted, what a supervisor returned, and what the app tells them.
+
+A record is the user's when they are its officer: the organiser of an event,
+the `officer_id` of a CCR, patrol or abstraction, and the creator (writer of
+the first version) of good practice, useful information and app feedback.
+A record is "returned" when the newest quality review of its current version
+has the outcome 'returned'; editing it (a new version) clears that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from analytics.search import creators_relation
+from data import db
+from data.store import Store
+
+ACTIVITY_COLUMNS = ("table_name", "record_id", "version", "kind", "date", "title", "summary", "status",
+                    "returned", "review", "review_comment", "reviewer", "reviewed_at")
+CHART_WEEKS = 12
+NEWS_ON_ACTIVITY = 3
+QUICK_LINK_PREFIX = "quick_link:"
+
+
+@dataclasses.dataclass(frozen=True)
+class Mine:
+    """How one record type is listed in My activity."""
+
+    kind: str
+    owner: str  # column naming the record's officer, or "creator"
+    date: str
+    title: str
+    summary: str
+    status: str
+
+
+MINE: dict[str, Mine] = {
+    "events": Mine("Event", "organiser", "t.start", "t.title", "concat_ws(' · ', t.event_type, t.place)",
+                   "t.status"),
+    "ccrs": Mine("CCR", "officer_id", "t.contact_at", "concat(t.contact_method, ' contact', ', ' || t.place)",
+                 "coalesce(t.issues_text, array_to_string(t.issues, ', '))", "'submitted'"),
+    "patrols": Mine("Patrol", "officer_id", "t.start", "t.patrol_type", "coalesce(t.outcomes, t.tasking, t.places)",
+                    "'logged'"),
+    "abstractions": Mine("Abstraction", "officer_id", "CAST(t.date AS TIMESTAMP)", "t.reason",
+                         "concat(t.duty_taken_to, ' · ', t.hours, ' h')", "'logged'"),
+    "good_practice": Mine("Good practice", "creator", "c.created_at", "t.title", "t.result", "'shared'"),
+    "useful_info": Mine("Useful information", "creator", "c.created_at", "t.title", "concat(t.folder, ': ', t.body)",
+                        "'filed'"),
+    "app_feedback": Mine("Feedback", "creator", "c.created_at",
+                         "CASE t.kind WHEN 'bug' THEN 'Bug report' ELSE 'Feedback' END", "t.text", "'sent'"),
+}
+OWNER_COLUMNS = {table: spec.owner for table, spec in MINE.items() if spec.owner != "creator"}
+"""Tables whose owner is named in a column; the others belong to their creator."""
+
+
+def _frame(sql: str, params: Sequence = ()) -> pd.DataFrame:
+    return db.cursor().execute(sql, list(params)).df()
+
+
+def _mine_sql(store: Store, user_id: str, tables: Sequence[str]) -> tuple[str, list]:
+    parts, params = [], []
+    for table in tables:
+        spec = MINE[table]
+        join = ""
+        if spec.owner == "creator":
+            join = f" JOIN {creators_relation(store, table)} c ON c.record_id = t.record_id"
+            owner = "c.created_by"
+        else:
+            owner = f"t.{spec.owner}"
+        parts.append(
+            f"SELECT '{table}' AS table_name, t.record_id, t.version, '{spec.kind}' AS kind,"
+            f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
+            f" {spec.status} AS status FROM {store.relation(table)} t{join} WHERE {owner} = ?"
+        )
+        params.append(user_id)
+    return " UNION ALL ".join(parts), params
+
+
+def list_my_activity(store: Store, *, user_id: str, tables: Sequence[str] = (),
+                     limit: int | None = None) -> pd.DataFrame:
+    """Everything the user submitted: returned items first (newest review first), then newest first.
+
+    Columns: ACTIVITY_COLUMNS. `status` is 'returned' for a returned item, else the record's own.
+    """
+    mine, params = _mine_sql(store, user_id, tables or list(MINE))
+    sql = f"""
+        WITH mine AS ({mine}),
+        reviews AS (
+            SELECT table_name, target_id, target_version, outcome, comment, reviewer_id, written_at
+            FROM {store.relation('quality_reviews')}
+            QUALIFY row_number() OVER (PARTITION BY table_name, target_id, target_version
+                                       ORDER BY written_at DESC, record_id DESC) = 1)
+        SELECT m.table_name, m.record_id, m.version, m.kind, m.date, m.title, m.summary,
+               CASE WHEN r.outcome = 'returned' THEN 'returned' ELSE m.status END AS status,
+               coalesce(r.outcome = 'returned', false) AS returned, r.outcome AS review,
+               r.comment AS review_comment, coalesce(u.name, r.reviewer_id) AS reviewer, r.written_at AS reviewed_at
+        FROM mine m
+        LEFT JOIN reviews r ON r.table_name = m.table_name AND r.target_id = m.record_id
+                           AND r.target_version = m.version
+        LEFT JOIN {store.relation('users')} u ON u.user_id = r.reviewer_id
+        ORDER BY returned DESC, CASE WHEN returned THEN r.written_at END DESC NULLS LAST,
+                 m.date DESC, m.table_name, m.record_id"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return _frame(sql, params)
+
+
+def list_returned(store: Store, *, user_id: str) -> pd.DataFrame:
+    """Only the user's records a supervisor returned, newest review first."""
+    activity = list_my_activity(store, user_id=user_id)
+    return activity[activity["returned"]].reset_index(drop=True)
+
+
+def count_my_contributions_by_week(store: Store, *, user_id: str, today: dt.date | None = None,
+                                   weeks: int = CHART_WEEKS) -> pd.DataFrame:
+    """The user's records per week (Monday) and kind over the last `weeks` weeks up to today."""
+    today = today or dt.date.today()
+    first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    mine, params = _mine_sql(store, user_id, list(MINE))
+    frame = _frame(
+        f"SELECT CAST(date_trunc('week', date) AS DATE) AS week, kind, count(*) AS records FROM ({mine})"
+        " WHERE date >= ? AND date < ? GROUP BY ALL ORDER BY week, kind",
+        params + [dt.datetime.combine(first, dt.time()), dt.datetime.combine(today + dt.timedelta(days=1), dt.time())],
+    )
+    return frame.astype({"records": "int64"})
+
+
+def build_contributions_chart(df: pd.DataFrame) -> alt.Chart:
+    """My records per week, stacked by kind."""
+    return (
+        alt.Chart(df, height=220)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="Week starting", timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("sum(records):Q", title="Records", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("kind:N", title="Type", legend=alt.Legend(orient="bottom", columns=2)),
+            tooltip=[alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+                     alt.Tooltip("kind:N", title="Type"), alt.Tooltip("sum(records):Q", title="Records")],
+        )
+    )
+
+
+# -- what the app tells the user --------------------------------------------------
+
+
+def list_news(store: Store, *, today: dt.date | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Published news (published_on up to today), newest first: record_id, title, body, published_on."""
+    sql = (f"SELECT record_id, title, body, published_on, written_by FROM {store.relation('news')}"
+           " WHERE published_on <= ? ORDER BY published_on DESC, written_at DESC, record_id")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return _frame(sql, [today or dt.date.today()])
+
+
+def list_my_feedback(store: Store, *, user_id: str) -> pd.DataFrame:
+    """The user's own app feedback and bug reports, newest first: record_id, kind, text, created_at."""
+    return _frame(
+        f"SELECT t.record_id, t.kind, t.text, c.created_at FROM {store.relation('app_feedback')} t"
+        f" JOIN {creators_relation(store, 'app_feedback')} c ON c.record_id = t.record_id"
+        " WHERE c.created_by = ? ORDER BY c.created_at DESC, t.record_id",
+        [user_id],
+    )
+
+
+def list_settings(store: Store, *, prefix: str) -> dict[str, str]:
+    """Settings whose key starts with `prefix` (the latest written value of each), by key."""
+    frame = _frame(f"SELECT key, arg_max(value, written_at) AS value FROM {store.relation('settings')}"
+                   " WHERE starts_with(key, ?) GROUP BY key ORDER BY key", [prefix])
+    return dict(zip(frame["key"], frame["value"], strict=True))

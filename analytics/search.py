@@ -1,0 +1,253 @@
+"""Global search and the shared-information lists: one text box over what officers logged.
+
+`search` looks for the text (case-insensitive, as typed: `%` and `_` match
+themselves) in each record type's free-text columns and narrows by record
+type, date range, area, ward, officer and issue category. Useful information
+is searched in the user's own area only. Results carry no CCR diversity
+answers: each record type selects named columns, never `*`.
+
+Every value is a bound parameter; table relations and column names come from
+the fixed `SOURCES` below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from data import db
+from data.schema import DIVERSITY_FIELDS, TABLES
+from data.store import Store
+
+SEARCH_LIMIT = 200
+RESULT_COLUMNS = ("table_name", "record_id", "kind", "date", "title", "summary", "area_code", "area",
+                  "ward_code", "ward", "officer_id", "officer", "total")
+HIDDEN_FIELDS = {"ccrs": DIVERSITY_FIELDS}
+"""Fields never shown at record level, by table."""
+SYSTEM_SHOWN = ("version", "written_at", "written_by")
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """How one record type is searched and shown in results."""
+
+    table: str
+    kind: str
+    date: str
+    title: str
+    summary: str
+    text_columns: tuple[str, ...]
+    officer: str
+    ward: str | None = "t.ward_code"
+    officer_list: str | None = None
+    issues: str | None = None
+    by_creator: bool = False  # date and officer come from the record's first version
+
+
+SOURCES: dict[str, Source] = {
+    "events": Source("events", "Event", "t.start", "t.title", "concat_ws(' · ', t.event_type, t.place, t.status)",
+                     ("t.title", "t.place", "t.issues_text", "t.public_feedback"), "t.organiser",
+                     officer_list="t.officers_attending", issues="t.issues"),
+    "ccrs": Source("ccrs", "CCR", "t.contact_at", "concat(t.contact_method, ' contact', ', ' || t.place)",
+                   "coalesce(t.issues_text, array_to_string(t.issues, ', '))",
+                   ("t.issues_text", "t.info_text", "t.place"), "t.officer_id", issues="t.issues"),
+    "patrols": Source("patrols", "Patrol", "t.start", "t.patrol_type",
+                      "coalesce(t.outcomes, t.tasking, t.places)", ("t.places", "t.tasking", "t.outcomes"),
+                      "t.officer_id"),
+    "good_practice": Source("good_practice", "Good practice", "c.created_at", "t.title", "t.result",
+                            ("t.title", "t.problem", "t.action", "t.result", "array_to_string(t.tags, ' ')"),
+                            "c.created_by", ward=None, issues="t.tags", by_creator=True),
+    "useful_info": Source("useful_info", "Useful information", "c.created_at", "t.title",
+                          "concat(t.folder, ': ', t.body)", ("t.title", "t.folder", "t.body"), "c.created_by",
+                          ward=None, by_creator=True),
+}
+KINDS = {name: source.kind for name, source in SOURCES.items()}
+
+
+def escape_like(text: str) -> str:
+    """`text` as a LIKE pattern matching itself anywhere: `\\`, `%` and `_` escaped (ESCAPE '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def info_area(user: Mapping[str, Any]) -> str | None:
+    """The one area whose useful information the user may see: their own team's."""
+    if not user.get("active", True):
+        return None
+    return user.get("area_code") or None
+
+
+def creators_relation(store: Store, table: str) -> str:
+    """SQL text: each record's creator and creation time (from its first version, history included)."""
+    snap = store.snapshot(table)
+    if not snap.files:
+        return "(SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS created_by, NULL::TIMESTAMP AS created_at" \
+               " WHERE false)"
+    files = ", ".join(db.sql_string(f) for f in snap.files)
+    return (f"(SELECT record_id, arg_min(written_by, version) AS created_by, min(written_at) AS created_at"
+            f" FROM read_parquet([{files}], union_by_name=true) GROUP BY record_id)")
+
+
+def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    return db.cursor().execute(sql, list(params)).df()
+
+
+def _in(column: str, values: Sequence[str], params: list) -> str:
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def search(
+    store: Store,
+    *,
+    text: str = "",
+    user: Mapping[str, Any],
+    tables: Sequence[str] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    areas: Sequence[str] = (),
+    wards: Sequence[str] = (),
+    officers: Sequence[str] = (),
+    issues: Sequence[str] = (),
+    limit: int = SEARCH_LIMIT,
+) -> pd.DataFrame:
+    """Records matching the text and filters, newest first (at most `limit`; `total` counts them all).
+
+    Columns: RESULT_COLUMNS. An empty text matches everything the filters let through.
+    """
+    unknown = set(tables) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"cannot search {', '.join(sorted(unknown))}")
+    text = (text or "").strip()
+    parts, params = [], []
+    for name in tables or SOURCES:
+        source = SOURCES[name]
+        if (wards and source.ward is None) or (issues and source.issues is None):
+            continue
+        conditions: list[str] = []
+        where_params: list[Any] = []
+        if name == "useful_info":
+            area = info_area(user)
+            if area is None:
+                continue
+            conditions.append("t.area_code = ?")
+            where_params.append(area)
+        if text:
+            pattern = escape_like(text)
+            conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in source.text_columns) + ")")
+            where_params += [pattern] * len(source.text_columns)
+        if start is not None:
+            conditions.append(f"{source.date} >= ?")
+            where_params.append(dt.datetime.combine(start, dt.time()))
+        if end is not None:
+            conditions.append(f"{source.date} < ?")
+            where_params.append(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+        if areas:
+            conditions.append(_in("t.area_code", areas, where_params))
+        if wards:
+            conditions.append(_in(source.ward, wards, where_params))
+        if officers:
+            either = [_in(source.officer, officers, where_params)]
+            if source.officer_list:
+                either.append(f"list_has_any({source.officer_list}, ?::VARCHAR[])")
+                where_params.append(list(officers))
+            conditions.append("(" + " OR ".join(either) + ")")
+        if issues:
+            conditions.append(f"list_has_any({source.issues}, ?::VARCHAR[])")
+            where_params.append(list(issues))
+        join = f" JOIN {creators_relation(store, name)} c ON c.record_id = t.record_id" if source.by_creator else ""
+        parts.append(
+            f"SELECT '{name}' AS table_name, t.record_id, '{source.kind}' AS kind,"
+            f" CAST({source.date} AS TIMESTAMP) AS date, {source.title} AS title, {source.summary} AS summary,"
+            f" t.area_code, {source.ward or 'NULL'} AS ward_code, {source.officer} AS officer_id"
+            f" FROM {store.relation(name)} t{join} WHERE {' AND '.join(conditions) or 'TRUE'}"
+        )
+        params += where_params
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+    sql = (
+        f"WITH found AS ({' UNION ALL '.join(parts)})"
+        " SELECT f.table_name, f.record_id, f.kind, f.date, f.title, f.summary,"
+        " f.area_code, coalesce(a.name, f.area_code) AS area, f.ward_code, coalesce(w.name, f.ward_code) AS ward,"
+        " f.officer_id, coalesce(u.name, f.officer_id) AS officer, count(*) OVER () AS total"
+        f" FROM found f LEFT JOIN {store.relation('areas')} a ON a.area_code = f.area_code"
+        f" LEFT JOIN {store.relation('wards')} w ON w.ward_code = f.ward_code"
+        f" LEFT JOIN {store.relation('users')} u ON u.user_id = f.officer_id"
+        f" ORDER BY f.date DESC, f.table_name, f.record_id LIMIT {int(limit)}"
+    )
+    return _frame(sql, params)
+
+
+def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, Any]) -> dict | None:
+    """One current record as the user may see it (no diversity answers), or None."""
+    if table not in TABLES or table in ("users", "audit", "settings"):
+        return None
+    row = store.get(table, record_id)
+    if row is None:
+        return None
+    if table == "useful_info" and row.get("area_code") != info_area(user):
+        return None
+    hidden = set(HIDDEN_FIELDS.get(table, ()))
+    fields = [f for f in TABLES[table].model_fields if f not in hidden]
+    return {name: row[name] for name in (*fields, *SYSTEM_SHOWN)}
+
+
+# -- shared information ---------------------------------------------------------
+
+
+def list_good_practice(store: Store, *, text: str = "", area: str | None = None,
+                       limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+    """The force's good practice, newest first, optionally matching text or from one area."""
+    conditions, params = [], []
+    text = (text or "").strip()
+    if text:
+        columns = SOURCES["good_practice"].text_columns
+        conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in columns) + ")")
+        params += [escape_like(text)] * len(columns)
+    if area:
+        conditions.append("t.area_code = ?")
+        params.append(area)
+    return _frame(
+        "SELECT t.record_id, t.title, t.area_code, coalesce(a.name, t.area_code) AS area, t.problem, t.action,"
+        " t.result, t.tags, c.created_by, coalesce(u.name, c.created_by) AS created_by_name, c.created_at"
+        f" FROM {store.relation('good_practice')} t"
+        f" JOIN {creators_relation(store, 'good_practice')} c ON c.record_id = t.record_id"
+        f" LEFT JOIN {store.relation('areas')} a ON a.area_code = t.area_code"
+        f" LEFT JOIN {store.relation('users')} u ON u.user_id = c.created_by"
+        f" WHERE {' AND '.join(conditions) or 'TRUE'} ORDER BY c.created_at DESC, t.record_id LIMIT {int(limit)}",
+        params,
+    )
+
+
+def list_useful_info(store: Store, *, user: Mapping[str, Any], folder: str | None = None,
+                     text: str = "") -> pd.DataFrame:
+    """The useful information of the user's own area (none for anyone else), by folder and title."""
+    area = info_area(user)
+    conditions, params = ["t.area_code = ?"], [area]
+    if folder:
+        conditions.append("t.folder = ?")
+        params.append(folder)
+    text = (text or "").strip()
+    if text:
+        columns = SOURCES["useful_info"].text_columns
+        conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in columns) + ")")
+        params += [escape_like(text)] * len(columns)
+    return _frame(
+        "SELECT t.record_id, t.version, t.title, t.folder, t.body, t.area_code, c.created_by,"
+        " t.written_by AS updated_by, coalesce(u.name, t.written_by) AS updated_by_name, t.written_at AS updated_at"
+        f" FROM {store.relation('useful_info')} t"
+        f" JOIN {creators_relation(store, 'useful_info')} c ON c.record_id = t.record_id"
+        f" LEFT JOIN {store.relation('users')} u ON u.user_id = t.written_by"
+        f" WHERE {' AND '.join(conditions)} ORDER BY t.folder, t.title, t.record_id",
+        params,
+    )
+
+
+def list_info_folders(store: Store, *, user: Mapping[str, Any]) -> list[str]:
+    """The folders of the user's own area's useful information, in order."""
+    frame = _frame(f"SELECT DISTINCT folder FROM {store.relation('useful_info')} WHERE area_code = ?"
+                   " ORDER BY folder", [info_area(user)])
+    return list(frame["folder"])

@@ -1,0 +1,109 @@
+"""Edit or withdraw my own records from My activity.
+
+An edit writes a new version of the record (checked again against its
+schema); a withdrawal writes a deletion marker. Both keep the history and
+both are refused for a record that is not the user's: the officer named on
+it (organiser, officer), or its creator for shared records. Useful
+information may be edited by anyone in its area's team and withdrawn by its
+creator or the area's supervisors and admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from analytics.activity import MINE, OWNER_COLUMNS
+from data.schema import TABLES
+from data.store import Saved, Store
+from forms.rules import NotAllowed, check_record, may_add_info, may_edit_info, user_id_of
+
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "events": ("title", "place", "issues_text", "public_feedback"),
+    "ccrs": ("place", "issues_text", "info_text"),
+    "patrols": ("places", "tasking", "outcomes"),
+    "abstractions": ("hours", "duty_taken_to"),
+    "good_practice": ("title", "problem", "action", "result"),
+    "useful_info": ("title", "folder", "body"),
+    "app_feedback": ("text",),
+}
+"""The fields My activity lets the user change, by table."""
+assert set(EDITABLE) == set(MINE)
+
+FIELD_LABELS = {
+    "title": "Title", "place": "Place", "issues_text": "Issues raised", "public_feedback": "Public feedback",
+    "info_text": "Information submitted", "places": "Places covered", "tasking": "Tasking", "outcomes": "Outcomes",
+    "hours": "Hours", "duty_taken_to": "Duty taken to", "problem": "The problem", "action": "What was done",
+    "result": "The result", "folder": "Folder", "body": "Details", "text": "Text",
+}
+SHORT_FIELDS = ("title", "place", "folder", "duty_taken_to")
+"""Edited in a one-line box; the others in a text area (`hours` in a number box)."""
+
+
+def creator_of(store: Store, table: str, record_id: str) -> str | None:
+    """Who wrote the record's first version."""
+    history = store.history(table, record_id)
+    return history[-1]["written_by"] if history else None
+
+
+def is_mine(store: Store, table: str, row: Mapping[str, Any], user_id: str) -> bool:
+    """Whether the record is the user's own (see the module docstring)."""
+    if table in OWNER_COLUMNS:
+        return row.get(OWNER_COLUMNS[table]) == user_id
+    return creator_of(store, table, row["record_id"]) == user_id
+
+
+def _current(store: Store, table: str, record_id: str) -> dict:
+    if table not in EDITABLE:
+        raise NotAllowed(f"{table} records are not changed from My activity")
+    row = store.get(table, record_id)
+    if row is None:
+        raise NotAllowed("this record does not exist or was withdrawn")
+    return row
+
+
+def editable_values(row: Mapping[str, Any], table: str) -> dict[str, Any]:
+    """The record's editable fields as the edit form starts (None text as empty)."""
+    return {f: ("" if row.get(f) is None and f != "hours" else row.get(f)) for f in EDITABLE[table]}
+
+
+def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[str, Any],
+                user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Save a new version of my record with `changes`; raise NotAllowed or ValidationError and write nothing."""
+    user_id = user_id_of(user)
+    row = _current(store, table, record_id)
+    allowed = may_edit_info(user, row["area_code"]) if table == "useful_info" else is_mine(store, table, row, user_id)
+    if not allowed:
+        raise NotAllowed("you can only change your own records")
+    outside = sorted(set(changes) - set(EDITABLE[table]))
+    if outside:
+        raise NotAllowed(f"these fields are not changed here: {', '.join(outside)}")
+    model = TABLES[table]
+    record = {f: row[f] for f in model.model_fields}
+    required = []
+    for field, value in changes.items():
+        if model.model_fields[field].is_required():
+            required.append(field)
+            record[field] = value
+        else:
+            record[field] = None if isinstance(value, str) and not value.strip() else value
+    check_record(table, record, required=required)
+    return store.save(table, record, user=user_id, submission_id=submission_id, record_id=record_id)
+
+
+def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[str, Any],
+                    submission_id: str) -> Saved:
+    """Withdraw my record (a deletion marker; history is kept); raise NotAllowed for anyone else's."""
+    user_id = user_id_of(user)
+    row = _current(store, table, record_id)
+    mine = is_mine(store, table, row, user_id)
+    if table == "useful_info":
+        mine = mine and may_edit_info(user, row["area_code"]) or may_add_info(user, row["area_code"])
+    if not mine:
+        raise NotAllowed("you can only withdraw your own records")
+    return store.delete(table, record_id, user=user_id, submission_id=submission_id)
+
+
+def withdraw_submission_id(table: str, record_id: str, version: int) -> str:
+    """One id per version withdrawn: a second tap on "Yes, withdraw" stores one withdrawal."""
+    return f"withdraw:{table}:{record_id}:{version}"

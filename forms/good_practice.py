@@ -1,0 +1,60 @@
+"""What works well: share a piece of good practice (problem, what was done, result, tags)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from data import reference
+from data.store import Saved, Store
+from forms.rules import check_record, user_id_of
+
+TABLE = "good_practice"
+LABELS = {
+    "title": "Title",
+    "area_code": "Area",
+    "problem": "The problem",
+    "action": "What was done",
+    "result": "The result",
+    "tags": "Tags",
+}
+FIELDS = tuple(LABELS)
+REQUIRED = ("title", "area_code", "problem", "action", "result")
+MAX_TAGS = 10
+
+
+def good_practice_defaults(user: Mapping[str, Any]) -> dict[str, Any]:
+    """A fresh form: the user's own area, nothing typed."""
+    return {"title": "", "area_code": user.get("area_code"), "problem": "", "action": "", "result": "", "tags": []}
+
+
+def clean_tags(tags: Sequence[str] | str | None) -> list[str]:
+    """Tags trimmed, blanks dropped, repeats (ignoring case) removed; a string splits on commas."""
+    if tags is None:
+        return []
+    items = tags.split(",") if isinstance(tags, str) else list(tags)
+    seen: dict[str, str] = {}
+    for tag in items:
+        text = str(tag).strip()
+        if text:
+            seen.setdefault(text.casefold(), text)
+    return list(seen.values())
+
+
+def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any],
+                       submission_id: str) -> Saved:
+    """Share good practice; raise ValidationError (field -> message) and write nothing if invalid."""
+    user_id = user_id_of(user)
+    record = {field: values.get(field) for field in FIELDS}
+    record["tags"] = clean_tags(values.get("tags"))
+    errors = {}
+    if set(values) - set(FIELDS):
+        errors["record"] = f"unknown fields: {', '.join(sorted(set(values) - set(FIELDS)))}"
+    if len(record["tags"]) > MAX_TAGS:
+        errors["tags"] = f"at most {MAX_TAGS} tags"
+    elif any(len(tag) > 40 for tag in record["tags"]):
+        errors["tags"] = "each tag must be at most 40 characters"
+    if record["area_code"] and record["area_code"] not in reference.area_names(store):
+        errors["area_code"] = "is not a known area"
+    check_record(TABLE, record, required=REQUIRED, errors=errors)
+    return store.save(TABLE, record, user=user_id, submission_id=submission_id)

@@ -1,0 +1,88 @@
+"""Who may do what to the officer app's shared records, and the checks its small forms share.
+
+Pages hide what a user may not do; these rules refuse it inside the write
+functions, so a bypassed page changes nothing. A refusal is a `NotAllowed`: a
+`ValidationError` keyed by "record", so a form shows it like any other error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from analytics.search import info_area
+from data.schema import TABLES
+from data.store import ValidationError, validate
+
+INFO_ADDERS = ("supervisor", "admin")
+"""Roles that may add useful information for their own area."""
+
+FRIENDLY = {
+    "String should have at least 1 character": "is required",
+    "String should have at most 200 characters": "must be at most 200 characters",
+    "String should have at most 4000 characters": "must be at most 4000 characters",
+}
+
+
+class NotAllowed(ValidationError):
+    """The user may not do this to this record."""
+
+    def __init__(self, message: str):
+        super().__init__({"record": message})
+
+
+def is_admin(user: Mapping[str, Any]) -> bool:
+    return user.get("role") == "admin" and bool(user.get("active", True))
+
+
+def may_see_info(user: Mapping[str, Any], area_code: str | None) -> bool:
+    """Useful information is visible to the area's own team only."""
+    return area_code is not None and info_area(user) == area_code
+
+
+def may_edit_info(user: Mapping[str, Any], area_code: str | None) -> bool:
+    """Anyone in the area's team may keep its useful information up to date."""
+    return may_see_info(user, area_code)
+
+
+def may_add_info(user: Mapping[str, Any], area_code: str | None) -> bool:
+    """The area's supervisors and admins may add useful information for it."""
+    return may_see_info(user, area_code) and user.get("role") in INFO_ADDERS
+
+
+# -- checks -----------------------------------------------------------------------
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[str] = (),
+                 errors: Mapping[str, str] | None = None) -> None:
+    """Raise ValidationError (field -> message) if a required field is blank or the schema refuses the record.
+
+    `errors` already found by the caller are reported with these.
+    """
+    found = dict(errors or {})
+    unknown = sorted(set(record) - set(TABLES[table].model_fields))
+    if unknown:
+        found.setdefault("record", f"unknown fields: {', '.join(unknown)}")
+    for field in required:
+        if blank(record.get(field)):
+            found.setdefault(field, "is required")
+    if not found:
+        try:
+            validate(table, record)
+        except ValidationError as exc:
+            for field, message in exc.errors.items():
+                found.setdefault(field.split(".")[0], FRIENDLY.get(message, message))
+    if found:
+        raise ValidationError(found)
+
+
+def user_id_of(user: Mapping[str, Any]) -> str:
+    """The acting user's id; refuse anonymous writes."""
+    user_id = str(user.get("user_id") or "")
+    if not user_id:
+        raise NotAllowed("no signed-in user")
+    return user_id
