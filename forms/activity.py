@@ -95,6 +95,9 @@ def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[s
                     submission_id: str) -> Saved:
     """Withdraw my record (a deletion marker; history is kept); raise NotAllowed for anyone else's."""
     user_id = user_id_of(user)
+    history = store.history(table, record_id) if table in EDITABLE else []
+    if history and history[0]["deleted"] and history[0]["submission_id"] == submission_id:
+        return Saved(record_id, history[0]["version"], duplicate=True)  # a second tap: already withdrawn
     row = _current(store, table, record_id)
     mine = is_mine(store, table, row, user_id)
     if table == "useful_info":

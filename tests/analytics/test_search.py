@@ -1,0 +1,115 @@
+"""Global search: text, each filter, wildcards taken literally, the useful-information area rule, no diversity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics.search import RESULT_COLUMNS, escape_like, get_record, search
+from data.schema import DIVERSITY_FIELDS
+from tests.officer_store import build_officer_store, user
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return build_officer_store(tmp_path_factory.mktemp("officer") / "store")
+
+
+def found(store, who: str = "P1", **kwargs) -> list[str]:
+    return list(search(store, user=user(who), **kwargs)["record_id"])
+
+
+def test_empty_search_lists_everything_visible_newest_first(store):
+    # Shared records were saved last (newest): u3, u1 (P1's area only), g2, g1; then by activity date.
+    assert found(store) == ["u3", "u1", "g2", "g1", "p1", "c2", "e2", "c1", "e1"]
+    results = search(store, user=user("P1"))
+    assert tuple(results.columns) == RESULT_COLUMNS
+    assert set(results["total"]) == {9}
+    e1 = results.set_index("record_id").loc["e1"]
+    assert (e1["kind"], e1["area"], e1["ward"], e1["officer"]) == ("Event", "North", "Castle", "Pat One")
+    assert e1["title"] == "Street meeting on the green"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("green", ["e1"]),  # event title and place
+    ("DRUG dealing", ["c1"]),  # CCR issues text, any case
+    ("verges", ["c2"]),
+    ("asb hotspot", ["p1"]),  # patrol tasking
+    ("moved on", ["p1"]),  # patrol outcomes
+    ("volunteers", ["g1"]),  # good practice action
+    ("road safety", ["g1"]),  # good practice tag
+    ("verger", ["u1"]),  # useful information body, own area
+    ("keyholder", ["u1"]),  # the other area's "Mosque keyholder" is not found
+    ("market", ["c1"]),  # CCR place
+    ("nothing like this", []),
+])
+def test_text_finds_records(store, text, expected):
+    assert found(store, text=text) == expected
+
+
+def test_wildcards_are_taken_literally(store):
+    assert escape_like("100%_\\") == "%100\\%\\_\\\\%"
+    assert found(store, text="%") == ["e1"]  # only "100% of schools" holds a percent sign
+    assert found(store, text="100%") == ["e1"]
+    assert found(store, text="_") == ["e2"]  # only "Cafe_Nero" holds an underscore
+    assert found(store, text="e_n") == ["e2"]
+
+
+def test_useful_information_is_searched_in_the_users_own_area_only(store):
+    assert found(store, "P2", text="keyholder") == ["u2"]
+    assert found(store, "P2", tables=("useful_info",)) == ["u2"]
+    assert found(store, "P1", tables=("useful_info",), areas=("A2",)) == []
+    assert found(store, "P1", tables=("useful_info",)) == ["u3", "u1"]
+    assert list(search(store, user={**user("P1"), "area_code": None}, tables=("useful_info",))["record_id"]) == []
+
+
+def test_filter_by_record_type(store):
+    assert found(store, tables=("events", "patrols")) == ["p1", "e2", "e1"]
+    with pytest.raises(ValueError):
+        search(store, user=user("P1"), tables=("users",))
+
+
+def test_filter_by_date_range(store):
+    assert found(store, start=dt.date(2025, 3, 4), end=dt.date(2025, 3, 6)) == ["c2", "e2", "c1"]
+    assert found(store, end=dt.date(2025, 3, 3)) == ["e1"]
+
+
+def test_filter_by_area_and_ward(store):
+    assert found(store, areas=("A2",)) == ["g2", "c2", "e2"]
+    assert found(store, wards=("W1",)) == ["p1", "e1"]  # records without a ward drop out
+    assert found(store, areas=("A1",), wards=("W2",)) == ["c1"]
+
+
+def test_filter_by_officer(store):
+    # e2: P1 attended it; g1: P1 shared it; u1/u3 were filed by S1.
+    assert found(store, officers=("P1",)) == ["g1", "p1", "e2", "c1", "e1"]
+    assert found(store, officers=("S1",)) == ["u3", "u1"]
+
+
+def test_filter_by_issue_category(store):
+    assert found(store, issues=("Speeding",)) == ["g1", "e1"]  # a good-practice tag counts
+    assert found(store, issues=("Drugs", "Parking")) == ["c2", "c1"]
+
+
+def test_results_and_opened_records_never_carry_diversity_answers(store):
+    results = search(store, user=user("P1"), text="drug")
+    assert not set(DIVERSITY_FIELDS) & set(results.columns)
+    assert "W1" not in results.astype(str).to_numpy().ravel().tolist()
+    record = get_record(store, table="ccrs", record_id="c1", user=user("P1"))
+    assert record["issues_text"] == "Drug dealing by the park"
+    assert not set(DIVERSITY_FIELDS) & set(record)
+    assert "diversity_consent" in record
+
+
+def test_opening_a_record_respects_the_area_rule(store):
+    assert get_record(store, table="useful_info", record_id="u1", user=user("P1"))["title"] == "Church keyholder"
+    assert get_record(store, table="useful_info", record_id="u1", user=user("P2")) is None
+    assert get_record(store, table="events", record_id="nope", user=user("P1")) is None
+    assert get_record(store, table="users", record_id="P1", user=user("P1")) is None
+
+
+def test_limit_keeps_the_total(store):
+    results = search(store, user=user("P1"), limit=2)
+    assert list(results["record_id"]) == ["u3", "u1"]
+    assert set(results["total"]) == {9}
