@@ -61,6 +61,7 @@ for form, done in ((complete, "completed"), (cancel, "cancelled")):
         st.page_link("pages/record_contact.py", label="Record a contact", icon=":material/record_voice_over:",
                      width="stretch")
 if event["status"] != "booked":
+    render_errors({**complete.errors, **cancel.errors}, {"record": "Event"})
     st.info(f"This event is {event['status']}: it cannot be completed or cancelled again.", icon=":material/info:")
     st.stop()
 
