@@ -23,6 +23,16 @@ PAGES = {
         ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", None),
         ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", None),
     ],
+    "Me": [
+        ("pages/my_activity.py", "My activity", ":material/person:", None),
+        ("pages/search.py", "Search", ":material/search:", None),
+        ("pages/news.py", "News", ":material/newspaper:", None),
+    ],
+    "Share": [
+        ("pages/what_works_well.py", "What works well", ":material/thumb_up:", None),
+        ("pages/useful_info.py", "Useful information", ":material/folder_shared:", None),
+        ("pages/feedback.py", "Feedback", ":material/feedback:", None),
+    ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),
     ],

@@ -110,3 +110,23 @@ def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[s
 def withdraw_submission_id(table: str, record_id: str, version: int) -> str:
     """One id per version withdrawn: a second tap on "Yes, withdraw" stores one withdrawal."""
     return f"withdraw:{table}:{record_id}:{version}"
+
+
+def describe_record(table: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) for each filled-in field of a record as shown to its reader, in schema order."""
+    lines = []
+    for name, value in record.items():
+        if value is None or (isinstance(value, str) and not value.strip()) or name == "superseded":
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif hasattr(value, "strftime"):
+            text = value.strftime("%d %b %Y, %H:%M") if hasattr(value, "hour") else value.strftime("%d %b %Y")
+        elif isinstance(value, list | tuple) or type(value).__name__ == "ndarray":
+            if not len(value):
+                continue
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        lines.append((FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), text))
+    return lines

@@ -1,0 +1,46 @@
+"""App feedback and bug reports: tell the team what works and what broke; see what you sent."""
+
+import streamlit as st
+
+from analytics.activity import list_my_feedback
+from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"])
+errors = form.errors
+
+
+def _save(values: dict, submission_id: str):
+    return save_feedback(store=store, values=values, user=user, submission_id=submission_id)
+
+
+st.title("Feedback")
+saved = form.confirmation
+if saved is not None:
+    note = " It was already sent: nothing new was saved." if saved.duplicate else ""
+    st.success(f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.{note}  \n"
+               f"Reference: **{saved.record_id}**", icon=":material/check_circle:")
+render_errors(errors, LABELS)
+with st.form("feedback_form", border=False):
+    st.radio(LABELS["kind"], list(KINDS), key=form.key("kind"), format_func=KINDS.__getitem__)
+    render_field_error(errors, "kind")
+    st.text_area(LABELS["text"], key=form.key("text"), max_chars=4000, height=150,
+                 placeholder="What happened, on which page, what you expected")
+    render_field_error(errors, "text")
+    st.form_submit_button("Send", type="primary", icon=":material/send:", width="stretch",
+                          key="feedback.submit", on_click=form.submit, args=(_save,))
+
+st.subheader("What you sent")
+mine = list_my_feedback(store, user_id=user["user_id"])
+if mine.empty:
+    st.caption("Nothing yet.")
+for item in mine.itertuples(index=False):
+    with st.container(border=True):
+        icon = ":material/bug_report:" if item.kind == "bug" else ":material/chat:"
+        st.markdown(f"{icon} **{'Bug report' if item.kind == 'bug' else 'Feedback'}** · {item.created_at:%d %b %Y}")
+        st.write(item.text)

@@ -1,0 +1,143 @@
+"""My activity: what came back to me, everything I submitted (edit or withdraw it), news and quick links."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.activity import (
+    NEWS_ON_ACTIVITY,
+    build_contributions_chart,
+    count_my_contributions_by_week,
+    list_my_activity,
+    list_news,
+)
+from forms.activity import (
+    EDITABLE,
+    FIELD_LABELS,
+    SHORT_FIELDS,
+    edit_record,
+    editable_values,
+    withdraw_record,
+    withdraw_submission_id,
+)
+from forms.identity import current_user
+from forms.links import render_quick_links
+from forms.rules import NotAllowed
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, render_errors
+
+PAGE = 20
+route_through_app()
+store = get_store()
+user = current_user(store)
+state = st.session_state
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _act(item, action: str) -> None:
+    state["my_activity.action"] = (action, item.table_name, item.record_id)
+
+
+def _withdraw(item) -> None:
+    try:
+        withdraw_record(store=store, table=item.table_name, record_id=item.record_id, user=user,
+                        submission_id=withdraw_submission_id(item.table_name, item.record_id, item.version))
+        state["my_activity.message"] = ("success", f"Withdrawn: {item.title}. Its history is kept.")
+    except NotAllowed as exc:
+        state["my_activity.message"] = ("error", exc.errors["record"])
+    state["my_activity.action"] = None
+
+
+def render_edit(item) -> None:
+    row = store.get(item.table_name, item.record_id)
+    if row is None:
+        return
+    form = FormState(f"my_activity.edit.{item.table_name}.{item.record_id}.v{row['version']}",
+                     defaults=editable_values(row, item.table_name), owner=user["user_id"])
+
+    def save(values: dict, submission_id: str):
+        saved = edit_record(store=store, table=item.table_name, record_id=item.record_id, changes=values,
+                            user=user, submission_id=submission_id)
+        state["my_activity.message"] = ("success", f"Saved a new version of: {item.title}.")
+        state["my_activity.action"] = None
+        return saved
+
+    render_errors(form.errors, FIELD_LABELS)
+    with st.form(f"{form.name}.form", border=False):
+        for field in EDITABLE[item.table_name]:
+            label = FIELD_LABELS[field]
+            if field == "hours":
+                st.number_input(label, key=form.key(field), min_value=0.25, max_value=24.0, step=0.25)
+            elif field in SHORT_FIELDS:
+                st.text_input(label, key=form.key(field), max_chars=200)
+            else:
+                st.text_area(label, key=form.key(field), max_chars=4000, height=100)
+        st.form_submit_button("Save changes", type="primary", icon=":material/save:", width="stretch",
+                              key=f"my_activity.save.{item.table_name}.{item.record_id}",
+                              on_click=form.submit, args=(save,))
+
+
+def render_item(item) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{item.title}**  \n{item.kind} · {item.date:%d %b %Y} · {item.status}")
+        if item.returned:
+            st.warning(f"Returned by {item.reviewer}: {_text(item.review_comment) or 'see your supervisor'}",
+                       icon=":material/undo:")
+        if _text(item.summary):
+            st.caption(item.summary)
+        key = f"{item.table_name}.{item.record_id}"
+        with st.container(horizontal=True):
+            st.button("Edit", key=f"my_activity.edit.{key}", icon=":material/edit:", on_click=_act,
+                      args=(item, "edit"))
+            st.button("Withdraw", key=f"my_activity.withdraw.{key}", icon=":material/delete:", on_click=_act,
+                      args=(item, "withdraw"))
+        action = state.get("my_activity.action")
+        if action == ("edit", item.table_name, item.record_id):
+            render_edit(item)
+        elif action == ("withdraw", item.table_name, item.record_id):
+            st.error("Withdraw this record? It leaves your lists and the dashboards; its history is kept.")
+            with st.container(horizontal=True):
+                st.button("Yes, withdraw", key=f"my_activity.confirm.{key}", type="primary", on_click=_withdraw,
+                          args=(item,))
+                st.button("Cancel", key=f"my_activity.cancel.{key}", on_click=_act, args=(item, "none"))
+
+
+st.title("My activity")
+message = state.pop("my_activity.message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(message[1])
+
+render_quick_links(store)
+news = list_news(store, limit=NEWS_ON_ACTIVITY)
+if not news.empty:
+    with st.container(border=True):
+        st.markdown("**Latest news**  \n" + "  \n".join(f"{n.published_on:%d %b} · {n.title}"
+                                                         for n in news.itertuples()))
+        st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
+
+activity = list_my_activity(store, user_id=user["user_id"])
+returned = activity[activity["returned"]]
+if not returned.empty:
+    st.subheader(f"Returned to you ({len(returned)})")
+    for item in returned.itertuples(index=False):
+        render_item(item)
+
+st.subheader("My contributions, last 12 weeks")
+weeks = count_my_contributions_by_week(store, user_id=user["user_id"])
+if weeks.empty:
+    st.caption("Nothing logged in the last 12 weeks.")
+else:
+    st.altair_chart(build_contributions_chart(weeks), width="stretch")
+
+st.subheader("Everything I submitted")
+rest = activity[~activity["returned"]]
+if rest.empty:
+    st.info("Nothing yet: what you record shows here.", icon=":material/info:")
+shown = state.setdefault("my_activity.shown", PAGE)
+for item in rest.head(shown).itertuples(index=False):
+    render_item(item)
+if len(rest) > shown:
+    st.button(f"Show more ({len(rest) - shown} left)", key="my_activity.more", width="stretch",
+              on_click=lambda: state.update({"my_activity.shown": shown + PAGE}))

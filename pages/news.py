@@ -1,0 +1,53 @@
+"""News: the reel everyone reads, newest first; admins post to it here."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.activity import list_news
+from forms.identity import current_user
+from forms.news import LABELS, news_defaults, save_news
+from forms.rules import is_admin
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+
+st.title("News")
+
+if is_admin(user):
+    form = FormState("news", defaults=news_defaults(), owner=user["user_id"])
+    errors = form.errors
+
+    def _save(values: dict, submission_id: str):
+        return save_news(store=store, values=values, user=user, submission_id=submission_id)
+
+    with st.expander("Post news", icon=":material/campaign:", expanded=bool(errors)):
+        saved = form.confirmation
+        if saved is not None:
+            note = " It was already posted: nothing new was saved." if saved.duplicate else ""
+            st.success(f"Posted: {form.saved_values['title']}.{note}  \nReference: **{saved.record_id}**",
+                       icon=":material/check_circle:")
+        render_errors(errors, LABELS)
+        with st.form("news_form", border=False):
+            st.text_input(LABELS["title"], key=form.key("title"), max_chars=200)
+            render_field_error(errors, "title")
+            st.text_area(LABELS["body"], key=form.key("body"), max_chars=4000, height=150)
+            render_field_error(errors, "body")
+            today = dt.date.today()
+            st.date_input(LABELS["published_on"], key=form.key("published_on"), format="DD/MM/YYYY",
+                          min_value=today - dt.timedelta(days=365), max_value=today + dt.timedelta(days=365))
+            render_field_error(errors, "published_on")
+            st.form_submit_button("Post", type="primary", icon=":material/send:", width="stretch",
+                                  key="news.submit", on_click=form.submit, args=(_save,))
+
+news = list_news(store)
+if news.empty:
+    st.info("No news yet.", icon=":material/info:")
+for item in news.itertuples(index=False):
+    with st.container(border=True):
+        st.markdown(f"**{item.title}**")
+        st.caption(f"{item.published_on:%A %d %B %Y}")
+        st.write(item.body)

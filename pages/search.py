@@ -1,0 +1,72 @@
+"""Search everything the force logged: one box, a few filters, newest first; open a record to read it."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.search import KINDS, get_record, search
+from data import reference
+from forms.activity import describe_record
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import label_of
+
+SHOWN = 50
+route_through_app()
+store = get_store()
+user = current_user(store)
+
+
+def _open(table: str, record_id: str) -> None:
+    st.query_params["open"] = f"{table}:{record_id}"
+
+
+def _close() -> None:
+    st.query_params.pop("open", None)
+
+
+st.title("Search")
+opened = st.query_params.get("open")
+if opened:
+    table, _, record_id = opened.partition(":")
+    record = get_record(store, table=table, record_id=record_id, user=user) if table in KINDS else None
+    st.button("Back to results", key="search.back", icon=":material/arrow_back:", on_click=_close)
+    if record is None:
+        st.warning("That record does not exist, was withdrawn, or is not yours to see.", icon=":material/block:")
+    else:
+        st.subheader(f"{KINDS[table]}: {record.get('title') or record_id}")
+        st.markdown("  \n".join(f"**{label}:** {text}" for label, text in describe_record(table, record)))
+    st.stop()
+
+areas = reference.area_names(store)
+users = reference.list_users(store)
+officers = dict(zip(users["user_id"], users["name"], strict=True))
+text = st.text_input("Search", key="search.text", placeholder="e.g. speeding, keyholder, Market Square")
+with st.expander("Filters", icon=":material/filter_list:"):
+    tables = st.multiselect("Record type", list(KINDS), format_func=KINDS.__getitem__, key="search.tables")
+    today = dt.date.today()
+    start = st.date_input("From", value=None, key="search.start", format="DD/MM/YYYY", max_value=today)
+    end = st.date_input("To", value=None, key="search.end", format="DD/MM/YYYY")
+    area = st.selectbox("Area", list(areas), index=None, key="search.area", format_func=lambda c: label_of(c, areas),
+                        placeholder="Any area")
+    wards = reference.ward_names(store, area_code=area) if area else {}
+    ward = st.selectbox("Ward", list(wards), index=None, key="search.ward", format_func=lambda c: label_of(c, wards),
+                        placeholder="Any ward" if area else "Choose an area first")
+    officer = st.selectbox("Officer", list(officers), index=None, key="search.officer",
+                           format_func=lambda c: label_of(c, officers), placeholder="Any officer")
+    issue = st.selectbox("Issue category", reference.picklist(store, "issue_categories"), index=None,
+                         key="search.issue", placeholder="Any issue")
+
+results = search(store, text=text, user=user, tables=tables, start=start, end=end, areas=[area] if area else [],
+                 wards=[ward] if ward else [], officers=[officer] if officer else [], issues=[issue] if issue else [],
+                 limit=SHOWN)
+total = int(results["total"].iloc[0]) if len(results) else 0
+st.caption(f"{total:,} found" + (f"; the newest {SHOWN} shown" if total > SHOWN else ""))
+for item in results.itertuples(index=False):
+    with st.container(border=True):
+        place = " / ".join(str(p) for p in (item.area, item.ward) if isinstance(p, str))
+        st.markdown(f"**{item.title}**  \n{item.kind} · {item.date:%d %b %Y} · {place} · {item.officer}")
+        if isinstance(item.summary, str) and item.summary:
+            st.caption(item.summary[:300])
+        st.button("Open", key=f"search.open.{item.table_name}.{item.record_id}", icon=":material/open_in_full:",
+                  on_click=_open, args=(item.table_name, item.record_id))

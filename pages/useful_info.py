@@ -1,0 +1,73 @@
+"""Useful information for your area's team (keyholders, contacts, partners), filed in folders."""
+
+import streamlit as st
+
+from analytics.search import info_area, list_info_folders, list_useful_info
+from data import reference
+from forms.identity import current_user
+from forms.rules import may_add_info
+from forms.runtime import get_store, route_through_app
+from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
+from forms.widgets import FormState, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+area = info_area(user)
+
+st.title("Useful information")
+if area is None:
+    st.info("Useful information belongs to an area's team; you are not in one.", icon=":material/info:")
+    st.stop()
+st.caption(f"Visible to the {reference.area_names(store).get(area, area)} team only.")
+
+folders = list_info_folders(store, user=user)
+folder = st.pills("Folder", folders, key="useful_info.browse_folder") if folders else None
+text = st.text_input("Search", key="useful_info.browse_text", placeholder="e.g. church, council")
+entries = list_useful_info(store, user=user, folder=folder, text=text)
+if entries.empty:
+    st.info("Nothing filed here yet.", icon=":material/folder_open:")
+for item in entries.itertuples(index=False):
+    with st.expander(f"**{item.title}**  \n{item.folder}"):
+        st.write(item.body)
+        st.caption(f"Last updated {item.updated_at:%d %b %Y} by {item.updated_by_name}")
+
+st.subheader("Add or update an entry")
+everything = list_useful_info(store, user=user)
+titles = dict(zip(everything["record_id"], everything["folder"] + ": " + everything["title"], strict=True))
+versions = dict(zip(everything["record_id"], everything["version"], strict=True))
+choices = ([None] if may_add_info(user, area) else []) + list(titles)
+if not choices:
+    st.caption("Your sergeant or an admin adds the first entries; you can then keep them up to date.")
+    st.stop()
+target = st.selectbox("Entry", choices, key="useful_info.target",
+                      format_func=lambda rid: "New entry" if rid is None else titles.get(rid, rid),
+                      on_change=lambda: st.session_state.pop("useful_info.saved", None))
+record = store.get("useful_info", target) if target else None
+name = "useful_info" if target is None else f"useful_info_edit.{target}.v{versions[target]}"
+form = FormState(name, defaults=useful_info_defaults(user, record=record), owner=user["user_id"])
+errors = form.errors
+
+
+def _save(values: dict, submission_id: str):
+    return save_useful_info(store=store, values=values, user=user, submission_id=submission_id, record_id=target)
+
+
+saved = st.session_state.get("useful_info.saved")
+if form.confirmation is not None:
+    saved = (form.confirmation, form.saved_values["title"])
+    st.session_state["useful_info.saved"] = saved
+if saved is not None:
+    note = " Nothing new was saved: it was already there." if saved[0].duplicate else ""
+    st.success(f"Saved: {saved[1]}.{note}  \nReference: **{saved[0].record_id}**", icon=":material/check_circle:")
+render_errors(errors, LABELS)
+with st.form(f"{name}.form", border=False):
+    st.text_input(LABELS["title"], key=form.key("title"), max_chars=200, placeholder="e.g. Keyholder: St Mary's")
+    render_field_error(errors, "title")
+    st.selectbox(LABELS["folder"], sorted({*DEFAULT_FOLDERS, *folders}), key=form.key("folder"), index=None,
+                 accept_new_options=True, placeholder="Choose or type a folder")
+    render_field_error(errors, "folder")
+    st.text_area(LABELS["body"], key=form.key("body"), max_chars=4000, height=150)
+    render_field_error(errors, "body")
+    st.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch",
+                          key="useful_info.submit", on_click=form.submit, args=(_save,))

@@ -1,0 +1,64 @@
+"""What works well: the force's good practice to browse and search, and a form to share yours."""
+
+import streamlit as st
+
+from analytics.search import list_good_practice
+from data import reference
+from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import FormState, label_of, render_errors, render_field_error
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+form = FormState("good_practice", defaults=good_practice_defaults(user), owner=user["user_id"])
+errors = form.errors
+areas = reference.area_names(store)
+
+
+def _save(values: dict, submission_id: str):
+    return save_good_practice(store=store, values=values, user=user, submission_id=submission_id)
+
+
+st.title("What works well")
+browse, share = st.tabs(["Browse", "Share yours"])
+
+with share:
+    saved = form.confirmation
+    if saved is not None:
+        note = " It was already shared: nothing new was saved." if saved.duplicate else ""
+        st.success(f"Shared: {form.saved_values['title']}.{note}  \nReference: **{saved.record_id}**",
+                   icon=":material/check_circle:")
+        st.page_link("pages/search.py", label="Open it", icon=":material/open_in_new:",
+                     query_params={"open": f"good_practice:{saved.record_id}"})
+    render_errors(errors, LABELS)
+    with st.form("good_practice_form", border=False):
+        st.text_input(LABELS["title"], key=form.key("title"), max_chars=200,
+                      placeholder="e.g. Speed watch cut speeding by the school")
+        render_field_error(errors, "title")
+        st.selectbox(LABELS["area_code"], list(areas), key=form.key("area_code"), index=None,
+                     format_func=lambda code: label_of(code, areas), placeholder="Choose an area")
+        render_field_error(errors, "area_code")
+        for field, hint in (("problem", "What was the problem?"), ("action", "What did you do, with whom?"),
+                            ("result", "What changed? Any numbers?")):
+            st.text_area(LABELS[field], key=form.key(field), max_chars=4000, placeholder=hint, height=110)
+            render_field_error(errors, field)
+        st.multiselect(LABELS["tags"], reference.picklist(store, "issue_categories"), key=form.key("tags"),
+                       accept_new_options=True, max_selections=10, placeholder="Choose or type tags")
+        render_field_error(errors, "tags")
+        st.form_submit_button("Share", type="primary", icon=":material/send:", width="stretch",
+                              key="good_practice.submit", on_click=form.submit, args=(_save,))
+
+with browse:
+    text = st.text_input("Search good practice", key="good_practice.search", placeholder="e.g. speeding, shop")
+    found = list_good_practice(store, text=text)
+    if found.empty:
+        st.info("No good practice matches yet. Share yours.", icon=":material/info:")
+    for item in found.itertuples(index=False):
+        with st.expander(f"**{item.title}**  \n{item.area} · {item.created_at:%d %b %Y}"):
+            st.markdown(f"**{LABELS['problem']}:** {item.problem}")
+            st.markdown(f"**{LABELS['action']}:** {item.action}")
+            st.markdown(f"**{LABELS['result']}:** {item.result}")
+            if len(item.tags):
+                st.caption(" · ".join(item.tags) + f" — shared by {item.created_by_name}")
