@@ -84,7 +84,8 @@ def check_count(errors: dict[str, str], field: str, value: Any, *, maximum: int 
     """A whole number from 0 to `maximum` (None passes: `required` decides)."""
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not value.is_integer()):
         add(errors, field, "must be a whole number")
     elif value < 0:
         add(errors, field, "cannot be negative")

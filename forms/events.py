@@ -153,6 +153,9 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
     for field in ("start_time", "end_time"):
         if not isinstance(values[field], dt.time):
             errors[field] = "must be a time of day"
+    officers = checks.check_list(errors, "officers_attending", values.get("officers_attending"), max_items=50)
+    communities = checks.check_list(errors, "communities_targeted", values.get("communities_targeted"),
+                                    max_items=20)
     if errors:
         return None, errors
     record = {
@@ -166,8 +169,8 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
         "start": dt.datetime.combine(date, start_time),
         "end": dt.datetime.combine(date, end_time),
         "organiser": organiser,
-        "officers_attending": list(values.get("officers_attending") or []),
-        "communities_targeted": list(values.get("communities_targeted") or []),
+        "officers_attending": officers,
+        "communities_targeted": communities,
         "status": "booked",
     }
     return record, errors
@@ -176,21 +179,11 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
 def _reference_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
     """Rules that need the store's reference data or today's date."""
     errors: dict[str, str] = {}
-    if record["area_code"] not in reference.area_names(store):
-        errors["area_code"] = "is not a known area"
-    if not reference.ward_in_area(store, ward_code=record["ward_code"], area_code=record["area_code"]):
-        errors["ward_code"] = "is not a ward of the chosen area"
-    if record["event_type"] not in reference.picklist(store, "event_types"):
-        errors["event_type"] = f"{record['event_type']!r} is not on the event type list"
-    communities = set(reference.picklist(store, "communities"))
-    unknown = [c for c in record["communities_targeted"] if c not in communities]
-    if unknown:
-        errors["communities_targeted"] = f"not on the communities list: {', '.join(unknown)}"
-    if record["officers_attending"]:
-        known = set(reference.list_users(store)["user_id"])
-        strangers = [o for o in record["officers_attending"] if o not in known]
-        if strangers:
-            errors["officers_attending"] = f"unknown officers: {', '.join(strangers)}"
+    checks.check_area_ward(store, errors, record["area_code"], record["ward_code"])
+    checks.check_picklist(store, errors, "event_type", record["event_type"], "event_types", "event type")
+    checks.check_picklist_items(store, errors, "communities_targeted", record["communities_targeted"],
+                                "communities", "communities")
+    checks.check_officers(store, errors, "officers_attending", record["officers_attending"])
     now = dt.datetime.combine(today or dt.date.today(), dt.time())
     if record["start"] < now - BOOK_BACK:
         errors["date"] = "can be at most a year ago"
@@ -277,7 +270,7 @@ def complete_event(
     for field in ("attendees", "intel_submissions"):
         checks.check_count(errors, field, values.get(field))
     rating = values.get("quality_rating")
-    if rating is not None and (isinstance(rating, bool) or rating not in QUALITY_RATINGS):
+    if rating is not None and (isinstance(rating, bool) or rating not in tuple(QUALITY_RATINGS)):
         checks.add(errors, "quality_rating", "must be from 1 to 5")
     officers = checks.check_list(errors, "officers_involved", values.get("officers_involved"), max_items=50)
     if not officers and "officers_involved" not in errors:
