@@ -1,0 +1,146 @@
+"""In a real browser on a 390x844 phone screen: book an event, record a contact, log a patrol.
+
+Uses the server fixture of test_book_and_see.py (a Streamlit server over a
+private copy of the test store, acting as `officer`). Each form is filled by
+tapping pick-lists as an officer would; each save is checked on screen and in
+the store. Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import pytest
+
+from data import reference
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.browser.test_book_and_see import _wait_for_app, sync_api
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone():
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+            tab = context.new_page()
+            tab.set_default_timeout(30_000)
+            yield tab
+        finally:
+            browser.close()
+
+
+def _widget(page, test_id: str, label: str):
+    return page.get_by_test_id(test_id).filter(has=page.get_by_text(label, exact=True))
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Tap the pick-list labelled `label`, then the option."""
+    _widget(page, "stSelectbox", label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _choose_many(page, label: str, options: list[str]) -> None:
+    for option in options:
+        _widget(page, "stMultiSelect", label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def _reference(page, text: str) -> str:
+    confirmation = page.get_by_test_id("stAlert").filter(has_text=text)
+    confirmation.wait_for()
+    return re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+
+
+def _fits_the_screen(page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width}px wide)"
+
+
+def _ward(store, officer) -> tuple[str, str]:
+    wards = reference.list_wards(store, area_code=officer["area_code"])
+    return wards["ward_code"].iloc[0], wards["name"].iloc[0]
+
+
+def test_book_an_event_on_a_phone(server, phone, store, officer):
+    page = phone
+    title = f"Street surgery {int(time.time())}"
+    ward_code, ward_name = _ward(store, officer)
+    page.goto(server)
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Book an event").wait_for()
+    page.get_by_label("Title").fill(title)
+    _choose(page, "Event type", "Street meeting")
+    _choose(page, "Ward", ward_name)
+    page.get_by_label("Place").fill("Market Square")
+    _fits_the_screen(page)
+    page.screenshot(path=OUTPUT / "phone-book-filled.png", full_page=True)
+    page.get_by_role("button", name="Book event").click()
+
+    record_id = _reference(page, "Event booked")
+    _wait_for_app(page)
+    page.screenshot(path=OUTPUT / "phone-book-confirmed.png")
+    saved = store.get("events", record_id)
+    assert (saved["title"], saved["ward_code"], saved["event_type"]) == (title, ward_code, "Street meeting")
+    assert page.get_by_role("link", name="Update this event").is_visible()
+
+
+def test_record_a_contact_on_a_phone(server, phone, store, officer):
+    page = phone
+    ward_code, ward_name = _ward(store, officer)
+    page.goto(f"{server}/record_contact")
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Record a contact").wait_for()
+    _choose(page, "Ward", ward_name)
+    _wait_for_app(page)
+    page.get_by_label("Street or venue").fill("Outside the library")
+    _choose_many(page, "Issues raised", ["Speeding", "Parking"])
+    _wait_for_app(page)
+    assert page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Age band", exact=True)).count() == 0
+    page.get_by_test_id("stRadio").get_by_text("Yes", exact=True).click()
+    _wait_for_app(page)
+    _choose(page, "Age band", "45-54")
+    _wait_for_app(page)
+    _fits_the_screen(page)
+    page.screenshot(path=OUTPUT / "phone-ccr-filled.png", full_page=True)
+    page.get_by_role("button", name="Save contact").click()
+
+    record_id = _reference(page, "Contact recorded")
+    _wait_for_app(page)
+    page.screenshot(path=OUTPUT / "phone-ccr-confirmed.png")
+    saved = store.get("ccrs", record_id)
+    assert (saved["ward_code"], saved["place"], saved["officer_id"]) == (ward_code, "Outside the library",
+                                                                         officer["user_id"])
+    assert sorted(saved["issues"]) == ["Parking", "Speeding"]
+    assert (saved["diversity_consent"], saved["age_band"], saved["ethnicity"]) == (True, "45-54", None)
+
+
+def test_log_a_patrol_on_a_phone(server, phone, store, officer):
+    page = phone
+    ward_code, ward_name = _ward(store, officer)
+    page.goto(f"{server}/log_patrol")
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Log a patrol").wait_for()
+    _choose(page, "Patrol type", "Foot patrol")
+    _choose(page, "Ward", ward_name)
+    page.get_by_label("Streets and places").fill("Recreation ground and Station Road")
+    page.get_by_label("Outcomes").fill("Two groups moved on; words of advice")
+    _fits_the_screen(page)
+    page.screenshot(path=OUTPUT / "phone-patrol-filled.png", full_page=True)
+    page.get_by_role("button", name="Log patrol").click()
+
+    record_id = _reference(page, "Patrol logged")
+    _wait_for_app(page)
+    page.screenshot(path=OUTPUT / "phone-patrol-confirmed.png")
+    saved = store.get("patrols", record_id)
+    assert (saved["patrol_type"], saved["ward_code"], saved["officer_id"]) == ("Foot patrol", ward_code,
+                                                                                officer["user_id"])
+    assert saved["places"] == "Recreation ground and Station Road"
+    assert saved["end"] - saved["start"] == dt.timedelta(hours=1)
