@@ -136,7 +136,7 @@ def build_contributions_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(df, height=220)
         .mark_bar()
         .encode(
-            x=alt.X("week:T", title="Week starting", timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b")),
+            x=alt.X("week:T", title="Week", timeUnit="yearweek", axis=alt.Axis(format="%d %b")),  # bars span weeks
             y=alt.Y("sum(records):Q", title="Records", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("kind:N", title="Type", legend=alt.Legend(orient="bottom", columns=2)),
             tooltip=[alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),

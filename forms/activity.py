@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "info_text": "Information submitted", "places": "Places covered", "tasking": "Tasking", "outcomes": "Outcomes",
     "hours": "Hours", "duty_taken_to": "Duty taken to", "problem": "The problem", "action": "What was done",
     "result": "The result", "folder": "Folder", "body": "Details", "text": "Text",
+    "area_code": "Area", "ward_code": "Ward", "officer_id": "Officer", "organiser": "Organiser",
+    "written_at": "Last written", "written_by": "Last written by", "smart_alert_signup": "Community messaging sign-up",
 }
 SHORT_FIELDS = ("title", "place", "folder", "duty_taken_to")
 """Edited in a one-line box; the others in a text area (`hours` in a number box)."""
@@ -112,12 +114,18 @@ def withdraw_submission_id(table: str, record_id: str, version: int) -> str:
     return f"withdraw:{table}:{record_id}:{version}"
 
 
-def describe_record(table: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, text) for each filled-in field of a record as shown to its reader, in schema order."""
+def describe_record(table: str, record: Mapping[str, Any], *,
+                    names: Mapping[str, Mapping[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(label, text) for each filled-in field of a record as shown to its reader, in schema order.
+
+    `names` maps a kind of code ("area", "ward", "user") to display names.
+    """
+    names = names or {}
     lines = []
     for name, value in record.items():
-        if value is None or (isinstance(value, str) and not value.strip()) or name == "superseded":
+        if value is None or (isinstance(value, str) and not value.strip()) or name in _NOT_DESCRIBED:
             continue
+        lookup = names.get(_NAMED.get(name, ""), {})
         if isinstance(value, bool):
             text = "yes" if value else "no"
         elif hasattr(value, "strftime"):
@@ -125,8 +133,13 @@ def describe_record(table: str, record: Mapping[str, Any]) -> list[tuple[str, st
         elif isinstance(value, list | tuple) or type(value).__name__ == "ndarray":
             if not len(value):
                 continue
-            text = ", ".join(str(v) for v in value)
+            text = ", ".join(lookup.get(str(v), str(v)) for v in value)
         else:
-            text = str(value)
+            text = lookup.get(str(value), str(value))
         lines.append((FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), text))
     return lines
+
+
+_NOT_DESCRIBED = {"superseded", "lat", "lon"}
+_NAMED = {"area_code": "area", "ward_code": "ward", "officer_id": "user", "organiser": "user",
+          "officers_attending": "user", "written_by": "user"}

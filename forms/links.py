@@ -63,6 +63,7 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
 
 
 def render_quick_links(store: Store) -> None:
-    """The quick links as full-width link buttons."""
-    for label, url in list_quick_links(store).items():
-        st.link_button(label, url, icon=":material/open_in_new:", width="stretch")
+    """The quick links as link buttons in a row that wraps on a phone."""
+    with st.container(horizontal=True):
+        for label, url in list_quick_links(store).items():
+            st.link_button(label, url, icon=":material/open_in_new:")

@@ -109,6 +109,13 @@ message = state.pop("my_activity.message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
 
+activity = list_my_activity(store, user_id=user["user_id"])
+returned = activity[activity["returned"]]
+if not returned.empty:
+    st.subheader(f"Returned to you ({len(returned)})")
+    for item in returned.itertuples(index=False):
+        render_item(item)
+
 render_quick_links(store)
 news = list_news(store, limit=NEWS_ON_ACTIVITY)
 if not news.empty:
@@ -116,13 +123,6 @@ if not news.empty:
         st.markdown("**Latest news**  \n" + "  \n".join(f"{n.published_on:%d %b} · {n.title}"
                                                          for n in news.itertuples()))
         st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
-
-activity = list_my_activity(store, user_id=user["user_id"])
-returned = activity[activity["returned"]]
-if not returned.empty:
-    st.subheader(f"Returned to you ({len(returned)})")
-    for item in returned.itertuples(index=False):
-        render_item(item)
 
 st.subheader("My contributions, last 12 weeks")
 weeks = count_my_contributions_by_week(store, user_id=user["user_id"])

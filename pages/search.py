@@ -34,8 +34,13 @@ if opened:
     if record is None:
         st.warning("That record does not exist, was withdrawn, or is not yours to see.", icon=":material/block:")
     else:
-        st.subheader(f"{KINDS[table]}: {record.get('title') or record_id}")
-        st.markdown("  \n".join(f"**{label}:** {text}" for label, text in describe_record(table, record)))
+        names = {"area": reference.area_names(store), "ward": reference.ward_names(store),
+                 "user": dict(zip(reference.list_users(store)["user_id"], reference.list_users(store)["name"],
+                                  strict=True))}
+        when = record.get("start") or record.get("contact_at") or record.get("written_at")
+        st.subheader(f"{KINDS[table]}: {record.get('title') or f'{when:%d %b %Y}'}")
+        st.markdown("  \n".join(f"**{label}:** {text}"
+                                for label, text in describe_record(table, record, names=names)))
     st.stop()
 
 areas = reference.area_names(store)

@@ -6,7 +6,15 @@ import pytest
 
 from analytics.activity import list_my_activity
 from data.store import ValidationError
-from forms.activity import EDITABLE, edit_record, editable_values, is_mine, withdraw_record, withdraw_submission_id
+from forms.activity import (
+    EDITABLE,
+    describe_record,
+    edit_record,
+    editable_values,
+    is_mine,
+    withdraw_record,
+    withdraw_submission_id,
+)
 from forms.rules import NotAllowed
 from tests.conftest import count_rows
 from tests.officer_store import build_officer_store, copy_store, user
@@ -135,3 +143,12 @@ def test_editable_values_start_from_the_record(store):
     assert editable_values(store.get("ccrs", "c1"), "ccrs") == {
         "place": "Market", "issues_text": "Drug dealing by the park", "info_text": ""}
     assert set(EDITABLE["abstractions"]) == set(editable_values(store.get("abstractions", "a1"), "abstractions"))
+
+
+def test_describe_record_names_codes_and_skips_blanks(store):
+    record = {"title": "Meeting", "area_code": "A1", "officers_attending": ["P1", "P2"], "place": " ",
+              "lat": 51.7, "suitable_for_publishing": True, "issues": []}
+    names = {"area": {"A1": "North"}, "user": {"P1": "Pat One"}}
+    assert describe_record("events", record, names=names) == [
+        ("Title", "Meeting"), ("Area", "North"), ("Officers attending", "Pat One, P2"),
+        ("Suitable for publishing", "yes")]
