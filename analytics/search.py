@@ -182,8 +182,8 @@ def search(
 
 
 def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, Any]) -> dict | None:
-    """One current record as the user may see it (no diversity answers), or None."""
-    if table not in TABLES or table in ("users", "audit", "settings"):
+    """One current record of a searchable type as the user may see it (no diversity answers), or None."""
+    if table not in SOURCES:
         return None
     row = store.get(table, record_id)
     if row is None:

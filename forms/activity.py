@@ -77,7 +77,7 @@ def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[st
     allowed = may_edit_info(user, row["area_code"]) if table == "useful_info" else is_mine(store, table, row, user_id)
     if not allowed:
         raise NotAllowed("you can only change your own records")
-    outside = sorted(set(changes) - set(EDITABLE[table]))
+    outside = sorted(map(str, set(changes) - set(EDITABLE[table])))
     if outside:
         raise NotAllowed(f"these fields are not changed here: {', '.join(outside)}")
     model = TABLES[table]

@@ -24,8 +24,8 @@ def save_feedback(*, store: Store, values: Mapping[str, Any], user: Mapping[str,
     record = {field: values.get(field) for field in FIELDS}
     errors = {}
     if set(values) - set(FIELDS):
-        errors["record"] = f"unknown fields: {', '.join(sorted(set(values) - set(FIELDS)))}"
-    if record["kind"] is not None and record["kind"] not in KINDS:
+        errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
+    if record["kind"] is not None and not (isinstance(record["kind"], str) and record["kind"] in KINDS):
         errors["kind"] = "choose feedback or bug"
     check_record(TABLE, record, required=FIELDS, errors=errors)
     return store.save(TABLE, record, user=user_id, submission_id=submission_id)

@@ -46,15 +46,21 @@ def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping
     """Share good practice; raise ValidationError (field -> message) and write nothing if invalid."""
     user_id = user_id_of(user)
     record = {field: values.get(field) for field in FIELDS}
-    record["tags"] = clean_tags(values.get("tags"))
     errors = {}
+    tags = values.get("tags")
+    if tags is not None and not (isinstance(tags, str) or (isinstance(tags, list | tuple)
+                                                         and all(isinstance(t, str) for t in tags))):
+        errors["tags"] = "must be a list of words"
+        tags = None
+    record["tags"] = clean_tags(tags)
     if set(values) - set(FIELDS):
-        errors["record"] = f"unknown fields: {', '.join(sorted(set(values) - set(FIELDS)))}"
-    if len(record["tags"]) > MAX_TAGS:
+        errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
+    if "tags" not in errors and len(record["tags"]) > MAX_TAGS:
         errors["tags"] = f"at most {MAX_TAGS} tags"
-    elif any(len(tag) > 40 for tag in record["tags"]):
+    elif "tags" not in errors and any(len(tag) > 40 for tag in record["tags"]):
         errors["tags"] = "each tag must be at most 40 characters"
-    if record["area_code"] and record["area_code"] not in reference.area_names(store):
+    area = record["area_code"]
+    if area is not None and not (isinstance(area, str) and area in reference.area_names(store)):
         errors["area_code"] = "is not a known area"
     check_record(TABLE, record, required=REQUIRED, errors=errors)
     return store.save(TABLE, record, user=user_id, submission_id=submission_id)

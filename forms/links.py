@@ -27,7 +27,7 @@ MAX_LABEL = 40 - len(QUICK_LINK_PREFIX)
 
 def valid_url(url: str | None) -> bool:
     """Whether `url` is an absolute http or https address."""
-    if not url or any(c.isspace() for c in url.strip()):
+    if not isinstance(url, str) or not url or any(c.isspace() for c in url.strip()):
         return False
     try:
         parts = urlsplit(url.strip())
@@ -49,13 +49,17 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
     user_id = user_id_of(user)
     if not is_admin(user):
         raise NotAllowed("only admins set quick links")
-    label, url = (label or "").strip(), (url or "").strip()
     errors = {}
+    if not isinstance(label, str | None):
+        errors["label"], label = "must be text", ""
+    if not isinstance(url, str | None):
+        errors["url"], url = "must be an http:// or https:// address", ""
+    label, url = (label or "").strip(), (url or "").strip()
     if not label:
         errors["label"] = "is required"
     elif len(label) > MAX_LABEL:
         errors["label"] = f"must be at most {MAX_LABEL} characters"
-    if url and not valid_url(url):
+    if url and not valid_url(url) and "url" not in errors:
         errors["url"] = "must be an http:// or https:// address"
     record = {"key": QUICK_LINK_PREFIX + label, "value": url}
     check_record("settings", record, errors=errors)

@@ -28,7 +28,7 @@ def save_news(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any
     record = {field: values.get(field) for field in FIELDS}
     errors = {}
     if set(values) - set(FIELDS):
-        errors["record"] = f"unknown fields: {', '.join(sorted(set(values) - set(FIELDS)))}"
+        errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
     day, today = record["published_on"], today or dt.date.today()
     if day is not None and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
         errors["published_on"] = "must be a date"

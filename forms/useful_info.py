@@ -44,6 +44,6 @@ def save_useful_info(*, store: Store, values: Mapping[str, Any], user: Mapping[s
             raise NotAllowed("useful information stays in your own area")
     errors = {}
     if set(values) - set(FIELDS):
-        errors["record"] = f"unknown fields: {', '.join(sorted(set(values) - set(FIELDS)))}"
+        errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
     check_record(TABLE, record, required=FIELDS, errors=errors)
     return store.save(TABLE, record, user=user_id, submission_id=submission_id, record_id=record_id)

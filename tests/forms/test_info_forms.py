@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hyp
 
 from analytics.activity import list_my_feedback, list_settings
 from analytics.search import list_good_practice, list_info_folders, list_useful_info
-from data.store import ValidationError, new_submission_id
+from data.schema import TABLES
+from data.store import ValidationError, new_submission_id, validate
 from forms.feedback import save_feedback
 from forms.good_practice import clean_tags, good_practice_defaults, save_good_practice
 from forms.links import DEFAULT_QUICK_LINKS, list_quick_links, save_quick_link, valid_url
@@ -248,3 +251,80 @@ def test_quick_links_refuse_non_admins_and_bad_urls(store):
                         submission_id="ql-long")
     assert "label" in raised.value.errors
     assert count_rows(store, "settings") == before
+
+
+# -- generated bad input ---------------------------------------------------------------
+
+junk = hyp.one_of(hyp.none(), hyp.integers(-10**12, 10**12), hyp.floats(allow_nan=True, allow_infinity=True),
+                  hyp.text(max_size=30), hyp.integers(4_001, 9_000).map(lambda n: "x" * n),
+                  hyp.lists(hyp.one_of(hyp.integers(), hyp.text(max_size=50)), max_size=12),
+                  hyp.dictionaries(hyp.text(max_size=3), hyp.integers(), max_size=2), hyp.binary(max_size=8),
+                  hyp.dates(), hyp.datetimes(), hyp.booleans())
+PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def breaks(valid: dict) -> hyp.SearchStrategy[dict]:
+    """Valid values with one to three fields replaced by anything at all."""
+    return hyp.dictionaries(hyp.sampled_from(sorted(valid)), junk, min_size=1, max_size=3).map(
+        lambda changes: {**valid, **changes})
+
+
+def stored_or_refused(store, table: str, save) -> None:
+    """Either the save is refused with nothing written, or what it wrote passes the table's schema."""
+    before = count_rows(store, table)
+    try:
+        saved = save()
+    except ValidationError:
+        assert count_rows(store, table) == before
+        return
+    validate(table, {k: v for k, v in store.get(table, saved.record_id).items() if k in TABLES[table].model_fields})
+
+
+@PROPERTY
+@given(values=breaks(practice()))
+def test_good_practice_never_crashes_on_bad_input(store, values):
+    stored_or_refused(store, "good_practice", lambda: save_good_practice(
+        store=store, values=values, user=user("P1"), submission_id=new_submission_id()))
+
+
+@PROPERTY
+@given(values=breaks(info()), editing=hyp.booleans())
+def test_useful_info_never_crashes_on_bad_input(store, values, editing):
+    stored_or_refused(store, "useful_info", lambda: save_useful_info(
+        store=store, values=values, user=user("S1"), submission_id=new_submission_id(),
+        record_id="u1" if editing else None))
+
+
+@PROPERTY
+@given(values=breaks({"kind": "bug", "text": "Crashed"}))
+def test_feedback_never_crashes_on_bad_input(store, values):
+    stored_or_refused(store, "app_feedback", lambda: save_feedback(
+        store=store, values=values, user=user("P1"), submission_id=new_submission_id()))
+
+
+@PROPERTY
+@given(values=breaks({"title": "Radios", "body": "New ones", "published_on": TODAY}))
+def test_news_never_crashes_on_bad_input(store, values):
+    stored_or_refused(store, "news", lambda: save_news(
+        store=store, values=values, user=user("AD"), submission_id=new_submission_id(), today=TODAY))
+
+
+@PROPERTY
+@given(label=junk, url=junk)
+def test_quick_links_never_crash_on_bad_input(store, label, url):
+    stored_or_refused(store, "settings", lambda: save_quick_link(
+        store=store, label=label, url=url, user=user("AD"), submission_id=new_submission_id()))
+    assert all(valid_url(u) for u in list_quick_links(store).values())
+
+
+@PROPERTY
+@given(changes=hyp.dictionaries(
+    hyp.one_of(hyp.sampled_from(["places", "tasking", "outcomes", "officer_id"]), hyp.text(max_size=8)),
+    junk, min_size=1, max_size=3))
+def test_edits_never_crash_on_bad_input(store, changes):
+    from forms.activity import edit_record
+
+    stored_or_refused(store, "patrols", lambda: edit_record(
+        store=store, table="patrols", record_id="p1", changes=changes, user=user("P1"),
+        submission_id=new_submission_id()))
