@@ -41,9 +41,16 @@ def _widget(page, test_id: str, label: str):
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Tap the pick-list labelled `label`, then the option."""
-    _widget(page, "stSelectbox", label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Tap the pick-list labelled `label`, then the option (tapping again if a rerun closed the list)."""
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        _widget(page, "stSelectbox", label).click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except sync_api.TimeoutError:
+            _wait_for_app(page)
+    choice.click()
 
 
 def _choose_many(page, label: str, options: list[str]) -> None:
@@ -105,6 +112,7 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
     _wait_for_app(page)
     assert page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Age band", exact=True)).count() == 0
     page.get_by_test_id("stRadio").get_by_text("Yes", exact=True).click()
+    _widget(page, "stSelectbox", "Age band").wait_for()
     _wait_for_app(page)
     _choose(page, "Age band", "45-54")
     _wait_for_app(page)
