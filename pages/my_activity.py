@@ -3,22 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.activity import (
-    NEWS_ON_ACTIVITY,
-    build_contributions_chart,
-    count_my_contributions_by_week,
-    list_my_activity,
-    list_news,
-)
-from forms.activity import (
-    EDITABLE,
-    FIELD_LABELS,
-    SHORT_FIELDS,
-    edit_record,
-    editable_values,
-    withdraw_record,
-    withdraw_submission_id,
-)
+from analytics.activity import NEWS_ON_ACTIVITY, build_contributions_chart, list_my_activity, list_news
+from analytics.activity import count_my_contributions_by_week as count_by_week
+from forms.activity import FIELD_LABELS, edit_record, editable_values, render_edit_fields, withdraw_record
+from forms.activity import withdraw_submission_id as withdraw_id
 from forms.identity import current_user
 from forms.links import render_quick_links
 from forms.rules import NotAllowed
@@ -43,7 +31,7 @@ def _act(item, action: str) -> None:
 def _withdraw(item) -> None:
     try:
         withdraw_record(store=store, table=item.table_name, record_id=item.record_id, user=user,
-                        submission_id=withdraw_submission_id(item.table_name, item.record_id, item.version))
+                        submission_id=withdraw_id(item.table_name, item.record_id, item.version))
         state["my_activity.message"] = ("success", f"Withdrawn: {item.title}. Its history is kept.")
     except NotAllowed as exc:
         state["my_activity.message"] = ("error", exc.errors["record"])
@@ -66,14 +54,7 @@ def render_edit(item) -> None:
 
     render_errors(form.errors, FIELD_LABELS)
     with st.form(f"{form.name}.form", border=False):
-        for field in EDITABLE[item.table_name]:
-            label = FIELD_LABELS[field]
-            if field == "hours":
-                st.number_input(label, key=form.key(field), min_value=0.25, max_value=24.0, step=0.25)
-            elif field in SHORT_FIELDS:
-                st.text_input(label, key=form.key(field), max_chars=200)
-            else:
-                st.text_area(label, key=form.key(field), max_chars=4000, height=100)
+        render_edit_fields(form, item.table_name)
         st.form_submit_button("Save changes", type="primary", icon=":material/save:", width="stretch",
                               key=f"my_activity.save.{item.table_name}.{item.record_id}",
                               on_click=form.submit, args=(save,))
@@ -125,7 +106,7 @@ if not news.empty:
         st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
 
 st.subheader("My contributions, last 12 weeks")
-weeks = count_my_contributions_by_week(store, user_id=user["user_id"])
+weeks = count_by_week(store, user_id=user["user_id"])
 if weeks.empty:
     st.caption("Nothing logged in the last 12 weeks.")
 else:
