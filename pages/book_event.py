@@ -13,7 +13,8 @@ from forms.widgets import FormState, label_of, render_errors, render_field_error
 route_through_app()
 store = get_store()
 user = current_user(store)
-form = FormState("book_event", defaults=booking_defaults(user), owner=user["user_id"])
+form = FormState("book_event", defaults=booking_defaults(user), owner=user["user_id"],
+                 keep=("event_type", "area_code", "ward_code"))
 errors = form.errors
 
 

@@ -22,6 +22,11 @@ area = st.session_state[form.key("area_code")]
 options = ccr_form_options(store, area_code=area)
 events = list_recent_events(store, area_code=area, today=dt.date.today()) if area else None
 event_names = {} if events is None else {e["record_id"]: event_label(e) for e in events.to_dict("records")}
+wanted = st.query_params.get("event")
+if wanted in event_names and st.session_state.get("record_contact.from_url") != wanted:  # "at this event" links
+    st.session_state["record_contact.from_url"] = wanted
+    form.set_field("event_id", wanted)
+    form.set_field("ward_code", events.set_index("record_id").at[wanted, "ward_code"])
 
 
 def _area_changed() -> None:

@@ -58,8 +58,8 @@ for form, done in ((complete, "completed"), (cancel, "cancelled")):
         note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
         st.success(f"Event {done}: {event['title']}.{note}  \nReference: **{form.confirmation.record_id}**"
                    f" (version {form.confirmation.version})", icon=":material/check_circle:")
-        st.page_link("pages/record_contact.py", label="Record a contact", icon=":material/record_voice_over:",
-                     width="stretch")
+        st.page_link("pages/record_contact.py", label="Record a contact at this event",
+                     icon=":material/record_voice_over:", query_params={"event": event["record_id"]}, width="stretch")
 if event["status"] != "booked":
     render_errors({**complete.errors, **cancel.errors}, {"record": "Event"})
     st.info(f"This event is {event['status']}: it cannot be completed or cancelled again.", icon=":material/info:")

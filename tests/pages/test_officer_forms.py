@@ -399,3 +399,27 @@ def test_booking_page_shows_upcoming_events_in_my_area(app_store, officer):
     calendar = " ".join(m.value for m in at.markdown)
     assert "Bike marking at the leisure centre" in calendar
     assert "Too far ahead" not in calendar
+
+
+def test_the_next_booking_starts_from_the_last_type_and_ward(app_store, officer, booking):
+    from tests.pages.test_pages import fill_booking
+
+    values = booking(title="Beat surgery", event_type="School visit")
+    at = open_page(BOOK, officer["user_id"])
+    fill_booking(at, values)
+    assert at.text_input(key="book_event.title").value == ""
+    assert at.selectbox(key="book_event.event_type").value == "School visit"
+    assert at.selectbox(key="book_event.ward_code").value == values["ward_code"]
+
+
+def test_a_link_from_an_event_opens_the_contact_form_at_that_event(app_store, officer):
+    from tests.pages.test_pages import open_app
+
+    event_id = book_event(app_store, officer, days_ago=1, title="Coffee with a copper")
+    at = open_app(officer["user_id"])
+    at.switch_page(CCR)
+    at.query_params["event"] = event_id
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="record_contact.event_id").value == event_id
+    assert at.selectbox(key="record_contact.ward_code").value == app_store.get("events", event_id)["ward_code"]
