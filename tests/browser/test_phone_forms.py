@@ -63,6 +63,7 @@ def _choose_many(page, label: str, options: list[str]) -> None:
 def _reference(page, text: str) -> str:
     confirmation = page.get_by_test_id("stAlert").filter(has_text=text)
     confirmation.wait_for()
+    confirmation.scroll_into_view_if_needed()
     return re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
 
 
