@@ -406,3 +406,24 @@ def event_summary(event: Mapping[str, Any], *, ward: str | None = None) -> str:
     where = ", ".join(p for p in (event.get("place"), ward) if p)
     return (f"{event['event_type']} · {event['start']:%a %d %b %Y %H:%M}–{event['end']:%H:%M} · {where}"
             f" · {event['status']}")
+
+
+DETAIL_FIELDS = ("title", "place", "date", "start_time", "end_time")
+
+
+def booking_values(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The booking form's values for a stored event: what `update_event` starts from."""
+    return {
+        "title": event["title"],
+        "event_type": event["event_type"],
+        "area_code": event["area_code"],
+        "ward_code": event["ward_code"],
+        "place": event["place"],
+        "date": event["start"].date(),
+        "start_time": event["start"].time(),
+        "end_time": event["end"].time(),
+        "officers_attending": list(event.get("officers_attending") or []),
+        "communities_targeted": list(event.get("communities_targeted") or []),
+        "lat": event.get("lat"),
+        "lon": event.get("lon"),
+    }

@@ -1,4 +1,4 @@
-"""Update an event: complete it (attendance, quality, issues, feedback) or cancel it with a reason."""
+"""Update an event: complete it (attendance, quality, issues, feedback), cancel it with a reason, or move it."""
 
 import datetime as dt
 
@@ -8,20 +8,24 @@ from analytics.calendar import event_label, list_events_to_update
 from forms.events import (
     CANCEL_LABELS,
     COMPLETION_LABELS,
+    DETAIL_FIELDS,
+    LABELS,
     QUALITY_RATINGS,
+    booking_values,
     cancel_event,
     complete_event,
     completion_defaults,
     event_form_options,
     event_summary,
     get_event,
+    update_event,
 )
 from forms.identity import current_user
 from forms.runtime import get_store, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 PICK = "update_event.event"
-ACTIONS = {"complete": "Complete it", "cancel": "Cancel it"}
+ACTIONS = {"complete": "Complete", "cancel": "Cancel", "change": "Change details"}
 
 route_through_app()
 store = get_store()
@@ -53,7 +57,9 @@ st.caption(event_summary(event, ward=options.wards.get(event["ward_code"])))
 scope = f"{user['user_id']}:{event['record_id']}"
 complete = FormState("complete_event", defaults=completion_defaults(event), owner=scope)
 cancel = FormState("cancel_event", defaults={"cancel_reason": ""}, owner=scope)
-for form, done in ((complete, "completed"), (cancel, "cancelled")):
+change = FormState("change_event", defaults={f: booking_values(event)[f] for f in DETAIL_FIELDS}, owner=scope,
+                   keep=DETAIL_FIELDS)  # after a change the form shows the event as it now is
+for form, done in ((complete, "completed"), (cancel, "cancelled"), (change, "changed")):
     if form.confirmation is not None:
         note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
         st.success(f"Event {done}: {event['title']}.{note}  \nReference: **{form.confirmation.record_id}**"
@@ -69,6 +75,11 @@ if event["status"] != "booked":
 def _complete(values: dict, submission_id: str):
     return complete_event(store=store, record_id=event["record_id"], values=values, user=user,
                           submission_id=submission_id)
+
+
+def _change(values: dict, submission_id: str):
+    return update_event(store=store, record_id=event["record_id"], values={**booking_values(event), **values},
+                        user=user, submission_id=submission_id)
 
 
 def _cancel(values: dict, submission_id: str):
@@ -87,6 +98,22 @@ if action == "cancel":
         render_field_error(errors, "cancel_reason")
         st.form_submit_button("Cancel event", type="primary", icon=":material/event_busy:", width="stretch",
                               key="cancel_event.submit", on_click=cancel.submit, args=(_cancel,))
+    st.stop()
+if action == "change":
+    errors = change.errors
+    render_errors(errors, LABELS)
+    with st.form("change_event_form", border=False):
+        st.text_input(LABELS["title"], key=change.key("title"), max_chars=200)
+        render_field_error(errors, "title")
+        st.text_input(LABELS["place"], key=change.key("place"), max_chars=200)
+        render_field_error(errors, "place")
+        st.date_input(LABELS["date"], key=change.key("date"), format="DD/MM/YYYY")
+        render_field_error(errors, "date")
+        for field in ("start_time", "end_time"):
+            st.time_input(LABELS[field], key=change.key(field), step=dt.timedelta(minutes=15))
+            render_field_error(errors, field)
+        st.form_submit_button("Save changes", type="primary", icon=":material/save:", width="stretch",
+                              key="change_event.submit", on_click=change.submit, args=(_change,))
     st.stop()
 
 errors = complete.errors

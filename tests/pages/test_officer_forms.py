@@ -423,3 +423,29 @@ def test_a_link_from_an_event_opens_the_contact_form_at_that_event(app_store, of
     assert not at.exception, at.exception
     assert at.selectbox(key="record_contact.event_id").value == event_id
     assert at.selectbox(key="record_contact.ward_code").value == app_store.get("events", event_id)["ward_code"]
+
+
+def test_changing_an_events_details_writes_a_new_version(app_store, officer):
+    event_id = book_event(app_store, officer, days_ago=-4, title="Street meeting")
+    before = count_rows(app_store)
+    at = open_event(officer, event_id)
+    at.button_group(key="update_event.action").set_value("change").run()
+    assert at.text_input(key="change_event.title").value == "Street meeting"
+    at.text_input(key="change_event.place").input("Community centre")
+    at.time_input(key="change_event.start_time").set_value(dt.time(19))
+    at.time_input(key="change_event.end_time").set_value(dt.time(18))
+    submit(at, "change_event.submit")
+    assert count_rows(app_store) == before
+    assert "**End time**" in error_box(at)
+    assert at.text_input(key="change_event.place").value == "Community centre"
+
+    at.time_input(key="change_event.end_time").set_value(dt.time(20, 30))
+    submit(at, "change_event.submit")
+    assert count_rows(app_store) == before + 1
+    row = app_store.get("events", event_id)
+    assert (row["version"], row["place"], row["status"]) == (2, "Community centre", "booked")
+    assert (row["start"].time(), row["end"].time()) == (dt.time(19), dt.time(20, 30))
+    assert "Event changed" in at.success[0].value
+    assert at.text_input(key="change_event.place").value == "Community centre", "the form shows the event as it is"
+    submit(at, "change_event.submit")  # the same values again: a second tap
+    assert count_rows(app_store) == before + 1
