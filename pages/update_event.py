@@ -37,10 +37,9 @@ wanted = st.query_params.get("event")
 if wanted and st.session_state.get("update_event.from_url") != wanted:  # a link opens its event once
     st.session_state["update_event.from_url"] = wanted
     st.session_state[PICK] = wanted
-for record_id in (st.session_state.get(PICK),):  # the event in hand stays offered once completed
-    event = get_event(store, record_id)
-    if event is not None and record_id not in names:
-        names[record_id] = event_label({**event, "ward": event["ward_code"]})
+in_hand = get_event(store, st.session_state.get(PICK))  # stays offered once completed, or if opened by a link
+if in_hand is not None and in_hand["record_id"] not in names:
+    names[in_hand["record_id"]] = event_label({**in_hand, "ward": in_hand["ward_code"]})
 
 st.title("Update an event")
 if not names:
@@ -64,8 +63,10 @@ for form, done in ((complete, "completed"), (cancel, "cancelled"), (change, "cha
         note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
         st.success(f"Event {done}: {event['title']}.{note}  \nReference: **{form.confirmation.record_id}**"
                    f" (version {form.confirmation.version})", icon=":material/check_circle:")
-        st.page_link("pages/record_contact.py", label="Record a contact at this event",
-                     icon=":material/record_voice_over:", query_params={"event": event["record_id"]}, width="stretch")
+        if done != "cancelled":
+            st.page_link("pages/record_contact.py", label="Record a contact at this event",
+                         icon=":material/record_voice_over:", query_params={"event": event["record_id"]},
+                         width="stretch")
 if event["status"] != "booked":
     render_errors({**complete.errors, **cancel.errors}, {"record": "Event"})
     st.info(f"This event is {event['status']}: it cannot be completed or cancelled again.", icon=":material/info:")
