@@ -2,7 +2,8 @@
 
     python -m analytics.bench --rows 1000000 --json bench.json [--store PATH] [--repeat 15]
 
-For each dashboard page (`events_overview`, `ccr_overview`, `summary`) and each
+For each registered dashboard page (`events_overview`, `ccr_overview`,
+`summary` here; more from the modules of `analytics.bench_pages`) and each
 period (`--periods`, default the pages' first view `last_28`, then all time):
 
 - median_ms: the page's analytics function as the page calls it, query cache
@@ -17,15 +18,24 @@ and the run fails if they differ. Also timed: `store.save` of a valid event
 (a fresh submission id each time, on a copy of the events table), and the
 process's peak RSS. The demo data is generated in a child process so its
 memory does not count.
+
+A page is one `BenchPage`: how the store-backed function runs, the hand-written
+floor, the pandas version, how to reduce a result to comparable figures, and
+the tables (with the columns pandas loads) it reads. Dashboard modules do not
+import this one; a module in `analytics/bench_pages/` imports both and calls
+`register(BenchPage(...))`, and `registered_pages()` imports every such module.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import functools
+import importlib
 import json
 import os
+import pkgutil
 import resource
 import shutil
 import statistics
@@ -34,7 +44,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,11 +56,50 @@ from analytics.filters import Filters, preset_range
 from data import db
 from data.store import Store
 
-PAGES = ("events_overview", "ccr_overview", "summary")
-TABLES = ("events", "ccrs", "ysywd", "wards", "areas")
 SAVES = 30
+PLUGINS = "analytics.bench_pages"
 
 Window = tuple[dt.datetime, dt.datetime] | None
+
+
+# -- the registry ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchPage:
+    """One dashboard page's query set, three ways, and how to compare the answers.
+
+    run_store(store, filters): the page's analytics function as the page calls it.
+    run_floor(paths, window): the same figures by hand-written DuckDB over one
+      Parquet file per table (`paths`: table -> file; `window`: [start, end) or None).
+    run_pandas(frames, window): the same with pandas over DataFrames in memory.
+    comparable(result): any of the three results reduced to plain, equal-if-right values.
+    tables: table -> the columns the pandas version needs.
+    """
+
+    name: str
+    run_store: Callable[[Store, Filters], Any]
+    run_floor: Callable[[dict[str, str], Window], Any]
+    run_pandas: Callable[[dict[str, pd.DataFrame], Window], Any]
+    comparable: Callable[[Any], dict]
+    tables: Mapping[str, Sequence[str]]
+
+
+_registry: dict[str, BenchPage] = {}
+
+
+def register(page: BenchPage) -> BenchPage:
+    """Add a page to the benchmark (a second page of the same name replaces the first)."""
+    _registry[page.name] = page
+    return page
+
+
+def registered_pages() -> list[BenchPage]:
+    """Every registered page, after importing each module of `analytics.bench_pages`."""
+    package = importlib.import_module(PLUGINS)
+    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__)):
+        importlib.import_module(f"{PLUGINS}.{module}")
+    return list(_registry.values())
 
 
 # -- timing ---------------------------------------------------------------------
@@ -87,7 +136,8 @@ def peak_rss_mb() -> float:
 # -- comparable results ---------------------------------------------------------
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+def sorted_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """The frame's `columns` as sorted tuples of plain Python values."""
     out = []
     for row in frame[columns].itertuples(index=False):
         out.append(tuple(_plain(v) for v in row))
@@ -115,10 +165,10 @@ def comparable(page: str, result: Any) -> dict:
         wards = wards[wards["events"].gt(0) | wards["completed"].gt(0) | wards["attendees"].gt(0)]
         return {
             "headline": {k: int(v) for k, v in result["headline"].items()},
-            "by_week": _rows(result["by_week"], ["week", "status", "events"]),
-            "by_type": _rows(result["by_type"], ["event_type", "events", "completed", "attendees"]),
-            "by_area": _rows(result["by_area"], ["area_code", "events", "completed", "attendees"]),
-            "by_ward": _rows(wards, ["ward_code", "events", "completed", "attendees"]),
+            "by_week": sorted_rows(result["by_week"], ["week", "status", "events"]),
+            "by_type": sorted_rows(result["by_type"], ["event_type", "events", "completed", "attendees"]),
+            "by_area": sorted_rows(result["by_area"], ["area_code", "events", "completed", "attendees"]),
+            "by_ward": sorted_rows(wards, ["ward_code", "events", "completed", "attendees"]),
             "latest": list(result["latest"]["record_id"]),
         }
     headline = dict(result["headline"])
@@ -126,9 +176,9 @@ def comparable(page: str, result: Any) -> dict:
     return {
         "headline": {k: int(v) for k, v in headline.items()},
         "consent_rate": None if rate is None else round(rate, 9),
-        "by_week": _rows(result["by_week"], ["week", "ccrs"]),
-        "by_area": _rows(result["by_area"], ["area_code", "ccrs", "consented"]),
-        "by_method": _rows(result["by_method"], ["contact_method", "ccrs"]),
+        "by_week": sorted_rows(result["by_week"], ["week", "ccrs"]),
+        "by_area": sorted_rows(result["by_area"], ["area_code", "ccrs", "consented"]),
+        "by_method": sorted_rows(result["by_method"], ["contact_method", "ccrs"]),
         "top_issues": list(result["top_issues"]),
     }
 
@@ -136,32 +186,44 @@ def comparable(page: str, result: Any) -> dict:
 # -- the floor: hand-written DuckDB over one Parquet file per table -------------
 
 
-def write_floor_files(store: Store, folder: Path) -> dict[str, str]:
+def write_floor_files(store: Store, folder: Path, tables: Sequence[str]) -> dict[str, str]:
     """One Parquet file of current rows per table, via COPY of the current view."""
     paths = {}
-    for table in TABLES:
+    for table in tables:
         path = str(folder / f"{table}.parquet")
         db.cursor().execute(f"COPY (SELECT * FROM {store.relation(table)}) TO {db.sql_string(path)} (FORMAT parquet)")
         paths[table] = path
     return paths
 
 
+_floor_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bench-floor")
+
+
+def floor_sources(paths: dict[str, str]) -> dict[str, str]:
+    """table -> `read_parquet('file')`, for hand-written SQL."""
+    return {t: f"read_parquet({db.sql_string(p)})" for t, p in paths.items()}
+
+
+def floor_frames(*queries: tuple[str, list]) -> list[pd.DataFrame]:
+    """Run (sql, params) queries side by side, each on its own cursor."""
+    futures = [_floor_pool.submit(lambda q: db.cursor().execute(q[0], q[1]).df(), q) for q in queries]
+    return [f.result() for f in futures]
+
+
+def when(column: str, window: Window) -> tuple[str, list]:
+    """`column` in [start, end) as SQL and parameters (TRUE for all time)."""
+    if window is None:
+        return "TRUE", []
+    return f"{column} >= ? AND {column} < ?", list(window)
+
+
 class DuckFloor:
     """The pages' figures as a careful engineer would write them straight over Parquet files."""
 
     def __init__(self, paths: dict[str, str]):
-        self.src = {t: f"read_parquet({db.sql_string(p)})" for t, p in paths.items()}
-        self.pool = ThreadPoolExecutor(max_workers=4)
-
-    def _run(self, *queries: tuple[str, list]) -> list[pd.DataFrame]:
-        futures = [self.pool.submit(lambda q: db.cursor().execute(q[0], q[1]).df(), q) for q in queries]
-        return [f.result() for f in futures]
-
-    @staticmethod
-    def _when(column: str, window: Window) -> tuple[str, list]:
-        if window is None:
-            return "TRUE", []
-        return f"{column} >= ? AND {column} < ?", list(window)
+        self.src = floor_sources(paths)
+        self._run = floor_frames
+        self._when = when
 
     def events_overview(self, window: Window) -> dict:
         w, p = self._when("start", window)
@@ -273,28 +335,32 @@ PANDAS_COLUMNS = {
 }
 
 
+def in_window(frame: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
+    """The rows of `frame` whose `column` (timestamps, or dates as objects) is in the window."""
+    if window is None:
+        return frame
+    values = frame[column]
+    low, high = window
+    if values.dtype == object:  # dates
+        low, high = low.date(), high.date()
+    else:
+        low, high = pd.Timestamp(low), pd.Timestamp(high)
+    return frame[(values >= low) & (values < high)]
+
+
+def monday(moments: pd.Series) -> pd.Series:
+    """The Monday starting each moment's week, as a midnight timestamp."""
+    days = moments.dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+
 class PandasPages:
     """The pages' figures computed with pandas over DataFrames already in memory."""
 
-    def __init__(self, paths: dict[str, str]):
-        self.frames = {t: pd.read_parquet(paths[t], columns=c) for t, c in PANDAS_COLUMNS.items()}
-
-    @staticmethod
-    def _window(frame: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
-        if window is None:
-            return frame
-        values = frame[column]
-        low, high = window
-        if values.dtype == object:  # dates
-            low, high = low.date(), high.date()
-        else:
-            low, high = pd.Timestamp(low), pd.Timestamp(high)
-        return frame[(values >= low) & (values < high)]
-
-    @staticmethod
-    def _monday(moments: pd.Series) -> pd.Series:
-        days = moments.dt.normalize()
-        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    def __init__(self, frames: dict[str, pd.DataFrame]):
+        self.frames = frames
+        self._window = in_window
+        self._monday = monday
 
     def events_overview(self, window: Window) -> dict:
         ev = self._window(self.frames["events"], "start", window)
@@ -368,6 +434,27 @@ class PandasPages:
         }
 
 
+def _core_page(name: str, store_function: Callable[[Store, Filters], Any]) -> BenchPage:
+    return BenchPage(
+        name=name,
+        run_store=store_function,
+        run_floor=lambda paths, window: getattr(DuckFloor(paths), name)(window),
+        run_pandas=lambda frames, window: getattr(PandasPages(frames), name)(window),
+        comparable=functools.partial(comparable, name),
+        tables={t: PANDAS_COLUMNS[t] for t in CORE_TABLES[name]},
+    )
+
+
+CORE_TABLES = {
+    "events_overview": ("events", "wards", "areas"),
+    "ccr_overview": ("ccrs", "areas"),
+    "summary": ("events", "ccrs", "ysywd"),
+}
+register(_core_page("events_overview", queries.events_overview))
+register(_core_page("ccr_overview", queries.ccr_overview))
+register(_core_page("summary", queries.summary))
+
+
 # -- saves ----------------------------------------------------------------------
 
 
@@ -419,7 +506,9 @@ def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
 
 
 def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], today: dt.date,
-        say: Callable[[str], None] = print) -> dict:
+        pages: Sequence[str] | None = None, saves: int = SAVES, say: Callable[[str], None] = print) -> dict:
+    """Generate (or reuse) a store, time every registered page (or those named in `pages`), check the answers agree."""
+    chosen = [p for p in registered_pages() if pages is None or p.name in pages]
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
         root = store_path or str(Path(tmp) / "store")
         store = Store(root)
@@ -434,44 +523,54 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             existing = _rows_in(store)
         queries.set_cache_enabled(False)
         windows = {p: _window(p, today) for p in periods}
-        names = {(page, p): page if i == 0 else f"{page}@{p}" for page in PAGES for i, p in enumerate(periods)}
+        names = {(page.name, p): page.name if i == 0 else f"{page.name}@{p}"
+                 for page in chosen for i, p in enumerate(periods)}
+        by_name = {page.name: page for page in chosen}
         results: dict[str, dict] = {names[k]: {} for k in names}
         answers: dict[str, dict] = {names[k]: {} for k in names}
 
-        floor = DuckFloor(write_floor_files(store, Path(tmp)))
-        for (page, period), name in names.items():
+        columns: dict[str, list[str]] = {}
+        for page in chosen:
+            for table, wanted in page.tables.items():
+                have = columns.setdefault(table, [])
+                have += [c for c in wanted if c not in have]
+        paths = write_floor_files(store, Path(tmp), list(columns))
+        for (page_name, period), name in names.items():
+            page = by_name[page_name]
             filters, window = windows[period]
-            ours = functools.partial(getattr(queries, page), store, filters)
-            theirs = functools.partial(getattr(floor, page), window)
+            ours = functools.partial(page.run_store, store, filters)
+            theirs = functools.partial(page.run_floor, paths, window)
             # Alternate the two so a change in machine load hits both alike.
             results[name]["median_ms"], results[name]["duckdb_ms"] = paired_median_ms(ours, theirs, repeat=repeat)
-            answers[name]["store"] = comparable(page, ours())
-            answers[name]["duckdb"] = comparable(page, theirs())
+            answers[name]["store"] = page.comparable(ours())
+            answers[name]["duckdb"] = page.comparable(theirs())
         queries_rss = peak_rss_mb()
 
-        frames = PandasPages({t: str(Path(tmp) / f"{t}.parquet") for t in TABLES})
+        frames = {t: pd.read_parquet(paths[t], columns=c) for t, c in columns.items()}
         pandas_repeat = max(3, repeat // 3)
-        for (page, period), name in names.items():
-            function, window = getattr(frames, page), windows[period][1]
-            results[name]["pandas_ms"] = median_ms(lambda f=function, w=window: f(w), repeat=pandas_repeat)
-            answers[name]["pandas"] = comparable(page, function(window))
+        for (page_name, period), name in names.items():
+            page, window = by_name[page_name], windows[period][1]
+            results[name]["pandas_ms"] = median_ms(lambda p=page, w=window, f=frames: p.run_pandas(f, w),
+                                                   repeat=pandas_repeat)
+            answers[name]["pandas"] = page.comparable(page.run_pandas(frames, window))
         del frames
 
         for name, got in answers.items():
             for other in ("duckdb", "pandas"):
                 if got["store"] != got[other]:
-                    diff = {k: (got["store"][k], got[other][k]) for k in got["store"]
+                    diff = {k: (got["store"][k], got[other].get(k)) for k in got["store"]
                             if got["store"][k] != got[other].get(k)}
                     raise AssertionError(f"{name}: store and {other} disagree on {sorted(diff)}: {diff}")
 
         scratch = Path(tmp) / "saves"
-        commit_ms = time_saves(store, scratch)
+        commit_ms = time_saves(store, scratch, count=saves)
         return {
             "rows": existing,
             "periods": {p: (None if w[1] is None else [w[0].start.isoformat(), w[0].end.isoformat()])
                         for p, w in windows.items()},
             "pages": {name: {k: round(v, 1) for k, v in r.items()} for name, r in results.items()},
             "commit_ms": round(commit_ms, 1),
+            "saves": saves,
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "queries_peak_rss_mb": round(queries_rss, 1),
             "cores": os.cpu_count(),
@@ -485,7 +584,7 @@ def format_table(report: dict) -> str:
     for name, r in report["pages"].items():
         lines.append(f"{name:28} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f} {r['pandas_ms']:10.1f}"
                      f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x")
-    lines.append(f"save (median of {SAVES}): {report['commit_ms']:.1f} ms")
+    lines.append(f"save (median of {report.get('saves', SAVES)}): {report['commit_ms']:.1f} ms")
     lines.append(f"peak RSS: {report['peak_rss_mb']:.0f} MB (queries only: {report['queries_peak_rss_mb']:.0f} MB)")
     return "\n".join(lines)
 
@@ -498,11 +597,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure (median reported)")
     parser.add_argument("--periods", default="last_28,all",
                         help="comma-separated: last_7, last_28, last_90, this_year, all (first one is the page's view)")
+    parser.add_argument("--pages", help="comma-separated page names to measure (default: every registered page)")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="the date presets end on (default: today)")
     args = parser.parse_args(argv)
     report = run(rows=args.rows, store_path=args.store, repeat=args.repeat,
-                 periods=[p.strip() for p in args.periods.split(",") if p.strip()], today=args.today)
+                 periods=[p.strip() for p in args.periods.split(",") if p.strip()], today=args.today,
+                 pages=[p.strip() for p in args.pages.split(",") if p.strip()] if args.pages else None)
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     print(format_table(report))
     return 0

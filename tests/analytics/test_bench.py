@@ -1,0 +1,56 @@
+"""The benchmark at a tiny size: every registered page runs three ways and the answers agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from analytics import bench
+
+CORE = {"events_overview", "ccr_overview", "summary"}
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    # run() raises AssertionError if the store, DuckDB floor and pandas answers differ.
+    return bench.run(rows=3000, store_path=None, repeat=1, periods=["last_28", "all"],
+                     today=dt.date(2026, 1, 15), saves=2, say=lambda _: None)
+
+
+def test_report_has_the_documented_shape(report):
+    assert {"rows", "pages", "commit_ms", "peak_rss_mb"} <= set(report)
+    assert report["rows"] > 2500
+    json.dumps(report)  # plain JSON values only
+    for name, figures in report["pages"].items():
+        assert set(figures) == {"median_ms", "duckdb_ms", "pandas_ms"}, name
+        assert all(v >= 0 for v in figures.values()), name
+    assert report["commit_ms"] > 0 and report["peak_rss_mb"] > 0
+
+
+def test_every_registered_page_is_measured_for_each_period(report):
+    names = {page.name for page in bench.registered_pages()}
+    assert names >= CORE
+    assert set(report["pages"]) == names | {f"{n}@all" for n in names}
+
+
+def test_register_adds_and_replaces_by_name():
+    page = bench.registered_pages()[0]
+    try:
+        bench.register(bench.BenchPage("tiny", page.run_store, page.run_floor, page.run_pandas,
+                                       page.comparable, page.tables))
+        assert "tiny" in {p.name for p in bench.registered_pages()}
+    finally:
+        bench._registry.pop("tiny", None)
+
+
+def test_disagreeing_answers_fail_the_run(monkeypatch):
+    page = bench._registry["summary"]
+    wrong = bench.BenchPage("summary", page.run_store, page.run_floor,
+                            lambda frames, window: {**page.run_pandas(frames, window), "ccrs": -1},
+                            page.comparable, page.tables)
+    monkeypatch.setitem(bench._registry, "summary", wrong)
+    with pytest.raises(AssertionError, match="store and pandas disagree"):
+        bench.run(rows=1500, store_path=None, repeat=1, periods=["all"], today=dt.date(2026, 1, 15),
+                  pages=["summary"], saves=1, say=lambda _: None)
