@@ -1,0 +1,324 @@
+"""Query sets of the event dashboards: Events completed, Event outcomes, Engagement activity.
+
+One function per page, each taking the store and a `Filters` and returning a
+dataclass of plain values and DataFrames (cached on the tables' versions, as
+in `analytics.queries`). Figures share their definitions with `summary`
+(`analytics.metrics`), so a page and `python -m analytics summary` agree for
+the same filters.
+
+Every page also carries the breakdowns the drill-down needs: by area, by ward
+(one row per ward in scope, zero where none, for the map) and by officer
+(officers attending, unnested), so a click narrows force -> area -> ward ->
+officer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from analytics.filters import Filters, where_clause
+from analytics.metrics import COMPLETED, select_list
+from analytics.queries import (
+    TOP_ISSUES,
+    _and,
+    _cached,
+    _distinct_officers_sql,
+    _frames,
+    _ints,
+    _issues_list,
+    _top_issues_sql,
+    _ward_scope,
+)
+
+COMPLETED_ROWS = 500
+VALUE_GAINED_ROWS = 10
+TOP_OFFICERS = 20
+NOT_CANCELLED = "status <> 'cancelled'"
+
+
+# -- shared breakdowns ---------------------------------------------------------
+
+
+def _places_sql(relations: dict[str, str], filters: Filters, *, condition: str) -> tuple[str, list]:
+    """Events and attendees by area, by ward (every ward in scope) for events meeting `condition`."""
+    events, wards, areas = relations["events"], relations["wards"], relations["areas"]
+    where, params = where_clause(filters, table="events")
+    scope, scope_params = _ward_scope(filters)
+    sql = f"""
+        WITH counted AS MATERIALIZED (
+            SELECT area_code, ward_code, count(*) AS events,
+                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
+            FROM {events} WHERE {_and(where, condition)} GROUP BY area_code, ward_code)
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
+               CAST(sum(c.events) AS BIGINT) AS events, CAST(sum(c.attendees) AS BIGINT) AS attendees
+        FROM counted c LEFT JOIN {areas} a ON a.area_code = c.area_code
+        GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               CAST(coalesce(c.events, 0) AS BIGINT) AS events, CAST(coalesce(c.attendees, 0) AS BIGINT) AS attendees
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN counted c ON c.ward_code = w.ward_code
+        ORDER BY part, events DESC, name, area_code, ward_code"""
+    return sql, params + scope_params
+
+
+def _split_places(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    part = frame["part"]
+    by_area = frame.loc[part == "area", ["area_code", "name", "events", "attendees"]].reset_index(drop=True)
+    by_ward = frame.loc[part == "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon",
+                                         "events", "attendees"]].reset_index(drop=True)
+    ints = {"events": "int64", "attendees": "int64"}
+    return by_area.astype(ints), by_ward.astype(ints)
+
+
+def _officers_sql(relations: dict[str, str], filters: Filters, *, condition: str,
+                  limit: int | None = None) -> tuple[str, list]:
+    """Events per officer attending (unnested officers_attending) for events meeting `condition`."""
+    where, params = where_clause(filters, table="events")
+    users = relations["users"]
+    limit_sql = f" LIMIT {int(limit)}" if limit else ""
+    sql = f"""
+        SELECT o.officer_id, coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
+               CAST(o.events AS BIGINT) AS events, CAST(o.completed AS BIGINT) AS completed,
+               CAST(o.attendees AS BIGINT) AS attendees
+        FROM (SELECT officer_id, count(*) AS events, count(*) FILTER (WHERE {COMPLETED}) AS completed,
+                     coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
+              FROM (SELECT unnest(officers_attending) AS officer_id, status, attendees
+                    FROM {relations['events']} WHERE {_and(where, condition)})
+              GROUP BY officer_id) o
+        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
+                   GROUP BY user_id) u ON u.user_id = o.officer_id
+        ORDER BY o.events DESC, o.officer_id{limit_sql}"""
+    return sql, params
+
+
+def _int_frame(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    return frame.reset_index(drop=True).astype({c: "int64" for c in columns})
+
+
+# -- Events completed ----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EventsCompleted:
+    """Everything the Events completed page shows.
+
+    headline: events_completed, attendees, officer_attendances (sum of officers_involved),
+      communities_supported (distinct communities reached by completed events).
+    events: the latest COMPLETED_ROWS completed events (title, type, start, area, ward,
+      attendees, officers_involved, communities).
+    by_type: event_type, completed, attendees. by_community: community, events.
+    by_area / by_ward / by_officer: completed events (and attendees) for the drill-down and the map.
+    """
+
+    headline: dict[str, int]
+    events: pd.DataFrame
+    by_type: pd.DataFrame
+    by_community: pd.DataFrame
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+    by_officer: pd.DataFrame
+
+
+@_cached("events", "wards", "areas", "users")
+def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompleted:
+    """The Events completed page's query set."""
+    events, wards, areas = relations["events"], relations["wards"], relations["areas"]
+    where, params = where_clause(filters, table="events")
+    done = _and(where, COMPLETED)
+    headline_sql = f"""
+        SELECT * FROM
+            (SELECT {select_list(("events_completed", "attendees", "officer_attendances"))}
+             FROM {events} WHERE {where}),
+            (SELECT count(DISTINCT community) AS communities_supported
+             FROM (SELECT unnest(communities_supported) AS community FROM {events} WHERE {done}))"""
+    events_sql = f"""
+        SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
+               coalesce(w.name, e.ward_code) AS ward, e.attendees, e.officers_involved,
+               array_to_string(e.communities_supported, ', ') AS communities
+        FROM (SELECT * FROM {events} WHERE {done} ORDER BY start DESC, record_id DESC
+              LIMIT {COMPLETED_ROWS}) e
+        LEFT JOIN {areas} a ON a.area_code = e.area_code
+        LEFT JOIN {wards} w ON w.ward_code = e.ward_code
+        ORDER BY e.start DESC, e.record_id DESC"""
+    type_sql = f"""
+        SELECT event_type, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees
+        FROM {events} WHERE {done} GROUP BY event_type ORDER BY completed DESC, event_type"""
+    community_sql = f"""
+        SELECT community, count(*) AS events
+        FROM (SELECT unnest(communities_supported) AS community FROM {events} WHERE {done})
+        GROUP BY community ORDER BY events DESC, community"""
+    headline, table, by_type, by_community, places, officers = _frames(
+        (headline_sql, params + params), (events_sql, params), (type_sql, params), (community_sql, params),
+        _places_sql(relations, filters, condition=COMPLETED),
+        _officers_sql(relations, filters, condition=COMPLETED),
+    )
+    by_area, by_ward = _split_places(places)
+    return EventsCompleted(
+        headline=_ints(headline.iloc[0], ("events_completed", "attendees", "officer_attendances",
+                                          "communities_supported")),
+        events=table,
+        by_type=_int_frame(by_type, "completed", "attendees"),
+        by_community=_int_frame(by_community, "events"),
+        by_area=by_area, by_ward=by_ward,
+        by_officer=_int_frame(officers, "events", "completed", "attendees"),
+    )
+
+
+# -- Event outcomes ------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EventOutcomes:
+    """Everything the Event outcomes page shows.
+
+    headline: intel_submissions (= event_intel_submissions + ccr_info_submitted, as in summary),
+      event_intel_submissions, ccr_info_submitted, events_completed, suitable_for_publishing
+      (completed events marked suitable), actions (You said, we did actions dated in the range).
+    top_issues: the TOP_ISSUES issues of completed events and CCRs (as summary's top_issues).
+    issue_counts: every issue code with its count (the word cloud's categories).
+    issue_texts: the free-text issues of completed events and CCRs.
+    value_gained: title, start, value_gained of the latest completed events that say.
+    actions_by_type: action_type, actions (ysywd actions dated in the range).
+    by_area / by_ward / by_officer: completed events, for the drill-down and the map.
+    """
+
+    headline: dict[str, int]
+    top_issues: list[dict]
+    issue_counts: pd.DataFrame
+    issue_texts: list[str]
+    value_gained: pd.DataFrame
+    actions_by_type: pd.DataFrame
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+    by_officer: pd.DataFrame
+
+
+def _actions_sql(ysywd: str, filters: Filters) -> tuple[str, list]:
+    """"You said, we did" actions by type, counted by the action's own date within the range.
+
+    Area and ward apply to the item; an officer filter applies to who took the action.
+    """
+    place = dataclasses.replace(filters, start=None, end=None, officers=())
+    where, params = where_clause(place, table="ysywd")
+    conditions = []
+    if filters.start is not None:
+        conditions.append("action.date >= ?")
+        params.append(filters.start)
+    if filters.end is not None:
+        conditions.append("action.date <= ?")
+        params.append(filters.end)
+    if filters.officers:
+        conditions.append(f"action.officer_id IN ({', '.join('?' for _ in filters.officers)})")
+        params.extend(filters.officers)
+    action_where = " AND ".join(conditions) or "TRUE"
+    sql = f"""
+        SELECT action.action_type AS action_type, count(*) AS actions
+        FROM (SELECT unnest(actions) AS action FROM {ysywd} WHERE {where})
+        WHERE {action_where}
+        GROUP BY action_type ORDER BY actions DESC, action_type"""
+    return sql, params
+
+
+@_cached("events", "ccrs", "ysywd", "wards", "areas", "users")
+def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes:
+    """The Event outcomes page's query set."""
+    events, ccrs = relations["events"], relations["ccrs"]
+    ev_where, ev_params = where_clause(filters, table="events")
+    ccr_where, ccr_params = where_clause(filters, table="ccrs")
+    done = _and(ev_where, COMPLETED)
+    headline_sql = f"""
+        SELECT * FROM
+            (SELECT {select_list(("events_completed", "event_intel_submissions"))},
+                    count(*) FILTER (WHERE {COMPLETED} AND suitable_for_publishing) AS suitable_for_publishing
+             FROM {events} WHERE {ev_where}),
+            (SELECT {select_list(("ccr_info_submitted",))} FROM {ccrs} WHERE {ccr_where})"""
+    issue_counts_sql, issue_counts_params = _top_issues_sql(relations, filters, limit=10_000)
+    texts_sql = f"""
+        SELECT issues_text FROM {events} WHERE {done} AND nullif(trim(issues_text), '') IS NOT NULL
+        UNION ALL
+        SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND nullif(trim(issues_text), '') IS NOT NULL"""
+    value_sql = f"""
+        SELECT record_id, title, start, value_gained FROM {events}
+        WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
+        ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
+    headline, issue_counts, texts, value, actions, places, officers = _frames(
+        (headline_sql, ev_params + ccr_params), (issue_counts_sql, issue_counts_params),
+        (texts_sql, ev_params + ccr_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters),
+        _places_sql(relations, filters, condition=COMPLETED),
+        _officers_sql(relations, filters, condition=COMPLETED),
+    )
+    row = headline.iloc[0]
+    figures = _ints(row, ("events_completed", "event_intel_submissions", "ccr_info_submitted",
+                          "suitable_for_publishing"))
+    actions = _int_frame(actions, "actions")
+    by_area, by_ward = _split_places(places)
+    return EventOutcomes(
+        headline={
+            "intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
+            **figures,
+            "actions": int(actions["actions"].sum()),
+        },
+        top_issues=_issues_list(issue_counts.head(TOP_ISSUES)),
+        issue_counts=_int_frame(issue_counts, "count"),
+        issue_texts=[str(t) for t in texts["issues_text"]],
+        value_gained=value.reset_index(drop=True),
+        actions_by_type=actions,
+        by_area=by_area, by_ward=by_ward,
+        by_officer=_int_frame(officers, "events", "completed", "attendees"),
+    )
+
+
+# -- Engagement activity -------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EngagementActivity:
+    """Everything the Engagement activity page shows.
+
+    headline: events_booked (events not cancelled), officer_attendances (sum of officers_involved
+      over completed events), distinct_officers (distinct officers attending completed events).
+    by_date: day, events (not cancelled). by_type: event_type, events.
+    by_officer: officer_id, officer, events (not cancelled), completed, attendees — top TOP_OFFICERS.
+    by_area / by_ward: events not cancelled, for the drill-down and the map.
+    """
+
+    headline: dict[str, int]
+    by_date: pd.DataFrame
+    by_type: pd.DataFrame
+    by_officer: pd.DataFrame
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+
+
+@_cached("events", "wards", "areas", "users")
+def engagement_activity(relations: dict[str, str], filters: Filters) -> EngagementActivity:
+    """The Engagement activity page's query set."""
+    events = relations["events"]
+    where, params = where_clause(filters, table="events")
+    officers_sql, officers_params = _distinct_officers_sql(events, filters)
+    headline_sql = f"""
+        SELECT * FROM
+            (SELECT {select_list(("events_booked", "officer_attendances"))} FROM {events} WHERE {where}),
+            ({officers_sql})"""
+    date_sql = f"""
+        SELECT CAST(start AS DATE) AS day, count(*) AS events FROM {events}
+        WHERE {_and(where, NOT_CANCELLED)} GROUP BY day ORDER BY day"""
+    type_sql = f"""
+        SELECT event_type, count(*) AS events FROM {events}
+        WHERE {_and(where, NOT_CANCELLED)} GROUP BY event_type ORDER BY events DESC, event_type"""
+    headline, by_date, by_type, officers, places = _frames(
+        (headline_sql, params + officers_params), (date_sql, params), (type_sql, params),
+        _officers_sql(relations, filters, condition=NOT_CANCELLED, limit=TOP_OFFICERS),
+        _places_sql(relations, filters, condition=NOT_CANCELLED),
+    )
+    by_area, by_ward = _split_places(places)
+    return EngagementActivity(
+        headline=_ints(headline.iloc[0], ("events_booked", "officer_attendances", "distinct_officers")),
+        by_date=_int_frame(by_date, "events"),
+        by_type=_int_frame(by_type, "events"),
+        by_officer=_int_frame(officers, "events", "completed", "attendees"),
+        by_area=by_area, by_ward=by_ward,
+    )
+
