@@ -1,0 +1,270 @@
+"""Change over time: issues raised, positive outcomes and engagement volume, and before/after.
+
+One query (`daily_activity`) counts, per day and area, every measure below;
+weekly or monthly series and the before/after comparison are rolled up from
+it here, so the chart, the table and the comparison agree.
+
+Measures (dates are each record's own date; filters as on every dashboard):
+- issues_raised: issue mentions on completed events (by `start`) and CCRs (by
+  `contact_at`); a record raising three issues counts three — the same
+  mentions `top_issues` ranks.
+- positive_outcomes = ysywd_actions + ysywd_feedback + good_events:
+  - ysywd_actions: actions taken on "You said, we did" items, on the action's date;
+  - ysywd_feedback: times the community was told what was done, on the feedback's date;
+  - good_events: completed events whose engagement quality was rated 4 or 5, by `start`.
+  "You said, we did" items are narrowed by area and ward, not by officer or type.
+- engagement = events_completed + ccrs + patrols (by `start`, `contact_at`, `start`).
+
+Before/after: for a pivot date D and N days, "before" is [D-N, D) and "after"
+is [D, D+N), per area and for all areas; % change is (after - before) / before,
+none when before is 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from analytics.filters import Filters, where_clause
+from analytics.metrics import COMPLETED
+from analytics.queries import _and, _cached, _frame
+from data.store import Store
+
+GRAINS = {"week": "Week", "month": "Month"}
+BASE = ("issues_raised", "ysywd_actions", "ysywd_feedback", "good_events", "events_completed", "ccrs", "patrols")
+DERIVED = {"positive_outcomes": ("ysywd_actions", "ysywd_feedback", "good_events"),
+           "engagement": ("events_completed", "ccrs", "patrols")}
+LABELS = {
+    "issues_raised": "Issues raised",
+    "positive_outcomes": "Positive outcomes",
+    "engagement": "Engagement volume",
+    "ysywd_actions": "You said, we did: actions",
+    "ysywd_feedback": "You said, we did: feedback given",
+    "good_events": "Events rated 4-5",
+    "events_completed": "Events completed",
+    "ccrs": "Community contacts",
+    "patrols": "Patrols",
+}
+MEASURES = tuple(LABELS)
+HEADLINE = ("issues_raised", "positive_outcomes", "engagement")
+DEFAULT_DAYS = 91
+ALL_AREAS = "All areas"
+
+
+def default_pivot(today: dt.date) -> dt.date:
+    """The before/after date a page starts with: 26 weeks ago, inside the demo's 18 months."""
+    return today - dt.timedelta(weeks=26)
+
+
+def _without_dates(filters: Filters) -> Filters:
+    return dataclasses.replace(filters, start=None, end=None)
+
+
+def _date_bounds(column: str, filters: Filters) -> tuple[str, list]:
+    parts, params = [], []
+    if filters.start is not None:
+        parts.append(f"{column} >= ?")
+        params.append(filters.start)
+    if filters.end is not None:
+        parts.append(f"{column} < ?")
+        params.append(filters.end + dt.timedelta(days=1))
+    return " AND ".join(parts) or "TRUE", params
+
+
+def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list]:
+    """Every base measure per (day, area_code), as one statement."""
+    ev_where, ev_params = where_clause(filters, table="events")
+    cc_where, cc_params = where_clause(filters, table="ccrs")
+    pa_where, pa_params = where_clause(filters, table="patrols")
+    ys_where, ys_params = where_clause(_without_dates(filters), table="ysywd")
+    act_when, act_params = _date_bounds("item['date']", filters)
+    zero = ", ".join(f"0 AS {m}" for m in BASE)
+    sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in BASE)
+    sql = f"""
+        SELECT day, area_code, {sums} FROM (
+            SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,
+                   coalesce(sum(len(issues)), 0) AS issues_raised,
+                   count(*) FILTER (WHERE quality_rating >= 4) AS good_events
+            FROM {relations['events']} WHERE {_and(ev_where, COMPLETED)} GROUP BY ALL
+            UNION ALL BY NAME
+            SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs,
+                   coalesce(sum(len(issues)), 0) AS issues_raised
+            FROM {relations['ccrs']} WHERE {cc_where} GROUP BY ALL
+            UNION ALL BY NAME
+            SELECT CAST(start AS DATE) AS day, area_code, count(*) AS patrols
+            FROM {relations['patrols']} WHERE {pa_where} GROUP BY ALL
+            UNION ALL BY NAME
+            SELECT item['date'] AS day, area_code, count(*) AS ysywd_actions
+            FROM (SELECT area_code, unnest(actions) AS item FROM {relations['ysywd']} WHERE {ys_where})
+            WHERE {act_when} GROUP BY ALL
+            UNION ALL BY NAME
+            SELECT item['date'] AS day, area_code, count(*) AS ysywd_feedback
+            FROM (SELECT area_code, unnest(feedback) AS item FROM {relations['ysywd']} WHERE {ys_where})
+            WHERE {act_when} GROUP BY ALL
+            UNION ALL BY NAME
+            SELECT NULL::DATE AS day, NULL::VARCHAR AS area_code, {zero} WHERE false)
+        GROUP BY day, area_code ORDER BY day, area_code"""
+    params = ev_params + cc_params + pa_params + ys_params + act_params + ys_params + act_params
+    return sql, params
+
+
+@_cached("events", "ccrs", "patrols", "ysywd")
+def daily_activity(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
+    """day, area_code and every base measure (zeros filled), one row per day and area with any."""
+    frame = _frame(*daily_sql(relations, filters))
+    return tidy_daily(frame)
+
+
+def tidy_daily(frame: pd.DataFrame) -> pd.DataFrame:
+    """Days as timestamps, measures as int64 with zeros for none (shared with the benchmark)."""
+    frame = frame.copy()
+    frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
+    for m in BASE:
+        frame[m] = frame[m].fillna(0).astype("int64")
+    return frame[["day", "area_code", *BASE]].sort_values(["day", "area_code"], ignore_index=True)
+
+
+def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with positive_outcomes and engagement added from their parts."""
+    out = frame.copy()
+    for name, parts in DERIVED.items():
+        out[name] = out[list(parts)].sum(axis=1).astype("int64")
+    return out
+
+
+# -- periods --------------------------------------------------------------------
+
+
+def period_start(days: pd.Series, *, grain: str) -> pd.Series:
+    """The Monday of each day's week, or the first of its month."""
+    days = pd.to_datetime(days).dt.normalize()
+    if grain == "week":
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    if grain == "month":
+        return days.dt.to_period("M").dt.to_timestamp()
+    raise ValueError(f"unknown grain {grain!r}; choose from {', '.join(GRAINS)}")
+
+
+def roll_up(frame: pd.DataFrame, *, grain: str, keys: Sequence[str] = (), values: Sequence[str],
+            date: str = "day") -> pd.DataFrame:
+    """period (week Monday or month first), `keys`, and the sum of `values` per period."""
+    if frame.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
+                             **{k: pd.Series(dtype=object) for k in keys},
+                             **{v: pd.Series(dtype="int64") for v in values}})
+    periods = frame.assign(period=period_start(frame[date], grain=grain))
+    out = periods.groupby(["period", *keys], as_index=False)[list(values)].sum()
+    return out.sort_values(["period", *keys], ignore_index=True)
+
+
+def trend_series(daily: pd.DataFrame, *, grain: str, start: dt.date | None = None,
+                 end: dt.date | None = None) -> pd.DataFrame:
+    """period and every measure for all areas together; periods from start to end with none get zeros."""
+    series = roll_up(daily, grain=grain, values=BASE)
+    if start is not None and end is not None:
+        first, last = period_start(pd.Series([start, end]), grain=grain)
+        freq = "W-MON" if grain == "week" else "MS"
+        every = pd.DataFrame({"period": pd.date_range(first, last, freq=freq)})
+        series = every.merge(series, on="period", how="left").fillna(dict.fromkeys(BASE, 0))
+        series = series.astype(dict.fromkeys(BASE, "int64"))
+    return with_derived(series)[["period", *MEASURES]]
+
+
+def totals(daily: pd.DataFrame) -> dict[str, int]:
+    """Every measure summed over the whole frame."""
+    sums = {m: int(daily[m].sum()) for m in BASE}
+    for name, parts in DERIVED.items():
+        sums[name] = sum(sums[p] for p in parts)
+    return {m: sums[m] for m in MEASURES}
+
+
+# -- before / after -------------------------------------------------------------
+
+
+def comparison_filters(filters: Filters, *, pivot: dt.date, days: int) -> Filters:
+    """The filters with their dates replaced by [pivot - days, pivot + days)."""
+    return filters.with_range(pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days - 1))
+
+
+def compare_before_after(daily: pd.DataFrame, *, pivot: dt.date, days: int,
+                         area_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per area (and all areas): measure, label, before, after, change, pct_change.
+
+    before: [pivot - days, pivot); after: [pivot, pivot + days). pct_change is a
+    fraction (0.25 = +25%), none when before is 0. Areas with nothing on either
+    side are left out; "All areas" comes first.
+    """
+    pivot_ts = pd.Timestamp(pivot)
+    low, high = pivot_ts - pd.Timedelta(days=days), pivot_ts + pd.Timedelta(days=days)
+    frame = daily[(daily["day"] >= low) & (daily["day"] < high)]
+    frame = frame.assign(side=(frame["day"] >= pivot_ts).map({False: "before", True: "after"}))
+    by_area = frame.groupby(["area_code", "side"])[list(BASE)].sum()
+    everyone = frame.groupby("side")[list(BASE)].sum()
+    everyone.index = pd.MultiIndex.from_tuples([(ALL_AREAS, s) for s in everyone.index], names=["area_code", "side"])
+    both = with_derived(pd.concat([everyone, by_area]).reset_index())
+    long = both.melt(id_vars=["area_code", "side"], value_vars=list(MEASURES), var_name="measure")
+    wide = long.pivot_table(index=["area_code", "measure"], columns="side", values="value", aggfunc="sum",
+                            fill_value=0)
+    wide = wide.reindex(columns=["before", "after"], fill_value=0).reset_index()
+    wide.columns.name = None
+    wide[["before", "after"]] = wide[["before", "after"]].astype("int64")
+    wide["change"] = wide["after"] - wide["before"]
+    wide["pct_change"] = [None if b == 0 else (a - b) / b for b, a in zip(wide["before"], wide["after"], strict=True)]
+    names = dict(area_names or {})
+    wide.insert(1, "area", [ALL_AREAS if c == ALL_AREAS else names.get(c, c) for c in wide["area_code"]])
+    wide.insert(3, "label", wide["measure"].map(LABELS))
+    order = {m: i for i, m in enumerate(MEASURES)}
+    wide = wide.assign(_all=wide["area_code"].ne(ALL_AREAS), _m=wide["measure"].map(order))
+    return wide.sort_values(["_all", "area", "_m"], ignore_index=True).drop(columns=["_all", "_m"])
+
+
+def before_after(store: Store, filters: Filters, *, pivot: dt.date, days: int = DEFAULT_DAYS,
+                 area_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """`compare_before_after` over the days around `pivot`, other filters as given."""
+    daily = daily_activity(store, comparison_filters(filters, pivot=pivot, days=days))
+    return compare_before_after(daily, pivot=pivot, days=days, area_names=area_names)
+
+
+# -- charts ---------------------------------------------------------------------
+
+
+def build_trend_chart(series: pd.DataFrame, *, measures: Sequence[str], grain: str) -> alt.Chart:
+    """One line per measure over the periods."""
+    long = series.melt(id_vars=["period"], value_vars=list(measures), var_name="measure", value_name="value")
+    long["label"] = long["measure"].map(LABELS)
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title=GRAINS[grain]),
+            y=alt.Y("value:Q", title="Count"),
+            color=alt.Color("label:N", title="Measure", sort=[LABELS[m] for m in measures]),
+            tooltip=[alt.Tooltip("period:T", title="Starting", format="%d %b %Y"),
+                     alt.Tooltip("label:N", title="Measure"), alt.Tooltip("value:Q", title="Count", format=",")],
+        )
+    )
+
+
+def build_before_after_chart(comparison: pd.DataFrame, *, measure: str) -> alt.Chart:
+    """Before and after bars side by side for each area, for one measure."""
+    rows = comparison[comparison["measure"] == measure]
+    long = rows.melt(id_vars=["area", "pct_change"], value_vars=["before", "after"], var_name="side",
+                     value_name="value")
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", title="Area", sort=list(rows["area"])),
+            x=alt.X("value:Q", title=LABELS[measure]),
+            yOffset=alt.YOffset("side:N", sort=["before", "after"]),
+            color=alt.Color("side:N", title="Period", sort=["before", "after"],
+                            scale=alt.Scale(range=["#bdbdbd", "#2166ac"])),
+            tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("side:N", title="Period"),
+                     alt.Tooltip("value:Q", title=LABELS[measure], format=","),
+                     alt.Tooltip("pct_change:Q", title="Change", format="+.0%")],
+        )
+    )
