@@ -54,10 +54,14 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _choose_many(page, label: str, options: list[str]) -> None:
+    """Tap each option in turn, waiting for its chip (and the rerun it starts) before the next."""
+    widget = _widget(page, "stMultiSelect", label)
     for option in options:
-        _widget(page, "stMultiSelect", label).click()
+        widget.click()
         page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+        widget.get_by_text(option, exact=True).wait_for()
+        _wait_for_app(page)
 
 
 def _reference(page, text: str) -> str:
@@ -109,6 +113,8 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
     _choose(page, "Ward", ward_name)
     _wait_for_app(page)
     page.get_by_label("Street or venue").fill("Outside the library")
+    page.keyboard.press("Tab")  # the typed text is sent (and the page reruns) when the field loses focus
+    _wait_for_app(page)
     _choose_many(page, "Issues raised", ["Speeding", "Parking"])
     _wait_for_app(page)
     assert page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Age band", exact=True)).count() == 0
