@@ -199,3 +199,53 @@ def _view(wards_df: pd.DataFrame, points_df: pd.DataFrame | None) -> pdk.ViewSta
     zoom = max(5.0, min(13.0, math.log2(360 / span) - 1.2))
     return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2,
                          zoom=round(zoom, 2))
+
+
+# -- drill-down and dashboard bars -------------------------------------------------
+
+
+def build_drill_bar_chart(df: pd.DataFrame, *, code: str, label: str, measure: str, title: str) -> alt.Chart:
+    """One bar per place or officer (`label`), longest first; clicking a bar selects its `code` as `pick`."""
+    pick = alt.selection_point(name=SELECTION, fields=[code], on="click")
+    return (
+        alt.Chart(df)
+        .mark_bar(cursor="pointer")
+        .encode(
+            x=alt.X(f"{measure}:Q", title=_label(measure)),
+            y=alt.Y(f"{label}:N", title=title, sort="-x"),
+            detail=alt.Detail(f"{code}:N"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
+            tooltip=[alt.Tooltip(f"{label}:N", title=title),
+                     alt.Tooltip(f"{measure}:Q", title=_label(measure), format=",")],
+        )
+        .add_params(pick)
+    )
+
+
+def build_count_bar_chart(df: pd.DataFrame, *, category: str, measure: str, title: str,
+                          measure_title: str | None = None) -> alt.Chart:
+    """Plain horizontal bars of `measure` per `category`, longest first (no selection)."""
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{measure}:Q", title=measure_title or _label(measure)),
+            y=alt.Y(f"{category}:N", title=title, sort="-x"),
+            tooltip=[alt.Tooltip(f"{category}:N", title=title),
+                     alt.Tooltip(f"{measure}:Q", title=measure_title or _label(measure), format=",")],
+        )
+    )
+
+
+def build_daily_chart(df: pd.DataFrame, *, measure: str = "events") -> alt.Chart:
+    """`measure` per day (column `day`) as bars, one bar per day."""
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title="Date", timeUnit="yearmonthdate"),
+            y=alt.Y(f"{measure}:Q", title=_label(measure)),
+            tooltip=[alt.Tooltip("day:T", title="Date", format="%a %d %b %Y"),
+                     alt.Tooltip(f"{measure}:Q", title=_label(measure), format=",")],
+        )
+    )
