@@ -35,6 +35,8 @@ PAGES = {
     ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),
+        ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
+        ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
     ],
 }
 

@@ -1,0 +1,85 @@
+"""Patrols and abstractions: patrol hours by type, place and time; hours lost to abstractions per team."""
+
+import streamlit as st
+
+from analytics.charts import build_area_bar_chart, build_ward_map
+from analytics.patrol_dash import (
+    PATROL_HEADLINE,
+    abstraction_hours_by_period,
+    build_abstraction_hours_chart,
+    build_patrol_hours_chart,
+    patrol_hours_by_period,
+    patrols_overview,
+)
+from analytics.queries import list_ward_shapes
+from analytics.trends import GRAINS
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_map
+
+KEY = "patrols_abstractions"
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+
+st.title("Patrols and abstractions")
+filters = render_filter_bar(store, key=KEY, event_types=False)
+overview = patrols_overview(store, filters)
+
+with st.container(horizontal=True):
+    for name, label in PATROL_HEADLINE.items():
+        value = overview.headline[name]
+        st.metric(label, f"{value:,.1f}" if isinstance(value, float) else f"{value:,}", border=True, width=190)
+if filters.wards:
+    st.caption("Abstractions have no ward: the ward filter narrows patrols only.")
+
+if not overview.headline["patrols"] and not overview.headline["abstractions"]:
+    st.info("No patrols or abstractions in this period and area. Widen the period or clear a filter.",
+            icon=":material/info:")
+    st.stop()
+
+grain = st.segmented_control("Per", list(GRAINS), format_func=GRAINS.__getitem__, default="week",
+                             key=f"{KEY}.grain", required=True)
+patrol_periods = patrol_hours_by_period(overview, grain=grain)
+abstraction_periods = abstraction_hours_by_period(overview, grain=grain)
+
+st.header("Patrols")
+st.subheader(f"Patrol hours per {grain}, by type")
+st.altair_chart(build_patrol_hours_chart(patrol_periods, grain=grain), width="stretch")
+type_column, area_column = st.columns(2)
+with type_column:
+    st.subheader("Hours by patrol type")
+    st.altair_chart(build_area_bar_chart(overview.patrols_by_type, measure="hours", category="patrol_type",
+                                         title="Patrol type"), width="stretch")
+with area_column:
+    st.subheader("Hours by area")
+    st.altair_chart(build_area_bar_chart(overview.patrols_by_area, measure="hours"), width="stretch")
+
+st.subheader("Patrol hours by ward")
+ward_map = build_ward_map(list_ward_shapes(store, filters), overview.patrols_by_ward, measure="hours",
+                          basemap_style=settings.basemap_style)
+render_map(ward_map, key=f"{KEY}.map")
+
+st.header("Abstractions")
+st.subheader(f"Hours lost per {grain}, by team")
+st.altair_chart(build_abstraction_hours_chart(abstraction_periods, grain=grain), width="stretch")
+reason_column, duty_column = st.columns(2)
+with reason_column:
+    st.subheader("Hours lost by reason")
+    st.altair_chart(build_area_bar_chart(overview.abstractions_by_reason, measure="hours", category="reason",
+                                         title="Reason"), width="stretch")
+with duty_column:
+    st.subheader("Duties officers were taken to")
+    st.dataframe(overview.top_duties, hide_index=True, key=f"{KEY}.duties", column_config={
+        "duty_taken_to": "Duty", "reason": "Reason", "abstractions": "Abstractions",
+        "hours": st.column_config.NumberColumn("Hours", format="%.1f")})
+
+render_downloads({
+    "patrols by period": patrol_periods, "patrols by type": overview.patrols_by_type,
+    "patrols by area": overview.patrols_by_area,
+    "patrols by ward": overview.patrols_by_ward.drop(columns=["centre_lat", "centre_lon"]),
+    "abstractions by period": abstraction_periods, "abstractions by reason": overview.abstractions_by_reason,
+    "top duties": overview.top_duties,
+}, name="patrols-and-abstractions", key=f"{KEY}.download")

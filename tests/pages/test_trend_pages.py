@@ -1,0 +1,54 @@
+"""The Patrols and abstractions and Change over time pages render for each role, and their widgets drive them."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import reference
+from tests.pages.test_pages import open_app
+
+PATROLS = "pages/patrols_abstractions.py"
+TRENDS = "pages/change_over_time.py"
+ROLES = ("officer", "supervisor", "commander")
+
+
+def user_of(store, role: str) -> str:
+    users = reference.list_users(store, role=role)
+    return users[users["active"]].iloc[0]["user_id"]
+
+
+def open_as(store, page: str, role: str) -> AppTest:
+    at = open_app(user_of(store, role))
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", [PATROLS, TRENDS])
+def test_page_renders_for_each_role(app_store, page, role):
+    at = open_as(app_store, page, role)
+    assert at.title[0].value in ("Patrols and abstractions", "Change over time")
+    assert len(at.metric) >= 3
+
+
+def test_patrols_page_shows_the_figures_and_switches_to_months(app_store):
+    at = open_as(app_store, PATROLS, "commander")
+    at.segmented_control(key="patrols_abstractions.period").set_value("this_year").run()
+    labels = [m.label for m in at.metric]
+    assert labels == ["Patrols", "Patrol hours", "Abstractions", "Hours lost to abstractions"]
+    at.segmented_control(key="patrols_abstractions.grain").set_value("month").run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader][0] == "Patrol hours per month, by type"
+
+
+def test_change_over_time_before_after_controls(app_store):
+    at = open_as(app_store, TRENDS, "commander")
+    at.segmented_control(key="change_over_time.grain").set_value("month").run()
+    at.selectbox(key="change_over_time.days").set_value(28).run()
+    at.selectbox(key="change_over_time.measure").set_value("engagement").run()
+    assert not at.exception, at.exception
+    (table,) = [frame.value for frame in at.dataframe]
+    assert table["area"].iloc[0] == "All areas"
+    assert set(table["measure"]) == {"engagement"}
