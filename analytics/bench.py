@@ -610,4 +610,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as the importable module, so pages that `analytics.bench_pages` modules
+    # register land in the same registry as the core ones.
+    from analytics.bench import main as bench_main
+
+    raise SystemExit(bench_main())

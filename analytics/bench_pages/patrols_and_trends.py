@@ -1,0 +1,190 @@
+"""Benchmark entries for the Patrols and abstractions and Change over time pages.
+
+Each page's figures three ways: `analytics.patrol_dash.patrols_overview` /
+`analytics.trends.daily_activity` on the store, hand-written DuckDB over one
+Parquet file per table (the small grouped results rolled up as the store
+version does), and pandas over DataFrames in memory.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import patrol_dash, trends
+from analytics.bench import (
+    BenchPage,
+    Window,
+    floor_frames,
+    floor_sources,
+    in_window,
+    register,
+    sorted_rows,
+    when,
+)
+
+HOURS_DIGITS = 6  # sums of float hours may differ in the last bits with the order of addition
+
+
+def _dates(window: Window) -> Window:
+    return window and (window[0].date(), window[1].date())
+
+
+# -- patrols and abstractions -----------------------------------------------------
+
+
+def patrols_floor(paths: dict[str, str], window: Window) -> patrol_dash.PatrolsOverview:
+    src = floor_sources(paths)
+    wp, pp = when("start", window)
+    wa, pa = when("date", _dates(window))
+    patrols, abstractions, wards, areas = floor_frames(
+        ("SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, count(*) AS patrols,"
+         ' CAST(sum(date_diff(\'second\', start, "end")) AS BIGINT) AS seconds'
+         f" FROM {src['patrols']} WHERE {wp}"
+         " GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code))", pp),
+        ("SELECT date AS day, area_code, reason, duty_taken_to, count(*) AS abstractions, sum(hours) AS hours"
+         f" FROM {src['abstractions']} WHERE {wa}"
+         " GROUP BY GROUPING SETS ((day, area_code), (reason, duty_taken_to))", pa),
+        (f"SELECT ward_code, name, area_code, centre_lat, centre_lon FROM {src['wards']}", []),
+        (f"SELECT area_code, name AS area FROM {src['areas']}", []),
+    )
+    return patrol_dash.assemble(patrols, abstractions, wards, areas)
+
+
+def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_dash.PatrolsOverview:
+    pt = in_window(frames["patrols"], "start", window)
+    ab = in_window(frames["abstractions"], "date", window)
+    pt = pt.assign(day=pt["start"].dt.normalize(), hours=(pt["end"] - pt["start"]).dt.total_seconds() / 3600)
+    ab = ab.assign(day=pd.to_datetime(ab["date"]))
+    names = frames["areas"].set_index("area_code")["name"]
+
+    def total(frame: pd.DataFrame, key: str, count: str) -> pd.DataFrame:
+        out = frame.groupby(key).agg(**{count: (key, "size"), "hours": ("hours", "sum")}).reset_index()
+        return out.sort_values(["hours", key], ascending=[False, True], ignore_index=True)
+
+    by_area = total(pt, "area_code", "patrols")
+    by_area.insert(1, "area", by_area["area_code"].map(names))
+    sums = pt.groupby("ward_code").agg(patrols=("ward_code", "size"), hours=("hours", "sum"))
+    by_ward = frames["wards"][["ward_code", "name", "area_code", "centre_lat", "centre_lon"]].merge(
+        sums, left_on="ward_code", right_index=True, how="left").fillna({"patrols": 0, "hours": 0.0})
+    ab_day = ab.groupby(["day", "area_code"]).agg(abstractions=("day", "size"), hours=("hours", "sum")).reset_index()
+    ab_day.insert(2, "area", ab_day["area_code"].map(names))
+    duties = total(ab, "duty_taken_to", "abstractions").head(patrol_dash.TOP_DUTIES)
+    pairs = ab.groupby(["duty_taken_to", "reason"], as_index=False)["hours"].sum()
+    pairs = pairs.sort_values(["hours", "reason"], ascending=[False, True]).drop_duplicates("duty_taken_to")
+    duties.insert(1, "reason", duties["duty_taken_to"].map(pairs.set_index("duty_taken_to")["reason"]))
+    return patrol_dash.PatrolsOverview(
+        headline={"patrols": len(pt), "patrol_hours": float(pt["hours"].sum()), "abstractions": len(ab),
+                  "abstraction_hours": float(ab["hours"].sum())},
+        patrols_by_day=pt.groupby(["day", "patrol_type"]).agg(patrols=("day", "size"), hours=("hours", "sum"))
+        .reset_index(),
+        patrols_by_type=total(pt, "patrol_type", "patrols"),
+        patrols_by_area=by_area,
+        patrols_by_ward=by_ward,
+        abstractions_by_day=ab_day,
+        abstractions_by_reason=total(ab, "reason", "abstractions"),
+        top_duties=duties,
+    )
+
+
+def patrols_comparable(result: patrol_dash.PatrolsOverview) -> dict:
+    def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+        return sorted_rows(frame.round({"hours": HOURS_DIGITS}), columns)
+
+    return {
+        "headline": {k: round(v, HOURS_DIGITS) for k, v in result.headline.items()},
+        "patrols_by_day": rows(result.patrols_by_day, ["day", "patrol_type", "patrols", "hours"]),
+        "patrols_by_type": rows(result.patrols_by_type, ["patrol_type", "patrols", "hours"]),
+        "patrols_by_area": rows(result.patrols_by_area, ["area_code", "area", "patrols", "hours"]),
+        "patrols_by_ward": rows(result.patrols_by_ward, ["ward_code", "name", "area_code", "patrols", "hours"]),
+        "abstractions_by_day": rows(result.abstractions_by_day, ["day", "area_code", "area", "abstractions", "hours"]),
+        "abstractions_by_reason": rows(result.abstractions_by_reason, ["reason", "abstractions", "hours"]),
+        "top_duties": [tuple(r) for r in result.top_duties.round({"hours": HOURS_DIGITS})[
+            ["duty_taken_to", "reason", "abstractions", "hours"]].itertuples(index=False)],
+    }
+
+
+register(BenchPage(
+    name="patrols_abstractions",
+    run_store=patrol_dash.patrols_overview,
+    run_floor=patrols_floor,
+    run_pandas=patrols_pandas,
+    comparable=patrols_comparable,
+    tables={"patrols": ("start", "end", "patrol_type", "area_code", "ward_code"),
+            "abstractions": ("date", "area_code", "reason", "duty_taken_to", "hours"),
+            "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
+            "areas": ("area_code", "name")},
+))
+
+
+# -- change over time ---------------------------------------------------------------
+
+
+def trends_floor(paths: dict[str, str], window: Window) -> pd.DataFrame:
+    src = floor_sources(paths)
+    we, pe = when("start", window)
+    wc, pc = when("contact_at", window)
+    wy, py = when("item['date']", _dates(window))
+    events, ccrs, patrols, actions, feedback = floor_frames(
+        ("SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
+         " sum(len(issues)) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4) AS good_events"
+         f" FROM {src['events']} WHERE {we} AND status = 'completed' GROUP BY ALL", pe),
+        ("SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs, sum(len(issues)) AS issues_raised"
+         f" FROM {src['ccrs']} WHERE {wc} GROUP BY ALL", pc),
+        (f"SELECT CAST(start AS DATE) AS day, area_code, count(*) AS patrols FROM {src['patrols']} WHERE {we}"
+         " GROUP BY ALL", pe),
+        ("SELECT item['date'] AS day, area_code, count(*) AS ysywd_actions FROM"
+         f" (SELECT area_code, unnest(actions) AS item FROM {src['ysywd']}) WHERE {wy} GROUP BY ALL", py),
+        ("SELECT item['date'] AS day, area_code, count(*) AS ysywd_feedback FROM"
+         f" (SELECT area_code, unnest(feedback) AS item FROM {src['ysywd']}) WHERE {wy} GROUP BY ALL", py),
+    )
+    return _daily(events, ccrs, patrols, actions, feedback)
+
+
+def _daily(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Per-source daily counts summed into one row per (day, area)."""
+    frames = [p.assign(day=pd.to_datetime(p["day"])) for p in parts if len(p)]
+    if not frames:
+        return trends.tidy_daily(pd.DataFrame(columns=["day", "area_code", *trends.BASE]))
+    stacked = pd.concat(frames, ignore_index=True)
+    for m in trends.BASE:
+        stacked[m] = stacked[m].fillna(0) if m in stacked else 0
+    return trends.tidy_daily(stacked.groupby(["day", "area_code"], as_index=False)[list(trends.BASE)].sum())
+
+
+def trends_pandas(frames: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
+    ev = in_window(frames["events"], "start", window)
+    ev = ev[ev["status"].eq("completed")]
+    cc = in_window(frames["ccrs"], "contact_at", window)
+    pt = in_window(frames["patrols"], "start", window)
+    mentions = lambda s: s.map(lambda v: 0 if v is None else len(v))  # noqa: E731
+    events = pd.DataFrame({"day": ev["start"].dt.normalize(), "area_code": ev["area_code"], "events_completed": 1,
+                           "issues_raised": mentions(ev["issues"]),
+                           "good_events": ev["quality_rating"].ge(4).astype("int64")})
+    ccrs = pd.DataFrame({"day": cc["contact_at"].dt.normalize(), "area_code": cc["area_code"], "ccrs": 1,
+                         "issues_raised": mentions(cc["issues"])})
+    patrols = pd.DataFrame({"day": pt["start"].dt.normalize(), "area_code": pt["area_code"], "patrols": 1})
+    ys = frames["ysywd"]
+    dated = []
+    for column, measure in (("actions", "ysywd_actions"), ("feedback", "ysywd_feedback")):
+        items = ys[["area_code", column]].explode(column).dropna(subset=[column])
+        days = pd.DataFrame({"day": items[column].map(lambda item: item["date"]), "area_code": items["area_code"]})
+        days = in_window(days, "day", window)
+        dated.append(days.assign(**{measure: 1}))
+    return _daily(events, ccrs, patrols, *dated)
+
+
+def trends_comparable(daily: pd.DataFrame) -> dict:
+    return {"daily": sorted_rows(daily, ["day", "area_code", *trends.BASE])}
+
+
+register(BenchPage(
+    name="change_over_time",
+    run_store=trends.daily_activity,
+    run_floor=trends_floor,
+    run_pandas=trends_pandas,
+    comparable=trends_comparable,
+    tables={"events": ("start", "status", "area_code", "issues", "quality_rating"),
+            "ccrs": ("contact_at", "area_code", "issues"),
+            "patrols": ("start", "area_code"),
+            "ysywd": ("area_code", "actions", "feedback")},
+))
