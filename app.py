@@ -35,6 +35,11 @@ PAGES = {
     ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),
+        ("pages/events_completed.py", "Events completed", ":material/event_available:", None),
+        ("pages/event_outcomes.py", "Event outcomes", ":material/lightbulb:", None),
+        ("pages/engagement_activity.py", "Engagement activity", ":material/groups:", None),
+        ("pages/ccr_outcomes.py", "CCR outcomes", ":material/forum:", None),
+        ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
     ],

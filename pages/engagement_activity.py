@@ -1,0 +1,68 @@
+"""Engagement activity: how many events, how many officers, when, of what kind, by whom and where."""
+
+import streamlit as st
+
+from analytics.charts import build_count_bar_chart, build_daily_chart, build_ward_map
+from analytics.events_dash import TOP_OFFICERS, engagement_activity
+from analytics.metrics import METRICS
+from analytics.queries import list_ward_shapes
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store, route_through_app
+
+PAGE = BAR = "engagement_activity"
+HEADLINE = ("events_booked", "officer_attendances", "distinct_officers")
+OFFICER_COLUMNS = {
+    "officer": st.column_config.TextColumn("Officer", pinned=True),
+    "events": st.column_config.NumberColumn("Events", format="%d"),
+    "completed": st.column_config.NumberColumn("Completed", format="%d"),
+    "attendees": st.column_config.NumberColumn("People engaged", format="%d"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+
+st.title("Engagement activity")
+filters = render_filter_bar(store, key=BAR)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=BAR)
+data = engagement_activity(store, filters)
+
+with st.container(horizontal=True):  # tiles wrap two to a row on a phone
+    for name in HEADLINE:
+        metric = METRICS[name]
+        st.metric(metric.label, metric.format_value(data.headline[name]), help=metric.definition, border=True,
+                  width=170)
+
+if not data.headline["events_booked"]:
+    st.info("No events for these filters. Widen the period or go back up the breadcrumb.", icon=":material/info:")
+    st.stop()
+
+date_column, type_column = st.columns(2)
+with date_column:
+    st.subheader("Events by date")
+    st.altair_chart(build_daily_chart(data.by_date), width="stretch")
+with type_column:
+    st.subheader("Events by type")
+    st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="events", title="Type"),
+                    width="stretch")
+
+place_column, officer_column = st.columns(2)
+with place_column:
+    st.subheader("Events by place")
+    render_drill_chart(view, vars(data), measure="events")
+with officer_column:
+    st.subheader(f"Top {TOP_OFFICERS} officers by events attended")
+    render_drill_table(view, data.by_officer, name="officers", column="officer_id", level="officer",
+                       column_config=OFFICER_COLUMNS, column_order=list(OFFICER_COLUMNS))
+    st.caption("Click a row to see that officer's activity.")
+
+st.subheader("Events by ward")
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+                                      basemap_style=settings.basemap_style))
+
+render_downloads({"By date": data.by_date, "By type": data.by_type, "By officer": data.by_officer,
+                  "By area": data.by_area, "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"])},
+                 name="engagement-activity", key="engagement_activity.export")

@@ -1,0 +1,85 @@
+"""Event outcomes: what communities raised, what came of it, and what we did about it."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.charts import build_count_bar_chart, build_ward_map
+from analytics.events_dash import event_outcomes
+from analytics.metrics import METRICS
+from analytics.queries import list_ward_shapes
+from analytics.wordcloud import issues_word_cloud
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store, route_through_app
+
+PAGE = BAR = "event_outcomes"
+TILES = (
+    ("intel_submissions", METRICS["intel_submissions"].label, METRICS["intel_submissions"].definition),
+    ("events_completed", METRICS["events_completed"].label, METRICS["events_completed"].definition),
+    ("suitable_for_publishing", "Suitable for publishing", "Completed events the officer marked as suitable "
+                                                           "for publishing (e.g. on social media)."),
+    ("actions", "You said, we did: actions", "Actions taken on \"You said, we did\" items, dated in the period."),
+)
+VALUE_COLUMNS = {
+    "title": st.column_config.TextColumn("Event", pinned=True),
+    "start": st.column_config.DatetimeColumn("Date", format="ddd D MMM YYYY"),
+    "value_gained": st.column_config.TextColumn("Value gained", width="large"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+
+st.title("Event outcomes")
+filters = render_filter_bar(store, key=BAR)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=BAR)
+data = event_outcomes(store, filters)
+
+with st.container(horizontal=True):  # tiles wrap two to a row on a phone
+    for name, label, meaning in TILES:
+        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=170)
+
+issues_column, cloud_column = st.columns(2)
+top_issues = pd.DataFrame(data.top_issues, columns=["issue", "count"])
+with issues_column:
+    st.subheader("Top five issues raised")
+    if top_issues.empty:
+        st.caption("No issues raised at completed events or in contacts for these filters.")
+    else:
+        st.altair_chart(build_count_bar_chart(top_issues, category="issue", measure="count", title="Issue",
+                                              measure_title="Times raised"), width="stretch")
+with cloud_column:
+    st.subheader("Issues raised")
+    st.image(issues_word_cloud(store, filters), width="stretch")
+
+actions_column, value_column = st.columns(2)
+with actions_column:
+    st.subheader("You said, we did: actions by type")
+    if data.actions_by_type.empty:
+        st.caption("No actions dated in this period.")
+    else:
+        st.altair_chart(build_count_bar_chart(data.actions_by_type, category="action_type", measure="actions",
+                                              title="Action", measure_title="Actions"), width="stretch")
+with value_column:
+    st.subheader("Value gained")
+    if data.value_gained.empty:
+        st.caption("No completed events recorded the value gained.")
+    else:
+        st.dataframe(data.value_gained, hide_index=True, column_order=list(VALUE_COLUMNS),
+                     column_config=VALUE_COLUMNS, key="event_outcomes.value")
+
+place_column, map_column = st.columns(2)
+with place_column:
+    st.subheader("Completed events by place")
+    render_drill_chart(view, vars(data), measure="events")
+with map_column:
+    st.subheader("Completed events by ward")
+    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+                                          basemap_style=settings.basemap_style), height=380)
+
+render_downloads({"Top issues": top_issues, "All issues": data.issue_counts, "Actions by type": data.actions_by_type,
+                  "Value gained": data.value_gained, "By area": data.by_area,
+                  "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"])},
+                 name="event-outcomes", key="event_outcomes.export")

@@ -1,0 +1,78 @@
+"""Events completed: which events took place, who came, which communities they reached, and where."""
+
+import streamlit as st
+
+from analytics.charts import build_count_bar_chart, build_ward_map
+from analytics.events_dash import events_completed
+from analytics.metrics import METRICS
+from analytics.queries import list_ward_shapes
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store, route_through_app
+
+PAGE = BAR = "events_completed"
+TILES = (
+    ("events_completed", METRICS["events_completed"].label, METRICS["events_completed"].definition),
+    ("attendees", METRICS["attendees"].label, METRICS["attendees"].definition),
+    ("officer_attendances", "Officers involved", METRICS["officer_attendances"].definition),
+    ("communities_supported", "Communities supported", "Different communities the completed events reached."),
+)
+EVENT_COLUMNS = {
+    "title": st.column_config.TextColumn("Event", pinned=True),
+    "event_type": st.column_config.TextColumn("Type"),
+    "start": st.column_config.DatetimeColumn("Date", format="ddd D MMM YYYY"),
+    "area": st.column_config.TextColumn("Area"),
+    "ward": st.column_config.TextColumn("Ward"),
+    "attendees": st.column_config.NumberColumn("Attendees", format="%d"),
+    "officers_involved": st.column_config.NumberColumn("Officers", format="%d"),
+    "communities": st.column_config.TextColumn("Communities supported"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+
+st.title("Events completed")
+filters = render_filter_bar(store, key=BAR)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=BAR)
+data = events_completed(store, filters)
+
+with st.container(horizontal=True):  # tiles wrap two to a row on a phone
+    for name, label, meaning in TILES:
+        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=170)
+
+if not data.headline["events_completed"]:
+    st.info("No completed events for these filters. Widen the period or go back up the breadcrumb.",
+            icon=":material/info:")
+    st.stop()
+
+place_column, community_column = st.columns(2)
+with place_column:
+    st.subheader("Completed events by place")
+    render_drill_chart(view, vars(data), measure="events")
+with community_column:
+    st.subheader("Communities supported")
+    if data.by_community.empty:
+        st.caption("No communities recorded on these events.")
+    else:
+        st.altair_chart(build_count_bar_chart(data.by_community, category="community", measure="events",
+                                              title="Community", measure_title="Completed events"),
+                        width="stretch")
+
+st.subheader("Completed events by ward")
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+                                      basemap_style=settings.basemap_style))
+
+st.subheader("Completed events by type")
+st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="completed", title="Type"),
+                width="stretch")
+
+st.subheader("Completed events")
+st.dataframe(data.events, hide_index=True, column_order=list(EVENT_COLUMNS), column_config=EVENT_COLUMNS,
+             key="events_completed.events")
+
+render_downloads({"Completed events": data.events, "By type": data.by_type, "By community": data.by_community,
+                  "By area": data.by_area, "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"]),
+                  "By officer": data.by_officer}, name="events-completed", key="events_completed.export")
