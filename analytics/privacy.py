@@ -140,3 +140,10 @@ def suppress_nested(groups: pd.DataFrame, details: pd.DataFrame, *, group: str, 
     detail_out[count] = pd.Series([shown_details.get(i, c) for i, c in enumerate(detail_counts)], dtype=object)
     detail_out.loc[len(detail_out)] = ["", TOTAL_LABEL, total_cell]
     return group_out, detail_out
+
+
+def as_text(df: pd.DataFrame, *, count: str = "count") -> pd.DataFrame:
+    """The suppressed table with its count column as text ("12", "<5", "[c]"), for display."""
+    out = df.copy()
+    out[count] = out[count].map(lambda v: f"{v:,}" if isinstance(v, int) else str(v)).astype(str)
+    return out

@@ -1,0 +1,272 @@
+"""Query sets of the CCR dashboards: CCR outcomes and CCR activity.
+
+One function per page, each taking the store and a `Filters` and returning a
+dataclass of plain values and DataFrames (cached on the tables' versions, as
+in `analytics.queries`). Counts share their definitions with `summary`
+(`analytics.metrics`), so a page and `python -m analytics summary` agree.
+
+Special-category data: the diversity answers (`DIVERSITY_FIELDS`) are read
+only here, only from CCRs with `diversity_consent` (the store refuses them
+without consent, and the queries filter on consent as well), only as counts,
+and leave this module only after small-count suppression
+(`analytics.privacy`). The record-level CCR table never selects them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from analytics.filters import Filters, where_clause
+from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
+from analytics.privacy import suppress_breakdown, suppress_nested
+from analytics.queries import _and, _cached, _frames, _ints, _issues_list, _top_issues_sql, _ward_scope
+from data import picklists
+from data.schema import DIVERSITY_FIELDS
+
+TOP_ISSUES = 10
+DETAIL_ROWS = 500
+TOP_OFFICERS = 20
+NOT_ANSWERED = "Not answered"
+CONSENTED = "diversity_consent"
+
+# Each breakdown lists every category, in pick-list order, then those who consented but did not answer.
+BREAKDOWN_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "age_band": (*picklists.AGE_BANDS, NOT_ANSWERED),
+    "religion": (*picklists.RELIGIONS, NOT_ANSWERED),
+    "sex": (*picklists.SEXES, NOT_ANSWERED),
+    "disability": (*picklists.DISABILITY, NOT_ANSWERED),
+    "ethnicity": (*picklists.ETHNICITY, NOT_ANSWERED),
+}
+BREAKDOWN_LABELS = {"age_band": "Age band", "religion": "Religion", "sex": "Sex", "disability": "Disability",
+                    "ethnic_group": "Ethnic group", "ethnicity": "Ethnicity"}
+ETHNIC_GROUP_ORDER = (*picklists.ETHNIC_GROUPS, "Not stated", NOT_ANSWERED)
+assert set(BREAKDOWN_CATEGORIES) == set(DIVERSITY_FIELDS)
+
+
+# -- CCR outcomes -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CcrOutcomes:
+    """Everything the CCR outcomes page shows.
+
+    headline: ccrs, ccr_info_submitted, ccrs_with_issues (CCRs listing at least one
+      issue), issue_mentions (issues listed over all CCRs), ccrs_diversity_consent,
+      consent_rate (None without CCRs), smart_alert_signups.
+    top_issues: issue, ccrs (CCRs listing it), the TOP_ISSUES most listed.
+    details: the latest DETAIL_ROWS CCRs, record level, never a diversity field.
+    detail_rows: how many CCRs the details table would hold without the limit.
+    breakdowns: for age_band, ethnic_group, ethnicity, religion, sex, disability, the
+      consented CCRs by answer, suppressed (`analytics.privacy`), a Total row last.
+    by_area: area_code, area, ccrs. by_ward: ward_code, name, area_code, ccrs (every ward in scope).
+    """
+
+    headline: dict[str, Any]
+    top_issues: pd.DataFrame
+    details: pd.DataFrame
+    detail_rows: int
+    breakdowns: dict[str, pd.DataFrame]
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+
+
+# Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
+PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("ccrs_with_issues", "Contacts raising issues", "ccrs", "count(*) FILTER (WHERE len(issues) > 0)",
+           "count", "CCRs listing at least one issue."),
+    Metric("issue_mentions", "Issues raised", "ccrs", "coalesce(sum(len(issues)), 0)", "count",
+           "Issues listed over all CCRs (a CCR raising three issues counts three)."),
+    Metric("officers", "Officers involved", "ccrs", "count(DISTINCT officer_id)", "count",
+           "Distinct officers who recorded a CCR."),
+    Metric("ccrs_at_events", "Contacts at events", "ccrs", "count(*) FILTER (WHERE event_id IS NOT NULL)",
+           "count", "CCRs recorded at an engagement event."),
+)}
+
+
+def page_metric(name: str) -> Metric:
+    """A figure's definition, from `analytics.metrics` or this module's page figures."""
+    return PAGE_METRICS.get(name) or METRICS[name]
+
+
+OUTCOME_HEADLINE = ("ccrs", "ccr_info_submitted", "ccrs_with_issues", "issue_mentions", "ccrs_diversity_consent",
+                    "consent_rate", "smart_alert_signups")
+DETAIL_COLUMNS = ("record_id", "contact_at", "area", "ward", "officer_id", "officer", "contact_method", "issues",
+                  "info_submitted")
+
+
+@_cached("ccrs", "areas", "wards", "users")
+def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
+    """The CCR outcomes page's query set."""
+    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
+    where, params = where_clause(filters, table="ccrs")
+    scope, scope_params = _ward_scope(filters)
+    figures_sql = f"""
+        SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
+        FROM {ccrs} WHERE {where}"""
+    places_sql = f"""
+        WITH counted AS MATERIALIZED (
+            SELECT area_code, ward_code, count(*) AS ccrs FROM {ccrs} WHERE {where} GROUP BY area_code, ward_code)
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS area,
+               CAST(sum(c.ccrs) AS BIGINT) AS ccrs
+        FROM counted c LEFT JOIN {areas} a ON a.area_code = c.area_code GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, CAST(coalesce(c.ccrs, 0) AS BIGINT) AS ccrs
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN counted c ON c.ward_code = w.ward_code
+        ORDER BY part, -ccrs, area_code, ward_code"""
+    details_sql = f"""
+        SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
+               coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
+               c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
+        FROM (SELECT record_id, contact_at, area_code, ward_code, officer_id, contact_method, issues, info_submitted
+              FROM {ccrs} WHERE {where} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
+        LEFT JOIN {areas} a ON a.area_code = c.area_code
+        LEFT JOIN {wards} w ON w.ward_code = c.ward_code
+        LEFT JOIN {users} u ON u.user_id = c.officer_id
+        ORDER BY c.contact_at DESC, c.record_id DESC"""
+    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
+    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
+    figures, places, details, issues, diversity = _frames(
+        (figures_sql, params), (places_sql, params + scope_params), (details_sql, params),
+        (issues_sql, issues_params), (diversity_sql, diversity_params))
+
+    row = figures.iloc[0]
+    headline: dict[str, Any] = _ints(row, (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
+    headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
+    part = places["part"]
+    top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
+    return CcrOutcomes(
+        headline={k: headline[k] for k in OUTCOME_HEADLINE},
+        top_issues=top.astype({"ccrs": "int64"}),
+        details=details[list(DETAIL_COLUMNS)],
+        detail_rows=headline["ccrs"],
+        breakdowns=suppressed_breakdowns(diversity),
+        by_area=places.loc[part == "area", ["area_code", "area", "ccrs"]].reset_index(drop=True)
+        .astype({"ccrs": "int64"}),
+        by_ward=places.loc[part == "ward", ["ward_code", "name", "area_code", "ccrs"]].reset_index(drop=True)
+        .astype({"ccrs": "int64"}),
+    )
+
+
+def _select(names: tuple[str, ...]) -> str:
+    return ", ".join(f"{PAGE_METRICS[n].sql} AS {n}" for n in names)
+
+
+def _diversity_sql(ccrs: str, filters: Filters) -> tuple[str, list]:
+    """Consented CCRs counted by each diversity answer, in one scan (field, answer, count)."""
+    where, params = where_clause(filters, table="ccrs")
+    keys = ", ".join(f"({field})" for field in DIVERSITY_FIELDS)
+    field = "CASE " + " ".join(f"WHEN GROUPING({f}) = 0 THEN '{f}'" for f in DIVERSITY_FIELDS) + " END"
+    answer = f"coalesce({', '.join(DIVERSITY_FIELDS)})"
+    # Each grouping set keeps one field; NULLs of the others are grouping NULLs, and a NULL
+    # answer of the kept field is "not answered" (GROUPING tells the two apart).
+    sql = f"""
+        SELECT {field} AS field, {answer} AS answer, count(*) AS count
+        FROM {ccrs} WHERE {_and(where, CONSENTED)}
+        GROUP BY GROUPING SETS ({keys})"""
+    return sql, params
+
+
+def count_consented_by(diversity: pd.DataFrame, field: str) -> pd.DataFrame:
+    """One field's raw counts over every category (zero where none), from `_diversity_sql`'s result.
+
+    Raw counts are for suppression only: they never leave this module unsuppressed.
+    """
+    rows = diversity[diversity["field"] == field]
+    counts = {(NOT_ANSWERED if pd.isna(a) else str(a)): int(n) for a, n in zip(rows["answer"], rows["count"],
+                                                                                strict=True)}
+    categories = BREAKDOWN_CATEGORIES[field]
+    return pd.DataFrame({field: list(categories), "count": [counts.get(c, 0) for c in categories]})
+
+
+def suppressed_breakdowns(diversity: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every diversity breakdown, suppressed, with labels for ethnicity codes."""
+    out = {field: suppress_breakdown(count_consented_by(diversity, field), label=field)
+           for field in ("age_band", "religion", "sex", "disability")}
+    detailed = count_consented_by(diversity, "ethnicity")
+    detailed["ethnic_group"] = [_ethnic_group(code) for code in detailed["ethnicity"]]
+    detailed["ethnicity"] = [_ethnicity_label(code) for code in detailed["ethnicity"]]
+    groups = (detailed.groupby("ethnic_group", sort=False)["count"].sum()
+              .reindex(ETHNIC_GROUP_ORDER, fill_value=0).rename_axis("ethnic_group").reset_index())
+    out["ethnic_group"], out["ethnicity"] = suppress_nested(groups, detailed, group="ethnic_group",
+                                                            label="ethnicity")
+    return {name: out[name] for name in BREAKDOWN_LABELS}
+
+
+def _ethnic_group(code: str) -> str:
+    return NOT_ANSWERED if code == NOT_ANSWERED else picklists.ETHNICITY[code][1]
+
+
+def _ethnicity_label(code: str) -> str:
+    return NOT_ANSWERED if code == NOT_ANSWERED else f"{picklists.ETHNICITY[code][0]} ({code})"
+
+
+# -- CCR activity -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CcrActivity:
+    """Everything the CCR activity page shows.
+
+    headline: ccrs, officers (distinct officer_id), ccrs_at_events (event_id set).
+    by_week: week (Monday), ccrs. by_area: area_code, area, ccrs, officers, ccrs_at_events.
+    by_officer: officer_id, officer, ccrs, ccrs_at_events — the TOP_OFFICERS by CCRs.
+    by_method: contact_method, ccrs.
+    """
+
+    headline: dict[str, int]
+    by_week: pd.DataFrame
+    by_area: pd.DataFrame
+    by_officer: pd.DataFrame
+    by_method: pd.DataFrame
+
+
+ACTIVITY_HEADLINE = ("ccrs", "officers", "ccrs_at_events")
+
+
+@_cached("ccrs", "areas", "users")
+def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
+    """The CCR activity page's query set."""
+    ccrs, areas, users = relations["ccrs"], relations["areas"], relations["users"]
+    where, params = where_clause(filters, table="ccrs")
+    # One scan grouped at (week, area, officer, method); the rest is rolled up from that.
+    sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, officer_id, contact_method,
+                   count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+            FROM {ccrs} WHERE {where} GROUP BY ALL)
+        SELECT 'total' AS part, CAST(coalesce(sum(ccrs), 0) AS BIGINT) AS ccrs,
+               count(DISTINCT officer_id) AS officers, CAST(coalesce(sum(at_events), 0) AS BIGINT) AS ccrs_at_events
+        FROM grouped
+        UNION ALL BY NAME
+        SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY week
+        UNION ALL BY NAME
+        SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS area, CAST(sum(ccrs) AS BIGINT) AS ccrs,
+               count(DISTINCT officer_id) AS officers, CAST(sum(at_events) AS BIGINT) AS ccrs_at_events
+        FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY contact_method
+        UNION ALL BY NAME
+        SELECT * FROM (
+            SELECT 'officer' AS part, g.officer_id, coalesce(u.name, g.officer_id) AS officer,
+                   CAST(sum(ccrs) AS BIGINT) AS ccrs, CAST(sum(at_events) AS BIGINT) AS ccrs_at_events
+            FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
+            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})
+        ORDER BY part, week, -ccrs, area_code, contact_method, officer_id"""
+    (frame,) = _frames((sql, params))
+    part = frame["part"]
+
+    def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+        return frame.loc[part == name, columns].reset_index(drop=True).astype({c: "int64" for c in ints})
+
+    total = frame.loc[part == "total"]
+    return CcrActivity(
+        headline=_ints(total.iloc[0], ACTIVITY_HEADLINE) if len(total) else dict.fromkeys(ACTIVITY_HEADLINE, 0),
+        by_week=piece("week", ["week", "ccrs"], ("ccrs",)),
+        by_area=piece("area", ["area_code", "area", "ccrs", "officers", "ccrs_at_events"],
+                      ("ccrs", "officers", "ccrs_at_events")),
+        by_officer=piece("officer", ["officer_id", "officer", "ccrs", "ccrs_at_events"], ("ccrs", "ccrs_at_events")),
+        by_method=piece("method", ["contact_method", "ccrs"], ("ccrs",)),
+    )

@@ -1,0 +1,71 @@
+"""CCR outcomes: what people told us in community contacts, who we spoke to, and where."""
+
+import streamlit as st
+
+from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_outcomes, page_metric
+from analytics.charts import build_area_bar_chart, build_ward_map
+from analytics.privacy import NOTE, as_text
+from analytics.queries import list_ward_shapes
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_map
+
+DETAIL_COLUMNS = {
+    "contact_at": st.column_config.DatetimeColumn("Date", format="ddd D MMM YYYY, HH:mm", pinned=True),
+    "area": st.column_config.TextColumn("Area"),
+    "ward": st.column_config.TextColumn("Ward"),
+    "officer": st.column_config.TextColumn("Officer"),
+    "contact_method": st.column_config.TextColumn("Method"),
+    "issues": st.column_config.TextColumn("Issues", width="large"),
+    "info_submitted": st.column_config.CheckboxColumn("Info submitted"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+
+st.title("CCR outcomes")
+filters = render_filter_bar(store, key="ccr_outcomes", event_types=False)
+outcomes = ccr_outcomes(store, filters)
+
+with st.container(horizontal=True):  # tiles wrap two to a row on a phone
+    for name in OUTCOME_HEADLINE:
+        metric = page_metric(name)
+        st.metric(metric.label, metric.format_value(outcomes.headline.get(name)), help=metric.definition,
+                  border=True, width=170)
+
+if not outcomes.headline["ccrs"]:
+    st.info("No community contacts in this period and area. Widen the period or clear the filters.",
+            icon=":material/info:")
+    st.stop()
+
+issues_column, map_column = st.columns(2)
+with issues_column:
+    st.subheader("Main issues")
+    st.altair_chart(build_area_bar_chart(outcomes.top_issues, measure="ccrs", category="issue", title="Issue"),
+                    width="stretch")
+    render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
+                      "CCRs by ward": outcomes.by_ward}, name="ccr-issues-and-places", key="ccr_outcomes.issues")
+with map_column:
+    st.subheader("CCRs by ward")
+    ward_map = build_ward_map(list_ward_shapes(store, filters), outcomes.by_ward, measure="ccrs",
+                              basemap_style=settings.basemap_style)
+    render_map(ward_map, key="ccr_outcomes.map")
+
+st.subheader("Who we spoke to")
+st.caption("People who consented to answer the diversity questions. " + NOTE)
+tabs = st.tabs(list(BREAKDOWN_LABELS.values()))
+for tab, (name, label) in zip(tabs, BREAKDOWN_LABELS.items(), strict=True):
+    with tab:
+        st.dataframe(as_text(outcomes.breakdowns[name]), hide_index=True, key=f"ccr_outcomes.{name}",
+                     column_config={name: label, "ethnic_group": "Ethnic group", "count": "CCRs"})
+render_downloads({BREAKDOWN_LABELS[n]: frame for n, frame in outcomes.breakdowns.items()},
+                 name="ccr-diversity", key="ccr_outcomes.diversity")
+
+st.subheader("CCR details")
+if outcomes.detail_rows > DETAIL_ROWS:
+    st.caption(f"The latest {DETAIL_ROWS:,} of {outcomes.detail_rows:,} contacts. Narrow the filters to see others.")
+st.dataframe(outcomes.details, hide_index=True, column_order=list(DETAIL_COLUMNS), column_config=DETAIL_COLUMNS,
+             key="ccr_outcomes.details")
+render_downloads({"CCR details": outcomes.details}, name="ccr-details", key="ccr_outcomes.details_export")
