@@ -12,7 +12,9 @@ Measures (dates are each record's own date; filters as on every dashboard):
   - ysywd_actions: actions taken on "You said, we did" items, on the action's date;
   - ysywd_feedback: times the community was told what was done, on the feedback's date;
   - good_events: completed events whose engagement quality was rated 4 or 5, by `start`.
-  "You said, we did" items are narrowed by area and ward, not by officer or type.
+  "You said, we did" items are narrowed by area and ward; with an officer filter, an
+  action counts when one of those officers took it (as on Event outcomes), and
+  feedback counts on items where one of them took an action.
 - engagement = events_completed + ccrs + patrols (by `start`, `contact_at`, `start`).
 
 Before/after: for a pivot date D and N days, "before" is [D-N, D) and "after"
@@ -82,6 +84,13 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
     pa_where, pa_params = where_clause(filters, table="patrols")
     ys_where, ys_params = where_clause(_without_dates(filters), table="ysywd")
     act_when, act_params = _date_bounds("item['date']", filters)
+    fb_where, fb_params = ys_where, list(ys_params)
+    action_when, action_params = act_when, list(act_params)
+    if filters.officers:
+        action_when += " AND list_contains(?::VARCHAR[], item['officer_id'])"
+        action_params.append(list(filters.officers))
+        fb_where = _and(ys_where, "list_has_any(list_transform(actions, lambda a: a['officer_id']), ?::VARCHAR[])")
+        fb_params.append(list(filters.officers))
     zero = ", ".join(f"0 AS {m}" for m in BASE)
     sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in BASE)
     sql = f"""
@@ -100,15 +109,15 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
             UNION ALL BY NAME
             SELECT item['date'] AS day, area_code, count(*) AS ysywd_actions
             FROM (SELECT area_code, unnest(actions) AS item FROM {relations['ysywd']} WHERE {ys_where})
-            WHERE {act_when} GROUP BY ALL
+            WHERE {action_when} GROUP BY ALL
             UNION ALL BY NAME
             SELECT item['date'] AS day, area_code, count(*) AS ysywd_feedback
-            FROM (SELECT area_code, unnest(feedback) AS item FROM {relations['ysywd']} WHERE {ys_where})
+            FROM (SELECT area_code, unnest(feedback) AS item FROM {relations['ysywd']} WHERE {fb_where})
             WHERE {act_when} GROUP BY ALL
             UNION ALL BY NAME
             SELECT NULL::DATE AS day, NULL::VARCHAR AS area_code, {zero} WHERE false)
         GROUP BY day, area_code ORDER BY day, area_code"""
-    params = ev_params + cc_params + pa_params + ys_params + act_params + ys_params + act_params
+    params = ev_params + cc_params + pa_params + ys_params + action_params + fb_params + act_params
     return sql, params
 
 

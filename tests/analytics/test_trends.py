@@ -130,3 +130,12 @@ def test_charts_build(trend_store):
     table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES)
     bars = trends.build_before_after_chart(table, measure="engagement").to_dict()
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["yOffset"]["field"] == "side"
+
+
+def test_officer_filter_counts_their_actions_and_feedback_on_their_items(trend_store):
+    # make_action gives every action officer P1: y5 (03-06), y2 (03-12), y3 (03-20); y5's feedback 03-27
+    p1 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P1",))))
+    assert (p1["ysywd_actions"], p1["ysywd_feedback"]) == (3, 1)
+    p2 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",))))
+    # P2 took no action; P2's events: e1 (attended, rated 4), e2 (rated 3); CCR c3; patrol p2
+    assert (p2["ysywd_actions"], p2["ysywd_feedback"], p2["good_events"], p2["engagement"]) == (0, 0, 1, 4)
