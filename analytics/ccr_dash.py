@@ -46,6 +46,66 @@ ETHNIC_GROUP_ORDER = (*picklists.ETHNIC_GROUPS, "Not stated", NOT_ANSWERED)
 assert set(BREAKDOWN_CATEGORIES) == set(DIVERSITY_FIELDS)
 
 
+# -- places: the drill-down's levels ---------------------------------------------------
+
+
+@dataclasses.dataclass
+class Places:
+    """CCRs by area, ward and officer: the levels a click drills through, and the map's counts.
+
+    by_area: area_code, name, ccrs, officers (distinct), ccrs_at_events; most CCRs first.
+    by_ward: ward_code, name, area_code, ccrs — every ward in scope (zero where none).
+    by_officer: officer_id, officer (name), ccrs, ccrs_at_events — the TOP_OFFICERS by CCRs.
+    """
+
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+    by_officer: pd.DataFrame
+
+
+_PLACE_COLUMNS = {
+    "area": ["area_code", "name", "ccrs", "officers", "ccrs_at_events"],
+    "ward": ["ward_code", "name", "area_code", "ccrs"],
+    "officer": ["officer_id", "officer", "ccrs", "ccrs_at_events"],
+}
+
+
+def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
+    """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
+    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
+    where, params = where_clause(filters, table="ccrs")
+    scope, scope_params = _ward_scope(filters)
+    sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
+                   {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+            FROM {ccrs} WHERE {where} GROUP BY ALL)
+        SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS name, CAST(sum(g.ccrs) AS BIGINT) AS ccrs,
+               count(DISTINCT g.officer_id) AS officers, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
+        FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, CAST(coalesce(c.ccrs, 0) AS BIGINT) AS ccrs
+        FROM (SELECT * FROM {wards} WHERE {scope}) w
+        LEFT JOIN (SELECT ward_code, sum(ccrs) AS ccrs FROM grouped GROUP BY ward_code) c ON c.ward_code = w.ward_code
+        UNION ALL BY NAME
+        SELECT * FROM (
+            SELECT 'officer' AS part, g.officer_id, coalesce(u.name, g.officer_id) AS officer,
+                   CAST(sum(g.ccrs) AS BIGINT) AS ccrs, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
+            FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
+            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})
+        ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
+    return sql, params + scope_params
+
+
+def _places(frame: pd.DataFrame) -> Places:
+    def piece(name: str) -> pd.DataFrame:
+        columns = _PLACE_COLUMNS[name]
+        counts = {c: "int64" for c in columns if c in ("ccrs", "officers", "ccrs_at_events")}
+        return frame.loc[frame["part"] == name, columns].reset_index(drop=True).astype(counts)
+
+    return Places(by_area=piece("area"), by_ward=piece("ward"), by_officer=piece("officer"))
+
+
 # -- CCR outcomes -------------------------------------------------------------------
 
 
@@ -61,7 +121,7 @@ class CcrOutcomes:
     detail_rows: how many CCRs the details table would hold without the limit.
     breakdowns: for age_band, ethnic_group, ethnicity, religion, sex, disability, the
       consented CCRs by answer, suppressed (`analytics.privacy`), a Total row last.
-    by_area: area_code, area, ccrs. by_ward: ward_code, name, area_code, ccrs (every ward in scope).
+    by_area, by_ward, by_officer: as `Places` (the drill-down's levels and the map).
     """
 
     headline: dict[str, Any]
@@ -71,6 +131,7 @@ class CcrOutcomes:
     breakdowns: dict[str, pd.DataFrame]
     by_area: pd.DataFrame
     by_ward: pd.DataFrame
+    by_officer: pd.DataFrame
 
 
 # Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
@@ -102,20 +163,9 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     """The CCR outcomes page's query set."""
     ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
     where, params = where_clause(filters, table="ccrs")
-    scope, scope_params = _ward_scope(filters)
     figures_sql = f"""
         SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
         FROM {ccrs} WHERE {where}"""
-    places_sql = f"""
-        WITH counted AS MATERIALIZED (
-            SELECT area_code, ward_code, count(*) AS ccrs FROM {ccrs} WHERE {where} GROUP BY area_code, ward_code)
-        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS area,
-               CAST(sum(c.ccrs) AS BIGINT) AS ccrs
-        FROM counted c LEFT JOIN {areas} a ON a.area_code = c.area_code GROUP BY c.area_code, a.name
-        UNION ALL BY NAME
-        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, CAST(coalesce(c.ccrs, 0) AS BIGINT) AS ccrs
-        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN counted c ON c.ward_code = w.ward_code
-        ORDER BY part, -ccrs, area_code, ward_code"""
     details_sql = f"""
         SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
                coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
@@ -129,13 +179,12 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
     diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
     figures, places, details, issues, diversity = _frames(
-        (figures_sql, params), (places_sql, params + scope_params), (details_sql, params),
+        (figures_sql, params), _places_sql(relations, filters), (details_sql, params),
         (issues_sql, issues_params), (diversity_sql, diversity_params))
 
     row = figures.iloc[0]
     headline: dict[str, Any] = _ints(row, (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
-    part = places["part"]
     top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
     return CcrOutcomes(
         headline={k: headline[k] for k in OUTCOME_HEADLINE},
@@ -143,10 +192,7 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
         details=details[list(DETAIL_COLUMNS)],
         detail_rows=headline["ccrs"],
         breakdowns=suppressed_breakdowns(diversity),
-        by_area=places.loc[part == "area", ["area_code", "area", "ccrs"]].reset_index(drop=True)
-        .astype({"ccrs": "int64"}),
-        by_ward=places.loc[part == "ward", ["ward_code", "name", "area_code", "ccrs"]].reset_index(drop=True)
-        .astype({"ccrs": "int64"}),
+        **vars(_places(places)),
     )
 
 
@@ -211,62 +257,48 @@ class CcrActivity:
     """Everything the CCR activity page shows.
 
     headline: ccrs, officers (distinct officer_id), ccrs_at_events (event_id set).
-    by_week: week (Monday), ccrs. by_area: area_code, area, ccrs, officers, ccrs_at_events.
-    by_officer: officer_id, officer, ccrs, ccrs_at_events — the TOP_OFFICERS by CCRs.
-    by_method: contact_method, ccrs.
+    by_week: week (Monday), ccrs. by_method: contact_method, ccrs.
+    by_area, by_ward, by_officer: as `Places`.
     """
 
     headline: dict[str, int]
     by_week: pd.DataFrame
-    by_area: pd.DataFrame
-    by_officer: pd.DataFrame
     by_method: pd.DataFrame
+    by_area: pd.DataFrame
+    by_ward: pd.DataFrame
+    by_officer: pd.DataFrame
 
 
 ACTIVITY_HEADLINE = ("ccrs", "officers", "ccrs_at_events")
 
 
-@_cached("ccrs", "areas", "users")
+@_cached("ccrs", "areas", "wards", "users")
 def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
     """The CCR activity page's query set."""
-    ccrs, areas, users = relations["ccrs"], relations["areas"], relations["users"]
     where, params = where_clause(filters, table="ccrs")
-    # One scan grouped at (week, area, officer, method); the rest is rolled up from that.
+    # One scan grouped at (week, method, officer) for the totals, the time chart and the methods.
     sql = f"""
         WITH grouped AS MATERIALIZED (
-            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, officer_id, contact_method,
+            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, officer_id,
                    count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
-            FROM {ccrs} WHERE {where} GROUP BY ALL)
+            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
         SELECT 'total' AS part, CAST(coalesce(sum(ccrs), 0) AS BIGINT) AS ccrs,
                count(DISTINCT officer_id) AS officers, CAST(coalesce(sum(at_events), 0) AS BIGINT) AS ccrs_at_events
         FROM grouped
         UNION ALL BY NAME
         SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY week
         UNION ALL BY NAME
-        SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS area, CAST(sum(ccrs) AS BIGINT) AS ccrs,
-               count(DISTINCT officer_id) AS officers, CAST(sum(at_events) AS BIGINT) AS ccrs_at_events
-        FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
-        UNION ALL BY NAME
         SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY contact_method
-        UNION ALL BY NAME
-        SELECT * FROM (
-            SELECT 'officer' AS part, g.officer_id, coalesce(u.name, g.officer_id) AS officer,
-                   CAST(sum(ccrs) AS BIGINT) AS ccrs, CAST(sum(at_events) AS BIGINT) AS ccrs_at_events
-            FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
-            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})
-        ORDER BY part, week, -ccrs, area_code, contact_method, officer_id"""
-    (frame,) = _frames((sql, params))
+        ORDER BY part, week, -ccrs, contact_method"""
+    frame, places = _frames((sql, params), _places_sql(relations, filters))
     part = frame["part"]
 
-    def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
-        return frame.loc[part == name, columns].reset_index(drop=True).astype({c: "int64" for c in ints})
+    def piece(name: str, columns: list[str]) -> pd.DataFrame:
+        return frame.loc[part == name, columns].reset_index(drop=True).astype({"ccrs": "int64"})
 
-    total = frame.loc[part == "total"]
     return CcrActivity(
-        headline=_ints(total.iloc[0], ACTIVITY_HEADLINE) if len(total) else dict.fromkeys(ACTIVITY_HEADLINE, 0),
-        by_week=piece("week", ["week", "ccrs"], ("ccrs",)),
-        by_area=piece("area", ["area_code", "area", "ccrs", "officers", "ccrs_at_events"],
-                      ("ccrs", "officers", "ccrs_at_events")),
-        by_officer=piece("officer", ["officer_id", "officer", "ccrs", "ccrs_at_events"], ("ccrs", "ccrs_at_events")),
-        by_method=piece("method", ["contact_method", "ccrs"], ("ccrs",)),
+        headline=_ints(frame.loc[part == "total"].iloc[0], ACTIVITY_HEADLINE),
+        by_week=piece("week", ["week", "ccrs"]),
+        by_method=piece("method", ["contact_method", "ccrs"]),
+        **vars(_places(places)),
     )

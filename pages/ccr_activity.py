@@ -3,13 +3,15 @@
 import streamlit as st
 
 from analytics.ccr_dash import ACTIVITY_HEADLINE, TOP_OFFICERS, ccr_activity, page_metric
-from analytics.charts import build_area_bar_chart
+from analytics.charts import build_count_bar_chart
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
 
+PAGE = BAR = "ccr_activity"
 AREA_COLUMNS = {
-    "area": st.column_config.TextColumn("Area", pinned=True),
+    "name": st.column_config.TextColumn("Area", pinned=True),
     "ccrs": st.column_config.NumberColumn("CCRs", format="%d"),
     "officers": st.column_config.NumberColumn("Officers", format="%d"),
     "ccrs_at_events": st.column_config.NumberColumn("At events", format="%d"),
@@ -21,10 +23,13 @@ OFFICER_COLUMNS = {
 }
 
 route_through_app()
-store = get_store(get_settings())
+settings = get_settings()
+store = get_store(settings)
 
 st.title("CCR activity")
-filters = render_filter_bar(store, key="ccr_activity", event_types=False)
+filters = render_filter_bar(store, key=BAR, event_types=False)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=BAR)
 activity = ccr_activity(store, filters)
 
 with st.container(horizontal=True):  # tiles wrap two to a row on a phone
@@ -34,28 +39,32 @@ with st.container(horizontal=True):  # tiles wrap two to a row on a phone
                   border=True, width=170)
 
 if not activity.headline["ccrs"]:
-    st.info("No community contacts in this period and area. Widen the period or clear the filters.",
+    st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",
             icon=":material/info:")
     st.stop()
 
 st.subheader("CCRs per week")
 st.bar_chart(activity.by_week, x="week", y="ccrs", x_label="Week starting", y_label="CCRs")
 
-area_column, method_column = st.columns(2)
-with area_column:
-    st.subheader("CCRs by area")
-    st.altair_chart(build_area_bar_chart(activity.by_area, measure="ccrs"), width="stretch")
-    st.dataframe(activity.by_area, hide_index=True, column_order=list(AREA_COLUMNS), column_config=AREA_COLUMNS,
-                 key="ccr_activity.by_area")
+place_column, method_column = st.columns(2)
+with place_column:
+    st.subheader("CCRs by place")
+    render_drill_chart(view, vars(activity), measure="ccrs")
 with method_column:
     st.subheader("CCRs by contact method")
-    st.altair_chart(build_area_bar_chart(activity.by_method, measure="ccrs", category="contact_method",
-                                         title="Method"), width="stretch")
+    st.altair_chart(build_count_bar_chart(activity.by_method, category="contact_method", measure="ccrs",
+                                          title="Method"), width="stretch")
+
+st.subheader("CCRs by area")
+render_drill_table(view, activity.by_area, name="by_area", column="area_code", level="area",
+                   column_config=AREA_COLUMNS, column_order=list(AREA_COLUMNS))
 
 st.subheader(f"Top {TOP_OFFICERS} officers by CCRs")
-st.dataframe(activity.by_officer, hide_index=True, column_order=list(OFFICER_COLUMNS),
-             column_config=OFFICER_COLUMNS, key="ccr_activity.by_officer")
+st.caption("Click a row to see that officer's contacts.")
+render_drill_table(view, activity.by_officer, name="by_officer", column="officer_id", level="officer",
+                   column_config=OFFICER_COLUMNS, column_order=list(OFFICER_COLUMNS))
 
 render_downloads({"CCRs by week": activity.by_week, "CCRs by area": activity.by_area,
-                  "CCRs by officer": activity.by_officer, "CCRs by method": activity.by_method},
+                  "CCRs by ward": activity.by_ward, "CCRs by officer": activity.by_officer,
+                  "CCRs by method": activity.by_method},
                  name="ccr-activity", key="ccr_activity.export")

@@ -3,14 +3,15 @@
 import streamlit as st
 
 from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_outcomes, page_metric
-from analytics.charts import build_area_bar_chart, build_ward_map
+from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.privacy import NOTE, as_text
 from analytics.queries import list_ward_shapes
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
-from forms.widgets import render_map
 
+PAGE = BAR = "ccr_outcomes"
 DETAIL_COLUMNS = {
     "contact_at": st.column_config.DatetimeColumn("Date", format="ddd D MMM YYYY, HH:mm", pinned=True),
     "area": st.column_config.TextColumn("Area"),
@@ -26,7 +27,9 @@ settings = get_settings()
 store = get_store(settings)
 
 st.title("CCR outcomes")
-filters = render_filter_bar(store, key="ccr_outcomes", event_types=False)
+filters = render_filter_bar(store, key=BAR, event_types=False)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=BAR)
 outcomes = ccr_outcomes(store, filters)
 
 with st.container(horizontal=True):  # tiles wrap two to a row on a phone
@@ -36,22 +39,25 @@ with st.container(horizontal=True):  # tiles wrap two to a row on a phone
                   border=True, width=170)
 
 if not outcomes.headline["ccrs"]:
-    st.info("No community contacts in this period and area. Widen the period or clear the filters.",
+    st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",
             icon=":material/info:")
     st.stop()
 
-issues_column, map_column = st.columns(2)
+issues_column, place_column = st.columns(2)
 with issues_column:
     st.subheader("Main issues")
-    st.altair_chart(build_area_bar_chart(outcomes.top_issues, measure="ccrs", category="issue", title="Issue"),
-                    width="stretch")
-    render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
-                      "CCRs by ward": outcomes.by_ward}, name="ccr-issues-and-places", key="ccr_outcomes.issues")
-with map_column:
-    st.subheader("CCRs by ward")
-    ward_map = build_ward_map(list_ward_shapes(store, filters), outcomes.by_ward, measure="ccrs",
-                              basemap_style=settings.basemap_style)
-    render_map(ward_map, key="ccr_outcomes.map")
+    st.altair_chart(build_count_bar_chart(outcomes.top_issues, category="issue", measure="ccrs", title="Issue",
+                                          measure_title="CCRs raising it"), width="stretch")
+with place_column:
+    st.subheader("CCRs by place")
+    render_drill_chart(view, vars(outcomes), measure="ccrs")
+
+st.subheader("CCRs by ward")
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), outcomes.by_ward, measure="ccrs",
+                                      basemap_style=settings.basemap_style))
+render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
+                  "CCRs by ward": outcomes.by_ward, "CCRs by officer": outcomes.by_officer},
+                 name="ccr-issues-and-places", key="ccr_outcomes.issues")
 
 st.subheader("Who we spoke to")
 st.caption("People who consented to answer the diversity questions. " + NOTE)

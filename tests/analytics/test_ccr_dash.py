@@ -50,8 +50,8 @@ def test_outcomes_top_issues(fixture_store):
 def test_outcomes_places(fixture_store):
     outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
     assert outcomes.by_area.to_dict("records") == [
-        {"area_code": "A1", "area": "North", "ccrs": 2},  # c1 W1, c3 W2
-        {"area_code": "A2", "area": "South", "ccrs": 1}]  # c2 W3
+        {"area_code": "A1", "name": "North", "ccrs": 2, "officers": 2, "ccrs_at_events": 0},  # c1 W1 P1, c3 W2 P2
+        {"area_code": "A2", "name": "South", "ccrs": 1, "officers": 1, "ccrs_at_events": 0}]  # c2 W3 P3
     assert outcomes.by_ward[["ward_code", "ccrs"]].to_dict("records") == [
         {"ward_code": "W1", "ccrs": 1}, {"ward_code": "W2", "ccrs": 1}, {"ward_code": "W3", "ccrs": 1}]
     south = ccr_dash.ccr_outcomes(fixture_store, dataclasses.replace(FILTERS, areas=("A2",)))
@@ -88,9 +88,13 @@ def test_activity(fixture_store):
         {"week": pd.Timestamp("2025-03-03"), "ccrs": 1}, {"week": pd.Timestamp("2025-03-10"), "ccrs": 1},
         {"week": pd.Timestamp("2025-03-17"), "ccrs": 1}]
     assert activity.by_area.to_dict("records") == [
-        {"area_code": "A1", "area": "North", "ccrs": 2, "officers": 2, "ccrs_at_events": 0},
-        {"area_code": "A2", "area": "South", "ccrs": 1, "officers": 1, "ccrs_at_events": 0}]
+        {"area_code": "A1", "name": "North", "ccrs": 2, "officers": 2, "ccrs_at_events": 0},
+        {"area_code": "A2", "name": "South", "ccrs": 1, "officers": 1, "ccrs_at_events": 0}]
+    assert activity.by_ward[["ward_code", "name", "ccrs"]].to_dict("records") == [
+        {"ward_code": "W1", "name": "Castle", "ccrs": 1}, {"ward_code": "W2", "name": "Abbey", "ccrs": 1},
+        {"ward_code": "W3", "name": "Riverside", "ccrs": 1}]
     assert activity.by_officer["officer_id"].tolist() == ["P1", "P2", "P3"]  # one each: by id
+    assert activity.by_officer.equals(ccr_dash.ccr_outcomes(fixture_store, FILTERS).by_officer)
     assert activity.by_method.to_dict("records") == [
         {"contact_method": "Face to face", "ccrs": 2}, {"contact_method": "Telephone", "ccrs": 1}]
 
@@ -204,8 +208,9 @@ def test_survey_activity(survey_store):
     # Weeks: 3-9 March i 0-6 (7), 10-16 March i 7-11 (5), 17-23 March the three P3 rows.
     assert activity.by_week["ccrs"].tolist() == [7, 5, 3]
     assert activity.by_area.to_dict("records") == [
-        {"area_code": "A1", "area": "A1", "ccrs": 12, "officers": 2, "ccrs_at_events": 2},  # no areas table here
-        {"area_code": "A2", "area": "A2", "ccrs": 3, "officers": 1, "ccrs_at_events": 0}]
+        {"area_code": "A1", "name": "A1", "ccrs": 12, "officers": 2, "ccrs_at_events": 2},  # no areas table here
+        {"area_code": "A2", "name": "A2", "ccrs": 3, "officers": 1, "ccrs_at_events": 0}]
+    assert activity.by_ward.empty  # no wards table here: the map has no wards to shade
     assert activity.by_officer[["officer_id", "ccrs", "ccrs_at_events"]].to_dict("records") == [
         {"officer_id": "P1", "ccrs": 8, "ccrs_at_events": 2}, {"officer_id": "P2", "ccrs": 4, "ccrs_at_events": 0},
         {"officer_id": "P3", "ccrs": 3, "ccrs_at_events": 0}]
@@ -220,3 +225,14 @@ def test_a_save_shows_on_the_next_call(survey_store, tmp_path):
     before = ccr_dash.ccr_activity(store, FILTERS).headline["ccrs"]
     save(store, "ccrs", make_ccr(contact_at=dt.datetime(2025, 3, 30, 10)), "late")
     assert ccr_dash.ccr_activity(store, FILTERS).headline["ccrs"] == before + 1
+
+
+@pytest.mark.parametrize("filters", [FILTERS, dataclasses.replace(FILTERS, areas=("A1",)), Filters()])
+def test_pages_agree_with_summary(fixture_store, filters):
+    from analytics.queries import summary
+
+    figures = summary(fixture_store, filters)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, filters)
+    for name in ("ccrs", "ccrs_diversity_consent", "smart_alert_signups"):
+        assert outcomes.headline[name] == figures[name], name
+    assert ccr_dash.ccr_activity(fixture_store, filters).headline["ccrs"] == figures["ccrs"]
