@@ -1,0 +1,118 @@
+"""In a real browser: click an area's bar on Engagement activity and see the page narrow to that area.
+
+Then click a row of the top-officers table to drill to that officer, and go
+back up to the force with the breadcrumb. Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from analytics import queries
+from analytics.filters import Filters
+from data import reference
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+expect.set_options(timeout=30_000)
+
+
+@pytest.fixture
+def browser_page():
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+            tab = context.new_page()
+            tab.set_default_timeout(30_000)
+            yield tab
+        finally:
+            browser.close()
+
+
+def _headline(page, label: str) -> int:
+    tile = page.get_by_test_id("stMetric").filter(has_text=label)
+    return int(re.sub(r"[^\d]", "", tile.get_by_test_id("stMetricValue").inner_text()))
+
+
+def _wait_for_app(page) -> None:
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _breadcrumb(page):
+    return page.locator(".st-key-engagement_activity-crumbs")
+
+
+def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, browser_page, store):
+    page = browser_page
+    today = dt.date.today()
+    last_90 = Filters(start=today - dt.timedelta(days=89), end=today)
+    page.goto(f"{server}/engagement_activity?period=last_90")
+    _wait_for_app(page)
+    page.get_by_role("heading", name="Events by place").wait_for()
+    force = queries.summary(store, last_90)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
+        f"{force['events_booked']:,}")
+    page.screenshot(path=OUTPUT / "drill-force.png")
+
+    # The drill chart lists areas, longest bar at the top: click it.
+    chart = page.get_by_test_id("stVegaLiteChart").nth(2)  # by date, by type, then the drill chart
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 20)
+    page.wait_for_function("() => window.location.search.includes('area=')")
+    _wait_for_app(page)
+    (area,) = _url_params(page)["area"]
+    area_name = reference.area_names(store)[area]
+    in_area = queries.summary(store, Filters(start=last_90.start, end=last_90.end, areas=(area,)))
+    expect(_breadcrumb(page)).to_contain_text(area_name)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
+        f"{in_area['events_booked']:,}")
+    assert _headline(page, "Events booked") == in_area["events_booked"] < force["events_booked"]
+    expect(page.get_by_text("Click a bar to drill down to that ward.")).to_be_visible()
+    page.get_by_role("heading", name="Engagement activity").scroll_into_view_if_needed()
+    page.screenshot(path=OUTPUT / "drill-area.png")
+
+    # The top officers table: click the first row's marker to drill to that officer.
+    table = page.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+    page.wait_for_function("() => window.location.search.includes('officer=')")
+    _wait_for_app(page)
+    (officer,) = _url_params(page)["officer"]
+    assert _url_params(page)["area"] == [area], "drilling to an officer keeps the area"
+    in_area_officer = queries.summary(store, Filters(start=last_90.start, end=last_90.end, areas=(area,),
+                                                     officers=(officer,)))
+    expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
+        f"{in_area_officer['events_booked']:,}")
+    expect(_breadcrumb(page)).to_contain_text(area_name)
+    page.screenshot(path=OUTPUT / "drill-officer.png")
+
+    # Back up to the force with the breadcrumb's first part.
+    _breadcrumb(page).get_by_role("button").first.click()
+    page.wait_for_function("() => !window.location.search.includes('area=')")
+    _wait_for_app(page)
+    assert _headline(page, "Events booked") == force["events_booked"]
