@@ -7,6 +7,7 @@ optional points or hexbins go on top, so they work on a closed network.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Sequence
@@ -237,13 +238,16 @@ def build_count_bar_chart(df: pd.DataFrame, *, category: str, measure: str, titl
     )
 
 
-def build_daily_chart(df: pd.DataFrame, *, measure: str = "events") -> alt.Chart:
-    """`measure` per day (column `day`) as bars, one bar per day."""
+def build_daily_chart(df: pd.DataFrame, *, measure: str = "events", start: dt.date | None = None,
+                      end: dt.date | None = None) -> alt.Chart:
+    """`measure` per day (column `day`) as bars, one bar per day; the axis spans `start`..`end` when given."""
+    scale = alt.Scale(domain=[start.isoformat(), (end + dt.timedelta(days=1)).isoformat()]) if start and end \
+        else alt.Undefined
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("day:T", title="Date", timeUnit="yearmonthdate"),
+            x=alt.X("day:T", title="Date", timeUnit="yearmonthdate", scale=scale),
             y=alt.Y(f"{measure}:Q", title=_label(measure)),
             tooltip=[alt.Tooltip("day:T", title="Date", format="%a %d %b %Y"),
                      alt.Tooltip(f"{measure}:Q", title=_label(measure), format=",")],

@@ -43,7 +43,7 @@ if not data.headline["events_booked"]:
 date_column, type_column = st.columns(2)
 with date_column:
     st.subheader("Events by date")
-    st.altair_chart(build_daily_chart(data.by_date), width="stretch")
+    st.altair_chart(build_daily_chart(data.by_date, start=filters.start, end=filters.end), width="stretch")
 with type_column:
     st.subheader("Events by type")
     st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="events", title="Type"),

@@ -198,3 +198,19 @@ def test_a_save_shows_on_the_next_call(tmp_path):
     save(store, "events", make_completed_event(attendees=3, officers=["P1"], start=dt.datetime(2025, 3, 29, 10)),
          "new")
     assert events_dash.events_completed(store, ALL_MARCH).headline["events_completed"] == before + 1
+
+
+# -- the charts the pages draw from these frames ----------------------------------
+
+
+def test_the_drill_chart_selects_by_code_and_the_daily_chart_spans_the_period(dash_store):
+    from analytics.charts import SELECTION, build_daily_chart, build_drill_bar_chart
+
+    result = events_dash.engagement_activity(dash_store, ALL_MARCH)
+    spec = build_drill_bar_chart(result.by_area, code="area_code", label="name", measure="events",
+                                 title="Area").to_dict()
+    (param,) = spec["params"]
+    assert (param["name"], param["select"]["fields"]) == (SELECTION, ["area_code"])
+    assert spec["encoding"]["y"]["field"] == "name"
+    daily = build_daily_chart(result.by_date, start=MARCH[0], end=MARCH[1]).to_dict()
+    assert daily["encoding"]["x"]["scale"]["domain"] == ["2025-03-01", "2025-04-01"]
