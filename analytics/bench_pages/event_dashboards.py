@@ -1,0 +1,188 @@
+"""Benchmark entries for the Engagement activity and Events completed pages.
+
+Each page's figures three ways: `analytics.events_dash` on the store,
+hand-written DuckDB over one Parquet file per table, and pandas over
+DataFrames in memory. Officers are compared by id (names are a join the
+other two do not need); wards by those with events.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import events_dash
+from analytics.bench import BenchPage, Window, floor_frames, floor_sources, in_window, register, sorted_rows, when
+
+EVENT_COLUMNS = ("record_id", "start", "status", "event_type", "area_code", "ward_code", "attendees",
+                 "officers_involved", "officers_attending", "communities_supported")
+
+
+def _places(frame: pd.DataFrame) -> list[tuple]:
+    code = "ward_code" if "ward_code" in frame.columns else "area_code"
+    return sorted_rows(frame[frame["events"].gt(0)], [code, "events", "attendees"])
+
+
+def _officers(frame: pd.DataFrame) -> list[tuple]:
+    return [tuple(int(v) if not isinstance(v, str) else v for v in row)
+            for row in frame[["officer_id", "events", "completed", "attendees"]].itertuples(index=False)]
+
+
+# -- engagement activity ------------------------------------------------------------
+
+
+def activity_comparable(result) -> dict:
+    if isinstance(result, events_dash.EngagementActivity):
+        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    by_date = result["by_date"].assign(day=pd.to_datetime(result["by_date"]["day"]))
+    return {
+        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "by_date": sorted_rows(by_date, ["day", "events"]),
+        "by_type": sorted_rows(result["by_type"], ["event_type", "events"]),
+        "by_officer": _officers(result["by_officer"]),
+        "by_area": _places(result["by_area"]),
+        "by_ward": _places(result["by_ward"]),
+    }
+
+
+def activity_floor(paths: dict[str, str], window: Window) -> dict:
+    ev = floor_sources(paths)["events"]
+    w, p = when("start", window)
+    live = f"{w} AND status <> 'cancelled'"
+    headline, officers, by_date, by_type, by_officer, places = floor_frames(
+        ("SELECT count(*) FILTER (WHERE status <> 'cancelled') AS events_booked,"
+         " coalesce(sum(officers_involved) FILTER (WHERE status = 'completed'), 0) AS officer_attendances"
+         f" FROM {ev} WHERE {w}", p),
+        ("SELECT count(DISTINCT o) AS distinct_officers FROM"
+         f" (SELECT unnest(officers_attending) AS o FROM {ev} WHERE {w} AND status = 'completed')", p),
+        (f"SELECT CAST(start AS DATE) AS day, count(*) AS events FROM {ev} WHERE {live} GROUP BY day", p),
+        (f"SELECT event_type, count(*) AS events FROM {ev} WHERE {live} GROUP BY event_type", p),
+        ("SELECT o AS officer_id, count(*) AS events, count(*) FILTER (WHERE status = 'completed') AS completed,"
+         " coalesce(sum(attendees) FILTER (WHERE status = 'completed'), 0) AS attendees"
+         f" FROM (SELECT unnest(officers_attending) AS o, status, attendees FROM {ev} WHERE {live})"
+         f" GROUP BY o ORDER BY events DESC, o LIMIT {events_dash.TOP_OFFICERS}", p),
+        ("SELECT area_code, ward_code, count(*) AS events,"
+         " coalesce(sum(attendees) FILTER (WHERE status = 'completed'), 0) AS attendees"
+         f" FROM {ev} WHERE {live} GROUP BY area_code, ward_code", p),
+    )
+    return {
+        "headline": {**headline.iloc[0].to_dict(), **officers.iloc[0].to_dict()},
+        "by_date": by_date, "by_type": by_type, "by_officer": by_officer,
+        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
+        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+    }
+
+
+def _officer_table(ev: pd.DataFrame, limit: int | None) -> pd.DataFrame:
+    done = ev["status"].eq("completed")
+    rows = pd.DataFrame({"officer_id": ev["officers_attending"], "completed": done.astype("int64"),
+                         "attendees": ev["attendees"].where(done, 0).fillna(0)}).explode("officer_id")
+    rows = rows.dropna(subset=["officer_id"])
+    table = rows.groupby("officer_id").agg(events=("officer_id", "size"), completed=("completed", "sum"),
+                                           attendees=("attendees", "sum")).reset_index()
+    table = table.sort_values(["events", "officer_id"], ascending=[False, True], ignore_index=True)
+    return table.head(limit) if limit else table
+
+
+def _place_tables(ev: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parts = ev.assign(events=1, attendees=ev["attendees"].where(ev["status"].eq("completed"), 0).fillna(0))
+    return (parts.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
+            parts.groupby("ward_code", as_index=False)[["events", "attendees"]].sum())
+
+
+def activity_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
+    ev = in_window(frames["events"], "start", window)
+    done = ev[ev["status"].eq("completed")]
+    live = ev[ev["status"].ne("cancelled")]
+    by_area, by_ward = _place_tables(live)
+    return {
+        "headline": {"events_booked": len(live), "officer_attendances": done["officers_involved"].sum(),
+                     "distinct_officers": done["officers_attending"].explode().dropna().nunique()},
+        "by_date": live.groupby(live["start"].dt.normalize().rename("day")).size().rename("events").reset_index(),
+        "by_type": live.groupby("event_type").size().rename("events").reset_index(),
+        "by_officer": _officer_table(live, events_dash.TOP_OFFICERS),
+        "by_area": by_area, "by_ward": by_ward,
+    }
+
+
+register(BenchPage(
+    name="engagement_activity",
+    run_store=events_dash.engagement_activity,
+    run_floor=activity_floor,
+    run_pandas=activity_pandas,
+    comparable=activity_comparable,
+    tables={"events": EVENT_COLUMNS, "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
+            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
+))
+
+
+# -- events completed ----------------------------------------------------------------
+
+
+def completed_comparable(result) -> dict:
+    if isinstance(result, events_dash.EventsCompleted):
+        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    return {
+        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "events": [str(r) for r in result["events"]["record_id"]],
+        "by_type": sorted_rows(result["by_type"], ["event_type", "completed", "attendees"]),
+        "by_community": sorted_rows(result["by_community"], ["community", "events"]),
+        "by_officer": sorted(_officers(result["by_officer"])),
+        "by_area": _places(result["by_area"]),
+        "by_ward": _places(result["by_ward"]),
+    }
+
+
+def completed_floor(paths: dict[str, str], window: Window) -> dict:
+    ev = floor_sources(paths)["events"]
+    w, p = when("start", window)
+    done = f"{w} AND status = 'completed'"
+    headline, communities, latest, by_type, by_officer, places = floor_frames(
+        ("SELECT count(*) AS events_completed, coalesce(sum(attendees), 0) AS attendees,"
+         f" coalesce(sum(officers_involved), 0) AS officer_attendances FROM {ev} WHERE {done}", p),
+        (f"SELECT unnest(communities_supported) AS community FROM {ev} WHERE {done}", p),
+        (f"SELECT record_id FROM {ev} WHERE {done} ORDER BY start DESC, record_id DESC"
+         f" LIMIT {events_dash.COMPLETED_ROWS}", p),
+        ("SELECT event_type, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM {ev} WHERE {done} GROUP BY event_type", p),
+        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", p),
+        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", p),
+    )
+    by_community = communities.groupby("community").size().rename("events").reset_index()
+    return {
+        "headline": {**headline.iloc[0].to_dict(), "communities_supported": len(by_community)},
+        "events": latest, "by_type": by_type, "by_community": by_community, "by_officer": by_officer,
+        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
+        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+    }
+
+
+def completed_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
+    ev = in_window(frames["events"], "start", window)
+    done = ev[ev["status"].eq("completed")]
+    communities = done["communities_supported"].explode().dropna()
+    by_area, by_ward = _place_tables(done)
+    latest = done.sort_values(["start", "record_id"], ascending=False).head(events_dash.COMPLETED_ROWS)
+    return {
+        "headline": {"events_completed": len(done), "attendees": done["attendees"].sum(),
+                     "officer_attendances": done["officers_involved"].sum(),
+                     "communities_supported": communities.nunique()},
+        "events": latest[["record_id"]],
+        "by_type": done.groupby("event_type").agg(completed=("event_type", "size"), attendees=("attendees", "sum"))
+        .reset_index(),
+        "by_community": communities.value_counts().rename_axis("community").rename("events").reset_index(),
+        "by_officer": _officer_table(done, None),
+        "by_area": by_area, "by_ward": by_ward,
+    }
+
+
+register(BenchPage(
+    name="events_completed",
+    run_store=events_dash.events_completed,
+    run_floor=completed_floor,
+    run_pandas=completed_pandas,
+    comparable=completed_comparable,
+    tables={"events": EVENT_COLUMNS, "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
+            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
+))
