@@ -7,20 +7,22 @@ is its officer's area, and it has a date but no ward, so a ward filter
 narrows patrols only. The officer filter matches the patrolling or
 abstracted officer.
 
-`patrols_overview` reads each table once: patrols grouped by (day, type) for
-the time chart and by (type, area, ward) for the rest, abstractions by
-(day, area) and by (reason, duty); the small results are rolled up here.
+`patrols_overview` reads each table once, in one statement: patrols grouped
+by (day, type) for the time chart and by (type, area, ward) for the rest,
+abstractions by (day, area) and by (reason, duty); every table is rolled up
+from those small groups in SQL and only cut apart here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
 
 from analytics.filters import Filters, where_clause
-from analytics.queries import _cached, _frames, _ward_scope
+from analytics.queries import _cached, _frame, _ward_scope
 from analytics.trends import roll_up
 
 TOP_DUTIES = 10
@@ -59,80 +61,103 @@ class PatrolsOverview:
     top_duties: pd.DataFrame
 
 
-def patrol_sql(patrols: str, filters: Filters) -> tuple[str, list]:
-    """Patrols grouped by (day, type) and by (type, area, ward): count and seconds."""
-    where, params = where_clause(filters, table="patrols")
-    return (f"""
-        SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, count(*) AS patrols,
-               CAST(sum(date_diff('second', start, "end")) AS BIGINT) AS seconds
-        FROM {patrols} WHERE {where}
-        GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code))""", params)
+_PARTS = {  # part -> (columns, the page's name for `key`, integer columns)
+    "day": (["day", "key", "patrols", "hours"], "patrol_type", ("patrols",)),
+    "type": (["key", "patrols", "hours"], "patrol_type", ("patrols",)),
+    "area": (["key", "name", "patrols", "hours"], "area_code", ("patrols",)),
+    "ward": (["key", "name", "area_code", "centre_lat", "centre_lon", "patrols", "hours"], "ward_code", ("patrols",)),
+    "ab_day": (["day", "key", "name", "abstractions", "hours"], "area_code", ("abstractions",)),
+    "reason": (["key", "abstractions", "hours"], "reason", ("abstractions",)),
+    "duty": (["key", "reason", "abstractions", "hours"], "duty_taken_to", ("abstractions",)),
+}
 
 
-def abstraction_sql(abstractions: str, filters: Filters) -> tuple[str, list]:
-    """Abstractions grouped by (day, area) and by (reason, duty): count and hours."""
-    where, params = where_clause(filters, table="abstractions")
-    return (f"""
-        SELECT date AS day, area_code, reason, duty_taken_to, count(*) AS abstractions, sum(hours) AS hours
-        FROM {abstractions} WHERE {where}
-        GROUP BY GROUPING SETS ((day, area_code), (reason, duty_taken_to))""", params)
+def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list]:
+    """The page's figures in one statement: one scan of patrols and one of abstractions, rolled up by part.
+
+    Patrols are grouped by (day, type) and (type, area, ward); abstractions by (day, area)
+    and (reason, duty); every table and the headline come from those small groups.
+    """
+    patrol_where, patrol_params = where_clause(filters, table="patrols")
+    ab_where, ab_params = where_clause(filters, table="abstractions")
+    scope, scope_params = _ward_scope(filters)
+    hours = f"sum(seconds) / {SECONDS_PER_HOUR}.0"
+    sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, count(*) AS patrols,
+                   sum(date_diff('second', start, "end")) AS seconds
+            FROM {relations['patrols']} WHERE {patrol_where}
+            GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code))),
+        fine AS (SELECT * FROM grouped WHERE day IS NULL),
+        ab AS MATERIALIZED (
+            SELECT date AS day, area_code, reason, duty_taken_to, count(*) AS abstractions, sum(hours) AS hours
+            FROM {relations['abstractions']} WHERE {ab_where}
+            GROUP BY GROUPING SETS ((day, area_code), (reason, duty_taken_to))),
+        ab_fine AS (SELECT * FROM ab WHERE day IS NULL)
+        SELECT 'day' AS part, day, patrol_type AS key, patrols, seconds / {SECONDS_PER_HOUR}.0 AS hours
+        FROM grouped WHERE day IS NOT NULL
+        UNION ALL BY NAME
+        SELECT 'type' AS part, patrol_type AS key, sum(patrols) AS patrols, {hours} AS hours
+        FROM fine GROUP BY patrol_type
+        UNION ALL BY NAME
+        SELECT 'area' AS part, f.area_code AS key, coalesce(any_value(a.name), f.area_code) AS name,
+               sum(f.patrols) AS patrols, sum(f.seconds) / {SECONDS_PER_HOUR}.0 AS hours
+        FROM fine f LEFT JOIN {relations['areas']} a ON a.area_code = f.area_code GROUP BY f.area_code
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code AS key, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               coalesce(r.patrols, 0) AS patrols, coalesce(r.hours, 0) AS hours
+        FROM (SELECT * FROM {relations['wards']} WHERE {scope}) w
+        LEFT JOIN (SELECT ward_code, sum(patrols) AS patrols, {hours} AS hours FROM fine GROUP BY ward_code) r
+            ON r.ward_code = w.ward_code
+        UNION ALL BY NAME
+        SELECT 'ab_day' AS part, b.day, b.area_code AS key, coalesce(a.name, b.area_code) AS name,
+               b.abstractions, b.hours
+        FROM ab b LEFT JOIN {relations['areas']} a ON a.area_code = b.area_code WHERE b.day IS NOT NULL
+        UNION ALL BY NAME
+        SELECT 'reason' AS part, reason AS key, sum(abstractions) AS abstractions, sum(hours) AS hours
+        FROM ab_fine GROUP BY reason
+        UNION ALL BY NAME
+        SELECT * FROM (
+            -- a duty's reason: the one that sent most hours to it (alphabetical first on a tie)
+            SELECT 'duty' AS part, duty_taken_to AS key, first(reason ORDER BY hours DESC, reason) AS reason,
+                   sum(abstractions) AS abstractions, sum(hours) AS hours
+            FROM ab_fine GROUP BY duty_taken_to ORDER BY hours DESC, key LIMIT {TOP_DUTIES})
+        UNION ALL BY NAME
+        SELECT 'total' AS part, (SELECT sum(patrols) FROM fine) AS patrols,
+               (SELECT {hours} FROM fine) AS hours, (SELECT sum(abstractions) FROM ab_fine) AS abstractions,
+               (SELECT sum(hours) FROM ab_fine) AS abstraction_hours
+        ORDER BY part, day, CASE WHEN part IN ('type', 'area', 'reason', 'duty') THEN -hours END, key"""
+    return sql, patrol_params + ab_params + scope_params
 
 
 @_cached("patrols", "abstractions", "wards", "areas")
 def patrols_overview(relations: dict[str, str], filters: Filters) -> PatrolsOverview:
     """The Patrols and abstractions page's query set: one call, every figure and table."""
-    scope, scope_params = _ward_scope(filters)
-    patrols, abstractions, wards, areas = _frames(
-        patrol_sql(relations["patrols"], filters),
-        abstraction_sql(relations["abstractions"], filters),
-        (f"SELECT ward_code, name, area_code, centre_lat, centre_lon FROM {relations['wards']} WHERE {scope}",
-         scope_params),
-        (f"SELECT area_code, name AS area FROM {relations['areas']}", []),
-    )
-    return assemble(patrols, abstractions, wards, areas)
+    return split_overview(_frame(*overview_sql(relations, filters)))
 
 
-def assemble(patrols: pd.DataFrame, abstractions: pd.DataFrame, wards: pd.DataFrame,
-             areas: pd.DataFrame) -> PatrolsOverview:
-    """Roll the grouped rows up into the page's tables (shared with the benchmark's floor)."""
-    patrols = patrols.assign(hours=patrols["seconds"].astype("float64") / SECONDS_PER_HOUR)
-    fine = patrols[patrols["day"].isna()]
-    by_day = patrols.loc[patrols["day"].notna(), ["day", "patrol_type", "patrols", "hours"]]
-    measures = ["patrols", "hours"]
-
-    def total(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
-        out = frame.groupby(key, as_index=False)[columns].sum()
-        return out.sort_values(["hours", key], ascending=[False, True], ignore_index=True)
-
-    area_names = dict(zip(areas["area_code"], areas["area"], strict=True))
-    by_area = total(fine, "area_code", measures)
-    by_area.insert(1, "area", by_area["area_code"].map(area_names).fillna(by_area["area_code"]))
-    by_ward = wards.merge(fine.groupby("ward_code", as_index=False)[measures].sum(), on="ward_code", how="left")
-    by_ward = by_ward.fillna({"patrols": 0, "hours": 0.0}).sort_values("ward_code", ignore_index=True)
-
-    ab_day = abstractions.loc[abstractions["day"].notna(), ["day", "area_code", "abstractions", "hours"]]
-    ab_day.insert(2, "area", ab_day["area_code"].map(area_names).fillna(ab_day["area_code"]))
-    ab_fine = abstractions[abstractions["day"].isna()]
-    duties = total(ab_fine, "duty_taken_to", ["abstractions", "hours"])
-    # A duty's reason: the one that sent most hours to it (alphabetical first on a tie).
-    duty_reason = (ab_fine.sort_values(["hours", "reason"], ascending=[False, True], kind="stable")
-                   .drop_duplicates("duty_taken_to"))
-    duties.insert(1, "reason", duties["duty_taken_to"].map(dict(zip(duty_reason["duty_taken_to"],
-                                                                     duty_reason["reason"], strict=True))))
+def split_overview(frame: pd.DataFrame) -> PatrolsOverview:
+    """The one-statement result cut into the page's tables (shared with the benchmark's floor)."""
+    part = frame["part"]
+    pieces = {}
+    for name, (columns, key, ints) in _PARTS.items():
+        piece = frame.loc[part == name, columns].rename(columns={"key": key})
+        if name in ("area", "ab_day"):
+            piece = piece.rename(columns={"name": "area"})
+        pieces[name] = _ints(piece, *ints)
+    total = frame.loc[part == "total"].iloc[0]
+    number = lambda value: 0 if pd.isna(value) else value  # noqa: E731
     return PatrolsOverview(
-        headline={
-            "patrols": int(fine["patrols"].sum()),
-            "patrol_hours": float(fine["hours"].sum()),
-            "abstractions": int(ab_fine["abstractions"].sum()),
-            "abstraction_hours": float(ab_fine["hours"].sum()),
-        },
-        patrols_by_day=_ints(by_day.sort_values(["day", "patrol_type"], ignore_index=True), "patrols"),
-        patrols_by_type=_ints(total(fine, "patrol_type", measures), "patrols"),
-        patrols_by_area=_ints(by_area, "patrols"),
-        patrols_by_ward=_ints(by_ward, "patrols"),
-        abstractions_by_day=_ints(ab_day.sort_values(["day", "area_code"], ignore_index=True), "abstractions"),
-        abstractions_by_reason=_ints(total(ab_fine, "reason", ["abstractions", "hours"]), "abstractions"),
-        top_duties=_ints(duties.head(TOP_DUTIES), "abstractions"),
+        headline={"patrols": int(number(total["patrols"])), "patrol_hours": float(number(total["hours"])),
+                  "abstractions": int(number(total["abstractions"])),
+                  "abstraction_hours": float(number(total["abstraction_hours"]))},
+        patrols_by_day=pieces["day"],
+        patrols_by_type=pieces["type"],
+        patrols_by_area=pieces["area"],
+        patrols_by_ward=pieces["ward"],
+        abstractions_by_day=pieces["ab_day"],
+        abstractions_by_reason=pieces["reason"],
+        top_duties=pieces["duty"],
     )
 
 

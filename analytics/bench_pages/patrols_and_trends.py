@@ -1,12 +1,15 @@
 """Benchmark entries for the Patrols and abstractions and Change over time pages.
 
 Each page's figures three ways: `analytics.patrol_dash.patrols_overview` /
-`analytics.trends.daily_activity` on the store, hand-written DuckDB over one
-Parquet file per table (the small grouped results rolled up as the store
-version does), and pandas over DataFrames in memory.
+`analytics.trends.daily_activity` on the store; DuckDB over one Parquet file
+per table (for patrols, the page's own single statement run over the plain
+files; for change over time, SQL written out by hand); and pandas over
+DataFrames in memory.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 
@@ -21,6 +24,7 @@ from analytics.bench import (
     sorted_rows,
     when,
 )
+from analytics.filters import Filters
 
 HOURS_DIGITS = 6  # sums of float hours may differ in the last bits with the order of addition
 
@@ -33,21 +37,11 @@ def _dates(window: Window) -> Window:
 
 
 def patrols_floor(paths: dict[str, str], window: Window) -> patrol_dash.PatrolsOverview:
-    src = floor_sources(paths)
-    wp, pp = when("start", window)
-    wa, pa = when("date", _dates(window))
-    patrols, abstractions, wards, areas = floor_frames(
-        ("SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, count(*) AS patrols,"
-         ' CAST(sum(date_diff(\'second\', start, "end")) AS BIGINT) AS seconds'
-         f" FROM {src['patrols']} WHERE {wp}"
-         " GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code))", pp),
-        ("SELECT date AS day, area_code, reason, duty_taken_to, count(*) AS abstractions, sum(hours) AS hours"
-         f" FROM {src['abstractions']} WHERE {wa}"
-         " GROUP BY GROUPING SETS ((day, area_code), (reason, duty_taken_to))", pa),
-        (f"SELECT ward_code, name, area_code, centre_lat, centre_lon FROM {src['wards']}", []),
-        (f"SELECT area_code, name AS area FROM {src['areas']}", []),
-    )
-    return patrol_dash.assemble(patrols, abstractions, wards, areas)
+    """The page's one statement over plain Parquet files: what its SQL costs without the store."""
+    filters = Filters() if window is None else Filters(start=window[0].date(),
+                                                       end=window[1].date() - dt.timedelta(days=1))
+    (frame,) = floor_frames(patrol_dash.overview_sql(floor_sources(paths), filters))
+    return patrol_dash.split_overview(frame)
 
 
 def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_dash.PatrolsOverview:
