@@ -17,9 +17,9 @@ PAGE = BAR = "event_outcomes"
 TILES = (
     ("intel_submissions", METRICS["intel_submissions"].label, METRICS["intel_submissions"].definition),
     ("events_completed", METRICS["events_completed"].label, METRICS["events_completed"].definition),
-    ("suitable_for_publishing", "Suitable for publishing", "Completed events the officer marked as suitable "
-                                                           "for publishing (e.g. on social media)."),
-    ("actions", "You said, we did: actions", "Actions taken on \"You said, we did\" items, dated in the period."),
+    ("suitable_for_publishing", "Publishable events", "Completed events the officer marked as suitable "
+                                                      "for publishing (e.g. on social media)."),
+    ("actions", "Actions taken", "\"You said, we did\" actions taken in the period (by the action's date)."),
 )
 VALUE_COLUMNS = {
     "title": st.column_config.TextColumn("Event", pinned=True),
@@ -39,7 +39,7 @@ data = event_outcomes(store, filters)
 
 with st.container(horizontal=True):  # tiles wrap two to a row on a phone
     for name, label, meaning in TILES:
-        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=170)
+        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=200)
 
 issues_column, cloud_column = st.columns(2)
 top_issues = pd.DataFrame(data.top_issues, columns=["issue", "count"])

@@ -41,7 +41,7 @@ data = events_completed(store, filters)
 
 with st.container(horizontal=True):  # tiles wrap two to a row on a phone
     for name, label, meaning in TILES:
-        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=170)
+        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=200)
 
 if not data.headline["events_completed"]:
     st.info("No completed events for these filters. Widen the period or go back up the breadcrumb.",
