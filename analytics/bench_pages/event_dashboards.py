@@ -186,3 +186,113 @@ register(BenchPage(
     tables={"events": EVENT_COLUMNS, "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
             "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
 ))
+
+
+# -- event outcomes ------------------------------------------------------------------
+
+
+def outcomes_comparable(result) -> dict:
+    if isinstance(result, events_dash.EventOutcomes):
+        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    return {
+        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "top_issues": [(d["issue"], int(d["count"])) for d in result["top_issues"]],
+        "issue_counts": sorted_rows(result["issue_counts"], ["issue", "count"]),
+        "issue_texts": sorted(str(t) for t in result["issue_texts"]),
+        "value_gained": [str(r) for r in result["value_gained"]["record_id"]],
+        "actions_by_type": sorted_rows(result["actions_by_type"], ["action_type", "actions"]),
+        "by_officer": sorted(_officers(result["by_officer"])),
+        "by_area": _places(result["by_area"]),
+        "by_ward": _places(result["by_ward"]),
+    }
+
+
+def _ranked(counts: pd.DataFrame) -> list[dict]:
+    ranked = counts.sort_values(["count", "issue"], ascending=[False, True]).head(events_dash.TOP_ISSUES)
+    return [{"issue": r.issue, "count": int(r.count)} for r in ranked.itertuples(index=False)]
+
+
+def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
+    src = floor_sources(paths)
+    ev, cc, ys = src["events"], src["ccrs"], src["ysywd"]
+    we, pe = when("start", window)
+    wc, pc = when("contact_at", window)
+    wa, pa = when("a.date", window and (window[0].date(), window[1].date()))
+    done = f"{we} AND status = 'completed'"
+    events, ccrs, issues, texts, value, actions, places = floor_frames(
+        ("SELECT count(*) AS events_completed, coalesce(sum(intel_submissions), 0) AS event_intel_submissions,"
+         " count(*) FILTER (WHERE suitable_for_publishing) AS suitable_for_publishing"
+         f" FROM {ev} WHERE {done}", pe),
+        (f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {cc} WHERE {wc}", pc),
+        ("SELECT issue, count(*) AS count FROM"
+         f" (SELECT unnest(issues) AS issue FROM {ev} WHERE {done}"
+         f"  UNION ALL SELECT unnest(issues) AS issue FROM {cc} WHERE {wc}) GROUP BY issue", pe + pc),
+        (f"SELECT issues_text FROM {ev} WHERE {done} AND nullif(trim(issues_text), '') IS NOT NULL"
+         f" UNION ALL SELECT issues_text FROM {cc} WHERE {wc} AND nullif(trim(issues_text), '') IS NOT NULL",
+         pe + pc),
+        (f"SELECT record_id FROM {ev} WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL"
+         f" ORDER BY start DESC, record_id DESC LIMIT {events_dash.VALUE_GAINED_ROWS}", pe),
+        ("SELECT a.action_type AS action_type, count(*) AS actions"
+         f" FROM (SELECT unnest(actions) AS a FROM {ys}) WHERE {wa} GROUP BY ALL", pa),
+        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", pe),
+    )
+    by_officer = floor_frames(
+        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", pe))[0]
+    figures = {**events.iloc[0].to_dict(), **ccrs.iloc[0].to_dict()}
+    return {
+        "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
+                     **figures, "actions": int(actions["actions"].sum())},
+        "top_issues": _ranked(issues), "issue_counts": issues, "issue_texts": list(texts["issues_text"]),
+        "value_gained": value, "actions_by_type": actions, "by_officer": by_officer,
+        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
+        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+    }
+
+
+def _has_text(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype(str).str.strip().ne("")
+
+
+def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
+    ev = in_window(frames["events"], "start", window)
+    cc = in_window(frames["ccrs"], "contact_at", window)
+    done = ev[ev["status"].eq("completed")]
+    issues = pd.concat([done["issues"], cc["issues"]], ignore_index=True).explode().dropna()
+    counts = issues.value_counts().rename_axis("issue").rename("count").reset_index()
+    low, high = (window[0].date(), window[1].date()) if window else (None, None)
+    types = [a["action_type"] for items in frames["ysywd"]["actions"] for a in items
+             if window is None or low <= a["date"] < high]
+    actions = pd.Series(types, dtype=object).value_counts().rename_axis("action_type").rename("actions").reset_index()
+    with_value = done[_has_text(done["value_gained"])]
+    figures = {"events_completed": len(done), "event_intel_submissions": int(done["intel_submissions"].sum()),
+               "suitable_for_publishing": int(done["suitable_for_publishing"].eq(True).sum()),
+               "ccr_info_submitted": int(cc["info_submitted"].sum())}
+    by_area, by_ward = _place_tables(done)
+    return {
+        "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
+                     **figures, "actions": len(types)},
+        "top_issues": _ranked(counts), "issue_counts": counts,
+        "issue_texts": list(done.loc[_has_text(done["issues_text"]), "issues_text"])
+        + list(cc.loc[_has_text(cc["issues_text"]), "issues_text"]),
+        "value_gained": with_value.sort_values(["start", "record_id"], ascending=False)
+        .head(events_dash.VALUE_GAINED_ROWS)[["record_id"]],
+        "actions_by_type": actions, "by_officer": _officer_table(done, None),
+        "by_area": by_area, "by_ward": by_ward,
+    }
+
+
+register(BenchPage(
+    name="event_outcomes",
+    run_store=events_dash.event_outcomes,
+    run_floor=outcomes_floor,
+    run_pandas=outcomes_pandas,
+    comparable=outcomes_comparable,
+    tables={"events": (*EVENT_COLUMNS, "intel_submissions", "suitable_for_publishing", "issues", "issues_text",
+                       "value_gained"),
+            "ccrs": ("contact_at", "info_submitted", "issues", "issues_text"),
+            "ysywd": ("actions",),
+            "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
+            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
+))
