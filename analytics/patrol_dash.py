@@ -26,6 +26,7 @@ from analytics.queries import _cached, _frame, _ward_scope
 from analytics.trends import roll_up
 
 TOP_DUTIES = 10
+TOP_OFFICERS = 20
 SECONDS_PER_HOUR = 3600
 
 PATROL_HEADLINE = {
@@ -46,6 +47,7 @@ class PatrolsOverview:
     patrols_by_area: area_code, area, patrols, hours — most hours first.
     patrols_by_ward: ward_code, name, area_code, centre_lat, centre_lon, patrols, hours —
       one row per ward in scope (zero where none), for the map.
+    patrols_by_officer: officer_id, officer (name), patrols, hours — the TOP_OFFICERS by hours.
     abstractions_by_day: day, area_code (the team), area, abstractions, hours.
     abstractions_by_reason: reason, abstractions, hours — most hours first.
     top_duties: duty_taken_to, reason, abstractions, hours — the TOP_DUTIES duties that took most hours.
@@ -56,6 +58,7 @@ class PatrolsOverview:
     patrols_by_type: pd.DataFrame
     patrols_by_area: pd.DataFrame
     patrols_by_ward: pd.DataFrame
+    patrols_by_officer: pd.DataFrame
     abstractions_by_day: pd.DataFrame
     abstractions_by_reason: pd.DataFrame
     top_duties: pd.DataFrame
@@ -66,6 +69,7 @@ _PARTS = {  # part -> (columns, the page's name for `key`, integer columns)
     "type": (["key", "patrols", "hours"], "patrol_type", ("patrols",)),
     "area": (["key", "name", "patrols", "hours"], "area_code", ("patrols",)),
     "ward": (["key", "name", "area_code", "centre_lat", "centre_lon", "patrols", "hours"], "ward_code", ("patrols",)),
+    "officer": (["key", "name", "patrols", "hours"], "officer_id", ("patrols",)),
     "ab_day": (["day", "key", "name", "abstractions", "hours"], "area_code", ("abstractions",)),
     "reason": (["key", "abstractions", "hours"], "reason", ("abstractions",)),
     "duty": (["key", "reason", "abstractions", "hours"], "duty_taken_to", ("abstractions",)),
@@ -75,8 +79,8 @@ _PARTS = {  # part -> (columns, the page's name for `key`, integer columns)
 def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list]:
     """The page's figures in one statement: one scan of patrols and one of abstractions, rolled up by part.
 
-    Patrols are grouped by (day, type) and (type, area, ward); abstractions by (day, area)
-    and (reason, duty); every table and the headline come from those small groups.
+    Patrols are grouped by (day, type), (type, area, ward) and officer; abstractions by
+    (day, area) and (reason, duty); every table and the headline come from those small groups.
     """
     patrol_where, patrol_params = where_clause(filters, table="patrols")
     ab_where, ab_params = where_clause(filters, table="abstractions")
@@ -84,11 +88,11 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
     hours = f"sum(seconds) / {SECONDS_PER_HOUR}.0"
     sql = f"""
         WITH grouped AS MATERIALIZED (
-            SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, count(*) AS patrols,
+            SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, officer_id, count(*) AS patrols,
                    sum(date_diff('second', start, "end")) AS seconds
             FROM {relations['patrols']} WHERE {patrol_where}
-            GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code))),
-        fine AS (SELECT * FROM grouped WHERE day IS NULL),
+            GROUP BY GROUPING SETS ((day, patrol_type), (patrol_type, area_code, ward_code), (officer_id))),
+        fine AS (SELECT * FROM grouped WHERE day IS NULL AND patrol_type IS NOT NULL),
         ab AS MATERIALIZED (
             SELECT date AS day, area_code, reason, duty_taken_to, count(*) AS abstractions, sum(hours) AS hours
             FROM {relations['abstractions']} WHERE {ab_where}
@@ -110,6 +114,12 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
         LEFT JOIN (SELECT ward_code, sum(patrols) AS patrols, {hours} AS hours FROM fine GROUP BY ward_code) r
             ON r.ward_code = w.ward_code
         UNION ALL BY NAME
+        SELECT * FROM (
+            SELECT 'officer' AS part, g.officer_id AS key, coalesce(u.name, g.officer_id) AS name, g.patrols,
+                   g.seconds / {SECONDS_PER_HOUR}.0 AS hours
+            FROM grouped g LEFT JOIN {relations['users']} u ON u.user_id = g.officer_id
+            WHERE g.day IS NULL AND g.patrol_type IS NULL ORDER BY hours DESC, key LIMIT {TOP_OFFICERS})
+        UNION ALL BY NAME
         SELECT 'ab_day' AS part, b.day, b.area_code AS key, coalesce(a.name, b.area_code) AS name,
                b.abstractions, b.hours
         FROM ab b LEFT JOIN {relations['areas']} a ON a.area_code = b.area_code WHERE b.day IS NOT NULL
@@ -126,11 +136,11 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
         SELECT 'total' AS part, (SELECT sum(patrols) FROM fine) AS patrols,
                (SELECT {hours} FROM fine) AS hours, (SELECT sum(abstractions) FROM ab_fine) AS abstractions,
                (SELECT sum(hours) FROM ab_fine) AS abstraction_hours
-        ORDER BY part, day, CASE WHEN part IN ('type', 'area', 'reason', 'duty') THEN -hours END, key"""
+        ORDER BY part, day, CASE WHEN part IN ('type', 'area', 'officer', 'reason', 'duty') THEN -hours END, key"""
     return sql, patrol_params + ab_params + scope_params
 
 
-@_cached("patrols", "abstractions", "wards", "areas")
+@_cached("patrols", "abstractions", "wards", "areas", "users")
 def patrols_overview(relations: dict[str, str], filters: Filters) -> PatrolsOverview:
     """The Patrols and abstractions page's query set: one call, every figure and table."""
     return split_overview(_frame(*overview_sql(relations, filters)))
@@ -144,6 +154,8 @@ def split_overview(frame: pd.DataFrame) -> PatrolsOverview:
         piece = frame.loc[part == name, columns].rename(columns={"key": key})
         if name in ("area", "ab_day"):
             piece = piece.rename(columns={"name": "area"})
+        if name == "officer":
+            piece = piece.rename(columns={"name": "officer"})
         pieces[name] = _ints(piece, *ints)
     total = frame.loc[part == "total"].iloc[0]
     number = lambda value: 0 if pd.isna(value) else value  # noqa: E731
@@ -155,10 +167,18 @@ def split_overview(frame: pd.DataFrame) -> PatrolsOverview:
         patrols_by_type=pieces["type"],
         patrols_by_area=pieces["area"],
         patrols_by_ward=pieces["ward"],
+        patrols_by_officer=pieces["officer"],
         abstractions_by_day=pieces["ab_day"],
         abstractions_by_reason=pieces["reason"],
         top_duties=pieces["duty"],
     )
+
+
+def drill_breakdowns(overview: PatrolsOverview) -> dict[str, pd.DataFrame]:
+    """Patrols by area, ward and officer in the shape the drill-down reads (code, name, measures)."""
+    return {"by_area": overview.patrols_by_area.rename(columns={"area": "name"}),
+            "by_ward": overview.patrols_by_ward,
+            "by_officer": overview.patrols_by_officer}
 
 
 def _ints(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -58,6 +58,10 @@ def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_da
     by_area = total(pt, "area_code", "patrols")
     by_area.insert(1, "area", by_area["area_code"].map(names))
     sums = pt.groupby("ward_code").agg(patrols=("ward_code", "size"), hours=("hours", "sum"))
+    officers = pt.groupby("officer_id").agg(patrols=("officer_id", "size"), hours=("hours", "sum")).reset_index()
+    officers = officers.sort_values(["hours", "officer_id"], ascending=[False, True]).head(patrol_dash.TOP_OFFICERS)
+    users = frames["users"].drop_duplicates("user_id").set_index("user_id")["name"]
+    officers.insert(1, "officer", officers["officer_id"].map(users).fillna(officers["officer_id"]))
     by_ward = frames["wards"][["ward_code", "name", "area_code", "centre_lat", "centre_lon"]].merge(
         sums, left_on="ward_code", right_index=True, how="left").fillna({"patrols": 0, "hours": 0.0})
     ab_day = ab.groupby(["day", "area_code"]).agg(abstractions=("day", "size"), hours=("hours", "sum")).reset_index()
@@ -74,6 +78,7 @@ def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_da
         patrols_by_type=total(pt, "patrol_type", "patrols"),
         patrols_by_area=by_area,
         patrols_by_ward=by_ward,
+        patrols_by_officer=officers,
         abstractions_by_day=ab_day,
         abstractions_by_reason=total(ab, "reason", "abstractions"),
         top_duties=duties,
@@ -90,6 +95,8 @@ def patrols_comparable(result: patrol_dash.PatrolsOverview) -> dict:
         "patrols_by_type": rows(result.patrols_by_type, ["patrol_type", "patrols", "hours"]),
         "patrols_by_area": rows(result.patrols_by_area, ["area_code", "area", "patrols", "hours"]),
         "patrols_by_ward": rows(result.patrols_by_ward, ["ward_code", "name", "area_code", "patrols", "hours"]),
+        "patrols_by_officer": [tuple(r) for r in result.patrols_by_officer.round({"hours": HOURS_DIGITS})[
+            ["officer_id", "officer", "patrols", "hours"]].itertuples(index=False)],
         "abstractions_by_day": rows(result.abstractions_by_day, ["day", "area_code", "area", "abstractions", "hours"]),
         "abstractions_by_reason": rows(result.abstractions_by_reason, ["reason", "abstractions", "hours"]),
         "top_duties": [tuple(r) for r in result.top_duties.round({"hours": HOURS_DIGITS})[
@@ -103,10 +110,11 @@ register(BenchPage(
     run_floor=patrols_floor,
     run_pandas=patrols_pandas,
     comparable=patrols_comparable,
-    tables={"patrols": ("start", "end", "patrol_type", "area_code", "ward_code"),
+    tables={"patrols": ("start", "end", "patrol_type", "area_code", "ward_code", "officer_id"),
             "abstractions": ("date", "area_code", "reason", "duty_taken_to", "hours"),
             "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
-            "areas": ("area_code", "name")},
+            "areas": ("area_code", "name"),
+            "users": ("user_id", "name")},
 ))
 
 

@@ -44,6 +44,12 @@ def test_march_patrol_breakdowns(patrol_store):
     assert rows(o.patrols_by_ward, ["ward_code", "name", "patrols", "hours"]) == [
         ("W1", "Castle", 2, 4.0), ("W2", "Abbey", 1, 1.5), ("W3", "Riverside", 1, 0.75)]
     assert o.patrols_by_ward["centre_lat"].notna().all()
+    # P1: p1 + p4 = 4 h; P2: p2 1.5 h; P3: p3 0.75 h (no users in this store: the id stands for the name)
+    assert rows(o.patrols_by_officer, ["officer_id", "officer", "patrols", "hours"]) == [
+        ("P1", "P1", 2, 4.0), ("P2", "P2", 1, 1.5), ("P3", "P3", 1, 0.75)]
+    drill = patrol_dash.drill_breakdowns(o)
+    assert list(drill["by_area"].columns[:2]) == ["area_code", "name"] and set(drill) == {
+        "by_area", "by_ward", "by_officer"}
     # one row per (day, type)
     assert rows(o.patrols_by_day, ["day", "patrol_type", "patrols", "hours"]) == [
         (pd.Timestamp("2025-03-03"), "Foot patrol", 1, 2.0), (pd.Timestamp("2025-03-04"), "Hotspot patrol", 1, 1.5),
