@@ -137,8 +137,9 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
         SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
                coalesce(w.name, e.ward_code) AS ward, e.attendees, e.officers_involved,
                array_to_string(e.communities_supported, ', ') AS communities
-        FROM (SELECT * FROM {events} WHERE {done} ORDER BY start DESC, record_id DESC
-              LIMIT {COMPLETED_ROWS}) e
+        FROM (SELECT record_id, title, event_type, start, area_code, ward_code, attendees, officers_involved,
+                     communities_supported
+              FROM {events} WHERE {done} ORDER BY start DESC, record_id DESC LIMIT {COMPLETED_ROWS}) e
         LEFT JOIN {areas} a ON a.area_code = e.area_code
         LEFT JOIN {wards} w ON w.ward_code = e.ward_code
         ORDER BY e.start DESC, e.record_id DESC"""
