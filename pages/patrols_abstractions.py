@@ -5,20 +5,27 @@ import streamlit as st
 from analytics.charts import build_area_bar_chart, build_ward_map
 from analytics.patrol_dash import (
     PATROL_HEADLINE,
+    TOP_OFFICERS,
     abstraction_hours_by_period,
     build_abstraction_hours_chart,
     build_patrol_hours_chart,
+    drill_breakdowns,
     patrol_hours_by_period,
     patrols_overview,
 )
 from analytics.queries import list_ward_shapes
 from analytics.trends import GRAINS
+from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
-from forms.widgets import render_map
 
 KEY = "patrols_abstractions"
+OFFICER_COLUMNS = {
+    "officer": st.column_config.TextColumn("Officer", pinned=True),
+    "patrols": st.column_config.NumberColumn("Patrols", format="%d"),
+    "hours": st.column_config.NumberColumn("Hours", format="%.1f"),
+}
 
 route_through_app()
 settings = get_settings()
@@ -26,6 +33,8 @@ store = get_store(settings)
 
 st.title("Patrols and abstractions")
 filters = render_filter_bar(store, key=KEY, event_types=False)
+view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=settings.force_name)
+render_breadcrumb(view.crumbs(), bar_key=KEY)
 overview = patrols_overview(store, filters)
 
 with st.container(horizontal=True):
@@ -36,7 +45,7 @@ if filters.wards:
     st.caption("Abstractions have no ward: the ward filter narrows patrols only.")
 
 if not overview.headline["patrols"] and not overview.headline["abstractions"]:
-    st.info("No patrols or abstractions in this period and area. Widen the period or clear a filter.",
+    st.info("No patrols or abstractions for these filters. Widen the period or go back up the breadcrumb.",
             icon=":material/info:")
     st.stop()
 
@@ -48,19 +57,24 @@ abstraction_periods = abstraction_hours_by_period(overview, grain=grain)
 st.header("Patrols")
 st.subheader(f"Patrol hours per {grain}, by type")
 st.altair_chart(build_patrol_hours_chart(patrol_periods, grain=grain), width="stretch")
-type_column, area_column = st.columns(2)
+type_column, place_column = st.columns(2)
 with type_column:
     st.subheader("Hours by patrol type")
     st.altair_chart(build_area_bar_chart(overview.patrols_by_type, measure="hours", category="patrol_type",
                                          title="Patrol type"), width="stretch")
-with area_column:
-    st.subheader("Hours by area")
-    st.altair_chart(build_area_bar_chart(overview.patrols_by_area, measure="hours"), width="stretch")
+with place_column:
+    st.subheader("Hours by place")
+    render_drill_chart(view, drill_breakdowns(overview), measure="hours")
 
-st.subheader("Patrol hours by ward")
-ward_map = build_ward_map(list_ward_shapes(store, filters), overview.patrols_by_ward, measure="hours",
-                          basemap_style=settings.basemap_style)
-render_map(ward_map, key=f"{KEY}.map")
+map_column, officer_column = st.columns([3, 2])
+with map_column:
+    st.subheader("Patrol hours by ward")
+    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), overview.patrols_by_ward,
+                                          measure="hours", basemap_style=settings.basemap_style))
+with officer_column:
+    st.subheader(f"Top {TOP_OFFICERS} officers by patrol hours")
+    render_drill_table(view, overview.patrols_by_officer, name="officers", column="officer_id", level="officer",
+                       column_config=OFFICER_COLUMNS, column_order=list(OFFICER_COLUMNS))
 
 st.header("Abstractions")
 st.subheader(f"Hours lost per {grain}, by team")
@@ -80,6 +94,7 @@ render_downloads({
     "patrols by period": patrol_periods, "patrols by type": overview.patrols_by_type,
     "patrols by area": overview.patrols_by_area,
     "patrols by ward": overview.patrols_by_ward.drop(columns=["centre_lat", "centre_lon"]),
+    "patrols by officer": overview.patrols_by_officer,
     "abstractions by period": abstraction_periods, "abstractions by reason": overview.abstractions_by_reason,
     "top duties": overview.top_duties,
 }, name="patrols-and-abstractions", key=f"{KEY}.download")

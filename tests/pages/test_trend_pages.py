@@ -52,3 +52,17 @@ def test_change_over_time_before_after_controls(app_store):
     (table,) = [frame.value for frame in at.dataframe]
     assert table["area"].iloc[0] == "All areas"
     assert set(table["measure"]) == {"engagement"}
+
+
+def test_patrols_page_shows_the_breadcrumb_and_goes_back_up(app_store):
+    at = open_as(app_store, PATROLS, "commander")
+    names = reference.area_names(app_store)
+    area = sorted(names)[0]
+    at.segmented_control(key="patrols_abstractions.period").set_value("this_year").run()
+    at.multiselect(key="patrols_abstractions.areas").set_value([area]).run()
+    assert not at.exception, at.exception
+    # Force › <area>: the area is the current (bold) part, the force a button back up
+    assert f"**{names[area]}**" in [m.value for m in at.markdown]
+    at.button(key="patrols_abstractions.crumb.force").click().run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="patrols_abstractions.areas").value == []
