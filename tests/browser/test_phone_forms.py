@@ -30,7 +30,7 @@ def phone():
         try:
             context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
             tab = context.new_page()
-            tab.set_default_timeout(30_000)
+            tab.set_default_timeout(60_000)  # a busy two-core machine can take a while per rerun
             yield tab
         finally:
             browser.close()
@@ -46,7 +46,7 @@ def _choose(page, label: str, option: str) -> None:
     for _ in range(3):
         _widget(page, "stSelectbox", label).click()
         try:
-            choice.wait_for(timeout=5_000)
+            choice.wait_for(timeout=10_000)
             break
         except sync_api.TimeoutError:
             _wait_for_app(page)
