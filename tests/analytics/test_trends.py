@@ -139,3 +139,12 @@ def test_officer_filter_counts_their_actions_and_feedback_on_their_items(trend_s
     p2 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",))))
     # P2 took no action; P2's events: e1 (attended, rated 4), e2 (rated 3); CCR c3; patrol p2
     assert (p2["ysywd_actions"], p2["ysywd_feedback"], p2["good_events"], p2["engagement"]) == (0, 0, 1, 4)
+
+
+def test_nothing_in_range(trend_store):
+    empty = Filters(start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 31))
+    daily = trends.daily_activity(trend_store, empty)
+    assert set(trends.totals(daily).values()) == {0}
+    series = trends.trend_series(daily, grain="week", start=empty.start, end=empty.end)
+    assert len(series) == 5 and series["engagement"].eq(0).all()  # weeks of 30 Dec .. 27 Jan
+    assert trends.before_after(trend_store, Filters(), pivot=dt.date(2030, 1, 1), days=28).empty
