@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+from wordcloud import STOPWORDS
 
 from analytics.filters import Filters, where_clause
 from analytics.metrics import COMPLETED, select_list
@@ -36,6 +37,12 @@ COMPLETED_ROWS = 500
 VALUE_GAINED_ROWS = 10
 TOP_OFFICERS = 20
 NOT_CANCELLED = "status <> 'cancelled'"
+TOP_WORDS = 200
+WORD_PATTERN = "[A-Za-z][A-Za-z'-]{2,}"  # a word of free text: a letter, then letters, apostrophes, hyphens
+WORD_EDGES = "'-"  # trimmed from a word's ends
+# Common words left out of the word cloud: English stop words, and words every issue uses.
+TEXT_STOPWORDS = frozenset({w.lower() for w in STOPWORDS} | {"street", "road", "people", "also", "lot", "lots",
+                                                              "area"})
 
 
 # -- shared breakdowns ---------------------------------------------------------
@@ -179,7 +186,8 @@ class EventOutcomes:
       (completed events marked suitable), actions (You said, we did actions dated in the range).
     top_issues: the TOP_ISSUES issues of completed events and CCRs (as summary's top_issues).
     issue_counts: every issue code with its count (the word cloud's categories).
-    issue_texts: the free-text issues of completed events and CCRs.
+    issue_words: word, count: the words of the free-text issues of completed events and CCRs
+      (lower case, TEXT_STOPWORDS left out), the TOP_WORDS most frequent, counted in DuckDB.
     value_gained: title, start, value_gained of the latest completed events that say.
     actions_by_type: action_type, actions (ysywd actions dated in the range).
     by_area / by_ward / by_officer: completed events, for the drill-down and the map.
@@ -188,7 +196,7 @@ class EventOutcomes:
     headline: dict[str, int]
     top_issues: list[dict]
     issue_counts: pd.DataFrame
-    issue_texts: list[str]
+    issue_words: pd.DataFrame
     value_gained: pd.DataFrame
     actions_by_type: pd.DataFrame
     by_area: pd.DataFrame
@@ -236,17 +244,21 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
              FROM {events} WHERE {ev_where}),
             (SELECT {select_list(("ccr_info_submitted",))} FROM {ccrs} WHERE {ccr_where})"""
     issue_counts_sql, issue_counts_params = _top_issues_sql(relations, filters, limit=10_000)
-    texts_sql = f"""
-        SELECT issues_text FROM {events} WHERE {done} AND nullif(trim(issues_text), '') IS NOT NULL
-        UNION ALL
-        SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND nullif(trim(issues_text), '') IS NOT NULL"""
+    words_sql = f"""
+        SELECT word, count(*) AS count FROM (
+            SELECT trim(lower(unnest(regexp_extract_all(issues_text, ?))), ?) AS word
+            FROM (SELECT issues_text FROM {events} WHERE {done} AND issues_text IS NOT NULL
+                  UNION ALL SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND issues_text IS NOT NULL))
+        WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
+        GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
+    words_params = [WORD_PATTERN, WORD_EDGES, *ev_params, *ccr_params, sorted(TEXT_STOPWORDS)]
     value_sql = f"""
         SELECT record_id, title, start, value_gained FROM {events}
         WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
         ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
-    headline, issue_counts, texts, value, actions, places, officers = _frames(
+    headline, issue_counts, words, value, actions, places, officers = _frames(
         (headline_sql, ev_params + ccr_params), (issue_counts_sql, issue_counts_params),
-        (texts_sql, ev_params + ccr_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters),
+        (words_sql, words_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters),
         _places_sql(relations, filters, condition=COMPLETED),
         _officers_sql(relations, filters, condition=COMPLETED),
     )
@@ -263,7 +275,7 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
         },
         top_issues=_issues_list(issue_counts.head(TOP_ISSUES)),
         issue_counts=_int_frame(issue_counts, "count"),
-        issue_texts=[str(t) for t in texts["issues_text"]],
+        issue_words=_int_frame(words, "count"),
         value_gained=value.reset_index(drop=True),
         actions_by_type=actions,
         by_area=by_area, by_ward=by_ward,

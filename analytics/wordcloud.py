@@ -1,7 +1,8 @@
 """Word cloud of the issues communities raised: issue categories plus the officers' own words.
 
 `issue_frequencies` weighs each issue category by how often it was listed
-and adds the words of the free-text issues (common English words left out);
+and adds the words of the free-text issues (counted in DuckDB by
+`analytics.events_dash.event_outcomes`, common English words left out);
 `build_word_cloud` draws them as a PNG image of the requested size, or a
 plain placeholder image saying there is nothing to show. `issues_word_cloud`
 is the cached page entry point: one image per filter set and store version.
@@ -15,38 +16,50 @@ import io
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from PIL import Image, ImageDraw
-from wordcloud import STOPWORDS, WordCloud
+from wordcloud import WordCloud
 
-from analytics.events_dash import event_outcomes
+from analytics.events_dash import TEXT_STOPWORDS, WORD_EDGES, WORD_PATTERN, event_outcomes
 from analytics.filters import Filters
 from data.store import Store
 
 WIDTH, HEIGHT = 800, 400
 CATEGORY_WEIGHT = 3  # a listed category counts as much as three mentions in free text
 PLACEHOLDER = "No issues raised for these filters"
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
-_STOP = {w.lower() for w in STOPWORDS} | {"street", "road", "people", "also", "lot", "lots", "area"}
+_WORD = re.compile(WORD_PATTERN)
 
 
-def issue_frequencies(categories: pd.DataFrame | Mapping[str, int], texts: Iterable[str]) -> dict[str, int]:
-    """Word -> weight: each category (`issue`, `count`) times CATEGORY_WEIGHT, plus words of the texts."""
+def issue_frequencies(categories: pd.DataFrame | Mapping[str, int],
+                      words: pd.DataFrame | Mapping[str, int]) -> dict[str, int]:
+    """Word -> weight: each category (`issue`, `count`) times CATEGORY_WEIGHT, plus each free-text word's count."""
     counts: collections.Counter[str] = collections.Counter()
-    if isinstance(categories, pd.DataFrame):
-        pairs = zip(categories["issue"], categories["count"], strict=True) if len(categories) else []
-    else:
-        pairs = categories.items()
-    for issue, count in pairs:
+    for issue, count in _pairs(categories, "issue"):
         if isinstance(issue, str) and issue.strip() and count:
             counts[issue.strip()] += int(count) * CATEGORY_WEIGHT
+    for word, count in _pairs(words, "word"):
+        if isinstance(word, str) and word and count:
+            counts[word] += int(count)
+    return dict(counts)
+
+
+def word_counts(texts: Iterable[str]) -> dict[str, int]:
+    """The words of some texts as `issue_words` counts them (for tests and the benchmark)."""
+    counts: collections.Counter[str] = collections.Counter()
     for text in texts:
         for word in _WORD.findall(text or ""):
-            word = word.lower().strip("'-")
-            if len(word) > 2 and word not in _STOP:
+            word = word.lower().strip(WORD_EDGES)
+            if len(word) > 2 and word not in TEXT_STOPWORDS:
                 counts[word] += 1
     return dict(counts)
+
+
+def _pairs(values: pd.DataFrame | Mapping[str, int], column: str) -> Iterable[tuple[Any, Any]]:
+    if isinstance(values, pd.DataFrame):
+        return zip(values[column], values["count"], strict=True) if len(values) else []
+    return values.items()
 
 
 def build_word_cloud(frequencies: Mapping[str, int], *, width: int = WIDTH, height: int = HEIGHT) -> bytes:
@@ -85,7 +98,7 @@ def issues_word_cloud(store: Store, filters: Filters | None = None, *, width: in
             _clouds.move_to_end(key)
             return _clouds[key]
     outcomes = event_outcomes(store, filters)
-    png = build_word_cloud(issue_frequencies(outcomes.issue_counts, outcomes.issue_texts), width=width,
+    png = build_word_cloud(issue_frequencies(outcomes.issue_counts, outcomes.issue_words), width=width,
                            height=height)
     with _lock:
         _clouds[key] = png

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analytics import events_dash
 from analytics.bench import BenchPage, Window, floor_frames, floor_sources, in_window, register, sorted_rows, when
+from analytics.wordcloud import word_counts
 
 EVENT_COLUMNS = ("record_id", "start", "status", "event_type", "area_code", "ward_code", "attendees",
                  "officers_involved", "officers_attending", "communities_supported")
@@ -198,7 +199,7 @@ def outcomes_comparable(result) -> dict:
         "headline": {k: int(v) for k, v in result["headline"].items()},
         "top_issues": [(d["issue"], int(d["count"])) for d in result["top_issues"]],
         "issue_counts": sorted_rows(result["issue_counts"], ["issue", "count"]),
-        "issue_texts": sorted(str(t) for t in result["issue_texts"]),
+        "issue_words": sorted_rows(result["issue_words"], ["word", "count"]),
         "value_gained": [str(r) for r in result["value_gained"]["record_id"]],
         "actions_by_type": sorted_rows(result["actions_by_type"], ["action_type", "actions"]),
         "by_officer": sorted(_officers(result["by_officer"])),
@@ -227,9 +228,12 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
         ("SELECT issue, count(*) AS count FROM"
          f" (SELECT unnest(issues) AS issue FROM {ev} WHERE {done}"
          f"  UNION ALL SELECT unnest(issues) AS issue FROM {cc} WHERE {wc}) GROUP BY issue", pe + pc),
-        (f"SELECT issues_text FROM {ev} WHERE {done} AND nullif(trim(issues_text), '') IS NOT NULL"
-         f" UNION ALL SELECT issues_text FROM {cc} WHERE {wc} AND nullif(trim(issues_text), '') IS NOT NULL",
-         pe + pc),
+        ("SELECT word, count(*) AS count FROM (SELECT trim(lower(unnest(regexp_extract_all(t, ?))), ?) AS word"
+         f" FROM (SELECT issues_text AS t FROM {ev} WHERE {done}"
+         f" UNION ALL SELECT issues_text AS t FROM {cc} WHERE {wc}))"
+         " WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)"
+         f" GROUP BY word ORDER BY count DESC, word LIMIT {events_dash.TOP_WORDS}",
+         [events_dash.WORD_PATTERN, events_dash.WORD_EDGES, *pe, *pc, sorted(events_dash.TEXT_STOPWORDS)]),
         (f"SELECT record_id FROM {ev} WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL"
          f" ORDER BY start DESC, record_id DESC LIMIT {events_dash.VALUE_GAINED_ROWS}", pe),
         ("SELECT a.action_type AS action_type, count(*) AS actions"
@@ -244,7 +248,7 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
     return {
         "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
                      **figures, "actions": int(actions["actions"].sum())},
-        "top_issues": _ranked(issues), "issue_counts": issues, "issue_texts": list(texts["issues_text"]),
+        "top_issues": _ranked(issues), "issue_counts": issues, "issue_words": texts,
         "value_gained": value, "actions_by_type": actions, "by_officer": by_officer,
         "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
         "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
@@ -253,6 +257,12 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
 
 def _has_text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype(str).str.strip().ne("")
+
+
+def _top_words(texts: pd.Series) -> pd.DataFrame:
+    counts = word_counts(texts.dropna())
+    frame = pd.DataFrame(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["word", "count"])
+    return frame.head(events_dash.TOP_WORDS)
 
 
 def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
@@ -274,8 +284,7 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
         "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
                      **figures, "actions": len(types)},
         "top_issues": _ranked(counts), "issue_counts": counts,
-        "issue_texts": list(done.loc[_has_text(done["issues_text"]), "issues_text"])
-        + list(cc.loc[_has_text(cc["issues_text"]), "issues_text"]),
+        "issue_words": _top_words(pd.concat([done["issues_text"], cc["issues_text"]], ignore_index=True)),
         "value_gained": with_value.sort_values(["start", "record_id"], ascending=False)
         .head(events_dash.VALUE_GAINED_ROWS)[["record_id"]],
         "actions_by_type": actions, "by_officer": _officer_table(done, None),

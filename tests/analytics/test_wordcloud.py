@@ -20,7 +20,9 @@ def image(png: bytes) -> Image.Image:
 def test_frequencies_weigh_categories_and_add_words_of_the_texts():
     categories = pd.DataFrame({"issue": ["Speeding", "Parking"], "count": [2, 1]})
     texts = ["Cars speeding near the school", "The school gates blocked by cars"]
-    assert wordcloud.issue_frequencies(categories, texts) == {
+    words = wordcloud.word_counts(texts)
+    assert words == {"cars": 2, "speeding": 1, "near": 1, "school": 2, "gates": 1, "blocked": 1}
+    assert wordcloud.issue_frequencies(categories, words) == {
         "Speeding": 6,  # 2 listings x CATEGORY_WEIGHT 3
         "Parking": 3,
         "cars": 2, "speeding": 1, "near": 1, "school": 2, "gates": 1, "blocked": 1,  # "the", "by" left out
