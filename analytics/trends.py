@@ -277,3 +277,22 @@ def build_before_after_chart(comparison: pd.DataFrame, *, measure: str) -> alt.C
                      alt.Tooltip("pct_change:Q", title="Change", format="+.0%")],
         )
     )
+
+
+def build_change_chart(comparison: pd.DataFrame, *, measure: str) -> alt.Chart:
+    """% change per area for one measure: bars right of zero for a rise, left for a fall (none when before is 0)."""
+    rows = comparison[(comparison["measure"] == measure) & comparison["pct_change"].notna()]
+    rows = rows.assign(direction=rows["pct_change"].map(lambda v: "rise" if v > 0 else "fall" if v < 0 else "same"))
+    return (
+        alt.Chart(rows[["area", "before", "after", "pct_change", "direction"]])
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", title="Area", sort=list(rows["area"])),
+            x=alt.X("pct_change:Q", title=f"% change in {LABELS[measure].lower()}", axis=alt.Axis(format="+%")),
+            color=alt.Color("direction:N", legend=None,
+                            scale=alt.Scale(domain=["rise", "same", "fall"], range=["#1b7837", "#bdbdbd", "#b2182b"])),
+            tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("before:Q", title="Before", format=","),
+                     alt.Tooltip("after:Q", title="After", format=","),
+                     alt.Tooltip("pct_change:Q", title="Change", format="+.0%")],
+        )
+    )

@@ -64,12 +64,15 @@ chosen = comparison[comparison["measure"] == measure]
 if chosen.empty:
     st.info("Nothing recorded either side of this date for these filters.", icon=":material/info:")
 else:
-    chart_column, table_column = st.columns(2)
-    with chart_column:
+    counts_column, change_column = st.columns(2)
+    with counts_column:
+        st.subheader("Counts before and after")
         st.altair_chart(trends.build_before_after_chart(comparison, measure=measure), width="stretch")
-    with table_column:
-        st.dataframe(chosen, hide_index=True, column_order=list(COMPARISON_COLUMNS),
-                     column_config=COMPARISON_COLUMNS, key=f"{KEY}.comparison")
+    with change_column:
+        st.subheader("% change")
+        st.altair_chart(trends.build_change_chart(comparison, measure=measure), width="stretch")
+    st.dataframe(chosen, hide_index=True, column_order=list(COMPARISON_COLUMNS),
+                 column_config=COMPARISON_COLUMNS, key=f"{KEY}.comparison")
 
 render_downloads({"series": series, "before and after": comparison}, name="change-over-time",
                  key=f"{KEY}.download")

@@ -130,6 +130,9 @@ def test_charts_build(trend_store):
     table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES)
     bars = trends.build_before_after_chart(table, measure="engagement").to_dict()
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["yOffset"]["field"] == "side"
+    change = trends.build_change_chart(table, measure="engagement")
+    # all areas -4/7, North -0.6, South -0.5: every bar a fall
+    assert set(change.data["direction"]) == {"fall"} and list(change.data["area"]) == ["All areas", "North", "South"]
 
 
 def test_officer_filter_counts_their_actions_and_feedback_on_their_items(trend_store):
