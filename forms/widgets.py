@@ -142,3 +142,11 @@ def label_of(option: str | None, names: Mapping[str, str]) -> str:
     if option is None:
         return ""
     return names.get(option, option)
+
+
+def render_metric_tiles(headline: Mapping[str, Any], metrics: Iterable[Any], *, width: int = 170) -> None:
+    """One bordered tile per metric (label, formatted value, definition as help); they wrap on a phone."""
+    with st.container(horizontal=True):
+        for metric in metrics:
+            st.metric(metric.label, metric.format_value(headline.get(metric.name)), help=metric.definition,
+                      border=True, width=width)

@@ -8,6 +8,7 @@ from forms.drill import drill_view, render_breadcrumb, render_drill_chart, rende
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "ccr_activity"
 AREA_COLUMNS = {
@@ -32,11 +33,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 activity = ccr_activity(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name in ACTIVITY_HEADLINE:
-        metric = page_metric(name)
-        st.metric(metric.label, metric.format_value(activity.headline.get(name)), help=metric.definition,
-                  border=True, width=170)
+render_metric_tiles(activity.headline, (page_metric(name) for name in ACTIVITY_HEADLINE))
 
 if not activity.headline["ccrs"]:
     st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",

@@ -10,6 +10,7 @@ from forms.drill import drill_view, render_breadcrumb, render_drill_chart, rende
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "ccr_outcomes"
 DETAIL_COLUMNS = {
@@ -32,11 +33,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 outcomes = ccr_outcomes(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name in OUTCOME_HEADLINE:
-        metric = page_metric(name)
-        st.metric(metric.label, metric.format_value(outcomes.headline.get(name)), help=metric.definition,
-                  border=True, width=170)
+render_metric_tiles(outcomes.headline, (page_metric(name) for name in OUTCOME_HEADLINE))
 
 if not outcomes.headline["ccrs"]:
     st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",

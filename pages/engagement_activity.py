@@ -10,6 +10,7 @@ from forms.drill import drill_view, render_breadcrumb, render_drill_chart, rende
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
+from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "engagement_activity"
 HEADLINE = ("events_booked", "officer_attendances", "distinct_officers")
@@ -30,11 +31,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = engagement_activity(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name in HEADLINE:
-        metric = METRICS[name]
-        st.metric(metric.label, metric.format_value(data.headline[name]), help=metric.definition, border=True,
-                  width=170)
+render_metric_tiles(data.headline, (METRICS[name] for name in HEADLINE))
 
 if not data.headline["events_booked"]:
     st.info("No events for these filters. Widen the period or go back up the breadcrumb.", icon=":material/info:")

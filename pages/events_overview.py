@@ -7,7 +7,7 @@ from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
 from forms.filter_bar import render_filter_bar
 from forms.runtime import get_settings, get_store, route_through_app
-from forms.widgets import render_map
+from forms.widgets import render_map, render_metric_tiles
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -28,11 +28,7 @@ st.title("Events overview")
 filters = render_filter_bar(store, key="events_overview")
 overview = events_overview(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name in HEADLINE:
-        metric = METRICS[name]
-        st.metric(metric.label, metric.format_value(overview.headline.get(name)), help=metric.definition,
-                  border=True, width=170)
+render_metric_tiles(overview.headline, (METRICS[name] for name in HEADLINE))
 
 if not overview.headline.get("events_booked") and overview.latest.empty:
     st.info("No events in this period and area. Widen the period or clear the area filter.",
