@@ -244,14 +244,19 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
              FROM {events} WHERE {ev_where}),
             (SELECT {select_list(("ccr_info_submitted",))} FROM {ccrs} WHERE {ccr_where})"""
     issue_counts_sql, issue_counts_params = _top_issues_sql(relations, filters, limit=10_000)
+    # Each distinct text is split into words once and its words weighted by how often the text occurs:
+    # the same counts as splitting every row, but the regular expression runs once per distinct text.
     words_sql = f"""
-        SELECT word, count(*) AS count FROM (
-            SELECT trim(lower(unnest(regexp_extract_all(issues_text, ?))), ?) AS word
+        WITH texts AS MATERIALIZED (
+            SELECT issues_text AS text, count(*) AS n
             FROM (SELECT issues_text FROM {events} WHERE {done} AND issues_text IS NOT NULL
-                  UNION ALL SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND issues_text IS NOT NULL))
+                  UNION ALL SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND issues_text IS NOT NULL)
+            GROUP BY issues_text)
+        SELECT word, CAST(sum(n) AS BIGINT) AS count FROM (
+            SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM texts)
         WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
         GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
-    words_params = [WORD_PATTERN, WORD_EDGES, *ev_params, *ccr_params, sorted(TEXT_STOPWORDS)]
+    words_params = [*ev_params, *ccr_params, WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS)]
     value_sql = f"""
         SELECT record_id, title, start, value_gained FROM {events}
         WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL

@@ -127,6 +127,21 @@ def test_event_outcomes_headline_and_issues(dash_store):
         ("e9", "Two new watch members"), ("e8", "New residents' group formed")]
 
 
+def test_issue_words_count_every_occurrence_of_a_repeated_text(tmp_path):
+    from analytics.wordcloud import word_counts
+
+    store = build_fixture_store(tmp_path / "store")
+    texts = ["Bikes on the pavement", "Bikes on the pavement", "Bikes racing at night"]
+    for i, text in enumerate(texts[:2]):
+        save(store, "events", make_completed_event(attendees=1, officers=["P1"], issues_text=text,
+                                                   start=dt.datetime(2025, 3, 27 + i, 10)), f"rep{i}")
+    save(store, "ccrs", make_ccr(contact_at=dt.datetime(2025, 3, 29, 10), issues_text=texts[2]), "rep-ccr")
+    words = dict(rows(events_dash.event_outcomes(store, Filters(start=dt.date(2025, 3, 27),
+                                                                   end=dt.date(2025, 3, 31))).issue_words,
+                      "word", "count"))
+    assert words == word_counts(texts) == {"bikes": 3, "pavement": 2, "racing": 1, "night": 1}
+
+
 def test_you_said_we_did_actions_count_by_action_date(dash_store):
     march = events_dash.event_outcomes(dash_store, ALL_MARCH)
     assert rows(march.actions_by_type, "action_type", "actions") == [("Enforcement", 2), ("Reassurance", 1)]
