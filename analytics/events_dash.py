@@ -25,7 +25,6 @@ from analytics.queries import (
     TOP_ISSUES,
     _and,
     _cached,
-    _distinct_officers_sql,
     _frames,
     _ints,
     _issues_list,
@@ -101,7 +100,22 @@ def _officers_sql(relations: dict[str, str], filters: Filters, *, condition: str
 
 
 def _int_frame(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    return frame.reset_index(drop=True).astype({c: "int64" for c in columns})
+    out = frame.reset_index(drop=True)
+    for column in columns:  # column by column: much cheaper than astype(dict) on small frames
+        out[column] = out[column].to_numpy(dtype="int64")
+    return out
+
+
+def _parts(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A one-statement result cut apart by its `part` column in one pass."""
+    return dict(tuple(frame.groupby("part", sort=False)))
+
+
+def _piece(parts: dict[str, pd.DataFrame], name: str, columns: list[str], *ints: str) -> pd.DataFrame:
+    frame = parts.get(name)
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ints else object) for c in columns})
+    return _int_frame(frame[columns], *ints)
 
 
 # -- Events completed ----------------------------------------------------------
@@ -310,33 +324,77 @@ class EngagementActivity:
     by_ward: pd.DataFrame
 
 
+# GROUPING(day, event_type, area_code, ward_code) of each grouping set of the activity scan.
+_ACT_DAY, _ACT_TYPE, _ACT_PLACE = 7, 11, 12
+
+
 @_cached("events", "wards", "areas", "users")
 def engagement_activity(relations: dict[str, str], filters: Filters) -> EngagementActivity:
-    """The Engagement activity page's query set."""
-    events = relations["events"]
+    """The Engagement activity page's query set: one grouped scan and one unnest of officers."""
+    events, wards, areas, users = relations["events"], relations["wards"], relations["areas"], relations["users"]
     where, params = where_clause(filters, table="events")
-    officers_sql, officers_params = _distinct_officers_sql(events, filters)
-    headline_sql = f"""
-        SELECT * FROM
-            (SELECT {select_list(("events_booked", "officer_attendances"))} FROM {events} WHERE {where}),
-            ({officers_sql})"""
-    date_sql = f"""
-        SELECT CAST(start AS DATE) AS day, count(*) AS events FROM {events}
-        WHERE {_and(where, NOT_CANCELLED)} GROUP BY day ORDER BY day"""
-    type_sql = f"""
-        SELECT event_type, count(*) AS events FROM {events}
-        WHERE {_and(where, NOT_CANCELLED)} GROUP BY event_type ORDER BY events DESC, event_type"""
-    headline, by_date, by_type, officers, places = _frames(
-        (headline_sql, params + officers_params), (date_sql, params), (type_sql, params),
-        _officers_sql(relations, filters, condition=NOT_CANCELLED, limit=TOP_OFFICERS),
-        _places_sql(relations, filters, condition=NOT_CANCELLED),
-    )
-    by_area, by_ward = _split_places(places)
+    scope, scope_params = _ward_scope(filters)
+    live = _and(where, NOT_CANCELLED)
+    # Booked events by day, by type and by (area, ward), with completed events' attendees and
+    # officers; the headline and the areas are rolled up from the small result.
+    activity_sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT GROUPING(day, event_type, area_code, ward_code) AS level, day, event_type, area_code, ward_code,
+                   count(*) AS events,
+                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees,
+                   coalesce(sum(officers_involved) FILTER (WHERE {COMPLETED}), 0) AS officer_attendances
+            FROM (SELECT CAST(start AS DATE) AS day, event_type, area_code, ward_code, status, attendees,
+                         officers_involved FROM {events} WHERE {live})
+            GROUP BY GROUPING SETS ((day), (event_type), (area_code, ward_code))),
+        places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_ACT_PLACE})
+        SELECT 'day' AS part, day, events FROM grouped WHERE level = {_ACT_DAY}
+        UNION ALL BY NAME
+        SELECT 'type' AS part, event_type, events FROM grouped WHERE level = {_ACT_TYPE}
+        UNION ALL BY NAME
+        SELECT 'total' AS part, sum(events) AS events, sum(officer_attendances) AS officer_attendances
+        FROM grouped WHERE level = {_ACT_DAY}
+        UNION ALL BY NAME
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
+               sum(c.events) AS events, sum(c.attendees) AS attendees
+        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
+        GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
+        ORDER BY part, day, events DESC, event_type, name, area_code, ward_code"""
+    # Officers attending booked events, unnested once: the top TOP_OFFICERS, and the distinct
+    # officers who attended a completed event.
+    officers_sql = f"""
+        WITH counted AS MATERIALIZED (
+            SELECT officer_id, count(*) AS events, count(*) FILTER (WHERE {COMPLETED}) AS completed,
+                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
+            FROM (SELECT unnest(officers_attending) AS officer_id, status, attendees FROM {events} WHERE {live})
+            GROUP BY officer_id)
+        SELECT * FROM (
+            SELECT 'officer' AS part, o.officer_id,
+                   coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
+                   o.events, o.completed, o.attendees
+            FROM (SELECT * FROM counted ORDER BY events DESC, officer_id LIMIT {TOP_OFFICERS}) o
+            LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
+                       GROUP BY user_id) u ON u.user_id = o.officer_id
+            ORDER BY o.events DESC, o.officer_id)
+        UNION ALL BY NAME
+        SELECT 'total' AS part, count(*) FILTER (WHERE officer_id IS NOT NULL AND completed > 0) AS events
+        FROM counted"""
+    activity, officers = _frames((activity_sql, params + scope_params), (officers_sql, params))
+    parts, officer_parts = _parts(activity), _parts(officers)
+    total = parts["total"].iloc[0]
     return EngagementActivity(
-        headline=_ints(headline.iloc[0], ("events_booked", "officer_attendances", "distinct_officers")),
-        by_date=_int_frame(by_date, "events"),
-        by_type=_int_frame(by_type, "events"),
-        by_officer=_int_frame(officers, "events", "completed", "attendees"),
-        by_area=by_area, by_ward=by_ward,
+        headline={"events_booked": int(total["events"]) if pd.notna(total["events"]) else 0,
+                  "officer_attendances": int(total["officer_attendances"])
+                  if pd.notna(total["officer_attendances"]) else 0,
+                  "distinct_officers": int(officer_parts["total"]["events"].iloc[0])},
+        by_date=_piece(parts, "day", ["day", "events"], "events"),
+        by_type=_piece(parts, "type", ["event_type", "events"], "events"),
+        by_officer=_piece(officer_parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
+                          "events", "completed", "attendees"),
+        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
+        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
+                                       "attendees"], "events", "attendees"),
     )
-

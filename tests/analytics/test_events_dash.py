@@ -184,6 +184,13 @@ def test_engagement_activity_for_one_officer(dash_store):
     assert rows(result.by_ward, "ward_code", "events") == [("W3", 3), ("W2", 0), ("W1", 0)]  # zeros by name
 
 
+def test_engagement_activity_for_an_empty_period(dash_store):
+    empty = events_dash.engagement_activity(dash_store, Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)))
+    assert empty.headline == {"events_booked": 0, "officer_attendances": 0, "distinct_officers": 0}
+    assert empty.by_date.empty and empty.by_type.empty and empty.by_officer.empty and empty.by_area.empty
+    assert list(empty.by_ward["events"]) == [0, 0, 0]
+
+
 # -- agreement with summary -------------------------------------------------------
 
 
