@@ -142,18 +142,61 @@ class EventsCompleted:
     by_officer: pd.DataFrame
 
 
+# GROUPING(event_type, area_code, ward_code) of each grouping set of the completed-events scan.
+_DONE_TYPE, _DONE_PLACE = 3, 4
+
+
 @_cached("events", "wards", "areas", "users")
 def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompleted:
-    """The Events completed page's query set."""
-    events, wards, areas = relations["events"], relations["wards"], relations["areas"]
+    """The Events completed page's query set: one scan of completed events for every figure, and the latest."""
+    events, wards, areas, users = relations["events"], relations["wards"], relations["areas"], relations["users"]
     where, params = where_clause(filters, table="events")
+    scope, scope_params = _ward_scope(filters)
     done = _and(where, COMPLETED)
-    headline_sql = f"""
-        SELECT * FROM
-            (SELECT {select_list(("events_completed", "attendees", "officer_attendances"))}
-             FROM {events} WHERE {where}),
-            (SELECT count(DISTINCT community) AS communities_supported
-             FROM (SELECT unnest(communities_supported) AS community FROM {events} WHERE {done}))"""
+    # The completed events' columns the figures need, read once: grouped by type and by (area, ward)
+    # (rolled up to the headline and areas), and each list column unnested once.
+    completed_sql = f"""
+        WITH done AS MATERIALIZED (
+            SELECT event_type, area_code, ward_code, attendees, officers_involved, officers_attending,
+                   communities_supported
+            FROM {events} WHERE {done}),
+        grouped AS MATERIALIZED (
+            SELECT GROUPING(event_type, area_code, ward_code) AS level, event_type, area_code, ward_code,
+                   count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
+                   coalesce(sum(officers_involved), 0) AS officer_attendances
+            FROM done GROUP BY GROUPING SETS ((event_type), (area_code, ward_code))),
+        places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_DONE_PLACE}),
+        communities AS MATERIALIZED (
+            SELECT community, count(*) AS events
+            FROM (SELECT unnest(communities_supported) AS community FROM done) GROUP BY community),
+        officers AS (
+            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
+            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM done) GROUP BY officer_id)
+        SELECT 'type' AS part, event_type, events AS completed, attendees FROM grouped WHERE level = {_DONE_TYPE}
+        UNION ALL BY NAME
+        SELECT 'total' AS part, sum(events) AS events_completed, sum(attendees) AS attendees,
+               sum(officer_attendances) AS officer_attendances,
+               (SELECT count(community) FROM communities) AS communities_supported
+        FROM grouped WHERE level = {_DONE_TYPE}
+        UNION ALL BY NAME
+        SELECT 'community' AS part, community, events FROM communities
+        UNION ALL BY NAME
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
+               sum(c.events) AS events, sum(c.attendees) AS attendees
+        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
+        GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
+        UNION ALL BY NAME
+        SELECT 'officer' AS part, o.officer_id,
+               coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
+               o.events, o.events AS completed, o.attendees
+        FROM officers o
+        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
+                   GROUP BY user_id) u ON u.user_id = o.officer_id
+        ORDER BY part, completed DESC, events DESC, event_type, community, name, area_code, ward_code, officer_id"""
     events_sql = f"""
         SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
                coalesce(w.name, e.ward_code) AS ward, e.attendees, e.officers_involved,
@@ -164,27 +207,19 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
         LEFT JOIN {areas} a ON a.area_code = e.area_code
         LEFT JOIN {wards} w ON w.ward_code = e.ward_code
         ORDER BY e.start DESC, e.record_id DESC"""
-    type_sql = f"""
-        SELECT event_type, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees
-        FROM {events} WHERE {done} GROUP BY event_type ORDER BY completed DESC, event_type"""
-    community_sql = f"""
-        SELECT community, count(*) AS events
-        FROM (SELECT unnest(communities_supported) AS community FROM {events} WHERE {done})
-        GROUP BY community ORDER BY events DESC, community"""
-    headline, table, by_type, by_community, places, officers = _frames(
-        (headline_sql, params + params), (events_sql, params), (type_sql, params), (community_sql, params),
-        _places_sql(relations, filters, condition=COMPLETED),
-        _officers_sql(relations, filters, condition=COMPLETED),
-    )
-    by_area, by_ward = _split_places(places)
+    completed, table = _frames((completed_sql, params + scope_params), (events_sql, params))
+    parts = _parts(completed)
+    total = parts["total"].iloc[0]
     return EventsCompleted(
-        headline=_ints(headline.iloc[0], ("events_completed", "attendees", "officer_attendances",
-                                          "communities_supported")),
+        headline=_ints(total, ("events_completed", "attendees", "officer_attendances", "communities_supported")),
         events=table,
-        by_type=_int_frame(by_type, "completed", "attendees"),
-        by_community=_int_frame(by_community, "events"),
-        by_area=by_area, by_ward=by_ward,
-        by_officer=_int_frame(officers, "events", "completed", "attendees"),
+        by_type=_piece(parts, "type", ["event_type", "completed", "attendees"], "completed", "attendees"),
+        by_community=_piece(parts, "community", ["community", "events"], "events"),
+        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
+        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
+                                       "attendees"], "events", "attendees"),
+        by_officer=_piece(parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
+                          "events", "completed", "attendees"),
     )
 
 
