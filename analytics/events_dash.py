@@ -20,7 +20,7 @@ import pandas as pd
 from wordcloud import STOPWORDS
 
 from analytics.filters import Filters, where_clause
-from analytics.metrics import COMPLETED, select_list
+from analytics.metrics import COMPLETED
 from analytics.queries import (
     TOP_ISSUES,
     _and,
@@ -28,7 +28,6 @@ from analytics.queries import (
     _frames,
     _ints,
     _issues_list,
-    _top_issues_sql,
     _ward_scope,
 )
 
@@ -281,46 +280,78 @@ def _actions_sql(ysywd: str, filters: Filters) -> tuple[str, list]:
 
 @_cached("events", "ccrs", "ysywd", "wards", "areas", "users")
 def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes:
-    """The Event outcomes page's query set."""
-    events, ccrs = relations["events"], relations["ccrs"]
+    """The Event outcomes page's query set: one scan each of completed events and CCRs for every figure."""
+    events, ccrs, wards, areas, users = (relations[t] for t in ("events", "ccrs", "wards", "areas", "users"))
     ev_where, ev_params = where_clause(filters, table="events")
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
+    scope, scope_params = _ward_scope(filters)
     done = _and(ev_where, COMPLETED)
-    headline_sql = f"""
-        SELECT * FROM
-            (SELECT {select_list(("events_completed", "event_intel_submissions"))},
-                    count(*) FILTER (WHERE {COMPLETED} AND suitable_for_publishing) AS suitable_for_publishing
-             FROM {events} WHERE {ev_where}),
-            (SELECT {select_list(("ccr_info_submitted",))} FROM {ccrs} WHERE {ccr_where})"""
-    issue_counts_sql, issue_counts_params = _top_issues_sql(relations, filters, limit=10_000)
-    # Each distinct text is split into words once and its words weighted by how often the text occurs:
-    # the same counts as splitting every row, but the regular expression runs once per distinct text.
-    words_sql = f"""
-        WITH texts AS MATERIALIZED (
+    # The completed events' and CCRs' columns the figures need, each read once. Issues are unnested
+    # once; each distinct free text is split into words once, its words weighted by how often the
+    # text occurs (the same counts as splitting every row).
+    outcomes_sql = f"""
+        WITH done AS MATERIALIZED (
+            SELECT area_code, ward_code, attendees, intel_submissions, suitable_for_publishing, issues,
+                   issues_text, officers_attending
+            FROM {events} WHERE {done}),
+        contacts AS MATERIALIZED (
+            SELECT info_submitted, issues, issues_text FROM {ccrs} WHERE {ccr_where}),
+        places AS MATERIALIZED (
+            SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
+                   coalesce(sum(intel_submissions), 0) AS intel,
+                   count(*) FILTER (WHERE suitable_for_publishing) AS suitable
+            FROM done GROUP BY area_code, ward_code),
+        texts AS MATERIALIZED (
             SELECT issues_text AS text, count(*) AS n
-            FROM (SELECT issues_text FROM {events} WHERE {done} AND issues_text IS NOT NULL
-                  UNION ALL SELECT issues_text FROM {ccrs} WHERE {ccr_where} AND issues_text IS NOT NULL)
-            GROUP BY issues_text)
-        SELECT word, CAST(sum(n) AS BIGINT) AS count FROM (
-            SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM texts)
-        WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
-        GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
-    words_params = [*ev_params, *ccr_params, WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS)]
+            FROM (SELECT issues_text FROM done WHERE issues_text IS NOT NULL
+                  UNION ALL SELECT issues_text FROM contacts WHERE issues_text IS NOT NULL)
+            GROUP BY issues_text),
+        officers AS (
+            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
+            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM done) GROUP BY officer_id)
+        SELECT 'total' AS part, sum(events) AS events_completed, sum(intel) AS event_intel_submissions,
+               sum(suitable) AS suitable_for_publishing,
+               (SELECT count(*) FILTER (WHERE info_submitted) FROM contacts) AS ccr_info_submitted
+        FROM places
+        UNION ALL BY NAME
+        SELECT 'issue' AS part, issue, count(*) AS count
+        FROM (SELECT unnest(issues) AS issue FROM done UNION ALL SELECT unnest(issues) AS issue FROM contacts)
+        GROUP BY issue
+        UNION ALL BY NAME
+        SELECT * FROM (
+            SELECT 'word' AS part, word, sum(n) AS count
+            FROM (SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM texts)
+            WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
+            GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS})
+        UNION ALL BY NAME
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
+               sum(c.events) AS events, sum(c.attendees) AS attendees
+        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
+        GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
+        UNION ALL BY NAME
+        SELECT 'officer' AS part, o.officer_id,
+               coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
+               o.events, o.events AS completed, o.attendees
+        FROM officers o
+        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
+                   GROUP BY user_id) u ON u.user_id = o.officer_id
+        ORDER BY part, count DESC, issue, word, events DESC, name, area_code, ward_code, officer_id"""
+    outcomes_params = [*ev_params, *ccr_params, WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS), *scope_params]
     value_sql = f"""
         SELECT record_id, title, start, value_gained FROM {events}
         WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
         ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
-    headline, issue_counts, words, value, actions, places, officers = _frames(
-        (headline_sql, ev_params + ccr_params), (issue_counts_sql, issue_counts_params),
-        (words_sql, words_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters),
-        _places_sql(relations, filters, condition=COMPLETED),
-        _officers_sql(relations, filters, condition=COMPLETED),
-    )
-    row = headline.iloc[0]
-    figures = _ints(row, ("events_completed", "event_intel_submissions", "ccr_info_submitted",
-                          "suitable_for_publishing"))
+    outcomes, value, actions = _frames(
+        (outcomes_sql, outcomes_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters))
+    parts = _parts(outcomes)
+    figures = _ints(parts["total"].iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
+                                             "suitable_for_publishing"))
     actions = _int_frame(actions, "actions")
-    by_area, by_ward = _split_places(places)
+    issue_counts = _piece(parts, "issue", ["issue", "count"], "count")
     return EventOutcomes(
         headline={
             "intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
@@ -328,12 +359,15 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
             "actions": int(actions["actions"].sum()),
         },
         top_issues=_issues_list(issue_counts.head(TOP_ISSUES)),
-        issue_counts=_int_frame(issue_counts, "count"),
-        issue_words=_int_frame(words, "count"),
+        issue_counts=issue_counts,
+        issue_words=_piece(parts, "word", ["word", "count"], "count"),
         value_gained=value.reset_index(drop=True),
         actions_by_type=actions,
-        by_area=by_area, by_ward=by_ward,
-        by_officer=_int_frame(officers, "events", "completed", "attendees"),
+        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
+        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
+                                       "attendees"], "events", "attendees"),
+        by_officer=_piece(parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
+                          "events", "completed", "attendees"),
     )
 
 
