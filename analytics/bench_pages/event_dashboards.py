@@ -228,9 +228,10 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
         ("SELECT issue, count(*) AS count FROM"
          f" (SELECT unnest(issues) AS issue FROM {ev} WHERE {done}"
          f"  UNION ALL SELECT unnest(issues) AS issue FROM {cc} WHERE {wc}) GROUP BY issue", pe + pc),
-        ("SELECT word, count(*) AS count FROM (SELECT trim(lower(unnest(regexp_extract_all(t, ?))), ?) AS word"
-         f" FROM (SELECT issues_text AS t FROM {ev} WHERE {done}"
-         f" UNION ALL SELECT issues_text AS t FROM {cc} WHERE {wc}))"
+        ("SELECT word, sum(n) AS count FROM (SELECT trim(lower(unnest(regexp_extract_all(t, ?))), ?) AS word, n"
+         " FROM (SELECT t, count(*) AS n FROM"
+         f" (SELECT issues_text AS t FROM {ev} WHERE {done} UNION ALL SELECT issues_text AS t FROM {cc} WHERE {wc})"
+         " WHERE t IS NOT NULL GROUP BY t))"
          " WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)"
          f" GROUP BY word ORDER BY count DESC, word LIMIT {events_dash.TOP_WORDS}",
          [events_dash.WORD_PATTERN, events_dash.WORD_EDGES, *pe, *pc, sorted(events_dash.TEXT_STOPWORDS)]),
