@@ -46,58 +46,6 @@ TEXT_STOPWORDS = frozenset({w.lower() for w in STOPWORDS} | {"street", "road", "
 # -- shared breakdowns ---------------------------------------------------------
 
 
-def _places_sql(relations: dict[str, str], filters: Filters, *, condition: str) -> tuple[str, list]:
-    """Events and attendees by area, by ward (every ward in scope) for events meeting `condition`."""
-    events, wards, areas = relations["events"], relations["wards"], relations["areas"]
-    where, params = where_clause(filters, table="events")
-    scope, scope_params = _ward_scope(filters)
-    sql = f"""
-        WITH counted AS MATERIALIZED (
-            SELECT area_code, ward_code, count(*) AS events,
-                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
-            FROM {events} WHERE {_and(where, condition)} GROUP BY area_code, ward_code)
-        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
-               CAST(sum(c.events) AS BIGINT) AS events, CAST(sum(c.attendees) AS BIGINT) AS attendees
-        FROM counted c LEFT JOIN {areas} a ON a.area_code = c.area_code
-        GROUP BY c.area_code, a.name
-        UNION ALL BY NAME
-        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
-               CAST(coalesce(c.events, 0) AS BIGINT) AS events, CAST(coalesce(c.attendees, 0) AS BIGINT) AS attendees
-        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN counted c ON c.ward_code = w.ward_code
-        ORDER BY part, events DESC, name, area_code, ward_code"""
-    return sql, params + scope_params
-
-
-def _split_places(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    part = frame["part"]
-    by_area = frame.loc[part == "area", ["area_code", "name", "events", "attendees"]].reset_index(drop=True)
-    by_ward = frame.loc[part == "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon",
-                                         "events", "attendees"]].reset_index(drop=True)
-    ints = {"events": "int64", "attendees": "int64"}
-    return by_area.astype(ints), by_ward.astype(ints)
-
-
-def _officers_sql(relations: dict[str, str], filters: Filters, *, condition: str,
-                  limit: int | None = None) -> tuple[str, list]:
-    """Events per officer attending (unnested officers_attending) for events meeting `condition`."""
-    where, params = where_clause(filters, table="events")
-    users = relations["users"]
-    limit_sql = f" LIMIT {int(limit)}" if limit else ""
-    sql = f"""
-        SELECT o.officer_id, coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
-               CAST(o.events AS BIGINT) AS events, CAST(o.completed AS BIGINT) AS completed,
-               CAST(o.attendees AS BIGINT) AS attendees
-        FROM (SELECT officer_id, count(*) AS events, count(*) FILTER (WHERE {COMPLETED}) AS completed,
-                     coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
-              FROM (SELECT unnest(officers_attending) AS officer_id, status, attendees
-                    FROM {relations['events']} WHERE {_and(where, condition)})
-              GROUP BY officer_id) o
-        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
-                   GROUP BY user_id) u ON u.user_id = o.officer_id
-        ORDER BY o.events DESC, o.officer_id{limit_sql}"""
-    return sql, params
-
-
 def _int_frame(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     out = frame.reset_index(drop=True)
     for column in columns:  # column by column: much cheaper than astype(dict) on small frames
