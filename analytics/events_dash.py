@@ -128,21 +128,9 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
         UNION ALL BY NAME
         SELECT 'community' AS part, community, events FROM communities
         UNION ALL BY NAME
-        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
-               sum(c.events) AS events, sum(c.attendees) AS attendees
-        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
-        GROUP BY c.area_code, a.name
+        {_places_parts(areas, wards, scope)}
         UNION ALL BY NAME
-        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
-               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
-        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
-        UNION ALL BY NAME
-        SELECT 'officer' AS part, o.officer_id,
-               coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
-               o.events, o.events AS completed, o.attendees
-        FROM officers o
-        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
-                   GROUP BY user_id) u ON u.user_id = o.officer_id
+        {_officer_part(users)}
         ORDER BY part, completed DESC, events DESC, event_type, community, name, area_code, ward_code, officer_id"""
     events_sql = f"""
         SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
@@ -274,21 +262,9 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
             WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
             GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS})
         UNION ALL BY NAME
-        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
-               sum(c.events) AS events, sum(c.attendees) AS attendees
-        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
-        GROUP BY c.area_code, a.name
+        {_places_parts(areas, wards, scope)}
         UNION ALL BY NAME
-        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
-               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
-        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
-        UNION ALL BY NAME
-        SELECT 'officer' AS part, o.officer_id,
-               coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
-               o.events, o.events AS completed, o.attendees
-        FROM officers o
-        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
-                   GROUP BY user_id) u ON u.user_id = o.officer_id
+        {_officer_part(users)}
         ORDER BY part, count DESC, issue, word, events DESC, name, area_code, ward_code, officer_id"""
     outcomes_params = [*ev_params, *ccr_params, WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS), *scope_params]
     value_sql = f"""
@@ -373,14 +349,7 @@ def engagement_activity(relations: dict[str, str], filters: Filters) -> Engageme
         SELECT 'total' AS part, sum(events) AS events, sum(officer_attendances) AS officer_attendances
         FROM grouped WHERE level = {_ACT_DAY}
         UNION ALL BY NAME
-        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
-               sum(c.events) AS events, sum(c.attendees) AS attendees
-        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
-        GROUP BY c.area_code, a.name
-        UNION ALL BY NAME
-        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
-               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
-        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code
+        {_places_parts(areas, wards, scope)}
         ORDER BY part, day, events DESC, event_type, name, area_code, ward_code"""
     # Officers attending booked events, unnested once: the top TOP_OFFICERS, and the distinct
     # officers who attended a completed event.
@@ -417,3 +386,28 @@ def engagement_activity(relations: dict[str, str], filters: Filters) -> Engageme
         by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
                                        "attendees"], "events", "attendees"),
     )
+
+
+def _places_parts(areas: str, wards: str, scope: str) -> str:
+    """The 'area' and 'ward' parts of a page statement, from its `places` (area_code, ward_code, events,
+    attendees); every ward in `scope` appears, zero where it has none."""
+    return f"""
+        SELECT 'area' AS part, c.area_code, coalesce(a.name, c.area_code) AS name,
+               sum(c.events) AS events, sum(c.attendees) AS attendees
+        FROM places c LEFT JOIN {areas} a ON a.area_code = c.area_code
+        GROUP BY c.area_code, a.name
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon,
+               coalesce(c.events, 0) AS events, coalesce(c.attendees, 0) AS attendees
+        FROM (SELECT * FROM {wards} WHERE {scope}) w LEFT JOIN places c ON c.ward_code = w.ward_code"""
+
+
+def _officer_part(users: str) -> str:
+    """The 'officer' part of a page statement, from its `officers` (officer_id, events, attendees), named."""
+    return f"""
+        SELECT 'officer' AS part, o.officer_id,
+               coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
+               o.events, o.events AS completed, o.attendees
+        FROM officers o
+        LEFT JOIN (SELECT user_id, any_value(rank) AS rank, any_value(name) AS name FROM {users}
+                   GROUP BY user_id) u ON u.user_id = o.officer_id"""
