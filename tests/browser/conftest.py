@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -66,3 +67,19 @@ def server(store_root, officer, tmp_path):
             process.kill()
             process.wait(timeout=15)
         log.close()
+
+
+@contextlib.contextmanager
+def open_tab(*, timeout_ms: int = 30_000, **context_options):
+    """A tab in a fresh headless Debian Chromium (closed afterwards); screenshots go to OUTPUT."""
+    from playwright import sync_api
+
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_context(**context_options).new_page()
+            tab.set_default_timeout(timeout_ms)
+            yield tab
+        finally:
+            browser.close()

@@ -16,7 +16,7 @@ import pytest
 from analytics import queries
 from analytics.filters import Filters
 from data import reference
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +32,8 @@ expect.set_options(timeout=30_000)
 
 @pytest.fixture
 def browser_page():
-    OUTPUT.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-            tab = context.new_page()
-            tab.set_default_timeout(30_000)
-            yield tab
-        finally:
-            browser.close()
+    with open_tab(viewport={"width": 1400, "height": 1000}, device_scale_factor=1) as tab:
+        yield tab
 
 
 def _headline(page, label: str) -> int:

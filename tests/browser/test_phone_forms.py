@@ -15,7 +15,7 @@ import time
 import pytest
 
 from data import reference
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.browser.conftest import OUTPUT, open_tab
 from tests.browser.test_book_and_see import _wait_for_app, sync_api
 
 pytestmark = pytest.mark.browser
@@ -24,16 +24,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def phone():
-    OUTPUT.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-            tab = context.new_page()
-            tab.set_default_timeout(60_000)  # a busy two-core machine can take a while per rerun
-            yield tab
-        finally:
-            browser.close()
+    # a busy two-core machine can take a while per rerun
+    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as tab:
+        yield tab
 
 
 def _widget(page, test_id: str, label: str):
