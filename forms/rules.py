@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analytics.search import info_area
+from data.access import NotAllowed
 from data.schema import TABLES
 from data.store import ValidationError, validate
 
@@ -22,13 +23,6 @@ FRIENDLY = {
     "String should have at most 200 characters": "must be at most 200 characters",
     "String should have at most 4000 characters": "must be at most 4000 characters",
 }
-
-
-class NotAllowed(ValidationError):
-    """The user may not do this to this record."""
-
-    def __init__(self, message: str):
-        super().__init__({"record": message})
 
 
 def is_admin(user: Mapping[str, Any]) -> bool:
