@@ -58,7 +58,8 @@ def export_period(store: Store, out_dir: str | Path, *, user: Mapping[str, Any],
     (out / WORKBOOK).write_bytes(to_excel_bytes(sheets))
     period = f"{start or 'beginning'} to {end or 'latest'}"
     audit.log(store, user, "export", table=chosen[0] if len(chosen) == 1 else None,
-              detail=f"tables {', '.join(chosen)}; period {period}; areas {', '.join(areas) or 'all'}; rows {counts}; to {out}"[:4000])
+              detail=(f"tables {', '.join(chosen)}; period {period}; areas {', '.join(areas) or 'all'};"
+                      f" rows {counts}; to {out}")[:4000])
     return counts
 
 
