@@ -42,6 +42,13 @@ PAGES = {
         ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
+        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:",
+         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:",
+         ("supervisor", "commander", "analyst", "admin")),
+    ],
+    "Data": [
+        ("pages/import_data.py", "Import data", ":material/upload_file:", ("analyst", "admin")),
     ],
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 
 from analytics.filters import Filters, where_clause
@@ -160,3 +161,51 @@ def months_label(start: dt.date | None, end: dt.date | None) -> str:
         return "all months"
     return f"{start:%b %Y} – {end:%b %Y}" if (start.year, start.month) != (end.year, end.month) \
         else f"{start:%b %Y}"
+
+
+@_cached("crimes")
+def crime_months_held(relations: dict[str, str], filters: Filters) -> tuple[dt.date | None, dt.date | None, int]:
+    """The first and last month of crime data in the store, and its rows (the filters are not used)."""
+    first, last, rows = _frame(f"SELECT min(month) AS first, max(month) AS last, count(*) AS rows"
+                               f" FROM {relations['crimes']}").iloc[0]
+    return (None if pd.isna(first) else pd.Timestamp(first).date(),
+            None if pd.isna(last) else pd.Timestamp(last).date(), int(rows))
+
+
+def build_demand_chart(wards: pd.DataFrame) -> alt.LayerChart:
+    """One dot per ward: its share of demand (x) against its share of engagement (y), with the line of parity.
+
+    Wards under the line have more of the crime and ASB than of the engagement.
+    """
+    top = float(max(wards["demand_share"].max(), wards["engagement_share"].max(), 0.01)) if len(wards) else 0.01
+    parity = alt.Chart(pd.DataFrame({"x": [0.0, top], "y": [0.0, top]})).mark_line(
+        strokeDash=[4, 4], color="#888").encode(x="x:Q", y="y:Q")
+    dots = alt.Chart(wards).mark_circle(size=70, opacity=0.8).encode(
+        x=alt.X("demand_share:Q", title="Share of crime and ASB", axis=alt.Axis(format="%")),
+        y=alt.Y("engagement_share:Q", title="Share of engagement (events, CCRs, patrols)",
+                axis=alt.Axis(format="%")),
+        color=alt.Color("gap:Q", title="Gap (points)", scale=alt.Scale(scheme="redblue", domainMid=0)),
+        tooltip=[alt.Tooltip("ward:N", title="Ward"), alt.Tooltip("area:N", title="Area"),
+                 alt.Tooltip("crimes:Q", title="Crimes", format=","), alt.Tooltip("asb:Q", title="ASB", format=","),
+                 alt.Tooltip("events:Q", title="Events", format=","), alt.Tooltip("ccrs:Q", title="CCRs", format=","),
+                 alt.Tooltip("patrol_hours:Q", title="Patrol hours", format=",.1f"),
+                 alt.Tooltip("gap:Q", title="Gap (points)", format="+.1f")],
+    )
+    return alt.layer(parity, dots)
+
+
+def build_monthly_demand_chart(by_month: pd.DataFrame) -> alt.Chart:
+    """Crimes, ASB, events, CCRs and patrol hours per month, one line each."""
+    long = by_month.melt(id_vars="month", var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(MEASURE_LABELS)
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("month:T", title="Month", timeUnit="yearmonth"),
+        y=alt.Y("value:Q", title="Per month"),
+        color=alt.Color("measure:N", title=None, sort=list(MEASURE_LABELS.values())),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("measure:N", title=" "),
+                 alt.Tooltip("value:Q", title="Value", format=",")],
+    )
+
+
+MEASURE_LABELS = {"crimes": "Crimes", "asb": "Anti-social behaviour", "events": "Events", "ccrs": "CCRs",
+                  "patrol_hours": "Patrol hours"}

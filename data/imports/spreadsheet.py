@@ -144,13 +144,14 @@ class Checked:
 
     good: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
     bad: dict[int, str] = dataclasses.field(default_factory=dict)
+    cells: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)  # a bad row's cells, as given
 
     def preview(self, frame: pd.DataFrame, table: str, *, rows: int = 20) -> pd.DataFrame:
         """The first `rows` rows as Beatbook will store them, with the reason for each rejected one."""
         names = [f.name for f in FIELDS[table] if f.name not in HELPERS]
         out = []
         for position in range(min(rows, len(frame))):
-            values = self.good.get(position, {})
+            values = self.good.get(position) or self.cells.get(position, {})
             out.append({"row": position + 2, "ok": position in self.good, "reason": self.bad.get(position, ""),
                         **{n: _shown(values.get(n)) for n in names}})
         return pd.DataFrame(out)
@@ -232,6 +233,7 @@ def check_rows(store: Store, table: str, frame: pd.DataFrame, mapping: Mapping[s
             checked.good[position] = _convert(table, known, cells, reference)
         except ValidationError as exc:
             checked.bad[position] = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+            checked.cells[position] = cells
     if progress:
         progress(1.0, f"Checked {total:,} rows")
     return checked
