@@ -88,7 +88,7 @@ def import_crime(store: Store, sources: Sequence[Source], *, user: Mapping[str, 
     tell(0.7, "Finding each crime's ward")
     _assign_wards(store, rows, report)
     rows["record_id"] = _record_ids(rows)
-    content = [c for c in rows.columns if c != "record_id"]
+    content = [c for c in rows.columns if c not in ("record_id", "source_file")]  # the same rows in a renamed file
     rows["submission_id"] = [content_id(*values) for values in
                              rows[["record_id", *content]].astype(object).itertuples(index=False, name=None)]
     duplicates = int(rows["crime_id"].notna().sum() - rows.loc[rows["crime_id"].notna(), "record_id"].nunique())
