@@ -109,7 +109,8 @@ def import_census(store: Store, source: Source, *, user: Mapping[str, Any], cens
                       "source_file": report.files[0]}
             record_id = content_id("census", year, code, ethnicity)
             rows.append(values | {"record_id": record_id,
-                                  "submission_id": content_id(record_id, *(values[k] for k in sorted(values)))})
+                                  "submission_id": content_id(record_id, *(values[k] for k in sorted(values)
+                                                                           if k != "source_file"))})
     report.rejected = len(bad)
     report.reasons.update(why)
     report.rejected_rows = rejected_frame(frame, bad, why)
