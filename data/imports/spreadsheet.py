@@ -112,9 +112,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     ),
     "ccrs": (
         SOURCE_ID,
-        Field("contact_at", "Date and time of contact", "datetime", aliases=("date of contact", "contact date",
-                                                                             "when", "date and time")),
-        Field("date", "Date of contact (with a time column)", "date", aliases=("date",)),
+        Field("contact_at", "Date and time of contact", "datetime", aliases=("when", "date and time",
+                                                                             "date and time of contact")),
+        Field("date", "Date of contact (a time column may give the time; else 12:00)", "date",
+              aliases=("date", "date of contact", "contact date")),
         Field("start_time", "Time of contact", "time", aliases=("time", "time of contact")),
         *_COMMON,
         Field("place", "Street or venue", "text", aliases=("location", "venue", "street")),
@@ -150,7 +151,7 @@ class Checked:
         """The first `rows` rows as Beatbook will store them, with the reason for each rejected one."""
         names = [f.name for f in FIELDS[table] if f.name not in HELPERS]
         out = []
-        for position in range(min(rows, len(frame))):
+        for position in sorted(set(self.good) | set(self.bad))[:rows]:
             values = self.good.get(position) or self.cells.get(position, {})
             out.append({"row": position + 2, "ok": position in self.good, "reason": self.bad.get(position, ""),
                         **{n: _shown(values.get(n)) for n in names}})
