@@ -14,8 +14,10 @@ from data.imports.spreadsheet import check_rows, ethnicity_code, import_spreadsh
 from tests.imports_fixture import ANALYST, OFFICER, make_store
 
 # A Microsoft Forms style export: its own headings, UK dates, ';' between several answers.
-EVENTS = """ID,Event name,Type of event,Ward,Venue,Date of event,Time from,Time to,Email,Attendance,Officers involved,Quality,Communities
-1,Coffee with a copper,Street meeting,North One,Library,14/03/2025,18:00,19:30,p1@example.police.uk,12,2,4,Young people;Elderly
+EVENTS = """ID,Event name,Type of event,Ward,Venue,Date of event,Time from,Time to,Email,Attendance,\
+Officers involved,Quality,Communities
+1,Coffee with a copper,Street meeting,North One,Library,14/03/2025,18:00,19:30,p1@example.police.uk,12,2,4,\
+Young people;Elderly
 2,School talk,school visit,W3,Hilltop School,2025-03-17,09:00,10:00,Pat Constable,30,1,5,
 3,Disco night,Disco,North One,Hall,14/03/2025,18:00,19:30,p1@example.police.uk,,,,
 4,Nowhere meeting,Street meeting,Atlantis,Hall,14/03/2025,18:00,19:30,p1@example.police.uk,,,,
