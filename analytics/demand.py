@@ -37,7 +37,8 @@ class Demand:
     engagement_share, gap (engagement_share - demand_share, in points).
     crime_months: months of crime data in the period; months: the period's
     length in months (for engagement rates). by_month: month, crimes, asb,
-    events, ccrs, patrol_hours (all wards in scope). by_type: crime_type, crimes.
+    events, ccrs, patrol_hours (everything in scope; with no area or ward
+    chosen, crimes in no ward too). by_type: crime_type, crimes (likewise).
     unplaced: crimes in the period no ward holds (outside the boundaries or no location).
     """
 
