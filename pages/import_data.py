@@ -83,7 +83,10 @@ with sheet_tab:
                                 default="events", required=True, key="import.sheet_kind")
     upload = st.file_uploader("Spreadsheet", type=["csv", "xlsx", "gz"], key="import.sheet_file")
     if upload is not None:
-        frame = read_sheet(upload.getvalue(), name=upload.name)
+        if st.session_state.get("import.sheet_id") != upload.file_id:  # read a file once, not on every rerun
+            st.session_state["import.sheet_frame"] = read_sheet(upload.getvalue(), name=upload.name)
+            st.session_state["import.sheet_id"] = upload.file_id
+        frame = st.session_state["import.sheet_frame"]
         st.caption(f"{len(frame):,} rows, {len(frame.columns)} columns.")
         mapping, defaults = render_mapping_editor(kind, list(frame.columns), key=f"import.mapping.{kind}")
         try:
