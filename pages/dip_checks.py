@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.quality import QUEUE_DAYS, dip_check_shares, get_check_record, list_queue
+from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
 from data import reference
 from forms.activity import describe_record
 from forms.dip_checks import (
@@ -94,7 +94,7 @@ message = state.pop("dip.message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
 shares = dip_check_shares(store)
-st.caption("Sampled for checking: " + ", ".join(f"{t} {s:.0%}" for t, s in shares.items())
+st.caption("Sampled for checking: " + ", ".join(f"{SHEETS[t]} {s:.0%}" for t, s in shares.items())
            + ". Fixed records come back whatever their date.")
 today = dt.date.today()
 since = st.date_input("Submitted from", value=today - dt.timedelta(days=QUEUE_DAYS), key="dip.since",

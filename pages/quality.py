@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.quality import build_faults_chart, count_faults, dip_check_shares, quality_by_area_month
+from analytics.quality import SHEETS, build_faults_chart, count_faults, dip_check_shares, quality_by_area_month
 from data import access, reference
 from forms.identity import current_user
 from forms.rules import NotAllowed
@@ -32,7 +32,7 @@ user = current_user(store)
 
 st.title("Quality")
 st.caption("Dip checks by the month of each record's own date. Sampled: "
-           + ", ".join(f"{t} {s:.0%}" for t, s in dip_check_shares(store).items()) + ".")
+           + ", ".join(f"{SHEETS[t]} {s:.0%}" for t, s in dip_check_shares(store).items()) + ".")
 today = dt.date.today()
 first_month = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
 with st.container(horizontal=True):
