@@ -90,22 +90,36 @@ def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     return db.cursor().execute(sql, list(params)).df()
 
 
-def _records_sql(store: Store, tables: Sequence[str], *, with_fraction: bool = False) -> tuple[str, list]:
+def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt.datetime] | None = None
+                 ) -> tuple[str, list]:
     """One row per current record of the checked types: table_name, record_id, version, kind, date, title,
-    summary, officer_id, area_code, ward_code (and `fraction`)."""
+    summary, officer_id, area_code, ward_code.
+
+    With `queue_of` (area, since): only the area's records dated from `since`, with their sample
+    `fraction` (the hash is computed for those only), and its records ever returned.
+    """
     parts, params = [], []
     for table in tables:
         spec = MINE[table]
         ward = "NULL" if table == "abstractions" else "t.ward_code"
-        fraction = f", {_fraction_sql()} AS fraction" if with_fraction else ""
-        parts.append(
+        sql = (
             f"SELECT '{table}' AS table_name, t.record_id, t.version, '{spec.kind}' AS kind,"
             f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
-            f" t.{spec.owner} AS officer_id, t.area_code, {ward} AS ward_code{fraction}"
-            f" FROM {store.relation(table)} t"
+            f" t.{spec.owner} AS officer_id, t.area_code, {ward} AS ward_code"
         )
-        if with_fraction:
-            params.append(table)
+        if queue_of is None:
+            parts.append(f"{sql} FROM {store.relation(table)} t")
+            continue
+        # Two filters, not one OR: each is a plain scan or a small semi-join.
+        returned = (f"SELECT target_id FROM {store.relation('quality_reviews')}"
+                    " WHERE table_name = ? AND outcome = 'returned'")
+        parts.append(
+            f"{sql}, {_fraction_sql()} AS fraction FROM {store.relation(table)} t"
+            f" WHERE t.area_code = ? AND {spec.date} >= ? AND t.record_id NOT IN ({returned})"
+            f" UNION ALL {sql}, NULL AS fraction FROM {store.relation(table)} t"
+            f" WHERE t.area_code = ? AND t.record_id IN ({returned})"
+        )
+        params += [table, queue_of[0], queue_of[1], table, queue_of[0], table]
     return " UNION ALL ".join(parts), params
 
 
@@ -130,7 +144,8 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
     user_id = access.require(user, "dip_check", area)
     since = since or (today or dt.date.today()) - dt.timedelta(days=QUEUE_DAYS)
     shares = dip_check_shares(store)
-    records, params = _records_sql(store, CHECKED_TABLES, with_fraction=True)
+    since_at = dt.datetime.combine(since, dt.time())
+    records, params = _records_sql(store, CHECKED_TABLES, queue_of=(area, since_at))
     share_case = "CASE r.table_name " + " ".join("WHEN ? THEN ?" for _ in shares) + " END"
     share_params = [v for table, share in shares.items() for v in (table, share)]
     sql = f"""
@@ -154,7 +169,7 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
         LEFT JOIN {store.relation('users')} rv ON rv.user_id = q.reviewer_id
         ORDER BY CASE q.state WHEN 'recheck' THEN 0 WHEN 'to_check' THEN 1 ELSE 2 END, q.date DESC,
                  q.table_name, q.record_id"""
-    return _frame(sql, params + [area, user_id] + share_params + [dt.datetime.combine(since, dt.time())])
+    return _frame(sql, params + [area, user_id] + share_params + [since_at])
 
 
 def get_check_record(store: Store, *, user: Mapping[str, Any], table: str, record_id: str) -> dict | None:
