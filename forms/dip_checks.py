@@ -22,6 +22,7 @@ from analytics.quality import CHECKED_TABLES, SHEETS, list_team_submissions
 from data import access, audit, reference
 from data.schema import DIVERSITY_FIELDS
 from data.store import Saved, Store, ValidationError
+from forms.export import XLSX
 from forms.rules import blank, check_record
 from forms.widgets import FormState, render_field_error
 
@@ -105,3 +106,18 @@ def render_review_fields(form: FormState, faults: Sequence[str]) -> None:
     st.text_area("Comment for the officer", key=form.key("comment"), max_chars=4000, height=90,
                  placeholder="Needed for advice or a return")
     render_field_error(form.errors, "comment")
+
+
+def render_team_export(*, store: Store, user: Mapping[str, Any], today: dt.date) -> None:
+    """The team export: a date range and an Excel download, made (and audited) when pressed."""
+    with st.expander("Export my team's submissions to Excel", icon=":material/download:"):
+        start = st.date_input("From", value=today.replace(day=1), key="dip.export.start", format="DD/MM/YYYY")
+        end = st.date_input("To", value=today, key="dip.export.end", format="DD/MM/YYYY")
+        st.caption("One sheet per record type; no diversity answers. Every export is written to the audit log.")
+        if start > end:
+            st.error("'From' must not be after 'To'.")
+            return
+        st.download_button("Download Excel", key="dip.export", icon=":material/download:", mime=XLSX,
+                           file_name=f"team-submissions-{user.get('area_code')}-{start}-{end}.xlsx",
+                           data=lambda: export_team_submissions(store=store, user=user, start=start, end=end),
+                           on_click="ignore")

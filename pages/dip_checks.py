@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
@@ -10,13 +9,12 @@ from data import reference
 from forms.activity import describe_record
 from forms.dip_checks import (
     REVIEW_LABELS,
-    export_team_submissions,
     render_review_fields,
+    render_team_export,
     review_form,
     save_review,
     view_personal_answers,
 )
-from forms.export import XLSX
 from forms.identity import current_user
 from forms.rules import NotAllowed
 from forms.runtime import get_store, route_through_app
@@ -119,14 +117,4 @@ with returned:
     for item in waiting.itertuples(index=False):
         render_item(item)
 
-with st.expander("Export my team's submissions to Excel", icon=":material/download:"):
-    start = st.date_input("From", value=today.replace(day=1), key="dip.export.start", format="DD/MM/YYYY")
-    end = st.date_input("To", value=today, key="dip.export.end", format="DD/MM/YYYY")
-    st.caption("One sheet per record type; no diversity answers. Every export is written to the audit log.")
-    if pd.Timestamp(start) <= pd.Timestamp(end):
-        st.download_button("Download Excel", key="dip.export", icon=":material/download:", mime=XLSX,
-                           file_name=f"team-submissions-{user.get('area_code')}-{start}-{end}.xlsx",
-                           data=lambda: export_team_submissions(store=store, user=user, start=start, end=end),
-                           on_click="ignore")
-    else:
-        st.error("'From' must not be after 'To'.")
+render_team_export(store=store, user=user, today=today)
