@@ -50,6 +50,10 @@ PAGES = {
     "Data": [
         ("pages/import_data.py", "Import data", ":material/upload_file:", ("analyst", "admin")),
     ],
+    "Supervise": [
+        ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
+        ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
+    ],
 }
 
 navigation = {
