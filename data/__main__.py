@@ -4,6 +4,7 @@
     python -m data check   --store PATH
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
+    python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     command = _command(commands, "vacuum", run_vacuum, "Delete files no snapshot within the retention uses (JSON).")
     command.add_argument("--retention-hours", type=int, default=DEFAULT_RETENTION_HOURS,
                          help=f"keep files younger than this (default {DEFAULT_RETENTION_HOURS})")
+
+    _add_retention(commands)
     return parser
 
 
@@ -144,6 +147,33 @@ def _vacuum(store: Store, retention_hours: int) -> dict:
     removed = store.vacuum(retention_hours=retention_hours)
     return {"retention_hours": retention_hours, "files_removed": removed,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+# -- retention ------------------------------------------------------------------
+
+
+def _add_retention(commands) -> None:
+    command = _command(commands, "retention", run_retention,
+                       "Remove personal data older than the retention settings allow, from every version and "
+                       "from disk (JSON report).")
+    command.add_argument("--dry-run", action="store_true", help="only count what would change")
+    command.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                         help="count periods back from this date, YYYY-MM-DD (default: today)")
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    from data import retention
+
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    try:
+        report = retention.run(store, today=args.today, dry_run=args.dry_run)
+    except (RuntimeError, ValueError) as exc:
+        print(f"retention: {exc}", file=sys.stderr)
+        return 1
+    _print_json(report)
+    return 0
 
 
 if __name__ == "__main__":
