@@ -446,7 +446,10 @@ class Store:
         )["num_updated_rows"])
 
     def delete_rows(self, table: str, *, predicate: str, attempts: int = 20) -> int:
-        """Remove every stored row (every version) matching `predicate`; the rows removed. Old files stay until `purge`."""
+        """Remove every stored row (every version) matching `predicate`; the rows removed.
+
+        The old files stay until `purge`.
+        """
         return self._rewrite(table, attempts, lambda h: h.delete(
             predicate, writer_properties=_WRITER, commit_properties=_COMMIT,
         )["num_deleted_rows"])

@@ -125,8 +125,9 @@ def test_dry_run_changes_nothing_and_counts_what_a_run_changes(fixture_store, ca
 def test_run_empties_old_answers_in_every_version_and_on_disk(fixture_store, capsys):
     store = fixture_store
     root = str(store.root)
-    # Before: the answers are in the files and in the log's file statistics.
-    assert _on_disk(store, "ccrs", "SELECT count(*) FROM t WHERE ethnicity IN ('W4', 'O1')") == [(3,)]
+    # Before: the answers are in the files (3 versions, and older copies compaction replaced) and in the
+    # log's file statistics.
+    assert _on_disk(store, "ccrs", "SELECT count(*) FROM t WHERE ethnicity IN ('W4', 'O1')")[0][0] > 3
     assert '"W4"' in _log_text(store, "ccrs")
     _cli(capsys, "retention", "--store", root, "--today", TODAY)
     _cli(capsys, "vacuum", "--store", root)
