@@ -43,6 +43,11 @@ PAGES = {
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
     ],
+    "Admin": [
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
+    ],
 }
 
 navigation = {

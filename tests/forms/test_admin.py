@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,14 @@ from forms import admin
 ROOT = Path(__file__).resolve().parents[2]
 REAL_WARDS = ROOT.parent / "shared" / "realdata" / "boundaries" / "staffordshire_wards_2013.geojson"
 REAL_CENTROIDS = ROOT.parent / "shared" / "realdata" / "boundaries" / "ward_centroids_staffs_tvp.csv"
+
+
+@pytest.fixture(scope="module")
+def refusing_store(demo_store_root, tmp_path_factory) -> Store:
+    """One copy of the demo store for the refusal tests (which must write nothing)."""
+    root = tmp_path_factory.mktemp("refusals") / "store"
+    shutil.copytree(demo_store_root, root)
+    return Store(root)
 
 
 @pytest.fixture
@@ -101,7 +110,8 @@ TABLE_OF = {"add_user": "users", "update_user": "users", "deactivate_user": "use
 
 @pytest.mark.parametrize("call", sorted(CALLS))
 @pytest.mark.parametrize("role", ["officer", "supervisor", "commander", "analyst"])
-def test_non_admins_are_refused_and_nothing_is_written(store, call, role):
+def test_non_admins_are_refused_and_nothing_is_written(refusing_store, call, role):
+    store = refusing_store
     before = {t: store.version(t) for t in ("users", "areas", "wards", "picklists", "settings", "news", "audit")}
     with pytest.raises(NotAllowed):
         CALLS[call](store, _user(store, role))
