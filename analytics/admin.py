@@ -50,6 +50,8 @@ def list_records(store: Store, *, table: str, user: Mapping[str, Any],
 def find_record(store: Store, *, table: str, column: str, value: Any,
                 user: Mapping[str, Any]) -> dict[str, Any] | None:
     """The current record of an admin table whose `column` equals `value` (the latest written if several)."""
+    if value is None:
+        return None
     rows = list_records(store, table=table, user=user, where={column: value})
     if rows.empty:
         return None

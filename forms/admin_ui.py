@@ -1,16 +1,16 @@
 """What the Admin pages share: the admin-only guard, running a change, and a record's history.
 
-A change runs when its form is submitted: `run_change` calls the admin
-function with a submission id kept in the session until the change succeeds
-(a double tap saves once), shows the field errors of a refused change under
-the form, and on success reruns the page with a confirmation on top, so
-every list on the page shows the change. Edit forms key their widgets by the
+A change runs in its button's callback (`change_button`), before the page
+script: it calls the admin function with a submission id kept in the session
+until the change succeeds (a double tap saves once), keeps the field errors of
+a refused change for the form to show (`render_change_errors`), and on success
+leaves a confirmation for the top of the page, which then lists the change. Edit forms key their widgets by the
 record's version (`record_key`), so after a change they start from the new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -45,18 +45,36 @@ def record_key(prefix: str, record: Mapping[str, Any] | None) -> str:
     return f"{prefix}.{record['record_id']}.v{record['version']}"
 
 
-def run_change(key: str, change: Callable[[str], Any], message: Callable[[Any], str] | str) -> None:
-    """Run `change(submission_id)`; on success rerun with `message`, else show its errors here."""
-    sid_key = f"{key}__sid"
-    submission_id = st.session_state.setdefault(sid_key, new_submission_id())
+def change_button(label: str, *, key: str, change: Callable[[dict[str, Any], str], Any],
+                  message: Callable[[Any], str] | str, fields: Sequence[str] = (), form: bool = True,
+                  **kwargs: Any) -> None:
+    """A (form) submit button that runs `change(values, submission_id)` in its callback.
+
+    `values` are the session-state values of the widgets keyed `<key>.<field>`.
+    The callback runs before the page script, so the page then draws every
+    list with the change in it and the confirmation on top.
+    """
+    button = st.form_submit_button if form else st.button
+    button(label, key=f"{key}.submit", on_click=_run, args=(key, tuple(fields), change, message), **kwargs)
+
+
+def render_change_errors(key: str) -> None:
+    """The errors of the last refused change made with `change_button(key=key)`, if any."""
+    render_errors(st.session_state.get(f"{key}__errors") or {}, LABELS)
+
+
+def _run(key: str, fields: Sequence[str], change: Callable[[dict[str, Any], str], Any],
+         message: Callable[[Any], str] | str) -> None:
+    values = {field: st.session_state.get(f"{key}.{field}") for field in fields}
+    submission_id = st.session_state.setdefault(f"{key}__sid", new_submission_id())
     try:
-        result = change(submission_id)
+        result = change(values, submission_id)
     except ValidationError as exc:
-        render_errors(exc.errors, LABELS)
+        st.session_state[f"{key}__errors"] = dict(exc.errors)
         return
-    st.session_state.pop(sid_key, None)
+    for what in ("sid", "errors"):
+        st.session_state.pop(f"{key}__{what}", None)
     st.session_state[FLASH] = message(result) if callable(message) else message
-    st.rerun()
 
 
 def render_history(store: Store, *, table: str, record: Mapping[str, Any] | None, user: Mapping[str, Any]) -> None:

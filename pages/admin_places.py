@@ -6,7 +6,14 @@ from analytics.admin import find_record, list_records
 from data import reference
 from data.store import ValidationError
 from forms import admin
-from forms.admin_ui import record_key, render_flash, render_history, require_admin, run_change
+from forms.admin_ui import (
+    change_button,
+    record_key,
+    render_change_errors,
+    render_flash,
+    render_history,
+    require_admin,
+)
 from forms.identity import current_user
 from forms.runtime import get_store, route_through_app
 from forms.widgets import label_of
@@ -14,9 +21,8 @@ from forms.widgets import label_of
 route_through_app()
 store = get_store()
 user = current_user(store)
-require_admin(user)
-
 st.title("Areas and wards")
+require_admin(user)
 render_flash()
 areas = reference.area_names(store)
 name_of = lambda code: label_of(code, areas)  # noqa: E731
@@ -37,19 +43,18 @@ tab_areas, tab_wards, tab_load = st.tabs(["Areas", "Wards", "Load ward boundarie
 with tab_areas:
     st.dataframe(list_records(store, table="areas", user=user).drop(columns=["record_id"]), hide_index=True,
                  width="stretch")
-    picked = st.selectbox("Area to change", [None, *areas], key="admin_places.area",
-                          format_func=lambda c: name_of(c) if c else "— add a new area")
-    record = find_record(store, table="areas", column="area_code", value=picked, user=user) if picked else None
+    area_picked = st.selectbox("Area to change", [None, *areas], key="admin_places.area",
+                               format_func=lambda c: name_of(c) if c else "— add a new area")
+    record = find_record(store, table="areas", column="area_code", value=area_picked, user=user)
     key = record_key("admin_places.area_form", record)
+    render_change_errors(key)
     with st.form(key, border=False):
-        values = _place(key, record or {}, code=None if record else "area_code")
-        pressed = st.form_submit_button("Save area" if record else "Add area", type="primary", key=f"{key}.submit")
-    if pressed and record:
-        run_change(key, lambda sid: admin.update_area(store=store, area_code=picked, values=values, user=user,
-                                                      submission_id=sid), f"Saved area {picked}.")
-    elif pressed:
-        run_change(key, lambda sid: admin.add_area(store=store, values=values, user=user, submission_id=sid),
-                   f"Added area {values.get('area_code')}.")
+        fields = tuple(_place(key, record or {}, code=None if record else "area_code"))
+        change_button("Save area" if record else "Add area", key=key, fields=fields, type="primary",
+                      change=(lambda values, sid: admin.update_area(store=store, area_code=area_picked, values=values,
+                                                                    user=user, submission_id=sid)) if record else
+                      (lambda values, sid: admin.add_area(store=store, values=values, user=user, submission_id=sid)),
+                      message=f"Saved area {area_picked}." if record else "Added the area.")
     render_history(store, table="areas", record=record, user=user)
 
 with tab_wards:
@@ -57,21 +62,20 @@ with tab_wards:
     wards = list_records(store, table="wards", user=user, where={"area_code": in_area})
     st.dataframe(wards.drop(columns=["record_id"]), hide_index=True, width="stretch", height=250)
     names = dict(zip(wards["ward_code"], wards["name"], strict=True))
-    picked = st.selectbox("Ward to change", [None, *names], key="admin_places.ward",
-                          format_func=lambda c: f"{names[c]} ({c})" if c else "— add a new ward")
-    record = find_record(store, table="wards", column="ward_code", value=picked, user=user) if picked else None
+    ward_picked = st.selectbox("Ward to change", [None, *names], key="admin_places.ward",
+                               format_func=lambda c: f"{names[c]} ({c})" if c else "— add a new ward")
+    record = find_record(store, table="wards", column="ward_code", value=ward_picked, user=user)
     key = record_key("admin_places.ward_form", record)
+    render_change_errors(key)
     with st.form(key, border=False):
-        values = _place(key, record or {}, code=None if record else "ward_code")
-        values["area_code"] = st.selectbox("In area", list(areas), format_func=name_of, key=f"{key}.area_code",
-                                           index=list(areas).index(record["area_code"] if record else in_area))
-        pressed = st.form_submit_button("Save ward" if record else "Add ward", type="primary", key=f"{key}.submit")
-    if pressed and record:
-        run_change(key, lambda sid: admin.update_ward(store=store, ward_code=picked, values=values, user=user,
-                                                      submission_id=sid), f"Saved ward {picked}.")
-    elif pressed:
-        run_change(key, lambda sid: admin.add_ward(store=store, values=values, user=user, submission_id=sid),
-                   f"Added ward {values.get('ward_code')}.")
+        fields = (*_place(key, record or {}, code=None if record else "ward_code"), "area_code")
+        st.selectbox("In area", list(areas), format_func=name_of, key=f"{key}.area_code",
+                     index=list(areas).index(record["area_code"] if record else in_area))
+        change_button("Save ward" if record else "Add ward", key=key, fields=fields, type="primary",
+                      change=(lambda values, sid: admin.update_ward(store=store, ward_code=ward_picked, values=values,
+                                                                    user=user, submission_id=sid)) if record else
+                      (lambda values, sid: admin.add_ward(store=store, values=values, user=user, submission_id=sid)),
+                      message=f"Saved ward {ward_picked}." if record else "Added the ward.")
     render_history(store, table="wards", record=record, user=user)
 
 with tab_load:
@@ -87,13 +91,14 @@ with tab_load:
         properties = []
     if properties:
         guess = lambda ending: next((i for i, p in enumerate(properties) if p.upper().endswith(ending)), 0)  # noqa: E731
+        render_change_errors("admin_places.load")
         with st.form("admin_places.load", border=False):
-            code = st.selectbox("Ward code property", properties, index=guess("CD"), key="admin_places.code")
-            name = st.selectbox("Ward name property", properties, index=guess("NM"), key="admin_places.name")
-            area = st.selectbox("Area for new wards", list(areas), format_func=name_of, key="admin_places.load_area")
-            pressed = st.form_submit_button("Load boundaries", type="primary", key="admin_places.load.submit")
-        if pressed:
-            run_change("admin_places.load", lambda sid: admin.load_boundaries(
-                store=store, text=text, code_property=code, name_property=name, area_code=area, user=user,
-                submission_id=sid), lambda n: f"Boundaries loaded: {n['added']} wards added, {n['updated']} "
-                                              f"updated, {n['unchanged']} unchanged.")
+            st.selectbox("Ward code property", properties, index=guess("CD"), key="admin_places.load.code")
+            st.selectbox("Ward name property", properties, index=guess("NM"), key="admin_places.load.name")
+            st.selectbox("Area for new wards", list(areas), format_func=name_of, key="admin_places.load.area")
+            change_button("Load boundaries", key="admin_places.load", fields=("code", "name", "area"),
+                          type="primary", change=lambda values, sid: admin.load_boundaries(
+                              store=store, text=text, code_property=values["code"], name_property=values["name"],
+                              area_code=values["area"], user=user, submission_id=sid),
+                          message=lambda n: f"Boundaries loaded: {n['added']} wards added, {n['updated']} updated, "
+                                            f"{n['unchanged']} unchanged.")

@@ -5,7 +5,14 @@ import streamlit as st
 from analytics.admin import find_record, list_records
 from data import picklists, reference
 from forms import admin
-from forms.admin_ui import record_key, render_flash, render_history, require_admin, run_change
+from forms.admin_ui import (
+    change_button,
+    record_key,
+    render_change_errors,
+    render_flash,
+    render_history,
+    require_admin,
+)
 from forms.identity import current_user
 from forms.runtime import get_store, route_through_app
 from forms.widgets import label_of
@@ -13,9 +20,8 @@ from forms.widgets import label_of
 route_through_app()
 store = get_store()
 user = current_user(store)
-require_admin(user)
-
 st.title("Users and roles")
+require_admin(user)
 render_flash()
 areas = reference.area_names(store)
 area_options = [None, *areas]
@@ -42,6 +48,7 @@ def _details(prefix: str, values: dict) -> dict:
     }
 
 
+DETAILS = ("name", "email", "role", "rank", "area_code")
 tab_change, tab_add = st.tabs(["Change a user", "Add a user"])
 with tab_change:
     picked = st.selectbox("User", list(users["user_id"]), key="admin_users.pick", index=None,
@@ -50,23 +57,22 @@ with tab_change:
     record = find_record(store, table="users", column="user_id", value=picked, user=user) if picked else None
     if record:
         key = record_key("admin_users.edit", record)
+        render_change_errors(key)
         with st.form(key, border=False):
-            values = _details(key, record)
-            values["active"] = st.checkbox("Active (untick when they leave)", value=bool(record["active"]),
-                                           key=f"{key}.active")
-            pressed = st.form_submit_button("Save changes", type="primary", key=f"{key}.submit")
-        if pressed:
-            run_change(key, lambda sid: admin.update_user(store=store, user_id=picked, values=values, user=user,
-                                                          submission_id=sid),
-                       f"Saved {picked}.")
+            _details(key, record)
+            st.checkbox("Active (untick when they leave)", value=bool(record["active"]), key=f"{key}.active")
+            change_button("Save changes", key=key, fields=(*DETAILS, "active"), type="primary",
+                          change=lambda values, sid: admin.update_user(store=store, user_id=picked, values=values,
+                                                                       user=user, submission_id=sid),
+                          message=f"Saved {picked}.")
         render_history(store, table="users", record=record, user=user)
 
 with tab_add:
+    render_change_errors("admin_users.add")
     with st.form("admin_users.add", border=False):
-        user_id = st.text_input(admin.LABELS["user_id"], key="admin_users.add.user_id")
-        values = _details("admin_users.add", {})
-        pressed = st.form_submit_button("Add user", type="primary", key="admin_users.add.submit")
-    if pressed:
-        run_change("admin_users.add", lambda sid: admin.add_user(store=store, values={"user_id": user_id, **values},
-                                                                 user=user, submission_id=sid),
-                   f"Added {user_id}.")
+        st.text_input(admin.LABELS["user_id"], key="admin_users.add.user_id")
+        _details("admin_users.add", {})
+        change_button("Add user", key="admin_users.add", fields=("user_id", *DETAILS), type="primary",
+                      change=lambda values, sid: admin.add_user(store=store, values=values, user=user,
+                                                                submission_id=sid),
+                      message=lambda saved: f"Added {st.session_state.get('admin_users.add.user_id')}.")

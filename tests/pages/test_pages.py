@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import reference
 from forms.identity import USER_KEY
 from tests.conftest import count_rows
 
@@ -58,9 +59,14 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
+ROLE_OF_PAGES = {"pages/admin_": "admin"}
+"""Pages only some roles see, by path prefix: each runs as a user of that role."""
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app_store, page):
-    at = open_page(page)
+    role = next((r for prefix, r in ROLE_OF_PAGES.items() if page.startswith(prefix)), None)
+    at = open_page(page, reference.list_users(app_store, role=role)["user_id"].iloc[0] if role else None)
     assert at.title, f"{page} shows no title"
     assert at.sidebar.selectbox(key=USER_KEY).value, f"{page} did not run through app.py's routing"
 
