@@ -485,7 +485,7 @@ class Store:
                 Path(path).unlink()
                 files.append(path)
         log_dir = Path(self.uri(table)) / "_delta_log" if "://" not in self.root else None
-        before = len(list(log_dir.iterdir())) if log_dir else 0
+        before = {p.name for p in log_dir.iterdir()} if log_dir else set()
         key = "delta.logRetentionDuration"
         kept = handle.metadata().configuration.get(key, "interval 30 days")
         handle.alter.set_table_properties({key: "interval 0 seconds"}, commit_properties=_COMMIT)
@@ -493,8 +493,8 @@ class Store:
         handle.cleanup_metadata()
         handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
         handle.update_incremental()
-        after = len(list(log_dir.iterdir())) if log_dir else 0
-        return {"files_removed": len(files), "log_entries_removed": max(before - after, 0)}
+        after = {p.name for p in log_dir.iterdir()} if log_dir else set()
+        return {"files_removed": len(files), "log_entries_removed": len(before - after)}
 
     def check(self) -> dict[str, dict]:
         """Per table: Delta version, current rows, stored versions (rows), files."""

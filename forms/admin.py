@@ -73,9 +73,8 @@ def update_user(*, store: Store, user_id: str, values: Mapping[str, Any], user: 
         errors["role" if record["role"] != "admin" else "active"] = \
             "you cannot remove your own admin access; ask another admin"
     check_record("users", record, required=("name", "email", "role", "rank"), errors=errors)
-    what = ", ".join(f"{k} {current.get(k)!r} -> {v!r}" for k, v in changes.items() if current.get(k) != v)
     saved = store.save("users", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
-    return _audited(store, user, "users", saved, f"changed user {user_id}: {what or 'nothing'}")
+    return _audited(store, user, "users", saved, f"changed user {user_id}: {_changed(current, changes)}")
 
 
 def deactivate_user(*, store: Store, user_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
