@@ -94,7 +94,7 @@ def _user_errors(store: Store, record: dict, *, user: Mapping[str, Any], user_id
         if not others.empty:
             errors["email"] = f"is already used by {others['user_id'].iloc[0]}"
     if record.get("role") in access.TEAM_ROLES and not record.get("area_code"):
-        errors["area_code"] = f"is required for {' and '.join(TEAM_ROLES)}s (their team)"
+        errors["area_code"] = f"is required for {' and '.join(r + 's' for r in TEAM_ROLES)} (their team)"
     elif record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
         errors["area_code"] = f"{record['area_code']} is not an area"
     if record.get("role") is not None and record.get("role") not in picklists.ROLES:

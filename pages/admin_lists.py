@@ -25,7 +25,8 @@ user = current_user(store)
 st.title("Lists, links, news and settings")
 require_admin(user)
 render_flash()
-tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"])
+tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
+                                                      key="admin_lists.tab", on_change="rerun")
 
 with tab_lists:
     list_name = st.selectbox("Pick-list", list(picklists.DEFAULTS), key="admin_lists.list",

@@ -32,14 +32,15 @@ def _place(prefix: str, values: dict, *, code: str | None) -> dict:
     """Code (new places only), name and centre widgets; what they hold."""
     found = {"name": st.text_input("Name", value=values.get("name") or "", key=f"{prefix}.name")}
     if code:
-        found[code] = st.text_input(admin.LABELS.get(code, "Code"), key=f"{prefix}.{code}")
+        found[code] = st.text_input(admin.LABELS[code] if code == "ward_code" else "Area code", key=f"{prefix}.{code}")
     for field, default in (("centre_lat", 51.75), ("centre_lon", -1.25)):
         found[field] = st.number_input(admin.LABELS[field], value=float(values.get(field) or default),
                                        format="%.5f", key=f"{prefix}.{field}")
     return found
 
 
-tab_areas, tab_wards, tab_load = st.tabs(["Areas", "Wards", "Load ward boundaries"])
+tab_areas, tab_wards, tab_load = st.tabs(["Areas", "Wards", "Load ward boundaries"], key="admin_places.tab",
+                                         on_change="rerun")
 with tab_areas:
     st.dataframe(list_records(store, table="areas", user=user).drop(columns=["record_id"]), hide_index=True,
                  width="stretch")

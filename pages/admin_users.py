@@ -49,7 +49,7 @@ def _details(prefix: str, values: dict) -> dict:
 
 
 DETAILS = ("name", "email", "role", "rank", "area_code")
-tab_change, tab_add = st.tabs(["Change a user", "Add a user"])
+tab_change, tab_add = st.tabs(["Change a user", "Add a user"], key="admin_users.tab", on_change="rerun")
 with tab_change:
     picked = st.selectbox("User", list(users["user_id"]), key="admin_users.pick", index=None,
                           placeholder="Choose a user",
