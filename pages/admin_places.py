@@ -97,9 +97,12 @@ with tab_load:
             st.selectbox("Ward code property", properties, index=guess("CD"), key="admin_places.load.code")
             st.selectbox("Ward name property", properties, index=guess("NM"), key="admin_places.load.name")
             st.selectbox("Area for new wards", list(areas), format_func=name_of, key="admin_places.load.area")
-            change_button("Load boundaries", key="admin_places.load", fields=("code", "name", "area"),
+            st.selectbox("…or each new ward's area code from a property", [None, *properties],
+                         key="admin_places.load.area_property", format_func=lambda p: p or "— no, the area above")
+            change_button("Load boundaries", key="admin_places.load", fields=("code", "name", "area", "area_property"),
                           type="primary", change=lambda values, sid: admin.load_boundaries(
                               store=store, text=text, code_property=values["code"], name_property=values["name"],
-                              area_code=values["area"], user=user, submission_id=sid),
+                              area_code=values["area"], area_property=values["area_property"], user=user,
+                              submission_id=sid),
                           message=lambda n: f"Boundaries loaded: {n['added']} wards added, {n['updated']} updated, "
                                             f"{n['unchanged']} unchanged.")

@@ -51,9 +51,9 @@ def _details(prefix: str, values: dict) -> dict:
 DETAILS = ("name", "email", "role", "rank", "area_code")
 tab_change, tab_add = st.tabs(["Change a user", "Add a user"], key="admin_users.tab", on_change="rerun")
 with tab_change:
-    picked = st.selectbox("User", list(users["user_id"]), key="admin_users.pick", index=None,
-                          placeholder="Choose a user",
-                          format_func=lambda uid: f"{uid} · {users.set_index('user_id').loc[uid, 'name']}")
+    names = dict(zip(users["user_id"], users["name"], strict=True))
+    picked = st.selectbox("User", list(names), key="admin_users.pick", index=None, placeholder="Choose a user",
+                          format_func=lambda uid: f"{uid} · {names[uid]}")
     record = find_record(store, table="users", column="user_id", value=picked, user=user) if picked else None
     if record:
         key = record_key("admin_users.edit", record)

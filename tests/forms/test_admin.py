@@ -369,3 +369,19 @@ def test_news_post_and_withdraw(store, admin_user):
     admin.withdraw_news(store=store, record_id=saved.record_id, user=admin_user, submission_id=_sid())
     assert "New vans" not in set(list_news(store)["title"])
     assert [h["deleted"] for h in store.history("news", saved.record_id)] == [True, False]
+
+
+def test_load_boundaries_takes_each_new_wards_area_from_a_property(store, admin_user):
+    text = _collection(({"CD": "E05999981", "NM": "North", "LAD": "TV-OXF"}, SQUARE),
+                       ({"CD": "E05999982", "NM": "South", "LAD": "TV-RDG"}, ELL))
+    counts = admin.load_boundaries(store=store, text=text, code_property="CD", name_property="NM",
+                                   area_property="LAD", user=admin_user, submission_id=_sid())
+    assert counts["added"] == 2
+    wards = reference.list_wards(store).set_index("ward_code")
+    assert wards.loc[["E05999981", "E05999982"], "area_code"].tolist() == ["TV-OXF", "TV-RDG"]
+    with pytest.raises(ValidationError) as caught:
+        admin.load_boundaries(store=store, text=_collection(({"CD": "E05999983", "NM": "X", "LAD": "E07000192"},
+                                                             SQUARE)),
+                              code_property="CD", name_property="NM", area_property="LAD", user=admin_user,
+                              submission_id=_sid())
+    assert "E07000192 is not an area" in caught.value.errors["area_code"]
