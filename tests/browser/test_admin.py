@@ -45,6 +45,9 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         "type": "Feature", "properties": {"WD13CD": "E05999990", "WD13NM": "Carfax"},
         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
     with open_tab(viewport={"width": 1280, "height": 1000}) as page:
+        page.goto(server)  # the server's first run sets up its routing; then open the page by its address
+        _wait_for_app(page)
+        page.get_by_role("heading", name="Book an event").wait_for()
         page.goto(f"{server}/admin_places")
         _wait_for_app(page)
         page.get_by_role("heading", name="Areas and wards").wait_for()
