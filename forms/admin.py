@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from analytics import quality
 from analytics.admin import find_record, list_records
 from data import access, audit, db, picklists, reference, retention
 from data.schema import TABLES, arrow_schema
@@ -39,6 +40,9 @@ LABELS = {
 }
 SETTINGS = {rule.setting: f"{rule.summary} ({rule.unit}; empty or 0 keeps for ever; default "
                           f"{rule.default if rule.default else 'keep for ever'})" for rule in retention.RULES}
+SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace('_', ' ')} sampled for dip checks "
+                                             f"(0 to 1; default {quality.DEFAULT_SHARE})"
+             for table in quality.CHECKED_TABLES}
 """Settings admins may change here (quick links and news have their own functions)."""
 
 
@@ -442,8 +446,17 @@ def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any],
             retention.parse_period(text)
         except ValueError as exc:
             raise ValidationError({"value": str(exc)}) from None
+    elif key.startswith(quality.SHARE_KEY) and not _share(text):
+        raise ValidationError({"value": "must be a number from 0 to 1 (e.g. 0.1 for one in ten)"})
     return _save_setting(store, key, text, user=user, submission_id=submission_id,
                          detail=f"set {key} to {text or '(empty)'}")
+
+
+def _share(text: str) -> bool:
+    try:
+        return 0 <= float(text) <= 1
+    except ValueError:
+        return False
 
 
 def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any], submission_id: str,

@@ -340,7 +340,10 @@ def test_settings_are_versioned_and_checked(store, admin_user):
                                 submission_id=_sid())
     assert second.record_id == first.record_id and second.version == 2
     assert reference.get_setting(store, "retention.ccr_diversity_months") == "36"
-    for key, value in (("retention.ccr_diversity_months", "soon"), ("force_colour", "blue")):
+    admin.save_setting(store=store, key="dip_check_share.ccrs", value="0.25", user=admin_user, submission_id=_sid())
+    assert reference.get_setting(store, "dip_check_share.ccrs") == "0.25"
+    for key, value in (("retention.ccr_diversity_months", "soon"), ("force_colour", "blue"),
+                       ("dip_check_share.ccrs", "1.5"), ("dip_check_share.ccrs", "nan")):
         with pytest.raises(ValidationError):
             admin.save_setting(store=store, key=key, value=value, user=admin_user, submission_id=_sid())
 
