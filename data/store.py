@@ -491,9 +491,11 @@ class Store:
         key = "delta.logRetentionDuration"
         kept = handle.metadata().configuration.get(key, "interval 30 days")
         handle.alter.set_table_properties({key: "interval 0 seconds"}, commit_properties=_COMMIT)
-        handle.create_checkpoint()
-        handle.cleanup_metadata()
-        handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
+        try:
+            handle.create_checkpoint()
+            handle.cleanup_metadata()
+        finally:
+            handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
         handle.update_incremental()
         after = {p.name for p in log_dir.iterdir()} if log_dir else set()
         return {"files_removed": len(files), "log_entries_removed": len(before - after)}

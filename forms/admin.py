@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from analytics import quality
+from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
 from data import access, audit, db, picklists, reference, retention
 from data.schema import TABLES, arrow_schema
@@ -28,7 +29,6 @@ from forms.links import MAX_LABEL, valid_url
 from forms.news import save_news
 from forms.rules import check_record
 
-QUICK_LINK_PREFIX = "quick_link:"
 TEAM_ROLES = sorted(access.TEAM_ROLES)
 LABELS = {
     "user_id": "User id (collar or staff number)", "name": "Name", "email": "Sign-in email", "role": "Role",
