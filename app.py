@@ -54,6 +54,11 @@ PAGES = {
         ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
         ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
     ],
+    "Admin": [
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
+    ],
 }
 
 navigation = {
