@@ -1,0 +1,287 @@
+""""You said, we did": the board of an area's items, the commander's figures, the public summary.
+
+Timing figures count whole days: days to action is the first action's date
+minus the date raised, days to feedback the first feedback's date minus the
+date raised, days open is today minus the date raised. The commander figures
+are a cohort view: the items raised in the filters' period (in their areas
+and wards), grouped by area and month raised, with how many of them have had
+an action and feedback since. An item is overdue when it still has no action
+(open or in progress) more than N days after it was raised.
+
+Every function takes the acting user and checks `ysywd_read` (officers and
+supervisors see their own area only); the public summary keeps only items
+marked publishable and leaves out who did what, links to events and contacts,
+and e-mail addresses and phone numbers found in the text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analytics.filters import Filters, where_clause
+from data import access, db
+from data.police_uk import Priority, escape_text
+from data.store import Store
+
+STATUS_ORDER = ("open", "in_progress", "action_taken", "feedback_given", "closed")
+OVERDUE_DAYS = 28
+BOARD_LIMIT = 2_000
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(\+44\s?|0)(\d[\s-]?){9,10}(?!\d)")
+REMOVED = "[removed]"
+
+
+def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    return db.cursor().execute(sql, list(params)).df()
+
+
+def _scoped(user: Mapping[str, Any], filters: Filters) -> Filters:
+    """The filters confined to the user's area for team roles (after checking `ysywd_read`)."""
+    access.require(user, "ysywd_read")
+    area = access.scope(user)
+    if area is None:
+        return filters
+    if filters.areas and area not in filters.areas:
+        raise access.NotAllowed(f"{', '.join(filters.areas)} is outside your area")
+    return dataclasses.replace(filters, areas=(area,))
+
+
+_ITEMS = """
+    SELECT y.record_id, y.area_code, y.ward_code, y.raised_on, y.status, y.issue_category, y.issue_text,
+           y.source, y.publishable, len(y.actions) AS actions, len(y.feedback) AS feedback,
+           list_min(list_transform(y.actions, lambda a: a.date)) AS first_action,
+           list_max(list_transform(y.actions, lambda a: a.date)) AS last_action,
+           list_min(list_transform(y.feedback, lambda f: f.date)) AS first_feedback,
+           list_max(list_transform(y.feedback, lambda f: f.date)) AS last_feedback
+    FROM {ysywd} AS y WHERE {where}"""
+
+
+# -- the board ------------------------------------------------------------------------
+
+
+def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_code: str | None = None,
+               statuses: Sequence[str] = STATUS_ORDER, today: dt.date | None = None) -> pd.DataFrame:
+    """An area's items by status (in flow order), oldest raised first, with days open.
+
+    Columns: record_id, status, issue_category, issue_text, ward_code, ward, raised_on, days_open
+    (today minus raised; empty once closed), actions, feedback, last_action, last_feedback, source, publishable.
+    """
+    access.require(user, "ysywd_read", area_code)
+    today = today or dt.date.today()
+    statuses = [s for s in statuses if s in STATUS_ORDER]
+    if not statuses:
+        return pd.DataFrame()
+    where = "y.area_code = ? AND list_contains(?::VARCHAR[], y.status)"
+    params: list[Any] = [area_code, statuses]
+    if ward_code:
+        where += " AND y.ward_code = ?"
+        params.append(ward_code)
+    items = _ITEMS.format(ysywd=store.relation("ysywd"), where=where)
+    sql = f"""
+        SELECT i.record_id, i.status, i.issue_category, i.issue_text, i.ward_code, w.name AS ward, i.raised_on,
+               CASE WHEN i.status <> 'closed' THEN ?::DATE - i.raised_on END AS days_open,
+               i.actions, i.feedback, i.last_action, i.last_feedback, i.source, i.publishable
+        FROM ({items}) AS i LEFT JOIN {store.relation('wards')} AS w ON w.ward_code = i.ward_code
+        ORDER BY list_position(?::VARCHAR[], i.status), i.raised_on, i.record_id
+        LIMIT {BOARD_LIMIT}"""
+    return _frame(sql, [today, *params, list(STATUS_ORDER)])
+
+
+def count_board(board: pd.DataFrame) -> dict[str, int]:
+    """Items per status on a board, every status present (0 when none)."""
+    counts = board["status"].value_counts() if len(board) else pd.Series(dtype="int64")
+    return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+
+
+# -- the commander view ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class YsywdOverview:
+    """The commander view's figures for one set of filters.
+
+    headline: raised, actioned (items with an action), fed_back (items with feedback), closed,
+      median_days_to_action, median_days_to_feedback (None when no item has one), overdue.
+    by_area_month: area_code, area, month (first day), raised, actioned, fed_back,
+      median_days_to_action, median_days_to_feedback.
+    actions_by_type: action_type, actions (actions on the items raised in the period).
+    overdue: record_id, area_code, ward, issue_category, raised_on, status, days_open, oldest first.
+    by_ward: ward_code, items, overdue (for the map).
+    """
+
+    headline: dict[str, Any]
+    by_area_month: pd.DataFrame
+    actions_by_type: pd.DataFrame
+    overdue: pd.DataFrame
+    by_ward: pd.DataFrame
+
+
+def _median(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], today: dt.date | None = None,
+                   overdue_days: int = OVERDUE_DAYS) -> YsywdOverview:
+    """Items raised, actioned and fed back per area and month; timings; actions by type; overdue items."""
+    filters = _scoped(user, filters)
+    today = today or dt.date.today()
+    if not isinstance(overdue_days, int) or not 0 <= overdue_days <= 3650:
+        raise ValueError("overdue_days must be a whole number of days from 0 to 3650")
+    where, params = where_clause(dataclasses.replace(filters, officers=(), event_types=()), table="ysywd")
+    ysywd, areas, wards = (store.relation(t) for t in ("ysywd", "areas", "wards"))
+    items = _ITEMS.format(ysywd=ysywd, where=where)
+    late = "i.first_action IS NULL AND ?::DATE - i.raised_on > ?"
+    base = f"""
+        WITH i AS MATERIALIZED ({items})
+        """
+    month_sql = base + f"""
+        SELECT i.area_code, a.name AS area, date_trunc('month', i.raised_on)::DATE AS month, count(*) AS raised,
+               count(i.first_action) AS actioned, count(i.first_feedback) AS fed_back,
+               median(i.first_action - i.raised_on) AS median_days_to_action,
+               median(i.first_feedback - i.raised_on) AS median_days_to_feedback
+        FROM i LEFT JOIN {areas} AS a USING (area_code)
+        GROUP BY ALL ORDER BY i.area_code, month"""
+    head_sql = base + f"""
+        SELECT count(*) AS raised, count(i.first_action) AS actioned, count(i.first_feedback) AS fed_back,
+               count(*) FILTER (WHERE i.status = 'closed') AS closed,
+               median(i.first_action - i.raised_on) AS median_days_to_action,
+               median(i.first_feedback - i.raised_on) AS median_days_to_feedback,
+               count(*) FILTER (WHERE {late}) AS overdue
+        FROM i"""
+    types_sql = f"""
+        SELECT action.action_type AS action_type, count(*) AS actions
+        FROM (SELECT unnest(y.actions) AS action FROM {ysywd} AS y WHERE {where})
+        GROUP BY ALL ORDER BY actions DESC, action_type"""
+    overdue_sql = base + f"""
+        SELECT i.record_id, i.area_code, w.name AS ward, i.issue_category, i.raised_on, i.status,
+               ?::DATE - i.raised_on AS days_open
+        FROM i LEFT JOIN {wards} AS w USING (ward_code)
+        WHERE {late} ORDER BY i.raised_on, i.record_id LIMIT {BOARD_LIMIT}"""
+    ward_sql = base + f"""
+        SELECT i.ward_code, count(*) AS items, count(*) FILTER (WHERE {late}) AS overdue
+        FROM i WHERE i.ward_code IS NOT NULL GROUP BY ALL ORDER BY i.ward_code"""
+    by_month = _frame(month_sql, params)
+    head = _frame(head_sql, [*params, today, overdue_days]).iloc[0]
+    types = _frame(types_sql, params)
+    overdue = _frame(overdue_sql, [*params, today, today, overdue_days])
+    by_ward = _frame(ward_sql, [*params, today, overdue_days])
+    for column in ("raised", "actioned", "fed_back"):
+        by_month[column] = by_month[column].astype("int64")
+    headline = {name: int(head[name]) for name in ("raised", "actioned", "fed_back", "closed", "overdue")}
+    headline |= {name: _median(head[name]) for name in ("median_days_to_action", "median_days_to_feedback")}
+    return YsywdOverview(headline=headline, by_area_month=by_month, actions_by_type=types, overdue=overdue,
+                         by_ward=by_ward)
+
+
+# -- the public summary ---------------------------------------------------------------
+
+
+def redact(text: str | None) -> str:
+    """Text with e-mail addresses and phone numbers replaced by "[removed]"."""
+    if not text:
+        return ""
+    return _PHONE.sub(REMOVED, _EMAIL.sub(REMOVED, text))
+
+
+def list_publishable(store: Store, *, user: Mapping[str, Any], area_code: str, ward_code: str | None = None,
+                     start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The publishable items of an area (or ward) raised, or acted on, in [start, end]; no personal data.
+
+    Each: issue_category, ward, raised_on, issue, actions [{date, action_type, text}] dated up to `end`,
+    feedback [{date, channel}] dated up to `end`, status. Text is redacted (`redact`).
+    """
+    access.require(user, "ysywd_read", area_code)
+    where = "y.area_code = ? AND y.publishable AND y.raised_on <= ?"
+    params: list[Any] = [area_code, end]
+    if ward_code:
+        where += " AND y.ward_code = ?"
+        params.append(ward_code)
+    sql = f"""
+        SELECT y.record_id, y.issue_category, w.name AS ward, y.raised_on, y.issue_text, y.status,
+               list_filter(y.actions, lambda a: a.date <= ?) AS actions,
+               list_filter(y.feedback, lambda f: f.date <= ?) AS feedback
+        FROM {store.relation('ysywd')} AS y LEFT JOIN {store.relation('wards')} AS w USING (ward_code)
+        WHERE {where} AND (y.raised_on >= ? OR len(list_filter(y.actions, lambda a: a.date BETWEEN ? AND ?)) > 0)
+        ORDER BY y.raised_on, y.record_id"""
+    rows = db.cursor().execute(sql, [end, end, *params, start, start, end]).fetchall()
+    items = []
+    for record_id, category, ward, raised_on, issue, status, actions, feedback in rows:
+        items.append({
+            "record_id": record_id, "issue_category": category, "ward": ward, "raised_on": raised_on,
+            "issue": redact(issue), "status": status,
+            "actions": [{"date": a["date"], "action_type": a["action_type"], "text": redact(a["text"])}
+                        for a in sorted(actions or [], key=lambda a: a["date"])],
+            "feedback": [{"date": f["date"], "channel": f["channel"]}
+                         for f in sorted(feedback or [], key=lambda f: f["date"])],
+        })
+    return items
+
+
+def summary_priorities(items: Sequence[Mapping[str, Any]]) -> list[Priority]:
+    """The items as data.police.uk priorities: actions joined by blank lines, dated by the latest action."""
+    priorities = []
+    for item in items:
+        actions = item["actions"]
+        priorities.append(Priority(
+            issue=item["issue"], issue_date=item["raised_on"],
+            action="\n\n".join(a["text"] for a in actions) if actions else None,
+            action_date=max(a["date"] for a in actions) if actions else None,
+        ))
+    return priorities
+
+
+_PAGE_STYLE = """
+body{font-family:Arial,Helvetica,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem} .period{color:#444;margin-top:0}
+article{border-top:2px solid #1d3c78;padding:.6rem 0 1rem;page-break-inside:avoid}
+h2{font-size:1.1rem;margin:.3rem 0} .meta{color:#444;font-size:.9rem;margin:.1rem 0 .5rem}
+.said,.did{margin:.3rem 0 .3rem 0} .label{font-weight:bold;color:#1d3c78}
+footer{margin-top:2rem;color:#444;font-size:.85rem}
+@media print{body{margin:0;max-width:none} a{color:inherit}}
+"""
+
+
+def build_summary_html(items: Sequence[Mapping[str, Any]], *, title: str, period: str, force_name: str) -> str:
+    """A printable public "You said, we did" page; every text is escaped, nothing runs in it."""
+    from html import escape
+
+    articles = []
+    for item in items:
+        where = f" · {escape(item['ward'])}" if item.get("ward") else ""
+        did = "".join(
+            f"<div class='did'><span class='label'>We did</span> ({a['date']:%d %B %Y}, "
+            f"{escape(a['action_type'].lower())}):{escape_text(a['text'])}</div>" for a in item["actions"]
+        ) or "<div class='did'><span class='label'>We did</span>: we are working on this.</div>"
+        articles.append(
+            f"<article><h2>{escape(item['issue_category'])}</h2>"
+            f"<p class='meta'>Raised {item['raised_on']:%d %B %Y}{where}</p>"
+            f"<div class='said'><span class='label'>You said</span>:{escape_text(item['issue'])}</div>{did}</article>")
+    body = "".join(articles) or "<p>No items to report for this period.</p>"
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{escape(title)}</title><style>{_PAGE_STYLE}</style></head><body>"
+            f"<h1>{escape(title)}</h1><p class='period'>{escape(period)}</p>{body}"
+            f"<footer>{escape(force_name)}. What you told us and what we did about it.</footer></body></html>")
+
+
+# -- imports --------------------------------------------------------------------------
+
+
+def existing_item_ids(store: Store, record_ids: Sequence[str]) -> set[str]:
+    """Which of these record ids any stored version of an item already has."""
+    if not record_ids:
+        return set()
+    snap = store.snapshot("ysywd")
+    if not snap.files:
+        return set()
+    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+    rows = db.cursor().execute(
+        f"SELECT DISTINCT record_id FROM {scan} WHERE list_contains(?::VARCHAR[], record_id)",
+        [list(record_ids)]).fetchall()
+    return {r[0] for r in rows}
