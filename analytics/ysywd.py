@@ -33,7 +33,7 @@ STATUS_ORDER = ("open", "in_progress", "action_taken", "feedback_given", "closed
 OVERDUE_DAYS = 28
 BOARD_LIMIT = 2_000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(\+44\s?|0)(\d[\s-]?){9,10}(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
 REMOVED = "[removed]"
 
 
