@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
 from analytics.filters import Filters, where_clause
@@ -97,6 +98,54 @@ def count_board(board: pd.DataFrame) -> dict[str, int]:
     """Items per status on a board, every status present (0 when none)."""
     counts = board["status"].value_counts() if len(board) else pd.Series(dtype="int64")
     return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+
+
+RAISE_LOOK_BACK_DAYS = 60
+RAISE_SOURCES_LIMIT = 100
+
+
+def list_raise_sources(store: Store, *, user: Mapping[str, Any], area_code: str, table: str,
+                       today: dt.date | None = None, days: int = RAISE_LOOK_BACK_DAYS) -> pd.DataFrame:
+    """Completed events (`events`) or CCRs (`ccrs`) of an area in the last `days` days that raised issues.
+
+    Columns: record_id, label, when, ward, issues (list), issues_text, raised (the issues already
+    raised as items linked to it), newest first.
+    """
+    access.require(user, "ysywd_read", area_code)
+    if table not in ("events", "ccrs"):
+        raise ValueError("items are raised from events or ccrs")
+    today = today or dt.date.today()
+    since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time())
+    when, label, extra = (("s.start", "s.title", "AND s.status = 'completed'") if table == "events"
+                          else ("s.contact_at", "coalesce(s.place, s.contact_method)", ""))
+    links = "linked_events" if table == "events" else "linked_ccrs"
+    sql = f"""
+        WITH raised AS (
+            SELECT source_id, list(DISTINCT issue_category ORDER BY issue_category) AS raised
+            FROM (SELECT unnest({links}) AS source_id, issue_category FROM {store.relation('ysywd')}
+                  WHERE area_code = ?)
+            GROUP BY source_id)
+        SELECT s.record_id, {label} AS label, {when} AS "when", coalesce(w.name, s.ward_code) AS ward, s.issues,
+               s.issues_text, coalesce(r.raised, []) AS raised
+        FROM {store.relation(table)} AS s
+        LEFT JOIN {store.relation('wards')} AS w ON w.ward_code = s.ward_code
+        LEFT JOIN raised AS r ON r.source_id = s.record_id
+        WHERE s.area_code = ? {extra} AND len(s.issues) > 0 AND {when} >= ?
+        ORDER BY {when} DESC, s.record_id LIMIT {RAISE_SOURCES_LIMIT}"""
+    return _frame(sql, [area_code, area_code, since])
+
+
+def list_linked_sources(store: Store, *, user: Mapping[str, Any], item: Mapping[str, Any]) -> pd.DataFrame:
+    """The events and CCRs an item is linked to: kind, record_id, label, when (newest first)."""
+    access.require(user, "ysywd_read", item["area_code"])
+    sql = f"""
+        SELECT 'Event' AS kind, record_id, title AS label, start AS "when" FROM {store.relation('events')}
+        WHERE list_contains(?::VARCHAR[], record_id)
+        UNION ALL
+        SELECT 'Contact' AS kind, record_id, coalesce(place, contact_method) AS label, contact_at AS "when"
+        FROM {store.relation('ccrs')} WHERE list_contains(?::VARCHAR[], record_id)
+        ORDER BY "when" DESC"""
+    return _frame(sql, [list(item.get("linked_events") or []), list(item.get("linked_ccrs") or [])])
 
 
 # -- the commander view ---------------------------------------------------------------
@@ -177,6 +226,30 @@ def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], t
     headline |= {name: _median(head[name]) for name in ("median_days_to_action", "median_days_to_feedback")}
     return YsywdOverview(headline=headline, by_area_month=by_month, actions_by_type=types, overdue=overdue,
                          by_ward=by_ward)
+
+
+FLOW_MEASURES = {"raised": "Raised", "actioned": "Actioned since", "fed_back": "Told back since"}
+
+
+def build_flow_chart(by_area_month: pd.DataFrame) -> alt.Chart:
+    """Per month raised: items raised, and of them actioned and told back since (all areas shown), side by side."""
+    months = by_area_month.groupby("month", as_index=False)[list(FLOW_MEASURES)].sum() if len(by_area_month) \
+        else pd.DataFrame(columns=["month", *FLOW_MEASURES])
+    long = months.melt(id_vars="month", var_name="measure", value_name="items")
+    long["measure"] = long["measure"].map(FLOW_MEASURES)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title="Month raised"),
+            xOffset=alt.XOffset("measure:N", sort=list(FLOW_MEASURES.values())),
+            y=alt.Y("items:Q", title="Items"),
+            color=alt.Color("measure:N", title=None, sort=list(FLOW_MEASURES.values()),
+                            scale=alt.Scale(range=["#9ecae1", "#3182bd", "#08519c"])),
+            tooltip=[alt.Tooltip("yearmonth(month):O", title="Month raised"),
+                     alt.Tooltip("measure:N", title="Items"), alt.Tooltip("items:Q", title="Count", format=",")],
+        )
+    )
 
 
 # -- the public summary ---------------------------------------------------------------

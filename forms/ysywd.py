@@ -173,9 +173,17 @@ def _source_record(store: Store, table: str, record_id: Any, user: Mapping[str, 
     return row
 
 
+def one_tap_id(table: str, record_id: str, issue_category: str) -> str:
+    """The submission id of raising this issue of this event or CCR: a second tap, by anyone, adds nothing."""
+    return hashlib.sha256(f"raise\x1f{table}\x1f{record_id}\x1f{issue_category}".encode()).hexdigest()[:32]
+
+
 def raise_from_source(*, store: Store, table: str, record_id: str, issue_category: str, user: Mapping[str, Any],
-                      submission_id: str, today: dt.date | None = None) -> Saved:
-    """One tap: raise an item for one issue of a completed event (`events`) or a CCR (`ccrs`), linked to it."""
+                      submission_id: str | None = None, today: dt.date | None = None) -> Saved:
+    """One tap: raise an item for one issue of a completed event (`events`) or a CCR (`ccrs`), linked to it.
+
+    Without a `submission_id` the same issue of the same record is raised once however often it is tapped.
+    """
     if table not in ("events", "ccrs"):
         raise ValidationError({"record": "items are raised from events or contacts"})
     row = _source_record(store, table, record_id, user)
@@ -189,7 +197,8 @@ def raise_from_source(*, store: Store, table: str, record_id: str, issue_categor
               "ward_code": row["ward_code"], "raised_on": when.date(), "publishable": False}
     links = {"linked_events": [record_id]} if table == "events" else {"linked_ccrs": [record_id]}
     today = max(today or dt.date.today(), when.date())
-    return raise_item(store=store, values=values, user=user, submission_id=submission_id, today=today, **links)
+    return raise_item(store=store, values=values, user=user, today=today, **links,
+                      submission_id=submission_id or one_tap_id(table, record_id, issue_category))
 
 
 def link_source(*, store: Store, record_id: str, table: str, source_id: str, user: Mapping[str, Any],

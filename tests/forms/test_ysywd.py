@@ -18,6 +18,7 @@ from forms.ysywd import (
     item_history,
     link_source,
     move_status,
+    publish_summary,
     raise_from_source,
     raise_item,
     set_publishable,
@@ -222,3 +223,21 @@ def test_publishable_is_a_new_version(store, officer):
                     submission_id=new_submission_id())
     item = get_item(store, record_id, user=officer)
     assert item["publishable"] is True and item["version"] == 2
+
+
+def test_publishing_needs_the_capability_in_scope_and_is_audited(store, officer):
+    sergeant, reading_sergeant = _user(store, "u0003"), {**_user(store, "u0003"), "area_code": "TV-RDG"}
+    _raise(store, officer)
+    audits = count_rows(store, "audit")
+    with pytest.raises(NotAllowed, match="may not"):
+        publish_summary(store=store, user=officer, area_code="TV-OXF", start=TODAY - dt.timedelta(days=30), end=TODAY)
+    with pytest.raises(NotAllowed, match="outside your area"):
+        publish_summary(store=store, user=reading_sergeant, area_code="TV-OXF", start=TODAY, end=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        publish_summary(store=store, user=sergeant, area_code="TV-OXF", start=TODAY, end=TODAY - dt.timedelta(days=1))
+    assert "before the start" in exc.value.errors["period"]
+    assert count_rows(store, "audit") == audits
+    items, priorities = publish_summary(store=store, user=sergeant, area_code="TV-OXF",
+                                        start=TODAY - dt.timedelta(days=30), end=TODAY)
+    assert "Cars racing down Cowley Road at night" in [p.issue for p in priorities]
+    assert len(items) == len(priorities) and count_rows(store, "audit") == audits + 1
