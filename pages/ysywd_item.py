@@ -117,7 +117,8 @@ for form, fields, title, button in (
             for field, picklist in fields.items():
                 st.selectbox(LABELS[field], reference.picklist(store, picklist), key=form.key(field), index=None)
                 render_field_error(form.errors, field)
-            st.text_area(LABELS["text"], key=form.key("text"), max_chars=4000, height=90)
+            st.text_area(LABELS["text"] if form is act else "What we told them", key=form.key("text"),
+                         max_chars=4000, height=90)
             render_field_error(form.errors, "text")
             st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", max_value=today)
             render_field_error(form.errors, ["date", "record"])
