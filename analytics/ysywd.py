@@ -341,20 +341,3 @@ def build_summary_html(items: Sequence[Mapping[str, Any]], *, title: str, period
             f"<title>{escape(title)}</title><style>{_PAGE_STYLE}</style></head><body>"
             f"<h1>{escape(title)}</h1><p class='period'>{escape(period)}</p>{body}"
             f"<footer>{escape(force_name)}. What you told us and what we did about it.</footer></body></html>")
-
-
-# -- imports --------------------------------------------------------------------------
-
-
-def existing_item_ids(store: Store, record_ids: Sequence[str]) -> set[str]:
-    """Which of these record ids any stored version of an item already has."""
-    if not record_ids:
-        return set()
-    snap = store.snapshot("ysywd")
-    if not snap.files:
-        return set()
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
-    rows = db.cursor().execute(
-        f"SELECT DISTINCT record_id FROM {scan} WHERE list_contains(?::VARCHAR[], record_id)",
-        [list(record_ids)]).fetchall()
-    return {r[0] for r in rows}

@@ -4,6 +4,7 @@
     python -m data check   --store PATH
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
+    python -m data import-priorities FILE --store PATH --area CODE [--ward CODE] [--category NAME] --user ID
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -56,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     command = _command(commands, "vacuum", run_vacuum, "Delete files no snapshot within the retention uses (JSON).")
     command.add_argument("--retention-hours", type=int, default=DEFAULT_RETENTION_HOURS,
                          help=f"keep files younger than this (default {DEFAULT_RETENTION_HOURS})")
+
+    command = _command(commands, "import-priorities", run_import_priorities,
+                       "Load data.police.uk neighbourhood priorities (JSON) as You said, we did items (JSON).")
+    command.add_argument("file", help="a priorities JSON file: a list of {issue, issue-date, action, action-date}")
+    command.add_argument("--area", required=True, help="area code the priorities belong to")
+    command.add_argument("--ward", default=None, help="ward code, if they are one ward's")
+    command.add_argument("--category", default=None, help="issue category when the text names none")
+    command.add_argument("--user", required=True, help="user id of the analyst or admin loading them (audited)")
     return parser
 
 
@@ -144,6 +153,27 @@ def _vacuum(store: Store, retention_hours: int) -> dict:
     removed = store.vacuum(retention_hours=retention_hours)
     return {"retention_hours": retention_hours, "files_removed": removed,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def run_import_priorities(args: argparse.Namespace) -> int:
+    from data import reference
+    from data.police_uk import import_priorities
+    from data.store import ValidationError
+
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = reference.get_user(store, args.user)
+    try:
+        with open(args.file, "rb") as handle:
+            payload = handle.read()
+        report = import_priorities(store=store, payload=payload, area_code=args.area, ward_code=args.ward,
+                                   default_category=args.category, user=user or {})
+    except (OSError, ValidationError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    _print_json(report)
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,9 +13,8 @@ community has not yet been told of moves it back to "action taken". An item is
 closed only once feedback was given, and a supervisor may reopen a closed item
 (back to "in progress"). No date is before the date raised or in the future.
 
-`import_priorities` loads data.police.uk neighbourhood priorities (the JSON a
-force already publishes) as items, in one commit; loading the same file again
-adds nothing.
+`publish_summary` gives the public summary of an area or ward (audited);
+`data.police_uk.import_priorities` loads what a force already publishes.
 """
 
 from __future__ import annotations
@@ -25,10 +24,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from analytics.ysywd import existing_item_ids, list_publishable, summary_priorities
-from data import access, audit, reference
+from analytics.ysywd import list_publishable, summary_priorities
+from data import access, audit
 from data.picklists import YSYWD_SOURCES, YSYWD_STATUSES
-from data.police_uk import Priority, parse_priorities
+from data.police_uk import Priority
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms import checks
@@ -52,9 +51,6 @@ MOVES: dict[str, tuple[str, ...]] = {
     "closed": ("in_progress",),
 }
 REOPENERS = ("supervisor",)
-IMPORT_ACTION_TYPE = "Problem-solving plan"
-IMPORT_FEEDBACK_CHANNEL = "Website"
-IMPORT_FEEDBACK_TEXT = "Published as a neighbourhood priority update."
 LOOK_BACK = dt.timedelta(days=366)
 
 assert set(MOVES) == set(YSYWD_STATUSES)
@@ -306,86 +302,6 @@ def set_publishable(*, store: Store, record_id: str, publishable: bool, user: Ma
     record = _record(item)
     record["publishable"] = publishable
     return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
-
-
-# -- importing published priorities --------------------------------------------------
-
-
-def _category(text: str, categories: list[str], default: str) -> str:
-    folded = " ".join(text.lower().replace("-", " ").split())
-    for category in categories:
-        if " ".join(category.lower().replace("-", " ").split()) in folded:
-            return category
-    return default
-
-
-def _imported_id(area_code: str, ward_code: str | None, priority: Priority) -> str:
-    key = "\x1f".join([area_code, ward_code or "", priority.issue_date.isoformat(), priority.issue])
-    return "priority-" + hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-def priority_record(priority: Priority, *, area_code: str, ward_code: str | None, category: str,
-                    officer_id: str) -> dict[str, Any]:
-    """The item a published priority becomes: open if nothing was done, else one action told back on the website."""
-    record: dict[str, Any] = {
-        "issue_category": category, "issue_text": priority.issue, "source": "import", "area_code": area_code,
-        "ward_code": ward_code, "raised_on": priority.issue_date, "linked_events": [], "linked_ccrs": [],
-        "actions": [], "feedback": [], "status": "open", "publishable": True,
-    }
-    if priority.action is not None:
-        day = priority.action_date or priority.issue_date
-        record["actions"] = [{"action_type": IMPORT_ACTION_TYPE, "text": priority.action, "date": day,
-                              "officer_id": officer_id}]
-        record["feedback"] = [{"date": day, "channel": IMPORT_FEEDBACK_CHANNEL, "text": IMPORT_FEEDBACK_TEXT}]
-        record["status"] = "feedback_given"
-    return record
-
-
-def import_priorities(*, store: Store, payload: str | bytes | list | dict, area_code: str,
-                      ward_code: str | None = None, default_category: str | None = None,
-                      user: Mapping[str, Any]) -> dict[str, int]:
-    """Load data.police.uk priorities for one area (and ward) as publishable items, in one commit.
-
-    The issue category is the first pick-list category named in the issue's text, else
-    `default_category` (else the first category). Loading the same priorities again adds nothing.
-    Returns {"read": n, "added": n, "already_loaded": n}. Needs the `import` capability; audited.
-    """
-    user_id = access.require(user, "import")
-    errors: dict[str, str] = {}
-    checks.check_area_ward(store, errors, area_code, ward_code)
-    categories = reference.picklist(store, "issue_categories")
-    default = default_category or categories[0]
-    if default not in categories:
-        errors["issue_category"] = f"{default!r} is not on the issue list"
-    if errors:
-        raise ValidationError(errors)
-    try:
-        priorities = parse_priorities(payload)
-    except ValueError as exc:
-        raise ValidationError({"file": str(exc)}) from None
-    rows, seen = [], set()
-    for n, priority in enumerate(priorities, start=1):
-        record = priority_record(priority, area_code=area_code, ward_code=ward_code,
-                                 category=_category(priority.issue, categories, default), officer_id=user_id)
-        found = checks.schema_errors(TABLE, record, {})
-        if found:
-            field, message = next(iter(found.items()))
-            raise ValidationError({"file": f"priority {n}: {field}: {message}"})
-        record_id = _imported_id(area_code, ward_code, priority)
-        if record_id not in seen:
-            seen.add(record_id)
-            rows.append((record_id, record))
-    existing = existing_item_ids(store, [r for r, _ in rows])
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    new = [{**TABLES[TABLE].model_validate(record).model_dump(), "record_id": record_id, "version": 1,
-            "deleted": False, "written_at": now, "written_by": user_id, "submission_id": record_id,
-            "superseded": False} for record_id, record in rows if record_id not in existing]
-    if new:
-        store.append_rows(TABLE, new)
-    audit.log(store, user, "import", table=TABLE, target_ids=[r["record_id"] for r in new],
-              detail=f"data.police.uk priorities for {area_code}{' ' + ward_code if ward_code else ''}: "
-                     f"{len(priorities)} read, {len(new)} added")
-    return {"read": len(priorities), "added": len(new), "already_loaded": len(rows) - len(new)}
 
 
 # -- publishing ------------------------------------------------------------------------

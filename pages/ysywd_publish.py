@@ -11,7 +11,7 @@ from data.store import ValidationError
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, route_through_app
 from forms.widgets import label_of
-from forms.ysywd import import_priorities, publish_summary
+from forms.ysywd import publish_summary
 
 KEY = "ysywd_publish.{}".format
 route_through_app()
@@ -86,8 +86,8 @@ if may_import:
     if st.button("Load priorities", icon=":material/upload:", key=KEY("import"), disabled=upload is None,
                  width="stretch"):
         try:
-            done = import_priorities(store=store, payload=upload.getvalue(), area_code=area, ward_code=ward,
-                                     default_category=category, user=user)
+            done = police_uk.import_priorities(store=store, payload=upload.getvalue(), area_code=area,
+                                               ward_code=ward, default_category=category, user=user)
             st.success(f"Read {done['read']}, added {done['added']}, already loaded {done['already_loaded']}.",
                        icon=":material/check_circle:")
         except ValidationError as exc:

@@ -22,7 +22,6 @@ from analytics.ysywd import (
 from data import police_uk
 from data.access import NotAllowed
 from data.store import Store, ValidationError
-from forms.ysywd import import_priorities
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "police_uk_api_examples"
 TODAY = dt.date(2026, 3, 31)
@@ -190,11 +189,11 @@ def test_importing_the_real_examples_and_round_trip(store):
     payload = [_real("neighbourhood-priority-html.json"), _real("neighbourhood-priority-no-action.json"),
                _real("neighbourhood-priority.json")]
     before_audit = store.snapshot("audit").rows
-    result = import_priorities(store=store, payload=json.dumps(payload), area_code="TV-OXF",
+    result = police_uk.import_priorities(store=store, payload=json.dumps(payload), area_code="TV-OXF",
                                default_category="Street drinking", user=analyst)
     assert result == {"read": 3, "added": 3, "already_loaded": 0}
     assert store.snapshot("audit").rows == before_audit + 1
-    again = import_priorities(store=store, payload=payload, area_code="TV-OXF", user=analyst)
+    again = police_uk.import_priorities(store=store, payload=payload, area_code="TV-OXF", user=analyst)
     assert again == {"read": 3, "added": 0, "already_loaded": 3}
 
     items = list_publishable(store, user=analyst, area_code="TV-OXF", start=D(2015, 1, 1), end=D(2019, 12, 31))
@@ -216,12 +215,12 @@ def test_only_importers_import_and_bad_files_write_nothing(store):
     analyst = {"user_id": "u0005", "role": "analyst", "area_code": None, "active": True}
     before = store.snapshot("ysywd").rows
     with pytest.raises(NotAllowed):
-        import_priorities(store=store, payload="[]", area_code="TV-OXF", user=officer)
+        police_uk.import_priorities(store=store, payload="[]", area_code="TV-OXF", user=officer)
     with pytest.raises(ValidationError) as exc:
-        import_priorities(store=store, payload='[{"issue": "ok", "issue-date": "2020-01-01T00:00:00"}, {"issue": "x"}]',
-                          area_code="TV-OXF", user=analyst)
+        police_uk.import_priorities(store=store, area_code="TV-OXF", user=analyst,
+                                    payload='[{"issue": "ok", "issue-date": "2020-01-01T00:00:00"}, {"issue": "x"}]')
     assert "priority 2" in exc.value.errors["file"]
     with pytest.raises(ValidationError) as exc:
-        import_priorities(store=store, payload="[]", area_code="NOWHERE", user=analyst)
+        police_uk.import_priorities(store=store, payload="[]", area_code="NOWHERE", user=analyst)
     assert "area_code" in exc.value.errors
     assert store.snapshot("ysywd").rows == before
