@@ -179,16 +179,20 @@ def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], t
                    overdue_days: int = OVERDUE_DAYS) -> YsywdOverview:
     """Items raised, actioned and fed back per area and month; timings; actions by type; overdue items."""
     filters = _scoped(user, filters)
-    today = today or dt.date.today()
-    if not isinstance(overdue_days, int) or not 0 <= overdue_days <= 3650:
+    relations = {t: store.relation(t) for t in ("ysywd", "areas", "wards")}
+    queries = overview_sql(relations, filters, today=today or dt.date.today(), overdue_days=overdue_days)
+    return split_overview([_frame(sql, params) for sql, params in queries])
+
+
+def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.date,
+                 overdue_days: int) -> list[tuple[str, list[Any]]]:
+    """The commander view's statements (by month, headline, action types, overdue, wards) over `relations`."""
+    if isinstance(overdue_days, bool) or not isinstance(overdue_days, int) or not 0 <= overdue_days <= 3650:
         raise ValueError("overdue_days must be a whole number of days from 0 to 3650")
     where, params = where_clause(dataclasses.replace(filters, officers=(), event_types=()), table="ysywd")
-    ysywd, areas, wards = (store.relation(t) for t in ("ysywd", "areas", "wards"))
-    items = _ITEMS.format(ysywd=ysywd, where=where)
+    ysywd, areas, wards = (relations[t] for t in ("ysywd", "areas", "wards"))
     late = "i.first_action IS NULL AND ?::DATE - i.raised_on > ?"
-    base = f"""
-        WITH i AS MATERIALIZED ({items})
-        """
+    base = f"WITH i AS MATERIALIZED ({_ITEMS.format(ysywd=ysywd, where=where)})"
     month_sql = base + f"""
         SELECT i.area_code, a.name AS area, date_trunc('month', i.raised_on)::DATE AS month, count(*) AS raised,
                count(i.first_action) AS actioned, count(i.first_feedback) AS fed_back,
@@ -215,11 +219,14 @@ def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], t
     ward_sql = base + f"""
         SELECT i.ward_code, count(*) AS items, count(*) FILTER (WHERE {late}) AS overdue
         FROM i WHERE i.ward_code IS NOT NULL GROUP BY ALL ORDER BY i.ward_code"""
-    by_month = _frame(month_sql, params)
-    head = _frame(head_sql, [*params, today, overdue_days]).iloc[0]
-    types = _frame(types_sql, params)
-    overdue = _frame(overdue_sql, [*params, today, today, overdue_days])
-    by_ward = _frame(ward_sql, [*params, today, overdue_days])
+    return [(month_sql, params), (head_sql, [*params, today, overdue_days]), (types_sql, params),
+            (overdue_sql, [*params, today, today, overdue_days]), (ward_sql, [*params, today, overdue_days])]
+
+
+def split_overview(frames: Sequence[pd.DataFrame]) -> YsywdOverview:
+    """The overview from the results of `overview_sql`'s statements, in their order."""
+    by_month, head, types, overdue, by_ward = frames
+    head = head.iloc[0]
     for column in ("raised", "actioned", "fed_back"):
         by_month[column] = by_month[column].astype("int64")
     headline = {name: int(head[name]) for name in ("raised", "actioned", "fed_back", "closed", "overdue")}
