@@ -36,6 +36,8 @@ BOARD_LIMIT = 2_000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\d+])(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
 REMOVED = "[removed]"
+RAISE_LOOK_BACK_DAYS = 60
+RAISE_SOURCES_LIMIT = 100
 
 
 def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -94,14 +96,40 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
     return _frame(sql, [today, *params, list(STATUS_ORDER)])
 
 
-def count_board(board: pd.DataFrame) -> dict[str, int]:
-    """Items per status on a board, every status present (0 when none)."""
-    counts = board["status"].value_counts() if len(board) else pd.Series(dtype="int64")
+def count_board(store: Store, *, user: Mapping[str, Any], area_code: str,
+                ward_code: str | None = None) -> dict[str, int]:
+    """An area's (or ward's) items per status, every status present (0 when none)."""
+    access.require(user, "ysywd_read", area_code)
+    where, params = "area_code = ?", [area_code]
+    if ward_code:
+        where, params = where + " AND ward_code = ?", [*params, ward_code]
+    rows = db.cursor().execute(f"SELECT status, count(*) FROM {store.relation('ysywd')} WHERE {where} GROUP BY status",
+                               params).fetchall()
+    counts = dict(rows)
     return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
 
 
-RAISE_LOOK_BACK_DAYS = 60
-RAISE_SOURCES_LIMIT = 100
+def list_linkable_sources(store: Store, *, user: Mapping[str, Any], item: Mapping[str, Any],
+                          today: dt.date | None = None, days: int = RAISE_LOOK_BACK_DAYS) -> pd.DataFrame:
+    """Completed events and CCRs of the item's area since `days` before it was raised that raised its issue
+    and are not linked yet: kind (events or ccrs), record_id, label, when, ward (newest first)."""
+    access.require(user, "ysywd_read", item["area_code"])
+    since = dt.datetime.combine(item["raised_on"] - dt.timedelta(days=days), dt.time())
+    until = dt.datetime.combine((today or dt.date.today()) + dt.timedelta(days=1), dt.time())
+    linked = [*(item.get("linked_events") or []), *(item.get("linked_ccrs") or [])]
+    sql = f"""
+        SELECT * FROM (
+            SELECT 'events' AS kind, record_id, title AS label, start AS "when", ward_code
+            FROM {store.relation('events')}
+            WHERE area_code = ? AND status = 'completed' AND list_contains(issues, ?) AND start >= ? AND start < ?
+            UNION ALL
+            SELECT 'ccrs' AS kind, record_id, coalesce(place, contact_method) AS label, contact_at AS "when", ward_code
+            FROM {store.relation('ccrs')}
+            WHERE area_code = ? AND list_contains(issues, ?) AND contact_at >= ? AND contact_at < ?) AS s
+        WHERE NOT list_contains(?::VARCHAR[], s.record_id)
+        ORDER BY s.ward_code IS NOT DISTINCT FROM ? DESC, s."when" DESC, s.record_id LIMIT {RAISE_SOURCES_LIMIT}"""
+    area, issue = item["area_code"], item["issue_category"]
+    return _frame(sql, [area, issue, since, until, area, issue, since, until, linked, item.get("ward_code")])
 
 
 def list_raise_sources(store: Store, *, user: Mapping[str, Any], area_code: str, table: str,

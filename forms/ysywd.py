@@ -60,13 +60,14 @@ assert set(MOVES) == set(YSYWD_STATUSES)
 
 
 def get_item(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The current version of one item (fields, record_id, version), or None; needs `ysywd_read`."""
+    """The current version of one item (fields, record_id, version), or None; needs `ysywd_read` in its area."""
     access.require(user, "ysywd_read")
     if not isinstance(record_id, str) or not record_id or len(record_id) > 64:
         return None
     row = store.get(TABLE, record_id)
     if row is None:
         return None
+    access.require(user, "ysywd_read", row["area_code"])
     keep = {*TABLES[TABLE].model_fields, "record_id", "version", "written_at", "written_by"}
     item = {k: v for k, v in row.items() if k in keep}
     for name in ("linked_events", "linked_ccrs", "actions", "feedback"):
@@ -76,10 +77,11 @@ def get_item(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[s
 
 def item_history(store: Store, record_id: str, *, user: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every version of the item, newest first: version, written_at, written_by, status, counts."""
-    access.require(user, "ysywd_read")
+    versions = store.history(TABLE, record_id)
+    access.require(user, "ysywd_read", versions[0]["area_code"] if versions else None)
     return [{"version": v["version"], "written_at": v["written_at"], "written_by": v["written_by"],
              "status": v["status"], "actions": len(v["actions"] or []), "feedback": len(v["feedback"] or [])}
-            for v in store.history(TABLE, record_id)]
+            for v in versions]
 
 
 def _record(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -291,6 +293,16 @@ def move_status(*, store: Store, record_id: str, status: str, user: Mapping[str,
     record = _record(item)
     record["status"] = status
     return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+
+
+def withdraw_item(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Withdraw an item raised in error or twice (a supervisor, in their area): a deleted version; history kept."""
+    item, user_id = _editable(store, record_id, user)
+    if user.get("role") not in REOPENERS:
+        raise access.NotAllowed("only a supervisor may withdraw an item")
+    if item["actions"]:
+        raise ValidationError({"record": "an item with actions cannot be withdrawn: close it once told back"})
+    return store.delete(TABLE, record_id, user=user_id, submission_id=submission_id)
 
 
 def set_publishable(*, store: Store, record_id: str, publishable: bool, user: Mapping[str, Any],

@@ -49,7 +49,7 @@ if access.can(user, "ysywd_edit", area):
 
 board = list_board(store, user=user, area_code=area, ward_code=ward, statuses=statuses or STATUS_ORDER,
                    today=dt.date.today())
-counts = count_board(board)
+counts = count_board(store, user=user, area_code=area, ward_code=ward)
 with st.container(horizontal=True):
     for status in STATUS_ORDER:
         st.metric(STATUS_LABELS[status], counts[status], border=True, width=140)

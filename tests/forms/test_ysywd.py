@@ -22,6 +22,7 @@ from forms.ysywd import (
     raise_from_source,
     raise_item,
     set_publishable,
+    withdraw_item,
 )
 from tests.conftest import count_rows
 from tests.forms.factories import book_event, first_ward, make_completion
@@ -241,3 +242,26 @@ def test_publishing_needs_the_capability_in_scope_and_is_audited(store, officer)
                                         start=TODAY - dt.timedelta(days=30), end=TODAY)
     assert "Cars racing down Cowley Road at night" in [p.issue for p in priorities]
     assert len(items) == len(priorities) and count_rows(store, "audit") == audits + 1
+
+
+def test_only_a_supervisor_withdraws_and_only_before_any_action(store, officer):
+    sergeant = _user(store, "u0003")
+    record_id = _raise(store, officer)
+    with pytest.raises(NotAllowed, match="only a supervisor"):
+        withdraw_item(store=store, record_id=record_id, user=officer, submission_id=new_submission_id())
+    acted = _raise(store, officer)
+    _act(store, officer, acted)
+    with pytest.raises(ValidationError, match="cannot be withdrawn"):
+        withdraw_item(store=store, record_id=acted, user=sergeant, submission_id=new_submission_id())
+    withdraw_item(store=store, record_id=record_id, user=sergeant, submission_id=new_submission_id())
+    assert get_item(store, record_id, user=officer) is None
+    assert [v["deleted"] for v in store.history("ysywd", record_id)] == [True, False]
+
+
+def test_another_areas_item_is_not_readable_by_a_team_role(store, officer):
+    record_id = _raise(store, officer)
+    with pytest.raises(NotAllowed, match="outside your area"):
+        get_item(store, record_id, user=_user(store, "u0002"))
+    with pytest.raises(NotAllowed, match="outside your area"):
+        item_history(store, record_id, user=_user(store, "u0002"))
+    assert get_item(store, record_id, user=_user(store, "u0004"))["record_id"] == record_id  # a commander

@@ -140,3 +140,22 @@ def test_publishing_is_audited_and_offers_both_files(app_store):
     assert "item(s) in the summary" in at.success[0].value
     assert count_rows(app_store, "audit") == audits + 1
     assert at.session_state["ysywd_publish.result"]["json"].startswith("[")
+
+
+def test_linking_another_event_where_the_issue_came_up(app_store):
+    from forms.ysywd import raise_from_source
+
+    officer = reference.get_user(app_store, OFFICER)
+    first, second = book_event(app_store, officer, days_ago=4), book_event(app_store, officer, days_ago=2)
+    for event_id in (first, second):
+        complete_event(store=app_store, record_id=event_id, user=officer, submission_id=new_submission_id(),
+                       values=make_completion(app_store, officer, issues=["Shoplifting"]))
+    record_id = raise_from_source(store=app_store, table="events", record_id=first, issue_category="Shoplifting",
+                                  user=officer).record_id
+    at = open_page("pages/ysywd_board.py", OFFICER)
+    at.session_state["ysywd_item.id"] = record_id
+    at.switch_page("pages/ysywd_item.py").run()
+    at.button(key=f"ysywd_item.link.{second}").click().run()
+    assert not at.exception, at.exception
+    assert get_item(app_store, record_id, user=officer)["linked_events"] == [first, second]
+    assert not [b for b in at.button if b.key == f"ysywd_item.link.{second}"]  # linked: no longer offered
