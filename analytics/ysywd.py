@@ -4,7 +4,8 @@ Timing figures count whole days: days to action is the first action's date
 minus the date raised, days to feedback the first feedback's date minus the
 date raised, days open is today minus the date raised. The commander figures
 are a cohort view: the items raised in the filters' period (in their areas
-and wards), grouped by area and month raised, with how many of them have had
+and wards; with officers chosen, the items they took an action on), grouped
+by area and month raised, with how many of them have had
 an action and feedback since. An item is overdue when it still has no action
 (open or in progress) more than N days after it was raised.
 
@@ -218,6 +219,9 @@ def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.da
     if isinstance(overdue_days, bool) or not isinstance(overdue_days, int) or not 0 <= overdue_days <= 3650:
         raise ValueError("overdue_days must be a whole number of days from 0 to 3650")
     where, params = where_clause(dataclasses.replace(filters, officers=(), event_types=()), table="ysywd")
+    if filters.officers:  # the items these officers took an action on
+        where += " AND list_has_any(list_transform(actions, lambda a: a.officer_id), ?::VARCHAR[])"
+        params.append(list(filters.officers))
     ysywd, areas, wards = (relations[t] for t in ("ysywd", "areas", "wards"))
     late = "i.first_action IS NULL AND ?::DATE - i.raised_on > ?"
     base = f"WITH i AS MATERIALIZED ({_ITEMS.format(ysywd=ysywd, where=where)})"

@@ -49,7 +49,7 @@ with st.container(horizontal=True):
     st.metric(f"No action after {days} days", f"{head['overdue']:,}", border=True, width=190,
               delta=f"{head['overdue']:,} overdue" if head["overdue"] else None, delta_color="inverse")
 st.caption("Items raised in the period, by the month they were raised; actioned and told back count those "
-           "that have had an action, or feedback, since.")
+           "that have had an action, or feedback, since. Choosing officers keeps the items they took an action on.")
 
 flow_column, types_column = st.columns([3, 2])
 with flow_column:

@@ -30,13 +30,14 @@ OFFICER_A = {"user_id": "of1", "role": "officer", "area_code": "A", "active": Tr
 D = dt.date
 
 
-def _item(n, area, ward, raised, status, actions=(), feedback=(), publishable=False, text="Speeding on Elm Road"):
+def _item(n, area, ward, raised, status, actions=(), feedback=(), publishable=False, text="Speeding on Elm Road",
+          officer="of1"):
     return {
         "record_id": f"y{n}", "version": 1, "deleted": False, "written_at": dt.datetime(2026, 3, 31),
         "written_by": "of1", "submission_id": f"s{n}", "superseded": False,
         "issue_category": "Speeding", "issue_text": text, "source": "meeting", "area_code": area,
         "ward_code": ward, "raised_on": raised, "linked_events": [], "linked_ccrs": [],
-        "actions": [{"action_type": t, "text": f"{t} done", "date": d, "officer_id": "of1"} for t, d in actions],
+        "actions": [{"action_type": t, "text": f"{t} done", "date": d, "officer_id": officer} for t, d in actions],
         "feedback": [{"date": d, "channel": "Website", "text": "told"} for d in feedback],
         "status": status, "publishable": publishable,
     }
@@ -62,7 +63,8 @@ def tiny(tmp_path_factory) -> Store:
         _item(2, "A", "A1", D(2026, 1, 10), "action_taken", [("Patrol plan", D(2026, 1, 11))], publishable=True),
         _item(3, "A", "A2", D(2026, 1, 20), "open", publishable=True),
         _item(4, "A", "A2", D(2026, 2, 1), "closed", [("Enforcement", D(2026, 2, 8))], [D(2026, 2, 10)]),
-        _item(5, "B", "B1", D(2026, 2, 15), "feedback_given", [("Patrol plan", D(2026, 2, 20))], [D(2026, 3, 1)]),
+        _item(5, "B", "B1", D(2026, 2, 15), "feedback_given", [("Patrol plan", D(2026, 2, 20))], [D(2026, 3, 1)],
+              officer="of2"),
         _item(6, "B", None, D(2026, 3, 25), "in_progress"),
     ])
     return store
@@ -98,6 +100,8 @@ def test_period_and_scope_filter_the_cohort(tiny):
     data = ysywd_overview(tiny, Filters(start=D(2026, 2, 1), end=D(2026, 3, 31)), user=ANALYST, today=TODAY)
     assert (data.headline["raised"], data.headline["median_days_to_action"],
             data.headline["median_days_to_feedback"]) == (3, 6.0, 11.5)
+    by_of2 = ysywd_overview(tiny, Filters(officers=("of2",)), user=ANALYST, today=TODAY)
+    assert (by_of2.headline["raised"], by_of2.headline["median_days_to_action"]) == (1, 5.0)
     mine = ysywd_overview(tiny, Filters(), user=OFFICER_A, today=TODAY)
     assert mine.headline["raised"] == 4
     with pytest.raises(NotAllowed):
