@@ -11,7 +11,8 @@ closed. Adding the first action moves an open or in-progress item to "action
 taken"; adding feedback moves it to "feedback given"; a later action that the
 community has not yet been told of moves it back to "action taken". An item is
 closed only once feedback was given, and a supervisor may reopen a closed item
-(back to "in progress"). No date is before the date raised or in the future.
+(back to "in progress") or withdraw one raised in error before any action. No
+date is before the date raised or in the future.
 
 `publish_summary` gives the public summary of an area or ward (audited);
 `data.police_uk.import_priorities` loads what a force already publishes.
@@ -26,7 +27,7 @@ from typing import Any
 
 from analytics.ysywd import list_publishable, summary_priorities
 from data import access, audit
-from data.picklists import YSYWD_SOURCES, YSYWD_STATUSES
+from data.picklists import YSYWD_SOURCES
 from data.police_uk import Priority
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
@@ -51,9 +52,10 @@ MOVES: dict[str, tuple[str, ...]] = {
     "closed": ("in_progress",),
 }
 REOPENERS = ("supervisor",)
+"""Roles that may reopen a closed item or withdraw one raised in error."""
+RAISED_AT = tuple(s for s in YSYWD_SOURCES if s != "import")
+"""Where an officer can say an item was raised (imports come only from `import_priorities`)."""
 LOOK_BACK = dt.timedelta(days=366)
-
-assert set(MOVES) == set(YSYWD_STATUSES)
 
 
 # -- reading one item -------------------------------------------------------------
@@ -136,7 +138,7 @@ def raise_item(*, store: Store, values: Mapping[str, Any], user: Mapping[str, An
                              else None)
     checks.check_picklist(store, errors, "issue_category", values.get("issue_category"), "issue_categories",
                           "issue")
-    if values.get("source") is not None and values.get("source") not in YSYWD_SOURCES[:-1]:
+    if values.get("source") is not None and values.get("source") not in RAISED_AT:
         checks.add(errors, "source", "is not a place an item can be raised")
     checks.check_area_ward(store, errors, values.get("area_code"), checks.text_or_none(values.get("ward_code")))
     checks.check_text(errors, "issue_text", values.get("issue_text"))

@@ -83,7 +83,8 @@ def render_add_forms(store: Store, item: Mapping[str, Any], user: Mapping[str, A
              add_feedback, "Feedback recorded.")):
         if form.confirmation is not None:
             st.success(done, icon=":material/check_circle:")
-        with st.expander(title, expanded=form.errors != {} or (form is act and not item["actions"])):
+        with st.expander(title, expanded=form.errors != {} or (form is act and not item["actions"]),
+                         key=f"{form.name}.open.{rid}"):
             render_errors(form.errors, LABELS)
             with st.form(f"{form.name}_form", border=False):
                 st.selectbox(LABELS[field], reference.picklist(store, picklist), key=form.key(field), index=None)

@@ -66,8 +66,11 @@ def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, off
         page.get_by_test_id("stAlert").filter(has_text="Action added").wait_for()
         page.get_by_text("Action taken").first.wait_for()
 
+        _wait_for_app(page)
         page.get_by_text("Tell the community").click()
-        page.get_by_test_id("stSelectbox").filter(has_text="Channel").click()
+        channel = page.get_by_test_id("stSelectbox").filter(has_text="Channel")
+        channel.wait_for(state="visible")
+        channel.click()
         page.get_by_role("option", name="Community messaging", exact=True).click()
         page.get_by_label("What we told them").fill("We visited the flats with housing; tell us if it carries on")
         page.get_by_role("button", name="Record feedback").click()

@@ -265,3 +265,11 @@ def test_another_areas_item_is_not_readable_by_a_team_role(store, officer):
     with pytest.raises(NotAllowed, match="outside your area"):
         item_history(store, record_id, user=_user(store, "u0002"))
     assert get_item(store, record_id, user=_user(store, "u0004"))["record_id"] == record_id  # a commander
+
+
+def test_every_status_has_its_hand_moves():
+    from data.picklists import YSYWD_STATUSES
+    from forms.ysywd import MOVES
+
+    assert set(MOVES) == set(YSYWD_STATUSES)
+    assert all(set(targets) <= set(YSYWD_STATUSES) for targets in MOVES.values())
