@@ -353,7 +353,8 @@ body{font-family:Arial,Helvetica,sans-serif;max-width:48rem;margin:2rem auto;pad
 h1{font-size:1.6rem;margin-bottom:.2rem} .period{color:#444;margin-top:0}
 article{border-top:2px solid #1d3c78;padding:.6rem 0 1rem;page-break-inside:avoid}
 h2{font-size:1.1rem;margin:.3rem 0} .meta{color:#444;font-size:.9rem;margin:.1rem 0 .5rem}
-.said,.did{margin:.3rem 0 .3rem 0} .label{font-weight:bold;color:#1d3c78}
+.said,.did,.told{margin:.5rem 0} .said p,.did p{margin:.15rem 0} .label{font-weight:bold;color:#1d3c78}
+.told{color:#444;font-size:.9rem}
 footer{margin-top:2rem;color:#444;font-size:.85rem}
 @media print{body{margin:0;max-width:none} a{color:inherit}}
 """
@@ -370,10 +371,13 @@ def build_summary_html(items: Sequence[Mapping[str, Any]], *, title: str, period
             f"<div class='did'><span class='label'>We did</span> ({a['date']:%d %B %Y}, "
             f"{escape(a['action_type'].lower())}):{escape_text(a['text'])}</div>" for a in item["actions"]
         ) or "<div class='did'><span class='label'>We did</span>: we are working on this.</div>"
+        told = "; ".join(f"{escape(f['channel'].lower())} on {f['date']:%d %B %Y}" for f in item["feedback"])
+        told = f"<p class='told'>We let you know by {told}.</p>" if told else ""
         articles.append(
             f"<article><h2>{escape(item['issue_category'])}</h2>"
             f"<p class='meta'>Raised {item['raised_on']:%d %B %Y}{where}</p>"
-            f"<div class='said'><span class='label'>You said</span>:{escape_text(item['issue'])}</div>{did}</article>")
+            f"<div class='said'><span class='label'>You said</span>:{escape_text(item['issue'])}</div>{did}{told}"
+            "</article>")
     body = "".join(articles) or "<p>No items to report for this period.</p>"
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"

@@ -139,10 +139,11 @@ def test_summary_page_escapes_everything():
     item = {"record_id": "x", "issue_category": "Drugs", "ward": "<b>Ward</b>", "raised_on": D(2026, 1, 2),
             "issue": "<script>alert(1)</script>\n\nSecond", "status": "open",
             "actions": [{"date": D(2026, 1, 3), "action_type": "Patrol plan", "text": "<img src=x onerror=alert(1)>"}],
-            "feedback": []}
+            "feedback": [{"date": D(2026, 1, 5), "channel": "<Leaflet>"}]}
     page = build_summary_html([item], title="You said, we did", period="January 2026", force_name="Force")
     assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
     assert "<p>Second</p>" in page and "Content-Security-Policy" in page
+    assert "We let you know by &lt;leaflet&gt; on 05 January 2026." in page
 
 
 def test_redact_leaves_ordinary_text():
