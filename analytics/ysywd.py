@@ -73,7 +73,7 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
                statuses: Sequence[str] = STATUS_ORDER, today: dt.date | None = None) -> pd.DataFrame:
     """An area's items by status (in flow order), oldest raised first, with days open.
 
-    Columns: record_id, status, issue_category, issue_text, ward_code, ward, raised_on, days_open
+    Columns: record_id, status, issue_category, issue_text, ward_code, ward (or "Area-wide"), raised_on, days_open
     (today minus raised; empty once closed), actions, feedback, last_action, last_feedback, source, publishable.
     """
     access.require(user, "ysywd_read", area_code)
@@ -88,7 +88,8 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
         params.append(ward_code)
     items = _ITEMS.format(ysywd=store.relation("ysywd"), where=where)
     sql = f"""
-        SELECT i.record_id, i.status, i.issue_category, i.issue_text, i.ward_code, w.name AS ward, i.raised_on,
+        SELECT i.record_id, i.status, i.issue_category, i.issue_text, i.ward_code,
+               coalesce(w.name, i.ward_code, 'Area-wide') AS ward, i.raised_on,
                CASE WHEN i.status <> 'closed' THEN ?::DATE - i.raised_on END AS days_open,
                i.actions, i.feedback, i.last_action, i.last_feedback, i.source, i.publishable
         FROM ({items}) AS i LEFT JOIN {store.relation('wards')} AS w ON w.ward_code = i.ward_code
@@ -244,7 +245,8 @@ def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.da
         FROM (SELECT unnest(y.actions) AS action FROM {ysywd} AS y WHERE {where})
         GROUP BY ALL ORDER BY actions DESC, action_type"""
     overdue_sql = base + f"""
-        SELECT i.record_id, i.area_code, w.name AS ward, i.issue_category, i.raised_on, i.status,
+        SELECT i.record_id, i.area_code, coalesce(w.name, i.ward_code, 'Area-wide') AS ward, i.issue_category,
+               i.raised_on, i.status,
                ?::DATE - i.raised_on AS days_open
         FROM i LEFT JOIN {wards} AS w USING (ward_code)
         WHERE {late} ORDER BY i.raised_on, i.record_id LIMIT {BOARD_LIMIT}"""
