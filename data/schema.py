@@ -258,7 +258,7 @@ class Ysywd(Record):
     issue_text: LongText
     """What the community said."""
     source: Literal[picklists.YSYWD_SOURCES]  # type: ignore[valid-type]
-    """Where it was raised: event, ccr, meeting, online or manual."""
+    """Where it was raised: event, ccr, meeting, online, manual, or import (a published priority loaded)."""
     area_code: Code
     """Local policing area."""
     ward_code: Code | None = None
@@ -283,6 +283,13 @@ class Ysywd(Record):
         for item in [*self.actions, *self.feedback]:
             if item.date < self.raised_on:
                 raise ValueError("action and feedback dates cannot be before raised_on")
+        if self.feedback and not self.actions:
+            raise ValueError("feedback needs an action to tell the community about")
+        first_action = min((a.date for a in self.actions), default=None)
+        if first_action is not None and any(f.date < first_action for f in self.feedback):
+            raise ValueError("feedback dates cannot be before the first action")
+        if self.status == "open" and self.actions:
+            raise ValueError("status open cannot have actions: an item with an action is in progress or later")
         if self.status in ("action_taken", "feedback_given", "closed") and not self.actions:
             raise ValueError(f"status {self.status} needs at least one action")
         if self.status == "feedback_given" and not self.feedback:
