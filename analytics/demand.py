@@ -136,7 +136,7 @@ def _by_month(frames: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [f.drop(columns=["ward_code"]).groupby("month").sum(numeric_only=True) for f in frames if len(f)]
     if not parts:
         return pd.DataFrame(columns=["month", *columns])
-    out = pd.concat(parts, axis=1).fillna(0).reset_index()
+    out = pd.concat(parts, axis=1, sort=True).fillna(0).reset_index()
     for column in columns:
         if column not in out:
             out[column] = 0

@@ -4,10 +4,9 @@
     python -m data check   --store PATH
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
-    python -m data import  crime|boundaries|census|events|ccrs FILE... --store PATH [options]
+    python -m data import  crime|boundaries|census|events|ccrs|priorities FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
-    python -m data import-priorities FILE --store PATH --area CODE [--ward CODE] [--category NAME] --user ID
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -31,7 +30,7 @@ from data.settings import load_settings
 from data.store import Store, ValidationError
 
 DEFAULT_RETENTION_HOURS = 168
-IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs")
+IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs", "priorities")
 CLI_USER = {"user_id": "cli", "name": "Command line", "role": "analyst", "active": True}
 """Who the commands act as by default: whoever can run them can already write the store's files."""
 
@@ -68,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"keep files younger than this (default {DEFAULT_RETENTION_HOURS})")
 
     command = _command(commands, "import", run_import,
-                       "Import data.police.uk crime files, ward boundaries, census tables or past spreadsheets.")
+                       "Import data.police.uk crime files or neighbourhood priorities, ward boundaries, census "
+                       "tables or past spreadsheets.")
     command.add_argument("kind", choices=IMPORT_KINDS, help="what the files hold")
-    command.add_argument("files", nargs="+", metavar="FILE", help="CSV (plain or .gz), Excel or GeoJSON files")
+    command.add_argument("files", nargs="+", metavar="FILE", help="CSV (plain or .gz), Excel, GeoJSON or JSON files")
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
     command.add_argument("--area-lookup", metavar="CSV",
                          help="boundaries: ward or local-authority code -> area (e.g. the ONS lookup); "
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
                          help="events/ccrs: VALUE for FIELD where the row has none (repeatable)")
     command.add_argument("--rejected", metavar="CSV", help="write the rejected rows, with reasons, to this file")
+    command.add_argument("--area", help="priorities: the area code they belong to (required)")
+    command.add_argument("--ward", help="priorities: the ward code, if they are one ward's")
+    command.add_argument("--category", help="priorities: the issue category when the text names none")
 
     command = _command(commands, "export", run_export,
                        "Export a period's current records to Parquet files and one Excel workbook.")
@@ -92,13 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
     _add_retention(commands)
-    command = _command(commands, "import-priorities", run_import_priorities,
-                       "Load data.police.uk neighbourhood priorities (JSON) as You said, we did items (JSON).")
-    command.add_argument("file", help="a priorities JSON file: a list of {issue, issue-date, action, action-date}")
-    command.add_argument("--area", required=True, help="area code the priorities belong to")
-    command.add_argument("--ward", default=None, help="ward code, if they are one ward's")
-    command.add_argument("--category", default=None, help="issue category when the text names none")
-    command.add_argument("--user", required=True, help="user id of the analyst or admin loading them (audited)")
     return parser
 
 
@@ -229,6 +225,8 @@ def run_import(args: argparse.Namespace) -> int:
         elif args.kind == "boundaries":
             reports += [boundaries.load_boundaries(store, path, user=user, area_lookup=args.area_lookup,
                                                    force=args.force) for path in args.files]
+        elif args.kind == "priorities":
+            _import_priorities(store, args, user)
         elif args.kind == "census":
             reports += [census.import_census(store, path, user=user, census_year=args.year,
                                              area_lookup=args.area_lookup) for path in args.files]
@@ -308,25 +306,17 @@ def run_retention(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_import_priorities(args: argparse.Namespace) -> int:
-    from data import reference
+def _import_priorities(store: Store, args: argparse.Namespace, user: dict) -> None:
+    """data.police.uk priorities JSON files as You said, we did items of one area (and ward)."""
     from data.police_uk import import_priorities
-    from data.store import ValidationError
 
-    store = _open(args.store, must_exist=True)
-    if store is None:
-        return 1
-    user = reference.get_user(store, args.user)
-    try:
-        with open(args.file, "rb") as handle:
-            payload = handle.read()
-        report = import_priorities(store=store, payload=payload, area_code=args.area, ward_code=args.ward,
-                                   default_category=args.category, user=user or {})
-    except (OSError, ValidationError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    _print_json(report)
-    return 0
+    if not args.area:
+        raise ValidationError({"--area": "is required for priorities (the area they belong to)"})
+    for path in args.files:
+        counts = import_priorities(store=store, payload=Path(path).read_bytes(), area_code=args.area,
+                                   ward_code=args.ward, default_category=args.category, user=user)
+        print(f"{Path(path).name}: {counts['read']:,} priorities read, {counts['added']:,} added, "
+              f"{counts['already_loaded']:,} already loaded")
 
 
 if __name__ == "__main__":

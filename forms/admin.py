@@ -12,8 +12,6 @@ on the next rerun of any page.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +20,9 @@ import pyarrow as pa
 from analytics import quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
-from data import access, audit, db, picklists, reference, retention
+from data import access, audit, db, picklists, retention
+from data.imports import boundaries
+from data.imports.common import ImportReport
 from data.schema import TABLES, arrow_schema
 from data.store import Saved, Store, ValidationError, validate
 from forms.links import MAX_LABEL, valid_url
@@ -170,152 +170,26 @@ def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user
 # -- ward boundaries ---------------------------------------------------------------
 
 
-def boundary_properties(text: str | bytes) -> list[str]:
-    """The property names of a GeoJSON FeatureCollection's features (for choosing code and name)."""
-    features = _features(text)
-    names: dict[str, None] = {}
-    for feature in features:
-        names.update(dict.fromkeys(str(k) for k in (feature.get("properties") or {})))
-    return list(names)
-
-
-def parse_boundaries(text: str | bytes, *, code_property: str, name_property: str,
-                     area_property: str | None = None) -> list[dict[str, Any]]:
-    """Wards from a GeoJSON FeatureCollection of (Multi)Polygons in WGS84 longitude/latitude.
-
-    Each ward: ward_code and name from the chosen properties (e.g. WD13CD,
-    WD13NM), area_code from `area_property` if given, centre_lat/centre_lon
-    (the area-weighted centroid of its outer rings) and geojson (the Feature,
-    with its properties). Raise ValidationError naming the first problems.
-    """
-    features = _features(text)
-    wards, problems, seen = [], [], set()
-    for number, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {}
-        code, name = _prop(props, code_property), _prop(props, name_property)
-        area = _prop(props, area_property) if area_property else None
-        geometry = feature.get("geometry") or {}
-        missing = [p for p, v in ((code_property, code), (name_property, name), (area_property, area))
-                   if p and not v]
-        if missing:
-            problems.append(f"feature {number} has no {' or '.join(missing)}")
-            continue
-        if code in seen:
-            problems.append(f"{code} appears twice")
-            continue
-        seen.add(code)
-        centre = _centre(geometry)
-        if centre is None:
-            problems.append(f"{code} is not a Polygon or MultiPolygon")
-            continue
-        lon, lat = centre
-        if not (-8.7 <= lon <= 1.8 and 49.8 <= lat <= 60.9):
-            problems.append(f"{code}'s centre ({lon:.1f}, {lat:.1f}) is not a UK longitude/latitude: "
-                            "the file must be in WGS84 (EPSG:4326), not British National Grid")
-            continue
-        ward = {"ward_code": code, "name": name, "centre_lat": round(lat, 6), "centre_lon": round(lon, 6),
-                "geojson": json.dumps({"type": "Feature", "properties": props, "geometry": geometry},
-                                      separators=(",", ":"))}
-        if area_property:
-            ward["area_code"] = area
-        wards.append(ward)
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ValidationError({"file": "; ".join(problems[:5]) + more})
-    return wards
-
-
 def load_boundaries(*, store: Store, text: str | bytes, code_property: str, name_property: str,
-                    area_code: str | None = None, area_property: str | None = None, user: Mapping[str, Any],
-                    submission_id: str) -> dict[str, int]:
-    """Save the file's wards: new codes are added (to `area_code`, or each one's `area_property` area),
-    known codes get the boundary, name and centre as a new version (their area stays).
+                    area_code: str | None = None, area_property: str | None = None,
+                    user: Mapping[str, Any]) -> ImportReport:
+    """Load a GeoJSON file's wards with the importer (`data.imports.boundaries`), all or nothing.
 
-    One commit for the whole file. Returns counts: added, updated, unchanged.
+    New codes are added to `area_code`, or each one's `area_property` area (which
+    must exist: areas are added here first); known codes get the boundary, name
+    and centre as a new version (and keep their area unless `area_property` gives
+    one). Any bad feature refuses the whole file. One commit for the wards, one
+    `admin_change` audit entry. Returns the import report (imported, updated, unchanged).
     """
-    actor = access.require(user, "administer")
-    errors = {}
-    for field, value in (("code_property", code_property), ("name_property", name_property)):
-        if not value:
-            errors[field] = "is required"
+    access.require(user, "administer")
+    errors = {field: "is required" for field, value in (("code_property", code_property),
+                                                       ("name_property", name_property)) if not value}
     if errors:
         raise ValidationError(errors)
-    wards = parse_boundaries(text, code_property=code_property, name_property=name_property,
-                             area_property=area_property or None)
-    known = {row["ward_code"]: row for row in
-             list_records(store, table="wards", user=user).to_dict("records")}
-    areas = set(list_records(store, table="areas", user=user)["area_code"])
-    boundaries = dict(zip(*(reference.list_wards(store)[c] for c in ("ward_code", "geojson")), strict=True))
-    rows, counts, problems = [], {"added": 0, "updated": 0, "unchanged": 0}, []
-    for ward in wards:
-        current = known.get(ward["ward_code"])
-        if current is None:
-            area = ward.get("area_code") or area_code
-            if area not in areas:
-                problems.append(f"{ward['ward_code']} is new: choose the area it belongs to"
-                                if not area else f"{ward['ward_code']}'s area {area} is not an area")
-                continue
-            rows.append((ward | {"area_code": area}, None, 0))
-            counts["added"] += 1
-            continue
-        record = _fields(current, "wards") | {k: ward[k] for k in ("name", "centre_lat", "centre_lon", "geojson")}
-        if record["name"] == current["name"] and boundaries.get(ward["ward_code"]) == ward["geojson"]:
-            counts["unchanged"] += 1
-            continue
-        rows.append((record, current["record_id"], int(current["version"])))
-        counts["updated"] += 1
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ValidationError({"area_code": "; ".join(problems[:5]) + more})
-    written = _save_many(store, "wards", rows, user=actor, submission_id=submission_id)
-    if written:
-        audit.log(store, user, "admin_change", table="wards", target_ids=written,
-                  detail=f"loaded ward boundaries: {counts['added']} added, {counts['updated']} updated "
-                         f"({code_property}/{name_property})")
-    return counts
-
-
-def _features(text: str | bytes) -> list[dict]:
-    try:
-        data = json.loads(text)
-    except (ValueError, TypeError):
-        raise ValidationError({"file": "is not a GeoJSON (JSON) file"}) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
-            or not isinstance(data.get("features"), list) or not data["features"]:
-        raise ValidationError({"file": "must be a GeoJSON FeatureCollection with at least one feature"})
-    return [f for f in data["features"] if isinstance(f, dict)]
-
-
-def _prop(props: Mapping[str, Any], name: str | None) -> str | None:
-    value = props.get(name) if name else None
-    return str(value).strip() or None if value is not None else None
-
-
-def _centre(geometry: Mapping[str, Any]) -> tuple[float, float] | None:
-    """(lon, lat): the area-weighted centroid of the outer rings (planar, as the ONS centroids are)."""
-    kind, coords = geometry.get("type"), geometry.get("coordinates")
-    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
-    if not polygons:
-        return None
-    total = cx = cy = 0.0
-    points = []
-    try:
-        for polygon in polygons:
-            ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
-            points += ring
-            for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
-                cross = x0 * y1 - x1 * y0
-                total += cross
-                cx += (x0 + x1) * cross
-                cy += (y0 + y1) * cross
-    except (TypeError, IndexError, ValueError):
-        return None
-    if not points:
-        return None
-    if abs(total) < 1e-15:  # degenerate: the mean of the vertices
-        return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
-    centre = cx / (3 * total), cy / (3 * total)
-    return centre if all(math.isfinite(c) for c in centre) else None
+    return boundaries.load_boundaries(
+        store, text.encode() if isinstance(text, str) else text, user=user, code_field=code_property,
+        name_field=name_property, area_field=area_property or None, area_code=area_code or "",
+        new_areas=False, all_or_nothing=True, audit_action="admin_change")
 
 
 # -- pick-lists ---------------------------------------------------------------------

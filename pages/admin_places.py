@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics.admin import find_record, list_records
 from data import reference
+from data.imports import boundaries
 from data.store import ValidationError
 from forms import admin
 from forms.admin_ui import (
@@ -84,9 +85,9 @@ with tab_load:
                "boundaries. Known ward codes get the new boundary and name; new codes are added to the area chosen.")
     upload = st.file_uploader("GeoJSON file", type=["geojson", "json"], key="admin_places.file")
     pasted = st.text_area("…or paste GeoJSON", key="admin_places.pasted", height=100)
-    text = upload.getvalue() if upload is not None else pasted.strip()
+    text = upload.getvalue() if upload is not None else pasted.strip().encode()
     try:
-        properties = admin.boundary_properties(text) if text else []
+        properties = boundaries.property_names(boundaries.read_features(text)) if text else []
     except ValidationError as exc:
         st.error(exc.errors["file"], icon=":material/error:")
         properties = []
@@ -97,12 +98,11 @@ with tab_load:
             st.selectbox("Ward code property", properties, index=guess("CD"), key="admin_places.load.code")
             st.selectbox("Ward name property", properties, index=guess("NM"), key="admin_places.load.name")
             st.selectbox("Area for new wards", list(areas), format_func=name_of, key="admin_places.load.area")
-            st.selectbox("…or each new ward's area code from a property", [None, *properties],
+            st.selectbox("…or each ward's area code from a property", [None, *properties],
                          key="admin_places.load.area_property", format_func=lambda p: p or "— no, the area above")
             change_button("Load boundaries", key="admin_places.load", fields=("code", "name", "area", "area_property"),
                           type="primary", change=lambda values, sid: admin.load_boundaries(
                               store=store, text=text, code_property=values["code"], name_property=values["name"],
-                              area_code=values["area"], area_property=values["area_property"], user=user,
-                              submission_id=sid),
-                          message=lambda n: f"Boundaries loaded: {n['added']} wards added, {n['updated']} updated, "
-                                            f"{n['unchanged']} unchanged.")
+                              area_code=values["area"], area_property=values["area_property"], user=user),
+                          message=lambda n: f"Boundaries loaded: {n.imported} wards added, {n.updated} updated, "
+                                            f"{n.unchanged} unchanged.")

@@ -15,6 +15,7 @@ version only if something changed; wards missing from the file are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -54,113 +55,214 @@ def find_field(names: list[str], patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def load_boundaries(store: Store, geojson: Source | Mapping[str, Any], *, user: Mapping[str, Any],
-                    area_lookup: Source | pd.DataFrame | None = None, force: str | None = None,
-                    code_field: str | None = None, name_field: str | None = None,
-                    area_field: str | None = None, name: str | None = None) -> ImportReport:
-    """Load ward boundaries into `wards` (and new areas into `areas`); the report says what changed.
+UK_LON, UK_LAT = (-8.7, 1.8), (49.8, 60.9)
+"""The longitudes and latitudes a UK ward's centre lies within (anything else is another projection)."""
 
-    `force`: keep only features of that police force area (by the lookup's or
-    the features' force name column). The other `*_field` arguments name the
-    properties to use where finding them by name would guess wrong.
+
+@dataclasses.dataclass
+class WardRows:
+    """A file's features as `wards` rows, and the features left out with their reasons."""
+
+    rows: list[dict[str, Any]]
+    """ward_code, name, area_code, centre_lat, centre_lon, geojson (a Feature of the boundary)."""
+    rejected: list[tuple[int, str, str, str]]
+    """(feature position, ward code, reason, field the reason is about: file or area_code)."""
+    outside_force: int = 0
+    area_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    """area_code -> name, from the lookup or the features, for areas the store may not have yet."""
+    fields: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    """The properties used: code, name, area."""
+
+
+def read_features(geojson: Source | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection (or one Feature); ValidationError for anything else."""
+    if isinstance(geojson, Mapping):
+        collection: Any = dict(geojson)
+    else:
+        data = read_bytes(geojson)
+        try:
+            collection = json.loads(data)
+        except (ValueError, TypeError):
+            raise ValidationError({"file": "is not a GeoJSON (JSON) file"}) from None
+    kind = collection.get("type") if isinstance(collection, dict) else None
+    features = collection.get("features") if kind == "FeatureCollection" else [collection] if kind == "Feature" \
+        else None
+    features = [f for f in features if isinstance(f, dict)] if isinstance(features, list) else []
+    if not features:
+        raise ValidationError({"file": "must be a GeoJSON FeatureCollection with at least one feature"})
+    return features
+
+
+def property_names(features: list[dict[str, Any]]) -> list[str]:
+    """The features' property names, in the order they first appear (for choosing code and name)."""
+    return list(dict.fromkeys(str(k) for f in features for k in (f.get("properties") or {})))
+
+
+def read_wards(features: list[dict[str, Any]], *, code_field: str | None = None, name_field: str | None = None,
+               area_field: str | None = None, area_code: str | None = None,
+               lookup: Mapping[str, Mapping[str, str]] | None = None, force: str | None = None,
+               known_areas: Mapping[str, str] | None = None) -> WardRows:
+    """The features as `wards` rows (nothing written).
+
+    Properties not named are found by name (WD13CD, WD13NM, LAD13CD, ...). A
+    ward's area is the lookup's, else its area property's, else (for a ward
+    already stored, `known_areas`: ward_code -> area_code) the one it has, else
+    `area_code`. Giving `area_code` without `area_field` means the features'
+    area properties are not looked for.
     """
-    user_id = begin(store, user)
-    report = ImportReport("wards", files=[source_name(geojson, name) if not isinstance(geojson, Mapping)
-                                         else (name or "boundaries.geojson")])
-    collection = dict(geojson) if isinstance(geojson, Mapping) else json.loads(read_bytes(geojson))
-    features = [f for f in collection.get("features", []) if isinstance(f, dict)] \
-        if collection.get("type") == "FeatureCollection" else [collection]
-    report.read = len(features)
-    properties = sorted({k for f in features for k in (f.get("properties") or {})})
+    properties = sorted(property_names(features))
     code_field = code_field or find_field(properties, CODE_FIELDS)
     name_field = name_field or find_field(properties, NAME_FIELDS)
-    area_field = area_field or find_field(properties, AREA_FIELDS)
+    if area_field is None and area_code is None:
+        area_field = find_field(properties, AREA_FIELDS)
     if code_field is None or name_field is None:
         raise ValidationError({"file": f"no ward code or name property among {', '.join(properties) or 'none'}"})
-    lookup = _lookup(area_lookup)
+    lookup, known_areas = lookup or {}, known_areas or {}
     area_name_field = find_field(properties, AREA_NAME_FIELDS)
     force_field = find_field(properties, FORCE_FIELDS)
-
-    wards = _stored(store, "wards", "ward_code")
-    areas = _stored(store, "areas", "area_code")
-    rows, rejected, seen = [], [], set()
-    new_areas: dict[str, dict] = {}
-    skipped_force = 0
+    out = WardRows([], [], fields={"code": code_field, "name": name_field, "area": area_field})
+    seen: set[str] = set()
     for position, feature in enumerate(features):
         props = feature.get("properties") or {}
         code = str(props.get(code_field) or "").strip()
         key = str(props.get(area_field) or "").strip() if area_field else ""
         mapped = lookup.get(code) or lookup.get(key) or {}
         if force and (mapped.get("force") or props.get(force_field) or "").strip().lower() != force.lower():
-            skipped_force += 1
+            out.outside_force += 1
             continue
-        area_code = mapped.get("area_code") or key
-        reason = _check(feature, code, str(props.get(name_field) or "").strip(), area_code, seen)
+        ward_area = mapped.get("area_code") or key or known_areas.get(code) or area_code or ""
+        ward_name = str(props.get(name_field) or "").strip()
+        geometry = feature.get("geometry") or {}
+        centre = _centre(geometry)
+        reason = _check(geometry, code, ward_name, ward_area, centre, seen)
         if reason:
-            rejected.append((position, code, reason))
+            out.rejected.append((position, code, *reason))
             continue
         seen.add(code)
-        geometry = feature["geometry"]
-        lat, lon = geo.centre(geometry)
-        ward_name = str(props[name_field]).strip()
-        values = {"ward_code": code, "name": ward_name, "area_code": area_code,
+        lat, lon = centre
+        values = {"ward_code": code, "name": ward_name, "area_code": ward_area,
                   "centre_lat": round(lat, 6), "centre_lon": round(lon, 6),
                   "geojson": json.dumps({"type": "Feature", "geometry": geometry,
                                          "properties": {"ward_code": code, "name": ward_name,
-                                                        "area_code": area_code}}, separators=(",", ":"))}
+                                                        "area_code": ward_area}}, separators=(",", ":"))}
         try:
             validate("wards", values)
         except ValidationError as exc:
-            rejected.append((position, code, str(exc)))
+            out.rejected.append((position, code, str(exc), "file"))
             continue
-        record_id = wards.get(code) or content_id("wards", code)
+        out.rows.append(values)
+        out.area_names.setdefault(ward_area, mapped.get("area_name") or str(props.get(area_name_field) or "").strip()
+                                  or ward_area)
+    return out
+
+
+def load_boundaries(store: Store, geojson: Source | Mapping[str, Any], *, user: Mapping[str, Any],
+                    area_lookup: Source | pd.DataFrame | None = None, force: str | None = None,
+                    code_field: str | None = None, name_field: str | None = None,
+                    area_field: str | None = None, area_code: str | None = None, name: str | None = None,
+                    new_areas: bool = True, all_or_nothing: bool = False,
+                    audit_action: str = "import") -> ImportReport:
+    """Load ward boundaries into `wards` (and new areas into `areas`); the report says what changed.
+
+    `force`: keep only features of that police force area (by the lookup's or
+    the features' force name column). The `*_field` arguments name the
+    properties to use where finding them by name would guess wrong; `area_code`
+    is the area of wards nothing else places (see `read_wards`).
+    `new_areas=False` rejects wards of areas the store does not have instead of
+    creating them; `all_or_nothing` refuses the whole file (ValidationError,
+    nothing written) if any feature is rejected. The wards are written in one
+    commit and the load is audited as `audit_action`.
+    """
+    user_id = begin(store, user)
+    report = ImportReport("wards", files=[source_name(geojson, name) if not isinstance(geojson, Mapping)
+                                         else (name or "boundaries.geojson")])
+    features = read_features(geojson)
+    report.read = len(features)
+    stored = _stored(store, "wards", "ward_code", "area_code")
+    wards = read_wards(features, code_field=code_field, name_field=name_field, area_field=area_field,
+                       area_code=area_code, lookup=_lookup(area_lookup), force=force,
+                       known_areas={code: area for code, (_, area) in stored.items()})
+    areas = set(_stored(store, "areas", "area_code"))
+    rows, rejected = [], list(wards.rejected)
+    for values in wards.rows:
+        if not new_areas and values["area_code"] not in areas:
+            rejected.append((-1, values["ward_code"], f"{values['area_code']} is not an area", "area_code"))
+            continue
+        record_id = stored[values["ward_code"]][0] if values["ward_code"] in stored \
+            else content_id("wards", values["ward_code"])
         rows.append(values | {"record_id": record_id,
                               "submission_id": content_id(record_id, *(values[k] for k in sorted(values)))})
-        if area_code not in areas:
-            area = new_areas.setdefault(area_code, {
-                "area_code": area_code,
-                "name": mapped.get("area_name") or str(props.get(area_name_field) or "").strip() or area_code,
-                "lats": [], "lons": []})
-            area["lats"].append(lat)
-            area["lons"].append(lon)
+    if all_or_nothing and rejected:
+        raise ValidationError(problems(rejected))
 
     report.rejected = len(rejected)
-    for _, _, reason in rejected:
+    for _, _, reason, _ in rejected:
         report.reasons[reason] += 1
-    report.rejected_rows = pd.DataFrame(rejected, columns=["feature", "ward_code", "reason"])
-    if skipped_force:
-        report.notes.append(f"{skipped_force:,} features outside {force} left out")
-    missing = sorted(set(wards) - seen)
-    if missing and seen:
+    report.rejected_rows = pd.DataFrame([r[:3] for r in rejected], columns=["feature", "ward_code", "reason"])
+    if wards.outside_force:
+        report.notes.append(f"{wards.outside_force:,} features outside {force} left out")
+    missing = sorted(set(stored) - {r["ward_code"] for r in rows})
+    if missing and rows:
         report.notes.append(f"{len(missing):,} wards already stored are not in this file; they are kept")
-    if new_areas:
-        named = (f"{code} ({area['name']})" for code, area in sorted(new_areas.items()))
-        report.notes.append("new areas: " + ", ".join(named))
-        area_rows = [{"area_code": code, "name": v["name"][:200], "centre_lat": round(float(np.mean(v["lats"])), 6),
-                      "centre_lon": round(float(np.mean(v["lons"])), 6)} for code, v in sorted(new_areas.items())]
-        for row in area_rows:
-            row["record_id"] = content_id("areas", row["area_code"])
+    added = sorted({r["area_code"] for r in rows} - areas)
+    if added:
+        report.notes.append("new areas: " + ", ".join(f"{code} ({wards.area_names[code]})" for code in added))
+        area_rows = []
+        for code in added:
+            placed = [r for r in rows if r["area_code"] == code]
+            row = {"area_code": code, "name": wards.area_names[code][:200],
+                   "centre_lat": round(float(np.mean([r["centre_lat"] for r in placed])), 6),
+                   "centre_lon": round(float(np.mean([r["centre_lon"] for r in placed])), 6)}
+            row["record_id"] = content_id("areas", code)
             row["submission_id"] = content_id(row["record_id"], *(row[k] for k in sorted(row)))
+            area_rows.append(row)
         write_records(store, "areas", record_table("areas", area_rows), user_id=user_id, report=ImportReport("areas"))
-    write_records(store, "wards", record_table("wards", rows), user_id=user_id, report=report)
-    return finish(store, user, report, detail=f"code {code_field}, name {name_field}, area {area_field}")
+    outcomes = write_records(store, "wards", record_table("wards", rows), user_id=user_id, report=report)
+    written = [r["record_id"] for r, outcome in zip(rows, outcomes, strict=True) if outcome != "unchanged"]
+    fields = wards.fields
+    return finish(store, user, report, action=audit_action, target_ids=written,
+                  detail=f"code {fields['code']}, name {fields['name']}, area {fields['area'] or area_code}")
 
 
-def _check(feature: dict, code: str, ward_name: str, area_code: str, seen: set[str]) -> str | None:
-    geometry = feature.get("geometry") or {}
-    if not code:
-        return "no ward code"
-    if code in seen:
-        return "ward code appears twice in the file"
-    if not ward_name:
-        return "no ward name"
-    if not area_code:
-        return "no area: the feature has no area property and the lookup does not list it"
+def _centre(geometry: Mapping[str, Any]) -> tuple[float, float] | None:
+    """(lat, lon) of a (Multi)Polygon; None for other or malformed geometries."""
     if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        return "geometry is not a polygon"
-    if geo.centre(geometry) is None:
-        return "polygon has no area"
+        return None
+    try:
+        return geo.centre(dict(geometry))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _check(geometry: Mapping[str, Any], code: str, ward_name: str, area_code: str,
+           centre: tuple[float, float] | None, seen: set[str]) -> tuple[str, str] | None:
+    """Why a feature cannot be a ward, and the field that is about (file or area_code); None if it can."""
+    if not code:
+        return "no ward code", "file"
+    if code in seen:
+        return "ward code appears twice in the file", "file"
+    if not ward_name:
+        return "no ward name", "file"
+    if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return "geometry is not a polygon", "file"
+    if centre is None:
+        return "polygon has no area", "file"
+    lat, lon = centre
+    if not (UK_LON[0] <= lon <= UK_LON[1] and UK_LAT[0] <= lat <= UK_LAT[1]):
+        return ("coordinates are not UK longitude/latitude: the file must be in WGS84 (EPSG:4326), "
+                "not British National Grid", "file")
+    if not area_code:
+        return "no area: neither the feature, the lookup nor a chosen area gives one", "area_code"
     return None
+
+
+def problems(rejected: list[tuple[int, str, str, str]]) -> dict[str, str]:
+    """The rejected features as ValidationError messages per field (the first five of each)."""
+    by_field: dict[str, list[str]] = {}
+    for position, code, reason, field in rejected:
+        by_field.setdefault(field, []).append(f"{code or f'feature {position + 1}'}: {reason}")
+    return {field: "; ".join(found[:5]) + (f" (and {len(found) - 5} more)" if len(found) > 5 else "")
+            for field, found in by_field.items()}
 
 
 def _lookup(source: Source | pd.DataFrame | None) -> dict[str, dict[str, str]]:
@@ -183,8 +285,8 @@ def _lookup(source: Source | pd.DataFrame | None) -> dict[str, dict[str, str]]:
     return out
 
 
-def _stored(store: Store, table: str, key: str) -> dict[str, str]:
-    """key -> record_id of the table's current rows."""
-    rows = db.cursor().execute(f"SELECT {key}, record_id FROM {store.relation(table)}").fetchall()
-    return dict(rows)
-
+def _stored(store: Store, table: str, key: str, *columns: str) -> dict[str, tuple]:
+    """key -> (record_id, *columns) of the table's current rows."""
+    rows = db.cursor().execute(
+        f"SELECT {', '.join((key, 'record_id', *columns))} FROM {store.relation(table)}").fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}

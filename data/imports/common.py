@@ -203,12 +203,14 @@ def record_table(table: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=pa.schema(fields))
 
 
-def finish(store: Store, user: Mapping[str, Any], report: ImportReport, *, detail: str = "") -> ImportReport:
-    """Log the import in the audit log and hand the report back."""
+def finish(store: Store, user: Mapping[str, Any], report: ImportReport, *, detail: str = "",
+           action: str = "import", target_ids: Iterable[str] = ()) -> ImportReport:
+    """Log the import in the audit log (as `action`, naming `target_ids`) and hand the report back."""
     counts = report.summary()
     text = (f"{', '.join(report.files)}: read {counts['read']}, imported {counts['imported']}, updated "
             f"{counts['updated']}, unchanged {counts['unchanged']}, rejected {counts['rejected']}")
-    audit.log(store, user, "import", table=report.table, detail=(text + (f"; {detail}" if detail else ""))[:4000])
+    audit.log(store, user, action, table=report.table, target_ids=target_ids,
+              detail=(text + (f"; {detail}" if detail else ""))[:4000])
     return report
 
 

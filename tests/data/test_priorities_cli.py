@@ -1,4 +1,4 @@
-"""`python -m data import-priorities`: load a data.police.uk priorities file as a user would."""
+"""`python -m data import priorities`: load a data.police.uk priorities file as a user would."""
 
 from __future__ import annotations
 
@@ -25,12 +25,15 @@ def test_import_priorities_loads_once_and_refuses_officers(store, store_root, tm
     path = tmp_path / "priorities.json"
     path.write_text(json.dumps(PRIORITIES))
     before = store.snapshot("ysywd").rows
-    common = (str(path), "--store", str(store_root), "--area", "TV-OXF")
-    refused = run("import-priorities", *common, "--user", "u0001")  # an officer
+    common = ("import", "priorities", str(path), "--store", str(store_root), "--area", "TV-OXF")
+    refused = run(*common, "--user", "u0001")  # an officer
     assert refused.returncode == 1 and "may not import" in refused.stderr
-    loaded = run("import-priorities", *common, "--user", "u0005")  # an analyst
+    no_area = run(*common[:-2], "--user", "u0005")
+    assert no_area.returncode == 1 and "--area" in no_area.stderr
+    loaded = run(*common, "--user", "u0005")  # an analyst
     assert loaded.returncode == 0, loaded.stderr
-    assert json.loads(loaded.stdout) == {"read": 2, "added": 2, "already_loaded": 0}
-    again = run("import-priorities", *common, "--user", "u0005")
-    assert json.loads(again.stdout) == {"read": 2, "added": 0, "already_loaded": 2}
+    assert "priorities.json: 2 priorities read, 2 added, 0 already loaded" in loaded.stdout
+    again = run(*common)  # as the command line's own analyst
+    assert again.returncode == 0, again.stderr
+    assert "priorities.json: 2 priorities read, 0 added, 2 already loaded" in again.stdout
     assert store.snapshot("ysywd").rows == before + 2

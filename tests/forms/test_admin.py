@@ -14,6 +14,7 @@ import pytest
 from analytics.admin import record_history
 from data import reference
 from data.access import NotAllowed
+from data.imports import boundaries
 from data.store import Store, ValidationError, new_submission_id
 from forms import admin
 
@@ -82,7 +83,7 @@ CALLS = {
                                                   submission_id=_sid()),
     "load_boundaries": lambda s, u: admin.load_boundaries(
         store=s, text=_collection(({"CD": "E05999998", "NM": "Square"}, SQUARE)), code_property="CD",
-        name_property="NM", area_code="TV-OXF", user=u, submission_id=_sid()),
+        name_property="NM", area_code="TV-OXF", user=u),
     "add_picklist_value": lambda s, u: admin.add_picklist_value(store=s, list_name="event_types", value="Fun run",
                                                                 user=u, submission_id=_sid()),
     "move_picklist_value": lambda s, u: admin.move_picklist_value(store=s, list_name="event_types",
@@ -212,31 +213,39 @@ def test_ward_refuses_unknown_area_and_duplicate_code(store, admin_user):
 # -- boundaries -------------------------------------------------------------------------
 
 
+def _read(text: str, **fields) -> list[dict]:
+    """The wards the loader reads from the file, or its ValidationError for a bad file (what the admin sees)."""
+    read = boundaries.read_wards(boundaries.read_features(text.encode()), **fields)
+    if read.rejected:
+        raise ValidationError(boundaries.problems(read.rejected))
+    return read.rows
+
+
 def test_parse_boundaries_keeps_codes_and_computes_centres():
     text = _collection(({"WD13CD": "E05000001", "WD13NM": "Square", "LAD": "L1"}, SQUARE),
                        ({"WD13CD": "E05000002", "WD13NM": "Ell", "LAD": "L2"}, ELL))
-    assert admin.boundary_properties(text) == ["WD13CD", "WD13NM", "LAD"]
-    square, ell = admin.parse_boundaries(text, code_property="WD13CD", name_property="WD13NM", area_property="LAD")
+    assert boundaries.property_names(boundaries.read_features(text.encode())) == ["WD13CD", "WD13NM", "LAD"]
+    square, ell = _read(text, code_field="WD13CD", name_field="WD13NM", area_field="LAD")
     assert (square["ward_code"], square["name"], square["area_code"]) == ("E05000001", "Square", "L1")
     assert (square["centre_lon"], square["centre_lat"]) == (-1.5, 52.5)
     assert ell["centre_lon"] == pytest.approx(-2 + 5 / 6) and ell["centre_lat"] == pytest.approx(52 + 5 / 6)
     assert json.loads(ell["geojson"])["geometry"] == json.loads(json.dumps(ELL))
-    assert json.loads(ell["geojson"])["properties"]["WD13CD"] == "E05000002"
+    assert json.loads(ell["geojson"])["properties"]["ward_code"] == "E05000002"
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("not json", "GeoJSON"),
-    (json.dumps({"type": "Feature"}), "FeatureCollection"),
-    (_collection(({"NM": "No code"}, SQUARE)), "no CD"),
+    (json.dumps({"type": "Topology"}), "FeatureCollection"),
+    (_collection(({"NM": "No code"}, SQUARE)), "no ward code"),
     (_collection(({"CD": "A", "NM": "a"}, SQUARE), ({"CD": "A", "NM": "b"}, SQUARE)), "twice"),
-    (_collection(({"CD": "A", "NM": "a"}, {"type": "Point", "coordinates": [-1, 52]})), "Polygon"),
+    (_collection(({"CD": "A", "NM": "a"}, {"type": "Point", "coordinates": [-1, 52]})), "not a polygon"),
     (_collection(({"CD": "A", "NM": "a"}, {"type": "Polygon", "coordinates": [[[400000, 300000], [401000, 300000],
                                                                                [401000, 301000], [400000, 300000]]]})),
      "British National Grid"),
 ])
 def test_bad_boundary_files_are_refused(text, message):
     with pytest.raises(ValidationError) as caught:
-        admin.parse_boundaries(text, code_property="CD", name_property="NM")
+        _read(text, code_field="CD", name_field="NM", area_code="TV-OXF")
     assert message in caught.value.errors["file"]
 
 
@@ -246,8 +255,8 @@ def test_load_boundaries_adds_new_wards_and_updates_known_ones_in_one_commit(sto
                        ({"CD": "E05999991", "NM": "Fresh"}, ELL))
     version = store.version("wards")
     counts = admin.load_boundaries(store=store, text=text, code_property="CD", name_property="NM",
-                                   area_code="TV-OXF", user=admin_user, submission_id="load")
-    assert counts == {"added": 1, "updated": 1, "unchanged": 0}
+                                   area_code="TV-OXF", user=admin_user)
+    assert (counts.imported, counts.updated, counts.unchanged) == (1, 1, 0)
     assert store.version("wards") == version + 1
     wards = reference.list_wards(store).set_index("ward_code")
     assert wards.loc[known["ward_code"], "name"] == "Abbeycote North"
@@ -255,18 +264,19 @@ def test_load_boundaries_adds_new_wards_and_updates_known_ones_in_one_commit(sto
     assert wards.loc["E05999991", "area_code"] == "TV-OXF"
     assert json.loads(wards.loc["E05999991", "geojson"])["geometry"]["type"] == "Polygon"
     again = admin.load_boundaries(store=store, text=text, code_property="CD", name_property="NM",
-                                  area_code="TV-OXF", user=admin_user, submission_id="load")
-    assert again == {"added": 0, "updated": 0, "unchanged": 2}
+                                  area_code="TV-OXF", user=admin_user)
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 2)
     assert store.version("wards") == version + 1  # the repeat wrote nothing
-    assert len([e for e in _audit(store) if e[1] == "wards"]) == 1
+    first, repeat = [e for e in _audit(store) if e[1] == "wards"]  # each load audited once, naming what it wrote
+    assert len(first[2]) == 2 and repeat[2] == [] and "unchanged 2" in repeat[3]
 
 
 def test_load_boundaries_needs_an_area_for_new_wards(store, admin_user):
     version = store.version("wards")
     with pytest.raises(ValidationError) as caught:
         admin.load_boundaries(store=store, text=_collection(({"CD": "E05999991", "NM": "Fresh"}, SQUARE)),
-                              code_property="CD", name_property="NM", user=admin_user, submission_id=_sid())
-    assert "choose the area" in caught.value.errors["area_code"]
+                              code_property="CD", name_property="NM", user=admin_user)
+    assert "no area" in caught.value.errors["area_code"]
     assert store.version("wards") == version
 
 
@@ -274,7 +284,7 @@ def test_real_staffordshire_wards_parse_with_their_codes_and_ons_centres():
     if not REAL_WARDS.exists():
         pytest.skip(f"real data not present: {REAL_WARDS}")
     text = REAL_WARDS.read_text()
-    wards = admin.parse_boundaries(text, code_property="WD13CD", name_property="WD13NM", area_property="LAD_CD")
+    wards = _read(text, code_field="WD13CD", name_field="WD13NM", area_field="LAD_CD")
     assert len(wards) == 211  # SOURCES.md: 211 ward polygons
     assert all(w["ward_code"].startswith("E05") for w in wards)
     by_code = {w["ward_code"]: w for w in wards}
@@ -294,8 +304,8 @@ def test_real_staffordshire_wards_load_into_a_new_area(store, admin_user):
     admin.add_area(store=store, values={"area_code": "ST-ALL", "name": "Staffordshire", "centre_lat": 52.8,
                                         "centre_lon": -2.0}, user=admin_user, submission_id=_sid())
     counts = admin.load_boundaries(store=store, text=REAL_WARDS.read_bytes(), code_property="WD13CD",
-                                   name_property="WD13NM", area_code="ST-ALL", user=admin_user, submission_id=_sid())
-    assert counts == {"added": 211, "updated": 0, "unchanged": 0}
+                                   name_property="WD13NM", area_code="ST-ALL", user=admin_user)
+    assert (counts.imported, counts.updated, counts.unchanged) == (211, 0, 0)
     assert len(reference.list_wards(store, area_code="ST-ALL")) == 211
 
 
@@ -378,13 +388,12 @@ def test_load_boundaries_takes_each_new_wards_area_from_a_property(store, admin_
     text = _collection(({"CD": "E05999981", "NM": "North", "LAD": "TV-OXF"}, SQUARE),
                        ({"CD": "E05999982", "NM": "South", "LAD": "TV-RDG"}, ELL))
     counts = admin.load_boundaries(store=store, text=text, code_property="CD", name_property="NM",
-                                   area_property="LAD", user=admin_user, submission_id=_sid())
-    assert counts["added"] == 2
+                                   area_property="LAD", user=admin_user)
+    assert counts.imported == 2
     wards = reference.list_wards(store).set_index("ward_code")
     assert wards.loc[["E05999981", "E05999982"], "area_code"].tolist() == ["TV-OXF", "TV-RDG"]
     with pytest.raises(ValidationError) as caught:
         admin.load_boundaries(store=store, text=_collection(({"CD": "E05999983", "NM": "X", "LAD": "E07000192"},
                                                              SQUARE)),
-                              code_property="CD", name_property="NM", area_property="LAD", user=admin_user,
-                              submission_id=_sid())
+                              code_property="CD", name_property="NM", area_property="LAD", user=admin_user)
     assert "E07000192 is not an area" in caught.value.errors["area_code"]
