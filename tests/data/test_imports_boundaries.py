@@ -97,3 +97,19 @@ def test_real_staffordshire_wards_load_with_their_codes_and_local_authorities(tm
     assert len(lads) == 9
     again = load_boundaries(store, WARDS_FILE, user=ADMIN, area_lookup=LOOKUP, force="Staffordshire")
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 211)
+
+
+def test_a_file_without_areas_updates_known_wards_and_rejects_grid_coordinates(tmp_path):
+    store = make_store(tmp_path / "store")  # W1 in A1, W2 in A1, W3 in A2
+    grid = {"type": "Polygon", "coordinates": [[[440000, 210000], [441000, 210000], [441000, 211000],
+                                                [440000, 210000]]]}
+    report = load_boundaries(store, collection(
+        {"type": "Feature", "properties": {"WD19CD": "W3", "WD19NM": "South Three"}, "geometry": square(-1.05)},
+        {"type": "Feature", "properties": {"WD19CD": "W9", "WD19NM": "Gridded"}, "geometry": grid},
+    ), user=ANALYST)
+    assert (report.read, report.updated, report.rejected) == (2, 1, 1)
+    assert any("British National Grid" in reason for reason in report.reasons)
+    wards = reference.list_wards(store).set_index("ward_code")
+    assert wards.loc["W3", "area_code"] == "A2"  # kept: the file gives no area
+    assert wards.loc["W3", "centre_lon"] == pytest.approx(-1.0)
+    assert "W9" not in wards.index
