@@ -44,6 +44,9 @@ PAGES = {
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
     ],
+    "Admin": [
+        ("pages/audit_log.py", "Audit log", ":material/policy:", ("admin",)),
+    ],
 }
 
 navigation = {

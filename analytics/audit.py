@@ -31,7 +31,7 @@ VERSION_ACTIONS = ("save", "edit", "withdraw")
 """Actions read from the record tables' versions."""
 ACTIONS = (*VERSION_ACTIONS, *LOG_ACTIONS)
 RECORD_TABLES = tuple(t for t in TABLES if t != "audit")
-COLUMNS = ("at", "user_id", "user", "action", "table_name", "record_ids", "version", "detail")
+COLUMNS = ("written_at", "user_id", "user", "action", "table_name", "record_ids", "version", "detail")
 PAGE_SIZE = 100
 
 
@@ -80,11 +80,11 @@ def search_audit(store: Store, user: Mapping[str, Any], *, start: dt.date | None
     cursor = db.cursor()
     total = int(cursor.execute(f"SELECT count(*) FROM ({union})", params).fetchone()[0])
     entries = cursor.execute(
-        f"""SELECT e.at, e.user_id, coalesce(u.name, e.user_id) AS user, e.action, e.table_name,
+        f"""SELECT e.written_at, e.user_id, coalesce(u.name, e.user_id) AS user, e.action, e.table_name,
                    array_to_string(e.record_ids, ', ') AS record_ids, e.version, e.detail
-            FROM (SELECT * FROM ({union}) ORDER BY at DESC, table_name, record_ids LIMIT ? OFFSET ?) e
+            FROM (SELECT * FROM ({union}) ORDER BY written_at DESC, table_name, record_ids LIMIT ? OFFSET ?) e
             LEFT JOIN {store.relation('users')} u ON u.user_id = e.user_id
-            ORDER BY e.at DESC, e.table_name, e.record_ids""",
+            ORDER BY e.written_at DESC, e.table_name, e.record_ids""",
         [*params, int(limit), int(offset)]).df()
     return AuditPage(entries[list(COLUMNS)], total)
 
@@ -110,7 +110,7 @@ def _log_part(store: Store, *, start, end, user_id, action, table, target) -> tu
         conditions.append("list_contains(target_ids, ?)")
         params.append(target)
     where = " AND ".join(conditions) or "true"
-    return (f"SELECT written_at AS at, user_id, action, table_name, target_ids AS record_ids,"
+    return (f"SELECT written_at, user_id, action, table_name, target_ids AS record_ids,"
             f" CAST(NULL AS BIGINT) AS version, detail FROM {store.relation('audit')} WHERE {where}", params)
 
 
@@ -131,5 +131,5 @@ def _versions_part(store: Store, table: str, *, start, end, user_id, action, tar
         params.append(action)
     where = " AND ".join(conditions) or "true"
     scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
-    return (f"SELECT written_at AS at, written_by AS user_id, {kind} AS action, {db.sql_string(table)} AS table_name,"
+    return (f"SELECT written_at, written_by AS user_id, {kind} AS action, {db.sql_string(table)} AS table_name,"
             f" [record_id] AS record_ids, version, CAST(NULL AS VARCHAR) AS detail FROM {scan} WHERE {where}", params)

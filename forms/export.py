@@ -21,24 +21,30 @@ MAX_LOGGED_IDS = 5000
 """At most this many record ids are listed in one export's audit entry."""
 
 
-def audited(make: Callable[[], bytes], *, store: Store, user: Mapping[str, Any], file_name: str,
-            frames: Mapping[str, pd.DataFrame], table: str | None = None, context: str = "",
-            capability: str = "export") -> Callable[[], bytes]:
-    """`make`, wrapped so that each call (one download) first checks `capability` and logs an "export" entry.
+Frames = Mapping[str, pd.DataFrame]
 
-    The entry names the file, each frame with its row count, the page's filters
+
+def audited(make: Callable[[Frames], bytes], frames: Frames | Callable[[], Frames], *, store: Store,
+            user: Mapping[str, Any], file_name: str, table: str | None = None, context: str = "",
+            capability: str = "export") -> Callable[[], bytes]:
+    """A file maker for `st.download_button(data=...)`: each call (one download) checks `capability`, logs an
+    "export" audit entry, then returns `make(frames)`.
+
+    `frames` may be a function, run only when the file is made. The entry
+    names the file, each frame with its row count, the page's filters
     (`context`) and the ids of the records exported (a `record_id` column).
     """
     def generate() -> bytes:
         access.require(user, capability)
+        data = dict(frames() if callable(frames) else frames)
         ids: list[str] = []
-        for frame in frames.values():
+        for frame in data.values():
             if "record_id" in frame.columns:
                 ids += [str(v) for v in frame["record_id"].dropna()]
-        parts = ", ".join(f"{label} ({len(frame):,} rows)" for label, frame in frames.items())
+        parts = ", ".join(f"{label} ({len(frame):,} rows)" for label, frame in data.items())
         detail = f"{file_name}: {parts}" + (f"; {context}" if context else "")
         audit.log(store, user, "export", table=table, target_ids=ids[:MAX_LOGGED_IDS], detail=detail[:4000])
-        return make()
+        return make(data)
 
     return generate
 
@@ -61,21 +67,25 @@ def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
     stem = f"{file_stem(name) or 'beatbook'}-{(today or dt.date.today()).isoformat()}"
     context = _page_context()
     if len(frames) == 1:
-        (frame,) = frames.values()
-        csv_make, csv_name, csv_mime, csv_label = (lambda: to_csv_bytes(frame)), f"{stem}.csv", "text/csv", "CSV"
+        csv_make, csv_name, csv_mime, csv_label = single_csv, f"{stem}.csv", "text/csv", "CSV"
     else:
-        csv_make, csv_name, csv_mime, csv_label = ((lambda: to_zip_of_csv_bytes(frames)), f"{stem}-csv.zip",
-                                                   "application/zip", "CSV (zip)")
+        csv_make, csv_name, csv_mime, csv_label = to_zip_of_csv_bytes, f"{stem}-csv.zip", "application/zip", "CSV (zip)"
 
-    def logged(make: Callable[[], bytes], file_name: str) -> Callable[[], bytes]:
-        return audited(make, store=store, user=user, file_name=file_name, frames=frames, context=context)
+    def logged(make: Callable[[Frames], bytes], file_name: str) -> Callable[[], bytes]:
+        return audited(make, frames, store=store, user=user, file_name=file_name, context=context)
 
     with st.container(horizontal=True):
         st.download_button(csv_label, data=logged(csv_make, csv_name), file_name=csv_name, mime=csv_mime,
                            key=f"{key}.csv", icon=":material/download:", on_click="ignore")
-        st.download_button("Excel", data=logged(lambda: to_excel_bytes(frames), f"{stem}.xlsx"),
+        st.download_button("Excel", data=logged(to_excel_bytes, f"{stem}.xlsx"),
                            file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}.xlsx", icon=":material/download:",
                            on_click="ignore")
+
+
+def single_csv(frames: Frames) -> bytes:
+    """The one frame of `frames` as CSV bytes."""
+    (frame,) = frames.values()
+    return to_csv_bytes(frame)
 
 
 def _page_context() -> str:
