@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -109,9 +109,9 @@ def current_mode() -> str:
     try:
         return identity_mode(_secrets())
     except IdentityConfigError as exc:
-        st.error(f"**Beatbook cannot start.** {exc}", icon=":material/error:")
-        st.stop()
-        raise  # st.stop() does not return; keeps type checkers honest
+        message = f"**Beatbook cannot start.** {exc}"
+        _show_only(lambda: st.error(message, icon=":material/error:"))
+        raise  # _show_only does not return; keeps type checkers honest
 
 
 def current_user(store: Store) -> dict[str, Any]:
@@ -161,20 +161,29 @@ def render_demo_identity(store: Store) -> None:
 def _signed_in_user(store: Store) -> dict[str, Any]:
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
-        st.title("Beatbook")
-        st.write("Sign in with your force account to continue.")
-        if st.button("Sign in", key="identity.sign_in", type="primary", icon=":material/login:"):
-            st.login(provider_name(_secrets()["auth"]))
-        st.stop()
+        _show_only(_render_sign_in)
     user = match_user(_user_rows(store), claims)
     if user is None:
-        _render_not_registered(store, claims)
-        st.stop()
+        _show_only(lambda: _render_not_registered(store, claims))
     key = sign_in_key(claims)
     if st.session_state.get(SIGNED_IN_KEY) != (key, user["user_id"]):
         audit.log(store, user, "sign_in", detail=f"as {claims.get('email')}", once=key)
         st.session_state[SIGNED_IN_KEY] = (key, user["user_id"])
     return user
+
+
+def _show_only(render: Callable[[], None]) -> NoReturn:
+    """Draw `render` as the app's one page, with no navigation to any other, and end the run."""
+    st.navigation([st.Page(render, title="Beatbook", url_path="welcome", default=True)], position="hidden").run()
+    st.stop()
+    raise AssertionError("st.stop() returned")
+
+
+def _render_sign_in() -> None:
+    st.title("Beatbook")
+    st.write("Sign in with your force account to continue.")
+    if st.button("Sign in", key="identity.sign_in", type="primary", icon=":material/login:"):
+        st.login(provider_name(_secrets()["auth"]))
 
 
 def _render_not_registered(store: Store, claims: Mapping[str, Any]) -> None:
