@@ -101,3 +101,18 @@ def test_an_incomplete_auth_section_is_refused(app_store):
     (error,) = at.error
     assert "cookie_secret" in error.value
     assert not at.selectbox and not at.title
+
+
+def test_a_demo_choice_in_session_state_is_ignored_when_sign_in_is_configured(app_store):
+    commander = a_user(app_store, "commander")
+    at = signed_in_app(None)
+    at.session_state[USER_KEY] = commander["user_id"]
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe and not at.selectbox
+    officer = a_user(app_store, "officer")
+    at = signed_in_app({"email": officer["email"]})
+    at.session_state[USER_KEY] = commander["user_id"]
+    at.run()
+    assert any(officer["name"] in c.value for c in at.sidebar.caption)
+    assert not any(commander["name"] in c.value for c in at.sidebar.caption)
