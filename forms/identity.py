@@ -192,7 +192,7 @@ def _render_not_registered(store: Store, claims: Mapping[str, Any]) -> None:
     st.error(f"You signed in as **{email or 'an account with no email address'}**, which is not an active "
              "Beatbook user. Ask your Beatbook administrator to add you, then sign in again.",
              icon=":material/no_accounts:")
-    key = sign_in_key(claims)
+    key = sign_in_key(claims) + ":refused"  # a later sign-in with the same token, once registered, still logs
     if st.session_state.get(SIGNED_IN_KEY) != (key, None):
         audit.log(store, "unregistered", "sign_in", detail=f"refused: {email or 'no email claim'}"[:4000],
                   once=key)
