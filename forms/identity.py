@@ -142,10 +142,14 @@ def render_identity(store: Store, user: Mapping[str, Any]) -> None:
     with st.sidebar:
         area = f" · {user['area_code']}" if user.get("area_code") else ""
         st.caption(f"Signed in as **{user['name']}** · {user['role']}{area}")
-        if st.button("Sign out", key="identity.sign_out", icon=":material/logout:"):
-            audit.log(store, user, "sign_out")
-            st.session_state.pop(SIGNED_IN_KEY, None)
-            st.logout()
+        st.button("Sign out", key="identity.sign_out", icon=":material/logout:", on_click=_sign_out,
+                  args=(store, dict(user)))
+
+
+def _sign_out(store: Store, user: Mapping[str, Any]) -> None:
+    audit.log(store, user, "sign_out")
+    st.session_state.pop(SIGNED_IN_KEY, None)
+    st.logout()
 
 
 def render_demo_identity(store: Store) -> None:

@@ -116,3 +116,16 @@ def test_a_demo_choice_in_session_state_is_ignored_when_sign_in_is_configured(ap
     at.run()
     assert any(officer["name"] in c.value for c in at.sidebar.caption)
     assert not any(commander["name"] in c.value for c in at.sidebar.caption)
+
+
+def test_sign_out_is_logged_and_leaves_only_the_sign_in_page(app_store):
+    officer = a_user(app_store, "officer")
+    at = signed_in_app({"email": officer["email"]})
+    at.run()
+    at.sidebar.button(key="identity.sign_out").click().run()
+    assert not at.exception, at.exception
+    (entry,) = audit_entries(app_store, "sign_out")
+    assert entry["user_id"] == officer["user_id"]
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe and not at.selectbox
