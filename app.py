@@ -43,12 +43,22 @@ PAGES = {
         ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
+        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:",
+         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:",
+         ("supervisor", "commander", "analyst", "admin")),
+    ],
+    "Data": [
+        ("pages/import_data.py", "Import data", ":material/upload_file:", ("analyst", "admin")),
     ],
     "Supervise": [
         ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
         ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
     ],
     "Admin": [
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
         ("pages/audit_log.py", "Audit log", ":material/policy:", ("admin",)),
     ],
 }
