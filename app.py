@@ -34,6 +34,14 @@ PAGES = {
         ("pages/useful_info.py", "Useful information", ":material/folder_shared:", None),
         ("pages/feedback.py", "Feedback", ":material/feedback:", None),
     ],
+    "You said, we did": [
+        ("pages/ysywd_board.py", "Issues board", ":material/view_kanban:", None),
+        ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", ("officer", "supervisor")),
+        ("pages/ysywd_item.py", "Item", ":material/assignment:", None),
+        ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:",
+         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/ysywd_publish.py", "Publish", ":material/campaign:", ("supervisor", "commander", "analyst", "admin")),
+    ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),
         ("pages/events_completed.py", "Events completed", ":material/event_available:", None),
