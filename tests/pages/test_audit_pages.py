@@ -9,13 +9,13 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 from analytics.audit import search_audit
-from data import db, reference
+from data import access, db, reference
 from forms.identity import USER_KEY
-from tests.pages.test_pages import ROOT, open_page
+from tests.pages.test_pages import ROOT, open_page, page_roles
 
-DASHBOARDS = ["pages/ccr_activity.py", "pages/ccr_outcomes.py", "pages/change_over_time.py",
-              "pages/engagement_activity.py", "pages/event_outcomes.py", "pages/events_completed.py",
-              "pages/patrols_abstractions.py"]
+DASHBOARDS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")
+                    if "render_downloads(" in p.read_text())
+"""Every page that offers downloads."""
 
 
 def a_user(store, role: str) -> dict:
@@ -44,8 +44,12 @@ def downloads(monkeypatch):
 
 @pytest.mark.parametrize("page", DASHBOARDS)
 def test_every_dashboard_download_leaves_an_export_entry(app_store, downloads, page):
-    commander = a_user(app_store, "commander")
-    open_page(page, commander["user_id"])
+    roles = page_roles().get(page) or ("commander",)
+    role = "commander" if "commander" in roles else next(r for r in roles if r in access.CAPABILITIES["export"][0])
+    commander = a_user(app_store, role)
+    at = open_page(page, commander["user_id"])
+    if not downloads and any("No census population" in i.value for i in at.info):
+        pytest.skip(f"{page} has nothing to download without census data, which the demo store lacks")
     assert downloads, f"{page} offers no downloads"
     assert not entries(app_store, "export"), "drawing the buttons exports nothing"
     for key, make in downloads.items():
