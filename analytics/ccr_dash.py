@@ -22,7 +22,18 @@ import pandas as pd
 from analytics.filters import Filters, where_clause
 from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
 from analytics.privacy import suppress_breakdown, suppress_nested
-from analytics.queries import _and, _cached, _frames, _ints, _issues_list, _top_issues_sql, _ward_scope
+from analytics.queries import (
+    _and,
+    _cached,
+    _frame,
+    _frames,
+    _ints,
+    _issues_list,
+    _latest_from,
+    _submit,
+    _top_issues_sql,
+    _ward_scope,
+)
 from data import picklists
 from data.schema import DIVERSITY_FIELDS
 
@@ -163,26 +174,32 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     """The CCR outcomes page's query set."""
     ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
     where, params = where_clause(filters, table="ccrs")
+    # The headline counts by day: summed for the headline, and the days tell the details
+    # table how far back its latest DETAIL_ROWS reach (`_latest_from`).
     figures_sql = f"""
-        SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
-        FROM {ccrs} WHERE {where}"""
+        SELECT CAST(contact_at AS DATE) AS day, {select_list(CCR_COUNTS)},
+               {_select(("ccrs_with_issues", "issue_mentions"))}
+        FROM {ccrs} WHERE {where} GROUP BY day"""
+    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
+    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
+    pending = _submit(_places_sql(relations, filters), (issues_sql, issues_params), (diversity_sql, diversity_params))
+    figures = _frame(figures_sql, params)
+    cutoff = _latest_from(figures, DETAIL_ROWS, count="ccrs")
+    latest, latest_params = (where, params) if cutoff is None else (_and(where, "contact_at >= ?"), [*params, cutoff])
     details_sql = f"""
         SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
                coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
                c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
         FROM (SELECT record_id, contact_at, area_code, ward_code, officer_id, contact_method, issues, info_submitted
-              FROM {ccrs} WHERE {where} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
+              FROM {ccrs} WHERE {latest} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
         LEFT JOIN {areas} a ON a.area_code = c.area_code
         LEFT JOIN {wards} w ON w.ward_code = c.ward_code
         LEFT JOIN {users} u ON u.user_id = c.officer_id
         ORDER BY c.contact_at DESC, c.record_id DESC"""
-    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
-    figures, places, details, issues, diversity = _frames(
-        (figures_sql, params), _places_sql(relations, filters), (details_sql, params),
-        (issues_sql, issues_params), (diversity_sql, diversity_params))
+    details = _frame(details_sql, latest_params)
+    places, issues, diversity = (f.result() for f in pending)
 
-    row = figures.iloc[0]
+    row = figures.drop(columns="day").sum()
     headline: dict[str, Any] = _ints(row, (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
     top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
