@@ -26,7 +26,6 @@ from analytics.queries import (
     _and,
     _cached,
     _frame,
-    _frames,
     _ints,
     _issues_list,
     _latest_from,
@@ -83,14 +82,24 @@ _PLACE_COLUMNS = {
 
 def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
     """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
-    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
     where, params = where_clause(filters, table="ccrs")
-    scope, scope_params = _ward_scope(filters)
+    parts, scope_params = _places_parts(relations, filters)
     sql = f"""
         WITH grouped AS MATERIALIZED (
             SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
                    {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
-            FROM {ccrs} WHERE {where} GROUP BY ALL)
+            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
+        {parts}
+        ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
+    return sql, params + scope_params
+
+
+def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
+    """The 'area', 'ward' and 'officer' parts of a statement, from its `grouped` (area_code, ward_code,
+    officer_id, ccrs, at_events), and the parameters they add."""
+    areas, wards, users = (relations[t] for t in ("areas", "wards", "users"))
+    scope, scope_params = _ward_scope(filters)
+    sql = f"""
         SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS name, CAST(sum(g.ccrs) AS BIGINT) AS ccrs,
                count(DISTINCT g.officer_id) AS officers, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
         FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
@@ -103,9 +112,8 @@ def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]
             SELECT 'officer' AS part, g.officer_id, coalesce(u.name, g.officer_id) AS officer,
                    CAST(sum(g.ccrs) AS BIGINT) AS ccrs, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
             FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
-            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})
-        ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
-    return sql, params + scope_params
+            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})"""
+    return sql, scope_params
 
 
 def _places(frame: pd.DataFrame) -> Places:
@@ -287,27 +295,37 @@ class CcrActivity:
 
 
 ACTIVITY_HEADLINE = ("ccrs", "officers", "ccrs_at_events")
+# GROUPING(week, contact_method, area_code, ward_code) of the activity scan's two groupings.
+_BY_WEEK, _BY_PLACE = 3, 12
 
 
 @_cached("ccrs", "areas", "wards", "users")
 def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
     """The CCR activity page's query set."""
     where, params = where_clause(filters, table="ccrs")
-    # One scan grouped at (week, method, officer) for the totals, the time chart and the methods.
+    places, scope_params = _places_parts(relations, filters)
+    # One scan grouped two ways: at (week, method, officer) for the totals, the time chart and the
+    # methods, and at (area, ward, officer) for the places.
     sql = f"""
-        WITH grouped AS MATERIALIZED (
-            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, officer_id,
-                   count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
-            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
+        WITH scanned AS MATERIALIZED (
+            SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
+                   area_code, ward_code, officer_id, count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+            FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,
+                         officer_id, event_id FROM {relations["ccrs"]} WHERE {where})
+            GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))),
+        activity AS (SELECT week, contact_method, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_WEEK}),
+        grouped AS (SELECT area_code, ward_code, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_PLACE})
         SELECT 'total' AS part, CAST(coalesce(sum(ccrs), 0) AS BIGINT) AS ccrs,
                count(DISTINCT officer_id) AS officers, CAST(coalesce(sum(at_events), 0) AS BIGINT) AS ccrs_at_events
-        FROM grouped
+        FROM activity
         UNION ALL BY NAME
-        SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY week
+        SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM activity GROUP BY week
         UNION ALL BY NAME
-        SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY contact_method
-        ORDER BY part, week, -ccrs, contact_method"""
-    frame, places = _frames((sql, params), _places_sql(relations, filters))
+        SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM activity GROUP BY contact_method
+        UNION ALL BY NAME
+        {places}
+        ORDER BY part, week, -ccrs, contact_method, area_code, ward_code, officer_id"""
+    frame = _frame(sql, params + scope_params)
     part = frame["part"]
 
     def piece(name: str, columns: list[str]) -> pd.DataFrame:
@@ -317,5 +335,5 @@ def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
         headline=_ints(frame.loc[part == "total"].iloc[0], ACTIVITY_HEADLINE),
         by_week=piece("week", ["week", "ccrs"]),
         by_method=piece("method", ["contact_method", "ccrs"]),
-        **vars(_places(places)),
+        **vars(_places(frame)),
     )
