@@ -20,7 +20,7 @@ import pandas as pd
 from wordcloud import STOPWORDS
 
 from analytics.filters import Filters, where_clause
-from analytics.metrics import COMPLETED
+from analytics.metrics import COMPLETED, METRICS, Metric
 from analytics.queries import (
     TOP_ISSUES,
     _and,
@@ -44,6 +44,25 @@ WORD_EDGES = "'-"  # trimmed from a word's ends
 # Common words left out of the word cloud: English stop words, and words every issue uses.
 TEXT_STOPWORDS = frozenset({w.lower() for w in STOPWORDS} | {"street", "road", "people", "also", "lot", "lots",
                                                               "area"})
+
+
+# Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
+PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("communities_supported", "Communities supported", "events", None, "count",
+           "Different communities the completed events reached."),
+    Metric("suitable_for_publishing", "Publishable events", "events",
+           "count(*) FILTER (WHERE suitable_for_publishing)", "count",
+           "Completed events the officer marked as suitable for publishing (e.g. on social media)."),
+    Metric("actions", "Actions taken", "ysywd", None, "count",
+           "\"You said, we did\" actions taken in the period (by the action's date)."),
+)}
+COMPLETED_HEADLINE = ("events_completed", "attendees", "officer_attendances", "communities_supported")
+OUTCOMES_HEADLINE = ("intel_submissions", "events_completed", "suitable_for_publishing", "actions")
+
+
+def page_metric(name: str) -> Metric:
+    """A figure's definition, from `analytics.metrics` or this module's page figures."""
+    return PAGE_METRICS.get(name) or METRICS[name]
 
 
 # -- shared breakdowns ---------------------------------------------------------
