@@ -43,6 +43,10 @@ PAGES = {
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
     ],
+    "Supervise": [
+        ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
+        ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
+    ],
 }
 
 navigation = {
