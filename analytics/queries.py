@@ -15,7 +15,9 @@ Speed: a page's figures come from as few scans as possible (one grouped
 aggregation per table at the coarsest grain that still answers every chart,
 rolled up in small DataFrames), list columns are unnested only where a figure
 needs it, and a page's independent queries run side by side on their own
-cursors so DuckDB keeps both cores busy.
+cursors so DuckDB keeps both cores busy. Tables of the latest rows read only
+the days those rows fall on (`_latest_rows`: a count by day first, then the
+sorted query bounded by it), not every row in the range.
 """
 
 from __future__ import annotations
