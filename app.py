@@ -33,6 +33,14 @@ PAGES = {
         ("pages/useful_info.py", "Useful information", ":material/folder_shared:", None),
         ("pages/feedback.py", "Feedback", ":material/feedback:", None),
     ],
+    "You said, we did": [
+        ("pages/ysywd_board.py", "Issues board", ":material/view_kanban:", None),
+        ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", ("officer", "supervisor")),
+        ("pages/ysywd_item.py", "Item", ":material/assignment:", None),
+        ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:",
+         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/ysywd_publish.py", "Publish", ":material/campaign:", ("supervisor", "commander", "analyst", "admin")),
+    ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", None),
         ("pages/events_completed.py", "Events completed", ":material/event_available:", None),
@@ -42,10 +50,22 @@ PAGES = {
         ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
+        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:",
+         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:",
+         ("supervisor", "commander", "analyst", "admin")),
+    ],
+    "Data": [
+        ("pages/import_data.py", "Import data", ":material/upload_file:", ("analyst", "admin")),
     ],
     "Supervise": [
         ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
         ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
+    ],
+    "Admin": [
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
     ],
 }
 

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 
 from data import picklists
 
@@ -258,7 +259,7 @@ class Ysywd(Record):
     issue_text: LongText
     """What the community said."""
     source: Literal[picklists.YSYWD_SOURCES]  # type: ignore[valid-type]
-    """Where it was raised: event, ccr, meeting, online or manual."""
+    """Where it was raised: event, ccr, meeting, online, manual, or import (a published priority loaded)."""
     area_code: Code
     """Local policing area."""
     ward_code: Code | None = None
@@ -283,6 +284,13 @@ class Ysywd(Record):
         for item in [*self.actions, *self.feedback]:
             if item.date < self.raised_on:
                 raise ValueError("action and feedback dates cannot be before raised_on")
+        if self.feedback and not self.actions:
+            raise ValueError("feedback needs an action to tell the community about")
+        first_action = min((a.date for a in self.actions), default=None)
+        if first_action is not None and any(f.date < first_action for f in self.feedback):
+            raise ValueError("feedback dates cannot be before the first action")
+        if self.status == "open" and self.actions:
+            raise ValueError("status open cannot have actions: an item with an action is in progress or later")
         if self.status in ("action_taken", "feedback_given", "closed") and not self.actions:
             raise ValueError(f"status {self.status} needs at least one action")
         if self.status == "feedback_given" and not self.feedback:
@@ -445,6 +453,62 @@ class Setting(Record):
     """Its value."""
 
 
+class Crime(Record):
+    """A crime or anti-social behaviour report from data.police.uk's street-level files."""
+
+    crime_id: Annotated[str, Field(max_length=100)] | None = None
+    """data.police.uk's crime id; empty for anti-social behaviour."""
+    month: dt.date
+    """Month of the report (the first day of the month)."""
+    reported_by: Text
+    """Force that provided the data."""
+    falls_within: Text
+    """Force whose area the crime falls within."""
+    lat: Lat | None = None
+    """Latitude of the anonymised location (WGS84); empty when the file has no location."""
+    lon: Lon | None = None
+    """Longitude of the anonymised location (WGS84); empty when the file has no location."""
+    location: Annotated[str, Field(max_length=200)] | None = None
+    """Anonymised street, e.g. 'On or near Market Street'."""
+    lsoa_code: Annotated[str, Field(max_length=20)] | None = None
+    """Lower layer super output area (2011) code."""
+    lsoa_name: Annotated[str, Field(max_length=100)] | None = None
+    """Lower layer super output area name, e.g. 'Stafford 012B'."""
+    crime_type: Text
+    """Crime type as data.police.uk names it ('Anti-social behaviour' for ASB)."""
+    last_outcome: Annotated[str, Field(max_length=200)] | None = None
+    """Latest outcome category in the file; empty for ASB."""
+    context: LongText | None = None
+    """Extra context data.police.uk gives, if any."""
+    ward_code: Code | None = None
+    """Ward the location falls in (`wards.ward_code`), by point in polygon; empty if none."""
+    area_code: Code | None = None
+    """Area of that ward; empty if none."""
+    source_file: Annotated[str, Field(max_length=200)]
+    """Name of the file it was imported from."""
+
+
+class CensusPopulation(Record):
+    """People in one ethnic group in one local authority, from a census table."""
+
+    census_year: Annotated[int, Field(ge=2001, le=2100)]
+    """Census the count comes from (2011, 2021)."""
+    geography_code: Code
+    """ONS code of the local authority (E06..., E07..., E08..., E09..., W06...)."""
+    geography_name: Text
+    """Name of the local authority."""
+    area_code: Code | None = None
+    """Beatbook area the local authority counts towards, if mapped at import (else its code is matched)."""
+    ethnicity_code: Code
+    """Ethnic category as an ONS 2021 code (A1..O2); 2011 'Other White' counts as W5."""
+    ethnic_group: Literal[picklists.ETHNIC_GROUPS]  # type: ignore[valid-type]
+    """High-level group: Asian, Black, Mixed, White or Other."""
+    people: Annotated[int, Field(ge=0)]
+    """Usual residents in that category."""
+    source_file: Annotated[str, Field(max_length=200)]
+    """Name of the file it was imported from."""
+
+
 TABLES: dict[str, type[Record]] = {
     "events": Event,
     "ccrs": Ccr,
@@ -462,6 +526,8 @@ TABLES: dict[str, type[Record]] = {
     "users": User,
     "picklists": Picklist,
     "settings": Setting,
+    "crimes": Crime,
+    "census_population": CensusPopulation,
 }
 
 SYSTEM_COLUMNS: dict[str, pa.DataType] = {
@@ -507,3 +573,34 @@ def arrow_schema(table: str) -> pa.Schema:
     fields = [pa.field(name, kind) for name, kind in SYSTEM_COLUMNS.items()]
     fields += [pa.field(name, _arrow_type(f.annotation)) for name, f in model.model_fields.items()]
     return pa.schema(fields)
+
+
+def stats_columns(table: str) -> list[str]:
+    """The columns whose per-file minimum and maximum the Delta log keeps, for skipping files.
+
+    Structure only: system columns, dates, numbers, flags and codes. Never free
+    text, lists or diversity answers: a file written by one save holds one row,
+    so its statistics would repeat the answer in the log, out of reach of the
+    retention rule that empties the row.
+    """
+    model = TABLES[table]
+    kept = list(SYSTEM_COLUMNS)
+    for name, field in model.model_fields.items():
+        kind = _arrow_type(field.annotation)
+        if name in (*DIVERSITY_FIELDS, "diversity_consent") or pa.types.is_list(kind) or pa.types.is_struct(kind):
+            continue
+        literal = typing.get_origin(field.annotation) is Literal or any(
+            typing.get_origin(arg) is Literal for arg in typing.get_args(field.annotation))
+        if pa.types.is_string(kind) and not (literal or 0 < _max_length(field) <= 40):
+            continue
+        kept.append(name)
+    return kept
+
+
+def _max_length(field: FieldInfo) -> int:
+    """A text field's longest allowed value (0 when unbounded), looking inside `X | None`."""
+    metadata = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        metadata += getattr(arg, "__metadata__", ())
+        metadata += [m for inner in getattr(arg, "__metadata__", ()) for m in getattr(inner, "metadata", ())]
+    return max((getattr(m, "max_length", None) or 0 for m in metadata), default=0)

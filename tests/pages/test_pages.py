@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import reference
 from forms.identity import USER_KEY
 from tests.conftest import count_rows
 
@@ -58,13 +60,23 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
-SHOWN_TO = {"pages/dip_checks.py": "u0003", "pages/quality.py": "u0003"}
-"""Pages only some roles see, opened as a user who sees them (u0003: a supervisor)."""
+def page_roles() -> dict[str, tuple[str, ...] | None]:
+    """Each page's roles as app.py's PAGES lists them (read from its source: importing it runs the app)."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    (pages,) = [node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets)]
+    entries = ast.literal_eval(pages)
+    return {script: roles for section in entries.values() for script, _, _, roles in section}
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app_store, page):
-    at = open_page(page, SHOWN_TO.get(page))
+    roles = page_roles().get(page)
+    user_id = None
+    if roles is not None:  # a page only some roles see: open it as the first user with one of them
+        users = reference.list_users(app_store)
+        user_id = users[users["role"].isin(roles) & users["active"]]["user_id"].iloc[0]
+    at = open_page(page, user_id)
     assert at.title, f"{page} shows no title"
     assert at.sidebar.selectbox(key=USER_KEY).value, f"{page} did not run through app.py's routing"
 
