@@ -6,9 +6,11 @@ from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, 
 from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.privacy import NOTE, as_text
 from analytics.queries import list_ward_shapes
+from forms.audit import log_personal_view
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
+from forms.identity import current_user
 from forms.runtime import get_settings, get_store, route_through_app
 from forms.widgets import render_metric_tiles
 
@@ -71,4 +73,6 @@ if outcomes.detail_rows > DETAIL_ROWS:
     st.caption(f"The latest {DETAIL_ROWS:,} of {outcomes.detail_rows:,} contacts. Narrow the filters to see others.")
 st.dataframe(outcomes.details, hide_index=True, column_order=list(DETAIL_COLUMNS), column_config=DETAIL_COLUMNS,
              key="ccr_outcomes.details")
+log_personal_view(store, current_user(store), table="ccrs", record_ids=outcomes.details["record_id"],
+                  detail=f"CCR outcomes: details table ({len(outcomes.details):,} rows)")
 render_downloads({"CCR details": outcomes.details}, name="ccr-details", key="ccr_outcomes.details_export")
