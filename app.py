@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data.access import role_of, roles_with
 from forms.identity import current_user, render_demo_identity
 from forms.runtime import get_settings, get_store, render_demo_setup, route_through_app
 
@@ -14,34 +15,40 @@ render_demo_setup(store, seed=settings.demo_seed)
 user = current_user(store)
 render_demo_identity(store)
 
-# section -> (script, title, icon, roles that see it; None = everyone)
+RECORD = roles_with("log_activity")
+OWN = roles_with("read_own_records")
+TEAM = roles_with("read_team_records")
+SHARE = roles_with("share")
+EXPLORE = roles_with("read_aggregates")
+
+# section -> (script, title, icon, roles that see it; None = everyone). Each page checks its capability itself too.
 PAGES = {
     "Record": [
-        ("pages/book_event.py", "Book an event", ":material/event_available:", None),
-        ("pages/update_event.py", "Update an event", ":material/event_note:", None),
-        ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", None),
-        ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", None),
-        ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", None),
+        ("pages/book_event.py", "Book an event", ":material/event_available:", RECORD),
+        ("pages/update_event.py", "Update an event", ":material/event_note:", RECORD),
+        ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", RECORD),
+        ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", RECORD),
+        ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", RECORD),
     ],
     "Me": [
-        ("pages/my_activity.py", "My activity", ":material/person:", None),
-        ("pages/search.py", "Search", ":material/search:", None),
-        ("pages/news.py", "News", ":material/newspaper:", None),
+        ("pages/my_activity.py", "My activity", ":material/person:", OWN),
+        ("pages/search.py", "Search", ":material/search:", TEAM),
+        ("pages/news.py", "News", ":material/newspaper:", SHARE),
     ],
     "Share": [
-        ("pages/what_works_well.py", "What works well", ":material/thumb_up:", None),
-        ("pages/useful_info.py", "Useful information", ":material/folder_shared:", None),
-        ("pages/feedback.py", "Feedback", ":material/feedback:", None),
+        ("pages/what_works_well.py", "What works well", ":material/thumb_up:", SHARE),
+        ("pages/useful_info.py", "Useful information", ":material/folder_shared:", SHARE),
+        ("pages/feedback.py", "Feedback", ":material/feedback:", SHARE),
     ],
     "Explore": [
-        ("pages/events_overview.py", "Events overview", ":material/insights:", None),
-        ("pages/events_completed.py", "Events completed", ":material/event_available:", None),
-        ("pages/event_outcomes.py", "Event outcomes", ":material/lightbulb:", None),
-        ("pages/engagement_activity.py", "Engagement activity", ":material/groups:", None),
-        ("pages/ccr_outcomes.py", "CCR outcomes", ":material/forum:", None),
-        ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
-        ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
-        ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
+        ("pages/events_overview.py", "Events overview", ":material/insights:", EXPLORE),
+        ("pages/events_completed.py", "Events completed", ":material/event_available:", EXPLORE),
+        ("pages/event_outcomes.py", "Event outcomes", ":material/lightbulb:", EXPLORE),
+        ("pages/engagement_activity.py", "Engagement activity", ":material/groups:", EXPLORE),
+        ("pages/ccr_outcomes.py", "CCR outcomes", ":material/forum:", EXPLORE),
+        ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", EXPLORE),
+        ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", EXPLORE),
+        ("pages/change_over_time.py", "Change over time", ":material/trending_up:", EXPLORE),
     ],
 }
 
@@ -49,9 +56,12 @@ navigation = {
     section: [
         st.Page(script, title=title, icon=icon)
         for script, title, icon, roles in entries
-        if roles is None or user["role"] in roles
+        if roles is None or role_of(user) in roles
     ]
     for section, entries in PAGES.items()
 }
 st.sidebar.caption(settings.force_name)
+if not any(navigation.values()):
+    st.error("Your role has no pages in Beatbook. Ask an admin to check your account.", icon=":material/block:")
+    st.stop()
 st.navigation({section: pages for section, pages in navigation.items() if pages}).run()

@@ -1,7 +1,8 @@
 """Who is using the app: the one place every page asks.
 
 For now Beatbook runs in demo mode: anyone can act as any demo user, chosen
-in the sidebar. Sign-in replaces `current_user` later; pages do not change.
+in the sidebar, listed by role so each role's view is easy to try. Sign-in
+replaces `current_user` later; pages do not change.
 
 Tests choose the user by setting `st.session_state[USER_KEY]` (AppTest's
 `at.session_state`) or the `BEATBOOK_DEMO_USER` environment variable.
@@ -15,7 +16,8 @@ from typing import Any
 
 import streamlit as st
 
-from data import reference
+from data import access, reference
+from data.picklists import ROLES
 from data.store import Store
 
 USER_KEY = "demo_user_id"
@@ -45,14 +47,35 @@ def current_user(store: Store) -> dict[str, Any]:
     return user
 
 
+ROLE_SUMMARY = {
+    "officer": "records events, contacts and patrols in their own area",
+    "supervisor": "records too, checks the team's work and sees the dashboards",
+    "commander": "sees the force-wide dashboards; records nothing",
+    "analyst": "sees the force-wide dashboards and imports data",
+    "admin": "runs Beatbook: users, settings, news; sees no dashboards",
+}
+"""One line per role for the demo switcher."""
+assert set(ROLE_SUMMARY) == set(ROLES)
+
+
+def demo_label(user: dict[str, Any]) -> str:
+    """'Supervisor · Sue Smith · TV-OXF': the role first, so the switcher shows who can do what."""
+    area = user.get("area_code")
+    return " · ".join([str(user["role"]).capitalize(), str(user["name"]), *([area] if area else [])])
+
+
 def render_demo_identity(store: Store) -> None:
-    """The sidebar's demo-mode banner and user switcher."""
-    users = _demo_users(store)
-    names = {u["user_id"]: f"{u['name']} · {u['role']}" + (f" · {u['area_code']}" if u.get("area_code") else "")
-             for u in users}
+    """The sidebar's demo-mode banner and user switcher, users grouped by role."""
+    order = {role: i for i, role in enumerate(ROLES)}
+    users = sorted(_demo_users(store), key=lambda u: (order.get(u["role"], len(order)), u["name"], u["user_id"]))
+    names = {u["user_id"]: demo_label(u) for u in users}
     with st.sidebar:
-        st.info("**Demo mode** — no sign-in. Pick who you are acting as.", icon=":material/science:")
-        st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+        st.info("**Demo mode** — no sign-in. Pick who you are acting as: each role sees its own pages.",
+                icon=":material/science:")
+        chosen = st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+        role = access.role_of(next((u for u in users if u["user_id"] == chosen), None))
+        if role:
+            st.caption(f"{'An' if role[0] in 'aeiou' else 'A'} {role} {ROLE_SUMMARY[role]}.")
 
 
 def _demo_users(store: Store) -> list[dict[str, Any]]:
