@@ -4,7 +4,8 @@
 themselves) in each record type's free-text columns and narrows by record
 type, date range, area, ward, officer and issue category. It needs the
 `read_team_records` capability (officers and supervisors): events, CCRs and
-patrols are searched in the user's own area, good practice force-wide, and
+patrols are searched in the user's own area (and, wherever they are, the
+user's own: those they organised, attended or recorded), good practice force-wide, and
 useful information in the user's own area only. Results carry no CCR
 diversity answers: each record type selects named columns, never `*`. Opening
 one CCR (`get_record`) shows its diversity answers only to a role with
@@ -145,8 +146,10 @@ def search(
             conditions.append("t.area_code = ?")
             where_params.append(area)
         elif source.team and confined is not None:
-            conditions.append("t.area_code = ?")
-            where_params.append(confined)
+            mine = [f"{source.officer} = ?"] + ([f"list_contains({source.officer_list}, ?)"]
+                                                if source.officer_list else [])
+            conditions.append(f"(t.area_code = ? OR {' OR '.join(mine)})")
+            where_params += [confined] + [str(user["user_id"])] * len(mine)
         if text:
             pattern = escape_like(text)
             conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in source.text_columns) + ")")
@@ -207,13 +210,21 @@ def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, A
         return None
     if table == "useful_info" and row.get("area_code") != info_area(user):
         return None
-    if SOURCES[table].team and not access.in_scope(user, row.get("area_code")):
+    if SOURCES[table].team and not (access.in_scope(user, row.get("area_code")) or _is_own(user, row)):
         return None
     hidden = set(HIDDEN_FIELDS.get(table, ()))
     if table == "ccrs" and hidden and _may_see_answers(store, user, row):
         hidden = set()
     fields = [f for f in TABLES[table].model_fields if f not in hidden]
     return {name: row[name] for name in (*fields, *SYSTEM_SHOWN)}
+
+
+def _is_own(user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether the user organised, attended or recorded this event, CCR or patrol."""
+    user_id = user.get("user_id")
+    attending = row.get("officers_attending")
+    return user_id is not None and (user_id in (row.get("organiser"), row.get("officer_id"))
+                                    or (attending is not None and user_id in list(attending)))
 
 
 def _may_see_answers(store: Store, user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:

@@ -132,8 +132,7 @@ def save_ccr(
     unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
-    area = values.get("area_code")
-    access.require(user, "log_activity", area if isinstance(area, str) and area else None)
+    access.require(user, "log_activity")
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -188,6 +187,7 @@ def save_ccr(
         errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
+    access.require(user, "log_activity", record["area_code"])
     return store.save(TABLE, record, user=officer, submission_id=submission_id)
 
 

@@ -119,7 +119,7 @@ def save_event(
     Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
     unless the user may log activity in the event's area.
     """
-    _require(user, values.get("area_code"))
+    _require(user, None)
     record, errors = _record_from_form(values, organiser=str(user.get("user_id") or ""))
     if record is not None:
         try:
@@ -130,6 +130,7 @@ def save_event(
         errors.update({k: v for k, v in _reference_errors(store, record, today=today).items() if k not in errors})
     if errors:
         raise ValidationError(errors)
+    _require(user, record["area_code"])
     return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id)
 
 
@@ -360,7 +361,6 @@ def update_event(
         return earlier
     event = _booked_event(store, record_id)
     _require(user, event["area_code"])
-    _require(user, values.get("area_code"))
     booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
     if booking is not None:
         errors.update(_booking_errors(store, booking, today=today))
@@ -408,6 +408,7 @@ def _save_version(store: Store, record_id: str, record: Mapping[str, Any], error
         errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
+    _require(user, record["area_code"])  # an update may move the event: to an area of the user's only
     return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id, record_id=record_id)
 
 

@@ -15,11 +15,19 @@ PAGES = ("pages/my_activity.py", "pages/search.py", "pages/news.py", "pages/what
          "pages/useful_info.py", "pages/feedback.py")
 
 
-@pytest.mark.parametrize("who", [OFFICER, SERGEANT, ADMIN])
-@pytest.mark.parametrize("page", PAGES)
-def test_page_renders_for_each_role(app_store, page, who):
+SHARED = ("pages/news.py", "pages/what_works_well.py", "pages/useful_info.py", "pages/feedback.py")
+
+
+@pytest.mark.parametrize(("page", "who"), [(page, who) for page in PAGES for who in (OFFICER, SERGEANT)]
+                         + [(page, ADMIN) for page in SHARED])
+def test_page_renders_for_each_role_that_has_it(app_store, page, who):
     at = open_page(page, who)
     assert at.title
+    assert not at.error
+
+
+def officer_row(store) -> dict:
+    return reference.list_users(store).set_index("user_id").loc[OFFICER].to_dict() | {"user_id": OFFICER}
 
 
 # -- what works well ------------------------------------------------------------------
@@ -132,7 +140,7 @@ def test_admin_posts_news_and_officers_read_it(app_store):
 
 
 def test_my_activity_edits_a_record_as_a_new_version(app_store):
-    item = list_my_activity(app_store, user_id=OFFICER, tables=("patrols",)).iloc[0]
+    item = list_my_activity(app_store, user=officer_row(app_store), tables=("patrols",)).iloc[0]
     at = open_page("pages/my_activity.py", OFFICER)
     key = f"patrols.{item.record_id}"
     at.button(key=f"my_activity.edit.{key}").click().run()
@@ -145,7 +153,7 @@ def test_my_activity_edits_a_record_as_a_new_version(app_store):
 
 
 def test_my_activity_withdraws_after_confirmation(app_store):
-    item = list_my_activity(app_store, user_id=OFFICER, tables=("ccrs",)).iloc[0]
+    item = list_my_activity(app_store, user=officer_row(app_store), tables=("ccrs",)).iloc[0]
     at = open_page("pages/my_activity.py", OFFICER)
     key = f"ccrs.{item.record_id}"
     at.button(key=f"my_activity.withdraw.{key}").click().run()
@@ -157,7 +165,7 @@ def test_my_activity_withdraws_after_confirmation(app_store):
 
 
 def test_returned_items_come_first_with_the_comment(app_store):
-    item = list_my_activity(app_store, user_id=OFFICER, tables=("patrols",)).iloc[-1]  # an old one
+    item = list_my_activity(app_store, user=officer_row(app_store), tables=("patrols",)).iloc[-1]  # an old one
     app_store.save("quality_reviews", {"table_name": "patrols", "target_id": item.record_id,
                                        "target_version": int(item.version), "reviewer_id": SERGEANT,
                                        "outcome": "returned", "comment": "Say what the tasking was"},
