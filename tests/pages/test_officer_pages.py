@@ -194,11 +194,12 @@ def test_search_finds_and_opens_a_record(app_store):
     assert at.subheader[0].value == "Good practice: School gate parking"
 
 
-def test_an_opened_ccr_shows_no_diversity_answers(app_store):
+def test_an_opened_ccr_shows_diversity_answers_to_the_areas_sergeant_only(app_store):
     ccrs = app_store.relation("ccrs")
     from data import db
 
-    record_id = db.cursor().execute(f"SELECT record_id FROM {ccrs} WHERE ethnicity IS NOT NULL LIMIT 1").fetchone()[0]
+    record_id = db.cursor().execute(f"SELECT record_id FROM {ccrs} WHERE ethnicity IS NOT NULL"
+                                    f" AND area_code = 'TV-OXF' AND officer_id <> '{OFFICER}' LIMIT 1").fetchone()[0]
     at = open_page("pages/search.py", OFFICER)
     at.query_params["open"] = f"ccrs:{record_id}"
     at.run()
@@ -207,6 +208,19 @@ def test_an_opened_ccr_shows_no_diversity_answers(app_store):
     assert "Contact method" in shown
     for label in ("Ethnicity", "Religion", "Age band", "Sex", "Disability"):
         assert f"**{label}:**" not in shown
+
+    audited = app_store.snapshot("audit").rows
+    at = open_page("pages/search.py", SERGEANT)
+    at.query_params["open"] = f"ccrs:{record_id}"
+    at.run()
+    assert not at.exception, at.exception
+    assert "**Ethnicity:**" in at.markdown[0].value
+    assert app_store.snapshot("audit").rows == audited + 1, "the sergeant's view of the answers is audited"
+
+    at = open_page("pages/search.py", READING_OFFICER)
+    at.query_params["open"] = f"ccrs:{record_id}"
+    at.run()
+    assert "not yours to see" in at.warning[0].value, "another area's officer cannot open it"
 
 
 def test_search_filters_by_type(app_store):
