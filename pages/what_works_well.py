@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.search import list_good_practice
-from data import reference
+from data import access, reference
 from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
@@ -15,7 +15,7 @@ user = current_user(store)
 require_page(user, "share")
 form = FormState("good_practice", defaults=good_practice_defaults(user), owner=user["user_id"])
 errors = form.errors
-areas = reference.area_names(store)
+areas = access.areas_in_scope(user, reference.area_names(store))  # an officer shares for their own area
 
 
 def _save(values: dict, submission_id: str):
