@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,15 @@ from data.store import Store
 
 DEMO_SCALE = 600
 DEMO_SEED = 1
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Put back `sys.modules["__main__"]` after each test: an AppTest run replaces it with the script it ran,
+    and a later `multiprocessing` spawn would run that script again in its child processes."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
