@@ -50,6 +50,10 @@ PAGES = {
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", EXPLORE),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", EXPLORE),
     ],
+    "Supervise": [
+        ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", roles_with("dip_check")),
+        ("pages/quality.py", "Quality", ":material/verified:", roles_with("read_quality")),
+    ],
 }
 
 navigation = {

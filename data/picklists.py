@@ -139,6 +139,17 @@ YSYWD_STATUSES = ("open", "in_progress", "action_taken", "feedback_given", "clos
 
 YSYWD_SOURCES = ("event", "ccr", "meeting", "online", "manual")
 
+DIP_CHECK_FAULTS = (
+    "Issues missing",
+    "Vague outcome",
+    "No consent recorded",
+    "Wrong ward",
+    "Wrong date or time",
+    "Wrong type or category",
+    "Personal details in free text",
+    "Too little detail",
+)
+
 ROLES = ("officer", "supervisor", "commander", "analyst", "admin")
 
 DEFAULTS = {
@@ -150,4 +161,5 @@ DEFAULTS = {
     "abstraction_reasons": ABSTRACTION_REASONS,
     "contact_methods": CONTACT_METHODS,
     "feedback_channels": FEEDBACK_CHANNELS,
+    "dip_check_faults": DIP_CHECK_FAULTS,
 }

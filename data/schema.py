@@ -355,6 +355,8 @@ class QualityReview(Record):
     """pass, advice or returned."""
     comment: LongText | None = None
     """The supervisor's advice or reason for returning."""
+    faults: list[Code] = Field(default_factory=list, max_length=10)
+    """Faults found (`dip_check_faults` pick-list); none on a pass."""
 
 
 class AuditEntry(Record):

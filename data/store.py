@@ -348,9 +348,11 @@ class Store:
         # rewrote the files meanwhile is safe to try again: nothing was committed.
         for attempt in range(attempts):
             try:
+                # An append adds any column the schema gained since the table was made (old rows read it empty).
                 write_deltalake(
                     self.uri(table), data, mode=mode, storage_options=self.storage_options,
                     writer_properties=_WRITER, commit_properties=_COMMIT,
+                    schema_mode="merge" if mode == "append" else None,
                 )
                 return
             except CommitFailedError:

@@ -287,9 +287,10 @@ EXPLORE = {"pages/events_overview.py", "pages/events_completed.py", "pages/event
            "pages/patrols_abstractions.py", "pages/change_over_time.py"}
 PAGES_OF = {
     "officer": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED,
-    "supervisor": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED | EXPLORE,
-    "commander": SHARED | EXPLORE,
-    "analyst": SHARED | EXPLORE,
+    "supervisor": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED | EXPLORE
+    | {"pages/dip_checks.py", "pages/quality.py"},
+    "commander": SHARED | EXPLORE | {"pages/quality.py"},
+    "analyst": SHARED | EXPLORE | {"pages/quality.py"},
     "admin": SHARED,
 }
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}

@@ -1,0 +1,111 @@
+"""In a real browser: a supervisor returns a patrol, its officer fixes it, the supervisor passes the fix.
+
+One server; the demo-mode "Acting as" switcher in the sidebar changes who is
+acting, as two people would on their own phones. Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import pytest
+
+from data import db, reference
+from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.pages.test_dip_check_pages import sample_only_new_records, sampled_id
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+expect.set_options(timeout=30_000)
+
+
+def _wait_for_app(page) -> None:
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _act_as(page, label: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
+    page.keyboard.type(label.split(" · ")[0])  # the list is long: narrow it to the name
+    page.get_by_role("option", name=label, exact=True).click()
+    _wait_for_app(page)
+
+
+def _go(page, title: str) -> None:
+    nav = page.get_by_test_id("stSidebarNav")
+    more = nav.get_by_text("View", exact=False).filter(has_text="more")
+    if more.count():
+        more.click()
+    nav.get_by_role("link", name=title, exact=True).click()
+    _wait_for_app(page)
+    page.get_by_role("heading", name=title).wait_for()
+
+
+def _keyed(page, key: str):
+    """The element Streamlit draws for the widget with this key."""
+    return page.locator(f".st-key-{''.join(c if c.isalnum() or c in '-_' else '-' for c in key)}")
+
+
+def test_return_fix_and_pass_in_the_browser(server, store, officer):
+    supervisor = reference.list_users(store, role="supervisor", area_code=officer["area_code"]).iloc[0]
+    as_label = {who["user_id"]: f"{who['name']} · {who['role']} · {who['area_code']}" for who in (officer, supervisor)}
+    sample_only_new_records(store)
+    rid = sampled_id("patrols")
+    outcome = f"Quiet evening {int(time.time())}"
+    start = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(18))
+    store.save("patrols", {"officer_id": officer["user_id"], "patrol_type": "Foot patrol", "start": start,
+                           "end": start + dt.timedelta(hours=2), "area_code": officer["area_code"],
+                           "ward_code": reference.list_wards(store, area_code=officer["area_code"])["ward_code"][0],
+                           "places": "Market Street", "tasking": "ASB", "outcomes": outcome},
+               user=officer["user_id"], submission_id=rid)
+
+    with open_tab(viewport={"width": 1280, "height": 900}, device_scale_factor=1) as page:
+        page.goto(server)
+        _wait_for_app(page)
+        _act_as(page, as_label[supervisor["user_id"]])
+        _go(page, "Dip checks")
+        _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
+        _wait_for_app(page)
+        page.get_by_text("Return to the officer").click()
+        page.get_by_label("Comment for the officer").fill("Which ASB? Say what you did about it.")
+        page.screenshot(path=OUTPUT / "dip-check-return.png", full_page=True)
+        page.get_by_role("button", name="Save check").click()
+        expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
+        expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
+
+        _act_as(page, as_label[officer["user_id"]])
+        _go(page, "My activity")
+        page.get_by_role("heading", name="Returned to you (1)").wait_for()
+        expect(page.get_by_text("Which ASB? Say what you did about it.")).to_be_visible()
+        page.screenshot(path=OUTPUT / "dip-check-returned-to-officer.png", full_page=True)
+        _keyed(page, f"my_activity.edit.patrols.{rid}").get_by_role("button").click()
+        _wait_for_app(page)
+        page.get_by_label("Outcomes").fill("Group of six moved on from the precinct; two shops visited")
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.get_by_test_id("stAlert").filter(has_text="new version")).to_be_visible()
+        expect(page.get_by_role("heading", name="Returned to you (1)")).to_have_count(0)
+
+        _act_as(page, as_label[supervisor["user_id"]])
+        _go(page, "Dip checks")
+        expect(page.get_by_text("Fixed by the officer: check again")).to_be_visible()
+        _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
+        _wait_for_app(page)
+        page.get_by_role("button", name="Save check").click()  # the outcome starts at Pass
+        expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
+        expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
+        page.screenshot(path=OUTPUT / "dip-check-passed.png", full_page=True)
+
+    outcomes = db.cursor().execute(
+        f"SELECT target_version, outcome, reviewer_id FROM {store.relation('quality_reviews')}"
+        " WHERE target_id = ? ORDER BY written_at", [rid]).fetchall()
+    assert outcomes == [(1, "returned", supervisor["user_id"]), (2, "pass", supervisor["user_id"])]
