@@ -49,6 +49,11 @@ PAGES = {
         ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", EXPLORE),
         ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", EXPLORE),
         ("pages/change_over_time.py", "Change over time", ":material/trending_up:", EXPLORE),
+        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:", EXPLORE),
+        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:", EXPLORE),
+    ],
+    "Data": [
+        ("pages/import_data.py", "Import data", ":material/upload_file:", roles_with("import")),
     ],
     "Supervise": [
         ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", roles_with("dip_check")),

@@ -4,6 +4,8 @@
     python -m data check   --store PATH
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
+    python -m data import  crime|boundaries|census|events|ccrs FILE... --store PATH [options]
+    python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -17,13 +19,19 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from data import demo
+import pandas as pd
+
+from data import demo, reference
 from data.schema import TABLES
 from data.settings import load_settings
-from data.store import Store
+from data.store import Store, ValidationError
 
 DEFAULT_RETENTION_HOURS = 168
+IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs")
+CLI_USER = {"user_id": "cli", "name": "Command line", "role": "analyst", "active": True}
+"""Who the commands act as by default: whoever can run them can already write the store's files."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +64,31 @@ def build_parser() -> argparse.ArgumentParser:
     command = _command(commands, "vacuum", run_vacuum, "Delete files no snapshot within the retention uses (JSON).")
     command.add_argument("--retention-hours", type=int, default=DEFAULT_RETENTION_HOURS,
                          help=f"keep files younger than this (default {DEFAULT_RETENTION_HOURS})")
+
+    command = _command(commands, "import", run_import,
+                       "Import data.police.uk crime files, ward boundaries, census tables or past spreadsheets.")
+    command.add_argument("kind", choices=IMPORT_KINDS, help="what the files hold")
+    command.add_argument("files", nargs="+", metavar="FILE", help="CSV (plain or .gz), Excel or GeoJSON files")
+    command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
+    command.add_argument("--area-lookup", metavar="CSV",
+                         help="boundaries: ward or local-authority code -> area (e.g. the ONS lookup); "
+                              "census: local-authority code -> area_code")
+    command.add_argument("--force", help="boundaries: keep only the features of this police force area")
+    command.add_argument("--year", type=int, help="census: the census year when the file does not say")
+    command.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                         help="events/ccrs: take FIELD from COLUMN (repeatable; others found by heading)")
+    command.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
+                         help="events/ccrs: VALUE for FIELD where the row has none (repeatable)")
+    command.add_argument("--rejected", metavar="CSV", help="write the rejected rows, with reasons, to this file")
+
+    command = _command(commands, "export", run_export,
+                       "Export a period's current records to Parquet files and one Excel workbook.")
+    command.add_argument("--out", required=True, help="folder to write <table>.parquet and the workbook into")
+    command.add_argument("--start", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
+    command.add_argument("--end", type=dt.date.fromisoformat, help="last day, YYYY-MM-DD")
+    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
+    command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
+    command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
     return parser
 
 
@@ -144,6 +177,98 @@ def _vacuum(store: Store, retention_hours: int) -> dict:
     removed = store.vacuum(retention_hours=retention_hours)
     return {"retention_hours": retention_hours, "files_removed": removed,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _acting_user(store: Store, user_id: str | None) -> dict | None:
+    if not user_id:
+        return dict(CLI_USER)
+    user = reference.get_user(store, user_id)
+    if user is None:
+        print(f"no user {user_id} in the store", file=sys.stderr)
+    return user
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise ValidationError({option: f"{item!r} is not FIELD=VALUE"})
+        pairs[field.strip()] = value.strip()
+    return pairs
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from data.imports import boundaries, census, crime, spreadsheet
+    from data.imports.common import read_sheet
+
+    store = _open(args.store, must_exist=False)
+    store.create()
+    user = _acting_user(store, args.user)
+    if user is None:
+        return 1
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"{fraction:4.0%}  {message}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    reports = []
+    try:
+        if args.kind == "crime":
+            reports.append(crime.import_crime(store, args.files, user=user, progress=progress))
+        elif args.kind == "boundaries":
+            reports += [boundaries.load_boundaries(store, path, user=user, area_lookup=args.area_lookup,
+                                                   force=args.force) for path in args.files]
+        elif args.kind == "census":
+            reports += [census.import_census(store, path, user=user, census_year=args.year,
+                                             area_lookup=args.area_lookup) for path in args.files]
+        else:
+            given = _pairs(args.map, "--map")
+            defaults = _pairs(args.default, "--default")
+            for path in args.files:
+                frame = read_sheet(path)
+                mapping = spreadsheet.suggest_mapping(args.kind, frame.columns) | given
+                print(f"{Path(path).name}: " + ", ".join(f"{k} <- {v!r}" for k, v in mapping.items()))
+                reports.append(spreadsheet.import_spreadsheet(store, args.kind, frame, mapping=mapping, user=user,
+                                                              defaults=defaults, name=Path(path).name,
+                                                              progress=progress))
+    except (ValidationError, OSError, ValueError) as exc:
+        print(f"nothing imported: {exc}", file=sys.stderr)
+        return 1
+    for report in reports:
+        print("\n".join(report.lines()))
+    rejected = [r.rejected_rows.assign(file=", ".join(r.files)) for r in reports if r.rejected]
+    if rejected and args.rejected:
+        from analytics.export import to_csv_bytes
+
+        Path(args.rejected).write_bytes(to_csv_bytes(pd.concat(rejected, ignore_index=True)))
+        print(f"rejected rows with their reasons: {args.rejected}")
+    elif rejected:
+        print("give --rejected FILE to save the rejected rows with their reasons")
+    print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from analytics.period_export import WORKBOOK, export_period
+
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = _acting_user(store, args.user)
+    if user is None:
+        return 1
+    try:
+        counts = export_period(store, args.out, user=user, start=args.start, end=args.end, areas=args.area,
+                               tables=args.tables.split(",") if args.tables else None)
+    except (ValidationError, ValueError) as exc:
+        print(f"nothing exported: {exc}", file=sys.stderr)
+        return 1
+    width = max(len(t) for t in counts)
+    for table, rows in counts.items():
+        print(f"{table:<{width}}  {rows:>12,}  {Path(args.out) / (table + '.parquet')}")
+    print(f"workbook: {Path(args.out) / WORKBOOK}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -445,6 +445,62 @@ class Setting(Record):
     """Its value."""
 
 
+class Crime(Record):
+    """A crime or anti-social behaviour report from data.police.uk's street-level files."""
+
+    crime_id: Annotated[str, Field(max_length=100)] | None = None
+    """data.police.uk's crime id; empty for anti-social behaviour."""
+    month: dt.date
+    """Month of the report (the first day of the month)."""
+    reported_by: Text
+    """Force that provided the data."""
+    falls_within: Text
+    """Force whose area the crime falls within."""
+    lat: Lat | None = None
+    """Latitude of the anonymised location (WGS84); empty when the file has no location."""
+    lon: Lon | None = None
+    """Longitude of the anonymised location (WGS84); empty when the file has no location."""
+    location: Annotated[str, Field(max_length=200)] | None = None
+    """Anonymised street, e.g. 'On or near Market Street'."""
+    lsoa_code: Annotated[str, Field(max_length=20)] | None = None
+    """Lower layer super output area (2011) code."""
+    lsoa_name: Annotated[str, Field(max_length=100)] | None = None
+    """Lower layer super output area name, e.g. 'Stafford 012B'."""
+    crime_type: Text
+    """Crime type as data.police.uk names it ('Anti-social behaviour' for ASB)."""
+    last_outcome: Annotated[str, Field(max_length=200)] | None = None
+    """Latest outcome category in the file; empty for ASB."""
+    context: LongText | None = None
+    """Extra context data.police.uk gives, if any."""
+    ward_code: Code | None = None
+    """Ward the location falls in (`wards.ward_code`), by point in polygon; empty if none."""
+    area_code: Code | None = None
+    """Area of that ward; empty if none."""
+    source_file: Annotated[str, Field(max_length=200)]
+    """Name of the file it was imported from."""
+
+
+class CensusPopulation(Record):
+    """People in one ethnic group in one local authority, from a census table."""
+
+    census_year: Annotated[int, Field(ge=2001, le=2100)]
+    """Census the count comes from (2011, 2021)."""
+    geography_code: Code
+    """ONS code of the local authority (E06..., E07..., E08..., E09..., W06...)."""
+    geography_name: Text
+    """Name of the local authority."""
+    area_code: Code | None = None
+    """Beatbook area the local authority counts towards, if mapped at import (else its code is matched)."""
+    ethnicity_code: Code
+    """Ethnic category as an ONS 2021 code (A1..O2); 2011 'Other White' counts as W5."""
+    ethnic_group: Literal[picklists.ETHNIC_GROUPS]  # type: ignore[valid-type]
+    """High-level group: Asian, Black, Mixed, White or Other."""
+    people: Annotated[int, Field(ge=0)]
+    """Usual residents in that category."""
+    source_file: Annotated[str, Field(max_length=200)]
+    """Name of the file it was imported from."""
+
+
 TABLES: dict[str, type[Record]] = {
     "events": Event,
     "ccrs": Ccr,
@@ -462,6 +518,8 @@ TABLES: dict[str, type[Record]] = {
     "users": User,
     "picklists": Picklist,
     "settings": Setting,
+    "crimes": Crime,
+    "census_population": CensusPopulation,
 }
 
 SYSTEM_COLUMNS: dict[str, pa.DataType] = {

@@ -284,14 +284,15 @@ RECORD = {"pages/book_event.py", "pages/update_event.py", "pages/record_contact.
 SHARED = {"pages/news.py", "pages/what_works_well.py", "pages/useful_info.py", "pages/feedback.py"}
 EXPLORE = {"pages/events_overview.py", "pages/events_completed.py", "pages/event_outcomes.py",
            "pages/engagement_activity.py", "pages/ccr_outcomes.py", "pages/ccr_activity.py",
-           "pages/patrols_abstractions.py", "pages/change_over_time.py"}
+           "pages/patrols_abstractions.py", "pages/change_over_time.py", "pages/engagement_vs_demand.py",
+           "pages/representativeness.py"}
 PAGES_OF = {
     "officer": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED,
     "supervisor": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED | EXPLORE
     | {"pages/dip_checks.py", "pages/quality.py"},
     "commander": SHARED | EXPLORE | {"pages/quality.py"},
-    "analyst": SHARED | EXPLORE | {"pages/quality.py"},
-    "admin": SHARED,
+    "analyst": SHARED | EXPLORE | {"pages/quality.py", "pages/import_data.py"},
+    "admin": SHARED | {"pages/import_data.py"},
 }
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}
 ALL_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))

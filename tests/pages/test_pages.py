@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import reference
+from data.access import roles_with
 from forms.identity import USER_KEY
 from tests.conftest import count_rows
 
@@ -15,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
 BOOK = "pages/book_event.py"
 OVERVIEW = "pages/events_overview.py"
-SUPERVISOR = "u0003"  # the demo force's sergeant of TV-OXF: sees every page here
+SUPERVISOR = "u0003"  # the demo force's sergeant of TV-OXF: sees the dashboards
 
 
 def open_app(user_id: str | None = None) -> AppTest:
@@ -59,9 +62,27 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
+def page_roles() -> dict[str, tuple[str, ...] | None]:
+    """Each page's roles as app.py's PAGES lists them (read from its source: importing it runs the app).
+
+    Only app.py's top-level assignments after its imports run here: the role lists and PAGES itself.
+    """
+    tree = ast.parse((ROOT / "app.py").read_text())
+    names: dict = {"roles_with": roles_with}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
+            exec(compile(ast.Module([node], type_ignores=[]), "app.py", "exec"), names)  # noqa: S102
+    return {script: roles for section in names["PAGES"].values() for script, _, _, roles in section}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app_store, page):
-    at = open_page(page, SUPERVISOR)
+    roles = page_roles().get(page)
+    user_id = None
+    if roles is not None:  # a page only some roles see: open it as the first user with one of them
+        users = reference.list_users(app_store)
+        user_id = users[users["role"].isin(roles) & users["active"]]["user_id"].iloc[0]
+    at = open_page(page, user_id)
     assert at.title, f"{page} shows no title"
     assert at.sidebar.selectbox(key=USER_KEY).value, f"{page} did not run through app.py's routing"
 

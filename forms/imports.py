@@ -1,0 +1,71 @@
+"""Widgets of the import page: the column-mapping editor, a progress bar, and an import's report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from analytics.export import file_stem, to_csv_bytes
+from data.imports.common import ImportReport
+from data.imports.spreadsheet import fields, suggest_mapping
+
+NOT_MAPPED = "— not in the file —"
+
+
+def render_mapping_editor(table: str, columns: Sequence[str], *, key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """One row per Beatbook field: the spreadsheet column it comes from, or one value for every row.
+
+    Returns (mapping field -> column, defaults field -> value).
+    """
+    suggested = suggest_mapping(table, columns)
+    rows = pd.DataFrame([{"field": f.name, "meaning": f.label + (" (required)" if f.required else ""),
+                          "column": suggested.get(f.name, NOT_MAPPED), "every_row": ""}
+                         for f in fields(table)])
+    edited = st.data_editor(
+        rows, hide_index=True, key=key, disabled=["field", "meaning"], width="stretch",
+        column_config={
+            "field": st.column_config.TextColumn("Beatbook field"),
+            "meaning": st.column_config.TextColumn("What it is", width="large"),
+            "column": st.column_config.SelectboxColumn("Column in the file", options=[NOT_MAPPED, *columns],
+                                                       required=True),
+            "every_row": st.column_config.TextColumn("Or one value for every row",
+                                                     help="Used where the row has no value (e.g. the area)."),
+        })
+    mapping = {r.field: r.column for r in edited.itertuples() if r.column and r.column != NOT_MAPPED}
+    defaults = {r.field: str(r.every_row).strip() for r in edited.itertuples()
+                if isinstance(r.every_row, str) and r.every_row.strip()}
+    return mapping, defaults
+
+
+def progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[], None]]:
+    """A progress bar and its (report, clear) functions, for an importer's `progress` argument."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text=text)
+
+    def report(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+    return report, slot.empty
+
+
+def render_report(report: ImportReport, *, key: str) -> None:
+    """An import's counts, reasons, notes, and the rejected rows as a CSV download."""
+    with st.container(horizontal=True):
+        for label, value in (("Rows read", report.read), ("Imported", report.imported),
+                             ("Updated", report.updated), ("Already there", report.unchanged),
+                             ("Rejected", report.rejected)):
+            st.metric(label, f"{value:,}", border=True, width=150)
+    if report.reasons:
+        st.dataframe(pd.DataFrame(report.reasons.most_common(), columns=["Why rejected", "Rows"]),
+                     hide_index=True, key=f"{key}.reasons")
+    for note in report.notes:
+        st.caption(note)
+    if report.rejected and len(report.rejected_rows):
+        name = file_stem(report.files[0] if report.files else report.table) or "import"
+        st.download_button("Download the rejected rows, with the reason per row", to_csv_bytes(report.rejected_rows),
+                           file_name=f"{name}-rejected.csv", mime="text/csv", key=f"{key}.rejected",
+                           icon=":material/download:")
+
+

@@ -1,0 +1,86 @@
+"""Engagement vs demand: crime and ASB per ward beside the events, CCRs and patrols there."""
+
+import streamlit as st
+
+from analytics.charts import build_ward_map
+from analytics.demand import (
+    build_demand_chart,
+    build_monthly_demand_chart,
+    crime_months_held,
+    engagement_vs_demand,
+    list_crime_points,
+)
+from analytics.queries import list_ward_shapes
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import render_map
+
+COLUMNS = {
+    "ward": st.column_config.TextColumn("Ward", pinned=True),
+    "area": st.column_config.TextColumn("Area"),
+    "crimes_per_month": st.column_config.NumberColumn("Crimes / month", format="%.1f"),
+    "asb_per_month": st.column_config.NumberColumn("ASB / month", format="%.1f"),
+    "events_per_month": st.column_config.NumberColumn("Events / month", format="%.1f"),
+    "ccrs_per_month": st.column_config.NumberColumn("CCRs / month", format="%.1f"),
+    "patrol_hours_per_month": st.column_config.NumberColumn("Patrol hours / month", format="%.1f"),
+    "demand_share": st.column_config.NumberColumn("Share of demand", format="percent"),
+    "engagement_share": st.column_config.NumberColumn("Share of engagement", format="percent"),
+    "gap": st.column_config.NumberColumn("Gap (points)", format="%+.1f",
+                                         help="Share of engagement minus share of demand: negative is less "
+                                              "engagement than the ward's share of crime and ASB."),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
+
+st.title("Engagement vs demand")
+first, last, held = crime_months_held(store)
+if held:
+    st.caption(f"Crime and ASB from data.police.uk: {held:,} records, {first:%b %Y} – {last:%b %Y}. "
+               "Crime files are monthly, so a period counts every month it touches.")
+else:
+    st.info("No crime data yet: an analyst imports data.police.uk street-level files on **Import data**.",
+            icon=":material/info:")
+
+filters = render_filter_bar(store, key="demand", event_types=False, user=user)
+demand = engagement_vs_demand(store, filters)
+wards = demand.wards
+
+with st.container(horizontal=True):
+    st.metric("Crimes", f"{int(wards['crimes'].sum()):,}", border=True, width=170)
+    st.metric("Anti-social behaviour", f"{int(wards['asb'].sum()):,}", border=True, width=170)
+    st.metric("Months of crime data", demand.crime_months, border=True, width=170)
+    st.metric("Events", f"{int(wards['events'].sum()):,}", border=True, width=170)
+    st.metric("CCRs", f"{int(wards['ccrs'].sum()):,}", border=True, width=170)
+    st.metric("Patrol hours", f"{wards['patrol_hours'].sum():,.0f}", border=True, width=170)
+if demand.unplaced:
+    st.caption(f"{demand.unplaced:,} crimes in the period are in no ward (no location, or outside the boundaries).")
+
+chart_column, map_column = st.columns(2)
+with chart_column:
+    st.subheader("Where the work is, and is not")
+    st.caption("Each dot is a ward. Below the dashed line: more of the force's crime and ASB than of its engagement.")
+    st.altair_chart(build_demand_chart(wards), width="stretch")
+with map_column:
+    st.subheader("Crime and ASB by ward")
+    points = list_crime_points(store, filters)
+    render_map(build_ward_map(list_ward_shapes(store, filters), wards, measure="crimes",
+                              basemap_style=settings.basemap_style, points_df=points, hexbin=True),
+               key="demand.map")
+
+st.subheader("Per ward, per month")
+st.caption("Sorted by gap: the wards with the least engagement for their demand first.")
+table = wards.sort_values(["gap", "ward"]).reset_index(drop=True)
+st.dataframe(table, hide_index=True, column_order=list(COLUMNS), column_config=COLUMNS, key="demand.table")
+
+st.subheader("Month by month")
+if len(demand.by_month):
+    st.altair_chart(build_monthly_demand_chart(demand.by_month), width="stretch")
+render_downloads({"Engagement vs demand by ward": table, "By month": demand.by_month,
+                  "Crime types": demand.by_type}, name="engagement-vs-demand", key="demand.downloads",
+                 store=store, user=user)

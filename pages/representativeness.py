@@ -1,0 +1,71 @@
+"""Representativeness: who we meet in CCRs against who lives in each area (census)."""
+
+import streamlit as st
+
+from analytics.privacy import NOTE
+from analytics.representation import (
+    MIN_CONTACTS,
+    UNDER_REACHED,
+    build_representation_chart,
+    representativeness,
+    under_reached_list,
+)
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
+
+GROUP_COLUMNS = {
+    "area": st.column_config.TextColumn("Area", pinned=True),
+    "ethnic_group": st.column_config.TextColumn("Ethnic group"),
+    "contacts": st.column_config.TextColumn("People met"),
+    "contact_share": st.column_config.NumberColumn("Share of people met", format="percent"),
+    "population": st.column_config.NumberColumn("Population", format="localized"),
+    "population_share": st.column_config.NumberColumn("Share of population", format="percent"),
+    "ratio": st.column_config.NumberColumn("Reach ratio", format="%.2f",
+                                           help="Share of people met / share of population; 1 = in proportion."),
+    "census_year": st.column_config.NumberColumn("Census", format="%d"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
+
+st.title("Representativeness")
+st.caption("The ethnicity of people met in Community Contact Records (with consent, ethnicity stated) against the "
+           "census population of the same area, in the five high-level groups. " + NOTE)
+
+filters = render_filter_bar(store, key="representation", event_types=False, user=user)
+result = representativeness(store, filters)
+if result.missing_census:
+    st.warning(f"No census population for {', '.join(result.missing_census)}: an analyst imports census "
+               "ethnicity by local authority (with a lookup to areas) on **Import data**.", icon=":material/info:")
+if result.groups.empty:
+    st.info("No census population for these areas yet.", icon=":material/info:")
+    st.stop()
+
+flagged = under_reached_list(result.groups)
+st.subheader("Under-reached groups")
+if len(flagged):
+    st.caption(f"Groups whose share of people met is under {UNDER_REACHED:.0%} of their share of the population "
+               f"(areas with at least {MIN_CONTACTS} people met).")
+    st.dataframe(flagged, hide_index=True, column_order=list(GROUP_COLUMNS), column_config=GROUP_COLUMNS,
+                 key="representation.flagged")
+else:
+    st.caption(f"None in this period (an area needs at least {MIN_CONTACTS} people met to judge).")
+
+st.subheader("People met and population, by area")
+st.altair_chart(build_representation_chart(result.groups), width="content")
+st.dataframe(result.areas, hide_index=True, key="representation.areas",
+             column_config={"area_code": None, "area": "Area", "census_year": st.column_config.NumberColumn(
+                 "Census", format="%d"), "contacts_stated": "People met (ethnicity stated)",
+                 "not_stated": "Prefer not to say", "population": st.column_config.NumberColumn(
+                     "Population", format="localized")})
+with st.expander("Every group in every area"):
+    st.dataframe(result.groups.astype({"contacts": str}), hide_index=True, column_order=list(GROUP_COLUMNS),
+                 column_config=GROUP_COLUMNS, key="representation.groups")
+render_downloads({"Representativeness by group": result.groups.astype({"contacts": str}),
+                  "By area": result.areas.astype({"contacts_stated": str, "not_stated": str})},
+                 name="representativeness", key="representation.downloads", store=store, user=user)

@@ -1,0 +1,48 @@
+"""Import data, engagement vs demand and representativeness pages: who sees them, and what they show."""
+
+from __future__ import annotations
+
+from data import reference
+from data.imports.census import import_census
+from tests.pages.test_ccr_dashboards import user_with_role
+from tests.pages.test_pages import open_page
+
+IMPORT = "pages/import_data.py"
+DEMAND = "pages/engagement_vs_demand.py"
+REPRESENTATION = "pages/representativeness.py"
+# Census 2011 counts for three of the demo force's areas (their names match local authorities).
+CENSUS = "\n".join([
+    '"date","geography","geography code","Ethnic Group: All categories: Ethnic group; measures: Value",'
+    '"Ethnic Group: White: English/Welsh/Scottish/Northern Irish/British; measures: Value",'
+    '"Ethnic Group: Asian/Asian British: Pakistani; measures: Value"',
+    '"2011","Oxford","E07000178",1000,900,100',
+    '"2011","Reading","E06000038",1000,800,200',
+    '"2011","Slough","E06000039",1000,500,500',
+]).encode()
+
+
+def test_import_page_offers_each_kind_of_file_to_an_analyst(app_store):
+    at = open_page(IMPORT, user_with_role(app_store, "analyst"))
+    assert at.title[0].value == "Import data"
+    assert [t.label for t in at.tabs] == ["Crime and ASB", "Ward boundaries", "Census population",
+                                         "Past events or CCRs"]
+    assert at.button(key="import.crime_go").disabled  # nothing uploaded yet
+
+
+def test_demand_page_without_crime_data_says_how_to_get_it(app_store):
+    at = open_page(DEMAND, user_with_role(app_store, "commander"))
+    assert at.title[0].value == "Engagement vs demand"
+    assert any("No crime data yet" in i.value for i in at.info)
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Crimes", "Anti-social behaviour", "Months of crime data"]
+
+
+def test_representativeness_page_compares_areas_with_their_census(app_store):
+    analyst = reference.get_user(app_store, user_with_role(app_store, "analyst"))
+    import_census(app_store, CENSUS, user=analyst, name="census.csv")
+    at = open_page(REPRESENTATION, user_with_role(app_store, "commander"))
+    assert at.title[0].value == "Representativeness"
+    assert any("No census population for" in w.value for w in at.warning)  # the other demo areas
+    areas = next(d.value for d in at.dataframe if "contacts_stated" in d.value.columns)
+    assert sorted(areas["area"]) == ["Oxford", "Reading", "Slough"]
+    assert list(areas.sort_values("area")["population"]) == [1000, 1000, 1000]
