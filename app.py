@@ -59,6 +59,11 @@ PAGES = {
         ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", roles_with("dip_check")),
         ("pages/quality.py", "Quality", ":material/verified:", roles_with("read_quality")),
     ],
+    "Admin": [
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
+    ],
 }
 
 navigation = {

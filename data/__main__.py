@@ -6,6 +6,7 @@
     python -m data vacuum  --store PATH [--retention-hours H]
     python -m data import  crime|boundaries|census|events|ccrs FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
+    python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
     command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
+    _add_retention(commands)
     return parser
 
 
@@ -268,6 +270,33 @@ def run_export(args: argparse.Namespace) -> int:
     for table, rows in counts.items():
         print(f"{table:<{width}}  {rows:>12,}  {Path(args.out) / (table + '.parquet')}")
     print(f"workbook: {Path(args.out) / WORKBOOK}")
+    return 0
+
+
+# -- retention ------------------------------------------------------------------
+
+
+def _add_retention(commands) -> None:
+    command = _command(commands, "retention", run_retention,
+                       "Remove personal data older than the retention settings allow, from every version and "
+                       "from disk (JSON report).")
+    command.add_argument("--dry-run", action="store_true", help="only count what would change")
+    command.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                         help="count periods back from this date, YYYY-MM-DD (default: today)")
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    from data import retention
+
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    try:
+        report = retention.run(store, today=args.today, dry_run=args.dry_run)
+    except (RuntimeError, ValueError) as exc:
+        print(f"retention: {exc}", file=sys.stderr)
+        return 1
+    _print_json(report)
     return 0
 
 

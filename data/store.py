@@ -431,6 +431,75 @@ class Store:
             removed[table] = len(files)
         return removed
 
+    # -- removal (retention) -----------------------------------------------------
+    def compaction_lock(self, *, wait: bool = True) -> _CompactionLock:
+        """The store's maintenance lock (`with store.compaction_lock() as held:`); compaction takes it too."""
+        return _CompactionLock(self, wait=wait)
+
+    def rewrite(self, table: str, *, predicate: str, updates: Mapping[str, str], attempts: int = 20) -> int:
+        """Set columns in place in every stored row (every version) matching `predicate`; the rows changed.
+
+        `predicate` and `updates` are Delta SQL expressions written by the caller
+        from fixed column names, never from user input. The files holding those
+        rows are rewritten; the old files stay until `purge`.
+        """
+        return self._rewrite(table, attempts, lambda h: h.update(
+            updates=dict(updates), predicate=predicate, writer_properties=_WRITER, commit_properties=_COMMIT,
+        )["num_updated_rows"])
+
+    def delete_rows(self, table: str, *, predicate: str, attempts: int = 20) -> int:
+        """Remove every stored row (every version) matching `predicate`; the rows removed.
+
+        The old files stay until `purge`.
+        """
+        return self._rewrite(table, attempts, lambda h: h.delete(
+            predicate, writer_properties=_WRITER, commit_properties=_COMMIT,
+        )["num_deleted_rows"])
+
+    def _rewrite(self, table: str, attempts: int, operation) -> int:
+        for attempt in range(attempts):
+            handle = self._table(table)
+            try:
+                count = int(operation(handle) or 0)
+                handle.update_incremental()
+                return count
+            except CommitFailedError:
+                # A save landed while rewriting: nothing was committed; look again.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return 0
+
+    def purge(self, table: str, *, stale: Iterable[str] = ()) -> dict[str, int]:
+        """Delete at once every file and log entry only older snapshots need (no time travel before now).
+
+        Rewritten or removed rows live on in the files the rewrite replaced and,
+        through per-file statistics, in the older transaction-log entries; this
+        deletes both: the files regardless of age, the log up to a fresh checkpoint.
+        `stale` names files (as in `Snapshot.files`) known to be replaced: any
+        the vacuum missed (a checkpoint written meanwhile hides their removal) go too.
+        """
+        handle = self._table(table)
+        files = handle.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)
+        current = set(self.snapshot(table).files)
+        for path in stale:
+            if path not in current and "://" not in path and Path(path).exists():
+                Path(path).unlink()
+                files.append(path)
+        log_dir = Path(self.uri(table)) / "_delta_log" if "://" not in self.root else None
+        before = {p.name for p in log_dir.iterdir()} if log_dir else set()
+        key = "delta.logRetentionDuration"
+        kept = handle.metadata().configuration.get(key, "interval 30 days")
+        handle.alter.set_table_properties({key: "interval 0 seconds"}, commit_properties=_COMMIT)
+        try:
+            handle.create_checkpoint()
+            handle.cleanup_metadata()
+        finally:
+            handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
+        handle.update_incremental()
+        after = {p.name for p in log_dir.iterdir()} if log_dir else set()
+        return {"files_removed": len(files), "log_entries_removed": len(before - after)}
+
     def check(self) -> dict[str, dict]:
         """Per table: Delta version, current rows, stored versions (rows), files."""
         report = {}

@@ -1,0 +1,569 @@
+"""Administration: users and roles, areas and wards (with boundaries), pick-lists, quick links, news and settings.
+
+Every function requires the `administer` capability, validates everything
+before writing anything, writes each change as a new version of the record it
+changes (so its history shows what it was) and logs an `admin_change` audit
+entry. Nothing is deleted: a user who leaves is deactivated, a pick-list value
+is retired. Saving the same `submission_id` again writes nothing more.
+Reference data (`data.reference`) is read per table version, so a change shows
+on the next rerun of any page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from analytics import quality
+from analytics.activity import QUICK_LINK_PREFIX
+from analytics.admin import find_record, list_records
+from data import access, audit, db, picklists, reference, retention
+from data.schema import TABLES, arrow_schema
+from data.store import Saved, Store, ValidationError, validate
+from forms.links import MAX_LABEL, valid_url
+from forms.news import save_news
+from forms.rules import check_record
+
+TEAM_ROLES = sorted(access.TEAM_ROLES)
+LABELS = {
+    "user_id": "User id (collar or staff number)", "name": "Name", "email": "Sign-in email", "role": "Role",
+    "rank": "Rank or grade", "area_code": "Area", "active": "Active",
+    "ward_code": "Ward code (ONS)", "centre_lat": "Centre latitude", "centre_lon": "Centre longitude",
+    "list_name": "Pick-list", "value": "Value", "label": "Label", "url": "Link", "key": "Setting",
+    "file": "GeoJSON file", "code_property": "Code property", "name_property": "Name property",
+    "area_property": "Area property",
+}
+SETTINGS = {rule.setting: f"{rule.summary} ({rule.unit}; empty or 0 keeps for ever; default "
+                          f"{rule.default if rule.default else 'keep for ever'})" for rule in retention.RULES}
+SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace('_', ' ')} sampled for dip checks "
+                                             f"(0 to 1; default {quality.DEFAULT_SHARE})"
+             for table in quality.CHECKED_TABLES}
+"""Settings admins may change here (quick links and news have their own functions)."""
+
+
+# -- users --------------------------------------------------------------------------
+
+
+def add_user(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Add a user (user_id, name, email, role, rank, area_code); the id and email must be new."""
+    actor = access.require(user, "administer")
+    if earlier := _earlier(store, "users", submission_id):
+        return earlier
+    record = _pick(values, ("user_id", "name", "email", "role", "rank", "area_code")) | {"active": True}
+    errors = _user_errors(store, record, user=user)
+    if not errors.get("user_id") and find_record(store, table="users", column="user_id",
+                                                 value=record["user_id"], user=user):
+        errors["user_id"] = "is already taken (users are never deleted: change or reactivate that one)"
+    check_record("users", record, required=("user_id", "name", "email", "role", "rank"), errors=errors)
+    saved = store.save("users", record, user=actor, submission_id=submission_id)
+    return _audited(store, user, "users", saved, f"added user {record['user_id']} as {record['role']}"
+                    + (f" in {record['area_code']}" if record.get("area_code") else ""))
+
+
+def update_user(*, store: Store, user_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
+                submission_id: str) -> Saved:
+    """Change a user's name, email, role, rank, area or active flag (a new version of their record)."""
+    actor = access.require(user, "administer")
+    current = _current(store, "users", "user_id", user_id, user=user)
+    changes = _pick(values, ("name", "email", "role", "rank", "area_code", "active"), only_given=True)
+    record = _fields(current, "users") | changes
+    errors = _user_errors(store, record, user=user, user_id=user_id)
+    if user_id == actor and (record["role"] != "admin" or not record["active"]):
+        errors["role" if record["role"] != "admin" else "active"] = \
+            "you cannot remove your own admin access; ask another admin"
+    check_record("users", record, required=("name", "email", "role", "rank"), errors=errors)
+    saved = store.save("users", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    return _audited(store, user, "users", saved, f"changed user {user_id}: {_changed(current, changes)}")
+
+
+def deactivate_user(*, store: Store, user_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Mark a user inactive (they can no longer act); their record and everything they wrote stays."""
+    return update_user(store=store, user_id=user_id, values={"active": False}, user=user,
+                       submission_id=submission_id)
+
+
+def _user_errors(store: Store, record: dict, *, user: Mapping[str, Any], user_id: str | None = None) -> dict:
+    errors = {}
+    email = (record.get("email") or "").strip()
+    if email and ("@" not in email or email.startswith("@") or email.endswith("@") or " " in email):
+        errors["email"] = "must be an email address"
+    elif email:
+        taken = list_records(store, table="users", user=user)
+        others = taken[(taken["email"].str.lower() == email.lower()) & (taken["user_id"] != user_id)]
+        if not others.empty:
+            errors["email"] = f"is already used by {others['user_id'].iloc[0]}"
+    if record.get("role") in access.TEAM_ROLES and not record.get("area_code"):
+        errors["area_code"] = f"is required for {' and '.join(r + 's' for r in TEAM_ROLES)} (their team)"
+    elif record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
+        errors["area_code"] = f"{record['area_code']} is not an area"
+    if record.get("role") is not None and record.get("role") not in picklists.ROLES:
+        errors["role"] = f"must be one of {', '.join(picklists.ROLES)}"
+    return errors
+
+
+# -- areas and wards ------------------------------------------------------------------
+
+
+def add_area(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Add a local policing area (area_code, name, centre_lat, centre_lon); the code must be new."""
+    actor = access.require(user, "administer")
+    if earlier := _earlier(store, "areas", submission_id):
+        return earlier
+    record = _pick(values, ("area_code", "name", "centre_lat", "centre_lon"))
+    errors = {}
+    if record.get("area_code") and _exists(store, "areas", "area_code", record["area_code"], user):
+        errors["area_code"] = "is already an area"
+    check_record("areas", record, required=("area_code", "name"), errors=errors)
+    saved = store.save("areas", record, user=actor, submission_id=submission_id)
+    return _audited(store, user, "areas", saved, f"added area {record['area_code']} {record['name']!r}")
+
+
+def update_area(*, store: Store, area_code: str, values: Mapping[str, Any], user: Mapping[str, Any],
+                submission_id: str) -> Saved:
+    """Rename an area or move its centre (its code stays: records refer to it)."""
+    actor = access.require(user, "administer")
+    current = _current(store, "areas", "area_code", area_code, user=user)
+    changes = _pick(values, ("name", "centre_lat", "centre_lon"), only_given=True)
+    record = _fields(current, "areas") | changes
+    check_record("areas", record, required=("name",))
+    saved = store.save("areas", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    return _audited(store, user, "areas", saved, f"changed area {area_code}: {_changed(current, changes)}")
+
+
+def add_ward(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Add a ward (ward_code, name, area_code, centre_lat, centre_lon); the code must be new, the area must exist."""
+    actor = access.require(user, "administer")
+    if earlier := _earlier(store, "wards", submission_id):
+        return earlier
+    record = _pick(values, ("ward_code", "name", "area_code", "centre_lat", "centre_lon"))
+    errors = {}
+    if record.get("ward_code") and _exists(store, "wards", "ward_code", record["ward_code"], user):
+        errors["ward_code"] = "is already a ward"
+    if record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
+        errors["area_code"] = f"{record['area_code']} is not an area"
+    check_record("wards", record, required=("ward_code", "name", "area_code"), errors=errors)
+    saved = store.save("wards", record, user=actor, submission_id=submission_id)
+    return _audited(store, user, "wards", saved,
+                    f"added ward {record['ward_code']} {record['name']!r} to {record['area_code']}")
+
+
+def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user: Mapping[str, Any],
+                submission_id: str) -> Saved:
+    """Rename a ward, assign it to another area or move its centre (its code and boundary stay)."""
+    actor = access.require(user, "administer")
+    current = _current(store, "wards", "ward_code", ward_code, user=user)
+    changes = _pick(values, ("name", "area_code", "centre_lat", "centre_lon"), only_given=True)
+    record = _fields(current, "wards") | changes
+    errors = {}
+    if not _exists(store, "areas", "area_code", record.get("area_code"), user):
+        errors["area_code"] = f"{record.get('area_code')} is not an area"
+    check_record("wards", record, required=("name", "area_code"), errors=errors)
+    saved = store.save("wards", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    return _audited(store, user, "wards", saved, f"changed ward {ward_code}: {_changed(current, changes)}")
+
+
+# -- ward boundaries ---------------------------------------------------------------
+
+
+def boundary_properties(text: str | bytes) -> list[str]:
+    """The property names of a GeoJSON FeatureCollection's features (for choosing code and name)."""
+    features = _features(text)
+    names: dict[str, None] = {}
+    for feature in features:
+        names.update(dict.fromkeys(str(k) for k in (feature.get("properties") or {})))
+    return list(names)
+
+
+def parse_boundaries(text: str | bytes, *, code_property: str, name_property: str,
+                     area_property: str | None = None) -> list[dict[str, Any]]:
+    """Wards from a GeoJSON FeatureCollection of (Multi)Polygons in WGS84 longitude/latitude.
+
+    Each ward: ward_code and name from the chosen properties (e.g. WD13CD,
+    WD13NM), area_code from `area_property` if given, centre_lat/centre_lon
+    (the area-weighted centroid of its outer rings) and geojson (the Feature,
+    with its properties). Raise ValidationError naming the first problems.
+    """
+    features = _features(text)
+    wards, problems, seen = [], [], set()
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {}
+        code, name = _prop(props, code_property), _prop(props, name_property)
+        area = _prop(props, area_property) if area_property else None
+        geometry = feature.get("geometry") or {}
+        missing = [p for p, v in ((code_property, code), (name_property, name), (area_property, area))
+                   if p and not v]
+        if missing:
+            problems.append(f"feature {number} has no {' or '.join(missing)}")
+            continue
+        if code in seen:
+            problems.append(f"{code} appears twice")
+            continue
+        seen.add(code)
+        centre = _centre(geometry)
+        if centre is None:
+            problems.append(f"{code} is not a Polygon or MultiPolygon")
+            continue
+        lon, lat = centre
+        if not (-8.7 <= lon <= 1.8 and 49.8 <= lat <= 60.9):
+            problems.append(f"{code}'s centre ({lon:.1f}, {lat:.1f}) is not a UK longitude/latitude: "
+                            "the file must be in WGS84 (EPSG:4326), not British National Grid")
+            continue
+        ward = {"ward_code": code, "name": name, "centre_lat": round(lat, 6), "centre_lon": round(lon, 6),
+                "geojson": json.dumps({"type": "Feature", "properties": props, "geometry": geometry},
+                                      separators=(",", ":"))}
+        if area_property:
+            ward["area_code"] = area
+        wards.append(ward)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ValidationError({"file": "; ".join(problems[:5]) + more})
+    return wards
+
+
+def load_boundaries(*, store: Store, text: str | bytes, code_property: str, name_property: str,
+                    area_code: str | None = None, area_property: str | None = None, user: Mapping[str, Any],
+                    submission_id: str) -> dict[str, int]:
+    """Save the file's wards: new codes are added (to `area_code`, or each one's `area_property` area),
+    known codes get the boundary, name and centre as a new version (their area stays).
+
+    One commit for the whole file. Returns counts: added, updated, unchanged.
+    """
+    actor = access.require(user, "administer")
+    errors = {}
+    for field, value in (("code_property", code_property), ("name_property", name_property)):
+        if not value:
+            errors[field] = "is required"
+    if errors:
+        raise ValidationError(errors)
+    wards = parse_boundaries(text, code_property=code_property, name_property=name_property,
+                             area_property=area_property or None)
+    known = {row["ward_code"]: row for row in
+             list_records(store, table="wards", user=user).to_dict("records")}
+    areas = set(list_records(store, table="areas", user=user)["area_code"])
+    boundaries = dict(zip(*(reference.list_wards(store)[c] for c in ("ward_code", "geojson")), strict=True))
+    rows, counts, problems = [], {"added": 0, "updated": 0, "unchanged": 0}, []
+    for ward in wards:
+        current = known.get(ward["ward_code"])
+        if current is None:
+            area = ward.get("area_code") or area_code
+            if area not in areas:
+                problems.append(f"{ward['ward_code']} is new: choose the area it belongs to"
+                                if not area else f"{ward['ward_code']}'s area {area} is not an area")
+                continue
+            rows.append((ward | {"area_code": area}, None, 0))
+            counts["added"] += 1
+            continue
+        record = _fields(current, "wards") | {k: ward[k] for k in ("name", "centre_lat", "centre_lon", "geojson")}
+        if record["name"] == current["name"] and boundaries.get(ward["ward_code"]) == ward["geojson"]:
+            counts["unchanged"] += 1
+            continue
+        rows.append((record, current["record_id"], int(current["version"])))
+        counts["updated"] += 1
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ValidationError({"area_code": "; ".join(problems[:5]) + more})
+    written = _save_many(store, "wards", rows, user=actor, submission_id=submission_id)
+    if written:
+        audit.log(store, user, "admin_change", table="wards", target_ids=written,
+                  detail=f"loaded ward boundaries: {counts['added']} added, {counts['updated']} updated "
+                         f"({code_property}/{name_property})")
+    return counts
+
+
+def _features(text: str | bytes) -> list[dict]:
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError):
+        raise ValidationError({"file": "is not a GeoJSON (JSON) file"}) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
+            or not isinstance(data.get("features"), list) or not data["features"]:
+        raise ValidationError({"file": "must be a GeoJSON FeatureCollection with at least one feature"})
+    return [f for f in data["features"] if isinstance(f, dict)]
+
+
+def _prop(props: Mapping[str, Any], name: str | None) -> str | None:
+    value = props.get(name) if name else None
+    return str(value).strip() or None if value is not None else None
+
+
+def _centre(geometry: Mapping[str, Any]) -> tuple[float, float] | None:
+    """(lon, lat): the area-weighted centroid of the outer rings (planar, as the ONS centroids are)."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
+    if not polygons:
+        return None
+    total = cx = cy = 0.0
+    points = []
+    try:
+        for polygon in polygons:
+            ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
+            points += ring
+            for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+                cross = x0 * y1 - x1 * y0
+                total += cross
+                cx += (x0 + x1) * cross
+                cy += (y0 + y1) * cross
+    except (TypeError, IndexError, ValueError):
+        return None
+    if not points:
+        return None
+    if abs(total) < 1e-15:  # degenerate: the mean of the vertices
+        return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+    centre = cx / (3 * total), cy / (3 * total)
+    return centre if all(math.isfinite(c) for c in centre) else None
+
+
+# -- pick-lists ---------------------------------------------------------------------
+
+
+def list_picklist(store: Store, *, list_name: str, user: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every value of a pick-list, retired ones included, in order: record_id, value, position, active.
+
+    A list the store holds no values for shows its built-in defaults (record_id None).
+    """
+    access.require(user, "administer")
+    _check_list(list_name)
+    rows = list_records(store, table="picklists", user=user, where={"list_name": list_name})
+    if rows.empty:
+        return [{"record_id": None, "version": 0, "value": v, "position": i, "active": True}
+                for i, v in enumerate(picklists.DEFAULTS[list_name])]
+    return [{k: row[k] for k in ("record_id", "version", "value", "position", "active")}
+            for row in rows.to_dict("records")]
+
+
+def add_picklist_value(*, store: Store, list_name: str, value: str, user: Mapping[str, Any],
+                       submission_id: str) -> Saved:
+    """Add a value at the end of a pick-list; a value already there (even retired) is refused."""
+    actor = access.require(user, "administer")
+    _check_list(list_name)
+    if earlier := _earlier(store, "picklists", submission_id):
+        return earlier
+    values = list_picklist(store, list_name=list_name, user=user)
+    text = (value or "").strip() if isinstance(value, str) else value
+    errors = {}
+    if isinstance(text, str) and text and any(v["value"].casefold() == text.casefold() for v in values):
+        errors["value"] = "is already in the list (reactivate it if it was retired)"
+    record = {"list_name": list_name, "value": text, "position": max((v["position"] for v in values), default=-1) + 1,
+              "active": True}
+    check_record("picklists", record, required=("value",), errors=errors)
+    _materialise(store, list_name, values, user=user, submission_id=submission_id)
+    saved = store.save("picklists", record, user=actor, submission_id=submission_id)
+    return _audited(store, user, "picklists", saved, f"added {text!r} to {list_name}")
+
+
+def move_picklist_value(*, store: Store, list_name: str, value: str, offset: int, user: Mapping[str, Any],
+                        submission_id: str) -> list[str]:
+    """Move a value `offset` places up (-1) or down (+1); positions are renumbered 0, 1, 2, ... The ids changed."""
+    actor = access.require(user, "administer")
+    _check_list(list_name)
+    values = list_picklist(store, list_name=list_name, user=user)
+    names = [v["value"] for v in values]
+    if value not in names:
+        raise ValidationError({"value": f"{value!r} is not in {list_name}"})
+    start = names.index(value)
+    end = min(max(start + int(offset), 0), len(values) - 1)
+    values.insert(end, values.pop(start))
+    values = _materialise(store, list_name, values, user=user, submission_id=submission_id)
+    rows = [({"list_name": list_name, "value": v["value"], "position": i, "active": bool(v["active"])},
+             v["record_id"], int(v["version"])) for i, v in enumerate(values) if v["position"] != i]
+    written = _save_many(store, "picklists", rows, user=actor, submission_id=submission_id + ":order")
+    if written:
+        audit.log(store, user, "admin_change", table="picklists", target_ids=written,
+                  detail=f"moved {value!r} in {list_name} from place {start + 1} to {end + 1}")
+    return written
+
+
+def set_picklist_value_active(*, store: Store, list_name: str, value: str, active: bool,
+                              user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Retire a value (forms stop offering it; records keep it) or bring it back."""
+    actor = access.require(user, "administer")
+    _check_list(list_name)
+    values = _materialise(store, list_name, list_picklist(store, list_name=list_name, user=user), user=user,
+                          submission_id=submission_id)
+    found = [v for v in values if v["value"] == value]
+    if not found:
+        raise ValidationError({"value": f"{value!r} is not in {list_name}"})
+    current = found[0]
+    record = {"list_name": list_name, "value": value, "position": int(current["position"]), "active": bool(active)}
+    saved = store.save("picklists", record, user=actor, submission_id=submission_id + ":active",
+                       record_id=current["record_id"])
+    return _audited(store, user, "picklists", saved,
+                    f"{'reactivated' if active else 'retired'} {value!r} in {list_name}")
+
+
+def _check_list(list_name: str) -> None:
+    if list_name not in picklists.DEFAULTS:
+        raise ValidationError({"list_name": f"must be one of {', '.join(picklists.DEFAULTS)}"})
+
+
+def _materialise(store: Store, list_name: str, values: list[dict], *, user: Mapping[str, Any],
+                 submission_id: str) -> list[dict]:
+    """Write a list still on its built-in defaults into the store first, so changing it keeps the others."""
+    if not values or values[0]["record_id"] is not None:
+        return values
+    rows = [({"list_name": list_name, "value": v["value"], "position": v["position"], "active": True}, None, 0)
+            for v in values]
+    _save_many(store, "picklists", rows, user=str(user["user_id"]), submission_id=submission_id + ":defaults")
+    stored = {v["value"]: v for v in list_records(store, table="picklists", user=user,
+                                                  where={"list_name": list_name}).to_dict("records")}
+    return [v | {k: stored[v["value"]][k] for k in ("record_id", "version", "position")} for v in values]
+
+
+# -- quick links, news, settings ----------------------------------------------------
+
+
+def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Set a quick link (a new version of its setting if it exists); an empty URL hides it."""
+    access.require(user, "administer")
+    errors = {}
+    label = label.strip() if isinstance(label, str) else ""
+    url = url.strip() if isinstance(url, str) else ""
+    if not label:
+        errors["label"] = "is required"
+    elif len(label) > MAX_LABEL:
+        errors["label"] = f"must be at most {MAX_LABEL} characters"
+    if url and not valid_url(url):
+        errors["url"] = "must be an http:// or https:// address"
+    if errors:
+        raise ValidationError(errors)
+    return _save_setting(store, QUICK_LINK_PREFIX + label, url, user=user, submission_id=submission_id,
+                         detail=f"set quick link {label!r} to {url or '(hidden)'}")
+
+
+def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Set one of the `SETTINGS` (the retention periods), checked, as a new version of its setting."""
+    access.require(user, "administer")
+    if key not in SETTINGS:
+        raise ValidationError({"key": f"must be one of {', '.join(SETTINGS)}"})
+    text = value.strip() if isinstance(value, str) else str(value if value is not None else "")
+    if key in retention.RULES_BY_SETTING:
+        try:
+            retention.parse_period(text)
+        except ValueError as exc:
+            raise ValidationError({"value": str(exc)}) from None
+    elif key.startswith(quality.SHARE_KEY) and not _share(text):
+        raise ValidationError({"value": "must be a number from 0 to 1 (e.g. 0.1 for one in ten)"})
+    return _save_setting(store, key, text, user=user, submission_id=submission_id,
+                         detail=f"set {key} to {text or '(empty)'}")
+
+
+def _share(text: str) -> bool:
+    try:
+        return 0 <= float(text) <= 1
+    except ValueError:
+        return False
+
+
+def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any], submission_id: str,
+                  detail: str) -> Saved:
+    actor = str(user["user_id"])
+    record = {"key": key, "value": value}
+    check_record("settings", record, required=("key",))
+    current = find_record(store, table="settings", column="key", value=key, user=user)
+    saved = store.save("settings", record, user=actor, submission_id=submission_id,
+                       record_id=current["record_id"] if current else None)
+    return _audited(store, user, "settings", saved, detail)
+
+
+def post_news(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str,
+              today: dt.date | None = None) -> Saved:
+    """Post a news item (checked by `forms.news.save_news`)."""
+    access.require(user, "administer")
+    saved = save_news(store=store, values=values, user=user, submission_id=submission_id, today=today)
+    return _audited(store, user, "news", saved, f"posted news {values.get('title')!r}")
+
+
+def withdraw_news(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+    """Take a news item off the reel (a withdrawn version; its history stays)."""
+    actor = access.require(user, "administer")
+    if store.get("news", record_id) is None:
+        raise ValidationError({"record": "that news item does not exist or was already withdrawn"})
+    saved = store.delete("news", record_id, user=actor, submission_id=submission_id)
+    return _audited(store, user, "news", saved, "withdrew news")
+
+
+def preview_retention(*, store: Store, user: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """What `python -m data retention` would change today (a dry run: nothing is written)."""
+    access.require(user, "administer")
+    return retention.run(store, today=today, dry_run=True)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _pick(values: Mapping[str, Any], fields: Sequence[str], *, only_given: bool = False) -> dict[str, Any]:
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValidationError({"record": f"unknown fields: {', '.join(sorted(map(str, unknown)))}"})
+    picked = {f: values.get(f) for f in fields if not only_given or f in values}
+    return {f: (v.strip() or None) if isinstance(v, str) else v for f, v in picked.items()}
+
+
+def _fields(current: Mapping[str, Any], table: str) -> dict[str, Any]:
+    """The record's own fields (no system columns), to start a new version from."""
+    return {name: current.get(name) for name in TABLES[table].model_fields if name in current}
+
+
+def _current(store: Store, table: str, column: str, value: Any, *, user: Mapping[str, Any]) -> dict[str, Any]:
+    current = find_record(store, table=table, column=column, value=value, user=user)
+    if current is None:
+        raise ValidationError({column: f"{value} does not exist"})
+    if table == "wards":
+        current["geojson"] = (store.get("wards", current["record_id"]) or {}).get("geojson")
+    return current
+
+
+def _exists(store: Store, table: str, column: str, value: Any, user: Mapping[str, Any]) -> bool:
+    return value is not None and find_record(store, table=table, column=column, value=value, user=user) is not None
+
+
+def _changed(current: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} {current.get(k)!r} -> {v!r}" for k, v in changes.items() if current.get(k) != v) \
+        or "nothing"
+
+
+def _audited(store: Store, user: Mapping[str, Any], table: str, saved: Saved, detail: str) -> Saved:
+    if not saved.duplicate:
+        audit.log(store, user, "admin_change", table=table, target_ids=[saved.record_id],
+                  detail=f"{detail} (version {saved.version})")
+    return saved
+
+
+def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
+    """The save an earlier use of this submission id made (a double tap), if any."""
+    files = store.snapshot(table).files
+    if not files or not submission_id:
+        return None
+    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+    row = db.cursor().execute(f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1",
+                              [submission_id]).fetchone()
+    return Saved(row[0], row[1], duplicate=True) if row else None
+
+
+def _save_many(store: Store, table: str, rows: Sequence[tuple[dict, str | None, int]], *, user: str,
+               submission_id: str) -> list[str]:
+    """Write several records (new ones, or new versions after `version`) in one commit; their record ids.
+
+    Row n gets the submission id `<submission_id>:<n>`: a repeat of the same
+    submission finds them and writes nothing.
+    """
+    if not rows:
+        return []
+    ids = [f"{submission_id}:{n}" for n in range(len(rows))]
+    if _earlier(store, table, ids[0]):
+        return []
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    stored, written = [], []
+    for sid, (record, record_id, version) in zip(ids, rows, strict=True):
+        row = validate(table, record).model_dump()
+        row.update(record_id=record_id or sid, version=version + 1, deleted=False, written_at=now, written_by=user,
+                   submission_id=sid, superseded=False if record_id is None else None)
+        stored.append(row)
+        written.append(row["record_id"])
+    store.append_rows(table, pa.Table.from_pylist(stored, schema=arrow_schema(table)))
+    return written

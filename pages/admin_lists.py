@@ -1,0 +1,106 @@
+"""Admin: pick-lists, quick links, news and settings (the retention periods)."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.activity import list_news
+from analytics.admin import find_record
+from data import picklists
+from forms import admin
+from forms.admin_ui import (
+    change_button,
+    record_key,
+    render_change_errors,
+    render_flash,
+    render_history,
+    require_admin,
+)
+from forms.identity import current_user
+from forms.links import list_quick_links
+from forms.runtime import get_store, route_through_app
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+st.title("Lists, links, news and settings")
+require_admin(user)
+render_flash()
+tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
+                                                      key="admin_lists.tab", on_change="rerun")
+
+with tab_lists:
+    list_name = st.selectbox("Pick-list", list(picklists.DEFAULTS), key="admin_lists.list",
+                             format_func=lambda n: n.replace("_", " ").capitalize())
+    values = admin.list_picklist(store, list_name=list_name, user=user)
+    st.dataframe(pd.DataFrame(values)[["value", "active"]], hide_index=True, width="stretch", height=250)
+    value = st.selectbox("Value", [v["value"] for v in values], key=f"admin_lists.value.{list_name}")
+    chosen = next((v for v in values if v["value"] == value), None)
+    key = f"admin_lists.{list_name}.{value}.{chosen['version'] if chosen else 0}"
+    render_change_errors(key)
+    with st.container(horizontal=True):
+        for offset, label, icon in ((-1, "Move up", ":material/arrow_upward:"),
+                                    (1, "Move down", ":material/arrow_downward:")):
+            change_button(label, key=f"{key}.{offset}", form=False, icon=icon,
+                          change=lambda _, sid, offset=offset: admin.move_picklist_value(
+                              store=store, list_name=list_name, value=value, offset=offset, user=user,
+                              submission_id=sid), message=f"Moved {value!r}.")
+        active = bool(chosen and chosen["active"])
+        change_button("Retire" if active else "Reactivate", key=f"{key}.toggle", form=False,
+                      change=lambda _, sid: admin.set_picklist_value_active(
+                          store=store, list_name=list_name, value=value, active=not active, user=user,
+                          submission_id=sid), message=f"{'Retired' if active else 'Reactivated'} {value!r}.")
+    add = f"admin_lists.add.{list_name}"
+    render_change_errors(add)
+    with st.form(add, border=False):
+        st.text_input("New value", key=f"{add}.value")
+        change_button("Add to the list", key=add, fields=("value",), type="primary",
+                      change=lambda values, sid: admin.add_picklist_value(
+                          store=store, list_name=list_name, value=values["value"], user=user, submission_id=sid),
+                      message=f"Added to {list_name}.")
+    if chosen and chosen["record_id"]:
+        render_history(store, table="picklists", record=chosen, user=user)
+
+with tab_links:
+    links = list_quick_links(store)
+    st.dataframe(pd.DataFrame({"label": list(links), "link": list(links.values())}), hide_index=True,
+                 width="stretch")
+    render_change_errors("admin_lists.link")
+    with st.form("admin_lists.link", border=False):
+        st.text_input("Label (an existing one replaces that link)", key="admin_lists.link.label")
+        st.text_input("Link (empty hides it)", key="admin_lists.link.url", placeholder="https://")
+        change_button("Save link", key="admin_lists.link", fields=("label", "url"), type="primary",
+                      change=lambda values, sid: admin.save_quick_link(store=store, label=values["label"],
+                                                                       url=values["url"], user=user, submission_id=sid),
+                      message="Saved the link.")
+
+with tab_news:
+    st.caption("Post news on the News page. Withdraw an item here; its history stays.")
+    news = list_news(store)
+    titles = dict(zip(news["record_id"], news["title"], strict=True))
+    withdraw = st.selectbox("News item", list(titles), format_func=titles.__getitem__, index=None,
+                            key="admin_lists.news", placeholder="Choose an item to withdraw")
+    if withdraw:
+        change_button("Withdraw", key=f"admin_lists.news.{withdraw}", form=False, icon=":material/delete:",
+                      change=lambda _, sid: admin.withdraw_news(store=store, record_id=withdraw, user=user,
+                                                                submission_id=sid),
+                      message=f"Withdrew {titles[withdraw]!r}.")
+
+with tab_settings:
+    setting = st.selectbox("Setting", list(admin.SETTINGS), key="admin_lists.setting")
+    record = find_record(store, table="settings", column="key", value=setting, user=user)
+    st.caption(admin.SETTINGS[setting])
+    key = record_key(f"admin_lists.setting.{setting}", record)
+    render_change_errors(key)
+    with st.form(key, border=False):
+        st.text_input("Value", value=(record or {}).get("value") or "", key=f"{key}.value")
+        change_button("Save setting", key=key, fields=("value",), type="primary",
+                      change=lambda values, sid: admin.save_setting(store=store, key=setting, value=values["value"],
+                                                                    user=user, submission_id=sid),
+                      message=f"Saved {setting}.")
+    render_history(store, table="settings", record=record, user=user)
+    st.subheader("Retention")
+    st.caption("`python -m data retention --store PATH` applies these periods (schedule it, e.g. nightly).")
+    if st.toggle("Show what it would remove today", key="admin_lists.preview"):
+        preview = admin.preview_retention(store=store, user=user)
+        st.dataframe(pd.DataFrame([{"rule": name, **rule} for name, rule in preview["rules"].items()]),
+                     hide_index=True, width="stretch")

@@ -1,0 +1,78 @@
+"""Admin: users and roles. Add a user, change their role, area or details, deactivate them (never delete)."""
+
+import streamlit as st
+
+from analytics.admin import find_record, list_records
+from data import picklists, reference
+from forms import admin
+from forms.admin_ui import (
+    change_button,
+    record_key,
+    render_change_errors,
+    render_flash,
+    render_history,
+    require_admin,
+)
+from forms.identity import current_user
+from forms.runtime import get_store, route_through_app
+from forms.widgets import label_of
+
+route_through_app()
+store = get_store()
+user = current_user(store)
+st.title("Users and roles")
+require_admin(user)
+render_flash()
+areas = reference.area_names(store)
+area_options = [None, *areas]
+
+users = list_records(store, table="users", user=user)
+shown = st.radio("Show", ["Active", "Inactive", "Everyone"], horizontal=True, key="admin_users.show")
+if shown != "Everyone":
+    users = users[users["active"].fillna(True).astype(bool) == (shown == "Active")]
+st.dataframe(users[["user_id", "name", "email", "role", "rank", "area_code", "active"]], hide_index=True,
+             width="stretch", height=300)
+
+
+def _details(prefix: str, values: dict) -> dict:
+    """The user-detail widgets, starting from `values`; what they hold."""
+    return {
+        "name": st.text_input(admin.LABELS["name"], value=values.get("name") or "", key=f"{prefix}.name"),
+        "email": st.text_input(admin.LABELS["email"], value=values.get("email") or "", key=f"{prefix}.email"),
+        "role": st.selectbox(admin.LABELS["role"], picklists.ROLES, key=f"{prefix}.role",
+                             index=picklists.ROLES.index(values.get("role") or "officer")),
+        "rank": st.text_input(admin.LABELS["rank"], value=values.get("rank") or "", key=f"{prefix}.rank"),
+        "area_code": st.selectbox(admin.LABELS["area_code"], area_options, key=f"{prefix}.area_code",
+                                  index=area_options.index(values.get("area_code")),
+                                  format_func=lambda code: label_of(code, areas) if code else "— none (force-wide)"),
+    }
+
+
+DETAILS = ("name", "email", "role", "rank", "area_code")
+tab_change, tab_add = st.tabs(["Change a user", "Add a user"], key="admin_users.tab", on_change="rerun")
+with tab_change:
+    names = dict(zip(users["user_id"], users["name"], strict=True))
+    picked = st.selectbox("User", list(names), key="admin_users.pick", index=None, placeholder="Choose a user",
+                          format_func=lambda uid: f"{uid} · {names[uid]}")
+    record = find_record(store, table="users", column="user_id", value=picked, user=user) if picked else None
+    if record:
+        key = record_key("admin_users.edit", record)
+        render_change_errors(key)
+        with st.form(key, border=False):
+            _details(key, record)
+            st.checkbox("Active (untick when they leave)", value=bool(record["active"]), key=f"{key}.active")
+            change_button("Save changes", key=key, fields=(*DETAILS, "active"), type="primary",
+                          change=lambda values, sid: admin.update_user(store=store, user_id=picked, values=values,
+                                                                       user=user, submission_id=sid),
+                          message=f"Saved {picked}.")
+        render_history(store, table="users", record=record, user=user)
+
+with tab_add:
+    render_change_errors("admin_users.add")
+    with st.form("admin_users.add", border=False):
+        st.text_input(admin.LABELS["user_id"], key="admin_users.add.user_id")
+        _details("admin_users.add", {})
+        change_button("Add user", key="admin_users.add", fields=("user_id", *DETAILS), type="primary",
+                      change=lambda values, sid: admin.add_user(store=store, values=values, user=user,
+                                                                submission_id=sid),
+                      message=lambda saved: f"Added {st.session_state.get('admin_users.add.user_id')}.")
