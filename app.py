@@ -60,9 +60,9 @@ PAGES = {
         ("pages/quality.py", "Quality", ":material/verified:", roles_with("read_quality")),
     ],
     "Admin": [
-        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
-        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
-        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", roles_with("administer")),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", roles_with("administer")),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", roles_with("administer")),
     ],
 }
 

@@ -292,7 +292,8 @@ PAGES_OF = {
     | {"pages/dip_checks.py", "pages/quality.py"},
     "commander": SHARED | EXPLORE | {"pages/quality.py"},
     "analyst": SHARED | EXPLORE | {"pages/quality.py", "pages/import_data.py"},
-    "admin": SHARED | {"pages/import_data.py"},
+    "admin": SHARED | {"pages/import_data.py", "pages/admin_users.py", "pages/admin_places.py",
+                       "pages/admin_lists.py"},
 }
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}
 ALL_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
