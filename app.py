@@ -20,6 +20,7 @@ OWN = roles_with("read_own_records")
 TEAM = roles_with("read_team_records")
 SHARE = roles_with("share")
 EXPLORE = roles_with("read_aggregates")
+PUBLISH = tuple(r for r in SHARE if r in {*roles_with("ysywd_publish"), *roles_with("import")})  # or load priorities
 
 # section -> (script, title, icon, roles that see it; None = everyone). Each page checks its capability itself too.
 PAGES = {
@@ -39,6 +40,13 @@ PAGES = {
         ("pages/what_works_well.py", "What works well", ":material/thumb_up:", SHARE),
         ("pages/useful_info.py", "Useful information", ":material/folder_shared:", SHARE),
         ("pages/feedback.py", "Feedback", ":material/feedback:", SHARE),
+    ],
+    "You said, we did": [
+        ("pages/ysywd_board.py", "Issues board", ":material/view_kanban:", roles_with("ysywd_read")),
+        ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", roles_with("ysywd_edit")),
+        ("pages/ysywd_item.py", "Item", ":material/assignment:", roles_with("ysywd_read")),
+        ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:", EXPLORE),
+        ("pages/ysywd_publish.py", "Publish", ":material/campaign:", PUBLISH),
     ],
     "Explore": [
         ("pages/events_overview.py", "Events overview", ":material/insights:", EXPLORE),

@@ -75,8 +75,15 @@ def representativeness(relations: dict[str, str], filters: Filters) -> Represent
          f" JOIN (SELECT * FROM {relations['areas']} WHERE {area_scope}) a USING (area_code) GROUP BY ALL",
          area_params),
     )
-    names = dict(zip(population["area_code"], population["area"], strict=False))
     contacts["ethnic_group"] = contacts["ethnicity"].map(_GROUP_OF).fillna(NOT_STATED)
+    return combine(contacts, population)
+
+
+def combine(contacts: pd.DataFrame, population: pd.DataFrame) -> Representation:
+    """The page's tables from contacts (area_code, ethnic_group, contacts: people met; "Not stated" apart)
+    and population (area_code, area, census_year, ethnic_group, population: each area's latest census),
+    with shares, flags and suppression."""
+    names = dict(zip(population["area_code"], population["area"], strict=False))
     rows, area_rows = [], []
     areas = sorted(set(population["area_code"]))
     missing = sorted(set(contacts["area_code"]) - set(areas))

@@ -7,6 +7,7 @@
     python -m data import  crime|boundaries|census|events|ccrs FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
+    python -m data import-priorities FILE --store PATH --area CODE [--ward CODE] [--category NAME] --user ID
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
 Each command is a function taking the parsed arguments; add one with `_command`.
@@ -91,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
     _add_retention(commands)
+    command = _command(commands, "import-priorities", run_import_priorities,
+                       "Load data.police.uk neighbourhood priorities (JSON) as You said, we did items (JSON).")
+    command.add_argument("file", help="a priorities JSON file: a list of {issue, issue-date, action, action-date}")
+    command.add_argument("--area", required=True, help="area code the priorities belong to")
+    command.add_argument("--ward", default=None, help="ward code, if they are one ward's")
+    command.add_argument("--category", default=None, help="issue category when the text names none")
+    command.add_argument("--user", required=True, help="user id of the analyst or admin loading them (audited)")
     return parser
 
 
@@ -295,6 +303,27 @@ def run_retention(args: argparse.Namespace) -> int:
         report = retention.run(store, today=args.today, dry_run=args.dry_run)
     except (RuntimeError, ValueError) as exc:
         print(f"retention: {exc}", file=sys.stderr)
+        return 1
+    _print_json(report)
+    return 0
+
+
+def run_import_priorities(args: argparse.Namespace) -> int:
+    from data import reference
+    from data.police_uk import import_priorities
+    from data.store import ValidationError
+
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = reference.get_user(store, args.user)
+    try:
+        with open(args.file, "rb") as handle:
+            payload = handle.read()
+        report = import_priorities(store=store, payload=payload, area_code=args.area, ward_code=args.ward,
+                                   default_category=args.category, user=user or {})
+    except (OSError, ValidationError) as exc:
+        print(exc, file=sys.stderr)
         return 1
     _print_json(report)
     return 0

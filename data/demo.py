@@ -3,7 +3,13 @@
 `generate` writes reference data (areas, wards with boundaries, users, pick-lists,
 settings) and 18 months of activity ending `today` (events, CCRs, patrols,
 abstractions, "You said, we did" items, plus a few good-practice, useful-info,
-news and app-feedback rows). The same seed and `today` give identical data.
+news and app-feedback rows). It also holds what an analyst would import:
+street-level crime and anti-social behaviour for each whole month of the
+period (as data.police.uk publishes it, placed inside the wards, with demand
+that does not follow where the engagement is), and census 2011 ethnicity for
+the areas' local authorities (synthetic counts, keyed as the census importer
+keys them, so importing the real table replaces them). The same seed and
+`today` give identical data.
 
 Every scale runs the same vectorised code: columns are drawn with numpy for the
 whole table at once, then turned into Arrow in chunks of about `CHUNK_ROWS` rows,
@@ -401,6 +407,66 @@ _APP_FEEDBACK = (
     ("feedback", "Please add an export for the ward panel report."),
 )
 
+# Crime and anti-social behaviour, as data.police.uk's street-level files record it.
+CRIMES_PER_ACTIVITY = 1.0  # crime and ASB rows per activity record, up to CRIME_CAP
+CRIME_CAP = 1_500_000
+FORCE_REPORTING = "Thames Valley Police"
+NO_LOCATION = 0.02  # share of rows the files give with no location
+ANALYST = "u0005"  # who imported the demo's crime and census data
+_CRIME_TYPES = {  # share of all rows, force-wide
+    "Anti-social behaviour": 22, "Violence and sexual offences": 28, "Public order": 8,
+    "Criminal damage and arson": 8, "Other theft": 7, "Shoplifting": 6, "Vehicle crime": 6, "Burglary": 4,
+    "Drugs": 2.5, "Other crime": 2, "Bicycle theft": 1.5, "Theft from the person": 1.2, "Robbery": 1,
+    "Possession of weapons": 0.8,
+}
+_CRIME_BOOST = {
+    "urban": {"Shoplifting": 1.5, "Bicycle theft": 2.5, "Theft from the person": 2.0, "Drugs": 1.4, "Robbery": 1.5},
+    "suburban": {"Burglary": 1.3, "Vehicle crime": 1.2, "Theft from the person": 0.6},
+    "rural": {"Burglary": 1.3, "Vehicle crime": 1.2, "Shoplifting": 0.5, "Theft from the person": 0.3,
+              "Bicycle theft": 0.5, "Robbery": 0.4, "Drugs": 0.7},
+    "diverse": {"Drugs": 1.5, "Possession of weapons": 1.8, "Robbery": 1.6, "Shoplifting": 1.2},
+}
+_CRIME_RATE = {"urban": 1.7, "suburban": 0.9, "rural": 0.6, "diverse": 1.6}  # a ward's crime, relative
+_CRIME_OUTCOMES = {
+    "Investigation complete; no suspect identified": 40, "Unable to prosecute suspect": 28,
+    "Local resolution": 5, "Awaiting court outcome": 5, "Court result unavailable": 4, "Offender given a caution": 3,
+    "Action to be taken by another organisation": 3, "Status update unavailable": 3,
+    "Further investigation is not in the public interest": 2, "Formal action is not in the public interest": 2,
+    "Offender sent to prison": 2, "Offender fined": 2, "Suspect charged as part of another case": 1,
+}
+UNDER_INVESTIGATION = "Under investigation"
+_STREETS = (
+    "High Street", "Station Road", "Church Lane", "Mill Lane", "London Road", "Victoria Road", "Park Road",
+    "The Green", "Queen Street", "King Street", "School Lane", "Manor Road", "The Crescent", "Bridge Street",
+    "Market Place", "North Street", "Orchard Close", "Meadow Way", "Green Lane", "New Road", "Windsor Road",
+    "Oxford Road", "Chapel Street", "Albert Road", "Springfield Road", "York Road", "The Avenue", "West Street",
+    "Parking Area", "Supermarket", "Petrol Station", "Shopping Area", "Sports/Recreation Area", "Nightclub",
+    "Further/Higher Educational Building", "Hospital", "Bus/Coach Station", "Theatre/Concert Hall",
+)
+POINTS_PER_WARD = 12  # the anonymised map points ("On or near ...") crimes are snapped to
+LSOAS_PER_WARD = 4
+
+# Census 2011 local authorities of each demo area (ONS codes and names; populations rounded).
+_CENSUS_YEAR = 2011
+_LOCAL_AUTHORITIES = (
+    ("TV-OXF", "E07000178", "Oxford", 151_900),
+    ("TV-CWO", "E07000177", "Cherwell", 141_900), ("TV-CWO", "E07000181", "West Oxfordshire", 104_800),
+    ("TV-SAV", "E07000179", "South Oxfordshire", 134_300), ("TV-SAV", "E07000180", "Vale of White Horse", 122_000),
+    ("TV-RDG", "E06000038", "Reading", 155_700),
+    ("TV-WBK", "E06000037", "West Berkshire", 153_800),
+    ("TV-WOK", "E06000041", "Wokingham", 154_400),
+    ("TV-BWM", "E06000036", "Bracknell Forest", 113_200), ("TV-BWM", "E06000040", "Windsor and Maidenhead", 144_600),
+    ("TV-SLO", "E06000039", "Slough", 140_200),
+    ("TV-MKN", "E06000042", "Milton Keynes", 248_800),
+    ("TV-AYV", "E07000004", "Aylesbury Vale", 174_100),
+    ("TV-CSW", "E07000005", "Chiltern", 92_600), ("TV-CSW", "E07000006", "South Bucks", 66_900),
+    ("TV-CSW", "E07000007", "Wycombe", 171_600),
+)
+# How much more of the population a group is than of the people met in CCRs: the groups
+# neighbourhood teams tend to under-reach (students, newer arrivals, mixed-heritage residents).
+_CENSUS_LIFT = {"W3": 2.0, "W5": 1.35, "A1": 1.2, "A2": 1.6, "B1": 1.3, "M1": 1.7, "M2": 1.7, "M3": 1.6, "M4": 1.7,
+                "O1": 1.5, "O2": 1.6}
+
 # -- entry points -------------------------------------------------------------------------------------------------
 
 
@@ -422,6 +488,11 @@ def activity_counts(scale: str | int) -> dict[str, int]:
     return counts
 
 
+def crime_count(counts: dict[str, int]) -> int:
+    """Crime and ASB rows for activity `counts`: in proportion, but no more than CRIME_CAP."""
+    return min(int(CRIMES_PER_ACTIVITY * sum(counts.values())), CRIME_CAP)
+
+
 def generate(
     store: Store,
     *,
@@ -441,7 +512,8 @@ def generate(
                  "settings": force.settings_table()}
     extras, users = force.extra_tables(), force.users_table()
     small = sum(t.num_rows for t in [*reference.values(), *extras.values(), users])
-    report = _Report(progress, total=sum(counts.values()) + small)
+    crimes_n = crime_count(counts)
+    report = _Report(progress, total=sum(counts.values()) + crimes_n + small)
     for table, rows in reference.items():
         report.write(store, table, rows)
 
@@ -455,6 +527,9 @@ def generate(
     report.write_chunks(store, abstractions)
     ysywd = _Ysywd(force, np.random.default_rng([seed, 5]), counts["ysywd"], events, ccrs)
     report.write_chunks(store, ysywd)
+    # Crime and census rows draw on streams of their own, so the tables above stay as they were.
+    report.write_chunks(store, _Crimes(force, np.random.default_rng([seed, 6]), crimes_n))
+    report.write(store, "census_population", _census_table(force, np.random.default_rng([seed, 7])))
     for table, rows in extras.items():
         report.write(store, table, rows)
     # Users go last: a store with users is a complete demo (see ensure_demo).
@@ -1375,3 +1450,162 @@ class _Ysywd(_Activity):
         written = _us(latest) + np.timedelta64(16, "h") + rng.integers(0, 360, n) * _MINUTE
         self.columns |= _system(ids, np.minimum(written, force.midnight - _MINUTE), force.user_pick(officer))
 
+
+
+# -- crime and census ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Array:
+    """A column already built as one Arrow array."""
+
+    values: pa.Array
+
+    def take(self, rows: np.ndarray, blank: np.ndarray | None = None) -> pa.Array:
+        return self.values.take(pa.array(rows, type=pa.int64()))
+
+
+def _random_hex(rng: np.random.Generator, n: int, chars: int, nulls: np.ndarray | None = None) -> pa.Array:
+    """n random lowercase hex strings of `chars` characters (an even number)."""
+    raw = np.frombuffer(rng.bytes(n * chars // 2), dtype=np.uint8).reshape(n, chars // 2)
+    text = np.empty((n, chars), dtype=np.uint8)
+    text[:, 0::2] = _HEX[raw >> 4]
+    text[:, 1::2] = _HEX[raw & 15]
+    offsets = pa.py_buffer(np.arange(0, chars * (n + 1), chars, dtype=np.int32))
+    data = pa.py_buffer(np.ascontiguousarray(text))
+    if nulls is None or not nulls.any():
+        return pa.StringArray.from_buffers(n, offsets, data)
+    return pa.StringArray.from_buffers(n, offsets, data, pa.py_buffer(np.packbits(~nulls, bitorder="little")),
+                                       int(nulls.sum()))
+
+
+def _in_hexagons(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, radius: float, scale: float,
+                 shrink: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """A uniform random point inside each hexagon (centre, radius in degrees of latitude, corners at 30 + 60k)."""
+    n = len(lat)
+    side = rng.integers(0, 6, n)
+    a, b = np.radians(30 + 60 * side), np.radians(90 + 60 * side)
+    u, v = rng.random(n), rng.random(n)
+    flip = u + v > 1  # a uniform point in the triangle (centre, corner k, corner k + 1)
+    u, v = np.where(flip, 1 - u, u), np.where(flip, 1 - v, v)
+    x = shrink * radius * (u * np.cos(a) + v * np.cos(b))
+    y = shrink * radius * (u * np.sin(a) + v * np.sin(b))
+    return lat + y, lon + x / scale
+
+
+class _Crimes(_Activity):
+    """Street-level crime and ASB per whole month of the period, as the crime importer stores it.
+
+    Each ward's demand is its own (urban and town-centre wards far busier), drawn
+    apart from where the teams work, so some wards get much less engagement than
+    their share of crime. Located rows sit on a few anonymised map points inside
+    the ward's hexagon, with a street and an LSOA; a small share has no location
+    (no ward, no area), as in the published files.
+    """
+
+    table = "crimes"
+    DATE = "month"
+
+    def __init__(self, force: _Force, rng: np.random.Generator, n: int):
+        self.n = n
+        ids = _new_ids(rng, n)
+        wards = len(force.ward_codes)
+        kinds = [AREAS[k].kind for k in force.ward_area]
+        # Demand per ward: by kind of area, spread wide, and a town-centre hotspot or two per area.
+        demand = np.array([_CRIME_RATE[k] for k in kinds]) * rng.lognormal(0.0, 0.7, wards)
+        for k in range(len(AREAS)):
+            mine = np.flatnonzero(force.ward_area == k)
+            demand[rng.choice(mine, size=min(2, len(mine)), replace=False)] *= rng.uniform(2.5, 5.0, 2)[: len(mine)]
+        ward = _choice(rng, demand / demand.sum(), n)
+        area = force.ward_area[ward]
+        # Months: every whole month of the period, summer busier.
+        first = (force.start_day + np.timedelta64(31, "D")).astype("datetime64[M]")
+        months = np.arange(first, np.datetime64(force.today, "M"))
+        if not len(months):
+            months = np.array([np.datetime64(force.today, "M") - 1])
+        season = np.sqrt(np.array(_MONTH)[months.astype(np.int64) % 12])
+        month = _choice(rng, season / season.sum(), n)
+        days = months.astype("datetime64[D]")
+        # Crime types by kind of area.
+        types = list(_CRIME_TYPES)
+        chooser = _Chooser([_weights({t: w * _CRIME_BOOST[a.kind].get(t, 1.0) for t, w in _CRIME_TYPES.items()},
+                                     types) for a in AREAS])
+        kind = chooser.pick(rng, area) - chooser.start[area]
+        asb = kind == types.index("Anti-social behaviour")
+        # Map points: a few per ward, inside its hexagon, some streets busier than others.
+        scale = np.cos(np.radians(force.LAT0))
+        point_ward = np.repeat(np.arange(wards), POINTS_PER_WARD)
+        point_lat, point_lon = _in_hexagons(rng, force.ward_lat[point_ward], force.ward_lon[point_ward],
+                                            force.HEX_RADIUS, scale)
+        point_street = rng.integers(0, len(_STREETS), len(point_ward))
+        points = _Chooser([rng.lognormal(0.0, 1.0, POINTS_PER_WARD) for _ in range(wards)])
+        point = points.pick(rng, ward)
+        lsoa = ward * LSOAS_PER_WARD + (point - points.start[ward]) % LSOAS_PER_WARD
+        no_location = _sometimes(rng, n, NO_LOCATION)
+        # Outcomes: recent crimes are mostly still under investigation.
+        outcomes = [*_CRIME_OUTCOMES, UNDER_INVESTIGATION]
+        outcome = _choice(rng, _weights([*_CRIME_OUTCOMES.values(), 0]), n)
+        age = len(months) - 1 - month
+        outcome[rng.random(n) < 0.6 * np.exp(-age / 2.0)] = len(outcomes) - 1
+        # LSOA names: the area's first local authority, a number per ward and a letter.
+        first_la = {}
+        for code, _, name, _ in _LOCAL_AUTHORITIES:
+            first_la.setdefault(code, name)
+        within = np.zeros(wards, dtype=int)
+        for k in range(len(AREAS)):
+            mine = np.flatnonzero(force.ward_area == k)
+            within[mine] = np.arange(len(mine))
+        lsoa_codes = [f"E01{900001 + i:06d}" for i in range(wards * LSOAS_PER_WARD)]
+        lsoa_names = [f"{first_la[force.area_codes[force.ward_area[w]]]} {within[w] + 1:03d}{'ABCDEFGH'[j]}"
+                      for w in range(wards) for j in range(LSOAS_PER_WARD)]
+        files = [f"{m}-thames-valley-street.csv" for m in months.astype(str)]
+        published = _us((months + 1).astype("datetime64[D]")) + np.timedelta64(9, "h")
+        written = published[month] + rng.integers(18, 30, n) * np.timedelta64(1, "D")
+        written = np.minimum(written, force.midnight - _MINUTE)
+        self.columns: dict[str, _Column] = {
+            "crime_id": _Array(_random_hex(rng, n, 64, asb)),
+            "month": _Num(days[month], pa.date32()),
+            "reported_by": _pick([FORCE_REPORTING], np.zeros(n)),
+            "falls_within": _pick([FORCE_REPORTING], np.zeros(n)),
+            "lat": _Num(np.round(point_lat[point], 5), pa.float64(), no_location),
+            "lon": _Num(np.round(point_lon[point], 5), pa.float64(), no_location),
+            "location": _pick([*(f"On or near {s}" for s in _STREETS), "No location"],
+                              np.where(no_location, len(_STREETS), point_street[point])),
+            "lsoa_code": _pick(lsoa_codes, lsoa, no_location),
+            "lsoa_name": _pick(lsoa_names, lsoa, no_location),
+            "crime_type": _pick(types, kind),
+            "last_outcome": _pick(outcomes, outcome, asb),
+            "ward_code": _pick(force.ward_codes, ward, no_location),
+            "area_code": _pick(force.area_codes, area, no_location),
+            "source_file": _pick(files, month),
+        }
+        self.columns |= _system(ids, written, _pick([ANALYST], np.zeros(n)))
+
+
+def _census_table(force: _Force, rng: np.random.Generator) -> pa.Table:
+    """Census 2011 ethnicity for each local authority of the demo areas (synthetic counts).
+
+    Each authority's mix starts from the people its area's teams meet in CCRs
+    and lifts the groups teams tend to reach less (`_CENSUS_LIFT`), with some
+    variation per authority. Ids are the census importer's, so an import of the
+    real table for the same authorities writes new versions of these records.
+    """
+    from data.imports.common import content_id  # the importers' ids; imported here to keep demo start-up light
+
+    kinds = {a.code: a.kind for a in AREAS}
+    codes = [c for c in picklists.ETHNICITY if c not in ("NS", "W4")]  # 2011 had no Roma category
+    rows = []
+    for area_code, la_code, la_name, population in _LOCAL_AUTHORITIES:
+        base = np.array([_ETHNICITY[kinds[area_code]][c] * _CENSUS_LIFT.get(c, 1.0) for c in codes])
+        share = base * rng.lognormal(0.0, 0.15, len(codes))
+        people = rng.multinomial(population, share / share.sum())
+        for code, count in zip(codes, people, strict=True):
+            values = {"census_year": _CENSUS_YEAR, "geography_code": la_code, "geography_name": la_name,
+                      "area_code": area_code, "ethnicity_code": code, "ethnic_group": picklists.ETHNICITY[code][1],
+                      "people": int(count), "source_file": "census2011-ethnic-group-demo.csv"}
+            record_id = content_id("census", _CENSUS_YEAR, la_code, code)
+            submission = content_id(record_id, *(values[k] for k in sorted(values) if k != "source_file"))
+            rows.append(values | {"record_id": record_id, "version": 1, "deleted": False,
+                                  "written_at": force.set_up_at.astype(dt.datetime), "written_by": ANALYST,
+                                  "submission_id": submission, "superseded": False})
+    return pa.Table.from_pylist(rows, schema=arrow_schema("census_population"))

@@ -137,7 +137,7 @@ EVENT_STATUSES = ("booked", "completed", "cancelled")
 
 YSYWD_STATUSES = ("open", "in_progress", "action_taken", "feedback_given", "closed")
 
-YSYWD_SOURCES = ("event", "ccr", "meeting", "online", "manual")
+YSYWD_SOURCES = ("event", "ccr", "meeting", "online", "manual", "import")
 
 DIP_CHECK_FAULTS = (
     "Issues missing",

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 
 from data import picklists
 
@@ -258,7 +259,7 @@ class Ysywd(Record):
     issue_text: LongText
     """What the community said."""
     source: Literal[picklists.YSYWD_SOURCES]  # type: ignore[valid-type]
-    """Where it was raised: event, ccr, meeting, online or manual."""
+    """Where it was raised: event, ccr, meeting, online, manual, or import (a published priority loaded)."""
     area_code: Code
     """Local policing area."""
     ward_code: Code | None = None
@@ -283,6 +284,13 @@ class Ysywd(Record):
         for item in [*self.actions, *self.feedback]:
             if item.date < self.raised_on:
                 raise ValueError("action and feedback dates cannot be before raised_on")
+        if self.feedback and not self.actions:
+            raise ValueError("feedback needs an action to tell the community about")
+        first_action = min((a.date for a in self.actions), default=None)
+        if first_action is not None and any(f.date < first_action for f in self.feedback):
+            raise ValueError("feedback dates cannot be before the first action")
+        if self.status == "open" and self.actions:
+            raise ValueError("status open cannot have actions: an item with an action is in progress or later")
         if self.status in ("action_taken", "feedback_given", "closed") and not self.actions:
             raise ValueError(f"status {self.status} needs at least one action")
         if self.status == "feedback_given" and not self.feedback:
@@ -565,3 +573,34 @@ def arrow_schema(table: str) -> pa.Schema:
     fields = [pa.field(name, kind) for name, kind in SYSTEM_COLUMNS.items()]
     fields += [pa.field(name, _arrow_type(f.annotation)) for name, f in model.model_fields.items()]
     return pa.schema(fields)
+
+
+def stats_columns(table: str) -> list[str]:
+    """The columns whose per-file minimum and maximum the Delta log keeps, for skipping files.
+
+    Structure only: system columns, dates, numbers, flags and codes. Never free
+    text, lists or diversity answers: a file written by one save holds one row,
+    so its statistics would repeat the answer in the log, out of reach of the
+    retention rule that empties the row.
+    """
+    model = TABLES[table]
+    kept = list(SYSTEM_COLUMNS)
+    for name, field in model.model_fields.items():
+        kind = _arrow_type(field.annotation)
+        if name in (*DIVERSITY_FIELDS, "diversity_consent") or pa.types.is_list(kind) or pa.types.is_struct(kind):
+            continue
+        literal = typing.get_origin(field.annotation) is Literal or any(
+            typing.get_origin(arg) is Literal for arg in typing.get_args(field.annotation))
+        if pa.types.is_string(kind) and not (literal or 0 < _max_length(field) <= 40):
+            continue
+        kept.append(name)
+    return kept
+
+
+def _max_length(field: FieldInfo) -> int:
+    """A text field's longest allowed value (0 when unbounded), looking inside `X | None`."""
+    metadata = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        metadata += getattr(arg, "__metadata__", ())
+        metadata += [m for inner in getattr(arg, "__metadata__", ()) for m in getattr(inner, "metadata", ())]
+    return max((getattr(m, "max_length", None) or 0 for m in metadata), default=0)

@@ -39,9 +39,11 @@ from deltalake.exceptions import CommitFailedError, TableNotFoundError
 from pydantic import BaseModel
 
 from data import db
-from data.schema import TABLES, arrow_schema
+from data.schema import TABLES, arrow_schema, stats_columns
 
 log = logging.getLogger(__name__)
+STATS_COLUMNS = "delta.dataSkippingStatsColumns"
+"""The table property naming the columns the Delta log keeps statistics for (`stats_columns`)."""
 COMPACT_AT_SMALL_FILES = 50  # every save is a small file; reads slow down past a few dozen
 SMALL_FILE_ROWS = 10_000
 # Files under this size are packed together; larger ones (bulk loads, earlier
@@ -177,13 +179,18 @@ class Store:
         if "://" not in self.root:
             Path(self.root).mkdir(parents=True, exist_ok=True)
         for table in TABLES:
+            configuration = {STATS_COLUMNS: ",".join(stats_columns(table))}
             if not DeltaTable.is_deltatable(self.uri(table), self.storage_options):
                 try:
                     DeltaTable.create(self.uri(table), arrow_schema(table), mode="ignore",
-                                      storage_options=self.storage_options)
+                                      configuration=configuration, storage_options=self.storage_options)
                 except Exception:  # another process created it first
                     if not DeltaTable.is_deltatable(self.uri(table), self.storage_options):
                         raise
+            else:
+                handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
+                if handle.metadata().configuration.get(STATS_COLUMNS) != configuration[STATS_COLUMNS]:
+                    handle.alter.set_table_properties(configuration, raise_if_not_exists=False)
 
     def _table(self, table: str) -> DeltaTable:
         with self._lock:

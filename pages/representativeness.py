@@ -58,7 +58,8 @@ else:
 
 st.subheader("People met and population, by area")
 st.altair_chart(build_representation_chart(result.groups), width="content")
-st.dataframe(result.areas, hide_index=True, key="representation.areas",
+st.dataframe(result.areas.astype({"contacts_stated": str, "not_stated": str}), hide_index=True,
+             key="representation.areas",
              column_config={"area_code": None, "area": "Area", "census_year": st.column_config.NumberColumn(
                  "Census", format="%d"), "contacts_stated": "People met (ethnicity stated)",
                  "not_stated": "Prefer not to say", "population": st.column_config.NumberColumn(

@@ -69,6 +69,9 @@ for form, done in ((complete, "completed"), (cancel, "cancelled"), (change, "cha
             st.page_link("pages/record_contact.py", label="Record a contact at this event",
                          icon=":material/record_voice_over:", query_params={"event": event["record_id"]},
                          width="stretch")
+        if done == "completed" and event["issues"]:
+            st.page_link("pages/ysywd_raise.py", label="Raise its issues as \"You said, we did\" items",
+                         icon=":material/add_comment:", query_params={"event": event["record_id"]}, width="stretch")
 if event["status"] != "booked":
     render_errors({**complete.errors, **cancel.errors}, {"record": "Event"})
     st.info(f"This event is {event['status']}: it cannot be completed or cancelled again.", icon=":material/info:")

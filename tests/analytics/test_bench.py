@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from analytics import bench
+from analytics.filters import Filters
+from data import demo
+from data.store import Store
 
 CORE = {"events_overview", "ccr_overview", "summary"}
 
@@ -54,3 +58,21 @@ def test_disagreeing_answers_fail_the_run(monkeypatch):
     with pytest.raises(AssertionError, match="store and pandas disagree"):
         bench.run(rows=1500, store_path=None, repeat=1, periods=["all"], today=dt.date(2026, 1, 15),
                   pages=["summary"], saves=1, say=lambda _: None)
+
+
+@pytest.mark.parametrize("name", ["engagement_vs_demand", "representativeness"])
+def test_crime_and_census_pages_agree_on_figures_that_are_there(tmp_path, name):
+    """The demo's crime and census rows reach these pages, so agreeing means something."""
+    store = Store(tmp_path / "store")
+    demo.generate(store, scale=1500, seed=2, today=dt.date(2026, 1, 15))
+    page = next(p for p in bench.registered_pages() if p.name == name)
+    paths = bench.write_floor_files(store, tmp_path, list(page.tables))
+    frames = {t: pd.read_parquet(paths[t], columns=list(c)) for t, c in page.tables.items()}
+    ours = page.comparable(page.run_store(store, Filters()))
+    assert ours == page.comparable(page.run_floor(paths, None)) == page.comparable(page.run_pandas(frames, None))
+    if name == "engagement_vs_demand":
+        assert ours["crime_months"] == 17 and ours["unplaced"] > 0
+        assert sum(row[4] + row[5] for row in ours["wards"]) > 1000  # crimes + ASB placed in wards
+    else:
+        assert len(ours["areas"]) == 11 and ours["missing"] == []
+        assert sum(int(row[6]) for row in ours["groups"]) > 2_000_000  # the areas' census population

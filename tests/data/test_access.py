@@ -295,6 +295,12 @@ PAGES_OF = {
     "admin": SHARED | {"pages/import_data.py", "pages/admin_users.py", "pages/admin_places.py",
                        "pages/admin_lists.py"},
 }
+YSYWD = {"pages/ysywd_board.py", "pages/ysywd_item.py"}
+for _role, _pages in PAGES_OF.items():
+    _pages |= YSYWD
+    _pages |= {"pages/ysywd_raise.py"} if _role in ("officer", "supervisor") else set()
+    _pages |= {"pages/ysywd_commander.py"} if _role in ("supervisor", "commander", "analyst") else set()
+    _pages |= {"pages/ysywd_publish.py"} if _role != "officer" else set()
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}
 ALL_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
 

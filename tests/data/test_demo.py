@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from data import db, demo, picklists
+from analytics.demand import engagement_vs_demand
+from analytics.filters import Filters
+from analytics.representation import representativeness, under_reached_list
+from data import db, demo, geo, picklists
+from data.imports.census import import_census
+from data.imports.common import content_id
 from data.schema import SYSTEM_COLUMNS, TABLES
 from data.store import Store, validate
 
@@ -121,7 +126,9 @@ def test_system_columns(store):
     for table in TABLES:
         if not store.snapshot(table).files:
             continue
-        bad = one(f"""SELECT count(*) FILTER (WHERE NOT regexp_full_match(record_id, '{UUID4}')),
+        # Census rows carry the census importer's ids (see test_census_ids_are_the_importers).
+        ids = "[0-9a-f]{32}" if table == "census_population" else UUID4
+        bad = one(f"""SELECT count(*) FILTER (WHERE NOT regexp_full_match(record_id, '{ids}')),
                              count(*) FILTER (WHERE deleted OR written_by IS NULL OR superseded IS NULL),
                              count(*) FILTER (WHERE written_at >= ?::TIMESTAMP),
                              count(*) - count(DISTINCT (record_id, version))
@@ -255,6 +262,152 @@ def test_ethnicity_mostly_white_groups(store):
     assert 0.72 <= white <= 0.85
 
 
+# -- crime and census ---------------------------------------------------------------------------------------------
+
+
+def test_crime_and_asb_for_each_whole_month_before_today(store):
+    months = rows(f"SELECT month, count(*) AS n FROM {current(store, 'crimes')} GROUP BY month ORDER BY month")
+    assert len(months) == 17  # 548 days back from 26 Nov 2026: Jun 2025 (the first whole month) to Oct 2026
+    assert months[0]["month"] == dt.date(2025, 6, 1) and months[-1]["month"] == dt.date(2026, 10, 1)
+    assert all(m["n"] > 500 for m in months)
+    assert sum(m["n"] for m in months) == demo.crime_count(demo.activity_counts("demo")) == 25_800
+    # summer busier than winter
+    by_month = {m["month"].month: m["n"] for m in months if m["month"].year == 2026}
+    assert by_month[7] > 1.15 * by_month[1]
+
+
+def test_crime_rows_look_like_the_published_files(store):
+    mix = dict(db.cursor().execute(
+        f"SELECT crime_type, count(*) / sum(count(*)) OVER () FROM {current(store, 'crimes')} GROUP BY 1").fetchall())
+    assert set(mix) == set(demo._CRIME_TYPES)
+    assert 0.15 <= mix["Anti-social behaviour"] <= 0.30
+    assert max(mix, key=mix.get) == "Violence and sexual offences"
+    bad = one(f"""SELECT count(*) FILTER (WHERE (crime_type = 'Anti-social behaviour') <> (crime_id IS NULL)),
+                         count(*) FILTER (WHERE (crime_type = 'Anti-social behaviour') <> (last_outcome IS NULL)),
+                         count(*) FILTER (WHERE NOT regexp_full_match(crime_id, '[0-9a-f]{{64}}')),
+                         count(*) FILTER (WHERE source_file <> strftime(month, '%Y-%m') || '-thames-valley-street.csv'),
+                         count(*) FILTER (WHERE reported_by <> 'Thames Valley Police' OR written_by <> 'u0005'),
+                         count(*) FILTER (WHERE written_at < month + INTERVAL 1 MONTH)
+                  FROM {current(store, 'crimes')}""")
+    assert bad == (0, 0, 0, 0, 0, 0)
+    # The latest month's crimes are mostly still under investigation, the oldest hardly ever.
+    share = dict(db.cursor().execute(
+        f"SELECT month, avg((last_outcome = 'Under investigation')::INT) FROM {current(store, 'crimes')}"
+        " WHERE crime_id IS NOT NULL GROUP BY month").fetchall())
+    assert share[dt.date(2026, 10, 1)] > 0.5 and share[dt.date(2025, 6, 1)] < 0.05
+
+
+def test_located_crimes_fall_inside_their_ward(store):
+    wards = rows(f"SELECT ward_code, area_code, geojson FROM {current(store, 'wards')} ORDER BY ward_code")
+    crimes = rows(f"SELECT lat, lon, location, lsoa_code, ward_code, area_code FROM {current(store, 'crimes')}")
+    polygons = geo.build_polygons([w["ward_code"] for w in wards], [w["geojson"] for w in wards])
+    located = [c for c in crimes if c["lat"] is not None]
+    found = geo.locate([c["lon"] for c in located], [c["lat"] for c in located], polygons)
+    assert all(i >= 0 for i in found)
+    assert [wards[i]["ward_code"] for i in found] == [c["ward_code"] for c in located]
+    area_of = {w["ward_code"]: w["area_code"] for w in wards}
+    assert all(area_of[c["ward_code"]] == c["area_code"] for c in located)
+    assert all(c["location"].startswith("On or near ") and c["lsoa_code"] for c in located)
+    # A small share has no location, so no ward or area, as the published files have.
+    unlocated = [c for c in crimes if c["lat"] is None]
+    assert 0.01 <= len(unlocated) / len(crimes) <= 0.03
+    assert all(c["lon"] is None and c["ward_code"] is None and c["area_code"] is None
+               and c["location"] == "No location" for c in unlocated)
+    # Crimes sit on a few anonymised points per ward, as data.police.uk snaps them.
+    points = one(f"SELECT count(DISTINCT (lat, lon)) FROM {current(store, 'crimes')} WHERE lat IS NOT NULL")[0]
+    assert points <= demo.POINTS_PER_WARD * len(wards)
+
+
+def test_demand_does_not_follow_engagement(store):
+    per_ward = rows(f"""
+        WITH crime AS (SELECT ward_code, count(*) AS n FROM {current(store, 'crimes')} GROUP BY 1),
+             work AS (SELECT ward_code, count(*) AS n FROM (
+                 SELECT ward_code FROM {current(store, 'ccrs')}
+                 UNION ALL SELECT ward_code FROM {current(store, 'patrols')}
+                 UNION ALL SELECT ward_code FROM {current(store, 'events')} WHERE status <> 'cancelled') GROUP BY 1)
+        SELECT w.ward_code, coalesce(crime.n, 0) / sum(coalesce(crime.n, 0)) OVER () AS demand,
+               coalesce(work.n, 0) / sum(coalesce(work.n, 0)) OVER () AS engagement
+        FROM {current(store, 'wards')} w LEFT JOIN crime USING (ward_code) LEFT JOIN work USING (ward_code)""")
+    demand = [r["demand"] for r in per_ward]
+    engagement = [r["engagement"] for r in per_ward]
+    assert min(demand) > 0  # every ward has some crime
+    correlation = one("SELECT corr(d, e) FROM (SELECT unnest(?) AS d, unnest(?) AS e)", [demand, engagement])[0]
+    assert correlation < 0.5
+    gaps = [e - d for d, e in zip(demand, engagement, strict=True)]
+    assert min(gaps) < -0.01 and max(gaps) > 0.002  # wards with far less engagement than demand, and the reverse
+
+
+def test_the_demand_and_representativeness_views_have_something_to_show(store):
+    demand = engagement_vs_demand(store, Filters())
+    assert demand.crime_months == 17 and demand.unplaced > 0
+    assert demand.wards["gap"].min() < -1.0  # a ward with over a point more of the demand than of the engagement
+    result = representativeness(store, Filters())
+    assert result.missing_census == [] and len(result.areas) == 11
+    flagged = under_reached_list(result.groups)
+    assert len(flagged) >= 3 and (flagged["ratio"] < 0.8).all()
+    assert "White" not in set(flagged["ethnic_group"])
+
+
+def test_crime_volume_is_proportional_but_bounded():
+    assert demo.crime_count(demo.activity_counts(2000)) == 2000
+    assert demo.crime_count(demo.activity_counts("force")) == 258_000
+    assert demo.crime_count(demo.activity_counts("national")) == demo.CRIME_CAP < 10_000_000
+
+
+def test_census_population_for_every_area(store):
+    cells = rows(f"SELECT * FROM {current(store, 'census_population')}")
+    areas = {r["area_code"] for r in rows(f"SELECT area_code FROM {current(store, 'areas')}")}
+    assert {c["area_code"] for c in cells} == areas
+    by_authority: dict[str, set] = {}
+    for c in cells:
+        by_authority.setdefault(c["geography_code"], set()).add(c["ethnicity_code"])
+        assert c["census_year"] == 2011 and c["ethnic_group"] == picklists.ETHNICITY[c["ethnicity_code"]][1]
+        assert re.fullmatch(r"E0[67]\d{6}", c["geography_code"])
+    codes = set(picklists.ETHNICITY) - {"NS", "W4"}  # the 18 categories of 2011
+    assert len(by_authority) == len(demo._LOCAL_AUTHORITIES)
+    assert all(found == codes for found in by_authority.values())
+    totals = dict(db.cursor().execute(f"SELECT geography_code, sum(people) FROM {current(store, 'census_population')}"
+                                      " GROUP BY 1").fetchall())
+    assert totals == {code: people for _, code, _, people in demo._LOCAL_AUTHORITIES}
+    white = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
+                f" FROM {current(store, 'census_population')} WHERE area_code = 'TV-SLO'")[0]
+    rural = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
+                f" FROM {current(store, 'census_population')} WHERE area_code = 'TV-CWO'")[0]
+    assert white < 0.6 < 0.85 < rural
+
+
+def test_census_ids_are_the_importers(store, tmp_path):
+    cells = rows(f"SELECT record_id, census_year, geography_code, ethnicity_code"
+                 f" FROM {current(store, 'census_population')}")
+    assert all(c["record_id"] == content_id("census", c["census_year"], c["geography_code"], c["ethnicity_code"])
+               for c in cells)
+    # So importing the real table for an authority gives new versions of its cells, not a second count.
+    fresh = Store(tmp_path / "s")
+    demo.generate(fresh, scale=300, today=TODAY)
+    analyst = rows(f"SELECT * FROM {current(fresh, 'users')} WHERE user_id = 'u0005'")[0]
+    table = ('"date","geography","geography code","Ethnic Group: All categories: Ethnic group; measures: Value",'
+             '"Ethnic Group: White: English/Welsh/Scottish/Northern Irish/British; measures: Value",'
+             '"Ethnic Group: Asian/Asian British: Pakistani; measures: Value"\n'
+             '"2011","Oxford","E07000178",1000,900,100')
+    report = import_census(fresh, table.encode(), user=analyst, area_lookup={"E07000178": "TV-OXF"}, name="c.csv")
+    assert report.imported == 0 and report.updated == 1
+    oxford = dict(db.cursor().execute(
+        f"SELECT ethnicity_code, people FROM {current(fresh, 'census_population')}"
+        " WHERE geography_code = 'E07000178'").fetchall())
+    assert len(oxford) == 18 and oxford["W1"] == 900 and oxford["A4"] == 100
+
+
+def test_crime_and_census_leave_the_other_tables_as_they_were(tmp_path, monkeypatch):
+    with_crime = Store(tmp_path / "with")
+    demo.generate(with_crime, scale=2000, seed=3, today=TODAY)
+    monkeypatch.setattr(demo, "crime_count", lambda counts: 0)
+    monkeypatch.setattr(demo, "_census_table", lambda force, rng: demo.arrow_schema("census_population").empty_table())
+    without = Store(tmp_path / "without")
+    demo.generate(without, scale=2000, seed=3, today=TODAY)
+    assert one(f"SELECT count(*) FROM {current(without, 'crimes')}")[0] == 0
+    assert fingerprint(with_crime, skip=("crimes", "census_population")) == fingerprint(without)
+
+
 # -- reference data -----------------------------------------------------------------------------------------------
 
 
@@ -294,9 +447,9 @@ def test_picklists_and_settings(store):
 # -- determinism --------------------------------------------------------------------------------------------------
 
 
-def fingerprint(store: Store) -> str:
+def fingerprint(store: Store, skip: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256()
-    for table in sorted(TABLES):
+    for table in sorted(set(TABLES) - set(skip)):
         if store.snapshot(table).files:
             ordered = f"SELECT * FROM {stored(store, table)} ORDER BY record_id, version"
             for row in db.cursor().execute(ordered).fetchall():
@@ -311,6 +464,11 @@ def test_same_seed_same_data(tmp_path):
     demo.generate(other, scale=2000, seed=4, today=TODAY)
     assert fingerprint(first) == fingerprint(second)
     assert fingerprint(first) != fingerprint(other)
+    for table in ("crimes", "census_population"):
+        assert one(f"SELECT count(*) FROM {current(first, table)}")[0] > 0, table
+        only = tuple(set(TABLES) - {table})
+        assert fingerprint(first, skip=only) == fingerprint(second, skip=only), table
+        assert fingerprint(first, skip=only) != fingerprint(other, skip=only), table
 
 
 def test_chunks_change_commits_not_data(tmp_path, monkeypatch):

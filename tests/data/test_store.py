@@ -296,3 +296,28 @@ def test_files_holding_only_replaced_versions_are_not_read_for_current_rows(stor
     assert len(snap.files) == 2 and len(snap.live_files) == 1
     assert current(store, "events", "record_id, title") == [("a", "A now"), ("b", "B")]
     assert [h["title"] for h in store.history("events", "a")] == ["A now", "A before"]
+
+
+def test_the_delta_log_keeps_no_statistics_of_diversity_answers_or_free_text(tmp_path):
+    store = Store(tmp_path)
+    store.create()
+    contact = {"contact_at": dt.datetime(2026, 1, 1, 10), "area_code": "A", "ward_code": "W", "officer_id": "u1",
+               "contact_method": "street", "diversity_consent": True, "ethnicity": "W3", "age_band": "25-34",
+               "religion": "Buddhist", "issues_text": "Zebra crossing outside number 7"}
+    store.save("ccrs", contact, user="u1", submission_id="s1")
+    log = "".join(path.read_text() for path in (tmp_path / "ccrs" / "_delta_log").glob("*.json"))
+    assert "minValues" in log and "street" in log  # codes still have statistics for skipping files
+    for answer in ("W3", "25-34", "Buddhist", "Zebra"):
+        assert answer not in log
+
+
+def test_an_older_table_gains_the_statistics_setting_when_the_store_opens(tmp_path):
+    from deltalake import DeltaTable
+
+    from data.store import STATS_COLUMNS
+
+    DeltaTable.create(str(tmp_path / "ccrs"), arrow_schema("ccrs"))
+    assert STATS_COLUMNS not in DeltaTable(str(tmp_path / "ccrs")).metadata().configuration
+    Store(tmp_path).create()
+    columns = DeltaTable(str(tmp_path / "ccrs")).metadata().configuration[STATS_COLUMNS].split(",")
+    assert "contact_at" in columns and "ethnicity" not in columns and "issues_text" not in columns

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from data import reference
 from data.imports.census import import_census
+from data.store import Store
 from tests.pages.test_ccr_dashboards import user_with_role
 from tests.pages.test_pages import open_page
 
@@ -29,7 +33,14 @@ def test_import_page_offers_each_kind_of_file_to_an_analyst(app_store):
     assert at.button(key="import.crime_go").disabled  # nothing uploaded yet
 
 
+def empty(store: Store, table: str) -> None:
+    """Drop a table's rows (the demo holds crime and census data; these tests start without)."""
+    shutil.rmtree(Path(store.root) / table)
+    Store(store.root).create()
+
+
 def test_demand_page_without_crime_data_says_how_to_get_it(app_store):
+    empty(app_store, "crimes")
     at = open_page(DEMAND, user_with_role(app_store, "commander"))
     assert at.title[0].value == "Engagement vs demand"
     assert any("No crime data yet" in i.value for i in at.info)
@@ -38,6 +49,7 @@ def test_demand_page_without_crime_data_says_how_to_get_it(app_store):
 
 
 def test_representativeness_page_compares_areas_with_their_census(app_store):
+    empty(app_store, "census_population")
     analyst = reference.get_user(app_store, user_with_role(app_store, "analyst"))
     import_census(app_store, CENSUS, user=analyst, name="census.csv")
     at = open_page(REPRESENTATION, user_with_role(app_store, "commander"))
@@ -46,3 +58,28 @@ def test_representativeness_page_compares_areas_with_their_census(app_store):
     areas = next(d.value for d in at.dataframe if "contacts_stated" in d.value.columns)
     assert sorted(areas["area"]) == ["Oxford", "Reading", "Slough"]
     assert list(areas.sort_values("area")["population"]) == [1000, 1000, 1000]
+
+
+def test_demand_page_on_the_demo_force_shows_crime_beside_engagement(app_store):
+    at = open_page(DEMAND, user_with_role(app_store, "commander"))
+    assert not any("No crime data yet" in i.value for i in at.info)
+    assert any("data.police.uk" in c.value and "records" in c.value for c in at.caption)
+    figures = {m.label: m.value for m in at.metric}
+    assert int(figures["Crimes"].replace(",", "")) > 0 and int(figures["Months of crime data"]) >= 1
+    assert at.get("vega_lite_chart")  # demand against engagement, per ward
+    table = next(d.value for d in at.dataframe if "gap" in d.value.columns)
+    assert len(table) > 100 and table["crimes"].sum() > 0
+    assert (table["gap"] < 0).any() and (table["gap"] > 0).any()
+
+
+def test_representativeness_page_on_the_demo_force_compares_every_area(app_store):
+    at = open_page(REPRESENTATION, user_with_role(app_store, "commander"))
+    at.segmented_control(key="representation.period").set_value("all").run()
+    assert not at.exception, at.exception
+    assert not at.warning and not any("No census population" in i.value for i in at.info)
+    assert at.get("vega_lite_chart")
+    areas = next(d.value for d in at.dataframe if "contacts_stated" in d.value.columns)
+    assert len(areas) == 11 and (areas["population"] > 60_000).all()
+    groups = next(d.value for d in at.dataframe if "ethnic_group" in d.value.columns
+                  and len(d.value) == 11 * 5)  # every group in every area
+    assert set(groups["ethnic_group"]) == {"Asian", "Black", "Mixed", "White", "Other"}

@@ -62,17 +62,22 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
-def page_roles() -> dict[str, tuple[str, ...] | None]:
-    """Each page's roles as app.py's PAGES lists them (read from its source: importing it runs the app).
+def app_pages() -> dict:
+    """app.py's PAGES, read from its source (importing it runs the app).
 
-    Only app.py's top-level assignments after its imports run here: the role lists and PAGES itself.
+    Only app.py's top-level assignments of upper-case names run here: its role lists and PAGES itself.
     """
     tree = ast.parse((ROOT / "app.py").read_text())
     names: dict = {"roles_with": roles_with}
     for node in tree.body:
         if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
             exec(compile(ast.Module([node], type_ignores=[]), "app.py", "exec"), names)  # noqa: S102
-    return {script: roles for section in names["PAGES"].values() for script, _, _, roles in section}
+    return names["PAGES"]
+
+
+def page_roles() -> dict[str, tuple[str, ...] | None]:
+    """Each page's roles as app.py's PAGES lists them."""
+    return {script: roles for section in app_pages().values() for script, _, _, roles in section}
 
 
 @pytest.mark.parametrize("page", PAGES)

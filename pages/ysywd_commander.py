@@ -1,0 +1,91 @@
+"""You said, we did, for commanders: raised, actioned and told back per area and month; timings; what is stuck."""
+
+import dataclasses
+import datetime as dt
+
+import streamlit as st
+
+from analytics.charts import build_count_bar_chart, build_ward_map
+from analytics.queries import list_ward_shapes
+from analytics.ysywd import OVERDUE_DAYS, build_flow_chart, ysywd_overview
+from data import access
+from forms.export import render_downloads
+from forms.filter_bar import render_filter_bar
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import render_map
+
+BAR = "ysywd_commander"
+TILES = (("raised", "Raised"), ("actioned", "Actioned"), ("fed_back", "Told back"), ("closed", "Closed"))
+MONTH_COLUMNS = {
+    "area": "Area", "month": st.column_config.DateColumn("Month raised", format="MMM YYYY"), "raised": "Raised",
+    "actioned": "Actioned", "fed_back": "Told back",
+    "median_days_to_action": st.column_config.NumberColumn("Median days to action", format="%.1f"),
+    "median_days_to_feedback": st.column_config.NumberColumn("Median days to feedback", format="%.1f"),
+}
+
+route_through_app()
+settings = get_settings()
+store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
+st.title("You said, we did: commander view")
+filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
+if access.scope(user):  # a supervisor sees their own area
+    filters = dataclasses.replace(filters, areas=(access.scope(user),))
+days = st.number_input("Highlight items with no action after (days)", min_value=1, max_value=365,
+                       value=OVERDUE_DAYS, step=1, key=f"{BAR}.overdue_days")
+data = ysywd_overview(store, filters, user=user, today=dt.date.today(), overdue_days=int(days))
+head = data.headline
+
+with st.container(horizontal=True):
+    for name, label in TILES:
+        st.metric(label, f"{head[name]:,}", border=True, width=150)
+    for name, label in (("median_days_to_action", "Median days to action"),
+                        ("median_days_to_feedback", "Median days to feedback")):
+        value = head[name]
+        st.metric(label, "–" if value is None else f"{value:.1f}", border=True, width=190,
+                  help="Whole days from the date raised to the first action (or first feedback), over the items "
+                       "that have one.")
+    st.metric(f"No action after {days} days", f"{head['overdue']:,}", border=True, width=190,
+              delta=f"{head['overdue']:,} overdue" if head["overdue"] else None, delta_color="inverse")
+st.caption("Items raised in the period, by the month they were raised; actioned and told back count those "
+           "that have had an action, or feedback, since. Choosing officers keeps the items they took an action on.")
+
+flow_column, types_column = st.columns([3, 2])
+with flow_column:
+    st.subheader("Raised, actioned, told back")
+    st.altair_chart(build_flow_chart(data.by_area_month), width="stretch")
+with types_column:
+    st.subheader("Actions by type")
+    if data.actions_by_type.empty:
+        st.caption("No actions on the items raised in this period.")
+    else:
+        st.altair_chart(build_count_bar_chart(data.actions_by_type, category="action_type", measure="actions",
+                                              title="Action", measure_title="Actions"), width="stretch")
+
+st.subheader(f"No action after {days} days")
+if data.overdue.empty:
+    st.success("Every item raised in the period has had an action within the time set.", icon=":material/check:")
+else:
+    overdue = data.overdue.drop(columns=["record_id"])
+    st.dataframe(overdue.style.apply(lambda row: ["background-color: #fde0dd"] * len(row), axis=1),
+                 hide_index=True, key=f"{BAR}.overdue",
+                 column_config={"raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+                                "days_open": "Days open", "issue_category": "Issue", "area_code": "Area",
+                                "ward": "Ward", "status": "Status"})
+
+month_column, map_column = st.columns(2)
+with month_column:
+    st.subheader("By area and month")
+    st.dataframe(data.by_area_month, hide_index=True, column_order=list(MONTH_COLUMNS),
+                 column_config=MONTH_COLUMNS, key=f"{BAR}.months")
+with map_column:
+    st.subheader("Items by ward")
+    render_map(build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="items",
+                              basemap_style=settings.basemap_style), key=f"{BAR}.map", height=380)
+
+if access.can(user, "export"):
+    render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,
+                      "No action": data.overdue, "By ward": data.by_ward}, name="you-said-we-did",
+                     key=f"{BAR}.export", store=store, user=user)

@@ -1,0 +1,94 @@
+"""In a real browser: raise a "You said, we did" item from a completed event in one tap, add an action and
+feedback, then see it counted on the commander view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from analytics.filters import Filters, preset_range
+from analytics.ysywd import ysywd_overview
+from data import reference
+from data.store import new_submission_id
+from forms.events import complete_event
+from forms.filter_bar import DEFAULT_PERIOD
+from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.forms.factories import book_event, make_completion
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api.expect.set_options(timeout=30_000)
+
+COMMANDER = "u0004"  # Oxford's commander, force-wide
+
+
+def _wait_for_app(page) -> None:
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _tile(page, label: str) -> int:
+    tile = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+    return int(re.sub(r"[^\d]", "", tile.get_by_test_id("stMetricValue").inner_text()))
+
+
+def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, officer):
+    event_id = book_event(store, officer, days_ago=2, title="Coffee with a cop at the Cowley library")
+    complete_event(store=store, record_id=event_id, user=officer, submission_id=new_submission_id(),
+                   values=make_completion(store, officer, issues=["Drugs"], issues_text="Dealing behind the shops"))
+    commander = reference.get_user(store, COMMANDER)
+    start, end = preset_range(DEFAULT_PERIOD, dt.date.today())
+    before = ysywd_overview(store, Filters(start=start, end=end), user=commander).headline
+
+    with open_tab(viewport={"width": 1280, "height": 1000}) as page:
+        page.goto(f"{server}/ysywd_raise?event={event_id}")
+        _wait_for_app(page)
+        page.get_by_role("button", name="Raise: Drugs").first.click()
+        page.get_by_test_id("stAlert").filter(has_text="Raised: Drugs").wait_for()
+        page.get_by_role("link", name="Open it to add an action").click()
+        _wait_for_app(page)
+        page.get_by_role("heading", name="Drugs").wait_for()
+        page.get_by_text("Dealing behind the shops").first.wait_for()
+
+        page.get_by_test_id("stSelectbox").filter(has_text="Action type").click()
+        page.get_by_role("option", name="Partner referral", exact=True).click()
+        page.get_by_label("What was done").fill("Joint visit with the housing officer to the flats")
+        page.get_by_role("button", name="Add action").click()
+        page.get_by_test_id("stAlert").filter(has_text="Action added").wait_for()
+        page.get_by_text("Action taken").first.wait_for()
+
+        _wait_for_app(page)
+        page.get_by_text("Tell the community").click()
+        channel = page.get_by_test_id("stSelectbox").filter(has_text="Channel")
+        channel.wait_for(state="visible")
+        channel.click()
+        page.get_by_role("option", name="Community messaging", exact=True).click()
+        page.get_by_label("What we told them").fill("We visited the flats with housing; tell us if it carries on")
+        page.get_by_role("button", name="Record feedback").click()
+        page.get_by_test_id("stAlert").filter(has_text="Feedback recorded").wait_for()
+        page.get_by_text("Feedback given").first.wait_for()
+        page.screenshot(path=OUTPUT / "ysywd-item.png", full_page=True)
+
+        # act as the area's commander, then open the commander view in the same session
+        page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
+        page.keyboard.type(f"{commander['name']} · commander")  # the list is long: type to narrow it
+        page.get_by_role("option", name=re.compile(rf"^{commander['name']} · commander")).click()
+        _wait_for_app(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text(re.compile(r"^View \d+ more$")).click()
+        sidebar.get_by_role("link", name="Commander view").click()
+        _wait_for_app(page)
+        page.get_by_role("heading", name="You said, we did: commander view").wait_for()
+        page.get_by_text("Median days to feedback").first.wait_for()
+        page.screenshot(path=OUTPUT / "ysywd-commander.png", full_page=True)
+        assert (_tile(page, "Raised"), _tile(page, "Actioned"), _tile(page, "Told back")) == (
+            before["raised"] + 1, before["actioned"] + 1, before["fed_back"] + 1)

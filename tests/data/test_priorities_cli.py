@@ -1,0 +1,36 @@
+"""`python -m data import-priorities`: load a data.police.uk priorities file as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PRIORITIES = [
+    {"issue": "<p>Speeding on <b>London Road</b></p>", "issue-date": "2026-01-05T00:00:00",
+     "action": "<p>Speed checks every week</p>", "action-date": "2026-02-01T00:00:00"},
+    {"issue": "Fly-tipping behind the parade", "issue-date": "2026-03-01T00:00:00", "action": None,
+     "action-date": None},
+]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "data", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_import_priorities_loads_once_and_refuses_officers(store, store_root, tmp_path):
+    path = tmp_path / "priorities.json"
+    path.write_text(json.dumps(PRIORITIES))
+    before = store.snapshot("ysywd").rows
+    common = (str(path), "--store", str(store_root), "--area", "TV-OXF")
+    refused = run("import-priorities", *common, "--user", "u0001")  # an officer
+    assert refused.returncode == 1 and "may not import" in refused.stderr
+    loaded = run("import-priorities", *common, "--user", "u0005")  # an analyst
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout) == {"read": 2, "added": 2, "already_loaded": 0}
+    again = run("import-priorities", *common, "--user", "u0005")
+    assert json.loads(again.stdout) == {"read": 2, "added": 0, "already_loaded": 2}
+    assert store.snapshot("ysywd").rows == before + 2
