@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data.access import role_of, roles_with
-from forms.identity import current_user, render_demo_identity
+from forms.identity import DEMO, current_mode, current_user, render_identity
 from forms.runtime import get_settings, get_store, render_demo_setup, route_through_app
 
 route_through_app()
@@ -11,9 +11,10 @@ st.set_page_config(page_title="Beatbook", page_icon="🛡️", layout="wide")  #
 
 settings = get_settings()
 store = get_store(settings)
-render_demo_setup(store, seed=settings.demo_seed)
+if current_mode() == DEMO:  # a store behind sign-in is never filled with a demo force
+    render_demo_setup(store, seed=settings.demo_seed)
 user = current_user(store)
-render_demo_identity(store)
+render_identity(store, user)
 
 RECORD = roles_with("log_activity")
 OWN = roles_with("read_own_records")
@@ -71,6 +72,7 @@ PAGES = {
         ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", roles_with("administer")),
         ("pages/admin_places.py", "Areas and wards", ":material/map:", roles_with("administer")),
         ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", roles_with("administer")),
+        ("pages/audit_log.py", "Audit log", ":material/policy:", roles_with("read_audit")),
     ],
 }
 

@@ -12,6 +12,8 @@ period (`--periods`, default the pages' first view `last_28`, then all time):
   Parquet file of current rows per table (written with COPY from the current
   view, same row order): what the SQL costs without the store around it.
 - pandas_ms: the same figures with pandas over DataFrames loaded before timing.
+- load_1m: the machine's 1-minute load average when the page's store and
+  floor timings were taken (on a shared machine, read the figures with it).
 
 The three results are compared (headline figures, breakdowns, latest rows)
 and the run fails if they differ. Also timed: `store.save` of a valid event
@@ -542,6 +544,8 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             theirs = functools.partial(page.run_floor, paths, window)
             # Alternate the two so a change in machine load hits both alike.
             results[name]["median_ms"], results[name]["duckdb_ms"] = paired_median_ms(ours, theirs, repeat=repeat)
+            # The machine may be shared: the 1-minute load average as this page's figures were taken.
+            results[name]["load_1m"] = os.getloadavg()[0]
             answers[name]["store"] = page.comparable(ours())
             answers[name]["duckdb"] = page.comparable(theirs())
         queries_rss = peak_rss_mb()
@@ -580,10 +584,12 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
 
 def format_table(report: dict) -> str:
     lines = [f"rows: {report['rows']:,}   cores: {report['cores']}   load average: {report['load_average']}",
-             f"{'page':28} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10} {'pandas/store':>13}"]
+             f"{'page':28} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10} {'pandas/store':>13}"
+             f" {'load':>5}"]
     for name, r in report["pages"].items():
         lines.append(f"{name:28} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f} {r['pandas_ms']:10.1f}"
-                     f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x")
+                     f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x"
+                     f" {r.get('load_1m', float('nan')):5.1f}")
     lines.append(f"save (median of {report.get('saves', SAVES)}): {report['commit_ms']:.1f} ms")
     lines.append(f"peak RSS: {report['peak_rss_mb']:.0f} MB (queries only: {report['queries_peak_rss_mb']:.0f} MB)")
     return "\n".join(lines)

@@ -23,7 +23,18 @@ import pandas as pd
 from analytics.filters import Filters, where_clause
 from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
 from analytics.privacy import suppress_breakdown, suppress_nested
-from analytics.queries import _and, _cached, _frames, _ints, _issues_list, _top_issues_sql, _ward_scope
+from analytics.queries import (
+    _and,
+    _cached,
+    _frame,
+    _frames,
+    _ints,
+    _issues_list,
+    _latest_from,
+    _submit,
+    _top_issues_sql,
+    _ward_scope,
+)
 from data import access, audit, picklists
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
@@ -74,14 +85,24 @@ _PLACE_COLUMNS = {
 
 def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
     """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
-    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
     where, params = where_clause(filters, table="ccrs")
-    scope, scope_params = _ward_scope(filters)
+    parts, scope_params = _places_parts(relations, filters)
     sql = f"""
         WITH grouped AS MATERIALIZED (
             SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
                    {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
-            FROM {ccrs} WHERE {where} GROUP BY ALL)
+            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
+        {parts}
+        ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
+    return sql, params + scope_params
+
+
+def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
+    """The 'area', 'ward' and 'officer' parts of a statement, from its `grouped` (area_code, ward_code,
+    officer_id, ccrs, at_events), and the parameters they add."""
+    areas, wards, users = (relations[t] for t in ("areas", "wards", "users"))
+    scope, scope_params = _ward_scope(filters)
+    sql = f"""
         SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS name, CAST(sum(g.ccrs) AS BIGINT) AS ccrs,
                count(DISTINCT g.officer_id) AS officers, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
         FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
@@ -94,9 +115,8 @@ def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]
             SELECT 'officer' AS part, g.officer_id, coalesce(u.name, g.officer_id) AS officer,
                    CAST(sum(g.ccrs) AS BIGINT) AS ccrs, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
             FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
-            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})
-        ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
-    return sql, params + scope_params
+            ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})"""
+    return sql, scope_params
 
 
 def _places(frame: pd.DataFrame) -> Places:
@@ -165,26 +185,32 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     """The CCR outcomes page's query set."""
     ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
     where, params = where_clause(filters, table="ccrs")
+    # The headline counts by day: summed for the headline, and the days tell the details
+    # table how far back its latest DETAIL_ROWS reach (`_latest_from`).
     figures_sql = f"""
-        SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
-        FROM {ccrs} WHERE {where}"""
+        SELECT CAST(contact_at AS DATE) AS day, {select_list(CCR_COUNTS)},
+               {_select(("ccrs_with_issues", "issue_mentions"))}
+        FROM {ccrs} WHERE {where} GROUP BY day"""
+    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
+    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
+    pending = _submit(_places_sql(relations, filters), (issues_sql, issues_params), (diversity_sql, diversity_params))
+    figures = _frame(figures_sql, params)
+    cutoff = _latest_from(figures, DETAIL_ROWS, count="ccrs")
+    latest, latest_params = (where, params) if cutoff is None else (_and(where, "contact_at >= ?"), [*params, cutoff])
     details_sql = f"""
         SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
                coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
                c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
         FROM (SELECT record_id, contact_at, area_code, ward_code, officer_id, contact_method, issues, info_submitted
-              FROM {ccrs} WHERE {where} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
+              FROM {ccrs} WHERE {latest} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
         LEFT JOIN {areas} a ON a.area_code = c.area_code
         LEFT JOIN {wards} w ON w.ward_code = c.ward_code
         LEFT JOIN {users} u ON u.user_id = c.officer_id
         ORDER BY c.contact_at DESC, c.record_id DESC"""
-    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
-    figures, places, details, issues, diversity = _frames(
-        (figures_sql, params), _places_sql(relations, filters), (details_sql, params),
-        (issues_sql, issues_params), (diversity_sql, diversity_params))
+    details = _frame(details_sql, latest_params)
+    places, issues, diversity = (f.result() for f in pending)
 
-    row = figures.iloc[0]
+    row = figures.drop(columns="day").sum()
     headline: dict[str, Any] = _ints(row, (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
     top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
@@ -272,27 +298,37 @@ class CcrActivity:
 
 
 ACTIVITY_HEADLINE = ("ccrs", "officers", "ccrs_at_events")
+# GROUPING(week, contact_method, area_code, ward_code) of the activity scan's two groupings.
+_BY_WEEK, _BY_PLACE = 3, 12
 
 
 @_cached("ccrs", "areas", "wards", "users")
 def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
     """The CCR activity page's query set."""
     where, params = where_clause(filters, table="ccrs")
-    # One scan grouped at (week, method, officer) for the totals, the time chart and the methods.
+    places, scope_params = _places_parts(relations, filters)
+    # One scan grouped two ways: at (week, method, officer) for the totals, the time chart and the
+    # methods, and at (area, ward, officer) for the places.
     sql = f"""
-        WITH grouped AS MATERIALIZED (
-            SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, officer_id,
-                   count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
-            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
+        WITH scanned AS MATERIALIZED (
+            SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
+                   area_code, ward_code, officer_id, count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+            FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,
+                         officer_id, event_id FROM {relations["ccrs"]} WHERE {where})
+            GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))),
+        activity AS (SELECT week, contact_method, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_WEEK}),
+        grouped AS (SELECT area_code, ward_code, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_PLACE})
         SELECT 'total' AS part, CAST(coalesce(sum(ccrs), 0) AS BIGINT) AS ccrs,
                count(DISTINCT officer_id) AS officers, CAST(coalesce(sum(at_events), 0) AS BIGINT) AS ccrs_at_events
-        FROM grouped
+        FROM activity
         UNION ALL BY NAME
-        SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY week
+        SELECT 'week' AS part, week, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM activity GROUP BY week
         UNION ALL BY NAME
-        SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM grouped GROUP BY contact_method
-        ORDER BY part, week, -ccrs, contact_method"""
-    frame, places = _frames((sql, params), _places_sql(relations, filters))
+        SELECT 'method' AS part, contact_method, CAST(sum(ccrs) AS BIGINT) AS ccrs FROM activity GROUP BY contact_method
+        UNION ALL BY NAME
+        {places}
+        ORDER BY part, week, -ccrs, contact_method, area_code, ward_code, officer_id"""
+    frame = _frame(sql, params + scope_params)
     part = frame["part"]
 
     def piece(name: str, columns: list[str]) -> pd.DataFrame:
@@ -302,7 +338,7 @@ def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
         headline=_ints(frame.loc[part == "total"].iloc[0], ACTIVITY_HEADLINE),
         by_week=piece("week", ["week", "ccrs"]),
         by_method=piece("method", ["contact_method", "ccrs"]),
-        **vars(_places(places)),
+        **vars(_places(frame)),
     )
 
 

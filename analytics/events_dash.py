@@ -20,14 +20,17 @@ import pandas as pd
 from wordcloud import STOPWORDS
 
 from analytics.filters import Filters, where_clause
-from analytics.metrics import COMPLETED
+from analytics.metrics import COMPLETED, METRICS, Metric
 from analytics.queries import (
     TOP_ISSUES,
     _and,
     _cached,
+    _frame,
     _frames,
     _ints,
     _issues_list,
+    _later,
+    _latest_rows,
     _ward_scope,
 )
 
@@ -41,6 +44,25 @@ WORD_EDGES = "'-"  # trimmed from a word's ends
 # Common words left out of the word cloud: English stop words, and words every issue uses.
 TEXT_STOPWORDS = frozenset({w.lower() for w in STOPWORDS} | {"street", "road", "people", "also", "lot", "lots",
                                                               "area"})
+
+
+# Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
+PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("communities_supported", "Communities supported", "events", None, "count",
+           "Different communities the completed events reached."),
+    Metric("suitable_for_publishing", "Publishable events", "events",
+           "count(*) FILTER (WHERE suitable_for_publishing)", "count",
+           "Completed events the officer marked as suitable for publishing (e.g. on social media)."),
+    Metric("actions", "Actions taken", "ysywd", None, "count",
+           "\"You said, we did\" actions taken in the period (by the action's date)."),
+)}
+COMPLETED_HEADLINE = ("events_completed", "attendees", "officer_attendances", "communities_supported")
+OUTCOMES_HEADLINE = ("intel_submissions", "events_completed", "suitable_for_publishing", "actions")
+
+
+def page_metric(name: str) -> Metric:
+    """A figure's definition, from `analytics.metrics` or this module's page figures."""
+    return PAGE_METRICS.get(name) or METRICS[name]
 
 
 # -- shared breakdowns ---------------------------------------------------------
@@ -132,17 +154,21 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
         UNION ALL BY NAME
         {_officer_part(users)}
         ORDER BY part, completed DESC, events DESC, event_type, community, name, area_code, ward_code, officer_id"""
-    events_sql = f"""
-        SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
-               coalesce(w.name, e.ward_code) AS ward, e.attendees, e.officers_involved,
-               array_to_string(e.communities_supported, ', ') AS communities
-        FROM (SELECT record_id, title, event_type, start, area_code, ward_code, attendees, officers_involved,
-                     communities_supported
-              FROM {events} WHERE {done} ORDER BY start DESC, record_id DESC LIMIT {COMPLETED_ROWS}) e
-        LEFT JOIN {areas} a ON a.area_code = e.area_code
-        LEFT JOIN {wards} w ON w.ward_code = e.ward_code
-        ORDER BY e.start DESC, e.record_id DESC"""
-    completed, table = _frames((completed_sql, params + scope_params), (events_sql, params))
+    def latest_sql(condition: str) -> str:
+        return f"""
+            SELECT e.record_id, e.title, e.event_type, e.start, coalesce(a.name, e.area_code) AS area,
+                   coalesce(w.name, e.ward_code) AS ward, e.attendees, e.officers_involved,
+                   array_to_string(e.communities_supported, ', ') AS communities
+            FROM (SELECT record_id, title, event_type, start, area_code, ward_code, attendees, officers_involved,
+                         communities_supported
+                  FROM {events} WHERE {condition} ORDER BY start DESC, record_id DESC LIMIT {COMPLETED_ROWS}) e
+            LEFT JOIN {areas} a ON a.area_code = e.area_code
+            LEFT JOIN {wards} w ON w.ward_code = e.ward_code
+            ORDER BY e.start DESC, e.record_id DESC"""
+
+    pending = _later(_latest_rows, events, done, params, column="start", rows=COMPLETED_ROWS, sql=latest_sql)
+    completed = _frame(completed_sql, params + scope_params)
+    table = pending.result()
     parts = _parts(completed)
     total = parts["total"].iloc[0]
     return EventsCompleted(
@@ -222,62 +248,61 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
     scope, scope_params = _ward_scope(filters)
     done = _and(ev_where, COMPLETED)
-    # The completed events and CCRs as two inlined (not materialized) views: each figure reads only
-    # the columns it needs, which at 10M rows beats holding every row's lists and free text in a
-    # materialized copy (all time: 550 ms -> 410 ms). Issues are unnested once per table; each
-    # distinct free text is split into words once, its words weighted by how often the text occurs
-    # (the same counts as splitting every row).
-    outcomes_sql = f"""
-        WITH done AS NOT MATERIALIZED (
-            SELECT area_code, ward_code, attendees, intel_submissions, suitable_for_publishing, issues,
-                   issues_text, officers_attending
-            FROM {events} WHERE {done}),
-        contacts AS NOT MATERIALIZED (
-            SELECT info_submitted, issues, issues_text FROM {ccrs} WHERE {ccr_where}),
-        places AS MATERIALIZED (
+    # Five independent statements run side by side (each reads only the columns it needs, and
+    # together they keep both cores busy where one statement's plan would run its parts in turn):
+    # completed events by place (and the totals), officers attending them, CCRs' intelligence,
+    # issues (unnested once per table), and the words of the free-text issues (each distinct text
+    # split once, its words weighted by how often it occurs: the same counts as splitting every row).
+    texts = f"""
+        SELECT issues_text AS text, count(*) AS n
+        FROM (SELECT issues_text FROM {events} WHERE {_and(done, "issues_text IS NOT NULL")}
+              UNION ALL SELECT issues_text FROM {ccrs} WHERE {_and(ccr_where, "issues_text IS NOT NULL")})
+        GROUP BY issues_text"""
+    places_sql = f"""
+        WITH places AS MATERIALIZED (
             SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
                    coalesce(sum(intel_submissions), 0) AS intel,
                    count(*) FILTER (WHERE suitable_for_publishing) AS suitable
-            FROM done GROUP BY area_code, ward_code),
-        texts AS MATERIALIZED (
-            SELECT issues_text AS text, count(*) AS n
-            FROM (SELECT issues_text FROM done WHERE issues_text IS NOT NULL
-                  UNION ALL SELECT issues_text FROM contacts WHERE issues_text IS NOT NULL)
-            GROUP BY issues_text),
-        officers AS (
-            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
-            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM done) GROUP BY officer_id)
+            FROM {events} WHERE {done} GROUP BY area_code, ward_code)
         SELECT 'total' AS part, sum(events) AS events_completed, sum(intel) AS event_intel_submissions,
-               sum(suitable) AS suitable_for_publishing,
-               (SELECT count(*) FILTER (WHERE info_submitted) FROM contacts) AS ccr_info_submitted
+               sum(suitable) AS suitable_for_publishing
         FROM places
         UNION ALL BY NAME
-        SELECT 'issue' AS part, issue, count(*) AS count
-        FROM (SELECT unnest(issues) AS issue FROM done UNION ALL SELECT unnest(issues) AS issue FROM contacts)
-        GROUP BY issue
-        UNION ALL BY NAME
-        SELECT * FROM (
-            SELECT 'word' AS part, word, sum(n) AS count
-            FROM (SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM texts)
-            WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
-            GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS})
-        UNION ALL BY NAME
         {_places_parts(areas, wards, scope)}
-        UNION ALL BY NAME
+        ORDER BY part, events DESC, name, area_code, ward_code"""
+    officers_sql = f"""
+        WITH officers AS (
+            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
+            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {events} WHERE {done})
+            GROUP BY officer_id)
         {_officer_part(users)}
-        ORDER BY part, count DESC, issue, word, events DESC, name, area_code, ward_code, officer_id"""
-    outcomes_params = [*ev_params, *ccr_params, WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS), *scope_params]
+        ORDER BY events DESC, officer_id"""
+    info_sql = f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {ccrs} WHERE {ccr_where}"
+    issues_sql = f"""
+        SELECT issue, count(*) AS count
+        FROM (SELECT unnest(issues) AS issue FROM {events} WHERE {done}
+              UNION ALL SELECT unnest(issues) AS issue FROM {ccrs} WHERE {ccr_where})
+        GROUP BY issue ORDER BY count DESC, issue"""
+    words_sql = f"""
+        SELECT word, sum(n) AS count
+        FROM (SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM ({texts}))
+        WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
+        GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
     value_sql = f"""
         SELECT record_id, title, start, value_gained FROM {events}
         WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
         ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
-    outcomes, value, actions = _frames(
-        (outcomes_sql, outcomes_params), (value_sql, ev_params), _actions_sql(relations["ysywd"], filters))
-    parts = _parts(outcomes)
-    figures = _ints(parts["total"].iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
-                                             "suitable_for_publishing"))
+    places, officers, info, issues, words, value, actions = _frames(
+        (places_sql, [*ev_params, *scope_params]), (officers_sql, ev_params), (info_sql, ccr_params),
+        (issues_sql, [*ev_params, *ccr_params]),
+        (words_sql, [WORD_PATTERN, WORD_EDGES, *ev_params, *ccr_params, sorted(TEXT_STOPWORDS)]),
+        (value_sql, ev_params), _actions_sql(relations["ysywd"], filters))
+    parts = {**_parts(places), "officer": officers.assign(part="officer")}
+    total = parts["total"].assign(ccr_info_submitted=info["ccr_info_submitted"].iloc[0])
+    figures = _ints(total.iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
+                                    "suitable_for_publishing"))
     actions = _int_frame(actions, "actions")
-    issue_counts = _piece(parts, "issue", ["issue", "count"], "count")
+    issue_counts = _int_frame(issues, "count")
     return EventOutcomes(
         headline={
             "intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
@@ -286,7 +311,7 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
         },
         top_issues=_issues_list(issue_counts.head(TOP_ISSUES)),
         issue_counts=issue_counts,
-        issue_words=_piece(parts, "word", ["word", "count"], "count"),
+        issue_words=_int_frame(words, "count"),
         value_gained=value.reset_index(drop=True),
         actions_by_type=actions,
         by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),

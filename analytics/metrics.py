@@ -25,7 +25,7 @@ class Metric:
     label: str
     table: str
     sql: str | None
-    format: str  # "count" | "percent"
+    format: str  # "count" | "percent" | "hours"
     definition: str
 
     def format_value(self, value: Any) -> str:
@@ -34,6 +34,8 @@ class Metric:
             return "–"
         if self.format == "percent":
             return f"{value:.0%}"
+        if self.format == "hours":
+            return f"{value:,.1f}"
         return f"{value:,}"
 
 

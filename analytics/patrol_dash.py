@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from analytics.filters import Filters, where_clause
+from analytics.metrics import Metric
 from analytics.queries import _cached, _frame, _ward_scope
 from analytics.trends import roll_up
 
@@ -29,12 +30,17 @@ TOP_DUTIES = 10
 TOP_OFFICERS = 20
 SECONDS_PER_HOUR = 3600
 
-PATROL_HEADLINE = {
-    "patrols": "Patrols",
-    "patrol_hours": "Patrol hours",
-    "abstractions": "Abstractions",
-    "abstraction_hours": "Hours lost to abstractions",
-}
+# The page's headline figures (its tiles' labels and meanings); not in the shared summary.
+PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("patrols", "Patrols", "patrols", "count(*)", "count", "Patrols starting in the range."),
+    Metric("patrol_hours", "Patrol hours", "patrols", None, "hours",
+           "Sum of end - start over patrols starting in the range, in hours."),
+    Metric("abstractions", "Abstractions", "abstractions", "count(*)", "count",
+           "Abstractions dated in the range (officers taken away from neighbourhood work)."),
+    Metric("abstraction_hours", "Hours lost to abstractions", "abstractions", "coalesce(sum(hours), 0)", "hours",
+           "Sum of the hours officers logged as abstracted."),
+)}
+PATROL_HEADLINE = {name: metric.label for name, metric in PAGE_METRICS.items()}
 
 
 @dataclasses.dataclass

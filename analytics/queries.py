@@ -15,7 +15,9 @@ Speed: a page's figures come from as few scans as possible (one grouped
 aggregation per table at the coarsest grain that still answers every chart,
 rolled up in small DataFrames), list columns are unnested only where a figure
 needs it, and a page's independent queries run side by side on their own
-cursors so DuckDB keeps both cores busy.
+cursors so DuckDB keeps both cores busy. Tables of the latest rows read only
+the days those rows fall on (`_latest_rows`: a count by day first, then the
+sorted query bounded by it), not every row in the range.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
+import datetime as dt
 import functools
 import inspect
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -105,8 +108,52 @@ def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
 
 def _frames(*queries: tuple[str, Sequence[Any]]) -> list[pd.DataFrame]:
     """Run independent queries side by side, each on its own cursor."""
-    futures = [_pool.submit(_frame, sql, params) for sql, params in queries]
-    return [f.result() for f in futures]
+    return [f.result() for f in _submit(*queries)]
+
+
+def _submit(*queries: tuple[str, Sequence[Any]]) -> list[Future]:
+    """Start independent queries side by side, each on its own cursor; collect with `.result()`."""
+    return [_pool.submit(_frame, sql, params) for sql, params in queries]
+
+
+def _latest_from(days: pd.DataFrame, rows: int, *, day: str = "day", count: str = "n") -> dt.datetime | None:
+    """The start of the latest day from which on `days` (one row per day and its row count) holds
+    at least `rows` rows; None when all the days together hold fewer.
+
+    The latest `rows` rows by a timestamp all fall on or after that day, so a "latest rows"
+    query can add `timestamp >= cutoff`: its scan then skips the older row groups by their
+    statistics and sorts a few hundred rows instead of every row in the range.
+    """
+    if days.empty:
+        return None
+    ordered = days.sort_values(day, ascending=False)
+    reached = ordered[count].cumsum().to_numpy() >= rows
+    if not reached.any():
+        return None
+    first = ordered[day].iloc[int(reached.argmax())]
+    return dt.datetime.combine(pd.Timestamp(first).date(), dt.time())
+
+
+def _latest_rows(relation: str, where: str, params: Sequence[Any], *, column: str, rows: int,
+                 sql: Callable[[str], str]) -> pd.DataFrame:
+    """Run a "latest `rows` rows by `column`" query, `sql(condition)`, on only the days those rows fall on.
+
+    A first statement counts the rows matching `where` by day (reading `column` alone); the query
+    then runs with `where AND column >= cutoff` (`_latest_from`), so it skips older row groups by
+    their statistics and sorts a few hundred rows instead of every row in the range. `column`
+    comes from the caller's code, never from input.
+    """
+    days = _frame(f"SELECT CAST({column} AS DATE) AS day, count(*) AS n FROM {relation} WHERE {where} GROUP BY day",
+                  params)
+    cutoff = _latest_from(days, rows)
+    if cutoff is None:
+        return _frame(sql(where), params)
+    return _frame(sql(_and(where, f"{column} >= ?")), [*params, cutoff])
+
+
+def _later(run: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> Future:
+    """Start `run` on the query pool (beside a page's other statements)."""
+    return _pool.submit(run, *args, **kwargs)
 
 
 def _and(condition: str, extra: str) -> str:
@@ -258,15 +305,19 @@ def events_overview(relations: dict[str, str], filters: Filters) -> EventsOvervi
         FROM rolled WHERE level = {_TOTAL}
         ORDER BY part, week, status, CASE WHEN part IN ('type', 'area') THEN -events END,
                  event_type, area_code, ward_code"""
-    latest_sql = f"""
-        SELECT e.record_id, e.title, e.event_type, e.area_code, coalesce(a.name, e.area_code) AS area,
-               e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.start, e.status, e.attendees
-        FROM (SELECT record_id, title, event_type, area_code, ward_code, start, status, attendees
-              FROM {events} WHERE {where} ORDER BY start DESC, record_id DESC LIMIT {LATEST_EVENTS}) e
-        LEFT JOIN {areas} a ON a.area_code = e.area_code
-        LEFT JOIN {wards} w ON w.ward_code = e.ward_code
-        ORDER BY e.start DESC, e.record_id DESC"""
-    overview, latest = _frames((overview_sql, params + scope_params + officers_params), (latest_sql, params))
+    def latest_sql(condition: str) -> str:
+        return f"""
+            SELECT e.record_id, e.title, e.event_type, e.area_code, coalesce(a.name, e.area_code) AS area,
+                   e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.start, e.status, e.attendees
+            FROM (SELECT record_id, title, event_type, area_code, ward_code, start, status, attendees
+                  FROM {events} WHERE {condition} ORDER BY start DESC, record_id DESC LIMIT {LATEST_EVENTS}) e
+            LEFT JOIN {areas} a ON a.area_code = e.area_code
+            LEFT JOIN {wards} w ON w.ward_code = e.ward_code
+            ORDER BY e.start DESC, e.record_id DESC"""
+
+    pending = _later(_latest_rows, events, where, params, column="start", rows=LATEST_EVENTS, sql=latest_sql)
+    overview = _frame(overview_sql, params + scope_params + officers_params)
+    latest = pending.result()
     part = overview["part"]
 
     def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:

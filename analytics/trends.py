@@ -62,6 +62,50 @@ def default_pivot(today: dt.date) -> dt.date:
     return today - dt.timedelta(weeks=26)
 
 
+COMPARISON_DAYS = (28, 56, 91, 182)
+# URL query parameter of each of the page's own controls (the filter bar keeps its own).
+VIEW_KEYS = {"grain": "per", "pivot": "pivot", "days": "days", "measure": "measure"}
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendView:
+    """The Change over time page's own controls: the chart's grain and the before/after comparison."""
+
+    grain: str
+    pivot: dt.date
+    days: int
+    measure: str
+
+    def to_query_params(self) -> dict[str, str]:
+        values = {"grain": self.grain, "pivot": self.pivot.isoformat(), "days": str(self.days),
+                  "measure": self.measure}
+        return {VIEW_KEYS[name]: value for name, value in values.items()}
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | Sequence[str]], *, today: dt.date) -> TrendView:
+        """The view a link asks for; a value missing or not allowed takes its default."""
+
+        def value(name: str) -> str:
+            raw = params.get(VIEW_KEYS[name])
+            if isinstance(raw, list | tuple):
+                raw = raw[-1] if raw else None
+            return raw.strip() if isinstance(raw, str) else ""
+
+        try:
+            pivot = dt.date.fromisoformat(value("pivot"))
+        except ValueError:
+            pivot = default_pivot(today)
+        if not dt.date(2000, 1, 1) <= pivot <= today:
+            pivot = default_pivot(today)
+        days = int(value("days")) if value("days").isdigit() else DEFAULT_DAYS
+        return cls(
+            grain=value("grain") if value("grain") in GRAINS else "week",
+            pivot=pivot,
+            days=days if days in COMPARISON_DAYS else DEFAULT_DAYS,
+            measure=value("measure") if value("measure") in MEASURES else MEASURES[0],
+        )
+
+
 def _without_dates(filters: Filters) -> Filters:
     return dataclasses.replace(filters, start=None, end=None)
 

@@ -7,6 +7,7 @@
     python -m data import  crime|boundaries|census|events|ccrs FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
+    python -m data add-user --store PATH --user-id ID --name NAME --email EMAIL --role ROLE --rank RANK [--area CODE]
     python -m data import-priorities FILE --store PATH --area CODE [--ward CODE] [--category NAME] --user ID
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store).
@@ -25,15 +26,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import demo, reference
+from data import demo, picklists, reference
 from data.schema import TABLES
 from data.settings import load_settings
-from data.store import Store, ValidationError
+from data.store import Store, ValidationError, new_submission_id
 
 DEFAULT_RETENTION_HOURS = 168
 IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs")
 CLI_USER = {"user_id": "cli", "name": "Command line", "role": "analyst", "active": True}
 """Who the commands act as by default: whoever can run them can already write the store's files."""
+CLI_ADMIN = {**CLI_USER, "role": "admin"}
+"""Who `add-user` acts as (adding users is an admin's change)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
     _add_retention(commands)
+    _add_user_command(commands)
     command = _command(commands, "import-priorities", run_import_priorities,
                        "Load data.police.uk neighbourhood priorities (JSON) as You said, we did items (JSON).")
     command.add_argument("file", help="a priorities JSON file: a list of {issue, issue-date, action, action-date}")
@@ -305,6 +309,37 @@ def run_retention(args: argparse.Namespace) -> int:
         print(f"retention: {exc}", file=sys.stderr)
         return 1
     _print_json(report)
+    return 0
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+def _add_user_command(commands) -> None:
+    command = _command(commands, "add-user", run_add_user,
+                       "Add a user, e.g. the first admin of a store behind sign-in (JSON). Audited.")
+    command.add_argument("--user-id", required=True, help="stable id, e.g. a collar or staff number")
+    command.add_argument("--name", required=True, help="display name")
+    command.add_argument("--email", required=True, help="sign-in email, as the identity provider sends it")
+    command.add_argument("--role", required=True, choices=picklists.ROLES)
+    command.add_argument("--rank", required=True, help="rank or grade (PC, PCSO, Sgt, Insp, Staff, ...)")
+    command.add_argument("--area", help="their team's area code (required for officers and supervisors)")
+
+
+def run_add_user(args: argparse.Namespace) -> int:
+    from forms.admin import add_user
+
+    store = _open(args.store, must_exist=False)
+    store.create()
+    values = {"user_id": args.user_id, "name": args.name, "email": args.email, "role": args.role,
+              "rank": args.rank, "area_code": args.area}
+    try:
+        saved = add_user(store=store, values=values, user=CLI_ADMIN, submission_id=new_submission_id())
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            print(f"add-user: {field} {message}", file=sys.stderr)
+        return 1
+    _print_json({"user_id": args.user_id, "record_id": saved.record_id, "role": args.role})
     return 0
 
 

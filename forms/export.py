@@ -1,12 +1,9 @@
-"""Download buttons for the data behind a page's charts and tables (CSV and Excel).
-
-Only roles with the `export` capability see them, and every file made is
-written to the audit log (who, which page's data, which tables).
-"""
+"""Download buttons for the data behind a page's charts and tables (CSV and Excel), each download audited."""
 
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,45 +13,88 @@ import streamlit as st
 from analytics.export import file_stem, to_csv_bytes, to_excel_bytes, to_zip_of_csv_bytes
 from data import access, audit
 from data.store import Store
+from forms.identity import current_user
+from forms.runtime import get_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_LOGGED_IDS = 5000
+"""At most this many record ids are listed in one export's audit entry."""
 
 
-def exported(store: Store, user: Mapping[str, Any], make: Callable[[], bytes], *, file_name: str,
-             tables: list[str]) -> Callable[[], bytes]:
-    """`make`, checked against the user's `export` capability and audited each time a file is made."""
-
-    def checked() -> bytes:
-        access.require(user, "export")
-        audit.log(store, user, "export", detail=f"{file_name}: {', '.join(tables)}")
-        return make()
-
-    return checked
+Frames = Mapping[str, pd.DataFrame]
 
 
-def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str, store: Store,
-                     user: Mapping[str, Any], today: dt.date | None = None) -> None:
+def audited(make: Callable[[Frames], bytes], frames: Frames | Callable[[], Frames], *, store: Store,
+            user: Mapping[str, Any], file_name: str, table: str | None = None, context: str = "",
+            capability: str = "export") -> Callable[[], bytes]:
+    """A file maker for `st.download_button(data=...)`: each call (one download) checks `capability`, logs an
+    "export" audit entry, then returns `make(frames)`.
+
+    `frames` may be a function, run only when the file is made. The entry
+    names the file, each frame with its row count, the page's filters
+    (`context`) and the ids of the records exported (a `record_id` column).
+    """
+    def generate() -> bytes:
+        access.require(user, capability)
+        data = dict(frames() if callable(frames) else frames)
+        ids: list[str] = []
+        for frame in data.values():
+            if "record_id" in frame.columns:
+                ids += [str(v) for v in frame["record_id"].dropna()]
+        parts = ", ".join(f"{label} ({len(frame):,} rows)" for label, frame in data.items())
+        detail = f"{file_name}: {parts}" + (f"; {context}" if context else "")
+        audit.log(store, user, "export", table=table, target_ids=ids[:MAX_LOGGED_IDS], detail=detail[:4000])
+        return make(data)
+
+    return generate
+
+
+def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
+                     today: dt.date | None = None, store: Store | None = None,
+                     user: Mapping[str, Any] | None = None) -> None:
     """A CSV button (one frame: a .csv; several: a .zip of CSVs) and an Excel button (one sheet per frame).
 
-    Nothing is shown to a user without the `export` capability. The files are
-    made only when a button is pressed, and each one made is audited. Every
+    Shown only to users who may export. The files are made only when a button
+    is pressed, and each one made is logged as an "export" audit entry. Every
     text cell is neutralised against formula injection (see `analytics.export`).
     """
-    if not frames or not access.can(user, "export"):
+    if not frames:
+        return
+    store = store if store is not None else get_store()
+    user = user if user is not None else current_user(store)
+    if not access.can(user, "export"):
         return
     frames = dict(frames)
     stem = f"{file_stem(name) or 'beatbook'}-{(today or dt.date.today()).isoformat()}"
+    context = _page_context()
     if len(frames) == 1:
-        (frame,) = frames.values()
-        csv_data, csv_name, csv_mime, csv_label = (lambda: to_csv_bytes(frame)), f"{stem}.csv", "text/csv", "CSV"
+        csv_make, csv_name, csv_mime, csv_label = single_csv, f"{stem}.csv", "text/csv", "CSV"
     else:
-        csv_data, csv_name, csv_mime, csv_label = ((lambda: to_zip_of_csv_bytes(frames)), f"{stem}-csv.zip",
-                                                   "application/zip", "CSV (zip)")
-    tables = list(frames)
-    csv_data = exported(store, user, csv_data, file_name=csv_name, tables=tables)
-    excel_data = exported(store, user, lambda: to_excel_bytes(frames), file_name=f"{stem}.xlsx", tables=tables)
+        csv_make, csv_name, csv_mime, csv_label = to_zip_of_csv_bytes, f"{stem}-csv.zip", "application/zip", "CSV (zip)"
+
+    def logged(make: Callable[[Frames], bytes], file_name: str) -> Callable[[], bytes]:
+        return audited(make, frames, store=store, user=user, file_name=file_name, context=context)
+
     with st.container(horizontal=True):
-        st.download_button(csv_label, data=csv_data, file_name=csv_name, mime=csv_mime, key=f"{key}.csv",
-                           icon=":material/download:", on_click="ignore")
-        st.download_button("Excel", data=excel_data, file_name=f"{stem}.xlsx", mime=XLSX,
-                           key=f"{key}.xlsx", icon=":material/download:", on_click="ignore")
+        st.download_button(csv_label, data=logged(csv_make, csv_name), file_name=csv_name, mime=csv_mime,
+                           key=f"{key}.csv", icon=":material/download:", on_click="ignore")
+        st.download_button("Excel", data=logged(to_excel_bytes, f"{stem}.xlsx"),
+                           file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}.xlsx", icon=":material/download:",
+                           on_click="ignore")
+
+
+def single_csv(frames: Frames) -> bytes:
+    """The one frame of `frames` as CSV bytes."""
+    (frame,) = frames.values()
+    return to_csv_bytes(frame)
+
+
+def _page_context() -> str:
+    """The page and its filters as its link shows them (a view is a link)."""
+    try:
+        page = st.context.url or ""
+    except Exception:  # noqa: BLE001 - AppTest has no browser URL
+        page = ""
+    query = urllib.parse.urlencode(st.query_params.to_dict())
+    path = urllib.parse.urlparse(page).path if page else ""
+    return f"page {path or '?'}" + (f"?{query}" if query else "")

@@ -225,7 +225,10 @@ def _current_params() -> dict[str, str | list[str]]:
 
 
 def _sync_url(params: dict[str, str | list[str]]) -> None:
-    wanted = {name: value if isinstance(value, list) else [value] for name, value in params.items()}
-    if wanted != _current_params():
-        st.query_params.from_dict(params)
+    # Parameters the bar does not own (a page's own controls) stay as they are.
+    current = _current_params()
+    others = {name: values for name, values in current.items() if name not in FILTER_KEYS}
+    wanted = {**others, **{name: value if isinstance(value, list) else [value] for name, value in params.items()}}
+    if wanted != current:
+        st.query_params.from_dict(wanted)
 

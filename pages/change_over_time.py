@@ -13,6 +13,7 @@ from forms.runtime import get_settings, get_store, require_page, route_through_a
 
 KEY = "change_over_time"
 WINDOWS = {28: "4 weeks", 56: "8 weeks", 91: "13 weeks", 182: "26 weeks"}
+assert tuple(WINDOWS) == trends.COMPARISON_DAYS
 COMPARISON_COLUMNS = {
     "area": st.column_config.TextColumn("Area", pinned=True),
     "before": st.column_config.NumberColumn("Before", format="%d"),
@@ -28,6 +29,13 @@ require_page(user, "read_aggregates")
 today = dt.date.today()
 
 st.title("Change over time")
+# The page's own controls live in the URL too (`per`, `pivot`, `days`, `measure`): taken from it
+# on the first draw, written back after every change, so a comparison can be shared as a link.
+if f"{KEY}.pivot" not in st.session_state:
+    seed = trends.TrendView.from_query_params({name: st.query_params.get_all(name) for name in st.query_params},
+                                              today=today)
+    for name in ("grain", "pivot", "days", "measure"):
+        st.session_state[f"{KEY}.{name}"] = getattr(seed, name)
 filters = render_filter_bar(store, key=KEY, today=today, user=user)
 daily = trends.daily_activity(store, filters)
 figures = trends.totals(daily)
@@ -38,7 +46,7 @@ with st.container(horizontal=True):
 with st.expander("What these count"):
     st.markdown(trends.__doc__.split("\n\n", 2)[2])
 
-grain = st.segmented_control("Per", list(trends.GRAINS), format_func=trends.GRAINS.__getitem__, default="week",
+grain = st.segmented_control("Per", list(trends.GRAINS), format_func=trends.GRAINS.__getitem__,
                              key=f"{KEY}.grain", required=True)
 measures = st.multiselect("Measures", list(trends.MEASURES), default=list(trends.HEADLINE),
                           format_func=trends.LABELS.__getitem__, key=f"{KEY}.measures")
@@ -51,14 +59,17 @@ st.caption("The same number of days either side of a date, per area. The period 
            "the other filters do.")
 date_column, window_column, measure_column = st.columns(3)
 with date_column:
-    pivot = st.date_input("Change date", value=trends.default_pivot(today), key=f"{KEY}.pivot",
+    pivot = st.date_input("Change date", key=f"{KEY}.pivot",
                           format="DD/MM/YYYY", min_value=dt.date(2000, 1, 1), max_value=today)
 with window_column:
-    days = st.selectbox("Days either side", list(WINDOWS), index=2, format_func=WINDOWS.__getitem__,
-                        key=f"{KEY}.days")
+    days = st.selectbox("Days either side", list(WINDOWS), format_func=WINDOWS.__getitem__, key=f"{KEY}.days")
 with measure_column:
     measure = st.selectbox("Measure", list(trends.MEASURES), format_func=trends.LABELS.__getitem__,
                            key=f"{KEY}.measure")
+pivot = pivot or trends.default_pivot(today)
+view = trends.TrendView(grain=grain, pivot=pivot, days=days, measure=measure).to_query_params()
+if any(st.query_params.get(name) != value for name, value in view.items()):
+    st.query_params.update(view)
 comparison = trends.before_after(store, filters, pivot=pivot, days=days, area_names=reference.area_names(store))
 before, after = pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days - 1)
 st.caption(f"Before: {before:%d %b %Y} – {pivot - dt.timedelta(days=1):%d %b %Y}. "

@@ -4,8 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.charts import build_count_bar_chart, build_ward_map
-from analytics.events_dash import event_outcomes
-from analytics.metrics import METRICS
+from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes, page_metric
 from analytics.queries import list_ward_shapes
 from analytics.wordcloud import issues_word_cloud
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
@@ -13,15 +12,9 @@ from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "event_outcomes"
-TILES = (
-    ("intel_submissions", METRICS["intel_submissions"].label, METRICS["intel_submissions"].definition),
-    ("events_completed", METRICS["events_completed"].label, METRICS["events_completed"].definition),
-    ("suitable_for_publishing", "Publishable events", "Completed events the officer marked as suitable "
-                                                      "for publishing (e.g. on social media)."),
-    ("actions", "Actions taken", "\"You said, we did\" actions taken in the period (by the action's date)."),
-)
 VALUE_COLUMNS = {
     "title": st.column_config.TextColumn("Event", pinned=True),
     "start": st.column_config.DatetimeColumn("Date", format="ddd D MMM YYYY"),
@@ -40,9 +33,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = event_outcomes(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name, label, meaning in TILES:
-        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=200)
+render_metric_tiles(data.headline, (page_metric(name) for name in OUTCOMES_HEADLINE), width=200)
 
 issues_column, cloud_column = st.columns(2)
 top_issues = pd.DataFrame(data.top_issues, columns=["issue", "count"])

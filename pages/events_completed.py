@@ -3,22 +3,16 @@
 import streamlit as st
 
 from analytics.charts import build_count_bar_chart, build_ward_map
-from analytics.events_dash import events_completed
-from analytics.metrics import METRICS
+from analytics.events_dash import COMPLETED_HEADLINE, events_completed, page_metric
 from analytics.queries import list_ward_shapes
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "events_completed"
-TILES = (
-    ("events_completed", METRICS["events_completed"].label, METRICS["events_completed"].definition),
-    ("attendees", METRICS["attendees"].label, METRICS["attendees"].definition),
-    ("officer_attendances", "Officers involved", METRICS["officer_attendances"].definition),
-    ("communities_supported", "Communities supported", "Different communities the completed events reached."),
-)
 EVENT_COLUMNS = {
     "title": st.column_config.TextColumn("Event", pinned=True),
     "event_type": st.column_config.TextColumn("Type"),
@@ -42,9 +36,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = events_completed(store, filters)
 
-with st.container(horizontal=True):  # tiles wrap two to a row on a phone
-    for name, label, meaning in TILES:
-        st.metric(label, f"{data.headline[name]:,}", help=meaning, border=True, width=200)
+render_metric_tiles(data.headline, (page_metric(name) for name in COMPLETED_HEADLINE), width=200)
 
 if not data.headline["events_completed"]:
     st.info("No completed events for these filters. Widen the period or go back up the breadcrumb.",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.charts import build_area_bar_chart, build_ward_map
 from analytics.patrol_dash import (
-    PATROL_HEADLINE,
+    PAGE_METRICS,
     TOP_OFFICERS,
     abstraction_hours_by_period,
     build_abstraction_hours_chart,
@@ -20,6 +20,7 @@ from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import render_metric_tiles
 
 KEY = "patrols_abstractions"
 OFFICER_COLUMNS = {
@@ -40,10 +41,7 @@ view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=sett
 render_breadcrumb(view.crumbs(), bar_key=KEY)
 overview = patrols_overview(store, filters)
 
-with st.container(horizontal=True):
-    for name, label in PATROL_HEADLINE.items():
-        value = overview.headline[name]
-        st.metric(label, f"{value:,.1f}" if isinstance(value, float) else f"{value:,}", border=True, width=190)
+render_metric_tiles(overview.headline, PAGE_METRICS.values(), width=190)
 if filters.wards:
     st.caption("Abstractions have no ward: the ward filter narrows patrols only.")
 

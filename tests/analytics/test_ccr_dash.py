@@ -70,6 +70,17 @@ def test_outcomes_details_are_record_level_without_diversity(fixture_store):
     assert outcomes.detail_rows == 3
 
 
+@pytest.mark.parametrize(("limit", "expected"), [(1, ["c3"]), (2, ["c3", "c2"]), (3, ["c3", "c2", "c1"]),
+                                               (10, ["c3", "c2", "c1"])])
+def test_outcomes_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypatch, limit, expected):
+    # The details query reads only the days holding the latest `limit` CCRs (c3 18 March,
+    # c2 11 March, c1 3 March); the table must still be exactly the latest rows.
+    monkeypatch.setattr(ccr_dash, "DETAIL_ROWS", limit)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
+    assert outcomes.details["record_id"].tolist() == expected
+    assert outcomes.detail_rows == 3
+
+
 def test_outcomes_breakdowns_of_two_people_are_all_suppressed(fixture_store):
     breakdowns = ccr_dash.ccr_outcomes(fixture_store, FILTERS).breakdowns
     assert list(breakdowns) == ["age_band", "religion", "sex", "disability", "ethnic_group", "ethnicity"]

@@ -89,6 +89,14 @@ def test_events_completed_tables(dash_store):
     ]
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5, 9])
+def test_events_completed_table_keeps_the_latest_whatever_the_limit(dash_store, monkeypatch, limit):
+    # The table's query reads only the days holding the latest `limit` completed events.
+    monkeypatch.setattr(events_dash, "COMPLETED_ROWS", limit)
+    result = events_dash.events_completed(dash_store, ALL_MARCH)
+    assert list(result.events["record_id"]) == ["e9", "e8", "e7", "e2", "e1"][:limit]
+
+
 def test_events_completed_for_one_area_and_an_empty_period(dash_store):
     north = events_dash.events_completed(dash_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)))
     assert north.headline["events_completed"] == 3  # e1, e2, e8

@@ -124,6 +124,14 @@ def test_events_overview_for_march(fixture_store):
     assert list(got.latest[["area", "ward"]].iloc[0]) == ["South", "Riverside"]
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5, 6])
+def test_events_overview_latest_keeps_the_latest_whatever_the_limit(fixture_store, monkeypatch, limit):
+    # The latest events' query reads only the days holding the latest `limit` events.
+    monkeypatch.setattr(queries, "LATEST_EVENTS", limit)
+    got = queries.events_overview(fixture_store, MARCH_FILTERS)
+    assert list(got.latest["record_id"]) == ["e7", "e4", "e3", "e2", "e1"][:limit]
+
+
 def test_events_overview_headline_matches_summary(fixture_store):
     for filters in (MARCH_FILTERS, Filters(), Filters(areas=("A2",))):
         overview = queries.events_overview(fixture_store, filters).headline
@@ -211,3 +219,13 @@ def test_suppress_small():
     assert list(got["events"]) == [1, 2, 3, 4, 5]  # other columns untouched
     assert list(frame["people"][:4]) == [0, 1, 4, 5]  # the input is not changed
     assert list(queries.suppress_small(frame, ["events"], threshold=3)["events"]) == ["<3", "<3", 3, 4, 5]
+
+
+def test_latest_from_finds_the_day_the_latest_rows_reach_back_to():
+    days = pd.DataFrame({"day": [dt.date(2025, 3, 3), dt.date(2025, 3, 18), dt.date(2025, 3, 11)], "n": [4, 2, 3]})
+    assert queries._latest_from(days, 1) == dt.datetime(2025, 3, 18)
+    assert queries._latest_from(days, 2) == dt.datetime(2025, 3, 18)  # 18 March alone holds 2
+    assert queries._latest_from(days, 3) == dt.datetime(2025, 3, 11)  # 2 + 3
+    assert queries._latest_from(days, 9) == dt.datetime(2025, 3, 3)  # 2 + 3 + 4
+    assert queries._latest_from(days, 10) is None  # fewer rows than asked for: no cut-off
+    assert queries._latest_from(days.iloc[:0], 1) is None

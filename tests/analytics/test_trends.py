@@ -151,3 +151,22 @@ def test_nothing_in_range(trend_store):
     series = trends.trend_series(daily, grain="week", start=empty.start, end=empty.end)
     assert len(series) == 5 and series["engagement"].eq(0).all()  # weeks of 30 Dec .. 27 Jan
     assert trends.before_after(trend_store, Filters(), pivot=dt.date(2030, 1, 1), days=28).empty
+
+
+def test_trend_view_round_trips_through_the_url():
+    today = dt.date(2026, 6, 30)
+    view = trends.TrendView(grain="month", pivot=dt.date(2026, 3, 2), days=56, measure="ccrs")
+    params = view.to_query_params()
+    assert params == {"per": "month", "pivot": "2026-03-02", "days": "56", "measure": "ccrs"}
+    assert trends.TrendView.from_query_params(params, today=today) == view
+    assert trends.TrendView.from_query_params({k: [v] for k, v in params.items()}, today=today) == view
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"per": "year", "pivot": "2026-13-01", "days": "30", "measure": "nonsense"},
+    {"pivot": "2027-01-01", "days": "-28"}, {"pivot": "1999-12-31", "days": "x"}, {"pivot": ["", ""]},
+])
+def test_trend_view_falls_back_to_defaults_for_values_not_allowed(params):
+    today = dt.date(2026, 6, 30)
+    assert trends.TrendView.from_query_params(params, today=today) == trends.TrendView(
+        grain="week", pivot=today - dt.timedelta(weeks=26), days=trends.DEFAULT_DAYS, measure=trends.MEASURES[0])

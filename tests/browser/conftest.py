@@ -29,11 +29,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen, *, timeout: float = 90) -> None:
+def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path, *, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{server.stdout.read()}")
+            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
                 if reply.status == 200:
@@ -43,21 +43,20 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, *, timeout: float = 
     raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout:.0f}s")
 
 
-@pytest.fixture
-def server(store_root, officer, tmp_path):
-    """A Streamlit server over a private store, acting as `officer`; always stopped afterwards."""
-    port = _free_port()
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = ()):
+    """`streamlit run app.py` on a loopback port with this environment; yields its URL, always stops it."""
+    port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": officer["user_id"]}
-    log = open(tmp_path / "streamlit.log", "w+")  # noqa: SIM115 - closed below
+    log = open(log_path, "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        _wait_until_healthy(url, process)
+        _wait_until_healthy(url, process, log_path)
         yield url
     finally:
         process.terminate()
@@ -67,6 +66,14 @@ def server(store_root, officer, tmp_path):
             process.kill()
             process.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture
+def server(store_root, officer, tmp_path):
+    """A Streamlit server over a private store, acting as `officer`; always stopped afterwards."""
+    env = {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": officer["user_id"]}
+    with streamlit_server(env, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import ccr_dash
-from data import reference
+from data import access, reference
 from data.schema import DIVERSITY_FIELDS
 from tests.pages.test_pages import open_page
 
@@ -31,7 +31,8 @@ def test_page_renders_for_role(app_store, page, role):
     assert at.title[0].value in ("CCR outcomes", "CCR activity")
     assert at.metric, f"{page} shows no figures for a {role}"
     keys = {b.key for b in at.get("download_button")}
-    assert keys, f"{page} offers no downloads"
+    may_export = access.can(reference.get_user(app_store, user_with_role(app_store, role)), "export")
+    assert bool(keys) == may_export, f"{page} offers downloads to a {role}: {may_export=}"
 
 
 def test_outcomes_shows_the_headline_and_keeps_diversity_aggregated(app_store):

@@ -17,7 +17,7 @@ ROLES = ("supervisor", "commander", "analyst")  # the roles with the dashboards
 # page -> (tile label, summary key) pairs that must agree
 FIGURES = {
     "pages/events_completed.py": (("Events completed", "events_completed"), ("People engaged", "attendees"),
-                                  ("Officers involved", "officer_attendances")),
+                                  ("Officer attendances", "officer_attendances")),
     "pages/event_outcomes.py": (("Intelligence submissions", "intel_submissions"),
                                 ("Events completed", "events_completed")),
     "pages/engagement_activity.py": (("Events booked", "events_booked"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import trends
 from data import reference
 from tests.pages.test_pages import open_app
 
@@ -52,6 +55,38 @@ def test_change_over_time_before_after_controls(app_store):
     (table,) = [frame.value for frame in at.dataframe]
     assert table["area"].iloc[0] == "All areas"
     assert set(table["measure"]) == {"engagement"}
+
+
+def test_change_over_time_takes_its_comparison_from_the_url(app_store):
+    pivot = dt.date.today() - dt.timedelta(days=100)
+    at = open_app(user_of(app_store, "commander"))
+    at.switch_page(TRENDS)
+    at.query_params.update({"period": "this_year", "per": "month", "pivot": pivot.isoformat(), "days": "56",
+                            "measure": "ccrs"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="change_over_time.grain").value == "month"
+    assert at.date_input(key="change_over_time.pivot").value == pivot
+    assert at.selectbox(key="change_over_time.days").value == 56
+    assert at.selectbox(key="change_over_time.measure").value == "ccrs"
+    assert at.button_group(key="change_over_time.period").value == "this_year"  # the filter bar's own
+    (table,) = [frame.value for frame in at.dataframe]
+    assert set(table["measure"]) == {"ccrs"}
+    # The filter bar keeps the page's parameters when it writes its own.
+    assert at.query_params["pivot"] == pivot.isoformat() and at.query_params["per"] == "month"
+
+
+def test_change_over_time_writes_its_comparison_to_the_url(app_store):
+    at = open_as(app_store, TRENDS, "commander")
+    assert at.query_params["days"] == str(trends.DEFAULT_DAYS)
+    assert at.query_params["pivot"] == trends.default_pivot(dt.date.today()).isoformat()
+    at.selectbox(key="change_over_time.days").set_value(182).run()
+    at.selectbox(key="change_over_time.measure").set_value("engagement").run()
+    at.button_group(key="change_over_time.period").set_value("last_90").run()
+    assert not at.exception, at.exception
+    assert at.query_params["days"] == "182"
+    assert at.query_params["measure"] == "engagement"
+    assert at.query_params["period"] == "last_90"
 
 
 def test_patrols_page_shows_the_breadcrumb_and_goes_back_up(app_store):
