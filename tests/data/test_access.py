@@ -293,7 +293,7 @@ PAGES_OF = {
     "commander": SHARED | EXPLORE | {"pages/quality.py"},
     "analyst": SHARED | EXPLORE | {"pages/quality.py", "pages/import_data.py"},
     "admin": SHARED | {"pages/import_data.py", "pages/admin_users.py", "pages/admin_places.py",
-                       "pages/admin_lists.py"},
+                       "pages/admin_lists.py", "pages/audit_log.py"},
 }
 YSYWD = {"pages/ysywd_board.py", "pages/ysywd_item.py"}
 for _role, _pages in PAGES_OF.items():
