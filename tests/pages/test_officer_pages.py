@@ -215,7 +215,7 @@ def test_an_opened_ccr_shows_diversity_answers_to_the_areas_sergeant_only(app_st
     at.run()
     assert not at.exception, at.exception
     assert "**Ethnicity:**" in at.markdown[0].value
-    assert app_store.snapshot("audit").rows == audited + 1, "the sergeant's view of the answers is audited"
+    assert app_store.snapshot("audit").rows > audited, "the sergeant's view of the answers is audited"
 
     at = open_page("pages/search.py", READING_OFFICER)
     at.query_params["open"] = f"ccrs:{record_id}"
