@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data.access import role_of, roles_with
 from forms.identity import DEMO, current_mode, current_user, render_identity
 from forms.runtime import get_settings, get_store, render_demo_setup, route_through_app
 
@@ -15,59 +16,63 @@ if current_mode() == DEMO:  # a store behind sign-in is never filled with a demo
 user = current_user(store)
 render_identity(store, user)
 
-# section -> (script, title, icon, roles that see it; None = everyone)
+RECORD = roles_with("log_activity")
+OWN = roles_with("read_own_records")
+TEAM = roles_with("read_team_records")
+SHARE = roles_with("share")
+EXPLORE = roles_with("read_aggregates")
+PUBLISH = tuple(r for r in SHARE if r in {*roles_with("ysywd_publish"), *roles_with("import")})  # or load priorities
+
+# section -> (script, title, icon, roles that see it; None = everyone). Each page checks its capability itself too.
 PAGES = {
     "Record": [
-        ("pages/book_event.py", "Book an event", ":material/event_available:", None),
-        ("pages/update_event.py", "Update an event", ":material/event_note:", None),
-        ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", None),
-        ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", None),
-        ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", None),
+        ("pages/book_event.py", "Book an event", ":material/event_available:", RECORD),
+        ("pages/update_event.py", "Update an event", ":material/event_note:", RECORD),
+        ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", RECORD),
+        ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", RECORD),
+        ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", RECORD),
     ],
     "Me": [
-        ("pages/my_activity.py", "My activity", ":material/person:", None),
-        ("pages/search.py", "Search", ":material/search:", None),
-        ("pages/news.py", "News", ":material/newspaper:", None),
+        ("pages/my_activity.py", "My activity", ":material/person:", OWN),
+        ("pages/search.py", "Search", ":material/search:", TEAM),
+        ("pages/news.py", "News", ":material/newspaper:", SHARE),
     ],
     "Share": [
-        ("pages/what_works_well.py", "What works well", ":material/thumb_up:", None),
-        ("pages/useful_info.py", "Useful information", ":material/folder_shared:", None),
-        ("pages/feedback.py", "Feedback", ":material/feedback:", None),
+        ("pages/what_works_well.py", "What works well", ":material/thumb_up:", SHARE),
+        ("pages/useful_info.py", "Useful information", ":material/folder_shared:", SHARE),
+        ("pages/feedback.py", "Feedback", ":material/feedback:", SHARE),
     ],
     "You said, we did": [
-        ("pages/ysywd_board.py", "Issues board", ":material/view_kanban:", None),
-        ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", ("officer", "supervisor")),
-        ("pages/ysywd_item.py", "Item", ":material/assignment:", None),
-        ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:",
-         ("supervisor", "commander", "analyst", "admin")),
-        ("pages/ysywd_publish.py", "Publish", ":material/campaign:", ("supervisor", "commander", "analyst", "admin")),
+        ("pages/ysywd_board.py", "Issues board", ":material/view_kanban:", roles_with("ysywd_read")),
+        ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", roles_with("ysywd_edit")),
+        ("pages/ysywd_item.py", "Item", ":material/assignment:", roles_with("ysywd_read")),
+        ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:", EXPLORE),
+        ("pages/ysywd_publish.py", "Publish", ":material/campaign:", PUBLISH),
     ],
     "Explore": [
-        ("pages/events_overview.py", "Events overview", ":material/insights:", None),
-        ("pages/events_completed.py", "Events completed", ":material/event_available:", None),
-        ("pages/event_outcomes.py", "Event outcomes", ":material/lightbulb:", None),
-        ("pages/engagement_activity.py", "Engagement activity", ":material/groups:", None),
-        ("pages/ccr_outcomes.py", "CCR outcomes", ":material/forum:", None),
-        ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", None),
-        ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", None),
-        ("pages/change_over_time.py", "Change over time", ":material/trending_up:", None),
-        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:",
-         ("supervisor", "commander", "analyst", "admin")),
-        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:",
-         ("supervisor", "commander", "analyst", "admin")),
+        ("pages/events_overview.py", "Events overview", ":material/insights:", EXPLORE),
+        ("pages/events_completed.py", "Events completed", ":material/event_available:", EXPLORE),
+        ("pages/event_outcomes.py", "Event outcomes", ":material/lightbulb:", EXPLORE),
+        ("pages/engagement_activity.py", "Engagement activity", ":material/groups:", EXPLORE),
+        ("pages/ccr_outcomes.py", "CCR outcomes", ":material/forum:", EXPLORE),
+        ("pages/ccr_activity.py", "CCR activity", ":material/contacts:", EXPLORE),
+        ("pages/patrols_abstractions.py", "Patrols and abstractions", ":material/directions_walk:", EXPLORE),
+        ("pages/change_over_time.py", "Change over time", ":material/trending_up:", EXPLORE),
+        ("pages/engagement_vs_demand.py", "Engagement vs demand", ":material/balance:", EXPLORE),
+        ("pages/representativeness.py", "Representativeness", ":material/diversity_3:", EXPLORE),
     ],
     "Data": [
-        ("pages/import_data.py", "Import data", ":material/upload_file:", ("analyst", "admin")),
+        ("pages/import_data.py", "Import data", ":material/upload_file:", roles_with("import")),
     ],
     "Supervise": [
-        ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", ("supervisor",)),
-        ("pages/quality.py", "Quality", ":material/verified:", ("supervisor", "commander", "analyst")),
+        ("pages/dip_checks.py", "Dip checks", ":material/fact_check:", roles_with("dip_check")),
+        ("pages/quality.py", "Quality", ":material/verified:", roles_with("read_quality")),
     ],
     "Admin": [
-        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", ("admin",)),
-        ("pages/admin_places.py", "Areas and wards", ":material/map:", ("admin",)),
-        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", ("admin",)),
-        ("pages/audit_log.py", "Audit log", ":material/policy:", ("admin",)),
+        ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", roles_with("administer")),
+        ("pages/admin_places.py", "Areas and wards", ":material/map:", roles_with("administer")),
+        ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", roles_with("administer")),
+        ("pages/audit_log.py", "Audit log", ":material/policy:", roles_with("read_audit")),
     ],
 }
 
@@ -75,9 +80,12 @@ navigation = {
     section: [
         st.Page(script, title=title, icon=icon)
         for script, title, icon, roles in entries
-        if roles is None or user["role"] in roles
+        if roles is None or role_of(user) in roles
     ]
     for section, entries in PAGES.items()
 }
 st.sidebar.caption(settings.force_name)
+if not any(navigation.values()):
+    st.error("Your role has no pages in Beatbook. Ask an admin to check your account.", icon=":material/block:")
+    st.stop()
 st.navigation({section: pages for section, pages in navigation.items() if pages}).run()

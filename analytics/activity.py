@@ -5,19 +5,23 @@ the `officer_id` of a CCR, patrol or abstraction, and the creator (writer of
 the first version) of good practice, useful information and app feedback.
 A record is "returned" when the newest quality review of its current version
 has the outcome 'returned'; editing it (a new version) clears that.
+
+Each list takes the acting user and refuses (`NotAllowed`) a role without
+`read_own_records` (feedback: `share`), and an inactive user.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from analytics.search import creators_relation
-from data import db
+from data import access, db
 from data.store import Store
 
 ACTIVITY_COLUMNS = ("table_name", "record_id", "version", "kind", "date", "title", "summary", "status",
@@ -81,12 +85,13 @@ def _mine_sql(store: Store, user_id: str, tables: Sequence[str]) -> tuple[str, l
     return " UNION ALL ".join(parts), params
 
 
-def list_my_activity(store: Store, *, user_id: str, tables: Sequence[str] = (),
+def list_my_activity(store: Store, *, user: Mapping[str, Any], tables: Sequence[str] = (),
                      limit: int | None = None) -> pd.DataFrame:
     """Everything the user submitted: returned items first (newest review first), then newest first.
 
     Columns: ACTIVITY_COLUMNS. `status` is 'returned' for a returned item, else the record's own.
     """
+    user_id = access.require(user, "read_own_records")
     mine, params = _mine_sql(store, user_id, tables or list(MINE))
     sql = f"""
         WITH mine AS ({mine}),
@@ -110,15 +115,16 @@ def list_my_activity(store: Store, *, user_id: str, tables: Sequence[str] = (),
     return _frame(sql, params)
 
 
-def list_returned(store: Store, *, user_id: str) -> pd.DataFrame:
+def list_returned(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """Only the user's records a supervisor returned, newest review first."""
-    activity = list_my_activity(store, user_id=user_id)
+    activity = list_my_activity(store, user=user)
     return activity[activity["returned"]].reset_index(drop=True)
 
 
-def count_my_contributions_by_week(store: Store, *, user_id: str, today: dt.date | None = None,
+def count_my_contributions_by_week(store: Store, *, user: Mapping[str, Any], today: dt.date | None = None,
                                    weeks: int = CHART_WEEKS) -> pd.DataFrame:
     """The user's records per week (Monday) and kind over the last `weeks` weeks up to today."""
+    user_id = access.require(user, "read_own_records")
     today = today or dt.date.today()
     first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     mine, params = _mine_sql(store, user_id, list(MINE))
@@ -157,8 +163,9 @@ def list_news(store: Store, *, today: dt.date | None = None, limit: int | None =
     return _frame(sql, [today or dt.date.today()])
 
 
-def list_my_feedback(store: Store, *, user_id: str) -> pd.DataFrame:
+def list_my_feedback(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """The user's own app feedback and bug reports, newest first: record_id, kind, text, created_at."""
+    user_id = access.require(user, "share")
     return _frame(
         f"SELECT t.record_id, t.kind, t.text, c.created_at FROM {store.relation('app_feedback')} t"
         f" JOIN {creators_relation(store, 'app_feedback')} c ON c.record_id = t.record_id"

@@ -3,6 +3,8 @@
 Each function reads the current events of one area (joined to ward names)
 with bound parameters and returns a small DataFrame, one row per event, with
 `EVENT_COLUMNS`. `calendar_days` and `event_label` shape those rows for a page.
+They serve the Record pages, so each needs the user's `log_activity` capability
+in that area (an officer or supervisor: their own).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import db
+from data import access, db
 from data.store import Store
 
 EVENT_COLUMNS = ("record_id", "title", "event_type", "ward_code", "ward", "place", "start", "end", "status",
@@ -23,9 +25,10 @@ RECENT_DAYS = 7
 MAX_EVENTS = 300
 
 
-def _events(store: Store, *, area_code: str, where: str, params: Sequence[Any], order_by: str,
-            limit: int = MAX_EVENTS) -> pd.DataFrame:
+def _events(store: Store, *, user: Mapping[str, Any], area_code: str, where: str, params: Sequence[Any],
+            order_by: str, limit: int = MAX_EVENTS) -> pd.DataFrame:
     """The area's current events matching `where` (SQL over alias e, values bound), in `order_by` order."""
+    access.require(user, "log_activity", area_code)
     sql = (
         "SELECT e.record_id, e.title, e.event_type, e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.place,"
         ' e.start, e."end", e.status, e.organiser, e.officers_attending'
@@ -37,23 +40,27 @@ def _events(store: Store, *, area_code: str, where: str, params: Sequence[Any], 
     return db.cursor().execute(sql, [area_code, *params, limit]).df()
 
 
-def list_upcoming_events(store: Store, *, area_code: str, now: dt.datetime,
+def list_upcoming_events(store: Store, *, user: Mapping[str, Any], area_code: str, now: dt.datetime,
                          days: int = CALENDAR_DAYS) -> pd.DataFrame:
     """The area's booked events from today to `days` ahead, soonest first."""
     today = dt.datetime.combine(now.date(), dt.time())
-    return _events(store, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
+    return _events(store, user=user, area_code=area_code,
+                   where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
                    params=[today, today + dt.timedelta(days=days)], order_by="e.start")
 
 
-def list_recent_events(store: Store, *, area_code: str, today: dt.date, days: int = RECENT_DAYS) -> pd.DataFrame:
+def list_recent_events(store: Store, *, user: Mapping[str, Any], area_code: str, today: dt.date,
+                       days: int = RECENT_DAYS) -> pd.DataFrame:
     """The area's events (not cancelled) of the last `days` days and today, newest first: where a contact was made."""
     start = dt.datetime.combine(today - dt.timedelta(days=days), dt.time())
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
-    return _events(store, area_code=area_code, where="e.status <> 'cancelled' AND e.start >= ? AND e.start < ?",
+    return _events(store, user=user, area_code=area_code,
+                   where="e.status <> 'cancelled' AND e.start >= ? AND e.start < ?",
                    params=[start, end], order_by="e.start DESC")
 
 
-def list_events_to_update(store: Store, *, area_code: str, user_id: str, now: dt.datetime) -> pd.DataFrame:
+def list_events_to_update(store: Store, *, user: Mapping[str, Any], area_code: str,
+                          now: dt.datetime) -> pd.DataFrame:
     """The area's booked events: the user's that have started first (newest first), then others that
     have started (newest first), then those still to come (soonest first)."""
     begun = "e.start <= ?"
@@ -61,8 +68,9 @@ def list_events_to_update(store: Store, *, area_code: str, user_id: str, now: dt
     order = (f"({begun} AND {mine}) DESC, ({begun}) DESC,"
              f" CASE WHEN {begun} THEN -epoch(e.start) ELSE epoch(e.start) END")
     # ORDER BY's placeholders follow WHERE's; bind them in that order.
+    user_id = str(user.get("user_id") or "")
     sql_params = [now - dt.timedelta(days=365), now + dt.timedelta(days=730), now, user_id, user_id, now, now]
-    return _events(store, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
+    return _events(store, user=user, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
                    params=sql_params, order_by=order)
 
 

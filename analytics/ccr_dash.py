@@ -15,6 +15,7 @@ and leave this module only after small-count suppression
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ from analytics.queries import (
     _and,
     _cached,
     _frame,
+    _frames,
     _ints,
     _issues_list,
     _latest_from,
@@ -33,8 +35,9 @@ from analytics.queries import (
     _top_issues_sql,
     _ward_scope,
 )
-from data import picklists
+from data import access, audit, picklists
 from data.schema import DIVERSITY_FIELDS
+from data.store import Store
 
 TOP_ISSUES = 10
 DETAIL_ROWS = 500
@@ -337,3 +340,55 @@ def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
         by_method=piece("method", ["contact_method", "ccrs"]),
         **vars(_places(frame)),
     )
+
+
+# -- CCR details: record level, checked and audited -----------------------------------
+
+
+@dataclasses.dataclass
+class CcrDetails:
+    """The CCR details table as one user may see it.
+
+    rows: the latest DETAIL_ROWS CCRs in the user's scope (DETAIL_COLUMNS, never a diversity field).
+    total: how many CCRs the table would hold without the limit.
+    """
+
+    rows: pd.DataFrame
+    total: int
+
+
+def ccr_details(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> CcrDetails:
+    """The record-level CCR table for `filters`, within the user's area scope; NotAllowed without
+    `read_ccr_details`. Each view (user, filters, data version) is written to the audit log once.
+    """
+    access.require(user, "read_ccr_details")
+    filters = filters or Filters()
+    confined = access.scope(user)
+    if confined is not None:
+        areas = tuple(a for a in (filters.areas or (confined,)) if a == confined)
+        if not areas:
+            return CcrDetails(rows=pd.DataFrame({c: pd.Series(dtype=object) for c in DETAIL_COLUMNS}), total=0)
+        filters = dataclasses.replace(filters, areas=areas)
+    details = _ccr_details(store, filters)
+    audit.log_once(store, user, "view_personal", key=("ccr_details", filters, store.snapshot("ccrs").version),
+                   table="ccrs", target_ids=details.rows["record_id"].astype(str),
+                   detail=f"CCR details table: {len(details.rows)} of {details.total} rows; {filters}")
+    return details
+
+
+@_cached("ccrs", "areas", "wards", "users")
+def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
+    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
+    where, params = where_clause(filters, table="ccrs")
+    rows_sql = f"""
+        SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
+               coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
+               c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
+        FROM (SELECT record_id, contact_at, area_code, ward_code, officer_id, contact_method, issues, info_submitted
+              FROM {ccrs} WHERE {where} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
+        LEFT JOIN {areas} a ON a.area_code = c.area_code
+        LEFT JOIN {wards} w ON w.ward_code = c.ward_code
+        LEFT JOIN {users} u ON u.user_id = c.officer_id
+        ORDER BY c.contact_at DESC, c.record_id DESC"""
+    rows, count = _frames((rows_sql, params), (f"SELECT count(*) AS n FROM {ccrs} WHERE {where}", params))
+    return CcrDetails(rows=rows[list(DETAIL_COLUMNS)], total=int(count["n"].iloc[0]))

@@ -2,9 +2,15 @@
 
 `search` looks for the text (case-insensitive, as typed: `%` and `_` match
 themselves) in each record type's free-text columns and narrows by record
-type, date range, area, ward, officer and issue category. Useful information
-is searched in the user's own area only. Results carry no CCR diversity
-answers: each record type selects named columns, never `*`.
+type, date range, area, ward, officer and issue category. It needs the
+`read_team_records` capability (officers and supervisors): events, CCRs and
+patrols are searched in the user's own area (and, wherever they are, the
+user's own: those they organised, attended or recorded), good practice force-wide, and
+useful information in the user's own area only. Results carry no CCR
+diversity answers: each record type selects named columns, never `*`. Opening
+one CCR (`get_record`) shows its diversity answers only to a role with
+`read_personal` for its area (each such view audited) and to the officer who
+recorded it.
 
 Every value is a bound parameter; table relations and column names come from
 the fixed `SOURCES` below.
@@ -19,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import db
+from data import access, audit, db
 from data.schema import DIVERSITY_FIELDS, TABLES
 from data.store import Store
 
@@ -46,6 +52,7 @@ class Source:
     officer_list: str | None = None
     issues: str | None = None
     by_creator: bool = False  # date and officer come from the record's first version
+    team: bool = True  # the team's own records: confined to the user's area scope
 
 
 SOURCES: dict[str, Source] = {
@@ -60,10 +67,10 @@ SOURCES: dict[str, Source] = {
                       "t.officer_id"),
     "good_practice": Source("good_practice", "Good practice", "c.created_at", "t.title", "t.result",
                             ("t.title", "t.problem", "t.action", "t.result", "array_to_string(t.tags, ' ')"),
-                            "c.created_by", ward=None, issues="t.tags", by_creator=True),
+                            "c.created_by", ward=None, issues="t.tags", by_creator=True, team=False),
     "useful_info": Source("useful_info", "Useful information", "c.created_at", "t.title",
                           "concat(t.folder, ': ', t.body)", ("t.title", "t.folder", "t.body"), "c.created_by",
-                          ward=None, by_creator=True),
+                          ward=None, by_creator=True, team=False),
 }
 KINDS = {name: source.kind for name, source in SOURCES.items()}
 
@@ -75,7 +82,7 @@ def escape_like(text: str) -> str:
 
 def info_area(user: Mapping[str, Any]) -> str | None:
     """The one area whose useful information the user may see: their own team's."""
-    if not user.get("active", True):
+    if access.role_of(user) is None:
         return None
     return user.get("area_code") or None
 
@@ -116,11 +123,14 @@ def search(
 ) -> pd.DataFrame:
     """Records matching the text and filters, newest first (at most `limit`; `total` counts them all).
 
-    Columns: RESULT_COLUMNS. An empty text matches everything the filters let through.
+    Columns: RESULT_COLUMNS. An empty text matches everything the filters let through. NotAllowed
+    without `read_team_records`; the team's records come from the user's area scope only.
     """
     unknown = set(tables) - set(SOURCES)
     if unknown:
         raise ValueError(f"cannot search {', '.join(sorted(unknown))}")
+    access.require(user, "read_team_records")
+    confined = access.scope(user)
     text = (text or "").strip()
     parts, params = [], []
     for name in tables or SOURCES:
@@ -135,6 +145,11 @@ def search(
                 continue
             conditions.append("t.area_code = ?")
             where_params.append(area)
+        elif source.team and confined is not None:
+            mine = [f"{source.officer} = ?"] + ([f"list_contains({source.officer_list}, ?)"]
+                                                if source.officer_list else [])
+            conditions.append(f"(t.area_code = ? OR {' OR '.join(mine)})")
+            where_params += [confined] + [str(user["user_id"])] * len(mine)
         if text:
             pattern = escape_like(text)
             conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in source.text_columns) + ")")
@@ -182,25 +197,55 @@ def search(
 
 
 def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, Any]) -> dict | None:
-    """One current record of a searchable type as the user may see it (no diversity answers), or None."""
-    if table not in SOURCES:
+    """One current record of a searchable type as the user may see it, or None (also outside their scope).
+
+    CCR diversity answers are left out unless the user has `read_personal` in the CCR's area (the view
+    is audited) or recorded the CCR. NotAllowed without `read_team_records`.
+    """
+    access.require(user, "read_team_records")
+    if table not in SOURCES or not isinstance(record_id, str):
         return None
     row = store.get(table, record_id)
     if row is None:
         return None
     if table == "useful_info" and row.get("area_code") != info_area(user):
         return None
+    if SOURCES[table].team and not (access.in_scope(user, row.get("area_code")) or _is_own(user, row)):
+        return None
     hidden = set(HIDDEN_FIELDS.get(table, ()))
+    if table == "ccrs" and hidden and _may_see_answers(store, user, row):
+        hidden = set()
     fields = [f for f in TABLES[table].model_fields if f not in hidden]
     return {name: row[name] for name in (*fields, *SYSTEM_SHOWN)}
+
+
+def _is_own(user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether the user organised, attended or recorded this event, CCR or patrol."""
+    user_id = user.get("user_id")
+    attending = row.get("officers_attending")
+    return user_id is not None and (user_id in (row.get("organiser"), row.get("officer_id"))
+                                    or (attending is not None and user_id in list(attending)))
+
+
+def _may_see_answers(store: Store, user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether the user sees this CCR's diversity answers; audits a supervisor's view of someone else's."""
+    if row.get("officer_id") == user.get("user_id") and access.can(user, "read_own_records"):
+        return True
+    if not access.can(user, "read_personal", row.get("area_code")):
+        return False
+    if any(row.get(f) is not None for f in DIVERSITY_FIELDS):
+        audit.log_once(store, user, "view_personal", key=("ccrs", row["record_id"], row["version"]), table="ccrs",
+                       target_ids=[row["record_id"]], detail="CCR diversity answers, opened from search")
+    return True
 
 
 # -- shared information ---------------------------------------------------------
 
 
-def list_good_practice(store: Store, *, text: str = "", area: str | None = None,
+def list_good_practice(store: Store, *, user: Mapping[str, Any], text: str = "", area: str | None = None,
                        limit: int = SEARCH_LIMIT) -> pd.DataFrame:
-    """The force's good practice, newest first, optionally matching text or from one area."""
+    """The force's good practice, newest first, optionally matching text or from one area (anyone: `share`)."""
+    access.require(user, "share")
     conditions, params = [], []
     text = (text or "").strip()
     if text:
@@ -225,6 +270,7 @@ def list_good_practice(store: Store, *, text: str = "", area: str | None = None,
 def list_useful_info(store: Store, *, user: Mapping[str, Any], folder: str | None = None,
                      text: str = "") -> pd.DataFrame:
     """The useful information of the user's own area (none for anyone else), by folder and title."""
+    access.require(user, "share")
     area = info_area(user)
     conditions, params = ["t.area_code = ?"], [area]
     if folder:
@@ -248,6 +294,7 @@ def list_useful_info(store: Store, *, user: Mapping[str, Any], folder: str | Non
 
 def list_info_folders(store: Store, *, user: Mapping[str, Any]) -> list[str]:
     """The folders of the user's own area's useful information, in order."""
+    access.require(user, "share")
     frame = _frame(f"SELECT DISTINCT folder FROM {store.relation('useful_info')} WHERE area_code = ?"
                    " ORDER BY folder", [info_area(user)])
     return list(frame["folder"])

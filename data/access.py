@@ -32,7 +32,9 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "read_team_records": (frozenset({"officer", "supervisor"}),
         "Search the team's (area's) events, CCRs and patrols, without diversity answers."),
     "share": (EVERYONE,
-        "Read news, good practice and the area's useful information; send app feedback."),
+        "Read news, read and share good practice, read one's own area's useful information; send app feedback."),
+    "add_info": (frozenset({"supervisor", "admin"}),
+        "Add useful information for one's own area (its team keeps it up to date)."),
     # supervision
     "read_personal": (frozenset({"supervisor"}),
         "Record-level CCR diversity answers for one's area (dip checks). Every view is audited."),
@@ -50,7 +52,7 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "ysywd_publish": (frozenset({"supervisor", "commander", "analyst"}),
         "Produce the public summary and its data.police.uk JSON."),
     # the dashboards
-    "read_aggregates": (frozenset({"supervisor", "commander", "analyst", "admin"}),
+    "read_aggregates": (frozenset({"supervisor", "commander", "analyst"}),
         "The Explore dashboards: counts with small numbers suppressed."),
     "read_ccr_details": (frozenset({"supervisor", "commander", "analyst"}),
         "Record-level CCR rows without diversity answers (the CCR details table). Every view is audited."),
@@ -94,6 +96,18 @@ def in_scope(user: Mapping[str, Any] | None, area_code: str | None) -> bool:
     return confined is None or (area_code is not None and area_code == confined)
 
 
+def roles_with(capability: str) -> tuple[str, ...]:
+    """The roles that have `capability`, in the order of `ROLES` (what a page's `roles` field lists)."""
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    return tuple(role for role in ROLES if role in CAPABILITIES[capability][0])
+
+
+def areas_in_scope(user: Mapping[str, Any] | None, areas: Mapping[str, str]) -> dict[str, str]:
+    """The areas (code -> name) of `areas` within the user's scope, in their order: what a form offers."""
+    return {code: name for code, name in areas.items() if in_scope(user, code)}
+
+
 def can(user: Mapping[str, Any] | None, capability: str, area_code: str | None = None) -> bool:
     """Whether `user` has `capability` (in `area_code`, when given)."""
     if capability not in CAPABILITIES:
@@ -110,21 +124,25 @@ def require(user: Mapping[str, Any] | None, capability: str, area_code: str | No
         raise NotAllowed("you are not signed in as an active Beatbook user")
     if not can(user, capability):
         role = str(user["role"])
-        raise NotAllowed(f"{'an' if role[0] in 'aeiou' else 'a'} {role} may not {_describe(capability)}")
+        raise NotAllowed(f"{'an' if role[0] in 'aeiou' else 'a'} {role} may not {describe(capability)}")
     if area_code is not None and not in_scope(user, area_code):
         raise NotAllowed(f"{area_code} is outside your area")
     return str(user["user_id"])
 
 
-def _describe(capability: str) -> str:
+def describe(capability: str) -> str:
+    """What `capability` lets one do, as words after "may not" or "permission to"."""
     return {
         "log_activity": "record events, contacts, patrols or abstractions",
-        "read_own_records": "have their own activity here",
+        "read_own_records": "keep a list of records they submitted",
         "read_team_records": "search team records",
+        "share": "use the shared pages",
+        "add_info": "add useful information",
         "read_personal": "see record-level diversity answers",
         "dip_check": "dip check submissions",
         "team_export": "export team submissions",
         "read_quality": "see the quality view",
+        "ysywd_read": "see \"You said, we did\" items",
         "ysywd_edit": "change \"You said, we did\" items",
         "ysywd_publish": "publish \"You said, we did\" summaries",
         "read_aggregates": "see the dashboards",

@@ -7,7 +7,8 @@ search reads those versions beside this log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from data.store import Store, new_submission_id
@@ -29,3 +30,28 @@ def log(store: Store, user: Mapping[str, Any] | str, action: str, *, table: str 
     entry = {"user_id": user_id, "action": action, "table_name": table,
              "target_ids": [str(t) for t in target_ids], "detail": detail}
     store.save("audit", entry, user=user_id, submission_id=once or new_submission_id())
+
+
+_logged: dict[tuple, None] = {}
+_logged_lock = threading.Lock()
+ONCE_KEYS = 5000
+"""How many recent `log_once` keys the process remembers."""
+
+
+def log_once(store: Store, user: Mapping[str, Any] | str, action: str, *, key: Hashable, table: str | None = None,
+             target_ids: Iterable[str] = (), detail: str | None = None) -> bool:
+    """`log`, unless this process already logged the same (store, user, action, key) recently; whether it logged.
+
+    For views a page repeats on every rerun (a record left open, a table under
+    unchanged filters): put the data's version in `key`, so new data is logged again.
+    """
+    user_id = user if isinstance(user, str) else str(user.get("user_id") or "anonymous")
+    seen = (store.root, user_id, action, key)
+    with _logged_lock:
+        if seen in _logged:
+            return False
+        _logged[seen] = None
+        while len(_logged) > ONCE_KEYS:
+            _logged.pop(next(iter(_logged)))
+    log(store, user, action, table=table, target_ids=target_ids, detail=detail)
+    return True

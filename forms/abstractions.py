@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from data import reference
+from data import access, reference
 from data.store import Saved, Store, ValidationError
 from forms import checks
 
@@ -54,9 +54,11 @@ def save_abstraction(
 ) -> Saved:
     """Log an abstraction of the user from their area; raise ValidationError and write nothing if invalid.
 
-    Saving the same `submission_id` again returns the first save and writes nothing.
+    Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
+    unless the user may log activity.
     """
     today = today or dt.date.today()
+    access.require(user, "log_activity")
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)

@@ -5,7 +5,9 @@ schema); a withdrawal writes a deletion marker. Both keep the history and
 both are refused for a record that is not the user's: the officer named on
 it (organiser, officer), or its creator for shared records. Useful
 information may be edited by anyone in its area's team and withdrawn by its
-creator or the area's supervisors and admins.
+creator or the area's supervisors and admins. Changing a record needs the
+capability that records it (`CAPABILITY`): a user whose role lost it (or an
+inactive user) changes nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ EDITABLE: dict[str, tuple[str, ...]] = {
 }
 """The fields My activity lets the user change, by table."""
 assert set(EDITABLE) == set(MINE)
+CAPABILITY = {"events": "log_activity", "ccrs": "log_activity", "patrols": "log_activity",
+              "abstractions": "log_activity", "good_practice": "share", "useful_info": "share",
+              "app_feedback": "share"}
+"""The capability needed to change or withdraw a record of each table."""
+assert set(CAPABILITY) == set(EDITABLE)
 
 FIELD_LABELS = {
     "title": "Title", "place": "Place", "issues_text": "Issues raised", "public_feedback": "Public feedback",
@@ -75,7 +82,7 @@ def editable_values(row: Mapping[str, Any], table: str) -> dict[str, Any]:
 def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[str, Any],
                 user: Mapping[str, Any], submission_id: str) -> Saved:
     """Save a new version of my record with `changes`; raise NotAllowed or ValidationError and write nothing."""
-    user_id = user_id_of(user)
+    user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
     row = _current(store, table, record_id)
     allowed = may_edit_info(user, row["area_code"]) if table == "useful_info" else is_mine(store, table, row, user_id)
     if not allowed:
@@ -99,7 +106,7 @@ def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[st
 def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[str, Any],
                     submission_id: str) -> Saved:
     """Withdraw my record (a deletion marker; history is kept); raise NotAllowed for anyone else's."""
-    user_id = user_id_of(user)
+    user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
     history = store.history(table, record_id) if table in EDITABLE else []
     if history and history[0]["deleted"] and history[0]["submission_id"] == submission_id:
         return Saved(record_id, history[0]["version"], duplicate=True)  # a second tap: already withdrawn

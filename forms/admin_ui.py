@@ -16,19 +16,17 @@ from typing import Any
 import streamlit as st
 
 from analytics.admin import record_history
-from data import access
 from data.store import Store, ValidationError, new_submission_id
 from forms.admin import LABELS
+from forms.runtime import require_page
 from forms.widgets import render_errors
 
 FLASH = "admin__flash"
 
 
 def require_admin(user: Mapping[str, Any]) -> None:
-    """Stop the page for anyone who may not administer Beatbook."""
-    if not access.can(user, "administer"):
-        st.error("Only admins can change Beatbook's configuration.", icon=":material/lock:")
-        st.stop()
+    """Stop the page for anyone who may not administer Beatbook (the message every page gives)."""
+    require_page(user, "administer")
 
 
 def render_flash() -> None:

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from data import picklists, reference
+from data import access, picklists, reference
 from data.schema import DIVERSITY_FIELDS
 from data.store import Saved, Store, ValidationError
 from forms import checks
@@ -69,9 +69,9 @@ class CcrFormOptions:
     issue_categories: list[str]
 
 
-def ccr_form_options(store: Store, *, area_code: str | None) -> CcrFormOptions:
+def ccr_form_options(store: Store, *, area_code: str | None, user: Mapping[str, Any]) -> CcrFormOptions:
     return CcrFormOptions(
-        areas=reference.area_names(store),
+        areas=access.areas_in_scope(user, reference.area_names(store)),
         wards=reference.ward_names(store, area_code=area_code) if area_code else {},
         contact_methods=list(reference.picklist(store, "contact_methods")),
         issue_categories=list(reference.picklist(store, "issue_categories")),
@@ -128,9 +128,11 @@ def save_ccr(
 ) -> Saved:
     """Record a contact; raise ValidationError (field -> message) and write nothing if invalid.
 
-    Saving the same `submission_id` again returns the first save and writes nothing.
+    Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
+    unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
+    access.require(user, "log_activity")
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -185,6 +187,7 @@ def save_ccr(
         errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
+    access.require(user, "log_activity", record["area_code"])
     return store.save(TABLE, record, user=officer, submission_id=submission_id)
 
 

@@ -11,6 +11,9 @@ After the booking, `complete_event` records what happened (once the event
 has started), `cancel_event` records why it was called off and
 `update_event` changes its details: each writes a new version of the record,
 and none touches an event already completed or cancelled.
+
+Every one needs the `log_activity` capability in the event's area: an
+officer or supervisor books and changes events of their own area only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from data import reference
+from data import access, reference
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError, validate
 from forms import checks
@@ -68,12 +71,13 @@ class EventFormOptions:
 
 
 def event_form_options(store: Store, *, area_code: str | None, user: Mapping[str, Any]) -> EventFormOptions:
-    """Choices for the booking form: the area's wards and officers (and the user), the pick-lists."""
+    """Choices for the booking form: the areas the user may book in, the area's wards and officers (and the
+    user), the pick-lists."""
     officers = reference.list_users(store, area_code=area_code).to_dict("records") if area_code else []
     officer_names = {u["user_id"]: u["name"] for u in sorted(officers, key=lambda u: u["name"]) if u["active"]}
     officer_names.setdefault(str(user["user_id"]), str(user["name"]))
     return EventFormOptions(
-        areas=reference.area_names(store),
+        areas=access.areas_in_scope(user, reference.area_names(store)),
         wards=reference.ward_names(store, area_code=area_code) if area_code else {},
         event_types=list(reference.picklist(store, "event_types")),
         communities=list(reference.picklist(store, "communities")),
@@ -112,8 +116,10 @@ def save_event(
 ) -> Saved:
     """Book an event from the form's values; raise ValidationError (field -> message) and write nothing if invalid.
 
-    Saving the same `submission_id` again returns the first save and writes nothing.
+    Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
+    unless the user may log activity in the event's area.
     """
+    _require(user, None)
     record, errors = _record_from_form(values, organiser=str(user.get("user_id") or ""))
     if record is not None:
         try:
@@ -124,7 +130,13 @@ def save_event(
         errors.update({k: v for k, v in _reference_errors(store, record, today=today).items() if k not in errors})
     if errors:
         raise ValidationError(errors)
+    _require(user, record["area_code"])
     return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id)
+
+
+def _require(user: Mapping[str, Any], area_code: Any) -> None:
+    """NotAllowed unless the user may log activity (in `area_code`, when it names an area)."""
+    access.require(user, "log_activity", area_code if isinstance(area_code, str) and area_code else None)
 
 
 def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dict | None, dict[str, str]]:
@@ -258,10 +270,12 @@ def complete_event(
     same `submission_id` again returns the first save and writes nothing.
     """
     now = now or dt.datetime.now()
+    _require(user, None)
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
     event = _booked_event(store, record_id)
+    _require(user, event["area_code"])
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, COMPLETION_FIELDS)
     checks.required(errors, values, ("attendees", "quality_rating"))
@@ -314,10 +328,12 @@ def cancel_event(
     submission_id: str,
 ) -> Saved:
     """Cancel a booked event, with a reason: a new version of the record."""
+    _require(user, None)
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
     event = _booked_event(store, record_id)
+    _require(user, event["area_code"])
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, CANCEL_FIELDS)
     checks.required(errors, values, CANCEL_FIELDS)
@@ -335,11 +351,16 @@ def update_event(
     submission_id: str,
     today: dt.date | None = None,
 ) -> Saved:
-    """Change a booked event's details (the booking form's fields): a new version; the organiser stays."""
+    """Change a booked event's details (the booking form's fields): a new version; the organiser stays.
+
+    The user must be able to log activity both in the event's area and in the area it moves to.
+    """
+    _require(user, None)
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
     event = _booked_event(store, record_id)
+    _require(user, event["area_code"])
     booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
     if booking is not None:
         errors.update(_booking_errors(store, booking, today=today))
@@ -387,15 +408,20 @@ def _save_version(store: Store, record_id: str, record: Mapping[str, Any], error
         errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
+    _require(user, record["area_code"])  # an update may move the event: to an area of the user's only
     return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id, record_id=record_id)
 
 
-def get_event(store: Store, record_id: Any) -> dict[str, Any] | None:
-    """The current version of one event (its fields, record_id and version), or None."""
+def get_event(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The current version of one event (its fields, record_id and version), or None.
+
+    None too for an event outside the user's area; NotAllowed unless the user may log activity.
+    """
+    _require(user, None)
     if not isinstance(record_id, str) or not record_id or len(record_id) > 64:
         return None
     event = store.get(TABLE, record_id)
-    if event is None:
+    if event is None or not access.in_scope(user, event["area_code"]):
         return None
     keep = {*TABLES[TABLE].model_fields, "record_id", "version"}
     return {k: (list(v) if isinstance(v, list | tuple) else v) for k, v in event.items() if k in keep}

@@ -50,7 +50,8 @@ def audited(make: Callable[[Frames], bytes], frames: Frames | Callable[[], Frame
 
 
 def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
-                     today: dt.date | None = None) -> None:
+                     today: dt.date | None = None, store: Store | None = None,
+                     user: Mapping[str, Any] | None = None) -> None:
     """A CSV button (one frame: a .csv; several: a .zip of CSVs) and an Excel button (one sheet per frame).
 
     Shown only to users who may export. The files are made only when a button
@@ -59,8 +60,8 @@ def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
     """
     if not frames:
         return
-    store = get_store()
-    user = current_user(store)
+    store = store if store is not None else get_store()
+    user = user if user is not None else current_user(store)
     if not access.can(user, "export"):
         return
     frames = dict(frames)

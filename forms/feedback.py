@@ -20,7 +20,7 @@ def feedback_defaults() -> dict[str, Any]:
 
 def save_feedback(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
     """Send feedback or a bug report; raise ValidationError and write nothing if invalid."""
-    user_id = user_id_of(user)
+    user_id = user_id_of(user, "share")
     record = {field: values.get(field) for field in FIELDS}
     errors = {}
     if set(values) - set(FIELDS):

@@ -10,6 +10,10 @@ which starts with a bare URL, keeps the same filters.
 
 The state <-> URL <-> `Filters` conversions are plain functions, tested
 without Streamlit.
+
+Every dashboard draws this bar before it queries anything, so the bar checks
+the `read_aggregates` capability and stops the page for anyone without it,
+whatever the page itself checked.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import streamlit as st
 from analytics.filters import PRESETS, Filters, preset_range
 from data import reference
 from data.store import Store
+from forms.identity import current_user
+from forms.runtime import require_page
 from forms.widgets import label_of
 
 PERIODS: dict[str, str] = {
@@ -116,11 +122,13 @@ def keep_options(selected: Iterable[str], options: Iterable[str]) -> list[str]:
 
 
 def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
-                      event_types: bool = True) -> Filters:
+                      event_types: bool = True, user: Mapping[str, Any] | None = None) -> Filters:
     """Draw the filter bar, keep the URL (and the session's last view) in step, return the Filters.
 
-    `event_types=False` leaves out the event type picker (for pages it does not apply to).
+    `event_types=False` leaves out the event type picker (for pages it does not apply to). The page
+    stops here, with a message, unless the user (this session's, unless given) has `read_aggregates`.
     """
+    require_page(user if user is not None else current_user(store), "read_aggregates")
     today = today or dt.date.today()
     k = lambda name: f"{key}.{name}"  # noqa: E731
     if st.session_state.get(OWNER_KEY) != key or k("period") not in st.session_state:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from data import reference
+from data import access, reference
 from data.store import Saved, Store
 from forms.rules import check_record, user_id_of
 
@@ -43,8 +43,11 @@ def clean_tags(tags: Sequence[str] | str | None) -> list[str]:
 
 def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any],
                        submission_id: str) -> Saved:
-    """Share good practice; raise ValidationError (field -> message) and write nothing if invalid."""
-    user_id = user_id_of(user)
+    """Share good practice; raise ValidationError (field -> message) and write nothing if invalid.
+
+    Anyone may share; an officer or supervisor only for their own area (NotAllowed otherwise).
+    """
+    user_id = user_id_of(user, "share")
     record = {field: values.get(field) for field in FIELDS}
     errors = {}
     tags = values.get("tags")
@@ -62,5 +65,7 @@ def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping
     area = record["area_code"]
     if area is not None and not (isinstance(area, str) and area in reference.area_names(store)):
         errors["area_code"] = "is not a known area"
+    elif area is not None:
+        access.require(user, "share", area)
     check_record(TABLE, record, required=REQUIRED, errors=errors)
     return store.save(TABLE, record, user=user_id, submission_id=submission_id)

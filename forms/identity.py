@@ -28,7 +28,8 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from data import audit, reference
+from data import access, audit, reference
+from data.picklists import ROLES
 from data.store import Store
 
 USER_KEY = "demo_user_id"
@@ -134,6 +135,23 @@ def current_user(store: Store) -> dict[str, Any]:
     return user
 
 
+ROLE_SUMMARY = {
+    "officer": "records events, contacts and patrols in their own area",
+    "supervisor": "records too, checks the team's work and sees the dashboards",
+    "commander": "sees the force-wide dashboards; records nothing",
+    "analyst": "sees the force-wide dashboards and imports data",
+    "admin": "runs Beatbook: users, settings, news; sees no dashboards",
+}
+"""One line per role for the demo switcher."""
+assert set(ROLE_SUMMARY) == set(ROLES)
+
+
+def demo_label(user: dict[str, Any]) -> str:
+    """'Supervisor · Sue Smith · TV-OXF': the role first, so the switcher shows who can do what."""
+    area = user.get("area_code")
+    return " · ".join([str(user["role"]).capitalize(), str(user["name"]), *([area] if area else [])])
+
+
 def render_identity(store: Store, user: Mapping[str, Any]) -> None:
     """The sidebar's who-am-I: the signed-in user and Sign out, or the demo banner and user switcher."""
     if current_mode() == DEMO:
@@ -153,13 +171,17 @@ def _sign_out(store: Store, user: Mapping[str, Any]) -> None:
 
 
 def render_demo_identity(store: Store) -> None:
-    """The sidebar's demo-mode banner and user switcher."""
-    users = _demo_users(store)
-    names = {u["user_id"]: f"{u['name']} · {u['role']}" + (f" · {u['area_code']}" if u.get("area_code") else "")
-             for u in users}
+    """The sidebar's demo-mode banner and user switcher, users grouped by role."""
+    order = {role: i for i, role in enumerate(ROLES)}
+    users = sorted(_demo_users(store), key=lambda u: (order.get(u["role"], len(order)), u["name"], u["user_id"]))
+    names = {u["user_id"]: demo_label(u) for u in users}
     with st.sidebar:
-        st.info("**Demo mode** — no sign-in. Pick who you are acting as.", icon=":material/science:")
-        st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+        st.info("**Demo mode** — no sign-in. Pick who you are acting as: each role sees its own pages.",
+                icon=":material/science:")
+        chosen = st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+        role = access.role_of(next((u for u in users if u["user_id"] == chosen), None))
+        if role:
+            st.caption(f"{'An' if role[0] in 'aeiou' else 'A'} {role} {ROLE_SUMMARY[role]}.")
 
 
 def _signed_in_user(store: Store) -> dict[str, Any]:

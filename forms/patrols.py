@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from data import reference
+from data import access, reference
 from data.store import Saved, Store, ValidationError
 from forms import checks
 
@@ -44,9 +44,9 @@ class PatrolFormOptions:
     patrol_types: list[str]
 
 
-def patrol_form_options(store: Store, *, area_code: str | None) -> PatrolFormOptions:
+def patrol_form_options(store: Store, *, area_code: str | None, user: Mapping[str, Any]) -> PatrolFormOptions:
     return PatrolFormOptions(
-        areas=reference.area_names(store),
+        areas=access.areas_in_scope(user, reference.area_names(store)),
         wards=reference.ward_names(store, area_code=area_code) if area_code else {},
         patrol_types=list(reference.picklist(store, "patrol_types")),
     )
@@ -81,9 +81,11 @@ def save_patrol(
 ) -> Saved:
     """Log a patrol; raise ValidationError (field -> message) and write nothing if invalid.
 
-    Saving the same `submission_id` again returns the first save and writes nothing.
+    Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
+    unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
+    access.require(user, "log_activity")
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -119,5 +121,6 @@ def save_patrol(
         errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
+    access.require(user, "log_activity", record["area_code"])
     return store.save(TABLE, record, user=officer, submission_id=submission_id)
 

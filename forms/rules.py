@@ -1,7 +1,9 @@
-"""Who may do what to the officer app's shared records, and the checks its small forms share.
+"""Useful information's area rules, and the checks the officer app's small forms share.
 
-Pages hide what a user may not do; these rules refuse it inside the write
-functions, so a bypassed page changes nothing. A refusal is a `NotAllowed`: a
+Roles and capabilities are in `data.access`; the rules here add what is
+particular to useful information: every role sees only its own area's. Pages
+hide what a user may not do; these rules refuse it inside the write functions,
+so a bypassed page changes nothing. A refusal is a `NotAllowed`: a
 `ValidationError` keyed by "record", so a form shows it like any other error.
 """
 
@@ -11,12 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analytics.search import info_area
-from data.access import NotAllowed
+from data import access
+from data.access import NotAllowed  # noqa: F401  (the forms import it from here)
 from data.schema import TABLES
 from data.store import ValidationError, validate
-
-INFO_ADDERS = ("supervisor", "admin")
-"""Roles that may add useful information for their own area."""
 
 FRIENDLY = {
     "String should have at least 1 character": "is required",
@@ -25,13 +25,9 @@ FRIENDLY = {
 }
 
 
-def is_admin(user: Mapping[str, Any]) -> bool:
-    return user.get("role") == "admin" and bool(user.get("active", True))
-
-
 def may_see_info(user: Mapping[str, Any], area_code: str | None) -> bool:
-    """Useful information is visible to the area's own team only."""
-    return area_code is not None and info_area(user) == area_code
+    """Useful information is visible to the area's own team only (whatever the role's wider scope)."""
+    return area_code is not None and access.can(user, "share") and info_area(user) == area_code
 
 
 def may_edit_info(user: Mapping[str, Any], area_code: str | None) -> bool:
@@ -40,8 +36,8 @@ def may_edit_info(user: Mapping[str, Any], area_code: str | None) -> bool:
 
 
 def may_add_info(user: Mapping[str, Any], area_code: str | None) -> bool:
-    """The area's supervisors and admins may add useful information for it."""
-    return may_see_info(user, area_code) and user.get("role") in INFO_ADDERS
+    """The area's supervisors and admins (`add_info`) may add useful information for it."""
+    return may_see_info(user, area_code) and access.can(user, "add_info")
 
 
 # -- checks -----------------------------------------------------------------------
@@ -74,9 +70,6 @@ def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[st
         raise ValidationError(found)
 
 
-def user_id_of(user: Mapping[str, Any]) -> str:
-    """The acting user's id; refuse anonymous writes."""
-    user_id = str(user.get("user_id") or "")
-    if not user_id:
-        raise NotAllowed("no signed-in user")
-    return user_id
+def user_id_of(user: Mapping[str, Any], capability: str = "share") -> str:
+    """The acting user's id; NotAllowed for nobody, an inactive user or a role without `capability`."""
+    return access.require(user, capability)

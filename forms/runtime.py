@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
-from data import demo
+from data import access, demo
 from data.settings import Settings, load_settings
 from data.store import Store
 
@@ -32,6 +34,21 @@ def route_through_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def require_page(user: Mapping[str, Any] | None, capability: str) -> None:
+    """Stop this page, with a clear message, unless the user has `capability`; call right after getting the user.
+
+    Navigation lists each role only its pages, but a page script can still be
+    reached directly, so every page checks again (and so does every function it calls).
+    """
+    if access.can(user, capability):
+        return
+    role = access.role_of(user)
+    who = f"your role ({role})" if role else "you (not an active user)"
+    st.error(f"This page is not available to {who}: it needs permission to "
+             f"{access.describe(capability)}. Choose another page from the menu.", icon=":material/block:")
+    st.stop()
 
 
 def get_settings() -> Settings:

@@ -31,7 +31,7 @@ def save_useful_info(*, store: Store, values: Mapping[str, Any], user: Mapping[s
 
     Raise NotAllowed for anyone outside the area's team, ValidationError if invalid; write nothing then.
     """
-    user_id = user_id_of(user)
+    user_id = user_id_of(user, "share")
     record = {field: values.get(field) for field in FIELDS}
     if record_id is None:
         if not may_add_info(user, record["area_code"]):

@@ -22,8 +22,8 @@ from forms.runtime import get_store, route_through_app
 route_through_app()
 store = get_store()
 user = current_user(store)
-st.title("Lists, links, news and settings")
 require_admin(user)
+st.title("Lists, links, news and settings")
 render_flash()
 tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
                                                       key="admin_lists.tab", on_change="rerun")

@@ -22,8 +22,8 @@ from forms.widgets import label_of
 route_through_app()
 store = get_store()
 user = current_user(store)
-st.title("Areas and wards")
 require_admin(user)
+st.title("Areas and wards")
 render_flash()
 areas = reference.area_names(store)
 name_of = lambda code: label_of(code, areas)  # noqa: E731

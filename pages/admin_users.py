@@ -20,8 +20,8 @@ from forms.widgets import label_of
 route_through_app()
 store = get_store()
 user = current_user(store)
-st.title("Users and roles")
 require_admin(user)
+st.title("Users and roles")
 render_flash()
 areas = reference.area_names(store)
 area_options = [None, *areas]

@@ -6,11 +6,11 @@ import streamlit as st
 
 from analytics.audit import ACTIONS, PAGE_SIZE, search_audit
 from analytics.export import to_csv_bytes
-from data import access, reference
+from data import reference
 from data.schema import TABLES
 from forms.export import audited
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import label_of
 
 EXPORT_ROWS = 50_000
@@ -18,10 +18,8 @@ route_through_app()
 store = get_store()
 user = current_user(store)
 
+require_page(user, "read_audit")
 st.title("Audit log")
-if not access.can(user, "read_audit"):
-    st.warning("Only administrators can search the audit log.", icon=":material/block:")
-    st.stop()
 
 today = dt.date.today()
 users = reference.list_users(store)

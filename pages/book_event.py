@@ -7,12 +7,13 @@ import streamlit as st
 from analytics.calendar import calendar_days, list_upcoming_events
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "log_activity")
 form = FormState("book_event", defaults=booking_defaults(user), owner=user["user_id"],
                  keep=("event_type", "area_code", "ward_code"))
 errors = form.errors
@@ -79,7 +80,7 @@ with st.form("book_event_form", border=False):
 
 if user.get("area_code"):
     st.subheader("Coming up in my area")
-    upcoming = list_upcoming_events(store, area_code=user["area_code"], now=dt.datetime.now())
+    upcoming = list_upcoming_events(store, user=user, area_code=user["area_code"], now=dt.datetime.now())
     if upcoming.empty:
         st.caption("Nothing booked in the next four weeks.")
     for day, events in calendar_days(upcoming):

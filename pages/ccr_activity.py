@@ -7,7 +7,8 @@ from analytics.charts import build_count_bar_chart
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "ccr_activity"
@@ -26,9 +27,11 @@ OFFICER_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("CCR activity")
-filters = render_filter_bar(store, key=BAR, event_types=False)
+filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 activity = ccr_activity(store, filters)
@@ -64,4 +67,4 @@ render_drill_table(view, activity.by_officer, name="by_officer", column="officer
 render_downloads({"CCRs by week": activity.by_week, "CCRs by area": activity.by_area,
                   "CCRs by ward": activity.by_ward, "CCRs by officer": activity.by_officer,
                   "CCRs by method": activity.by_method},
-                 name="ccr-activity", key="ccr_activity.export")
+                 name="ccr-activity", key="ccr_activity.export", store=store, user=user)

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_outcomes, page_metric
+from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_details, ccr_outcomes, page_metric
 from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.privacy import NOTE, as_text
 from analytics.queries import list_ward_shapes
-from forms.audit import log_personal_view
+from data import access
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "ccr_outcomes"
@@ -28,9 +28,11 @@ DETAIL_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("CCR outcomes")
-filters = render_filter_bar(store, key=BAR, event_types=False)
+filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 outcomes = ccr_outcomes(store, filters)
@@ -56,7 +58,7 @@ render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), outcomes
                                       basemap_style=settings.basemap_style))
 render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
                   "CCRs by ward": outcomes.by_ward, "CCRs by officer": outcomes.by_officer},
-                 name="ccr-issues-and-places", key="ccr_outcomes.issues")
+                 name="ccr-issues-and-places", key="ccr_outcomes.issues", store=store, user=user)
 
 st.subheader("Who we spoke to")
 st.caption("People who consented to answer the diversity questions. " + NOTE)
@@ -66,13 +68,17 @@ for tab, (name, label) in zip(tabs, BREAKDOWN_LABELS.items(), strict=True):
         st.dataframe(as_text(outcomes.breakdowns[name]), hide_index=True, key=f"ccr_outcomes.{name}",
                      column_config={name: label, "ethnic_group": "Ethnic group", "count": "CCRs"})
 render_downloads({BREAKDOWN_LABELS[n]: frame for n, frame in outcomes.breakdowns.items()},
-                 name="ccr-diversity", key="ccr_outcomes.diversity")
+                 name="ccr-diversity", key="ccr_outcomes.diversity", store=store, user=user)
 
+if not access.can(user, "read_ccr_details"):
+    st.stop()
 st.subheader("CCR details")
-if outcomes.detail_rows > DETAIL_ROWS:
-    st.caption(f"The latest {DETAIL_ROWS:,} of {outcomes.detail_rows:,} contacts. Narrow the filters to see others.")
-st.dataframe(outcomes.details, hide_index=True, column_order=list(DETAIL_COLUMNS), column_config=DETAIL_COLUMNS,
+details = ccr_details(store, filters, user=user)
+if access.scope(user):
+    st.caption(f"Contacts in your area ({access.scope(user)}) only.")
+if details.total > DETAIL_ROWS:
+    st.caption(f"The latest {DETAIL_ROWS:,} of {details.total:,} contacts. Narrow the filters to see others.")
+st.dataframe(details.rows, hide_index=True, column_order=list(DETAIL_COLUMNS), column_config=DETAIL_COLUMNS,
              key="ccr_outcomes.details")
-log_personal_view(store, current_user(store), table="ccrs", record_ids=outcomes.details["record_id"],
-                  detail=f"CCR outcomes: details table ({len(outcomes.details):,} rows)")
-render_downloads({"CCR details": outcomes.details}, name="ccr-details", key="ccr_outcomes.details_export")
+render_downloads({"CCR details": details.rows}, name="ccr-details", key="ccr_outcomes.details_export",
+                 store=store, user=user)

@@ -8,7 +8,8 @@ from analytics import trends
 from data import reference
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 
 KEY = "change_over_time"
 WINDOWS = {28: "4 weeks", 56: "8 weeks", 91: "13 weeks", 182: "26 weeks"}
@@ -23,6 +24,8 @@ COMPARISON_COLUMNS = {
 
 route_through_app()
 store = get_store(get_settings())
+user = current_user(store)
+require_page(user, "read_aggregates")
 today = dt.date.today()
 
 st.title("Change over time")
@@ -33,7 +36,7 @@ if f"{KEY}.pivot" not in st.session_state:
                                               today=today)
     for name in ("grain", "pivot", "days", "measure"):
         st.session_state[f"{KEY}.{name}"] = getattr(seed, name)
-filters = render_filter_bar(store, key=KEY, today=today)
+filters = render_filter_bar(store, key=KEY, today=today, user=user)
 daily = trends.daily_activity(store, filters)
 figures = trends.totals(daily)
 
@@ -86,4 +89,4 @@ else:
                  column_config=COMPARISON_COLUMNS, key=f"{KEY}.comparison")
 
 render_downloads({"series": series, "before and after": comparison}, name="change-over-time",
-                 key=f"{KEY}.download")
+                 key=f"{KEY}.download", store=store, user=user)

@@ -17,12 +17,13 @@ from forms.dip_checks import (
 )
 from forms.identity import current_user
 from forms.rules import NotAllowed
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import render_errors
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "dip_check")
 state = st.session_state
 STATE_NOTE = {"recheck": "Fixed by the officer: check again", "to_check": "Sampled: not checked yet",
               "awaiting_fix": "Returned: waiting for the officer"}

@@ -9,7 +9,8 @@ from analytics.queries import list_ward_shapes
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "engagement_activity"
@@ -24,9 +25,11 @@ OFFICER_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Engagement activity")
-filters = render_filter_bar(store, key=BAR)
+filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = engagement_activity(store, filters)
@@ -62,4 +65,4 @@ render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_
 
 render_downloads({"By date": data.by_date, "By type": data.by_type, "By officer": data.by_officer,
                   "By area": data.by_area, "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"])},
-                 name="engagement-activity", key="engagement_activity.export")
+                 name="engagement-activity", key="engagement_activity.export", store=store, user=user)

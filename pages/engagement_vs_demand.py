@@ -11,11 +11,10 @@ from analytics.demand import (
     list_crime_points,
 )
 from analytics.queries import list_ward_shapes
-from data import access
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_map
 
 COLUMNS = {
@@ -37,11 +36,9 @@ route_through_app()
 settings = get_settings()
 store = get_store(settings)
 user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Engagement vs demand")
-if not access.can(user, "read_aggregates"):
-    st.info("This view is for commanders and analysts.", icon=":material/lock:")
-    st.stop()
 first, last, held = crime_months_held(store)
 if held:
     st.caption(f"Crime and ASB from data.police.uk: {held:,} records, {first:%b %Y} – {last:%b %Y}. "
@@ -50,7 +47,7 @@ else:
     st.info("No crime data yet: an analyst imports data.police.uk street-level files on **Import data**.",
             icon=":material/info:")
 
-filters = render_filter_bar(store, key="demand", event_types=False)
+filters = render_filter_bar(store, key="demand", event_types=False, user=user)
 demand = engagement_vs_demand(store, filters)
 wards = demand.wards
 
@@ -85,4 +82,5 @@ st.subheader("Month by month")
 if len(demand.by_month):
     st.altair_chart(build_monthly_demand_chart(demand.by_month), width="stretch")
 render_downloads({"Engagement vs demand by ward": table, "By month": demand.by_month,
-                  "Crime types": demand.by_type}, name="engagement-vs-demand", key="demand.downloads")
+                  "Crime types": demand.by_type}, name="engagement-vs-demand", key="demand.downloads",
+                 store=store, user=user)

@@ -10,7 +10,8 @@ from analytics.wordcloud import issues_word_cloud
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "event_outcomes"
@@ -23,9 +24,11 @@ VALUE_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Event outcomes")
-filters = render_filter_bar(store, key=BAR)
+filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = event_outcomes(store, filters)
@@ -73,4 +76,4 @@ with map_column:
 render_downloads({"Top issues": top_issues, "All issues": data.issue_counts, "Actions by type": data.actions_by_type,
                   "Value gained": data.value_gained, "By area": data.by_area,
                   "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"])},
-                 name="event-outcomes", key="event_outcomes.export")
+                 name="event-outcomes", key="event_outcomes.export", store=store, user=user)

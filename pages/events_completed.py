@@ -8,7 +8,8 @@ from analytics.queries import list_ward_shapes
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 PAGE = BAR = "events_completed"
@@ -26,9 +27,11 @@ EVENT_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Events completed")
-filters = render_filter_bar(store, key=BAR)
+filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = events_completed(store, filters)
@@ -67,4 +70,5 @@ st.dataframe(data.events, hide_index=True, column_order=list(EVENT_COLUMNS), col
 
 render_downloads({"Completed events": data.events, "By type": data.by_type, "By community": data.by_community,
                   "By area": data.by_area, "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"]),
-                  "By officer": data.by_officer}, name="events-completed", key="events_completed.export")
+                  "By officer": data.by_officer}, name="events-completed", key="events_completed.export",
+                 store=store, user=user)

@@ -6,7 +6,8 @@ from analytics.charts import build_events_by_type_chart, build_events_by_week_ch
 from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_map, render_metric_tiles
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
@@ -23,9 +24,11 @@ LATEST_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Events overview")
-filters = render_filter_bar(store, key="events_overview")
+filters = render_filter_bar(store, key="events_overview", user=user)
 overview = events_overview(store, filters)
 
 render_metric_tiles(overview.headline, (METRICS[name] for name in HEADLINE))

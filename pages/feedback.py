@@ -5,12 +5,13 @@ import streamlit as st
 from analytics.activity import list_my_feedback
 from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "share")
 form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"])
 errors = form.errors
 
@@ -36,7 +37,7 @@ with st.form("feedback_form", border=False):
                           key="feedback.submit", on_click=form.submit, args=(_save,))
 
 st.subheader("What you sent")
-mine = list_my_feedback(store, user_id=user["user_id"])
+mine = list_my_feedback(store, user=user)
 if mine.empty:
     st.caption("Nothing yet.")
 for item in mine.itertuples(index=False):

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from data import access
 from data.imports.boundaries import load_boundaries
 from data.imports.census import import_census
 from data.imports.common import read_sheet
@@ -11,17 +10,15 @@ from data.imports.spreadsheet import check_rows, import_spreadsheet
 from data.store import ValidationError
 from forms.identity import current_user
 from forms.imports import progress_bar, render_mapping_editor, render_report
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
 user = current_user(store)
+require_page(user, "import")
 
 st.title("Import data")
-if not access.can(user, "import"):
-    st.info("Imports are for analysts and admins.", icon=":material/lock:")
-    st.stop()
 st.caption("Every row is checked; good rows are stored in one step and rejected rows come back with the reason. "
            "Importing the same file again adds nothing.")
 

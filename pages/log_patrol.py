@@ -6,16 +6,17 @@ import streamlit as st
 
 from forms.identity import current_user
 from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "log_activity")
 form = FormState("log_patrol", defaults=patrol_defaults(user), owner=user["user_id"],
                  keep=("patrol_type", "area_code", "ward_code"))
 errors = form.errors
-options = patrol_form_options(store, area_code=st.session_state.get(form.key("area_code")))
+options = patrol_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
 
 
 def _area_changed() -> None:

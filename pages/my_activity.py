@@ -10,13 +10,14 @@ from forms.activity import withdraw_submission_id as withdraw_id
 from forms.identity import current_user
 from forms.links import render_quick_links
 from forms.rules import NotAllowed
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, render_errors
 
 PAGE = 20
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "read_own_records")
 state = st.session_state
 
 
@@ -90,7 +91,7 @@ message = state.pop("my_activity.message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
 
-activity = list_my_activity(store, user_id=user["user_id"])
+activity = list_my_activity(store, user=user)
 returned = activity[activity["returned"]]
 if not returned.empty:
     st.subheader(f"Returned to you ({len(returned)})")
@@ -106,7 +107,7 @@ if not news.empty:
         st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
 
 st.subheader("My contributions, last 12 weeks")
-weeks = count_by_week(store, user_id=user["user_id"])
+weeks = count_by_week(store, user=user)
 if weeks.empty:
     st.caption("Nothing logged in the last 12 weeks.")
 else:

@@ -5,19 +5,20 @@ import datetime as dt
 import streamlit as st
 
 from analytics.activity import list_news
+from data import access
 from forms.identity import current_user
 from forms.news import LABELS, news_defaults, save_news
-from forms.rules import is_admin
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "share")
 
 st.title("News")
 
-if is_admin(user):
+if access.can(user, "administer"):
     form = FormState("news", defaults=news_defaults(), owner=user["user_id"])
     errors = form.errors
 

@@ -18,7 +18,8 @@ from analytics.trends import GRAINS
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.identity import current_user
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_metric_tiles
 
 KEY = "patrols_abstractions"
@@ -31,9 +32,11 @@ OFFICER_COLUMNS = {
 route_through_app()
 settings = get_settings()
 store = get_store(settings)
+user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Patrols and abstractions")
-filters = render_filter_bar(store, key=KEY, event_types=False)
+filters = render_filter_bar(store, key=KEY, event_types=False, user=user)
 view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=KEY)
 overview = patrols_overview(store, filters)
@@ -95,4 +98,4 @@ render_downloads({
     "patrols by officer": overview.patrols_by_officer,
     "abstractions by period": abstraction_periods, "abstractions by reason": overview.abstractions_by_reason,
     "top duties": overview.top_duties,
-}, name="patrols-and-abstractions", key=f"{KEY}.download")
+}, name="patrols-and-abstractions", key=f"{KEY}.download", store=store, user=user)

@@ -8,7 +8,7 @@ from analytics.quality import SHEETS, build_faults_chart, count_faults, dip_chec
 from data import access, reference
 from forms.identity import current_user
 from forms.rules import NotAllowed
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import label_of
 
 COLUMNS = {
@@ -29,6 +29,7 @@ COLUMNS = {
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "read_quality")
 
 st.title("Quality")
 st.caption("Dip checks by the month of each record's own date. Sampled: "

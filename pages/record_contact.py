@@ -7,20 +7,22 @@ import streamlit as st
 from analytics.calendar import event_label, list_recent_events
 from forms.ccrs import DIVERSITY_CHOICES, LABELS, ccr_defaults, ccr_form_options, ethnicity_label, form_values, save_ccr
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
-methods = ccr_form_options(store, area_code=None).contact_methods
+require_page(user, "log_activity")
+methods = ccr_form_options(store, area_code=None, user=user).contact_methods
 form = FormState("record_contact", owner=user["user_id"],
                  defaults=ccr_defaults(user, contact_method=methods[0] if methods else None),
                  keep=("area_code", "ward_code", "event_id", "contact_method"))
 errors = form.errors
 area = st.session_state[form.key("area_code")]
-options = ccr_form_options(store, area_code=area)
-events = list_recent_events(store, area_code=area, today=dt.date.today()) if area else None
+options = ccr_form_options(store, area_code=area, user=user)
+events = (list_recent_events(store, user=user, area_code=area, today=dt.date.today())
+          if area in options.areas else None)
 event_names = {} if events is None else {e["record_id"]: event_label(e) for e in events.to_dict("records")}
 wanted = st.query_params.get("event")
 if wanted in event_names and st.session_state.get("record_contact.from_url") != wanted:  # "at this event" links

@@ -10,11 +10,10 @@ from analytics.representation import (
     representativeness,
     under_reached_list,
 )
-from data import access
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 
 GROUP_COLUMNS = {
     "area": st.column_config.TextColumn("Area", pinned=True),
@@ -32,15 +31,13 @@ route_through_app()
 settings = get_settings()
 store = get_store(settings)
 user = current_user(store)
+require_page(user, "read_aggregates")
 
 st.title("Representativeness")
-if not access.can(user, "read_aggregates"):
-    st.info("This view is for commanders and analysts.", icon=":material/lock:")
-    st.stop()
 st.caption("The ethnicity of people met in Community Contact Records (with consent, ethnicity stated) against the "
            "census population of the same area, in the five high-level groups. " + NOTE)
 
-filters = render_filter_bar(store, key="representation", event_types=False)
+filters = render_filter_bar(store, key="representation", event_types=False, user=user)
 result = representativeness(store, filters)
 if result.missing_census:
     st.warning(f"No census population for {', '.join(result.missing_census)}: an analyst imports census "
@@ -72,4 +69,4 @@ with st.expander("Every group in every area"):
                  column_config=GROUP_COLUMNS, key="representation.groups")
 render_downloads({"Representativeness by group": result.groups.astype({"contacts": str}),
                   "By area": result.areas.astype({"contacts_stated": str, "not_stated": str})},
-                 name="representativeness", key="representation.downloads")
+                 name="representativeness", key="representation.downloads", store=store, user=user)

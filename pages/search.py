@@ -5,17 +5,18 @@ import datetime as dt
 import streamlit as st
 
 from analytics.search import KINDS, get_record, search
-from data import reference
+from data import access, reference
 from forms.activity import describe_record
 from forms.audit import log_personal_view
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import label_of
 
 SHOWN = 50
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "read_team_records")
 
 
 def _open(table: str, record_id: str) -> None:
@@ -46,7 +47,7 @@ if opened:
             log_personal_view(store, user, table=table, record_ids=[record_id], detail="Search: opened a CCR")
     st.stop()
 
-areas = reference.area_names(store)
+areas = access.areas_in_scope(user, reference.area_names(store))
 users = reference.list_users(store)
 officers = dict(zip(users["user_id"], users["name"], strict=True))
 text = st.text_input("Search", key="search.text", placeholder="e.g. speeding, keyholder, Market Square")

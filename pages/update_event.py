@@ -21,7 +21,7 @@ from forms.events import (
     update_event,
 )
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 PICK = "update_event.event"
@@ -30,14 +30,16 @@ ACTIONS = {"complete": "Complete", "cancel": "Cancel", "change": "Change details
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "log_activity")
 area = user.get("area_code")
-choices = list_events_to_update(store, area_code=area, user_id=user["user_id"], now=dt.datetime.now()) if area else None
+choices = list_events_to_update(store, user=user, area_code=area, now=dt.datetime.now()) if area else None
 names = {} if choices is None else {e["record_id"]: event_label(e) for e in choices.to_dict("records")}
 wanted = st.query_params.get("event")
 if wanted and st.session_state.get("update_event.from_url") != wanted:  # a link opens its event once
     st.session_state["update_event.from_url"] = wanted
     st.session_state[PICK] = wanted
-in_hand = get_event(store, st.session_state.get(PICK))  # stays offered once completed, or if opened by a link
+# stays offered once completed, or if opened by a link
+in_hand = get_event(store, st.session_state.get(PICK), user=user)
 if in_hand is not None and in_hand["record_id"] not in names:
     names[in_hand["record_id"]] = event_label({**in_hand, "ward": in_hand["ward_code"]})
 
@@ -49,7 +51,7 @@ if not names:
 if st.session_state.get(PICK) not in names:
     st.session_state[PICK] = next(iter(names))
 st.selectbox("Event", list(names), key=PICK, format_func=lambda rid: label_of(rid, names))
-event = get_event(store, st.session_state[PICK])
+event = get_event(store, st.session_state[PICK], user=user)
 options = event_form_options(store, area_code=event["area_code"], user=user)
 st.caption(event_summary(event, ward=options.wards.get(event["ward_code"])))
 

@@ -6,13 +6,14 @@ from analytics.search import info_area, list_info_folders, list_useful_info
 from data import reference
 from forms.identity import current_user
 from forms.rules import may_add_info
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
 from forms.widgets import FormState, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "share")
 area = info_area(user)
 
 st.title("Useful information")

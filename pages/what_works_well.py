@@ -3,18 +3,19 @@
 import streamlit as st
 
 from analytics.search import list_good_practice
-from data import reference
+from data import access, reference
 from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "share")
 form = FormState("good_practice", defaults=good_practice_defaults(user), owner=user["user_id"])
 errors = form.errors
-areas = reference.area_names(store)
+areas = access.areas_in_scope(user, reference.area_names(store))  # an officer shares for their own area
 
 
 def _save(values: dict, submission_id: str):
@@ -52,7 +53,7 @@ with share:
 
 with browse:
     text = st.text_input("Search good practice", key="good_practice.search", placeholder="e.g. speeding, shop")
-    found = list_good_practice(store, text=text)
+    found = list_good_practice(store, user=user, text=text)
     if found.empty:
         st.info("No good practice matches yet. Share yours.", icon=":material/info:")
     for item in found.itertuples(index=False):

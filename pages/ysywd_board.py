@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.ysywd import STATUS_ORDER, count_board, list_board
 from data import access, reference
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import label_of
 from forms.ysywd import STATUS_LABELS
 
@@ -27,6 +27,7 @@ COLUMNS = {
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "ysywd_read")
 st.title("You said, we did")
 
 areas = reference.area_names(store)

@@ -12,7 +12,7 @@ from data import access
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import render_map
 
 BAR = "ysywd_commander"
@@ -28,8 +28,9 @@ route_through_app()
 settings = get_settings()
 store = get_store(settings)
 user = current_user(store)
+require_page(user, "read_aggregates")
 st.title("You said, we did: commander view")
-filters = render_filter_bar(store, key=BAR, event_types=False)
+filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 if access.scope(user):  # a supervisor sees their own area
     filters = dataclasses.replace(filters, areas=(access.scope(user),))
 days = st.number_input("Highlight items with no action after (days)", min_value=1, max_value=365,
@@ -87,4 +88,4 @@ with map_column:
 if access.can(user, "export"):
     render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,
                       "No action": data.overdue, "By ward": data.by_ward}, name="you-said-we-did",
-                     key=f"{BAR}.export")
+                     key=f"{BAR}.export", store=store, user=user)

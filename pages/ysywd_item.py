@@ -9,7 +9,7 @@ from analytics.ysywd import list_linked_sources
 from data import access, reference
 from data.access import NotAllowed
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.ysywd import SOURCE_LABELS, STATUS_LABELS, get_item, item_history
 from forms.ysywd_widgets import render_add_forms, render_item_controls, render_problems
 
@@ -18,6 +18,7 @@ ITEM = "ysywd_item.id"
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "ysywd_read")
 if st.query_params.get("item"):
     st.session_state[ITEM] = st.query_params["item"]
 try:

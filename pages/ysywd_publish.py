@@ -9,7 +9,7 @@ from analytics.ysywd import build_summary_html
 from data import access, police_uk, reference
 from data.store import ValidationError
 from forms.identity import current_user
-from forms.runtime import get_settings, get_store, route_through_app
+from forms.runtime import get_settings, get_store, require_page, route_through_app
 from forms.widgets import label_of
 from forms.ysywd import publish_summary
 
@@ -18,13 +18,11 @@ route_through_app()
 settings = get_settings()
 store = get_store(settings)
 user = current_user(store)
-areas = reference.area_names(store)
-st.title("Publish \"You said, we did\"")
 may_publish, may_import = access.can(user, "ysywd_publish"), access.can(user, "import")
 if not (may_publish or may_import):
-    st.info("Supervisors, commanders and analysts publish summaries; analysts and admins load priorities.",
-            icon=":material/info:")
-    st.stop()
+    require_page(user, "ysywd_publish")  # neither: stops here with the message every page gives
+areas = reference.area_names(store)
+st.title("Publish \"You said, we did\"")
 
 
 def _pick_place(prefix: str) -> tuple[str, str | None]:

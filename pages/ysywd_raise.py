@@ -8,7 +8,7 @@ from analytics.ysywd import list_raise_sources
 from data import reference
 from data.store import ValidationError
 from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
+from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import FormState, label_of, render_errors, render_field_error
 from forms.ysywd import LABELS, SOURCE_LABELS, raise_defaults, raise_from_source, raise_item
 
@@ -17,6 +17,7 @@ DONE = "ysywd_raise.done"
 route_through_app()
 store = get_store()
 user = current_user(store)
+require_page(user, "ysywd_edit")
 area = user.get("area_code")
 st.title("Raise a \"You said, we did\" item")
 if not area or user.get("role") not in ("officer", "supervisor"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,15 @@ from data.store import Store
 
 DEMO_SCALE = 600
 DEMO_SEED = 1
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Put back `sys.modules["__main__"]` after each test: an AppTest run replaces it with the script it ran,
+    and a later `multiprocessing` spawn would run that script again in its child processes."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +61,43 @@ def app_store(store_root, monkeypatch) -> Store:
     return Store(store_root)
 
 
+def user_of_role(store: Store, role: str, area_code: str | None = None) -> dict:
+    """The first active user of `role` (in `area_code`, if given) in the store, as the app passes users."""
+    users = reference.list_users(store, role=role)
+    users = users[users["area_code"].notna() & users["active"]]
+    if area_code is not None:
+        users = users[users["area_code"] == area_code]
+    return users.iloc[0].to_dict()
+
+
 @pytest.fixture
 def officer(store) -> dict:
     """An active officer who belongs to an area."""
-    users = reference.list_users(store, role="officer")
-    users = users[users["area_code"].notna() & users["active"]]
-    return users.iloc[0].to_dict()
+    return user_of_role(store, "officer")
+
+
+@pytest.fixture
+def supervisor(store) -> dict:
+    """An active supervisor (sergeant or inspector) of an area."""
+    return user_of_role(store, "supervisor")
+
+
+@pytest.fixture
+def commander(store) -> dict:
+    """An active commander (force-wide)."""
+    return user_of_role(store, "commander")
+
+
+@pytest.fixture
+def analyst(store) -> dict:
+    """An active analyst (force-wide)."""
+    return user_of_role(store, "analyst")
+
+
+@pytest.fixture
+def admin(store) -> dict:
+    """An active admin."""
+    return user_of_role(store, "admin")
 
 
 def make_booking(store: Store, user: dict, **overrides) -> dict:

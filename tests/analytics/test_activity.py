@@ -18,7 +18,7 @@ from analytics.activity import (
     list_returned,
     list_settings,
 )
-from tests.officer_store import TODAY, build_officer_store
+from tests.officer_store import TODAY, build_officer_store, user
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def store(tmp_path_factory):
 
 
 def test_my_activity_lists_everything_i_submitted_returned_first_then_newest(store):
-    activity = list_my_activity(store, user_id="P1")
+    activity = list_my_activity(store, user=user("P1"))
     assert tuple(activity.columns) == ACTIVITY_COLUMNS
     # c1 returned; then f1, g1 (saved last, newest); then a1 03-08, p1 03-07, e1 03-03. e2 is P2's.
     assert list(activity["record_id"]) == ["c1", "f1", "g1", "a1", "p1", "e1"]
@@ -46,30 +46,30 @@ def test_my_activity_lists_everything_i_submitted_returned_first_then_newest(sto
 
 
 def test_useful_information_belongs_to_its_creator(store):
-    assert list(list_my_activity(store, user_id="S1")["record_id"]) == ["u3", "u1"]
-    assert list(list_my_activity(store, user_id="P2")["record_id"]) == ["f2", "u2", "g2", "c2", "e2"]
+    assert list(list_my_activity(store, user=user("S1"))["record_id"]) == ["u3", "u1"]
+    assert list(list_my_activity(store, user=user("P2"))["record_id"]) == ["f2", "u2", "g2", "c2", "e2"]
 
 
 def test_activity_can_be_limited_to_tables_and_rows(store):
-    assert list(list_my_activity(store, user_id="P1", tables=("patrols", "events"))["record_id"]) == ["p1", "e1"]
-    assert list(list_my_activity(store, user_id="P1", limit=2)["record_id"]) == ["c1", "f1"]
-    assert list_my_activity(store, user_id="nobody").empty
+    assert list(list_my_activity(store, user=user("P1"), tables=("patrols", "events"))["record_id"]) == ["p1", "e1"]
+    assert list(list_my_activity(store, user=user("P1"), limit=2)["record_id"]) == ["c1", "f1"]
+    assert list_my_activity(store, user={**user("P1"), "user_id": "nobody"}).empty
 
 
 def test_returned_items(store):
-    returned = list_returned(store, user_id="P1")
+    returned = list_returned(store, user=user("P1"))
     assert list(returned["record_id"]) == ["c1"]
-    assert list_returned(store, user_id="P2").empty
+    assert list_returned(store, user=user("P2")).empty
 
 
 def test_contributions_by_week_and_chart(store):
-    weeks = count_my_contributions_by_week(store, user_id="P1", today=TODAY)
+    weeks = count_my_contributions_by_week(store, user=user("P1"), today=TODAY)
     # Week of Monday 3 March: e1, c1, p1, a1. f1 and g1 were written today (outside March 2025).
     assert weeks.to_dict("records") == [
         {"week": pd.Timestamp(2025, 3, 3), "kind": kind, "records": 1}
         for kind in ("Abstraction", "CCR", "Event", "Patrol")
     ]
-    assert count_my_contributions_by_week(store, user_id="P1", today=dt.date(2025, 6, 30)).empty
+    assert count_my_contributions_by_week(store, user=user("P1"), today=dt.date(2025, 6, 30)).empty
     chart = build_contributions_chart(weeks)
     assert isinstance(chart, alt.Chart)
     spec = chart.to_dict()
@@ -84,5 +84,5 @@ def test_news_newest_published_first(store):
 
 
 def test_my_feedback_and_settings(store):
-    assert list(list_my_feedback(store, user_id="P1")["text"]) == ["Quick to log a CCR"]
+    assert list(list_my_feedback(store, user=user("P1"))["text"]) == ["Quick to log a CCR"]
     assert list_settings(store, prefix="quick_link:") == {}

@@ -1,4 +1,4 @@
-"""Global search: text, each filter, wildcards taken literally, the useful-information area rule, no diversity."""
+"""Global search: text, each filter, wildcards taken literally, the area rules, diversity answers only for who may."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 
 from analytics.search import RESULT_COLUMNS, escape_like, get_record, search
+from data import db
+from data.access import NotAllowed
 from data.schema import DIVERSITY_FIELDS
 from tests.officer_store import build_officer_store, user
 
@@ -21,11 +23,12 @@ def found(store, who: str = "P1", **kwargs) -> list[str]:
 
 
 def test_empty_search_lists_everything_visible_newest_first(store):
-    # Shared records were saved last (newest): u3, u1 (P1's area only), g2, g1; then by activity date.
-    assert found(store) == ["u3", "u1", "g2", "g1", "p1", "c2", "e2", "c1", "e1"]
+    # Shared records were saved last (newest): u3, u1 (P1's area only), g2, g1 (force-wide); then by
+    # activity date: P1's area A1 (p1, c1, e1) and e2 in A2, which P1 attended; not c2 (P2's, in A2).
+    assert found(store) == ["u3", "u1", "g2", "g1", "p1", "e2", "c1", "e1"]
     results = search(store, user=user("P1"))
     assert tuple(results.columns) == RESULT_COLUMNS
-    assert set(results["total"]) == {9}
+    assert set(results["total"]) == {8}
     e1 = results.set_index("record_id").loc["e1"]
     assert (e1["kind"], e1["area"], e1["ward"], e1["officer"]) == ("Event", "North", "Castle", "Pat One")
     assert e1["title"] == "Street meeting on the green"
@@ -34,7 +37,7 @@ def test_empty_search_lists_everything_visible_newest_first(store):
 @pytest.mark.parametrize(("text", "expected"), [
     ("green", ["e1"]),  # event title and place
     ("DRUG dealing", ["c1"]),  # CCR issues text, any case
-    ("verges", ["c2"]),
+    ("verges", []),  # P2's CCR in the other area
     ("asb hotspot", ["p1"]),  # patrol tasking
     ("moved on", ["p1"]),  # patrol outcomes
     ("volunteers", ["g1"]),  # good practice action
@@ -64,6 +67,23 @@ def test_useful_information_is_searched_in_the_users_own_area_only(store):
     assert list(search(store, user={**user("P1"), "area_code": None}, tables=("useful_info",))["record_id"]) == []
 
 
+def test_team_records_are_searched_in_the_users_own_area_and_their_own_elsewhere(store):
+    assert found(store, "P2") == ["u2", "g2", "g1", "c2", "e2"]  # A2's records; good practice force-wide
+    assert found(store, "P2", text="verges") == ["c2"]
+    assert found(store, "P3") == ["u3", "u1", "g2", "g1", "p1", "c1", "e1"]  # A1 only: P3 attended nothing in A2
+    assert found(store, "S1", areas=("A2",)) == ["g2"]
+    assert found(store, "P1", areas=("A2",)) == ["g2", "e2"]  # e2: P1 attended it
+
+
+@pytest.mark.parametrize("who", ["AD", "inactive", "nobody"])
+def test_search_needs_team_records(store, who):
+    users = {"AD": user("AD"), "inactive": {**user("P1"), "active": False}, "nobody": {}}
+    with pytest.raises(NotAllowed):
+        search(store, user=users[who])
+    with pytest.raises(NotAllowed):
+        get_record(store, table="events", record_id="e1", user=users[who])
+
+
 def test_filter_by_record_type(store):
     assert found(store, tables=("events", "patrols")) == ["p1", "e2", "e1"]
     with pytest.raises(ValueError):
@@ -71,12 +91,12 @@ def test_filter_by_record_type(store):
 
 
 def test_filter_by_date_range(store):
-    assert found(store, start=dt.date(2025, 3, 4), end=dt.date(2025, 3, 6)) == ["c2", "e2", "c1"]
+    assert found(store, start=dt.date(2025, 3, 4), end=dt.date(2025, 3, 6)) == ["e2", "c1"]
     assert found(store, end=dt.date(2025, 3, 3)) == ["e1"]
 
 
 def test_filter_by_area_and_ward(store):
-    assert found(store, areas=("A2",)) == ["g2", "c2", "e2"]
+    assert found(store, areas=("A2",)) == ["g2", "e2"]
     assert found(store, wards=("W1",)) == ["p1", "e1"]  # records without a ward drop out
     assert found(store, areas=("A1",), wards=("W2",)) == ["c1"]
 
@@ -89,17 +109,33 @@ def test_filter_by_officer(store):
 
 def test_filter_by_issue_category(store):
     assert found(store, issues=("Speeding",)) == ["g1", "e1"]  # a good-practice tag counts
-    assert found(store, issues=("Drugs", "Parking")) == ["c2", "c1"]
+    assert found(store, issues=("Drugs", "Parking")) == ["c1"]
 
 
-def test_results_and_opened_records_never_carry_diversity_answers(store):
+def test_results_never_carry_diversity_answers_nor_do_others_opened_records(store):
     results = search(store, user=user("P1"), text="drug")
     assert not set(DIVERSITY_FIELDS) & set(results.columns)
     assert "W1" not in results.astype(str).to_numpy().ravel().tolist()
-    record = get_record(store, table="ccrs", record_id="c1", user=user("P1"))
+    record = get_record(store, table="ccrs", record_id="c1", user=user("P3"))  # same area, not P3's CCR
     assert record["issues_text"] == "Drug dealing by the park"
     assert not set(DIVERSITY_FIELDS) & set(record)
     assert "diversity_consent" in record
+
+
+def test_the_recording_officer_and_the_areas_supervisor_see_the_answers(store):
+    audited = store.snapshot("audit").rows
+    mine = get_record(store, table="ccrs", record_id="c1", user=user("P1"))
+    assert (mine["age_band"], mine["ethnicity"]) == ("25-34", "W1")
+    assert store.snapshot("audit").rows == audited, "one's own answers are not an audited view"
+    checked = get_record(store, table="ccrs", record_id="c1", user=user("S1"))
+    assert (checked["age_band"], checked["ethnicity"]) == ("25-34", "W1")
+    entries = store.snapshot("audit").relation()
+    logged = db.cursor().execute(f"SELECT user_id, action, table_name, target_ids FROM {entries}").fetchall()
+    assert logged == [("S1", "view_personal", "ccrs", ["c1"])]
+    get_record(store, table="ccrs", record_id="c1", user=user("S1"))  # the same view again: logged once
+    assert store.snapshot("audit").rows == audited + 1
+    other_supervisor = {**user("S1"), "user_id": "S2", "area_code": "A2"}
+    assert get_record(store, table="ccrs", record_id="c1", user=other_supervisor) is None
 
 
 def test_opening_a_record_respects_the_area_rule(store):
@@ -112,4 +148,4 @@ def test_opening_a_record_respects_the_area_rule(store):
 def test_limit_keeps_the_total(store):
     results = search(store, user=user("P1"), limit=2)
     assert list(results["record_id"]) == ["u3", "u1"]
-    assert set(results["total"]) == {9}
+    assert set(results["total"]) == {8}

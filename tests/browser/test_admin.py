@@ -47,7 +47,7 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
     with open_tab(viewport={"width": 1280, "height": 1000}) as page:
         page.goto(server)  # the server's first run sets up its routing; then open the page by its address
         _wait_for_app(page)
-        page.get_by_role("heading", name="Book an event").wait_for()
+        page.get_by_role("heading", name="News").wait_for()  # an admin's first page
         page.goto(f"{server}/admin_places")
         _wait_for_app(page)
         page.get_by_role("heading", name="Areas and wards").wait_for()

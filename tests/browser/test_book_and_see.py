@@ -30,6 +30,12 @@ expect.set_options(timeout=30_000)  # a cold server on two cores can take a whil
 
 
 @pytest.fixture
+def officer(supervisor):
+    """These pages need the dashboards: act as a supervisor, who both records and sees them."""
+    return supervisor
+
+
+@pytest.fixture
 def browser_page():
     with open_tab(viewport={"width": 412, "height": 915}, device_scale_factor=1) as tab:
         yield tab

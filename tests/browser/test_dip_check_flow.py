@@ -13,6 +13,7 @@ import time
 import pytest
 
 from data import db, reference
+from forms.identity import demo_label
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
 from tests.pages.test_dip_check_pages import sample_only_new_records, sampled_id
 
@@ -36,7 +37,7 @@ def _wait_for_app(page) -> None:
 
 def _act_as(page, label: str) -> None:
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
-    page.keyboard.type(label.split(" · ")[0])  # the list is long: narrow it to the name
+    page.keyboard.type(label.split(" · ")[1])  # the list is long: narrow it to the name (after the role)
     page.get_by_role("option", name=label, exact=True).click()
     _wait_for_app(page)
 
@@ -58,7 +59,7 @@ def _keyed(page, key: str):
 
 def test_return_fix_and_pass_in_the_browser(server, store, officer):
     supervisor = reference.list_users(store, role="supervisor", area_code=officer["area_code"]).iloc[0]
-    as_label = {who["user_id"]: f"{who['name']} · {who['role']} · {who['area_code']}" for who in (officer, supervisor)}
+    as_label = {who["user_id"]: demo_label(dict(who)) for who in (officer, supervisor)}  # as the switcher shows them
     sample_only_new_records(store)
     rid = sampled_id("patrols")
     outcome = f"Quiet evening {int(time.time())}"

@@ -31,6 +31,12 @@ expect.set_options(timeout=30_000)
 
 
 @pytest.fixture
+def officer(supervisor):
+    """These pages need the dashboards: act as a supervisor, who both records and sees them."""
+    return supervisor
+
+
+@pytest.fixture
 def browser_page():
     with open_tab(viewport={"width": 1400, "height": 1000}, device_scale_factor=1) as tab:
         yield tab

@@ -80,8 +80,8 @@ def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, off
 
         # act as the area's commander, then open the commander view in the same session
         page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
-        page.keyboard.type(f"{commander['name']} · commander")  # the list is long: type to narrow it
-        page.get_by_role("option", name=re.compile(rf"^{commander['name']} · commander")).click()
+        page.keyboard.type(f"Commander · {commander['name']}")  # the list is long: type to narrow it
+        page.get_by_role("option", name=re.compile(rf"^Commander · {commander['name']}")).click()
         _wait_for_app(page)
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text(re.compile(r"^View \d+ more$")).click()

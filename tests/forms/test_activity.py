@@ -63,10 +63,10 @@ def test_an_edit_is_checked_against_the_schema(store):
 
 
 def test_editing_a_returned_record_takes_it_off_the_returned_list(store):
-    assert list_my_activity(store, user_id="P1")["returned"].iloc[0]
+    assert list_my_activity(store, user=user("P1"))["returned"].iloc[0]
     edit_record(store=store, table="ccrs", record_id="c1", changes={"place": "Market Square, by the fountain"},
                 user=user("P1"), submission_id="fix-c1")
-    activity = list_my_activity(store, user_id="P1")
+    activity = list_my_activity(store, user=user("P1"))
     assert not activity["returned"].any()
     assert activity.set_index("record_id").loc["c1", "version"] == 2
 
@@ -102,7 +102,7 @@ def test_withdrawing_my_record_keeps_its_history(store):
     assert store.get("events", "e1") is None
     history = store.history("events", "e1")
     assert [(v["version"], v["deleted"]) for v in history] == [(2, True), (1, False)]
-    assert "e1" not in set(list_my_activity(store, user_id="P1")["record_id"])
+    assert "e1" not in set(list_my_activity(store, user=user("P1"))["record_id"])
 
 
 def test_a_double_tap_on_withdraw_stores_one_withdrawal(store):

@@ -109,7 +109,7 @@ def test_return_and_fix_flow_end_to_end(store):
     officer, supervisor = user("P3"), user("S1")
     check(store, "pf2", "returned", comment="Say what the tasking was", faults=["Too little detail"])
 
-    mine = list_my_activity(store, user_id="P3")
+    mine = list_my_activity(store, user=user("P3"))
     top = mine.iloc[0]
     assert (top.record_id, top.returned, top.status, top.review_comment, top.reviewer) == (
         "pf2", True, "returned", "Say what the tasking was", "Sgt Sue")
@@ -118,7 +118,7 @@ def test_return_and_fix_flow_end_to_end(store):
 
     edit_record(store=store, table="patrols", record_id="pf2", changes={"tasking": "Shop theft hotspot, 3 visits"},
                 user=officer, submission_id="fix-pf2")
-    assert not list_my_activity(store, user_id="P3")["returned"].any(), "the fix clears the return"
+    assert not list_my_activity(store, user=user("P3"))["returned"].any(), "the fix clears the return"
     queue = list_queue(store, user=supervisor, since=dt.date(2025, 3, 1)).set_index("record_id")
     assert queue.loc["pf2", ["state", "version", "last_version"]].tolist() == ["recheck", 2, 1], \
         "the fixed record comes back, even from before the queue's dates"

@@ -7,7 +7,9 @@ import pytest
 from forms.identity import (
     DEMO,
     SIGN_IN,
+    USER_KEY,
     IdentityConfigError,
+    demo_label,
     identity_mode,
     match_user,
     pick_user,
@@ -47,6 +49,29 @@ def test_with_no_officers_the_first_user_is_picked():
 
 def test_no_users_no_pick():
     assert pick_user([], "u1") is None
+
+
+def test_the_demo_switcher_names_the_role_first():
+    assert demo_label({"user_id": "u4", "name": "Dan", "role": "supervisor", "area_code": "TV-OXF"}) == \
+        "Supervisor · Dan · TV-OXF"
+    assert demo_label({"user_id": "u1", "name": "Ann", "role": "commander", "area_code": None}) == "Commander · Ann"
+
+
+def test_the_demo_switcher_lists_users_by_role_and_says_what_the_role_does(app_store):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    at.session_state[USER_KEY] = "u0004"  # the demo force's commander
+    at.run()
+    assert not at.exception, at.exception
+    picker = at.sidebar.selectbox(key=USER_KEY)
+    roles = [label.split(" · ")[0] for label in picker.options]
+    order = ["Officer", "Supervisor", "Commander", "Analyst", "Admin"]
+    assert roles == sorted(roles, key=order.index) and set(roles) == set(order)
+    assert picker.value == "u0004"
+    assert any(c.value.startswith("A commander sees the force-wide dashboards") for c in at.sidebar.caption)
 
 
 # -- which mode -------------------------------------------------------------------

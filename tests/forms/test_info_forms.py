@@ -50,16 +50,16 @@ def test_good_practice_is_saved_with_clean_tags_and_listed_first(store):
     row = store.get("good_practice", saved.record_id)
     assert (row["title"], row["area_code"], row["written_by"]) == ("Bike marking day", "A1", "P3")
     assert list(row["tags"]) == ["Theft", "Bikes"]
-    listed = list_good_practice(store)
+    listed = list_good_practice(store, user=user("P1"))
     assert list(listed["record_id"]) == ["gp-new", "g2", "g1"]
     assert listed["created_by_name"].iloc[0] == "Alex Three"
 
 
 def test_good_practice_list_searches_text_and_area(store):
-    assert list(list_good_practice(store, text="RADIO")["record_id"]) == ["g2"]
-    assert list(list_good_practice(store, text="road safety")["record_id"]) == ["g1"]  # a tag
-    assert list(list_good_practice(store, area="A1")["record_id"]) == ["g1"]
-    assert list_good_practice(store, text="%").empty
+    assert list(list_good_practice(store, user=user("P1"), text="RADIO")["record_id"]) == ["g2"]
+    assert list(list_good_practice(store, user=user("P1"), text="road safety")["record_id"]) == ["g1"]  # a tag
+    assert list(list_good_practice(store, user=user("P1"), area="A1")["record_id"]) == ["g1"]
+    assert list_good_practice(store, user=user("P1"), text="%").empty
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), [
@@ -155,10 +155,10 @@ def test_useful_information_needs_every_field(store):
 def test_feedback_is_saved_and_the_user_sees_only_their_own(store):
     save_feedback(store=store, values={"kind": "bug", "text": "Search froze"}, user=user("P1"),
                   submission_id="fb-new")
-    mine = list_my_feedback(store, user_id="P1")
+    mine = list_my_feedback(store, user=user("P1"))
     assert list(mine["record_id"]) == ["fb-new", "f1"]
     assert list(mine["kind"]) == ["bug", "feedback"]
-    assert list(list_my_feedback(store, user_id="P2")["record_id"]) == ["f2"]
+    assert list(list_my_feedback(store, user=user("P2"))["record_id"]) == ["f2"]
 
 
 @pytest.mark.parametrize(("values", "field"), [

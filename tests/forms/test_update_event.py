@@ -24,7 +24,7 @@ def _cancel(store, user, record_id, reason="Venue flooded", submission_id=None):
 
 def test_completing_writes_a_new_version_with_what_happened(store, officer):
     event_id = book_event(store, officer, days_ago=1)
-    booked = get_event(store, event_id)
+    booked = get_event(store, event_id, user=officer)
     before = count_rows(store)
 
     saved = _complete(store, officer, event_id, make_completion(store, officer))
@@ -174,7 +174,7 @@ def test_update_with_bad_details_writes_nothing(store, officer):
 
 
 def test_completion_defaults_start_from_the_booking(store, officer):
-    event = get_event(store, book_event(store, officer))
+    event = get_event(store, book_event(store, officer), user=officer)
     defaults = completion_defaults(event)
     assert defaults["officers_involved"] == event["officers_attending"]
     assert defaults["communities_supported"] == event["communities_targeted"]

@@ -11,7 +11,7 @@ from tests.pages.test_pages import open_page
 
 OUTCOMES = "pages/ccr_outcomes.py"
 ACTIVITY = "pages/ccr_activity.py"
-ROLES = ("officer", "supervisor", "commander")
+ROLES = ("supervisor", "commander", "analyst")  # the roles with the dashboards
 
 
 def table_with(at, column: str):

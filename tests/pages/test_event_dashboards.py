@@ -13,7 +13,7 @@ from forms.filter_bar import CARRY_KEY, state_from_query_params
 from tests.pages.test_pages import headline, open_app
 
 PAGES = ("pages/events_completed.py", "pages/event_outcomes.py", "pages/engagement_activity.py")
-ROLES = ("officer", "supervisor", "commander")
+ROLES = ("supervisor", "commander", "analyst")  # the roles with the dashboards
 # page -> (tile label, summary key) pairs that must agree
 FIGURES = {
     "pages/events_completed.py": (("Events completed", "events_completed"), ("People engaged", "attendees"),

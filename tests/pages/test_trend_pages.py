@@ -13,7 +13,7 @@ from tests.pages.test_pages import open_app
 
 PATROLS = "pages/patrols_abstractions.py"
 TRENDS = "pages/change_over_time.py"
-ROLES = ("officer", "supervisor", "commander")
+ROLES = ("supervisor", "commander", "analyst")  # the roles with the dashboards
 
 
 def user_of(store, role: str) -> str:

@@ -21,12 +21,9 @@ PAGES = ("pages/ysywd_board.py", "pages/ysywd_raise.py", "pages/ysywd_item.py", 
 
 
 def _app_pages() -> dict:
-    import ast
-    from pathlib import Path
+    from tests.pages.test_pages import app_pages
 
-    tree = ast.parse((Path(__file__).resolve().parents[2] / "app.py").read_text())
-    (node,) = [n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"]
-    return ast.literal_eval(node.value)
+    return app_pages()
 
 
 def _raise(store, user_id: str, **overrides) -> str:
