@@ -29,6 +29,12 @@ expect = sync_api.expect
 expect.set_options(timeout=30_000)
 
 
+@pytest.fixture
+def officer(supervisor):
+    """This page is a dashboard: act as a supervisor, who both records and sees it."""
+    return supervisor
+
+
 def test_click_a_ward_bar_narrows_the_page_to_that_ward(server, store):
     today = dt.date.today()
     last_90 = Filters(start=today - dt.timedelta(days=89), end=today)
