@@ -213,8 +213,12 @@ def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, A
     if SOURCES[table].team and not (access.in_scope(user, row.get("area_code")) or _is_own(user, row)):
         return None
     hidden = set(HIDDEN_FIELDS.get(table, ()))
-    if table == "ccrs" and hidden and _may_see_answers(store, user, row):
+    if table == "ccrs" and hidden and _may_see_answers(user, row):
         hidden = set()
+    if table == "ccrs" and row.get("officer_id") != user.get("user_id"):
+        shown = "with" if not hidden and any(row.get(f) is not None for f in DIVERSITY_FIELDS) else "without"
+        audit.log_once(store, user, "view_personal", key=("ccrs", row["record_id"], row["version"]), table="ccrs",
+                       target_ids=[row["record_id"]], detail=f"Search: opened a CCR, {shown} diversity answers")
     fields = [f for f in TABLES[table].model_fields if f not in hidden]
     return {name: row[name] for name in (*fields, *SYSTEM_SHOWN)}
 
@@ -227,16 +231,11 @@ def _is_own(user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
                                     or (attending is not None and user_id in list(attending)))
 
 
-def _may_see_answers(store: Store, user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
-    """Whether the user sees this CCR's diversity answers; audits a supervisor's view of someone else's."""
+def _may_see_answers(user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether the user sees this CCR's diversity answers: its recorder, or a supervisor of its area."""
     if row.get("officer_id") == user.get("user_id") and access.can(user, "read_own_records"):
         return True
-    if not access.can(user, "read_personal", row.get("area_code")):
-        return False
-    if any(row.get(f) is not None for f in DIVERSITY_FIELDS):
-        audit.log_once(store, user, "view_personal", key=("ccrs", row["record_id"], row["version"]), table="ccrs",
-                       target_ids=[row["record_id"]], detail="CCR diversity answers, opened from search")
-    return True
+    return access.can(user, "read_personal", row.get("area_code"))
 
 
 # -- shared information ---------------------------------------------------------

@@ -7,7 +7,6 @@ import streamlit as st
 from analytics.search import KINDS, get_record, search
 from data import access, reference
 from forms.activity import describe_record
-from forms.audit import log_personal_view
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import label_of
@@ -43,8 +42,6 @@ if opened:
         st.subheader(f"{KINDS[table]}: {record.get('title') or f'{when:%d %b %Y}'}")
         st.markdown("  \n".join(f"**{label}:** {text}"
                                 for label, text in describe_record(table, record, names=names)))
-        if table == "ccrs":
-            log_personal_view(store, user, table=table, record_ids=[record_id], detail="Search: opened a CCR")
     st.stop()
 
 areas = access.areas_in_scope(user, reference.area_names(store))

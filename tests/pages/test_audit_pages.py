@@ -82,8 +82,8 @@ def test_the_ccr_details_table_logs_the_records_shown_once(app_store):
 def test_opening_a_ccr_in_search_logs_it(app_store):
     officer = a_user(app_store, "officer")
     record_id = db.cursor().execute(
-        f"SELECT record_id FROM {app_store.relation('ccrs')} WHERE area_code = ? LIMIT 1",
-        [officer["area_code"]]).fetchone()[0]
+        f"SELECT record_id FROM {app_store.relation('ccrs')} WHERE area_code = ? AND officer_id <> ? LIMIT 1",
+        [officer["area_code"], officer["user_id"]]).fetchone()[0]
     at = open_page("pages/search.py", officer["user_id"])
     at.query_params["open"] = f"ccrs:{record_id}"
     at.run()
