@@ -72,6 +72,7 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         form.get_by_label("Name").fill("Priya Shah")
         form.get_by_label("Sign-in email").fill("x9001@example.police.uk")
         form.get_by_label("Rank or grade").fill("PCSO")
+        _wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Add user").click()
         # An officer needs an area: the form says so and keeps what was typed.
         expect(page.get_by_test_id("stAlert").filter(has_text="Please fix")).to_contain_text("Area")
@@ -81,6 +82,7 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         area.click()
         area.fill("Oxford")
         page.get_by_role("option", name="Oxford", exact=True).click()
+        _wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Add user").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="Added x9001")).to_be_visible()
         page.screenshot(path=OUTPUT / "admin-user-added.png")

@@ -80,6 +80,7 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         page.get_by_text("Return to the officer").click()
         page.get_by_label("Comment for the officer").fill("Which ASB? Say what you did about it.")
         page.screenshot(path=OUTPUT / "dip-check-return.png", full_page=True)
+        _wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Save check").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
@@ -101,6 +102,7 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         expect(page.get_by_text("Fixed by the officer: check again")).to_be_visible()
         _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
         _wait_for_app(page)
+        _wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Save check").click()  # the outcome starts at Pass
         expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
