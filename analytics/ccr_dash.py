@@ -183,7 +183,7 @@ DETAIL_COLUMNS = ("record_id", "contact_at", "area", "ward", "officer_id", "offi
 @_cached("ccrs", "areas", "wards", "users")
 def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     """The CCR outcomes page's query set."""
-    ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
+    ccrs = relations["ccrs"]
     where, params = where_clause(filters, table="ccrs")
     # The headline counts by day: summed for the headline, and the days tell the details
     # table how far back its latest DETAIL_ROWS reach (`_latest_from`).
@@ -197,16 +197,7 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     figures = _frame(figures_sql, params)
     cutoff = _latest_from(figures, DETAIL_ROWS, count="ccrs")
     latest, latest_params = (where, params) if cutoff is None else (_and(where, "contact_at >= ?"), [*params, cutoff])
-    details_sql = f"""
-        SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
-               coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
-               c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
-        FROM (SELECT record_id, contact_at, area_code, ward_code, officer_id, contact_method, issues, info_submitted
-              FROM {ccrs} WHERE {latest} ORDER BY contact_at DESC, record_id DESC LIMIT {DETAIL_ROWS}) c
-        LEFT JOIN {areas} a ON a.area_code = c.area_code
-        LEFT JOIN {wards} w ON w.ward_code = c.ward_code
-        LEFT JOIN {users} u ON u.user_id = c.officer_id
-        ORDER BY c.contact_at DESC, c.record_id DESC"""
+    details_sql = _details_sql(relations, latest)
     details = _frame(details_sql, latest_params)
     places, issues, diversity = (f.result() for f in pending)
 
@@ -376,11 +367,10 @@ def ccr_details(store: Store, filters: Filters | None = None, *, user: Mapping[s
     return details
 
 
-@_cached("ccrs", "areas", "wards", "users")
-def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
+def _details_sql(relations: dict[str, str], where: str) -> str:
+    """The latest DETAIL_ROWS CCRs matching `where`, record-level without diversity answers, named."""
     ccrs, areas, wards, users = (relations[t] for t in ("ccrs", "areas", "wards", "users"))
-    where, params = where_clause(filters, table="ccrs")
-    rows_sql = f"""
+    return f"""
         SELECT c.record_id, c.contact_at, coalesce(a.name, c.area_code) AS area,
                coalesce(w.name, c.ward_code) AS ward, c.officer_id, coalesce(u.name, c.officer_id) AS officer,
                c.contact_method, array_to_string(c.issues, '; ') AS issues, c.info_submitted
@@ -390,5 +380,12 @@ def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
         LEFT JOIN {wards} w ON w.ward_code = c.ward_code
         LEFT JOIN {users} u ON u.user_id = c.officer_id
         ORDER BY c.contact_at DESC, c.record_id DESC"""
+
+
+@_cached("ccrs", "areas", "wards", "users")
+def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
+    ccrs = relations["ccrs"]
+    where, params = where_clause(filters, table="ccrs")
+    rows_sql = _details_sql(relations, where)
     rows, count = _frames((rows_sql, params), (f"SELECT count(*) AS n FROM {ccrs} WHERE {where}", params))
     return CcrDetails(rows=rows[list(DETAIL_COLUMNS)], total=int(count["n"].iloc[0]))
