@@ -15,6 +15,7 @@ and leave this module only after small-count suppression
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,8 +31,7 @@ from analytics.queries import (
     _frames,
     _ints,
     _issues_list,
-    _latest_from,
-    _submit,
+    _latest_rows,
     _top_issues_sql,
     _ward_scope,
 )
@@ -139,8 +139,6 @@ class CcrOutcomes:
       issue), issue_mentions (issues listed over all CCRs), ccrs_diversity_consent,
       consent_rate (None without CCRs), smart_alert_signups.
     top_issues: issue, ccrs (CCRs listing it), the TOP_ISSUES most listed.
-    details: the latest DETAIL_ROWS CCRs, record level, never a diversity field.
-    detail_rows: how many CCRs the details table would hold without the limit.
     breakdowns: for age_band, ethnic_group, ethnicity, religion, sex, disability, the
       consented CCRs by answer, suppressed (`analytics.privacy`), a Total row last.
     by_area, by_ward, by_officer: as `Places` (the drill-down's levels and the map).
@@ -148,8 +146,6 @@ class CcrOutcomes:
 
     headline: dict[str, Any]
     top_issues: pd.DataFrame
-    details: pd.DataFrame
-    detail_rows: int
     breakdowns: dict[str, pd.DataFrame]
     by_area: pd.DataFrame
     by_ward: pd.DataFrame
@@ -182,34 +178,23 @@ DETAIL_COLUMNS = ("record_id", "contact_at", "area", "ward", "officer_id", "offi
 
 @_cached("ccrs", "areas", "wards", "users")
 def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
-    """The CCR outcomes page's query set."""
-    ccrs = relations["ccrs"]
+    """The CCR outcomes page's aggregate query set (the record-level table is `ccr_details`)."""
     where, params = where_clause(filters, table="ccrs")
-    # The headline counts by day: summed for the headline, and the days tell the details
-    # table how far back its latest DETAIL_ROWS reach (`_latest_from`).
     figures_sql = f"""
-        SELECT CAST(contact_at AS DATE) AS day, {select_list(CCR_COUNTS)},
-               {_select(("ccrs_with_issues", "issue_mentions"))}
-        FROM {ccrs} WHERE {where} GROUP BY day"""
+        SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
+        FROM {relations["ccrs"]} WHERE {where}"""
     issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    diversity_sql, diversity_params = _diversity_sql(ccrs, filters)
-    pending = _submit(_places_sql(relations, filters), (issues_sql, issues_params), (diversity_sql, diversity_params))
-    figures = _frame(figures_sql, params)
-    cutoff = _latest_from(figures, DETAIL_ROWS, count="ccrs")
-    latest, latest_params = (where, params) if cutoff is None else (_and(where, "contact_at >= ?"), [*params, cutoff])
-    details_sql = _details_sql(relations, latest)
-    details = _frame(details_sql, latest_params)
-    places, issues, diversity = (f.result() for f in pending)
+    diversity_sql, diversity_params = _diversity_sql(relations["ccrs"], filters)
+    figures, places, issues, diversity = _frames(
+        (figures_sql, params), _places_sql(relations, filters), (issues_sql, issues_params),
+        (diversity_sql, diversity_params))
 
-    row = figures.drop(columns="day").sum()
-    headline: dict[str, Any] = _ints(row, (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
+    headline: dict[str, Any] = _ints(figures.iloc[0].fillna(0), (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
     top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
     return CcrOutcomes(
         headline={k: headline[k] for k in OUTCOME_HEADLINE},
         top_issues=top.astype({"ccrs": "int64"}),
-        details=details[list(DETAIL_COLUMNS)],
-        detail_rows=headline["ccrs"],
         breakdowns=suppressed_breakdowns(diversity),
         **vars(_places(places)),
     )
@@ -384,8 +369,7 @@ def _details_sql(relations: dict[str, str], where: str) -> str:
 
 @_cached("ccrs", "areas", "wards", "users")
 def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
-    ccrs = relations["ccrs"]
     where, params = where_clause(filters, table="ccrs")
-    rows_sql = _details_sql(relations, where)
-    rows, count = _frames((rows_sql, params), (f"SELECT count(*) AS n FROM {ccrs} WHERE {where}", params))
-    return CcrDetails(rows=rows[list(DETAIL_COLUMNS)], total=int(count["n"].iloc[0]))
+    rows, total = _latest_rows(relations["ccrs"], where, params, column="contact_at", rows=DETAIL_ROWS,
+                               sql=functools.partial(_details_sql, relations))
+    return CcrDetails(rows=rows[list(DETAIL_COLUMNS)], total=total)

@@ -168,7 +168,7 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
 
     pending = _later(_latest_rows, events, done, params, column="start", rows=COMPLETED_ROWS, sql=latest_sql)
     completed = _frame(completed_sql, params + scope_params)
-    table = pending.result()
+    table, _ = pending.result()
     parts = _parts(completed)
     total = parts["total"].iloc[0]
     return EventsCompleted(

@@ -135,8 +135,9 @@ def _latest_from(days: pd.DataFrame, rows: int, *, day: str = "day", count: str 
 
 
 def _latest_rows(relation: str, where: str, params: Sequence[Any], *, column: str, rows: int,
-                 sql: Callable[[str], str]) -> pd.DataFrame:
-    """Run a "latest `rows` rows by `column`" query, `sql(condition)`, on only the days those rows fall on.
+                 sql: Callable[[str], str]) -> tuple[pd.DataFrame, int]:
+    """Run a "latest `rows` rows by `column`" query, `sql(condition)`, on only the days those rows fall on;
+    return its result and how many rows match `where` in all (the sum of the day counts).
 
     A first statement counts the rows matching `where` by day (reading `column` alone); the query
     then runs with `where AND column >= cutoff` (`_latest_from`), so it skips older row groups by
@@ -145,10 +146,11 @@ def _latest_rows(relation: str, where: str, params: Sequence[Any], *, column: st
     """
     days = _frame(f"SELECT CAST({column} AS DATE) AS day, count(*) AS n FROM {relation} WHERE {where} GROUP BY day",
                   params)
+    total = int(days["n"].sum())
     cutoff = _latest_from(days, rows)
     if cutoff is None:
-        return _frame(sql(where), params)
-    return _frame(sql(_and(where, f"{column} >= ?")), [*params, cutoff])
+        return _frame(sql(where), params), total
+    return _frame(sql(_and(where, f"{column} >= ?")), [*params, cutoff]), total
 
 
 def _later(run: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> Future:
@@ -317,7 +319,7 @@ def events_overview(relations: dict[str, str], filters: Filters) -> EventsOvervi
 
     pending = _later(_latest_rows, events, where, params, column="start", rows=LATEST_EVENTS, sql=latest_sql)
     overview = _frame(overview_sql, params + scope_params + officers_params)
-    latest = pending.result()
+    latest, _ = pending.result()
     part = overview["part"]
 
     def piece(name: str, columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from analytics import ccr_dash
 from analytics.bench import BenchPage, Window, floor_sources, in_window, register, sorted_rows
 from analytics.filters import Filters
 from data.schema import DIVERSITY_FIELDS
+from data.store import Store
 
 
 def _filters(window: Window) -> Filters:
@@ -27,8 +28,15 @@ def _filters(window: Window) -> Filters:
     return Filters(start=window[0].date(), end=window[1].date() - dt.timedelta(days=1))
 
 
-def outcomes_floor(paths: dict[str, str], window: Window) -> ccr_dash.CcrOutcomes:
-    return ccr_dash.ccr_outcomes.__wrapped__(floor_sources(paths), _filters(window))
+def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
+    """What the CCR outcomes page reads: its aggregates and the CCR details table (the audit aside)."""
+    return {**vars(ccr_dash.ccr_outcomes(store, filters)), "details": ccr_dash._ccr_details(store, filters)}
+
+
+def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:
+    sources, filters = floor_sources(paths), _filters(window)
+    return {**vars(ccr_dash.ccr_outcomes.__wrapped__(sources, filters)),
+            "details": ccr_dash._ccr_details.__wrapped__(sources, filters)}
 
 
 def activity_floor(paths: dict[str, str], window: Window) -> ccr_dash.CcrActivity:
@@ -69,7 +77,7 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str
         consented[field].value_counts(dropna=False).rename_axis("answer").reset_index(name="count")
         .assign(field=field) for field in DIVERSITY_FIELDS])
     latest = c.sort_values(["contact_at", "record_id"], ascending=False).head(ccr_dash.DETAIL_ROWS)
-    return {"headline": headline, "top_issues": issues, "details": latest,
+    return {"headline": headline, "top_issues": issues, "details": ccr_dash.CcrDetails(rows=latest, total=len(c)),
             "breakdowns": ccr_dash.suppressed_breakdowns(diversity), **_places_pandas(c, frames)}
 
 
@@ -110,7 +118,7 @@ def outcomes_comparable(result: Any) -> dict:
         "headline": {k: int(v) for k, v in headline.items()},
         "consent_rate": None if rate is None else round(rate, 9),
         "top_issues": sorted_rows(result["top_issues"], ["issue", "ccrs"]),
-        "details": list(result["details"]["record_id"]),
+        "details": (list(result["details"].rows["record_id"]), result["details"].total),
         "breakdowns": {name: [tuple(str(v) for v in row) for row in frame.itertuples(index=False)]
                        for name, frame in result["breakdowns"].items()},
         **_places_comparable(result),
@@ -134,7 +142,7 @@ _REFERENCE = {"areas": ("area_code", "name"), "wards": ("ward_code", "name", "ar
 
 register(BenchPage(
     name="ccr_outcomes",
-    run_store=ccr_dash.ccr_outcomes,
+    run_store=outcomes_store,
     run_floor=outcomes_floor,
     run_pandas=outcomes_pandas,
     comparable=outcomes_comparable,

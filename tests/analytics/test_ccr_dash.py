@@ -58,27 +58,27 @@ def test_outcomes_places(fixture_store):
     assert south.by_ward[["ward_code", "ccrs"]].to_dict("records") == [{"ward_code": "W3", "ccrs": 1}]
 
 
-def test_outcomes_details_are_record_level_without_diversity(fixture_store):
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
-    details = outcomes.details
+def test_details_are_record_level_without_diversity(fixture_store):
+    table = ccr_dash._ccr_details(fixture_store, FILTERS)
+    details = table.rows
     assert list(details.columns) == list(ccr_dash.DETAIL_COLUMNS)
     assert not set(DIVERSITY_FIELDS) & set(details.columns)
     assert not {"diversity_consent", "age", "gender"} & set(details.columns)
     assert details["record_id"].tolist() == ["c3", "c2", "c1"]  # latest first
     assert details.iloc[0][["area", "ward", "officer_id", "contact_method", "issues", "info_submitted"]].tolist() == [
         "North", "Abbey", "P2", "Face to face", "Speeding; Drugs; Burglary", False]
-    assert outcomes.detail_rows == 3
+    assert table.total == 3
 
 
 @pytest.mark.parametrize(("limit", "expected"), [(1, ["c3"]), (2, ["c3", "c2"]), (3, ["c3", "c2", "c1"]),
                                                (10, ["c3", "c2", "c1"])])
-def test_outcomes_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypatch, limit, expected):
+def test_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypatch, limit, expected):
     # The details query reads only the days holding the latest `limit` CCRs (c3 18 March,
     # c2 11 March, c1 3 March); the table must still be exactly the latest rows.
     monkeypatch.setattr(ccr_dash, "DETAIL_ROWS", limit)
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
-    assert outcomes.details["record_id"].tolist() == expected
-    assert outcomes.detail_rows == 3
+    table = ccr_dash._ccr_details(fixture_store, FILTERS)
+    assert table.rows["record_id"].tolist() == expected
+    assert table.total == 3
 
 
 def test_outcomes_breakdowns_of_two_people_are_all_suppressed(fixture_store):
@@ -120,7 +120,8 @@ def test_empty_range(fixture_store):
     empty = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31))
     outcomes = ccr_dash.ccr_outcomes(fixture_store, empty)
     assert outcomes.headline["ccrs"] == 0 and outcomes.headline["consent_rate"] is None
-    assert outcomes.details.empty and outcomes.top_issues.empty
+    assert outcomes.top_issues.empty
+    assert ccr_dash._ccr_details(fixture_store, empty).rows.empty
     assert outcomes.breakdowns["sex"]["count"].tolist() == [0, 0, 0, 0, 0]
     assert ccr_dash.ccr_activity(fixture_store, empty).headline == {"ccrs": 0, "officers": 0, "ccrs_at_events": 0}
 
