@@ -210,13 +210,27 @@ def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], t
     """Items raised, actioned and fed back per area and month; timings; actions by type; overdue items."""
     filters = _scoped(user, filters)
     relations = {t: store.relation(t) for t in ("ysywd", "areas", "wards")}
-    queries = overview_sql(relations, filters, today=today or dt.date.today(), overdue_days=overdue_days)
-    return split_overview([_frame(sql, params) for sql, params in queries])
+    return split_overview(_frame(*overview_sql(relations, filters, today=today or dt.date.today(),
+                                                overdue_days=overdue_days)))
+
+
+# The parts of the commander view's one statement (column `part`) and the columns each keeps.
+_OVERVIEW_PARTS = {
+    "month": ["area_code", "area", "month", "raised", "actioned", "fed_back", "median_days_to_action",
+              "median_days_to_feedback"],
+    "head": ["raised", "actioned", "fed_back", "closed", "median_days_to_action", "median_days_to_feedback",
+             "overdue"],
+    "type": ["action_type", "actions"],
+    "overdue": ["record_id", "area_code", "ward", "issue_category", "raised_on", "status", "days_open"],
+    "ward": ["ward_code", "items", "overdue"],
+}
+_OVERVIEW_COUNTS = ("raised", "actioned", "fed_back", "closed", "overdue", "actions", "items", "days_open")
 
 
 def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.date,
-                 overdue_days: int) -> list[tuple[str, list[Any]]]:
-    """The commander view's statements (by month, headline, action types, overdue, wards) over `relations`."""
+                 overdue_days: int) -> tuple[str, list[Any]]:
+    """The commander view in one statement over `relations`: one scan of the items in the period, then
+    each part (by month, headline, action types, overdue, wards) from it, told apart by `part`."""
     if isinstance(overdue_days, bool) or not isinstance(overdue_days, int) or not 0 <= overdue_days <= 3650:
         raise ValueError("overdue_days must be a whole number of days from 0 to 3650")
     where, params = where_clause(dataclasses.replace(filters, officers=(), event_types=()), table="ysywd")
@@ -224,42 +238,57 @@ def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.da
         where += " AND list_has_any(list_transform(actions, lambda a: a.officer_id), ?::VARCHAR[])"
         params.append(list(filters.officers))
     ysywd, areas, wards = (relations[t] for t in ("ysywd", "areas", "wards"))
-    late = "i.first_action IS NULL AND ?::DATE - i.raised_on > ?"
-    base = f"WITH i AS MATERIALIZED ({_ITEMS.format(ysywd=ysywd, where=where)})"
-    month_sql = base + f"""
-        SELECT i.area_code, a.name AS area, date_trunc('month', i.raised_on)::DATE AS month, count(*) AS raised,
-               count(i.first_action) AS actioned, count(i.first_feedback) AS fed_back,
-               median(i.first_action - i.raised_on) AS median_days_to_action,
-               median(i.first_feedback - i.raised_on) AS median_days_to_feedback
-        FROM i LEFT JOIN {areas} AS a USING (area_code)
-        GROUP BY ALL ORDER BY i.area_code, month"""
-    head_sql = base + f"""
-        SELECT count(*) AS raised, count(i.first_action) AS actioned, count(i.first_feedback) AS fed_back,
-               count(*) FILTER (WHERE i.status = 'closed') AS closed,
-               median(i.first_action - i.raised_on) AS median_days_to_action,
-               median(i.first_feedback - i.raised_on) AS median_days_to_feedback,
-               count(*) FILTER (WHERE {late}) AS overdue
-        FROM i"""
-    types_sql = f"""
-        SELECT action.action_type AS action_type, count(*) AS actions
-        FROM (SELECT unnest(y.actions) AS action FROM {ysywd} AS y WHERE {where})
-        GROUP BY ALL ORDER BY actions DESC, action_type"""
-    overdue_sql = base + f"""
-        SELECT i.record_id, i.area_code, coalesce(w.name, i.ward_code, 'Area-wide') AS ward, i.issue_category,
-               i.raised_on, i.status,
-               ?::DATE - i.raised_on AS days_open
-        FROM i LEFT JOIN {wards} AS w USING (ward_code)
-        WHERE {late} ORDER BY i.raised_on, i.record_id LIMIT {BOARD_LIMIT}"""
-    ward_sql = base + f"""
-        SELECT i.ward_code, count(*) AS items, count(*) FILTER (WHERE {late}) AS overdue
-        FROM i WHERE i.ward_code IS NOT NULL GROUP BY ALL ORDER BY i.ward_code"""
-    return [(month_sql, params), (head_sql, [*params, today, overdue_days]), (types_sql, params),
-            (overdue_sql, [*params, today, today, overdue_days]), (ward_sql, [*params, today, overdue_days])]
+    timings = ("median(first_action - raised_on) AS median_days_to_action,"
+               " median(first_feedback - raised_on) AS median_days_to_feedback")
+    sql = f"""
+        WITH i AS MATERIALIZED (
+            SELECT y.record_id, y.area_code, y.ward_code, y.raised_on, y.status, y.issue_category,
+                   list_min(list_transform(y.actions, lambda a: a.date)) AS first_action,
+                   list_min(list_transform(y.feedback, lambda f: f.date)) AS first_feedback,
+                   list_transform(y.actions, lambda a: a.action_type) AS action_types
+            FROM {ysywd} AS y WHERE {where}),
+        l AS MATERIALIZED (SELECT *, first_action IS NULL AND ?::DATE - raised_on > ? AS late FROM i)
+        SELECT 'month' AS part, row_number() OVER (ORDER BY l.area_code, month) AS seq, l.area_code,
+               a.name AS area, date_trunc('month', l.raised_on)::DATE AS month, count(*) AS raised,
+               count(first_action) AS actioned, count(first_feedback) AS fed_back, {timings}
+        FROM l LEFT JOIN {areas} AS a USING (area_code) GROUP BY l.area_code, a.name, month
+        UNION ALL BY NAME
+        SELECT 'head' AS part, count(*) AS raised, count(first_action) AS actioned,
+               count(first_feedback) AS fed_back, count(*) FILTER (WHERE status = 'closed') AS closed, {timings},
+               count(*) FILTER (WHERE late) AS overdue
+        FROM l
+        UNION ALL BY NAME
+        SELECT 'type' AS part, row_number() OVER (ORDER BY count(*) DESC, action_type) AS seq, action_type,
+               count(*) AS actions
+        FROM (SELECT unnest(action_types) AS action_type FROM l) GROUP BY action_type
+        UNION ALL BY NAME
+        SELECT * FROM (
+            SELECT 'overdue' AS part, row_number() OVER (ORDER BY l.raised_on, l.record_id) AS seq, l.record_id,
+                   l.area_code, coalesce(w.name, l.ward_code, 'Area-wide') AS ward, l.issue_category,
+                   l.raised_on, l.status, ?::DATE - l.raised_on AS days_open
+            FROM l LEFT JOIN {wards} AS w USING (ward_code)
+            WHERE late ORDER BY l.raised_on, l.record_id LIMIT {BOARD_LIMIT})
+        UNION ALL BY NAME
+        SELECT 'ward' AS part, row_number() OVER (ORDER BY ward_code) AS seq, ward_code, count(*) AS items,
+               count(*) FILTER (WHERE late) AS overdue
+        FROM l WHERE ward_code IS NOT NULL GROUP BY ward_code
+        ORDER BY part, seq"""
+    return sql, [*params, today, overdue_days, today]
 
 
-def split_overview(frames: Sequence[pd.DataFrame]) -> YsywdOverview:
-    """The overview from the results of `overview_sql`'s statements, in their order."""
-    by_month, head, types, overdue, by_ward = frames
+def split_overview(frame: pd.DataFrame) -> YsywdOverview:
+    """The overview from the result of `overview_sql`'s statement (each part in order)."""
+    labels = frame["part"].to_numpy()
+    parts = {}
+    for name, columns in _OVERVIEW_PARTS.items():
+        part = frame.loc[labels == name, columns].reset_index(drop=True)
+        parts[name] = part.astype({c: "int64" for c in columns if c in _OVERVIEW_COUNTS})
+    return assemble_overview(parts["month"], parts["head"], parts["type"], parts["overdue"], parts["ward"])
+
+
+def assemble_overview(by_month: pd.DataFrame, head: pd.DataFrame, types: pd.DataFrame, overdue: pd.DataFrame,
+                      by_ward: pd.DataFrame) -> YsywdOverview:
+    """The overview from its five parts (`head` one row)."""
     head = head.iloc[0]
     for column in ("raised", "actioned", "fed_back"):
         by_month[column] = by_month[column].astype("int64")

@@ -18,7 +18,10 @@ def cursor() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _con is None or _pid != os.getpid():
             _con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 2})
-            _con.execute("SET enable_object_cache = true")
+            # Keep each Parquet file's footer in memory between statements. Table files are
+            # immutable (every write and rewrite makes new file names), and DuckDB checks a
+            # cached footer against the file's modification time before using it.
+            _con.execute("SET parquet_metadata_cache = true")
             _pid = os.getpid()
         return _con.cursor()
 

@@ -52,11 +52,19 @@ COMPACT_TARGET_BYTES = 16 * 1024 * 1024
 
 _COMMIT = CommitProperties(max_commit_retries=1000)
 _LOOKUP = ColumnProperties(bloom_filter_properties=BloomFilterProperties(True, fpp=0.01))
-_WRITER = WriterProperties(
-    compression="ZSTD",
-    max_row_group_size=122_880,
-    column_properties={"record_id": _LOOKUP, "submission_id": _LOOKUP},
-)
+ROW_GROUP_ROWS = 122_880
+# Tables of few, wide rows (lists of structs) get smaller row groups, so a date-range read
+# skips by statistics to the rows it needs and a whole-table read still splits across cores.
+ROW_GROUP_ROWS_BY_TABLE = {"ysywd": 16_384}
+
+
+def _writer(table: str) -> WriterProperties:
+    """How a table's Parquet files are written: zstd, row groups by table, Bloom filters on the ids."""
+    return WriterProperties(
+        compression="ZSTD",
+        max_row_group_size=ROW_GROUP_ROWS_BY_TABLE.get(table, ROW_GROUP_ROWS),
+        column_properties={"record_id": _LOOKUP, "submission_id": _LOOKUP},
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,7 +366,7 @@ class Store:
                 # An append adds any column the schema gained since the table was made (old rows read it empty).
                 write_deltalake(
                     self.uri(table), data, mode=mode, storage_options=self.storage_options,
-                    writer_properties=_WRITER, commit_properties=_COMMIT,
+                    writer_properties=_writer(table), commit_properties=_COMMIT,
                     schema_mode="merge" if mode == "append" else None,
                 )
                 return
@@ -413,7 +421,7 @@ class Store:
                     flags,
                     "t.record_id = s.record_id AND t.version = s.version"
                     " AND t.submission_id = s.submission_id AND t.written_at = s.written_at",
-                    source_alias="s", target_alias="t", writer_properties=_WRITER, commit_properties=_COMMIT,
+                    source_alias="s", target_alias="t", writer_properties=_writer(table), commit_properties=_COMMIT,
                 )
                 .when_matched_update(
                     {"superseded": "s.superseded"}, predicate="t.superseded IS DISTINCT FROM s.superseded"
@@ -421,7 +429,8 @@ class Store:
                 .execute()
             )
             handle.update_incremental()
-        handle.optimize.compact(target_size=COMPACT_TARGET_BYTES, writer_properties=_WRITER, commit_properties=_COMMIT)
+        handle.optimize.compact(target_size=COMPACT_TARGET_BYTES, writer_properties=_writer(table),
+                                commit_properties=_COMMIT)
         handle.update_incremental()
         handle.create_checkpoint()
         handle.cleanup_metadata()
@@ -451,7 +460,7 @@ class Store:
         rows are rewritten; the old files stay until `purge`.
         """
         return self._rewrite(table, attempts, lambda h: h.update(
-            updates=dict(updates), predicate=predicate, writer_properties=_WRITER, commit_properties=_COMMIT,
+            updates=dict(updates), predicate=predicate, writer_properties=_writer(table), commit_properties=_COMMIT,
         )["num_updated_rows"])
 
     def delete_rows(self, table: str, *, predicate: str, attempts: int = 20) -> int:
@@ -460,7 +469,7 @@ class Store:
         The old files stay until `purge`.
         """
         return self._rewrite(table, attempts, lambda h: h.delete(
-            predicate, writer_properties=_WRITER, commit_properties=_COMMIT,
+            predicate, writer_properties=_writer(table), commit_properties=_COMMIT,
         )["num_deleted_rows"])
 
     def _rewrite(self, table: str, attempts: int, operation) -> int:

@@ -33,9 +33,9 @@ def commander_store(store, filters: Filters) -> ysywd.YsywdOverview:
 
 def commander_floor(paths: dict[str, str], window: Window) -> ysywd.YsywdOverview:
     filters = _filters(window)
-    queries = ysywd.overview_sql(floor_sources(paths), filters, today=_today(filters.end),
-                                 overdue_days=ysywd.OVERDUE_DAYS)
-    return ysywd.split_overview(floor_frames(*queries))
+    statement = ysywd.overview_sql(floor_sources(paths), filters, today=_today(filters.end),
+                                   overdue_days=ysywd.OVERDUE_DAYS)
+    return ysywd.split_overview(floor_frames(statement)[0])
 
 
 def _median(values: pd.Series) -> float | None:
@@ -75,7 +75,7 @@ def commander_pandas(frames: dict[str, pd.DataFrame], window: Window) -> ysywd.Y
                             "raised_on": late["raised_on"], "status": late["status"], "days_open": late["days_open"]})
     by_ward = ys[ys["ward_code"].notna()].groupby("ward_code").agg(items=("record_id", "size"),
                                                                    overdue=("late", "sum")).reset_index()
-    return ysywd.split_overview([month, head, types, overdue, by_ward])
+    return ysywd.assemble_overview(month, head, types, overdue, by_ward)
 
 
 def commander_comparable(result: ysywd.YsywdOverview) -> dict:
