@@ -130,6 +130,6 @@ def _versions_part(store: Store, table: str, *, start, end, user_id, action, tar
         conditions.append(f"{kind} = ?")
         params.append(action)
     where = " AND ".join(conditions) or "true"
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+    scan = db.parquet_scan(files)
     return (f"SELECT written_at, written_by AS user_id, {kind} AS action, {db.sql_string(table)} AS table_name,"
             f" [record_id] AS record_ids, version, CAST(NULL AS VARCHAR) AS detail FROM {scan} WHERE {where}", params)

@@ -93,9 +93,8 @@ def creators_relation(store: Store, table: str) -> str:
     if not snap.files:
         return "(SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS created_by, NULL::TIMESTAMP AS created_at" \
                " WHERE false)"
-    files = ", ".join(db.sql_string(f) for f in snap.files)
     return (f"(SELECT record_id, arg_min(written_by, version) AS created_by, min(written_at) AS created_at"
-            f" FROM read_parquet([{files}], union_by_name=true) GROUP BY record_id)")
+            f" FROM {db.parquet_scan(snap.files)} GROUP BY record_id)")
 
 
 def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:

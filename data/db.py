@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+from collections.abc import Sequence
 
 import duckdb
+import pyarrow.parquet as pq
 
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
@@ -29,3 +32,22 @@ def cursor() -> duckdb.DuckDBPyConnection:
 def sql_string(value: str) -> str:
     """Quote a trusted identifier-like literal (a file path) for SQL text."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def parquet_scan(files: Sequence[str]) -> str:
+    """`read_parquet` of these files for SQL text, matching columns by name only where it must.
+
+    Files written before a table gained a column lack it, and need `union_by_name` (read as
+    empty); that option makes every statement read every file's column list while it is
+    planned, so it is used only when the files' columns differ.
+    """
+    listed = ", ".join(sql_string(f) for f in files)
+    if len({_columns(f) for f in files}) > 1:
+        return f"read_parquet([{listed}], union_by_name=true)"
+    return f"read_parquet([{listed}])"
+
+
+@functools.lru_cache(maxsize=16_384)
+def _columns(path: str) -> tuple[tuple[str, str], ...]:
+    # A table's files are never rewritten under the same name, so a path's columns never change.
+    return tuple((field.name, str(field.type)) for field in pq.read_schema(path))

@@ -256,7 +256,7 @@ def _stored_ids(store: Store, table: str, record_ids: list[str]) -> set[str]:
     snap = store.snapshot(table)
     if not record_ids or not snap.files:
         return set()
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+    scan = db.parquet_scan(snap.files)
     found = db.cursor().execute(f"SELECT DISTINCT record_id FROM {scan} WHERE list_contains(?::VARCHAR[], record_id)",
                                 [record_ids]).fetchall()
     return {row[0] for row in found}

@@ -173,7 +173,7 @@ def _count(store: Store, table: str, where: str, params: list) -> tuple[int, int
     files = store.snapshot(table).files
     if not files:
         return 0, 0
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+    scan = db.parquet_scan(files)
     rows, records = db.cursor().execute(
         f"SELECT count(*), count(DISTINCT record_id) FROM {scan} WHERE {where}", params).fetchone()
     return int(rows), int(records)
@@ -183,7 +183,7 @@ def _records_created_before(store: Store, table: str, moment: dt.datetime) -> li
     files = store.snapshot(table).files
     if not files:
         return []
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+    scan = db.parquet_scan(files)
     found = db.cursor().execute(
         f"SELECT record_id FROM {scan} GROUP BY record_id HAVING min(written_at) < ? ORDER BY record_id",
         [moment]).fetchall()

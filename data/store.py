@@ -93,7 +93,7 @@ class Snapshot:
         """SQL text for the current rows of this snapshot (a subquery)."""
         if not self.live_files:
             return f"(SELECT * FROM {_empty_relation(self.table)})"
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in self.live_files)}], union_by_name=true)"
+        scan = db.parquet_scan(self.live_files)
         if not self.touched:
             return f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted)"
         ids = "[" + ", ".join(db.sql_string(r) for r in self.touched) + "]"
@@ -240,7 +240,7 @@ class Store:
         live = tuple(f for f, n, low in zip(files, nulls, replaced, strict=True) if not (n == 0 and low is True))
         touched: tuple[str, ...] = ()
         if recent:
-            scan = f"read_parquet([{', '.join(db.sql_string(f) for f in recent)}], union_by_name=true)"
+            scan = db.parquet_scan(recent)
             rows = db.cursor().execute(
                 f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id"
             ).fetchall()
@@ -270,7 +270,7 @@ class Store:
         snap = self.snapshot(table)
         if not snap.files:
             return []
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        scan = db.parquet_scan(snap.files)
         cur = db.cursor()
         result = cur.execute(
             f"SELECT DISTINCT ON (version) * FROM {scan} WHERE record_id = ? ORDER BY version DESC, written_at DESC",
@@ -286,7 +286,7 @@ class Store:
             return None
         # Every file carries a Bloom filter on submission_id, so this skips
         # almost every row group of a large table without reading it.
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        scan = db.parquet_scan(snap.files)
         row = db.cursor().execute(
             f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1", [submission_id]
         ).fetchone()
@@ -408,13 +408,11 @@ class Store:
             # Fill in `superseded` for every record that edits or withdrawals touch.
             # MERGE rewrites only the files holding those rows and, unlike an
             # overwrite, never removes a file appended after this snapshot.
-            files = ", ".join(db.sql_string(f) for f in snap.files)
-            recent = ", ".join(db.sql_string(f) for f in snap.recent)
             flags = db.cursor().sql(
                 f"SELECT record_id, version, submission_id, written_at,"
                 f" row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) > 1 AS superseded"
-                f" FROM read_parquet([{files}], union_by_name=true) WHERE record_id IN"
-                f" (SELECT record_id FROM read_parquet([{recent}], union_by_name=true) WHERE superseded IS NULL)"
+                f" FROM {db.parquet_scan(snap.files)} WHERE record_id IN"
+                f" (SELECT record_id FROM {db.parquet_scan(snap.recent)} WHERE superseded IS NULL)"
             ).to_arrow_table()
             (
                 handle.merge(

@@ -413,7 +413,7 @@ def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
     files = store.snapshot(table).files
     if not files or not submission_id:
         return None
-    scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
+    scan = db.parquet_scan(files)
     row = db.cursor().execute(f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1",
                               [submission_id]).fetchone()
     return Saved(row[0], row[1], duplicate=True) if row else None

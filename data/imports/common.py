@@ -139,7 +139,7 @@ def write_records(store: Store, table: str, rows: pa.Table, *, user_id: str, rep
     cur.register("incoming", rows.select(["record_id", "submission_id"]))
     snap = store.snapshot(table)
     if snap.files:
-        scan = f"read_parquet([{', '.join(db.sql_string(f) for f in snap.files)}], union_by_name=true)"
+        scan = db.parquet_scan(snap.files)
         known = cur.execute(
             "WITH wanted AS (SELECT DISTINCT record_id FROM incoming),"
             f" stored AS (SELECT s.record_id, s.version, s.submission_id FROM {scan} s"
