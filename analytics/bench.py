@@ -2,8 +2,8 @@
 
     python -m analytics.bench --rows 1000000 --json bench.json [--store PATH] [--repeat 15]
 
-For each registered dashboard page (`events_overview`, `ccr_overview`,
-`summary` here; more from the modules of `analytics.bench_pages`) and each
+For each registered dashboard page (`events_overview` and `summary`
+here; more from the modules of `analytics.bench_pages`) and each
 period (`--periods`, default the pages' first view `last_28`, then all time):
 
 - median_ms: the page's analytics function as the page calls it, query cache
@@ -160,9 +160,9 @@ def comparable(page: str, result: Any) -> dict:
     """The figures a page shows, in a form the three implementations can be checked on."""
     if page == "summary":
         return dict(result)
-    if isinstance(result, queries.EventsOverview | queries.CcrOverview):
-        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
     if page == "events_overview":
+        if isinstance(result, queries.EventsOverview):
+            result = {k: getattr(result, k) for k in result.__dataclass_fields__}
         wards = result["by_ward"]
         wards = wards[wards["events"].gt(0) | wards["completed"].gt(0) | wards["attendees"].gt(0)]
         return {
@@ -173,16 +173,7 @@ def comparable(page: str, result: Any) -> dict:
             "by_ward": sorted_rows(wards, ["ward_code", "events", "completed", "attendees"]),
             "latest": list(result["latest"]["record_id"]),
         }
-    headline = dict(result["headline"])
-    rate = headline.pop("consent_rate")
-    return {
-        "headline": {k: int(v) for k, v in headline.items()},
-        "consent_rate": None if rate is None else round(rate, 9),
-        "by_week": sorted_rows(result["by_week"], ["week", "ccrs"]),
-        "by_area": sorted_rows(result["by_area"], ["area_code", "ccrs", "consented"]),
-        "by_method": sorted_rows(result["by_method"], ["contact_method", "ccrs"]),
-        "top_issues": list(result["top_issues"]),
-    }
+    raise ValueError(f"no comparison for page {page!r}")
 
 
 # -- the floor: hand-written DuckDB over one Parquet file per table -------------
@@ -262,31 +253,6 @@ class DuckFloor:
             "by_area": fine.groupby("area_code", as_index=False)[cols].sum().merge(areas, on="area_code"),
             "by_ward": fine.groupby("ward_code", as_index=False)[cols].sum().merge(wards, on="ward_code"),
             "latest": latest,
-        }
-
-    def ccr_overview(self, window: Window) -> dict:
-        w, p = self._when("contact_at", window)
-        grouped, issues, areas = self._run(
-            ("SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, area_code, contact_method,"
-             " count(*) AS ccrs, count(*) FILTER (WHERE diversity_consent) AS consented,"
-             " count(*) FILTER (WHERE smart_alert_signup) AS alerts,"
-             " count(*) FILTER (WHERE info_submitted) AS info"
-             f" FROM {self.src['ccrs']} WHERE {w}"
-             " GROUP BY GROUPING SETS ((week), (area_code, contact_method))", p),
-            ("SELECT issue, count(*) AS count FROM (SELECT unnest(issues) AS issue"
-             f" FROM {self.src['ccrs']} WHERE {w}) GROUP BY issue ORDER BY count DESC, issue LIMIT 10", p),
-            (f"SELECT area_code, name FROM {self.src['areas']}", []),
-        )
-        fine = grouped[grouped["week"].isna()]
-        s = fine[["ccrs", "consented", "alerts", "info"]].sum()
-        return {
-            "headline": {"ccrs": s["ccrs"], "ccrs_diversity_consent": s["consented"],
-                         "smart_alert_signups": s["alerts"], "ccr_info_submitted": s["info"],
-                         "consent_rate": s["consented"] / s["ccrs"] if s["ccrs"] else None},
-            "by_week": grouped[grouped["week"].notna()],
-            "by_area": fine.groupby("area_code", as_index=False)[["ccrs", "consented"]].sum().merge(areas),
-            "by_method": fine.groupby("contact_method", as_index=False)["ccrs"].sum(),
-            "top_issues": [{"issue": r.issue, "count": int(r.count)} for r in issues.itertuples()],
         }
 
     def summary(self, window: Window) -> dict:
@@ -401,24 +367,6 @@ class PandasPages:
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [{"issue": k, "count": int(v)} for k, v in ranked]
 
-    def ccr_overview(self, window: Window) -> dict:
-        cc = self._window(self.frames["ccrs"], "contact_at", window)
-        n = len(cc)
-        consented = int(cc["diversity_consent"].sum())
-        by_week = cc.groupby(self._monday(cc["contact_at"]).rename("week")).size().rename("ccrs").reset_index()
-        by_area = (cc.groupby("area_code").agg(ccrs=("area_code", "size"), consented=("diversity_consent", "sum"))
-                   .reset_index().merge(self.frames["areas"]))
-        return {
-            "headline": {"ccrs": n, "ccrs_diversity_consent": consented,
-                         "smart_alert_signups": int(cc["smart_alert_signup"].sum()),
-                         "ccr_info_submitted": int(cc["info_submitted"].sum()),
-                         "consent_rate": consented / n if n else None},
-            "by_week": by_week,
-            "by_area": by_area,
-            "by_method": cc.groupby("contact_method").size().rename("ccrs").reset_index(),
-            "top_issues": self._top(cc["issues"], 10),
-        }
-
     def summary(self, window: Window) -> dict:
         ev = self._window(self.frames["events"], "start", window)
         cc = self._window(self.frames["ccrs"], "contact_at", window)
@@ -449,11 +397,9 @@ def _core_page(name: str, store_function: Callable[[Store, Filters], Any]) -> Be
 
 CORE_TABLES = {
     "events_overview": ("events", "wards", "areas"),
-    "ccr_overview": ("ccrs", "areas"),
     "summary": ("events", "ccrs", "ysywd"),
 }
 register(_core_page("events_overview", queries.events_overview))
-register(_core_page("ccr_overview", queries.ccr_overview))
 register(_core_page("summary", queries.summary))
 
 

@@ -13,7 +13,7 @@ from analytics.filters import Filters
 from data import demo
 from data.store import Store
 
-CORE = {"events_overview", "ccr_overview", "summary"}
+CORE = {"events_overview", "summary"}
 
 
 @pytest.fixture(scope="module")

@@ -148,28 +148,6 @@ def test_events_overview_map_keeps_every_ward_in_scope(fixture_store):
     assert empty.latest.empty and empty.by_week.empty and empty.headline["events_booked"] == 0
 
 
-def test_ccr_overview_for_march(fixture_store):
-    got = queries.ccr_overview(fixture_store, MARCH_FILTERS)
-    assert got.headline == {"ccrs": 3, "ccrs_diversity_consent": 2, "smart_alert_signups": 1,
-                            "ccr_info_submitted": 1, "consent_rate": pytest.approx(2 / 3)}
-    assert [(w.date(), n) for w, n in got.by_week.itertuples(index=False)] == [
-        (dt.date(2025, 3, 3), 1), (dt.date(2025, 3, 10), 1), (dt.date(2025, 3, 17), 1)]  # c1, c2, c3
-    assert got.by_area[["area_code", "area", "ccrs", "consented"]].to_dict("records") == [
-        {"area_code": "A1", "area": "North", "ccrs": 2, "consented": 2},  # c1, c3
-        {"area_code": "A2", "area": "South", "ccrs": 1, "consented": 0},  # c2
-    ]
-    assert got.by_method.to_dict("records") == [{"contact_method": "Face to face", "ccrs": 2},
-                                                {"contact_method": "Telephone", "ccrs": 1}]
-    assert got.top_issues == [  # CCRs only: c1 Speeding, Theft; c2 Drugs, Parking, Theft; c3 Speeding, Drugs, Burglary
-        {"issue": "Drugs", "count": 2}, {"issue": "Speeding", "count": 2}, {"issue": "Theft", "count": 2},
-        {"issue": "Burglary", "count": 1}, {"issue": "Parking", "count": 1}]
-
-
-def test_ccr_overview_with_no_contacts_has_no_rate(fixture_store):
-    got = queries.ccr_overview(fixture_store, Filters(start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 1)))
-    assert got.headline["ccrs"] == 0 and got.headline["consent_rate"] is None
-
-
 def test_list_ward_shapes(fixture_store):
     got = queries.list_ward_shapes(fixture_store, Filters(areas=("A1",)))
     assert list(got["ward_code"]) == ["W1", "W2"]

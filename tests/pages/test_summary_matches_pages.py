@@ -28,9 +28,6 @@ PAGES = {
     "events_overview": (lambda s, f: queries.events_overview(s, f).headline, {
         "events_booked": "events_booked", "events_completed": "events_completed", "attendees": "attendees",
         "officer_attendances": "officer_attendances", "distinct_officers": "distinct_officers"}),
-    "ccr_overview": (lambda s, f: queries.ccr_overview(s, f).headline, {
-        "ccrs": "ccrs", "ccrs_diversity_consent": "ccrs_diversity_consent",
-        "smart_alert_signups": "smart_alert_signups"}),
     "events_completed": (lambda s, f: events_dash.events_completed(s, f).headline, {
         "events_completed": "events_completed", "attendees": "attendees",
         "officer_attendances": "officer_attendances"}),
