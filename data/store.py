@@ -200,7 +200,8 @@ class Store:
                 if handle.metadata().configuration.get(STATS_COLUMNS) != configuration[STATS_COLUMNS]:
                     handle.alter.set_table_properties(configuration, raise_if_not_exists=False)
 
-    def _table(self, table: str) -> DeltaTable:
+    def _table(self, table: str, *, refresh: bool = True) -> DeltaTable:
+        """This store's handle on a table, brought up to the latest version unless `refresh` is False."""
         with self._lock:
             handle = self._tables.get(table)
             if handle is None:
@@ -210,7 +211,7 @@ class Store:
                     self.create()
                     handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
                 self._tables[table] = handle
-            else:
+            elif refresh:
                 handle.update_incremental()
             return handle
 
@@ -361,11 +362,13 @@ class Store:
     def _write(self, table: str, data: pa.Table, *, mode: str, attempts: int = 20) -> None:
         # An append reads nothing, so a commit refused because compaction
         # rewrote the files meanwhile is safe to try again: nothing was committed.
+        # The store's open handle writes without reading the log first (a commit that others
+        # overtook is checked against theirs and lands after them); a refused one reads it.
         for attempt in range(attempts):
             try:
                 # An append adds any column the schema gained since the table was made (old rows read it empty).
                 write_deltalake(
-                    self.uri(table), data, mode=mode, storage_options=self.storage_options,
+                    self._table(table, refresh=attempt > 0), data, mode=mode,
                     writer_properties=_writer(table), commit_properties=_COMMIT,
                     schema_mode="merge" if mode == "append" else None,
                 )
