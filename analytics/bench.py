@@ -56,6 +56,7 @@ import pandas as pd
 from analytics import queries
 from analytics.filters import Filters, preset_range
 from data import db
+from data.schema import TABLES
 from data.store import Store
 
 SAVES = 30
@@ -427,6 +428,27 @@ def time_saves(store: Store, scratch: Path, *, count: int = SAVES) -> float:
     return statistics.median(times)
 
 
+# -- a store as it is between compactions ------------------------------------------
+
+
+def _edits(pending: int) -> int:
+    return max(1, pending // 6)
+
+
+def add_pending(store: Store, pending: int) -> None:
+    """Save `pending` new events and CCRs (copies of recent ones) and edit a few existing ones, one
+    save each, as officers do between compactions: small files and edits the reads must resolve."""
+    for table, column in (("events", "start"), ("ccrs", "contact_at")):
+        ids = [r[0] for r in db.cursor().execute(
+            f"SELECT record_id FROM {store.relation(table)} ORDER BY {column} DESC, record_id"
+            f" LIMIT {pending + _edits(pending)}").fetchall()]
+        for n, record_id in enumerate(ids):
+            values = {k: v for k, v in store.get(table, record_id).items() if k in TABLES[table].model_fields}
+            edit = n >= pending
+            store.save(table, values, user="bench", submission_id=uuid.uuid4().hex,
+                       record_id=record_id if edit else None)
+
+
 # -- the run --------------------------------------------------------------------
 
 
@@ -454,7 +476,8 @@ def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
 
 
 def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], today: dt.date,
-        pages: Sequence[str] | None = None, saves: int = SAVES, say: Callable[[str], None] = print) -> dict:
+        pages: Sequence[str] | None = None, saves: int = SAVES, pending: int = 0,
+        say: Callable[[str], None] = print) -> dict:
     """Generate (or reuse) a store, time every registered page (or those named in `pages`), check the answers agree."""
     chosen = [p for p in registered_pages() if pages is None or p.name in pages]
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
@@ -469,6 +492,9 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             _generate(root, rows)
             say(f"  generated in {time.perf_counter() - began:.0f}s")
             existing = _rows_in(store)
+        if pending:
+            say(f"saving {pending} new records and {_edits(pending)} edits each to events and CCRs (not compacted)")
+            add_pending(store, pending)
         queries.set_cache_enabled(False)
         windows = {p: _window(p, today) for p in periods}
         names = {(page.name, p): page.name if i == 0 else f"{page.name}@{p}"
@@ -550,10 +576,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--periods", default="last_28,all",
                         help="comma-separated: last_7, last_28, last_90, this_year, all (first one is the page's view)")
     parser.add_argument("--pages", help="comma-separated page names to measure (default: every registered page)")
+    parser.add_argument("--pending", type=int, default=0,
+                        help="first save this many new events and CCRs, and edit a sixth as many, uncompacted, as"
+                             " a store between compactions is (they stay in the store: use a copy)")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="the date presets end on (default: today)")
     args = parser.parse_args(argv)
-    report = run(rows=args.rows, store_path=args.store, repeat=args.repeat,
+    report = run(rows=args.rows, store_path=args.store, repeat=args.repeat, pending=args.pending,
                  periods=[p.strip() for p in args.periods.split(",") if p.strip()], today=args.today,
                  pages=[p.strip() for p in args.pages.split(",") if p.strip()] if args.pages else None)
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -341,3 +342,30 @@ def test_row_groups_are_sized_by_table(store, monkeypatch):
         " ORDER BY row_group_id", [path]).fetchall()
     assert [g[0] for g in groups] == [2, 2, 1]
     assert [g[1][:10] for g in groups] == ["2026-05-01", "2026-05-03", "2026-05-05"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_current_view_matches_a_model_through_saves_edits_withdrawals_and_compactions(store, seed):
+    # A random mix of operations; after each, the current rows are the latest version of every
+    # record not withdrawn, whether its versions sit in compacted files, recent files or both.
+    rng = random.Random(seed)
+    model: dict[str, str | None] = {}  # record id -> current title (None once withdrawn)
+    for step in range(36):
+        live = [r for r, title in model.items() if title is not None]
+        action = rng.choice(["new", "new", "edit", "edit", "withdraw", "compact"]) if live else "new"
+        if action == "new":
+            saved = store.save("events", make_event(title=f"s{step}"), user="u", submission_id=f"{seed}-{step}")
+            model[saved.record_id] = f"s{step}"
+        elif action == "edit":
+            record_id = rng.choice(live)
+            store.save("events", make_event(title=f"e{step}"), user="u", submission_id=f"{seed}-{step}",
+                       record_id=record_id)
+            model[record_id] = f"e{step}"
+        elif action == "withdraw":
+            record_id = rng.choice(live)
+            store.delete("events", record_id, user="u", submission_id=f"{seed}-{step}")
+            model[record_id] = None
+        else:
+            store.compact("events")
+        expected = sorted((r, t) for r, t in model.items() if t is not None)
+        assert current(store, "events", "record_id, title") == expected, (seed, step, action)
