@@ -12,6 +12,7 @@ import pytest
 
 from data import reference
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.ui import wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +33,6 @@ def officer(store) -> dict:
     return users[users["active"]].iloc[0].to_dict()
 
 
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
 def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
     square = [[-1.3, 51.7], [-1.2, 51.7], [-1.2, 51.8], [-1.3, 51.8], [-1.3, 51.7]]
     path = tmp_path / "wards.geojson"
@@ -46,15 +41,15 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
     with open_tab(viewport={"width": 1280, "height": 1000}) as page:
         page.goto(server)  # the server's first run sets up its routing; then open the page by its address
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("heading", name="News").wait_for()  # an admin's first page
         page.goto(f"{server}/admin_places")
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("heading", name="Areas and wards").wait_for()
         page.get_by_role("tab", name="Load ward boundaries").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         page.locator("input[type=file]").set_input_files(str(path))
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("button", name="Load boundaries")).to_be_visible()
         page.get_by_role("button", name="Load boundaries").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="Boundaries loaded")).to_contain_text(
@@ -64,15 +59,15 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         assert (ward["name"], ward["centre_lat"], ward["centre_lon"]) == ("Carfax", 51.75, -1.25)
 
         page.goto(f"{server}/admin_users")
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("tab", name="Add a user").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         form = page.get_by_test_id("stForm").filter(has_text="Add user")
         form.get_by_label("User id (collar or staff number)").fill("x9001")
         form.get_by_label("Name").fill("Priya Shah")
         form.get_by_label("Sign-in email").fill("x9001@example.police.uk")
         form.get_by_label("Rank or grade").fill("PCSO")
-        _wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
+        wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Add user").click()
         # An officer needs an area: the form says so and keeps what was typed.
         expect(page.get_by_test_id("stAlert").filter(has_text="Please fix")).to_contain_text("Area")
@@ -82,7 +77,7 @@ def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
         area.click()
         area.fill("Oxford")
         page.get_by_role("option", name="Oxford", exact=True).click()
-        _wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
+        wait_for_app(page)  # nothing is still redrawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Add user").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="Added x9001")).to_be_visible()
         page.screenshot(path=OUTPUT / "admin-user-added.png")

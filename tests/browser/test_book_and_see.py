@@ -15,6 +15,7 @@ import pytest
 
 from data import reference
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.ui import choose, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,22 +42,10 @@ def browser_page():
         yield tab
 
 
-def _choose(page, label: str, option: str) -> None:
-    """Pick `option` in the selectbox labelled `label`."""
-    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def _headline(page, label: str) -> int:
     tile = page.get_by_test_id("stMetric").filter(has_text=label)
     value = tile.get_by_test_id("stMetricValue").inner_text()
     return int(re.sub(r"[^\d]", "", value))
-
-
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
 def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, officer, booking):
@@ -66,17 +55,17 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
     wards = dict(zip(*_ward_names(store, values["area_code"]), strict=True))
 
     page.goto(f"{server}/events_overview")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name="Latest events").wait_for()
     before = _headline(page, "Events booked")
     page.screenshot(path=OUTPUT / "overview-before.png")
 
     page.goto(server)  # Book an event is the default page, served at the root
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name="Book an event").wait_for()
     page.get_by_label("Title").fill(title)
-    _choose(page, "Event type", values["event_type"])
-    _choose(page, "Ward", wards[values["ward_code"]])
+    choose(page, "Event type", values["event_type"])
+    choose(page, "Ward", wards[values["ward_code"]])
     page.get_by_label("Place").fill("Central Library, front steps")
     page.screenshot(path=OUTPUT / "book-filled.png")
     page.get_by_role("button", name="Book event").click()
@@ -85,14 +74,14 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
     confirmation.wait_for()
     record_id = re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
     expect(page.get_by_label("Title")).to_have_value("")  # the form is ready for the next booking
-    _wait_for_app(page)
+    wait_for_app(page)
     page.screenshot(path=OUTPUT / "book-confirmed.png")
     saved = store.get("events", record_id)
     assert saved is not None and saved["title"] == title
     assert saved["ward_code"] == values["ward_code"] and saved["organiser"] == officer["user_id"]
 
     page.goto(f"{server}/events_overview")
-    _wait_for_app(page)
+    wait_for_app(page)
     booked = page.get_by_test_id("stMetric").filter(has_text="Events booked").get_by_test_id("stMetricValue")
     expect(booked).to_have_text(f"{before + 1:,}")
     # The grid draws on a canvas; its accessible table (inside the canvas) carries the text.
@@ -114,7 +103,7 @@ def test_the_overview_works_offline(server, browser_page):
     local = (server, "data:", f"blob:{server}")
     page.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
     page.goto(f"{server}/events_overview?period=this_year")
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_be_attached()
     page.get_by_test_id("stDeckGlJsonChart").scroll_into_view_if_needed()
     page.wait_for_timeout(3_000)
@@ -126,7 +115,7 @@ def test_the_ward_map_draws_without_a_basemap(server, browser_page):
 
     page = browser_page
     page.goto(f"{server}/events_overview?period=this_year")
-    _wait_for_app(page)
+    wait_for_app(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(3_000)

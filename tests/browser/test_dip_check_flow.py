@@ -15,6 +15,7 @@ import pytest
 from data import db, reference
 from forms.identity import demo_label
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.ui import wait_for_app
 from tests.pages.test_dip_check_pages import sample_only_new_records, sampled_id
 
 pytestmark = pytest.mark.browser
@@ -29,17 +30,11 @@ expect = sync_api.expect
 expect.set_options(timeout=30_000)
 
 
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
 def _act_as(page, label: str) -> None:
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
     page.keyboard.type(label.split(" · ")[1])  # the list is long: narrow it to the name (after the role)
     page.get_by_role("option", name=label, exact=True).click()
-    _wait_for_app(page)
+    wait_for_app(page)
 
 
 def _go(page, title: str) -> None:
@@ -48,7 +43,7 @@ def _go(page, title: str) -> None:
     if more.count():
         more.click()
     nav.get_by_role("link", name=title, exact=True).click()
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name=title).wait_for()
 
 
@@ -72,15 +67,15 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
 
     with open_tab(viewport={"width": 1280, "height": 900}, device_scale_factor=1) as page:
         page.goto(server)
-        _wait_for_app(page)
+        wait_for_app(page)
         _act_as(page, as_label[supervisor["user_id"]])
         _go(page, "Dip checks")
         _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_text("Return to the officer").click()
         page.get_by_label("Comment for the officer").fill("Which ASB? Say what you did about it.")
         page.screenshot(path=OUTPUT / "dip-check-return.png", full_page=True)
-        _wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
+        wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Save check").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
@@ -91,7 +86,7 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         expect(page.get_by_text("Which ASB? Say what you did about it.")).to_be_visible()
         page.screenshot(path=OUTPUT / "dip-check-returned-to-officer.png", full_page=True)
         _keyed(page, f"my_activity.edit.patrols.{rid}").get_by_role("button").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_label("Outcomes").fill("Group of six moved on from the precinct; two shops visited")
         page.get_by_role("button", name="Save changes").click()
         expect(page.get_by_test_id("stAlert").filter(has_text="new version")).to_be_visible()
@@ -101,8 +96,8 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         _go(page, "Dip checks")
         expect(page.get_by_text("Fixed by the officer: check again")).to_be_visible()
         _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
-        _wait_for_app(page)
-        _wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
+        wait_for_app(page)
+        wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
         page.get_by_role("button", name="Save check").click()  # the outcome starts at Pass
         expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)

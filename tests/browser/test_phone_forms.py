@@ -16,7 +16,7 @@ import pytest
 
 from data import reference
 from tests.browser.conftest import OUTPUT, open_tab
-from tests.browser.test_book_and_see import _wait_for_app, sync_api
+from tests.browser.ui import choose, wait_for_app, widget
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -29,32 +29,15 @@ def phone():
         yield tab
 
 
-def _widget(page, test_id: str, label: str):
-    return page.get_by_test_id(test_id).filter(has=page.get_by_text(label, exact=True))
-
-
-def _choose(page, label: str, option: str) -> None:
-    """Tap the pick-list labelled `label`, then the option (tapping again if a rerun closed the list)."""
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):
-        _widget(page, "stSelectbox", label).click()
-        try:
-            choice.wait_for(timeout=10_000)
-            break
-        except sync_api.TimeoutError:
-            _wait_for_app(page)
-    choice.click()
-
-
 def _choose_many(page, label: str, options: list[str]) -> None:
     """Tap each option in turn, waiting for its chip (and the rerun it starts) before the next."""
-    widget = _widget(page, "stMultiSelect", label)
+    box = widget(page, "stMultiSelect", label)
     for option in options:
-        widget.click()
+        box.click()
         page.get_by_role("option", name=option, exact=True).click()
         page.keyboard.press("Escape")
-        widget.get_by_text(option, exact=True).wait_for()
-        _wait_for_app(page)
+        box.get_by_text(option, exact=True).wait_for()
+        wait_for_app(page)
 
 
 def _reference(page, text: str) -> str:
@@ -79,18 +62,18 @@ def test_book_an_event_on_a_phone(server, phone, store, officer):
     title = f"Street surgery {int(time.time())}"
     ward_code, ward_name = _ward(store, officer)
     page.goto(server)
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name="Book an event").wait_for()
     page.get_by_label("Title").fill(title)
-    _choose(page, "Event type", "Street meeting")
-    _choose(page, "Ward", ward_name)
+    choose(page, "Event type", "Street meeting")
+    choose(page, "Ward", ward_name)
     page.get_by_label("Place").fill("Market Square")
     _fits_the_screen(page)
     page.screenshot(path=OUTPUT / "phone-book-filled.png", full_page=True)
     page.get_by_role("button", name="Book event").click()
 
     record_id = _reference(page, "Event booked")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-book-confirmed.png")
     saved = store.get("events", record_id)
     assert (saved["title"], saved["ward_code"], saved["event_type"]) == (title, ward_code, "Street meeting")
@@ -101,27 +84,27 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
     page = phone
     ward_code, ward_name = _ward(store, officer)
     page.goto(f"{server}/record_contact")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name="Record a contact").wait_for()
-    _choose(page, "Ward", ward_name)
-    _wait_for_app(page)
+    choose(page, "Ward", ward_name)
+    wait_for_app(page)
     page.get_by_label("Street or venue").fill("Outside the library")
     page.keyboard.press("Tab")  # the typed text is sent (and the page reruns) when the field loses focus
-    _wait_for_app(page)
+    wait_for_app(page)
     _choose_many(page, "Issues raised", ["Speeding", "Parking"])
-    _wait_for_app(page)
+    wait_for_app(page)
     assert page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Age band", exact=True)).count() == 0
     page.get_by_test_id("stRadio").get_by_text("Yes", exact=True).click()
-    _widget(page, "stSelectbox", "Age band").wait_for()
-    _wait_for_app(page)
-    _choose(page, "Age band", "45-54")
-    _wait_for_app(page)
+    widget(page, "stSelectbox", "Age band").wait_for()
+    wait_for_app(page)
+    choose(page, "Age band", "45-54")
+    wait_for_app(page)
     _fits_the_screen(page)
     page.screenshot(path=OUTPUT / "phone-ccr-filled.png", full_page=True)
     page.get_by_role("button", name="Save contact").click()
 
     record_id = _reference(page, "Contact recorded")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-ccr-confirmed.png")
     saved = store.get("ccrs", record_id)
     assert (saved["ward_code"], saved["place"], saved["officer_id"]) == (ward_code, "Outside the library",
@@ -134,10 +117,10 @@ def test_log_a_patrol_on_a_phone(server, phone, store, officer):
     page = phone
     ward_code, ward_name = _ward(store, officer)
     page.goto(f"{server}/log_patrol")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("heading", name="Log a patrol").wait_for()
-    _choose(page, "Patrol type", "Foot patrol")
-    _choose(page, "Ward", ward_name)
+    choose(page, "Patrol type", "Foot patrol")
+    choose(page, "Ward", ward_name)
     page.get_by_label("Streets and places").fill("Recreation ground and Station Road")
     page.get_by_label("Outcomes").fill("Two groups moved on; words of advice")
     _fits_the_screen(page)
@@ -145,7 +128,7 @@ def test_log_a_patrol_on_a_phone(server, phone, store, officer):
     page.get_by_role("button", name="Log patrol").click()
 
     record_id = _reference(page, "Patrol logged")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-patrol-confirmed.png")
     saved = store.get("patrols", record_id)
     assert (saved["patrol_type"], saved["ward_code"], saved["officer_id"]) == ("Foot patrol", ward_code,

@@ -18,6 +18,7 @@ import pytest
 
 from data import db, reference
 from tests.browser.conftest import CHROMIUM, OUTPUT, _free_port, open_tab, streamlit_server
+from tests.browser.ui import wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -68,11 +69,6 @@ def signed_in_server(store_root, provider, tmp_path):
         yield url
 
 
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
 def _sign_in(page, url: str, subject: str) -> None:
     """From the app's sign-in page through the provider's authorize form, back to the app."""
     page.goto(url)
@@ -81,7 +77,7 @@ def _sign_in(page, url: str, subject: str) -> None:
     page.locator("input[name=sub]").fill(subject)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{url}/**")
-    _wait_for_app(page)
+    wait_for_app(page)
 
 
 def _audit(store_root, action: str) -> list[dict]:
@@ -96,7 +92,7 @@ def test_sign_in_as_a_registered_user_then_sign_out(signed_in_server, store, sto
     admin = users[users["active"]].iloc[0].to_dict()
     with open_tab(viewport={"width": 1280, "height": 900}) as page:
         page.goto(signed_in_server)
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
         expect(page.get_by_text("Demo mode")).to_have_count(0)
@@ -115,7 +111,7 @@ def test_sign_in_as_a_registered_user_then_sign_out(signed_in_server, store, sto
         page.screenshot(path=str(OUTPUT / "sign-in-admin.png"))
 
         audit_link.click()
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
         (entry,) = _audit(store_root, "sign_in")
         assert entry["user_id"] == admin["user_id"]
@@ -124,11 +120,11 @@ def test_sign_in_as_a_registered_user_then_sign_out(signed_in_server, store, sto
         page.wait_for_url("**/oauth2/end_session**")
         page.get_by_role("button", name="End session").click()
         page.wait_for_url(f"{signed_in_server}/**")
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
         page.goto(f"{signed_in_server}/audit_log")
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(page.get_by_role("heading", name="Audit log")).to_have_count(0)
     (signed_out,) = _audit(store_root, "sign_out")
@@ -144,7 +140,7 @@ def test_an_unknown_email_signs_in_to_no_data(signed_in_server, store_root):
         expect(page.get_by_test_id("stMetric")).to_have_count(0)
         page.screenshot(path=str(OUTPUT / "sign-in-not-registered.png"))
         page.goto(f"{signed_in_server}/search")
-        _wait_for_app(page)
+        wait_for_app(page)
         expect(page.get_by_role("heading", name="Not registered")).to_be_visible()
         expect(page.get_by_role("heading", name="Search")).to_have_count(0)
     (refused,) = _audit(store_root, "sign_in")

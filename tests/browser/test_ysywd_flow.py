@@ -16,6 +16,7 @@ from data.store import new_submission_id
 from forms.events import complete_event
 from forms.filter_bar import DEFAULT_PERIOD
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.ui import choose, wait_for_app, widget
 from tests.forms.factories import book_event, make_completion
 
 pytestmark = pytest.mark.browser
@@ -29,11 +30,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 sync_api.expect.set_options(timeout=30_000)
 
 COMMANDER = "u0004"  # Oxford's commander, force-wide
-
-
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
 def _tile(page, label: str) -> int:
@@ -51,27 +47,24 @@ def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, off
 
     with open_tab(viewport={"width": 1280, "height": 1000}) as page:
         page.goto(f"{server}/ysywd_raise?event={event_id}")
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("button", name="Raise: Drugs").first.click()
         page.get_by_test_id("stAlert").filter(has_text="Raised: Drugs").wait_for()
         page.get_by_role("link", name="Open it to add an action").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("heading", name="Drugs").wait_for()
         page.get_by_text("Dealing behind the shops").first.wait_for()
 
-        page.get_by_test_id("stSelectbox").filter(has_text="Action type").click()
-        page.get_by_role("option", name="Partner referral", exact=True).click()
+        choose(page, "Action type", "Partner referral")
         page.get_by_label("What was done").fill("Joint visit with the housing officer to the flats")
         page.get_by_role("button", name="Add action").click()
         page.get_by_test_id("stAlert").filter(has_text="Action added").wait_for()
         page.get_by_text("Action taken").first.wait_for()
 
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_text("Tell the community").click()
-        channel = page.get_by_test_id("stSelectbox").filter(has_text="Channel")
-        channel.wait_for(state="visible")
-        channel.click()
-        page.get_by_role("option", name="Community messaging", exact=True).click()
+        widget(page, "stSelectbox", "Channel").wait_for(state="visible")
+        choose(page, "Channel", "Community messaging")
         page.get_by_label("What we told them").fill("We visited the flats with housing; tell us if it carries on")
         page.get_by_role("button", name="Record feedback").click()
         page.get_by_test_id("stAlert").filter(has_text="Feedback recorded").wait_for()
@@ -82,11 +75,11 @@ def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, off
         page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
         page.keyboard.type(f"Commander · {commander['name']}")  # the list is long: type to narrow it
         page.get_by_role("option", name=re.compile(rf"^Commander · {commander['name']}")).click()
-        _wait_for_app(page)
+        wait_for_app(page)
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text(re.compile(r"^View \d+ more$")).click()
         sidebar.get_by_role("link", name="Commander view").click()
-        _wait_for_app(page)
+        wait_for_app(page)
         page.get_by_role("heading", name="You said, we did: commander view").wait_for()
         page.get_by_text("Median days to feedback").first.wait_for()
         page.screenshot(path=OUTPUT / "ysywd-commander.png", full_page=True)

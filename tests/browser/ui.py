@@ -1,0 +1,29 @@
+"""Steps the browser tests share: waiting for Streamlit to finish a run, picking from a pick-list."""
+
+from __future__ import annotations
+
+from playwright import sync_api
+
+
+def wait_for_app(page) -> None:
+    """Wait until the app is drawn and no script run is in progress."""
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def widget(page, test_id: str, label: str):
+    """The widget of this kind whose label is exactly `label`."""
+    return page.get_by_test_id(test_id).filter(has=page.get_by_text(label, exact=True))
+
+
+def choose(page, label: str, option: str) -> None:
+    """Tap the pick-list labelled `label`, then the option (tapping again if a rerun closed the list)."""
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        widget(page, "stSelectbox", label).click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except sync_api.TimeoutError:
+            wait_for_app(page)
+    choice.click()
