@@ -88,27 +88,37 @@ class Snapshot:
     touched: tuple[str, ...]  # record ids with an edit or withdrawal not yet compacted
     small_files: int = 0
     live_files: tuple[str, ...] = ()  # files holding at least one row that may be current
+    # live files holding rows of touched records, with those rows' positions (None: every row)
+    holding: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
 
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
         if not self.live_files:
             return f"(SELECT * FROM {_empty_relation(self.table)})"
-        scan = db.parquet_scan(self.live_files)
         if not self.touched:
-            return f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted)"
+            return f"(SELECT * FROM {db.parquet_scan(self.live_files)} WHERE superseded IS NOT TRUE AND NOT deleted)"
         # A touched record's latest version is always one of its NULL rows (an edit is written
         # after every version compaction has marked), and NULL rows live only in the recent
-        # files: so the touched records are hidden everywhere else and de-duplicated from the
-        # recent files alone, a few small files instead of the whole table.
-        ids = "[" + ", ".join(db.sql_string(r) for r in self.touched) + "]"
-        return (
-            f"(SELECT * FROM {scan} WHERE superseded IS NOT TRUE AND NOT deleted"
-            f" AND record_id NOT IN (SELECT unnest({ids}))"
-            f" UNION ALL BY NAME SELECT * FROM (SELECT * FROM {db.parquet_scan(self.recent)}"
-            f" WHERE superseded IS NULL"
-            f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
-            f" WHERE NOT deleted)"
-        )
+        # files: so the touched records are de-duplicated from the recent files alone. Their other
+        # rows are left out by position in the few files holding them (no record id is read), and
+        # every other file is read with the filter only.
+        current = "superseded IS NOT TRUE AND NOT deleted"
+        held = {f for f, _ in self.holding}
+        parts = []
+        clean = tuple(f for f in self.live_files if f not in held)
+        if clean:
+            parts.append(f"SELECT * FROM {db.parquet_scan(clean)} WHERE {current}")
+        for path, rows in self.holding:
+            if rows is None:  # versions of touched records only: the recent part has their latest
+                continue
+            positions = "[" + ", ".join(str(r) for r in rows) + "]"
+            parts.append(f"SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
+                         f" file_row_number=true) WHERE {current}"
+                         f" AND file_row_number NOT IN (SELECT unnest({positions}::BIGINT[]))")
+        parts.append(f"SELECT * FROM (SELECT * FROM {db.parquet_scan(self.recent)} WHERE superseded IS NULL"
+                     f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
+                     f" WHERE NOT deleted")
+        return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
 
 def _empty_relation(table: str) -> str:
@@ -175,6 +185,7 @@ class Store:
         self.storage_options = storage_options
         self._tables: dict[str, DeltaTable] = {}
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
+        self._holders: dict[str, tuple[tuple[str, ...], dict[str, bool]]] = {}
         self._lock = threading.Lock()
 
     # -- layout -----------------------------------------------------------------
@@ -250,11 +261,41 @@ class Store:
                 f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id"
             ).fetchall()
             touched = tuple(r[0] for r in rows)
-        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small, live)
+        rows_in = dict(zip(files, actions.get("num_records", []), strict=True))
+        holding = self._holding(table, touched, {f: rows_in[f] for f in live})
+        snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small, live,
+                        holding)
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
         return snap
+
+    def _holding(self, table: str, touched: tuple[str, ...],
+                 sizes: Mapping[str, int]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
+        """Where the rows of `touched` records are among the files in `sizes` (file -> rows).
+
+        Each file holding some, with their positions, or None where every row is one. Files never
+        change, so each is looked up once per set of touched records: a save adds one file to look
+        up, an edit (a new set) looks them all up again. The lookup reads only the row groups whose
+        Bloom filter on record_id may hold one of the ids.
+        """
+        if not touched:
+            return ()
+        with self._lock:
+            known_for, known = self._holders.get(table, ((), {}))
+            known = dict(known) if known_for == touched else {}
+        unknown = [f for f in sizes if f not in known]
+        if unknown:
+            listed = ", ".join(db.sql_string(f) for f in unknown)
+            found: dict[str, list[int]] = {f: [] for f in unknown}
+            for path, row in db.cursor().execute(
+                f"SELECT filename, file_row_number FROM read_parquet([{listed}], filename=true, file_row_number=true)"
+                f" WHERE record_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL", [list(touched)]).fetchall():
+                found[path].append(row)
+            known.update({f: tuple(rows) for f, rows in found.items()})
+            with self._lock:
+                self._holders[table] = (touched, known)
+        return tuple((f, known[f] if len(known[f]) < sizes[f] else None) for f in sizes if known[f])
 
     def relation(self, table: str) -> str:
         """SQL text (a subquery) for the table's current rows."""
