@@ -185,7 +185,8 @@ class Store:
         self.storage_options = storage_options
         self._tables: dict[str, DeltaTable] = {}
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
-        self._holders: dict[str, tuple[tuple[str, ...], dict[str, bool]]] = {}
+        # table -> (the touched records, file -> positions of their rows) for `_holding`
+        self._holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]] = {}
         self._lock = threading.Lock()
 
     # -- layout -----------------------------------------------------------------
@@ -271,7 +272,7 @@ class Store:
         return snap
 
     def _holding(self, table: str, touched: tuple[str, ...],
-                 sizes: Mapping[str, int]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
+                 sizes: Mapping[str, int | None]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
         """Where the rows of `touched` records are among the files in `sizes` (file -> rows).
 
         Each file holding some, with their positions, or None where every row is one. Files never
@@ -295,7 +296,8 @@ class Store:
             known.update({f: tuple(rows) for f, rows in found.items()})
             with self._lock:
                 self._holders[table] = (touched, known)
-        return tuple((f, known[f] if len(known[f]) < sizes[f] else None) for f in sizes if known[f])
+        whole = {f for f in sizes if sizes[f] is not None and len(known[f]) >= sizes[f]}
+        return tuple((f, None if f in whole else known[f]) for f in sizes if known[f])
 
     def relation(self, table: str) -> str:
         """SQL text (a subquery) for the table's current rows."""
