@@ -95,14 +95,14 @@ class Snapshot:
         """SQL text for the current rows of this snapshot (a subquery)."""
         if not self.live_files:
             return f"(SELECT * FROM {_empty_relation(self.table)})"
+        current = "superseded IS NOT TRUE AND NOT deleted"
         if not self.touched:
-            return f"(SELECT * FROM {db.parquet_scan(self.live_files)} WHERE superseded IS NOT TRUE AND NOT deleted)"
+            return f"(SELECT * FROM {db.parquet_scan(self.live_files)} WHERE {current})"
         # A touched record's latest version is always one of its NULL rows (an edit is written
         # after every version compaction has marked), and NULL rows live only in the recent
         # files: so the touched records are de-duplicated from the recent files alone. Their other
         # rows are left out by position in the few files holding them (no record id is read), and
         # every other file is read with the filter only.
-        current = "superseded IS NOT TRUE AND NOT deleted"
         held = {f for f, _ in self.holding}
         parts = []
         clean = tuple(f for f in self.live_files if f not in held)
