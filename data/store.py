@@ -18,10 +18,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
+import random
+import secrets
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from deltalake import (
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 from pydantic import BaseModel
 
-from data import db
+from data import db, objects
 from data.schema import TABLES, arrow_schema, stats_columns
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,13 @@ SMALL_FILE_ROWS = 10_000
 COMPACT_TARGET_BYTES = 16 * 1024 * 1024
 
 _COMMIT = CommitProperties(max_commit_retries=1000)
+# A save commits only on top of the exact table version it was checked against: if anyone
+# committed first, it is checked again (so no two rows ever share a record id and version).
+_CHECKED_COMMIT = CommitProperties(max_commit_retries=0)
+SAVE_TIMEOUT_SECONDS = 120.0
+# A submission's first save is never written before its form opened; this allows for the
+# clocks of different app servers disagreeing.
+CLOCK_SKEW = dt.timedelta(hours=6)
 _LOOKUP = ColumnProperties(bloom_filter_properties=BloomFilterProperties(True, fpp=0.01))
 ROW_GROUP_ROWS = 122_880
 # Tables of few, wide rows (lists of structs) get smaller row groups, so a date-range read
@@ -180,14 +187,25 @@ def _field_in(message: str, model: type[BaseModel]) -> str:
 class Store:
     """A folder (or any URI deltalake accepts) holding one Delta table per record type."""
 
-    def __init__(self, root: str | Path, *, storage_options: dict[str, str] | None = None):
-        self.root = str(root).rstrip("/")
+    def __init__(self, root: str | Path, *, storage_options: dict[str, str] | None = None,
+                 cache_dir: str | Path | None = None):
+        root = str(root).rstrip("/")
+        self.root = str(objects.local_path(root)) if root.startswith("file://") else root
         self.storage_options = storage_options
+        self.remote = objects.Remote(self.root, storage_options) if objects.is_remote(self.root) else None
+        # DuckDB reads a remote store's data files through local copies (files never change).
+        self.cache = objects.FileCache(self.remote, cache_dir) if self.remote else None
         self._tables: dict[str, DeltaTable] = {}
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
         # table -> (the touched records, file -> positions of their rows) for `_holding`
         self._holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]] = {}
         self._lock = threading.Lock()
+        # Writes: a handle per table used only under that table's write lock (reads move theirs
+        # on at any time), the saves waiting to be committed together, and each version's files.
+        self._writers: dict[str, DeltaTable] = {}
+        self._write_locks: dict[str, threading.Lock] = {table: threading.Lock() for table in TABLES}
+        self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
+        self._indexes: dict[str, tuple[int, tuple[tuple[str, dt.datetime | None], ...]]] = {}
 
     # -- layout -----------------------------------------------------------------
     def uri(self, table: str) -> str:
@@ -200,7 +218,7 @@ class Store:
 
     def create(self) -> None:
         """Create every table that does not exist yet (empty, with its schema)."""
-        if "://" not in self.root:
+        if self.remote is None:
             Path(self.root).mkdir(parents=True, exist_ok=True)
         for table in TABLES:
             configuration = {STATS_COLUMNS: ",".join(stats_columns(table))}
@@ -249,7 +267,7 @@ class Store:
             actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
         paths = actions.get("path", [])
         nulls = actions.get("null_count.superseded", [None] * len(paths))
-        files = tuple(f"{self.root}/{table}/{p}" for p in paths)
+        files = self._local_files(table, paths)
         recent = tuple(f for f, n in zip(files, nulls, strict=True) if n is None or n > 0)
         small = sum(1 for n in actions.get("num_records", []) if n < SMALL_FILE_ROWS)
         # A file whose statistics say every row is superseded holds history only.
@@ -270,6 +288,15 @@ class Store:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
         return snap
+
+    def _local_files(self, table: str, paths: Iterable[str]) -> tuple[str, ...]:
+        """Paths DuckDB can read for these data files of `table` (downloaded first from object storage)."""
+        keys = [f"{table}/{p}" for p in paths]
+        if self.cache is None:
+            return tuple(f"{self.root}/{k}" for k in keys)
+        local = tuple(self.cache.fetch(keys))
+        self.cache.keep_only(table, keys)
+        return local
 
     def _holding(self, table: str, touched: tuple[str, ...],
                  sizes: Mapping[str, int | None]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
@@ -329,16 +356,8 @@ class Store:
 
     def _find_submission(self, table: str, submission_id: str) -> Saved | None:
         """The save an earlier use of this submission id made, if any."""
-        snap = self.snapshot(table)
-        if not snap.files:
-            return None
-        # Every file carries a Bloom filter on submission_id, so this skips
-        # almost every row group of a large table without reading it.
-        scan = db.parquet_scan(snap.files)
-        row = db.cursor().execute(
-            f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1", [submission_id]
-        ).fetchone()
-        return Saved(row[0], row[1], duplicate=True) if row else None
+        found = self._stored(self._index(table, self._table(table)), [submission_id])
+        return Saved(*found[submission_id], duplicate=True) if submission_id in found else None
 
     # -- writing ----------------------------------------------------------------
     def save(
@@ -349,43 +368,180 @@ class Store:
         user: str,
         submission_id: str,
         record_id: str | None = None,
+        base_version: int | None = None,
     ) -> Saved:
         """Validate and append one record (or a new version of `record_id`).
 
         Saving the same `submission_id` again returns the first save and writes nothing.
+        An edit made from `base_version` is refused (`EditConflict`, nothing written) if the
+        record has a later version by then.
         """
         model = validate(table, record)
+        return self._submit(table, [_Row(model.model_dump(), record_id, base_version)], user=user,
+                            submission_id=submission_id)[0]
+
+    def delete(self, table: str, record_id: str, *, user: str, submission_id: str,
+               base_version: int | None = None) -> Saved:
+        """Withdraw a record: a new version marked deleted, so history keeps what it was."""
+        return self._submit(table, [_Row(None, record_id, base_version, delete=True)], user=user,
+                            submission_id=submission_id)[0]
+
+    def save_many(self, table: str, records: Iterable[tuple[Mapping[str, Any] | BaseModel, str | None, int | None]],
+                  *, user: str, submission_id: str) -> list[Saved]:
+        """Save several records in one commit, all or none: (values, record id or None, base version).
+
+        Row n gets the submission id `<submission_id>:<n>`; saving the same submission again
+        returns the first save's records and writes nothing.
+        """
+        rows = [_Row(validate(table, values).model_dump(), record_id, base)
+                for values, record_id, base in records]
+        return self._submit(table, rows, user=user, submission_id=submission_id, many=True) if rows else []
+
+    def _submit(self, table: str, rows: list[_Row], *, user: str, submission_id: str,
+                many: bool = False) -> list[Saved]:
+        """Queue one submission's rows and wait until they are committed (or refused).
+
+        Saves arriving together on this server are committed together: whoever takes the
+        table's write lock commits every save queued by then in one Delta commit, so many
+        sessions cost one commit, and the others find theirs done when they get the lock.
+        """
         if not submission_id:
             raise ValidationError({"submission_id": "a submission id is required"})
-        with _submission_lock(table, submission_id):
-            earlier = self._find_submission(table, submission_id)
-            if earlier is not None:
-                return earlier
-            if record_id is None:
-                record_id, version = submission_id, 1
-            else:
-                current = self._versions_of(table, record_id)
-                if not current:
-                    raise KeyError(f"{table} has no record {record_id}")
-                version = current[0]["version"] + 1
-            row = model.model_dump()
-            row.update(_system(record_id, version, user, submission_id, deleted=False))
-            self._append(table, [row])
-        return Saved(record_id, version)
+        if table not in TABLES:
+            raise KeyError(f"unknown table {table!r}")
+        ids = [submission_id] if not many else [f"{submission_id}:{n}" for n in range(len(rows))]
+        pending = _Pending(rows, ids, user)
+        with self._lock:
+            self._queues[table].append(pending)
+        with self._write_locks[table]:
+            if not pending.done:
+                with self._lock:
+                    batch, self._queues[table][:] = list(self._queues[table]), []
+                self._commit(table, batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
 
-    def delete(self, table: str, record_id: str, *, user: str, submission_id: str) -> Saved:
-        """Withdraw a record: a new version marked deleted, so history keeps what it was."""
-        with _submission_lock(table, submission_id):
-            earlier = self._find_submission(table, submission_id)
-            if earlier is not None:
-                return earlier
-            current = self.get(table, record_id)
-            if current is None:
-                raise KeyError(f"{table} has no record {record_id}")
-            row = {k: v for k, v in current.items() if k in TABLES[table].model_fields}
-            row.update(_system(record_id, current["version"] + 1, user, submission_id, deleted=True))
-            self._append(table, [row])
-        return Saved(record_id, current["version"] + 1)
+    def _commit(self, table: str, batch: list[_Pending]) -> None:
+        """Check each pending save against the table's latest version and commit those that pass on top of it.
+
+        The commit is made only on that exact version (no retry on top of another writer's
+        commit): if anyone committed first, the table is read again and every save checked
+        again. So a submission is never stored twice, an edit from an old version is always
+        refused, and no two rows ever share a record id and version: across threads,
+        processes and servers, on a folder or on object storage.
+        """
+        deadline = time.monotonic() + SAVE_TIMEOUT_SECONDS
+        waiting = list(batch)
+        try:
+            attempt = 0
+            while waiting:
+                handle = self._writer(table)
+                index = self._index(table, handle)
+                stored = self._stored(index, [sid for p in waiting for sid in p.submission_ids])
+                latest = self._latest(index, {r.record_id for p in waiting for r in p.rows if r.record_id})
+                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                out, accepted, later, records = [], [], [], set()
+                for pending in waiting:
+                    if pending.submission_ids[0] in stored:  # saved before: return that save, write nothing
+                        pending.finish([Saved(*stored[s], duplicate=True)
+                                        for s in pending.submission_ids if s in stored])
+                        continue
+                    targets = {r.record_id for r in pending.rows if r.record_id}
+                    if targets & records or any(s in p.submission_ids for p in accepted
+                                                for s in pending.submission_ids):
+                        later.append(pending)  # same record or submission as one in this commit: check after it
+                        continue
+                    try:
+                        rows = [row.stored(table, latest, user=pending.user, submission_id=sid, now=now)
+                                for row, sid in zip(pending.rows, pending.submission_ids, strict=True)]
+                    except (KeyError, EditConflict) as refusal:
+                        pending.fail(refusal)
+                        continue
+                    out.extend(rows)
+                    accepted.append(pending)
+                    records |= targets
+                if out:
+                    data = pa.Table.from_pylist(out, schema=arrow_schema(table))
+                    try:
+                        write_deltalake(handle, data, mode="append", writer_properties=_writer(table),
+                                        commit_properties=_CHECKED_COMMIT, schema_mode="merge")
+                    except CommitFailedError:
+                        # Someone committed first: nothing of ours landed. Check everything again.
+                        if time.monotonic() > deadline:
+                            raise TimeoutError(f"the {table} table was too busy to save to for"
+                                               f" {SAVE_TIMEOUT_SECONDS:.0f} s; nothing was saved") from None
+                        attempt += 1
+                        time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))
+                        continue
+                    for pending in accepted:
+                        pending.finish([Saved(r["record_id"], r["version"]) for r in out
+                                        if r["submission_id"] in pending.submission_ids])
+                waiting = later
+        except BaseException as error:
+            for pending in batch:
+                if not pending.done:
+                    pending.fail(error)
+
+    def _writer(self, table: str) -> DeltaTable:
+        """The table's write handle at its latest version (used only under the table's write lock)."""
+        handle = self._writers.get(table)
+        if handle is None:
+            self._table(table, refresh=False)  # creates the store's tables if need be
+            handle = self._writers[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
+        else:
+            handle.update_incremental()
+        return handle
+
+    def _index(self, table: str, handle: DeltaTable) -> tuple[tuple[str, dt.datetime | None], ...]:
+        """Every data file of the handle's version (a local path) with its latest `written_at`."""
+        version = handle.version()
+        with self._lock:
+            known = self._indexes.get(table)
+        if known is not None and known[0] == version:
+            return known[1]
+        actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
+        paths = actions.get("path", [])
+        latest = actions.get("max.written_at", [None] * len(paths))
+        index = tuple(zip(self._local_files(table, paths), latest, strict=True))
+        with self._lock:
+            self._indexes[table] = (version, index)
+        return index
+
+    @staticmethod
+    def _stored(index, submission_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Submission id -> (record id, version) for those of `submission_ids` already stored.
+
+        A submission id made by `new_submission_id` carries the time its form opened, and no
+        save of it can be older than that: only files written since are read (and of those,
+        only the row groups whose Bloom filter on submission_id may hold one of the ids).
+        """
+        if not submission_ids or not index:
+            return {}
+        opened = [_opened_at(s) for s in submission_ids]
+        since = None if any(o is None for o in opened) else min(opened) - CLOCK_SKEW
+        files = [path for path, latest in index if since is None or latest is None or latest >= since]
+        if not files:
+            return {}
+        marks = ", ".join("?" * len(submission_ids))
+        rows = db.cursor().execute(
+            f"SELECT submission_id, record_id, version FROM {db.parquet_scan(files)}"
+            f" WHERE submission_id IN ({marks})", list(submission_ids)).fetchall()
+        return {sid: (rid, int(version)) for sid, rid, version in rows}
+
+    @staticmethod
+    def _latest(index, record_ids: set[str]) -> dict[str, dict]:
+        """Record id -> its latest stored version (every column) for these records."""
+        if not record_ids or not index:
+            return {}
+        marks = ", ".join("?" * len(record_ids))
+        result = db.cursor().execute(
+            f"SELECT * FROM {db.parquet_scan([path for path, _ in index])} WHERE record_id IN ({marks})"
+            f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1",
+            sorted(record_ids))
+        names = [d[0] for d in result.description]
+        rows = (dict(zip(names, values, strict=True)) for values in result.fetchall())
+        return {row["record_id"]: row for row in rows}
 
     def append_rows(self, table: str, rows: pa.Table | list[dict]) -> int:
         """Bulk-append rows that already carry their system columns (demo data, imports).
@@ -398,19 +554,9 @@ class Store:
         self._write(table, data, mode="append")
         return data.num_rows
 
-    def _append(self, table: str, rows: list[dict]) -> None:
-        self._write(table, pa.Table.from_pylist(rows, schema=arrow_schema(table)), mode="append")
-        if self.snapshot(table).small_files >= COMPACT_AT_SMALL_FILES and "://" not in self.root:
-            try:
-                self.compact(table, wait=False)
-            except CommitFailedError:
-                log.warning("compaction of %s gave way to concurrent writers; it runs again later", table)
-
     def _write(self, table: str, data: pa.Table, *, mode: str, attempts: int = 20) -> None:
         # An append reads nothing, so a commit refused because compaction
         # rewrote the files meanwhile is safe to try again: nothing was committed.
-        # The store's open handle writes without reading the log first (a commit that others
-        # overtook is checked against theirs and lands after them); a refused one reads it.
         for attempt in range(attempts):
             try:
                 # An append adds any column the schema gained since the table was made (old rows read it empty).
@@ -430,24 +576,43 @@ class Store:
         """Mark superseded rows and pack small files into large ones.
 
         No row is lost: every stored version is kept; only `superseded` is
-        filled in. One compaction runs at a time (two at once would each
-        rewrite the same small files); with `wait=False` a busy store is skipped.
+        filled in. One maintenance run works on a store at a time (the lease);
+        with `wait=False` a busy store is skipped (an empty report).
         """
-        report = {}
-        with _CompactionLock(self, wait=wait) as held:
+        with self.compaction_lock(wait=wait) as held:
             if not held:
-                return report
-            for name in [table] if table else list(TABLES):
-                for attempt in range(attempts):
-                    try:
-                        report[name] = self._compact_one(name)
-                        break
-                    except CommitFailedError:
-                        # A save landed while marking rows: nothing was changed; look again.
-                        if attempt == attempts - 1:
-                            raise
-                        time.sleep(0.05 * (attempt + 1))
-        return report
+                return {}
+            return {name: self._compact_retrying(name, attempts) for name in ([table] if table else list(TABLES))}
+
+    def maintain(self, *, wait: bool = False, vacuum_hours: int | None = None) -> dict:
+        """Compact each table that needs it (edits awaiting compaction, or many small files); optionally vacuum.
+
+        This is the maintenance a scheduled `python -m data maintain`, or an app server's
+        background worker, runs; never a user's request. A store busy with another
+        maintenance run is skipped (`{"skipped": ...}`).
+        """
+        with self.compaction_lock(wait=wait) as held:
+            if not held:
+                return {"skipped": "another maintenance run holds the store's lease"}
+            report: dict = {"compacted": {}}
+            for name in TABLES:
+                snap = self.snapshot(name)
+                if snap.touched or snap.small_files >= COMPACT_AT_SMALL_FILES:
+                    report["compacted"][name] = self._compact_retrying(name, 20)
+            if vacuum_hours is not None:
+                report["vacuum"] = self._vacuum(vacuum_hours)
+            return report
+
+    def _compact_retrying(self, name: str, attempts: int) -> dict:
+        for attempt in range(attempts):
+            try:
+                return self._compact_one(name)
+            except CommitFailedError:
+                # A save landed while marking rows: nothing was changed; look again.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _compact_one(self, table: str) -> dict:
         snap = self.snapshot(table)
@@ -485,8 +650,12 @@ class Store:
         after = self.snapshot(table)
         return {"version": after.version, "files_before": len(snap.files), "files_after": len(after.files)}
 
-    def vacuum(self, *, retention_hours: int = 168) -> dict[str, int]:
-        """Delete files no snapshot within `retention_hours` refers to."""
+    def vacuum(self, *, retention_hours: int = 168, wait: bool = True) -> dict[str, int]:
+        """Delete files no snapshot within `retention_hours` refers to (holding the maintenance lease)."""
+        with self.compaction_lock(wait=wait) as held:
+            return self._vacuum(retention_hours) if held else {}
+
+    def _vacuum(self, retention_hours: int) -> dict[str, int]:
         removed = {}
         for table in TABLES:
             handle = self._table(table)
@@ -496,9 +665,10 @@ class Store:
         return removed
 
     # -- removal (retention) -----------------------------------------------------
-    def compaction_lock(self, *, wait: bool = True) -> _CompactionLock:
-        """The store's maintenance lock (`with store.compaction_lock() as held:`); compaction takes it too."""
-        return _CompactionLock(self, wait=wait)
+    def compaction_lock(self, *, wait: bool = True, timeout: float = 600.0) -> objects.Lease:
+        """The store's maintenance lease (`with store.compaction_lock() as held:`); compaction,
+        vacuum and retention take it. Waiting past `timeout` raises `objects.LeaseBusy`."""
+        return objects.Lease(self.root, self.remote, wait=wait, timeout=timeout)
 
     def rewrite(self, table: str, *, predicate: str, updates: Mapping[str, str], attempts: int = 20) -> int:
         """Set columns in place in every stored row (every version) matching `predicate`; the rows changed.
@@ -547,13 +717,21 @@ class Store:
         files = handle.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)
         current = set(self.snapshot(table).files)
         for path in stale:
-            if path not in current and "://" not in path and Path(path).exists():
+            if path in current:
+                continue
+            if self.cache is not None:  # a local copy of a remote file: remove both
+                key = str(Path(path).relative_to(self.cache.directory))
+                self.remote.delete(key)
+                self.cache.forget([key])
+                files.append(key)
+            elif Path(path).exists():
                 Path(path).unlink()
                 files.append(path)
-        log_dir = Path(self.uri(table)) / "_delta_log" if "://" not in self.root else None
-        before = {p.name for p in log_dir.iterdir()} if log_dir else set()
+        before = self._log_entries(table)
         key = "delta.logRetentionDuration"
         kept = handle.metadata().configuration.get(key, "interval 30 days")
+        if kept == "interval 0 seconds":  # an earlier run was killed before putting it back
+            kept = "interval 30 days"
         handle.alter.set_table_properties({key: "interval 0 seconds"}, commit_properties=_COMMIT)
         try:
             handle.create_checkpoint()
@@ -561,8 +739,12 @@ class Store:
         finally:
             handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
         handle.update_incremental()
-        after = {p.name for p in log_dir.iterdir()} if log_dir else set()
-        return {"files_removed": len(files), "log_entries_removed": len(before - after)}
+        return {"files_removed": len(files), "log_entries_removed": len(before - self._log_entries(table))}
+
+    def _log_entries(self, table: str) -> set[str]:
+        if self.remote is not None:
+            return set(self.remote.list(f"{table}/_delta_log/"))
+        return {p.name for p in (Path(self.uri(table)) / "_delta_log").iterdir()}
 
     def check(self) -> dict[str, dict]:
         """Per table: Delta version, current rows, stored versions (rows), files."""
@@ -581,77 +763,86 @@ class Store:
         return report
 
 
-def _system(record_id: str, version: int, user: str, submission_id: str, *, deleted: bool) -> dict:
-    return {
-        "record_id": record_id,
-        "version": version,
-        "deleted": deleted,
-        "written_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        "written_by": user,
-        "submission_id": submission_id,
-        "superseded": False if version == 1 else None,
-    }
+class EditConflict(ValidationError):
+    """An edit made from a version of a record that is no longer its latest: nothing was written."""
+
+    def __init__(self, table: str, record_id: str, current: Mapping[str, Any]):
+        self.table, self.record_id = table, record_id
+        self.version = int(current["version"])
+        self.changed_by = str(current["written_by"])
+        self.changed_at = current["written_at"]
+        self.withdrawn = bool(current["deleted"])
+        what = "withdrew this record" if self.withdrawn else "changed this record"
+        super().__init__({"record": f"{self.changed_by} {what} at {self.changed_at:%d %b %Y %H:%M} UTC"
+                                    f" (version {self.version}) after you opened it, so nothing was saved."
+                                    " What you typed is still here: reload the record to see their version,"
+                                    " then make your change again."})
 
 
-class _CompactionLock:
-    """An exclusive lock file in a local store; a stale one (over 10 minutes) is broken."""
+@dataclasses.dataclass
+class _Row:
+    """One row of a submission: new values (None to withdraw), and the record and version it edits."""
 
-    STALE_SECONDS = 600
+    values: dict | None
+    record_id: str | None = None
+    base_version: int | None = None
+    delete: bool = False
 
-    def __init__(self, store: Store, *, wait: bool):
-        self.path = Path(store.root) / "_compaction.lock" if "://" not in store.root else None
-        self.wait = wait
-        self.held = False
-
-    def __enter__(self) -> bool:
-        if self.path is None:  # object storage: compaction is run from one scheduled job
-            return True
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.write(fd, str(os.getpid()).encode())
-                os.close(fd)
-                self.held = True
-                return True
-            except FileExistsError:
-                try:
-                    if time.time() - self.path.stat().st_mtime > self.STALE_SECONDS:
-                        self.path.unlink(missing_ok=True)
-                        continue
-                except FileNotFoundError:
-                    continue
-                if not self.wait or time.monotonic() > deadline:
-                    return False
-                time.sleep(0.05)
-
-    def __exit__(self, *exc) -> None:
-        if self.held:
-            self.path.unlink(missing_ok=True)
+    def stored(self, table: str, latest: Mapping[str, dict], *, user: str, submission_id: str,
+               now: dt.datetime) -> dict:
+        """The row as stored, given each edited record's latest version; raises if it may not be."""
+        if self.record_id is None:
+            row, record_id, version = dict(self.values), submission_id, 1
+        else:
+            current = latest.get(self.record_id)
+            if current is None or (self.delete and current["deleted"]):
+                raise KeyError(f"{table} has no record {self.record_id}")
+            if self.base_version is not None and int(current["version"]) != int(self.base_version):
+                raise EditConflict(table, self.record_id, current)
+            record_id, version = self.record_id, int(current["version"]) + 1
+            fields = TABLES[table].model_fields
+            row = dict(self.values) if not self.delete else {k: v for k, v in current.items() if k in fields}
+        row.update(record_id=record_id, version=version, deleted=self.delete, written_at=now, written_by=user,
+                   submission_id=submission_id, superseded=False if version == 1 else None)
+        return row
 
 
-_submission_locks: dict[tuple[str, str], threading.Lock] = {}
-_submission_locks_guard = threading.Lock()
+class _Pending:
+    """A submission waiting for its commit: its rows, and what came of them."""
+
+    def __init__(self, rows: list[_Row], submission_ids: list[str], user: str):
+        self.rows, self.submission_ids, self.user = rows, submission_ids, user
+        self.result: list[Saved] | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def finish(self, result: list[Saved]) -> None:
+        self.result, self.done = result, True
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.done = error, True
 
 
-class _submission_lock:
-    """Serialise saves of one submission id within this process (a double tap)."""
-
-    def __init__(self, table: str, submission_id: str):
-        self.key = (table, submission_id)
-
-    def __enter__(self):
-        with _submission_locks_guard:
-            self.lock = _submission_locks.setdefault(self.key, threading.Lock())
-        self.lock.acquire()
-
-    def __exit__(self, *exc):
-        self.lock.release()
-        with _submission_locks_guard:
-            if not self.lock.locked():
-                _submission_locks.pop(self.key, None)
+def _opened_at(submission_id: str) -> dt.datetime | None:
+    """When the form of a `new_submission_id` id opened (UTC), or None for an id of another kind."""
+    head = submission_id.split(":", 1)[0]
+    if len(head) != 32 or head[12] != "7" or head[16] not in "89ab":
+        return None
+    try:
+        opened = dt.datetime.fromtimestamp(int(head[:12], 16) / 1000, dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return opened if dt.datetime(2020, 1, 1) <= opened <= now + CLOCK_SKEW else None
 
 
 def new_submission_id() -> str:
-    """An id made when a form is opened; saving it twice stores one record."""
-    return uuid.uuid4().hex
+    """An id made when a form is opened; saving it twice stores one record.
+
+    A UUID version 7 (RFC 9562) in hex: the time the form opened, in milliseconds,
+    then 74 random bits. The time lets a save look for an earlier use of the id
+    among recent files only.
+    """
+    millis = time.time_ns() // 1_000_000
+    rand_a, rand_b = secrets.randbits(12), secrets.randbits(62)
+    return f"{millis << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b:032x}"

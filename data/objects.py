@@ -1,0 +1,335 @@
+"""Where a store's files live: a local folder, or object storage (Azure Blob / ADLS Gen2, S3).
+
+deltalake reads and writes the Delta log and data files wherever they are. DuckDB reads
+Parquet from local paths only (its object-store extensions are built for another DuckDB
+release), so a remote store's data files are read through a local cache: a Delta data
+file is never changed once written (every write makes new file names), so a cached copy
+keyed by its path never goes stale. The cache keeps only files that some current
+snapshot uses (a file compaction or retention replaced is dropped from it once no read
+can still need it) and is bounded in size, least recently used first.
+
+The maintenance lease (`Lease`) makes sure one compaction, vacuum or retention run works
+on a store at a time, across processes and servers, and that a killed holder never
+wedges the next: on a local folder it is an advisory file lock the operating system
+releases when its process dies; on object storage it is a small lease object written
+only if absent, renewed while its holder works, and taken over once it has expired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Keys deltalake understands that the object-store client does not (locking and rename policy).
+_DELTA_ONLY_OPTIONS = {"aws_s3_locking_provider", "delta_dynamo_table_name", "aws_s3_allow_unsafe_rename",
+                       "dynamodb_endpoint", "dynamodb_region", "dynamodb_access_key_id",
+                       "dynamodb_secret_access_key"}
+DEFAULT_CACHE_GB = 20.0
+# A cached file unused for this long may be removed once a newer snapshot no longer needs it
+# (long enough for any statement that started on the older snapshot to finish).
+GRACE_SECONDS = 300
+
+
+def is_remote(root: str) -> bool:
+    """True for object-store URIs (az://, abfss://, s3://, ...); False for a local folder."""
+    return "://" in root and not root.startswith("file://")
+
+
+def local_path(root: str) -> Path:
+    return Path(root.removeprefix("file://"))
+
+
+class Remote:
+    """The files under a store's root URI on object storage (through `obstore`)."""
+
+    def __init__(self, root: str, storage_options: dict[str, str] | None):
+        from obstore.store import from_url
+
+        options = {k: v for k, v in (storage_options or {}).items() if k.lower() not in _DELTA_ONLY_OPTIONS}
+        self.root = root.rstrip("/")
+        self._store = from_url(self.root, **options)
+
+    def get(self, key: str) -> bytes:
+        import obstore
+
+        return bytes(obstore.get(self._store, key).bytes())
+
+    def get_with_tag(self, key: str) -> tuple[bytes, str] | None:
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            result = obstore.get(self._store, key)
+        except (NotFoundError, FileNotFoundError):
+            return None
+        return bytes(result.bytes()), result.meta["e_tag"]
+
+    def create(self, key: str, data: bytes) -> str | None:
+        """Write `key` only if it does not exist; its tag, or None if it already did."""
+        import obstore
+        from obstore.exceptions import AlreadyExistsError
+
+        try:
+            return obstore.put(self._store, key, data, mode="create")["e_tag"]
+        except AlreadyExistsError:
+            return None
+
+    def replace(self, key: str, data: bytes, tag: str) -> str | None:
+        """Overwrite `key` only if it still has `tag`; its new tag, or None if someone changed it first."""
+        import obstore
+        from obstore.exceptions import NotFoundError, PreconditionError
+
+        try:
+            return obstore.put(self._store, key, data, mode={"e_tag": tag})["e_tag"]
+        except (PreconditionError, NotFoundError, FileNotFoundError):
+            return None
+
+    def list(self, prefix: str) -> list[str]:
+        import obstore
+
+        return [item["path"] for batch in obstore.list(self._store, prefix) for item in batch]
+
+    def delete(self, key: str) -> None:
+        import obstore
+
+        with contextlib.suppress(FileNotFoundError):
+            obstore.delete(self._store, key)
+
+    def download(self, key: str, target: Path) -> None:
+        data = self.get(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, target)  # atomic: a reader never sees half a file
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+
+
+class FileCache:
+    """Local copies of a remote store's data files, for DuckDB to read at local speed.
+
+    Files are keyed by their path under the store root (e.g. `events/part-....parquet`).
+    The folder is private to the user running Beatbook (it holds personal data), and several
+    app processes on one machine may share it: copies appear by atomic rename.
+    """
+
+    def __init__(self, remote: Remote, directory: str | Path | None = None, *, max_gb: float | None = None):
+        self.remote = remote
+        if directory is None:
+            base = os.environ.get("BEATBOOK_CACHE_DIR") or Path(tempfile.gettempdir()) / f"beatbook-cache-{os.getuid()}"
+            directory = Path(base) / hashlib.sha256(remote.root.encode()).hexdigest()[:16]
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.directory, 0o700)
+        gb = max_gb if max_gb is not None else float(os.environ.get("BEATBOOK_CACHE_GB") or DEFAULT_CACHE_GB)
+        self.max_bytes = int(gb * 1024**3)
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="beatbook-cache")
+        self._lock = threading.Lock()
+        self._wanted: dict[str, set[str]] = {}  # table -> keys its latest snapshot uses
+
+    def path(self, key: str) -> Path:
+        return self.directory / key
+
+    def fetch(self, keys: Iterable[str]) -> list[str]:
+        """Local paths of these files, downloading (in parallel) the ones not cached yet."""
+        keys = list(keys)
+        missing = [k for k in keys if not self.path(k).exists()]
+        for error in [f.exception() for f in [self._pool.submit(self.remote.download, k, self.path(k))
+                                              for k in missing]]:
+            if error is not None:
+                raise error
+        now = time.time()
+        for key in keys:
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(self.path(key), (now, now))
+        return [str(self.path(k)) for k in keys]
+
+    def keep_only(self, table: str, keys: Iterable[str]) -> None:
+        """Note the files `table`'s latest snapshot uses; drop cached ones it no longer needs."""
+        keys = set(keys)
+        with self._lock:
+            self._wanted[table] = keys
+        folder = self.directory / table
+        if not folder.exists():
+            return
+        cutoff = time.time() - GRACE_SECONDS
+        for entry in os.scandir(folder):
+            key = f"{table}/{entry.name}"
+            if key in keys:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                if entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+        self.trim()
+
+    def forget(self, keys: Iterable[str]) -> int:
+        """Remove these files from the cache now (files retention replaced); how many were there."""
+        removed = 0
+        for key in keys:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path(key))
+                removed += 1
+        return removed
+
+    def size(self) -> int:
+        return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+
+    def trim(self) -> None:
+        """Over the size bound, remove least recently used files no current snapshot needs."""
+        files = [(f.stat().st_mtime, f.stat().st_size, f) for f in self.directory.rglob("*.parquet")]
+        total = sum(size for _, size, _ in files)
+        if total <= self.max_bytes:
+            return
+        with self._lock:
+            wanted = set().union(*self._wanted.values()) if self._wanted else set()
+        for _, size, file in sorted(files):
+            if total <= self.max_bytes:
+                break
+            if str(file.relative_to(self.directory)) in wanted:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                file.unlink()
+                total -= size
+        if total > self.max_bytes:
+            log.warning("the file cache %s holds %.1f GB, over its %.1f GB bound: the current snapshots need it all",
+                        self.directory, total / 1024**3, self.max_bytes / 1024**3)
+
+
+class LeaseBusy(RuntimeError):
+    """Another live process holds the store's maintenance lease."""
+
+
+class Lease:
+    """The store's maintenance lease: one compaction, vacuum or retention run at a time.
+
+    Use as a context manager; `held` says whether it was taken (with `wait=False` a busy store
+    is skipped; with `wait=True` it waits up to `timeout` seconds, then raises `LeaseBusy`).
+    """
+
+    NAME = "_maintenance.lease"
+    SECONDS = float(os.environ.get("BEATBOOK_LEASE_SECONDS") or 30)
+
+    def __init__(self, root: str, remote: Remote | None, *, wait: bool, timeout: float = 600.0):
+        self.root = root
+        self.remote = remote
+        self.wait = wait
+        self.timeout = timeout
+        self.held = False
+        self._fd: int | None = None
+        self._tag: str | None = None
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    def __enter__(self) -> bool:
+        deadline = time.monotonic() + self.timeout
+        while not self._try():
+            if not self.wait:
+                return False
+            if time.monotonic() > deadline:
+                raise LeaseBusy(f"another maintenance run holds the store's lease ({self.holder()});"
+                                f" waited {self.timeout:.0f} s")
+            time.sleep(0.2)
+        self.held = True
+        return True
+
+    def __exit__(self, *exc) -> None:
+        if not self.held:
+            return
+        self.held = False
+        if self._fd is not None:
+            import fcntl
+
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+            return
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join()
+        current = self.remote.get_with_tag(self.NAME)
+        if current is not None and current[1] == self._tag:
+            self.remote.delete(self.NAME)
+
+    def holder(self) -> str:
+        if self.remote is None:
+            try:
+                return local_path(self.root).joinpath(self.NAME).read_text().strip() or "unknown"
+            except FileNotFoundError:
+                return "unknown"
+        current = self.remote.get_with_tag(self.NAME)
+        return json.loads(current[0]).get("owner", "unknown") if current else "nobody"
+
+    def _try(self) -> bool:
+        if self.remote is None:
+            return self._try_local()
+        return self._try_remote()
+
+    def _try_local(self) -> bool:
+        import fcntl
+
+        folder = local_path(self.root)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / self.NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, self._owner.encode())
+        self._fd = fd
+        return True
+
+    def _body(self) -> bytes:
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.SECONDS)
+        return json.dumps({"owner": self._owner, "expires": expires.isoformat()}).encode()
+
+    def _try_remote(self) -> bool:
+        tag = self.remote.create(self.NAME, self._body())
+        if tag is None:
+            current = self.remote.get_with_tag(self.NAME)
+            if current is None:
+                return False  # released meanwhile: try again
+            body, old = current
+            try:
+                expires = dt.datetime.fromisoformat(json.loads(body)["expires"])
+            except (ValueError, KeyError, TypeError):
+                expires = dt.datetime.min.replace(tzinfo=dt.UTC)  # unreadable: treat as expired
+            if expires > dt.datetime.now(dt.UTC):
+                return False
+            tag = self.remote.replace(self.NAME, self._body(), old)  # only one taker wins an expired lease
+            if tag is None:
+                return False
+            log.warning("took over the maintenance lease of %s, which expired at %s", body, expires)
+        self._tag = tag
+        self._stop.clear()
+        self._renewer = threading.Thread(target=self._renew, name="beatbook-lease", daemon=True)
+        self._renewer.start()
+        return True
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.SECONDS / 3):
+            tag = self.remote.replace(self.NAME, self._body(), self._tag)
+            if tag is None:
+                log.error("lost the maintenance lease of %s", self.root)
+                return
+            self._tag = tag
