@@ -4,6 +4,7 @@
     python -m data check   --store PATH
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
+    python -m data maintain --store PATH [--every SECONDS] [--vacuum-hours H]
     python -m data import  crime|boundaries|census|events|ccrs|priorities FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
@@ -26,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import demo, picklists, reference
+from data.objects import LeaseBusy
 from data.schema import TABLES
 from data.settings import load_settings
 from data.store import Store, ValidationError, new_submission_id
@@ -68,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     command = _command(commands, "vacuum", run_vacuum, "Delete files no snapshot within the retention uses (JSON).")
     command.add_argument("--retention-hours", type=int, default=DEFAULT_RETENTION_HOURS,
                          help=f"keep files younger than this (default {DEFAULT_RETENTION_HOURS})")
+
+    command = _command(commands, "maintain", run_maintain,
+                       "Compact the tables that need it (and optionally vacuum), once or every N seconds; "
+                       "what a scheduler or a maintenance service runs (JSON lines).")
+    command.add_argument("--every", type=float, default=0,
+                         help="run again every this many seconds until stopped (default: once)")
+    command.add_argument("--vacuum-hours", type=int, default=None,
+                         help="also delete files no snapshot younger than this many hours uses")
 
     command = _command(commands, "import", run_import,
                        "Import data.police.uk crime files or neighbourhood priorities, ward boundaries, census "
@@ -164,12 +174,16 @@ def run_compact(args: argparse.Namespace) -> int:
         return 1
     started = time.perf_counter()
     tables = {}
-    for table in [args.table] if args.table else list(TABLES):
-        began = time.perf_counter()
-        tables[table] = store.compact(table)[table] | {"seconds": round(time.perf_counter() - began, 3)}
-    report: dict = {"tables": tables, "seconds": round(time.perf_counter() - started, 3)}
-    if args.vacuum:
-        report["vacuum"] = _vacuum(store, args.retention_hours)
+    try:
+        for table in [args.table] if args.table else list(TABLES):
+            began = time.perf_counter()
+            tables[table] = store.compact(table)[table] | {"seconds": round(time.perf_counter() - began, 3)}
+        report: dict = {"tables": tables, "seconds": round(time.perf_counter() - started, 3)}
+        if args.vacuum:
+            report["vacuum"] = _vacuum(store, args.retention_hours)
+    except LeaseBusy as busy:
+        print(f"not compacted: {busy}", file=sys.stderr)
+        return 1
     _print_json(report)
     return 0
 
@@ -178,8 +192,26 @@ def run_vacuum(args: argparse.Namespace) -> int:
     store = _open(args.store, must_exist=True)
     if store is None:
         return 1
-    _print_json(_vacuum(store, args.retention_hours))
+    try:
+        _print_json(_vacuum(store, args.retention_hours))
+    except LeaseBusy as busy:
+        print(f"not vacuumed: {busy}", file=sys.stderr)
+        return 1
     return 0
+
+
+def run_maintain(args: argparse.Namespace) -> int:
+    store = _open(args.store, must_exist=True)
+    if store is None:
+        return 1
+    while True:
+        began = time.perf_counter()
+        report = store.maintain(wait=False, vacuum_hours=args.vacuum_hours)
+        print(json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **report,
+                          "seconds": round(time.perf_counter() - began, 3)}, default=str), flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _vacuum(store: Store, retention_hours: int) -> dict:

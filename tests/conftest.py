@@ -16,6 +16,7 @@ import pytest
 
 from data import demo, reference
 from data.store import Store
+from tests import azurite as azurite_server
 
 DEMO_SCALE = 600
 DEMO_SEED = 1
@@ -51,6 +52,46 @@ def store_root(demo_store_root, tmp_path) -> Path:
 @pytest.fixture
 def store(store_root) -> Store:
     return Store(store_root)
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory):
+    """A real Azure Blob Storage server (azurite) for the session; this process's clients point at it."""
+    if azurite_server.executable() is None:
+        pytest.skip("azurite-blob is not installed (`npm install --prefix .ci/node azurite`, as .ci/run does)")
+    server = azurite_server.Azurite(tmp_path_factory.mktemp("azurite"))
+    azurite_server.use(server)
+    yield server
+    server.stop()
+
+
+def upload_store(local_root: Path, root: str) -> None:
+    """Copy a local store folder, file by file, to a store URI on azurite (Delta paths are relative)."""
+    from obstore.store import from_url
+
+    import obstore
+
+    target = from_url(root, **azurite_server.STORAGE_OPTIONS)
+    for path in sorted(Path(local_root).rglob("*")):
+        if path.is_file() and not path.name.startswith("_maintenance"):
+            obstore.put(target, str(path.relative_to(local_root)), path.read_bytes())
+
+
+def open_azurite_store(root: str, tmp_path: Path) -> Store:
+    return Store(root, storage_options=dict(azurite_server.STORAGE_OPTIONS), cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture(params=["local", "azurite"])
+def any_store(request, demo_store_root, tmp_path) -> Store:
+    """A private copy of the demo store, on a local folder and (a second run) on azurite."""
+    if request.param == "local":
+        root = tmp_path / "store"
+        shutil.copytree(demo_store_root, root)
+        return Store(root)
+    server = request.getfixturevalue("azurite")
+    root = server.new_root()
+    upload_store(demo_store_root, root)
+    return open_azurite_store(root, tmp_path)
 
 
 @pytest.fixture
