@@ -67,9 +67,8 @@ def azurite(tmp_path_factory):
 
 def upload_store(local_root: Path, root: str) -> None:
     """Copy a local store folder, file by file, to a store URI on azurite (Delta paths are relative)."""
-    from obstore.store import from_url
-
     import obstore
+    from obstore.store import from_url
 
     target = from_url(root, **azurite_server.STORAGE_OPTIONS)
     for path in sorted(Path(local_root).rglob("*")):
