@@ -17,6 +17,9 @@ class Settings:
     demo_seed: int = 7
     basemap_style: str | None = None
     storage_options: dict[str, str] | None = None
+    # How often an app server's background worker compacts the store (seconds); 0 turns it off,
+    # for a force that runs `python -m data maintain` on a schedule instead.
+    maintenance_seconds: float = 60.0
 
 
 def load_settings(secrets: dict | None = None) -> Settings:
@@ -33,4 +36,5 @@ def load_settings(secrets: dict | None = None) -> Settings:
         demo_seed=int(pick("demo_seed", Settings.demo_seed)),
         basemap_style=pick("basemap_style", None) or None,
         storage_options=json.loads(options) if isinstance(options, str) else options,
+        maintenance_seconds=float(pick("maintenance_seconds", Settings.maintenance_seconds)),
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from data import access, demo
+from data import access, demo, maintenance
 from data.settings import Settings, load_settings
 from data.store import Store
 
@@ -60,13 +60,15 @@ def get_store(settings: Settings | None = None) -> Store:
     """The process's store for the configured location."""
     settings = settings or get_settings()
     options = json.dumps(settings.storage_options, sort_keys=True) if settings.storage_options else None
-    return _open_store(settings.store, options)
+    return _open_store(settings.store, options, settings.maintenance_seconds)
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store(root: str, storage_options: str | None) -> Store:
+def _open_store(root: str, storage_options: str | None, maintenance_seconds: float) -> Store:
+    """The store, opened once per process, with its background maintenance worker (`data.maintenance`)."""
     store = Store(root, storage_options=json.loads(storage_options) if storage_options else None)
     store.create()
+    maintenance.start(store, maintenance_seconds)
     return store
 
 

@@ -8,6 +8,8 @@ a copy is a complete, independent store).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +19,9 @@ import pytest
 from data import demo, reference
 from data.store import Store
 from tests import azurite as azurite_server
+
+# App servers started by the tests run no background maintenance: tests compact when they mean to.
+os.environ.setdefault("BEATBOOK_MAINTENANCE_SECONDS", "0")
 
 DEMO_SCALE = 600
 DEMO_SEED = 1
@@ -90,6 +95,33 @@ def any_store(request, demo_store_root, tmp_path) -> Store:
     server = request.getfixturevalue("azurite")
     root = server.new_root()
     upload_store(demo_store_root, root)
+    return open_azurite_store(root, tmp_path)
+
+
+@pytest.fixture(params=["local", "azurite"])
+def any_empty_store(request, tmp_path) -> Store:
+    """A new store with its tables created and nothing in them, on a local folder and (a second run) on azurite."""
+    if request.param == "local":
+        store = Store(tmp_path / "store")
+    else:
+        store = open_azurite_store(request.getfixturevalue("azurite").new_root(), tmp_path)
+    store.create()
+    return store
+
+
+@pytest.fixture(params=["local", "azurite"])
+def any_app_store(request, store_root, tmp_path, monkeypatch) -> Store:
+    """As `app_store`, on a local folder and (a second run) on azurite: `app.py` opens it by
+    BEATBOOK_STORE (a URI) and BEATBOOK_STORAGE_OPTIONS, as a force's app server would."""
+    monkeypatch.delenv("BEATBOOK_DEMO_USER", raising=False)
+    if request.param == "local":
+        monkeypatch.setenv("BEATBOOK_STORE", str(store_root))
+        return Store(store_root)
+    root = request.getfixturevalue("azurite").new_root()
+    upload_store(store_root, root)
+    monkeypatch.setenv("BEATBOOK_STORE", root)
+    monkeypatch.setenv("BEATBOOK_STORAGE_OPTIONS", json.dumps(azurite_server.STORAGE_OPTIONS))
+    monkeypatch.setenv("BEATBOOK_CACHE_DIR", str(tmp_path / "app-cache"))
     return open_azurite_store(root, tmp_path)
 
 
