@@ -152,9 +152,9 @@ def test_a_busy_lease_makes_compact_wait_then_say_so_instead_of_crashing(store):
         assert child.stdout.readline().strip() == "held"
         with store.compaction_lock(wait=False) as held:
             assert not held
-        with pytest.raises(objects.LeaseBusy, match="another maintenance run holds"):
-            with store.compaction_lock(wait=True, timeout=0.5):
-                pass
+        with pytest.raises(objects.LeaseBusy, match="another maintenance run holds"), \
+                store.compaction_lock(wait=True, timeout=0.5):
+            pass
         assert store.compact(wait=False) == {}
         assert store.maintain()["skipped"]
     finally:
