@@ -1,0 +1,97 @@
+"""In a real browser: two app servers on one store, as behind a load balancer.
+
+Two `streamlit run app.py` processes on different ports share one store, on a local
+folder and on azurite (Azure Blob Storage). An event booked through one shows on
+the other's Events overview on its next run: neither server knows of the other,
+and the second had already cached that page's figures before the booking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import pytest
+
+from data import reference
+from data.store import Store
+from tests.azurite import STORAGE_OPTIONS
+from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab, streamlit_server
+from tests.browser.ui import choose, wait_for_app
+from tests.conftest import make_booking, open_azurite_store, upload_store, user_of_role
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+expect.set_options(timeout=45_000)
+
+
+@pytest.fixture(params=["local", "azurite"])
+def shared(request, store_root, tmp_path) -> tuple[Store, dict[str, str]]:
+    """The store both servers use, and the environment that points a server at it."""
+    if request.param == "local":
+        return Store(store_root), {"BEATBOOK_STORE": str(store_root)}
+    server = request.getfixturevalue("azurite")
+    root = server.new_root()
+    upload_store(store_root, root)
+    env = {"BEATBOOK_STORE": root, "BEATBOOK_STORAGE_OPTIONS": json.dumps(STORAGE_OPTIONS), **server.environment}
+    return open_azurite_store(root, tmp_path), env
+
+
+def _headline(page, label: str) -> int:
+    value = page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue").inner_text()
+    return int(re.sub(r"[^\d]", "", value))
+
+
+def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
+    store, store_env = shared
+    supervisor = user_of_role(store, "supervisor")
+    values = make_booking(store, supervisor)
+    wards = reference.list_wards(store, area_code=values["area_code"])
+    ward_name = dict(zip(wards["ward_code"], wards["name"], strict=True))[values["ward_code"]]
+    title = f"Two-server coffee with a cop {int(time.time())}"
+
+    def env(name: str) -> dict[str, str]:
+        return {**os.environ, **store_env, "BEATBOOK_DEMO_USER": supervisor["user_id"],
+                "BEATBOOK_CACHE_DIR": str(tmp_path / f"cache-{name}")}  # each server its own file cache
+
+    with streamlit_server(env("a"), tmp_path / "a.log") as first, \
+            streamlit_server(env("b"), tmp_path / "b.log") as second:
+        assert first != second
+        with open_tab(viewport={"width": 1280, "height": 900}) as page:
+            page.goto(f"{second}/events_overview")  # the second server caches the overview's figures
+            wait_for_app(page)
+            page.get_by_role("heading", name="Latest events").wait_for()
+            before = _headline(page, "Events booked")
+
+            page.goto(first)  # Book an event, on the first server
+            wait_for_app(page)
+            page.get_by_role("heading", name="Book an event").wait_for()
+            page.get_by_label("Title").fill(title)
+            choose(page, "Event type", values["event_type"])
+            choose(page, "Ward", ward_name)
+            page.get_by_label("Place").fill("Town hall steps")
+            page.get_by_role("button", name="Book event").click()
+            confirmation = page.get_by_test_id("stAlert").filter(has_text="Event booked")
+            confirmation.wait_for()
+            record_id = re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+
+            page.goto(f"{second}/events_overview")  # the second server's next run
+            wait_for_app(page)
+            booked = page.get_by_test_id("stMetric").filter(has_text="Events booked").get_by_test_id("stMetricValue")
+            expect(booked).to_have_text(f"{before + 1:,}")
+            latest = page.get_by_test_id("stDataFrame")
+            latest.scroll_into_view_if_needed()
+            expect(latest).to_contain_text(title)
+            page.screenshot(path=OUTPUT / "two-servers-second.png")
+    saved = store.get("events", record_id)
+    assert saved is not None and saved["title"] == title and saved["version"] == 1
+    assert (tmp_path / "cache-a").exists() == ("BEATBOOK_STORAGE_OPTIONS" in store_env)
