@@ -155,8 +155,8 @@ def build_contributions_chart(df: pd.DataFrame) -> alt.Chart:
 
 
 def list_news(store: Store, *, today: dt.date | None = None, limit: int | None = None) -> pd.DataFrame:
-    """Published news (published_on up to today), newest first: record_id, title, body, published_on."""
-    sql = (f"SELECT record_id, title, body, published_on, written_by FROM {store.relation('news')}"
+    """Published news (published_on up to today), newest first: record_id, version, title, body, published_on."""
+    sql = (f"SELECT record_id, version, title, body, published_on, written_by FROM {store.relation('news')}"
            " WHERE published_on <= ? ORDER BY published_on DESC, written_at DESC, record_id")
     if limit is not None:
         sql += f" LIMIT {int(limit)}"

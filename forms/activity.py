@@ -7,7 +7,11 @@ it (organiser, officer), or its creator for shared records. Useful
 information may be edited by anyone in its area's team and withdrawn by its
 creator or the area's supervisors and admins. Changing a record needs the
 capability that records it (`CAPABILITY`): a user whose role lost it (or an
-inactive user) changes nothing.
+inactive user) changes nothing. Both name the version of the record the page
+showed (`base_version`): if someone changed or withdrew it since, the change
+is refused (`EditConflict`, naming who and when) and nothing is written. They
+take no version only from callers that never showed the record (scripts, data
+set-up); My activity always passes one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import streamlit as st
 from analytics.activity import MINE, OWNER_COLUMNS
 from data.schema import TABLES
 from data.store import Saved, Store
+from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
 from forms.rules import NotAllowed, check_record, may_add_info, may_edit_info, user_id_of
 from forms.widgets import FormState, render_field_error
 
@@ -65,13 +70,21 @@ def is_mine(store: Store, table: str, row: Mapping[str, Any], user_id: str) -> b
     return creator_of(store, table, row["record_id"]) == user_id
 
 
-def _current(store: Store, table: str, record_id: str) -> dict:
+def _current(store: Store, table: str, record_id: str, base_version: int | None, user: Mapping[str, Any],
+             user_id: str) -> dict:
     if table not in EDITABLE:
         raise NotAllowed(f"{table} records are not changed from My activity")
     row = store.get(table, record_id)
     if row is None:
+        gone = withdrawn_since(store, table, record_id, base_version)
+        if gone is not None and _may_change(store, table, gone, user, user_id):
+            refuse_withdrawn(store, table, record_id, gone)
         raise NotAllowed("this record does not exist or was withdrawn")
     return row
+
+
+def _may_change(store: Store, table: str, row: Mapping[str, Any], user: Mapping[str, Any], user_id: str) -> bool:
+    return may_edit_info(user, row["area_code"]) if table == "useful_info" else is_mine(store, table, row, user_id)
 
 
 def editable_values(row: Mapping[str, Any], table: str) -> dict[str, Any]:
@@ -80,12 +93,12 @@ def editable_values(row: Mapping[str, Any], table: str) -> dict[str, Any]:
 
 
 def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[str, Any],
-                user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Save a new version of my record with `changes`; raise NotAllowed or ValidationError and write nothing."""
+                user: Mapping[str, Any], submission_id: str, base_version: int | None = None) -> Saved:
+    """Save a new version of my record with `changes`, made from `base_version` of it; raise NotAllowed or
+    ValidationError (EditConflict if it changed since) and write nothing."""
     user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
-    row = _current(store, table, record_id)
-    allowed = may_edit_info(user, row["area_code"]) if table == "useful_info" else is_mine(store, table, row, user_id)
-    if not allowed:
+    row = _current(store, table, record_id, base_version, user, user_id)
+    if not _may_change(store, table, row, user, user_id):
         raise NotAllowed("you can only change your own records")
     outside = sorted(map(str, set(changes) - set(EDITABLE[table])))
     if outside:
@@ -100,23 +113,27 @@ def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[st
         else:
             record[field] = None if isinstance(value, str) and not value.strip() else value
     check_record(table, record, required=required)
-    return store.save(table, record, user=user_id, submission_id=submission_id, record_id=record_id)
+    with naming_who(store):
+        return store.save(table, record, user=user_id, submission_id=submission_id, record_id=record_id,
+                          base_version=base_version)
 
 
 def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[str, Any],
-                    submission_id: str) -> Saved:
-    """Withdraw my record (a deletion marker; history is kept); raise NotAllowed for anyone else's."""
+                    submission_id: str, base_version: int | None = None) -> Saved:
+    """Withdraw my record (a deletion marker; history is kept) as shown at `base_version`; raise NotAllowed
+    for anyone else's (EditConflict if it changed since)."""
     user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
     history = store.history(table, record_id) if table in EDITABLE else []
     if history and history[0]["deleted"] and history[0]["submission_id"] == submission_id:
         return Saved(record_id, history[0]["version"], duplicate=True)  # a second tap: already withdrawn
-    row = _current(store, table, record_id)
+    row = _current(store, table, record_id, base_version, user, user_id)
     mine = is_mine(store, table, row, user_id)
     if table == "useful_info":
         mine = mine and may_edit_info(user, row["area_code"]) or may_add_info(user, row["area_code"])
     if not mine:
         raise NotAllowed("you can only withdraw your own records")
-    return store.delete(table, record_id, user=user_id, submission_id=submission_id)
+    with naming_who(store):
+        return store.delete(table, record_id, user=user_id, submission_id=submission_id, base_version=base_version)
 
 
 def withdraw_submission_id(table: str, record_id: str, version: int) -> str:

@@ -5,6 +5,10 @@ before writing anything, writes each change as a new version of the record it
 changes (so its history shows what it was) and logs an `admin_change` audit
 entry. Nothing is deleted: a user who leaves is deactivated, a pick-list value
 is retired. Saving the same `submission_id` again writes nothing more.
+A change to an existing record names the version of it the page showed
+(`base_version`; 0 for a pick-list value or setting shown as not yet stored):
+if someone changed it since, the change is refused (`EditConflict`, naming who
+and when) and nothing is written, audit entry included.
 Reference data (`data.reference`) is read per table version, so a change shows
 on the next rerun of any page.
 """
@@ -15,16 +19,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pyarrow as pa
-
 from analytics import quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
 from data import access, audit, db, picklists, retention
 from data.imports import boundaries
 from data.imports.common import ImportReport
-from data.schema import TABLES, arrow_schema
-from data.store import Saved, Store, ValidationError, validate
+from data.schema import TABLES
+from data.store import Saved, Store, ValidationError
+from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
 from forms.links import MAX_LABEL, valid_url
 from forms.news import save_news
 from forms.rules import check_record
@@ -66,8 +69,9 @@ def add_user(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
 
 
 def update_user(*, store: Store, user_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
-                submission_id: str) -> Saved:
-    """Change a user's name, email, role, rank, area or active flag (a new version of their record)."""
+                submission_id: str, base_version: int) -> Saved:
+    """Change a user's name, email, role, rank, area or active flag (a new version of their record, made from
+    `base_version`)."""
     actor = access.require(user, "administer")
     current = _current(store, "users", "user_id", user_id, user=user)
     changes = _pick(values, ("name", "email", "role", "rank", "area_code", "active"), only_given=True)
@@ -77,14 +81,16 @@ def update_user(*, store: Store, user_id: str, values: Mapping[str, Any], user: 
         errors["role" if record["role"] != "admin" else "active"] = \
             "you cannot remove your own admin access; ask another admin"
     check_record("users", record, required=("name", "email", "role", "rank"), errors=errors)
-    saved = store.save("users", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    saved = _save(store, "users", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+                  base_version=base_version)
     return _audited(store, user, "users", saved, f"changed user {user_id}: {_changed(current, changes)}")
 
 
-def deactivate_user(*, store: Store, user_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+def deactivate_user(*, store: Store, user_id: str, user: Mapping[str, Any], submission_id: str,
+                    base_version: int) -> Saved:
     """Mark a user inactive (they can no longer act); their record and everything they wrote stays."""
     return update_user(store=store, user_id=user_id, values={"active": False}, user=user,
-                       submission_id=submission_id)
+                       submission_id=submission_id, base_version=base_version)
 
 
 def _user_errors(store: Store, record: dict, *, user: Mapping[str, Any], user_id: str | None = None) -> dict:
@@ -124,14 +130,15 @@ def add_area(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
 
 
 def update_area(*, store: Store, area_code: str, values: Mapping[str, Any], user: Mapping[str, Any],
-                submission_id: str) -> Saved:
-    """Rename an area or move its centre (its code stays: records refer to it)."""
+                submission_id: str, base_version: int) -> Saved:
+    """Rename an area or move its centre (its code stays: records refer to it), from `base_version` of it."""
     actor = access.require(user, "administer")
     current = _current(store, "areas", "area_code", area_code, user=user)
     changes = _pick(values, ("name", "centre_lat", "centre_lon"), only_given=True)
     record = _fields(current, "areas") | changes
     check_record("areas", record, required=("name",))
-    saved = store.save("areas", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    saved = _save(store, "areas", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+                  base_version=base_version)
     return _audited(store, user, "areas", saved, f"changed area {area_code}: {_changed(current, changes)}")
 
 
@@ -153,8 +160,9 @@ def add_ward(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
 
 
 def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user: Mapping[str, Any],
-                submission_id: str) -> Saved:
-    """Rename a ward, assign it to another area or move its centre (its code and boundary stay)."""
+                submission_id: str, base_version: int) -> Saved:
+    """Rename a ward, assign it to another area or move its centre (its code and boundary stay), from
+    `base_version` of it."""
     actor = access.require(user, "administer")
     current = _current(store, "wards", "ward_code", ward_code, user=user)
     changes = _pick(values, ("name", "area_code", "centre_lat", "centre_lon"), only_given=True)
@@ -163,7 +171,8 @@ def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user
     if not _exists(store, "areas", "area_code", record.get("area_code"), user):
         errors["area_code"] = f"{record.get('area_code')} is not an area"
     check_record("wards", record, required=("name", "area_code"), errors=errors)
-    saved = store.save("wards", record, user=actor, submission_id=submission_id, record_id=current["record_id"])
+    saved = _save(store, "wards", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+                  base_version=base_version)
     return _audited(store, user, "wards", saved, f"changed ward {ward_code}: {_changed(current, changes)}")
 
 
@@ -231,8 +240,13 @@ def add_picklist_value(*, store: Store, list_name: str, value: str, user: Mappin
 
 
 def move_picklist_value(*, store: Store, list_name: str, value: str, offset: int, user: Mapping[str, Any],
-                        submission_id: str) -> list[str]:
-    """Move a value `offset` places up (-1) or down (+1); positions are renumbered 0, 1, 2, ... The ids changed."""
+                        submission_id: str, base_versions: Mapping[str, int]) -> list[str]:
+    """Move a value `offset` places up (-1) or down (+1); positions are renumbered 0, 1, 2, ... The ids changed.
+
+    `base_versions` maps each value to the version of it the page showed (0 while the list was on its
+    built-in defaults): the values renumbered are saved from those versions in one commit, all or none
+    (a value added since the page showed the list, from its version now).
+    """
     actor = access.require(user, "administer")
     _check_list(list_name)
     values = list_picklist(store, list_name=list_name, user=user)
@@ -242,30 +256,39 @@ def move_picklist_value(*, store: Store, list_name: str, value: str, offset: int
     start = names.index(value)
     end = min(max(start + int(offset), 0), len(values) - 1)
     values.insert(end, values.pop(start))
+    on_defaults = values[0]["record_id"] is None
     values = _materialise(store, list_name, values, user=user, submission_id=submission_id)
     rows = [({"list_name": list_name, "value": v["value"], "position": i, "active": bool(v["active"])},
-             v["record_id"], int(v["version"])) for i, v in enumerate(values) if v["position"] != i]
-    written = _save_many(store, "picklists", rows, user=actor, submission_id=submission_id + ":order")
-    if written:
-        audit.log(store, user, "admin_change", table="picklists", target_ids=written,
-                  detail=f"moved {value!r} in {list_name} from place {start + 1} to {end + 1}")
+             v["record_id"], int(v["version"]) if on_defaults else int(base_versions.get(v["value"], v["version"])))
+            for i, v in enumerate(values) if v["position"] != i]
+    if not rows:
+        return []
+    with naming_who(store):
+        saved = store.save_many("picklists", rows, user=actor, submission_id=submission_id + ":order")
+    if saved[0].duplicate:
+        return []
+    written = [s.record_id for s in saved]
+    audit.log(store, user, "admin_change", table="picklists", target_ids=written,
+              detail=f"moved {value!r} in {list_name} from place {start + 1} to {end + 1}")
     return written
 
 
 def set_picklist_value_active(*, store: Store, list_name: str, value: str, active: bool,
-                              user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Retire a value (forms stop offering it; records keep it) or bring it back."""
+                              user: Mapping[str, Any], submission_id: str, base_version: int) -> Saved:
+    """Retire a value (forms stop offering it; records keep it) or bring it back, from `base_version` of it
+    (0 while the list was on its built-in defaults)."""
     actor = access.require(user, "administer")
     _check_list(list_name)
-    values = _materialise(store, list_name, list_picklist(store, list_name=list_name, user=user), user=user,
-                          submission_id=submission_id)
+    values = list_picklist(store, list_name=list_name, user=user)
+    on_defaults = bool(values) and values[0]["record_id"] is None
+    values = _materialise(store, list_name, values, user=user, submission_id=submission_id)
     found = [v for v in values if v["value"] == value]
     if not found:
         raise ValidationError({"value": f"{value!r} is not in {list_name}"})
     current = found[0]
     record = {"list_name": list_name, "value": value, "position": int(current["position"]), "active": bool(active)}
-    saved = store.save("picklists", record, user=actor, submission_id=submission_id + ":active",
-                       record_id=current["record_id"])
+    saved = _save(store, "picklists", record, actor=actor, submission_id=submission_id + ":active",
+                  record_id=current["record_id"], base_version=int(current["version"]) if on_defaults else base_version)
     return _audited(store, user, "picklists", saved,
                     f"{'reactivated' if active else 'retired'} {value!r} in {list_name}")
 
@@ -280,9 +303,9 @@ def _materialise(store: Store, list_name: str, values: list[dict], *, user: Mapp
     """Write a list still on its built-in defaults into the store first, so changing it keeps the others."""
     if not values or values[0]["record_id"] is not None:
         return values
-    rows = [({"list_name": list_name, "value": v["value"], "position": v["position"], "active": True}, None, 0)
+    rows = [({"list_name": list_name, "value": v["value"], "position": v["position"], "active": True}, None, None)
             for v in values]
-    _save_many(store, "picklists", rows, user=str(user["user_id"]), submission_id=submission_id + ":defaults")
+    store.save_many("picklists", rows, user=str(user["user_id"]), submission_id=submission_id + ":defaults")
     stored = {v["value"]: v for v in list_records(store, table="picklists", user=user,
                                                   where={"list_name": list_name}).to_dict("records")}
     return [v | {k: stored[v["value"]][k] for k in ("record_id", "version", "position")} for v in values]
@@ -292,7 +315,11 @@ def _materialise(store: Store, list_name: str, values: list[dict], *, user: Mapp
 
 
 def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Set a quick link (a new version of its setting if it exists); an empty URL hides it."""
+    """Set a quick link (a new version of its setting if it exists); an empty URL hides it.
+
+    The form names a label, not a record it showed, so there is no version to check: the link is set
+    as given, whoever set it last.
+    """
     access.require(user, "administer")
     errors = {}
     label = label.strip() if isinstance(label, str) else ""
@@ -306,11 +333,13 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
     if errors:
         raise ValidationError(errors)
     return _save_setting(store, QUICK_LINK_PREFIX + label, url, user=user, submission_id=submission_id,
-                         detail=f"set quick link {label!r} to {url or '(hidden)'}")
+                         base_version=None, detail=f"set quick link {label!r} to {url or '(hidden)'}")
 
 
-def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Set one of the `SETTINGS` (the retention periods), checked, as a new version of its setting."""
+def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any], submission_id: str,
+                 base_version: int) -> Saved:
+    """Set one of the `SETTINGS` (the retention periods), checked, as a new version of its setting made from
+    `base_version` (0: the page showed it as not yet set)."""
     access.require(user, "administer")
     if key not in SETTINGS:
         raise ValidationError({"key": f"must be one of {', '.join(SETTINGS)}"})
@@ -322,7 +351,7 @@ def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any],
             raise ValidationError({"value": str(exc)}) from None
     elif key.startswith(quality.SHARE_KEY) and not _share(text):
         raise ValidationError({"value": "must be a number from 0 to 1 (e.g. 0.1 for one in ten)"})
-    return _save_setting(store, key, text, user=user, submission_id=submission_id,
+    return _save_setting(store, key, text, user=user, submission_id=submission_id, base_version=base_version,
                          detail=f"set {key} to {text or '(empty)'}")
 
 
@@ -334,13 +363,14 @@ def _share(text: str) -> bool:
 
 
 def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any], submission_id: str,
-                  detail: str) -> Saved:
+                  base_version: int | None, detail: str) -> Saved:
     actor = str(user["user_id"])
     record = {"key": key, "value": value}
     check_record("settings", record, required=("key",))
     current = find_record(store, table="settings", column="key", value=key, user=user)
-    saved = store.save("settings", record, user=actor, submission_id=submission_id,
-                       record_id=current["record_id"] if current else None)
+    saved = _save(store, "settings", record, actor=actor, submission_id=submission_id,
+                  record_id=current["record_id"] if current else None,
+                  base_version=base_version if current else None)
     return _audited(store, user, "settings", saved, detail)
 
 
@@ -352,12 +382,17 @@ def post_news(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any
     return _audited(store, user, "news", saved, f"posted news {values.get('title')!r}")
 
 
-def withdraw_news(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Take a news item off the reel (a withdrawn version; its history stays)."""
+def withdraw_news(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str,
+                  base_version: int) -> Saved:
+    """Take a news item off the reel (a withdrawn version; its history stays), as shown at `base_version`."""
     actor = access.require(user, "administer")
     if store.get("news", record_id) is None:
+        gone = withdrawn_since(store, "news", record_id, base_version)
+        if gone is not None:
+            refuse_withdrawn(store, "news", record_id, gone)
         raise ValidationError({"record": "that news item does not exist or was already withdrawn"})
-    saved = store.delete("news", record_id, user=actor, submission_id=submission_id)
+    with naming_who(store):
+        saved = store.delete("news", record_id, user=actor, submission_id=submission_id, base_version=base_version)
     return _audited(store, user, "news", saved, "withdrew news")
 
 
@@ -408,6 +443,13 @@ def _audited(store: Store, user: Mapping[str, Any], table: str, saved: Saved, de
     return saved
 
 
+def _save(store: Store, table: str, record: Mapping[str, Any], *, actor: str, submission_id: str,
+          record_id: str | None, base_version: int | None) -> Saved:
+    with naming_who(store):
+        return store.save(table, record, user=actor, submission_id=submission_id, record_id=record_id,
+                          base_version=base_version)
+
+
 def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
     """The save an earlier use of this submission id made (a double tap), if any."""
     files = store.snapshot(table).files
@@ -417,27 +459,3 @@ def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
     row = db.cursor().execute(f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1",
                               [submission_id]).fetchone()
     return Saved(row[0], row[1], duplicate=True) if row else None
-
-
-def _save_many(store: Store, table: str, rows: Sequence[tuple[dict, str | None, int]], *, user: str,
-               submission_id: str) -> list[str]:
-    """Write several records (new ones, or new versions after `version`) in one commit; their record ids.
-
-    Row n gets the submission id `<submission_id>:<n>`: a repeat of the same
-    submission finds them and writes nothing.
-    """
-    if not rows:
-        return []
-    ids = [f"{submission_id}:{n}" for n in range(len(rows))]
-    if _earlier(store, table, ids[0]):
-        return []
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    stored, written = [], []
-    for sid, (record, record_id, version) in zip(ids, rows, strict=True):
-        row = validate(table, record).model_dump()
-        row.update(record_id=record_id or sid, version=version + 1, deleted=False, written_at=now, written_by=user,
-                   submission_id=sid, superseded=False if record_id is None else None)
-        stored.append(row)
-        written.append(row["record_id"])
-    store.append_rows(table, pa.Table.from_pylist(stored, schema=arrow_schema(table)))
-    return written

@@ -10,7 +10,11 @@ the widget it belongs to.
 After the booking, `complete_event` records what happened (once the event
 has started), `cancel_event` records why it was called off and
 `update_event` changes its details: each writes a new version of the record,
-and none touches an event already completed or cancelled.
+and none touches an event already completed or cancelled. Each names the
+version of the event the form showed (`base_version`): if someone
+changed it since, the change is refused (`EditConflict`, naming who and when)
+and nothing is written. Completing and cancelling take no version only from
+callers that never showed the event (scripts, data set-up); every page passes one.
 
 Every one needs the `log_activity` capability in the event's area: an
 officer or supervisor books and changes events of their own area only.
@@ -27,6 +31,7 @@ from data import access, reference
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError, validate
 from forms import checks
+from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
 
 TABLE = "events"
 
@@ -260,9 +265,10 @@ def complete_event(
     values: Mapping[str, Any],
     user: Mapping[str, Any],
     submission_id: str,
+    base_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Saved:
-    """Complete a booked event that has started: a new version with what happened.
+    """Complete a booked event that has started: a new version with what happened, made from `base_version`.
 
     `officers_involved` is a list of user ids: the stored event lists them as the
     officers who attended and counts them in `officers_involved`. Raise
@@ -274,7 +280,7 @@ def complete_event(
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
-    event = _booked_event(store, record_id)
+    event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, COMPLETION_FIELDS)
@@ -316,7 +322,8 @@ def complete_event(
         "suitable_for_publishing": publish is True,
         "value_gained": checks.text_or_none(values.get("value_gained")),
     }
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
+                         base_version=base_version)
 
 
 def cancel_event(
@@ -326,20 +333,22 @@ def cancel_event(
     values: Mapping[str, Any],
     user: Mapping[str, Any],
     submission_id: str,
+    base_version: int | None = None,
 ) -> Saved:
-    """Cancel a booked event, with a reason: a new version of the record."""
+    """Cancel a booked event, with a reason: a new version of the record, made from `base_version`."""
     _require(user, None)
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
-    event = _booked_event(store, record_id)
+    event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, CANCEL_FIELDS)
     checks.required(errors, values, CANCEL_FIELDS)
     checks.check_text(errors, "cancel_reason", values.get("cancel_reason"))
     record = {**event, "status": "cancelled", "cancel_reason": checks.text_or_none(values.get("cancel_reason"))}
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
+                         base_version=base_version)
 
 
 def update_event(
@@ -349,9 +358,11 @@ def update_event(
     values: Mapping[str, Any],
     user: Mapping[str, Any],
     submission_id: str,
+    base_version: int,
     today: dt.date | None = None,
 ) -> Saved:
-    """Change a booked event's details (the booking form's fields): a new version; the organiser stays.
+    """Change a booked event's details (the booking form's fields): a new version made from `base_version`
+    (the version the form showed); the organiser stays.
 
     The user must be able to log activity both in the event's area and in the area it moves to.
     """
@@ -359,13 +370,14 @@ def update_event(
     earlier = _earlier_save(store, record_id, submission_id)
     if earlier is not None:
         return earlier
-    event = _booked_event(store, record_id)
+    event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
     booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
     if booking is not None:
         errors.update(_booking_errors(store, booking, today=today))
     record = {**event, **booking} if booking is not None else event
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id)
+    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
+                         base_version=base_version)
 
 
 def _booking_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
@@ -389,10 +401,14 @@ def _earlier_save(store: Store, record_id: str, submission_id: str) -> Saved | N
     return None
 
 
-def _booked_event(store: Store, record_id: str) -> dict[str, Any]:
-    """The event's stored fields; ValidationError if it is missing or no longer booked."""
+def _booked_event(store: Store, record_id: str, base_version: int | None, user: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's stored fields; ValidationError if it is missing or no longer booked (EditConflict if it
+    was withdrawn after `base_version`)."""
     event = store.get(TABLE, record_id) if isinstance(record_id, str) and record_id else None
     if event is None:
+        gone = withdrawn_since(store, TABLE, record_id, base_version)
+        if gone is not None and access.can(user, "log_activity", gone["area_code"]):
+            refuse_withdrawn(store, TABLE, record_id, gone)
         raise ValidationError({"record": "there is no such event"})
     if event["status"] in _DONE:
         raise ValidationError({"record": f"this event is already {_DONE[event['status']]}; it cannot be changed"})
@@ -401,7 +417,7 @@ def _booked_event(store: Store, record_id: str) -> dict[str, Any]:
 
 
 def _save_version(store: Store, record_id: str, record: Mapping[str, Any], errors: dict[str, str], *,
-                  user: Mapping[str, Any], submission_id: str) -> Saved:
+                  user: Mapping[str, Any], submission_id: str, base_version: int | None) -> Saved:
     if not user.get("user_id"):
         checks.add(errors, "record", "no signed-in user")
     if not errors:
@@ -409,7 +425,9 @@ def _save_version(store: Store, record_id: str, record: Mapping[str, Any], error
     if errors:
         raise ValidationError(errors)
     _require(user, record["area_code"])  # an update may move the event: to an area of the user's only
-    return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id, record_id=record_id)
+    with naming_who(store):
+        return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id,
+                          record_id=record_id, base_version=base_version)
 
 
 def get_event(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -7,11 +7,23 @@
 - the submission id, made when the form is opened and renewed after a
   successful save, so a double tap or a retry stores one record (a repeat
   of exactly the values just saved reuses that save's id),
-- the field errors of the last failed submit, and the last confirmation.
+- the field errors of the last failed submit, and the last confirmation,
+- for a form editing an existing record, the version of it the form's
+  values stand on (`base_version`), and the message of a change refused
+  because someone else changed the record since (`conflict`).
 
 Saving happens in the submit button's `on_click` callback (`form.submit`),
 which runs before the script: a failed save keeps every typed value, a
 successful one resets the fields to their defaults for the next record.
+
+A form editing a record is given the record's `version` as the page shows it
+now. While the form holds no refused change it follows the record: a later
+version shown starts its fields again from that version. Once a change was
+refused (field errors, or a conflict) it holds what was typed and the version
+it was typed on, so a save after someone else's change names the old version
+and is refused, until a save succeeds or the user loads the latest version
+(`reload`). The values of a form reach the server only when it is submitted,
+so until then nothing typed is lost by following the record.
 """
 
 from __future__ import annotations
@@ -22,22 +34,46 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 
-from data.store import Saved, ValidationError, new_submission_id
+from data.store import EditConflict, Saved, ValidationError, new_submission_id
 
 
 class FormState:
-    """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation."""
+    """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation.
 
-    def __init__(self, name: str, *, defaults: Mapping[str, Any], owner: str = "", keep: Iterable[str] = ()):
+    `version`: the version of the record the form edits, as the page shows it now (None for a form
+    of new records, or of new information about a record).
+    """
+
+    def __init__(self, name: str, *, defaults: Mapping[str, Any], owner: str = "", keep: Iterable[str] = (),
+                 version: int | None = None):
         self.name = name
         self.defaults = dict(defaults)
         self.fields = tuple(self.defaults)
         self.keep = frozenset(keep)  # fields the next record starts from as last saved (e.g. the ward)
+        self.changes_a_record = version is not None
         if st.session_state.get(self._meta("owner"), owner) != owner:  # another user now: start afresh
             self.reset()
-        self.defaults.update({f: v for f, v in self.saved_values.items() if f in self.keep})
+        if not self.changes_a_record:  # a form of a record starts from the record, not from the last save
+            self.defaults.update({f: v for f, v in self.saved_values.items() if f in self.keep})
         st.session_state[self._meta("owner")] = owner
+        if version is not None:
+            self._follow(int(version))
         self.open()
+
+    @staticmethod
+    def holds_refused(name: str) -> bool:
+        """Whether the form called `name` holds a refused change (field errors or a conflict)."""
+        return bool(st.session_state.get(f"{name}__errors")) or bool(st.session_state.get(f"{name}__conflict"))
+
+    def _follow(self, version: int) -> None:
+        """Stand on `version`, the record as shown now, unless the form holds a refused change."""
+        standing = st.session_state.get(self._meta("version"))
+        if standing == version or (standing is not None and self.holds_refused(self.name)):
+            return
+        if standing is not None:  # a later version: the fields start again from it (before they are drawn)
+            for field in self.fields:
+                st.session_state.pop(self.key(field), None)
+        st.session_state[self._meta("version")] = version
 
     def key(self, field: str) -> str:
         """The widget key of one field."""
@@ -53,8 +89,21 @@ class FormState:
         """Forget everything typed, the errors and the confirmation (not from a widget callback)."""
         for field in self.fields:
             st.session_state.pop(self.key(field), None)
-        for what in ("submission_id", "errors", "saved", "last"):
+        for what in ("submission_id", "errors", "saved", "last", "conflict", "version"):
             st.session_state.pop(self._meta(what), None)
+
+    def reload(self) -> None:
+        """After a refused change: a form editing a record starts again from the record as it is now (what
+        was typed is replaced); a form of new information keeps what was typed, to save on top of it.
+
+        Meant as the "Load the latest version" button's `on_click`.
+        """
+        st.session_state.pop(self._meta("conflict"), None)
+        if self.changes_a_record:
+            for field in self.fields:
+                st.session_state.pop(self.key(field), None)
+            for what in ("errors", "version"):
+                st.session_state.pop(self._meta(what), None)
 
     def values(self) -> dict[str, Any]:
         """The fields' current values."""
@@ -67,6 +116,16 @@ class FormState:
     @property
     def errors(self) -> dict[str, str]:
         return st.session_state.get(self._meta("errors"), {})
+
+    @property
+    def base_version(self) -> int | None:
+        """The version of the record the form's values stand on (None for a form of new records)."""
+        return st.session_state.get(self._meta("version"))
+
+    @property
+    def conflict(self) -> str | None:
+        """Why the last change was refused, if someone else changed the record since the form showed it."""
+        return st.session_state.get(self._meta("conflict"))
 
     @property
     def confirmation(self) -> Saved | None:
@@ -93,16 +152,34 @@ class FormState:
         last_values, last_id = st.session_state.get(self._meta("last"), (None, None))
         submission_id = last_id if values == last_values else self.submission_id
         st.session_state[self._meta("saved")] = None
+        st.session_state.pop(self._meta("conflict"), None)
         try:
             saved = save(values, submission_id)
+        except EditConflict as exc:  # someone else changed the record: keep everything typed
+            st.session_state[self._meta("errors")] = {}
+            st.session_state[self._meta("conflict")] = exc.errors["record"]
+            return
         except ValidationError as exc:
             st.session_state[self._meta("errors")] = dict(exc.errors)
             return
         st.session_state[self._meta("errors")] = {}
         st.session_state[self._meta("saved")] = saved
         st.session_state[self._meta("last")] = (values, submission_id)
-        for field, value in self.defaults.items():
-            st.session_state[self.key(field)] = values[field] if field in self.keep else value
+        if self.changes_a_record:
+            # Kept fields show the version just saved; the others start again from the record as
+            # stored now (the defaults in hand were made from the version before).
+            for field in self.fields:
+                if field in self.keep:
+                    st.session_state[self.key(field)] = values[field]
+                else:
+                    st.session_state.pop(self.key(field), None)
+            if self.keep:
+                st.session_state[self._meta("version")] = saved.version
+            else:
+                st.session_state.pop(self._meta("version"), None)
+        else:
+            for field, value in self.defaults.items():
+                st.session_state[self.key(field)] = values[field] if field in self.keep else value
         st.session_state[self._meta("submission_id")] = new_submission_id()
 
     def _meta(self, what: str) -> str:
@@ -115,6 +192,27 @@ def render_errors(errors: Mapping[str, str], labels: Mapping[str, str]) -> None:
         return
     lines = [f"- **{labels.get(field, field)}**: {message}" for field, message in errors.items()]
     st.error("Please fix the following and submit again:\n\n" + "\n".join(lines), icon=":material/error:")
+
+
+def render_conflict(message: str | None, *, key: str, reload: Callable[..., None], args: tuple = (),
+                    typed: bool = True, reload_help: str | None = None) -> None:
+    """A change refused because the record changed after the page showed it: who changed it and when, and a
+    "Load the latest version" button (`reload(*args)` its callback).
+
+    `typed`: the refused change was typed into a form, which keeps it. The message names a
+    person, so it is shown as plain text, never as markdown.
+    """
+    if not message:
+        return
+    kept = " What you typed is still here." if typed else ""
+    st.error(f"This record changed while you had it open.{kept}", icon=":material/sync_problem:")
+    st.text(message)
+    st.button("Load the latest version", key=key, icon=":material/refresh:", on_click=reload, args=args,
+              help=reload_help)
+
+
+RELOAD_REPLACES = "Show the record as it is now: what you typed here is replaced by it."
+RELOAD_KEEPS = "Show the record as it is now, keeping what you typed to save on top of it."
 
 
 def render_field_error(errors: Mapping[str, str], fields: str | Iterable[str]) -> None:

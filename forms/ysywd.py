@@ -4,7 +4,9 @@ Every function here writes one new version of the item (who and when are on
 the version), checks the acting user may edit items in the item's area
 (`ysywd_edit`), checks the values against the pick-lists and the schema's rules,
 and raises `ValidationError({field: message})` writing nothing when anything is
-wrong.
+wrong. Every change to an existing item names the version of it the page
+showed (`base_version`): if someone changed or withdrew the item since, the
+change is refused (`EditConflict`, naming who and when) and nothing is written.
 
 The status flow: open -> in progress -> action taken -> feedback given ->
 closed. Adding the first action moves an open or in-progress item to "action
@@ -32,6 +34,7 @@ from data.police_uk import Priority
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms import checks
+from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
 
 TABLE = "ysywd"
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "action_taken": "Action taken",
@@ -90,20 +93,27 @@ def _record(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: item[k] for k in TABLES[TABLE].model_fields if k in item}
 
 
-def _editable(store: Store, record_id: Any, user: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+def _editable(store: Store, record_id: Any, user: Mapping[str, Any],
+              base_version: int) -> tuple[dict[str, Any], str]:
     item = get_item(store, record_id, user=user)
     if item is None:
+        gone = withdrawn_since(store, TABLE, record_id, base_version)
+        if gone is not None and access.can(user, "ysywd_edit", gone["area_code"]):
+            refuse_withdrawn(store, TABLE, record_id, gone)
         raise ValidationError({"record": "no such item"})
     return item, access.require(user, "ysywd_edit", item["area_code"])
 
 
 def _write(store: Store, record: dict[str, Any], *, user_id: str, submission_id: str,
-           record_id: str | None = None, errors: dict[str, str] | None = None) -> Saved:
+           record_id: str | None = None, base_version: int | None = None,
+           errors: dict[str, str] | None = None) -> Saved:
     found = dict(errors or {})
     found.update({k: v for k, v in checks.schema_errors(TABLE, record, {}).items() if k not in found})
     if found:
         raise ValidationError(found)
-    return store.save(TABLE, record, user=user_id, submission_id=submission_id, record_id=record_id)
+    with naming_who(store):
+        return store.save(TABLE, record, user=user_id, submission_id=submission_id, record_id=record_id,
+                          base_version=base_version)
 
 
 def _check_day(errors: dict[str, str], field: str, value: Any, *, raised_on: dt.date | None, today: dt.date) -> None:
@@ -202,11 +212,11 @@ def raise_from_source(*, store: Store, table: str, record_id: str, issue_categor
 
 
 def link_source(*, store: Store, record_id: str, table: str, source_id: str, user: Mapping[str, Any],
-                submission_id: str) -> Saved:
-    """Link another event or CCR where the same issue was raised to an existing item."""
+                submission_id: str, base_version: int) -> Saved:
+    """Link another event or CCR where the same issue was raised to an existing item (as shown at `base_version`)."""
     if table not in ("events", "ccrs"):
         raise ValidationError({"record": "items link events or contacts"})
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     row = _source_record(store, table, source_id, user)
     if row["area_code"] != item["area_code"]:
         raise ValidationError({"record": "that was raised in another area"})
@@ -215,17 +225,18 @@ def link_source(*, store: Store, record_id: str, table: str, source_id: str, use
         raise ValidationError({"record": "already linked"})
     record = _record(item)
     record[column] = [*item[column], source_id]
-    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
+                  base_version=base_version)
 
 
 # -- actions, feedback, status -------------------------------------------------------
 
 
 def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
-               submission_id: str, today: dt.date | None = None) -> Saved:
+               submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Add one action {action_type, text, date} taken by the acting officer; the item moves to action taken."""
     today = today or dt.date.today()
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, ("action_type", "text", "date"))
     checks.required(errors, values, ("action_type", "text", "date"))
@@ -241,14 +252,15 @@ def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user:
               "officer_id": user_id}
     record["actions"] = sorted([*item["actions"], action], key=lambda a: a["date"])
     record["status"] = "action_taken"
-    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
+                  base_version=base_version)
 
 
 def add_feedback(*, store: Store, record_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
-                 submission_id: str, today: dt.date | None = None) -> Saved:
+                 submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Record telling the community what was done {date, channel, text}; the item moves to feedback given."""
     today = today or dt.date.today()
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, ("date", "channel", "text"))
     checks.required(errors, values, ("date", "channel", "text"))
@@ -267,7 +279,8 @@ def add_feedback(*, store: Store, record_id: str, values: Mapping[str, Any], use
     record["feedback"] = sorted([*item["feedback"], told], key=lambda f: f["date"])
     record["status"] = "feedback_given" if max(f["date"] for f in record["feedback"]) >= max(
         a["date"] for a in record["actions"]) else "action_taken"
-    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
+                  base_version=base_version)
 
 
 def allowed_moves(item: Mapping[str, Any], user: Mapping[str, Any]) -> tuple[str, ...]:
@@ -280,9 +293,10 @@ def allowed_moves(item: Mapping[str, Any], user: Mapping[str, Any]) -> tuple[str
     return moves
 
 
-def move_status(*, store: Store, record_id: str, status: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+def move_status(*, store: Store, record_id: str, status: str, user: Mapping[str, Any], submission_id: str,
+                base_version: int) -> Saved:
     """Move the item to `status` by hand: start work, close once told back, or (supervisors) reopen."""
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     if status not in allowed_moves(item, user):
         current = STATUS_LABELS[item["status"]].lower()
         if item["status"] == "closed" and status == "in_progress":
@@ -294,28 +308,32 @@ def move_status(*, store: Store, record_id: str, status: str, user: Mapping[str,
         raise ValidationError({"status": message})
     record = _record(item)
     record["status"] = status
-    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
+                  base_version=base_version)
 
 
-def withdraw_item(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str) -> Saved:
+def withdraw_item(*, store: Store, record_id: str, user: Mapping[str, Any], submission_id: str,
+                  base_version: int) -> Saved:
     """Withdraw an item raised in error or twice (a supervisor, in their area): a deleted version; history kept."""
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     if user.get("role") not in REOPENERS:
         raise access.NotAllowed("only a supervisor may withdraw an item")
     if item["actions"]:
         raise ValidationError({"record": "an item with actions cannot be withdrawn: close it once told back"})
-    return store.delete(TABLE, record_id, user=user_id, submission_id=submission_id)
+    with naming_who(store):
+        return store.delete(TABLE, record_id, user=user_id, submission_id=submission_id, base_version=base_version)
 
 
 def set_publishable(*, store: Store, record_id: str, publishable: bool, user: Mapping[str, Any],
-                    submission_id: str) -> Saved:
+                    submission_id: str, base_version: int) -> Saved:
     """Mark whether the item may appear in the public summary (its text must hold no personal data)."""
-    item, user_id = _editable(store, record_id, user)
+    item, user_id = _editable(store, record_id, user, base_version)
     if not isinstance(publishable, bool):
         raise ValidationError({"publishable": "must be yes or no"})
     record = _record(item)
     record["publishable"] = publishable
-    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id)
+    return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
+                  base_version=base_version)
 
 
 # -- publishing ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from data import picklists
 from forms import admin
 from forms.admin_ui import (
     change_button,
-    record_key,
+    edit_form,
     render_change_errors,
     render_flash,
     render_history,
@@ -35,20 +35,25 @@ with tab_lists:
     st.dataframe(pd.DataFrame(values)[["value", "active"]], hide_index=True, width="stretch", height=250)
     value = st.selectbox("Value", [v["value"] for v in values], key=f"admin_lists.value.{list_name}")
     chosen = next((v for v in values if v["value"] == value), None)
-    key = f"admin_lists.{list_name}.{value}.{chosen['version'] if chosen else 0}"
-    render_change_errors(key)
+    # The buttons change the list as shown here: each names the versions it shows (0 for built-in defaults).
+    shown = {v["value"]: int(v["version"]) for v in values}
+    key = f"admin_lists.{list_name}.{value}"
+    for offset in (-1, 1):
+        render_change_errors(f"{key}.{offset}", typed=False)
+    render_change_errors(f"{key}.toggle", typed=False)
     with st.container(horizontal=True):
         for offset, label, icon in ((-1, "Move up", ":material/arrow_upward:"),
                                     (1, "Move down", ":material/arrow_downward:")):
             change_button(label, key=f"{key}.{offset}", form=False, icon=icon,
                           change=lambda _, sid, offset=offset: admin.move_picklist_value(
                               store=store, list_name=list_name, value=value, offset=offset, user=user,
-                              submission_id=sid), message=f"Moved {value!r}.")
+                              submission_id=sid, base_versions=shown), message=f"Moved {value!r}.")
         active = bool(chosen and chosen["active"])
         change_button("Retire" if active else "Reactivate", key=f"{key}.toggle", form=False,
                       change=lambda _, sid: admin.set_picklist_value_active(
                           store=store, list_name=list_name, value=value, active=not active, user=user,
-                          submission_id=sid), message=f"{'Retired' if active else 'Reactivated'} {value!r}.")
+                          submission_id=sid, base_version=shown.get(value, 0)),
+                      message=f"{'Retired' if active else 'Reactivated'} {value!r}.")
     add = f"admin_lists.add.{list_name}"
     render_change_errors(add)
     with st.form(add, border=False):
@@ -77,25 +82,29 @@ with tab_news:
     st.caption("Post news on the News page. Withdraw an item here; its history stays.")
     news = list_news(store)
     titles = dict(zip(news["record_id"], news["title"], strict=True))
+    news_versions = dict(zip(news["record_id"], news["version"], strict=True))
     withdraw = st.selectbox("News item", list(titles), format_func=titles.__getitem__, index=None,
                             key="admin_lists.news", placeholder="Choose an item to withdraw")
     if withdraw:
+        render_change_errors(f"admin_lists.news.{withdraw}", typed=False)
         change_button("Withdraw", key=f"admin_lists.news.{withdraw}", form=False, icon=":material/delete:",
                       change=lambda _, sid: admin.withdraw_news(store=store, record_id=withdraw, user=user,
-                                                                submission_id=sid),
+                                                                submission_id=sid,
+                                                                base_version=int(news_versions[withdraw])),
                       message=f"Withdrew {titles[withdraw]!r}.")
 
 with tab_settings:
     setting = st.selectbox("Setting", list(admin.SETTINGS), key="admin_lists.setting")
     record = find_record(store, table="settings", column="key", value=setting, user=user)
     st.caption(admin.SETTINGS[setting])
-    key = record_key(f"admin_lists.setting.{setting}", record)
+    key, setting_version = edit_form(f"admin_lists.setting.{setting}", record)
     render_change_errors(key)
     with st.form(key, border=False):
         st.text_input("Value", value=(record or {}).get("value") or "", key=f"{key}.value")
         change_button("Save setting", key=key, fields=("value",), type="primary",
                       change=lambda values, sid: admin.save_setting(store=store, key=setting, value=values["value"],
-                                                                    user=user, submission_id=sid),
+                                                                    user=user, submission_id=sid,
+                                                                    base_version=setting_version),
                       message=f"Saved {setting}.")
     render_history(store, table="settings", record=record, user=user)
     st.subheader("Retention")

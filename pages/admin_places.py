@@ -9,7 +9,7 @@ from data.store import ValidationError
 from forms import admin
 from forms.admin_ui import (
     change_button,
-    record_key,
+    edit_form,
     render_change_errors,
     render_flash,
     render_history,
@@ -48,13 +48,14 @@ with tab_areas:
     area_picked = st.selectbox("Area to change", [None, *areas], key="admin_places.area",
                                format_func=lambda c: name_of(c) if c else "— add a new area")
     record = find_record(store, table="areas", column="area_code", value=area_picked, user=user)
-    key = record_key("admin_places.area_form", record)
+    key, area_version = edit_form("admin_places.area_form", record)
     render_change_errors(key)
     with st.form(key, border=False):
         fields = tuple(_place(key, record or {}, code=None if record else "area_code"))
         change_button("Save area" if record else "Add area", key=key, fields=fields, type="primary",
                       change=(lambda values, sid: admin.update_area(store=store, area_code=area_picked, values=values,
-                                                                    user=user, submission_id=sid)) if record else
+                                                                    user=user, submission_id=sid,
+                                                                    base_version=area_version)) if record else
                       (lambda values, sid: admin.add_area(store=store, values=values, user=user, submission_id=sid)),
                       message=f"Saved area {area_picked}." if record else "Added the area.")
     render_history(store, table="areas", record=record, user=user)
@@ -67,7 +68,7 @@ with tab_wards:
     ward_picked = st.selectbox("Ward to change", [None, *names], key="admin_places.ward",
                                format_func=lambda c: f"{names[c]} ({c})" if c else "— add a new ward")
     record = find_record(store, table="wards", column="ward_code", value=ward_picked, user=user)
-    key = record_key("admin_places.ward_form", record)
+    key, ward_version = edit_form("admin_places.ward_form", record)
     render_change_errors(key)
     with st.form(key, border=False):
         fields = (*_place(key, record or {}, code=None if record else "ward_code"), "area_code")
@@ -75,7 +76,8 @@ with tab_wards:
                      index=list(areas).index(record["area_code"] if record else in_area))
         change_button("Save ward" if record else "Add ward", key=key, fields=fields, type="primary",
                       change=(lambda values, sid: admin.update_ward(store=store, ward_code=ward_picked, values=values,
-                                                                    user=user, submission_id=sid)) if record else
+                                                                    user=user, submission_id=sid,
+                                                                    base_version=ward_version)) if record else
                       (lambda values, sid: admin.add_ward(store=store, values=values, user=user, submission_id=sid)),
                       message=f"Saved ward {ward_picked}." if record else "Added the ward.")
     render_history(store, table="wards", record=record, user=user)

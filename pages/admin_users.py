@@ -7,7 +7,7 @@ from data import picklists, reference
 from forms import admin
 from forms.admin_ui import (
     change_button,
-    record_key,
+    edit_form,
     render_change_errors,
     render_flash,
     render_history,
@@ -56,14 +56,15 @@ with tab_change:
                           format_func=lambda uid: f"{uid} · {names[uid]}")
     record = find_record(store, table="users", column="user_id", value=picked, user=user) if picked else None
     if record:
-        key = record_key("admin_users.edit", record)
+        key, version = edit_form("admin_users.edit", record)
         render_change_errors(key)
         with st.form(key, border=False):
             _details(key, record)
             st.checkbox("Active (untick when they leave)", value=bool(record["active"]), key=f"{key}.active")
             change_button("Save changes", key=key, fields=(*DETAILS, "active"), type="primary",
                           change=lambda values, sid: admin.update_user(store=store, user_id=picked, values=values,
-                                                                       user=user, submission_id=sid),
+                                                                       user=user, submission_id=sid,
+                                                                       base_version=version),
                           message=f"Saved {picked}.")
         render_history(store, table="users", record=record, user=user)
 

@@ -5,13 +5,14 @@ import streamlit as st
 
 from analytics.activity import NEWS_ON_ACTIVITY, build_contributions_chart, list_my_activity, list_news
 from analytics.activity import count_my_contributions_by_week as count_by_week
+from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, render_edit_fields, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
 from forms.identity import current_user
 from forms.links import render_quick_links
 from forms.rules import NotAllowed
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, render_errors
+from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors
 
 PAGE = 20
 route_through_app()
@@ -32,8 +33,11 @@ def _act(item, action: str) -> None:
 def _withdraw(item) -> None:
     try:
         withdraw_record(store=store, table=item.table_name, record_id=item.record_id, user=user,
-                        submission_id=withdraw_id(item.table_name, item.record_id, item.version))
+                        submission_id=withdraw_id(item.table_name, item.record_id, item.version),
+                        base_version=int(item.version))
         state["my_activity.message"] = ("success", f"Withdrawn: {item.title}. Its history is kept.")
+    except EditConflict as exc:
+        state["my_activity.message"] = ("conflict", exc.errors["record"])
     except NotAllowed as exc:
         state["my_activity.message"] = ("error", exc.errors["record"])
     state["my_activity.action"] = None
@@ -43,17 +47,30 @@ def render_edit(item) -> None:
     row = store.get(item.table_name, item.record_id)
     if row is None:
         return
-    form = FormState(f"my_activity.edit.{item.table_name}.{item.record_id}.v{row['version']}",
-                     defaults=editable_values(row, item.table_name), owner=user["user_id"])
+    # The form's widgets are keyed by the version its values stand on: it follows the record until it
+    # holds a refused change, then keeps what was typed (and a save after someone else's change is refused).
+    prefix = f"my_activity.edit.{item.table_name}.{item.record_id}"
+    base = state.get(f"{prefix}__base")
+    if base != row["version"] and not (base is not None and FormState.holds_refused(f"{prefix}.v{base}")):
+        base = state[f"{prefix}__base"] = int(row["version"])
+    form = FormState(f"{prefix}.v{base}", defaults=editable_values(row, item.table_name), owner=user["user_id"],
+                     version=base)
 
     def save(values: dict, submission_id: str):
-        saved = edit_record(store=store, table=item.table_name, record_id=item.record_id, changes=values,
-                            user=user, submission_id=submission_id)
+        try:
+            saved = edit_record(store=store, table=item.table_name, record_id=item.record_id, changes=values,
+                                user=user, submission_id=submission_id, base_version=form.base_version)
+        except EditConflict as exc:
+            if exc.withdrawn:  # the record leaves the list: say so on top of the page
+                state["my_activity.message"] = ("conflict", exc.errors["record"])
+                state["my_activity.action"] = None
+            raise
         state["my_activity.message"] = ("success", f"Saved a new version of: {item.title}.")
         state["my_activity.action"] = None
         return saved
 
     render_errors(form.errors, FIELD_LABELS)
+    render_conflict(form.conflict, key=f"{form.name}.reload", reload=form.reload, reload_help=RELOAD_REPLACES)
     with st.form(f"{form.name}.form", border=False):
         render_edit_fields(form, item.table_name)
         st.form_submit_button("Save changes", type="primary", icon=":material/save:", width="stretch",
@@ -88,7 +105,9 @@ def render_item(item) -> None:
 
 st.title("My activity")
 message = state.pop("my_activity.message", None)
-if message:
+if message and message[0] == "conflict":
+    render_conflict(message[1], key="my_activity.reload", reload=lambda: None, typed=False)
+elif message:
     (st.success if message[0] == "success" else st.error)(message[1])
 
 activity = list_my_activity(store, user=user)

@@ -22,7 +22,15 @@ from forms.events import (
 )
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import (
+    RELOAD_KEEPS,
+    RELOAD_REPLACES,
+    FormState,
+    label_of,
+    render_conflict,
+    render_errors,
+    render_field_error,
+)
 
 PICK = "update_event.event"
 ACTIONS = {"complete": "Complete", "cancel": "Cancel", "change": "Change details"}
@@ -58,8 +66,10 @@ st.caption(event_summary(event, ward=options.wards.get(event["ward_code"])))
 scope = f"{user['user_id']}:{event['record_id']}"
 complete = FormState("complete_event", defaults=completion_defaults(event), owner=scope)
 cancel = FormState("cancel_event", defaults={"cancel_reason": ""}, owner=scope)
+# The details form edits the event's own fields: its values stand on the version shown (`FormState`).
 change = FormState("change_event", defaults={f: booking_values(event)[f] for f in DETAIL_FIELDS}, owner=scope,
-                   keep=DETAIL_FIELDS)  # after a change the form shows the event as it now is
+                   keep=DETAIL_FIELDS, version=event["version"])  # after a change it shows the event as it now is
+shown = event["version"]  # completing or cancelling adds to the event as this run shows it
 for form, done in ((complete, "completed"), (cancel, "cancelled"), (change, "changed")):
     if form.confirmation is not None:
         note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
@@ -80,17 +90,17 @@ if event["status"] != "booked":
 
 def _complete(values: dict, submission_id: str):
     return complete_event(store=store, record_id=event["record_id"], values=values, user=user,
-                          submission_id=submission_id)
+                          submission_id=submission_id, base_version=shown)
 
 
 def _change(values: dict, submission_id: str):
     return update_event(store=store, record_id=event["record_id"], values={**booking_values(event), **values},
-                        user=user, submission_id=submission_id)
+                        user=user, submission_id=submission_id, base_version=change.base_version)
 
 
 def _cancel(values: dict, submission_id: str):
     return cancel_event(store=store, record_id=event["record_id"], values=values, user=user,
-                        submission_id=submission_id)
+                        submission_id=submission_id, base_version=shown)
 
 
 officers = {**{uid: uid for uid in event["officers_attending"]}, **options.officers}
@@ -99,6 +109,8 @@ action = st.segmented_control("What happened?", list(ACTIONS), format_func=ACTIO
 if action == "cancel":
     errors = cancel.errors
     render_errors(errors, CANCEL_LABELS)
+    render_conflict(cancel.conflict, key="cancel_event.reload", reload=cancel.reload,
+                    reload_help=RELOAD_KEEPS)
     with st.form("cancel_event_form", border=False):
         st.text_area(CANCEL_LABELS["cancel_reason"], key=cancel.key("cancel_reason"), max_chars=4000, height=100)
         render_field_error(errors, "cancel_reason")
@@ -108,6 +120,7 @@ if action == "cancel":
 if action == "change":
     errors = change.errors
     render_errors(errors, LABELS)
+    render_conflict(change.conflict, key="change_event.reload", reload=change.reload, reload_help=RELOAD_REPLACES)
     with st.form("change_event_form", border=False):
         st.text_input(LABELS["title"], key=change.key("title"), max_chars=200)
         render_field_error(errors, "title")
@@ -124,6 +137,8 @@ if action == "change":
 
 errors = complete.errors
 render_errors(errors, {**COMPLETION_LABELS, "record": "Event"})
+render_conflict(complete.conflict, key="complete_event.reload", reload=complete.reload,
+                reload_help=RELOAD_KEEPS)
 labels, key = COMPLETION_LABELS, complete.key
 with st.form("complete_event_form", border=False):
     st.number_input(labels["attendees"], key=key("attendees"), value=None, min_value=0, step=1, placeholder="0")

@@ -8,7 +8,7 @@ from forms.identity import current_user
 from forms.rules import may_add_info
 from forms.runtime import get_store, require_page, route_through_app
 from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
-from forms.widgets import FormState, render_errors, render_field_error
+from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors, render_field_error
 
 route_through_app()
 store = get_store()
@@ -36,7 +36,6 @@ for item in entries.itertuples(index=False):
 st.subheader("Add or update an entry")
 everything = list_useful_info(store, user=user)
 titles = dict(zip(everything["record_id"], everything["folder"] + ": " + everything["title"], strict=True))
-versions = dict(zip(everything["record_id"], everything["version"], strict=True))
 choices = ([None] if may_add_info(user, area) else []) + list(titles)
 if not choices:
     st.caption("Your sergeant or an admin adds the first entries; you can then keep them up to date.")
@@ -45,13 +44,16 @@ target = st.selectbox("Entry", choices, key="useful_info.target",
                       format_func=lambda rid: "New entry" if rid is None else titles.get(rid, rid),
                       on_change=lambda: st.session_state.pop("useful_info.saved", None))
 record = store.get("useful_info", target) if target else None
-name = "useful_info" if target is None else f"useful_info_edit.{target}.v{versions[target]}"
-form = FormState(name, defaults=useful_info_defaults(user, record=record), owner=user["user_id"])
+name = "useful_info" if record is None else f"useful_info_edit.{target}"
+# An edit stands on the version of the entry shown: changed by someone else since, it is refused.
+form = FormState(name, defaults=useful_info_defaults(user, record=record), owner=user["user_id"],
+                 version=record["version"] if record else None)
 errors = form.errors
 
 
 def _save(values: dict, submission_id: str):
-    return save_useful_info(store=store, values=values, user=user, submission_id=submission_id, record_id=target)
+    return save_useful_info(store=store, values=values, user=user, submission_id=submission_id, record_id=target,
+                            base_version=form.base_version)
 
 
 saved = st.session_state.get("useful_info.saved")
@@ -62,6 +64,7 @@ if saved is not None:
     note = " Nothing new was saved: it was already there." if saved[0].duplicate else ""
     st.success(f"Saved: {saved[1]}.{note}  \nReference: **{saved[0].record_id}**", icon=":material/check_circle:")
 render_errors(errors, LABELS)
+render_conflict(form.conflict, key=f"{name}.reload", reload=form.reload, reload_help=RELOAD_REPLACES)
 with st.form(f"{name}.form", border=False):
     st.text_input(LABELS["title"], key=form.key("title"), max_chars=200, placeholder="e.g. Keyholder: St Mary's")
     render_field_error(errors, "title")

@@ -27,6 +27,7 @@ except NotAllowed:  # another area's item
     item = None
 if item is None:
     st.title("You said, we did")
+    render_problems(str(st.session_state.get(ITEM) or ""))  # e.g. withdrawn by someone else meanwhile
     st.info("Open an item from the board.", icon=":material/info:")
     st.page_link("pages/ysywd_board.py", label="The board", icon=":material/view_kanban:", width="stretch")
     st.stop()
@@ -43,7 +44,7 @@ st.caption(f"**{STATUS_LABELS[item['status']]}** · raised {item['raised_on']:%d
            f"{wards.get(item['ward_code'], 'area-wide')} · version {item['version']}")
 st.progress((list(STATUS_LABELS).index(item["status"]) + 1) / len(STATUS_LABELS))
 st.text(item["issue_text"])
-render_problems()
+render_problems(rid)
 
 st.subheader("What we did")
 actions = pd.DataFrame(item["actions"], columns=["date", "action_type", "text", "officer_id"])

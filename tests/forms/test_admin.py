@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.admin import record_history
+from analytics.admin import find_record, record_history
 from data import reference
 from data.access import NotAllowed
 from data.imports import boundaries
@@ -52,6 +52,18 @@ def _sid() -> str:
     return new_submission_id()
 
 
+def _shown(store: Store, table: str, column: str, value: str) -> int:
+    """The record's version as an Admin page would show it now (0 if not stored): what a change names."""
+    record = find_record(store, table=table, column=column, value=value, user=_user(store, "admin"))
+    return int(record["version"]) if record else 0
+
+
+def _shown_list(store: Store, list_name: str) -> dict[str, int]:
+    """A pick-list's values with their versions as the Admin page shows them."""
+    return {v["value"]: int(v["version"])
+            for v in admin.list_picklist(store, list_name=list_name, user=_user(store, "admin"))}
+
+
 NEW_USER = {"user_id": "x9001", "name": "Priya Shah", "email": "x9001@example.police.uk", "role": "officer",
             "rank": "PCSO", "area_code": "TV-OXF"}
 SQUARE = {"type": "Polygon", "coordinates": [[[-2.0, 52.0], [-1.0, 52.0], [-1.0, 53.0], [-2.0, 53.0], [-2.0, 52.0]]]}
@@ -70,17 +82,21 @@ def _collection(*features) -> str:
 CALLS = {
     "add_user": lambda s, u: admin.add_user(store=s, values=NEW_USER, user=u, submission_id=_sid()),
     "update_user": lambda s, u: admin.update_user(store=s, user_id="u0001", values={"rank": "Sgt"}, user=u,
-                                                  submission_id=_sid()),
-    "deactivate_user": lambda s, u: admin.deactivate_user(store=s, user_id="u0001", user=u, submission_id=_sid()),
+                                                  submission_id=_sid(), base_version=_shown(s, "users", "user_id",
+                                                                                            "u0001")),
+    "deactivate_user": lambda s, u: admin.deactivate_user(store=s, user_id="u0001", user=u, submission_id=_sid(),
+                                                          base_version=_shown(s, "users", "user_id", "u0001")),
     "add_area": lambda s, u: admin.add_area(store=s, values={"area_code": "TV-NEW", "name": "New", "centre_lat": 51.5,
                                                              "centre_lon": -1.0}, user=u, submission_id=_sid()),
     "update_area": lambda s, u: admin.update_area(store=s, area_code="TV-OXF", values={"name": "Oxford City"},
-                                                  user=u, submission_id=_sid()),
+                                                  user=u, submission_id=_sid(),
+                                                  base_version=_shown(s, "areas", "area_code", "TV-OXF")),
     "add_ward": lambda s, u: admin.add_ward(store=s, values={"ward_code": "E05999999", "name": "New ward",
                                                              "area_code": "TV-OXF", "centre_lat": 51.7,
                                                              "centre_lon": -1.2}, user=u, submission_id=_sid()),
     "update_ward": lambda s, u: admin.update_ward(store=s, ward_code="E05900044", values={"name": "Abbey"}, user=u,
-                                                  submission_id=_sid()),
+                                                  submission_id=_sid(),
+                                                  base_version=_shown(s, "wards", "ward_code", "E05900044")),
     "load_boundaries": lambda s, u: admin.load_boundaries(
         store=s, text=_collection(({"CD": "E05999998", "NM": "Square"}, SQUARE)), code_property="CD",
         name_property="NM", area_code="TV-OXF", user=u),
@@ -88,13 +104,17 @@ CALLS = {
                                                                 user=u, submission_id=_sid()),
     "move_picklist_value": lambda s, u: admin.move_picklist_value(store=s, list_name="event_types",
                                                                   value="School visit", offset=-1, user=u,
-                                                                  submission_id=_sid()),
+                                                                  submission_id=_sid(),
+                                                                  base_versions=_shown_list(s, "event_types")),
     "set_picklist_value_active": lambda s, u: admin.set_picklist_value_active(
-        store=s, list_name="event_types", value="School visit", active=False, user=u, submission_id=_sid()),
+        store=s, list_name="event_types", value="School visit", active=False, user=u, submission_id=_sid(),
+        base_version=_shown_list(s, "event_types")["School visit"]),
     "save_quick_link": lambda s, u: admin.save_quick_link(store=s, label="Intranet", url="https://intranet.example",
                                                           user=u, submission_id=_sid()),
     "save_setting": lambda s, u: admin.save_setting(store=s, key="retention.app_feedback_months", value="18",
-                                                    user=u, submission_id=_sid()),
+                                                    user=u, submission_id=_sid(),
+                                                    base_version=_shown(s, "settings", "key",
+                                                                        "retention.app_feedback_months")),
     "post_news": lambda s, u: admin.post_news(store=s, values={"title": "New vans", "body": "Two new vans.",
                                                                "published_on": dt.date.today()}, user=u,
                                               submission_id=_sid()),
@@ -144,9 +164,9 @@ def test_add_then_change_then_deactivate_a_user_keeps_every_version(store, admin
     assert again.duplicate and again.record_id == saved.record_id
     assert reference.get_user(store, "x9001")["role"] == "officer"  # seen on the next read
     admin.update_user(store=store, user_id="x9001", values={"role": "supervisor", "rank": "Sgt"},
-                      user=admin_user, submission_id="promote")
+                      user=admin_user, submission_id="promote", base_version=1)
     assert reference.get_user(store, "x9001")["role"] == "supervisor"
-    admin.deactivate_user(store=store, user_id="x9001", user=admin_user, submission_id="leave")
+    admin.deactivate_user(store=store, user_id="x9001", user=admin_user, submission_id="leave", base_version=2)
     assert not reference.get_user(store, "x9001")["active"]
     history = record_history(store, table="users", record_id=saved.record_id, user=admin_user)
     assert list(history["version"]) == [3, 2, 1]
@@ -179,9 +199,11 @@ def test_an_admin_cannot_remove_their_own_admin_access(store, admin_user):
     for values in ({"active": False}, {"role": "analyst"}):
         with pytest.raises(ValidationError):
             admin.update_user(store=store, user_id=admin_user["user_id"], values=values, user=admin_user,
-                              submission_id=_sid())
+                              submission_id=_sid(), base_version=_shown(store, "users", "user_id",
+                                                                         admin_user["user_id"]))
     other = reference.list_users(store, role="admin").iloc[1]["user_id"]
-    admin.deactivate_user(store=store, user_id=other, user=admin_user, submission_id=_sid())
+    admin.deactivate_user(store=store, user_id=other, user=admin_user, submission_id=_sid(),
+                          base_version=_shown(store, "users", "user_id", other))
     assert not reference.get_user(store, other)["active"]
 
 
@@ -191,10 +213,11 @@ def test_an_admin_cannot_remove_their_own_admin_access(store, admin_user):
 def test_rename_area_and_move_ward_show_on_the_next_read(store, admin_user):
     ward = reference.list_wards(store, area_code="TV-OXF").iloc[0]
     admin.update_area(store=store, area_code="TV-OXF", values={"name": "Oxford City"}, user=admin_user,
-                      submission_id=_sid())
+                      submission_id=_sid(), base_version=_shown(store, "areas", "area_code", "TV-OXF"))
     assert reference.area_names(store)["TV-OXF"] == "Oxford City"
     admin.update_ward(store=store, ward_code=ward["ward_code"], values={"area_code": "TV-CWO", "name": "Renamed"},
-                      user=admin_user, submission_id=_sid())
+                      user=admin_user, submission_id=_sid(),
+                      base_version=_shown(store, "wards", "ward_code", ward["ward_code"]))
     assert reference.ward_in_area(store, ward_code=ward["ward_code"], area_code="TV-CWO")
     assert not reference.ward_in_area(store, ward_code=ward["ward_code"], area_code="TV-OXF")
     moved = reference.list_wards(store, area_code="TV-CWO").set_index("ward_code").loc[ward["ward_code"]]
@@ -318,10 +341,11 @@ def test_picklist_add_move_retire(store, admin_user):
                              submission_id=_sid())
     assert reference.picklist(store, "event_types") == [*before, "Fun run"]
     admin.move_picklist_value(store=store, list_name="event_types", value="Fun run", offset=-1, user=admin_user,
-                              submission_id=_sid())
+                              submission_id=_sid(), base_versions=_shown_list(store, "event_types"))
     assert reference.picklist(store, "event_types") == [*before[:-1], "Fun run", before[-1]]
     admin.set_picklist_value_active(store=store, list_name="event_types", value=before[0], active=False,
-                                    user=admin_user, submission_id=_sid())
+                                    user=admin_user, submission_id=_sid(),
+                                    base_version=_shown_list(store, "event_types")[before[0]])
     assert reference.picklist(store, "event_types") == [*before[1:-1], "Fun run", before[-1]]
     every = admin.list_picklist(store, list_name="event_types", user=admin_user)
     assert [v["value"] for v in every] == [*before[:-1], "Fun run", before[-1]]  # retired, not gone
@@ -344,18 +368,21 @@ def test_a_list_on_its_defaults_keeps_them_when_changed(tmp_path, admin_user):
 
 
 def test_settings_are_versioned_and_checked(store, admin_user):
-    first = admin.save_setting(store=store, key="retention.ccr_diversity_months", value="24", user=admin_user,
-                               submission_id=_sid())
-    second = admin.save_setting(store=store, key="retention.ccr_diversity_months", value="36", user=admin_user,
-                                submission_id=_sid())
+    key = "retention.ccr_diversity_months"
+    first = admin.save_setting(store=store, key=key, value="24", user=admin_user, submission_id=_sid(),
+                               base_version=_shown(store, "settings", "key", key))
+    second = admin.save_setting(store=store, key=key, value="36", user=admin_user, submission_id=_sid(),
+                                base_version=first.version)
     assert second.record_id == first.record_id and second.version == 2
     assert reference.get_setting(store, "retention.ccr_diversity_months") == "36"
-    admin.save_setting(store=store, key="dip_check_share.ccrs", value="0.25", user=admin_user, submission_id=_sid())
+    admin.save_setting(store=store, key="dip_check_share.ccrs", value="0.25", user=admin_user, submission_id=_sid(),
+                       base_version=_shown(store, "settings", "key", "dip_check_share.ccrs"))
     assert reference.get_setting(store, "dip_check_share.ccrs") == "0.25"
     for key, value in (("retention.ccr_diversity_months", "soon"), ("force_colour", "blue"),
                        ("dip_check_share.ccrs", "1.5"), ("dip_check_share.ccrs", "nan")):
         with pytest.raises(ValidationError):
-            admin.save_setting(store=store, key=key, value=value, user=admin_user, submission_id=_sid())
+            admin.save_setting(store=store, key=key, value=value, user=admin_user, submission_id=_sid(),
+                               base_version=_shown(store, "settings", "key", key))
 
 
 def test_quick_link_replaces_and_hides(store, admin_user):
@@ -379,7 +406,8 @@ def test_news_post_and_withdraw(store, admin_user):
                                                  "published_on": dt.date.today()}, user=admin_user,
                             submission_id=_sid())
     assert "New vans" in set(list_news(store)["title"])
-    admin.withdraw_news(store=store, record_id=saved.record_id, user=admin_user, submission_id=_sid())
+    admin.withdraw_news(store=store, record_id=saved.record_id, user=admin_user, submission_id=_sid(),
+                        base_version=saved.version)
     assert "New vans" not in set(list_news(store)["title"])
     assert [h["deleted"] for h in store.history("news", saved.record_id)] == [True, False]
 

@@ -118,7 +118,7 @@ def test_an_officer_of_the_area_does_not_add_but_may_edit(store):
     assert count_rows(store, "useful_info") == before
 
     saved = save_useful_info(store=store, values=info(title="Church keyholder", body="Verger, new number"),
-                             user=user("P1"), submission_id="ui-edit", record_id="u1")
+                             user=user("P1"), submission_id="ui-edit", record_id="u1", base_version=1)
     assert (saved.record_id, saved.version) == ("u1", 2)
     assert store.get("useful_info", "u1")["body"] == "Verger, new number"
 
@@ -293,7 +293,8 @@ def test_good_practice_never_crashes_on_bad_input(store, values):
 def test_useful_info_never_crashes_on_bad_input(store, values, editing):
     stored_or_refused(store, "useful_info", lambda: save_useful_info(
         store=store, values=values, user=user("S1"), submission_id=new_submission_id(),
-        record_id="u1" if editing else None))
+        record_id="u1" if editing else None,
+        base_version=store.get("useful_info", "u1")["version"] if editing else None))
 
 
 @PROPERTY

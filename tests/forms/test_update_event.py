@@ -155,7 +155,7 @@ def test_update_changes_the_details_and_keeps_the_organiser(store, officer):
     values = make_booking(store, officer, title="Moved to the library", place="Central Library",
                           date=dt.date.today() + dt.timedelta(days=6))
     saved = update_event(store=store, record_id=event_id, values=values, user=officer,
-                         submission_id=new_submission_id())
+                         submission_id=new_submission_id(), base_version=1)
     row = store.get("events", event_id)
     assert (saved.version, row["title"], row["place"], row["status"]) == (2, "Moved to the library",
                                                                           "Central Library", "booked")
@@ -168,7 +168,7 @@ def test_update_with_bad_details_writes_nothing(store, officer):
     before = count_rows(store)
     with pytest.raises(ValidationError) as raised:
         update_event(store=store, record_id=event_id, values=make_booking(store, officer, title=""),
-                     user=officer, submission_id=new_submission_id())
+                     user=officer, submission_id=new_submission_id(), base_version=1)
     assert "title" in raised.value.errors
     assert count_rows(store) == before
 

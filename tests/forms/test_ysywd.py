@@ -42,11 +42,17 @@ def _raise(store, user, **overrides) -> str:
     return raise_item(store=store, values=values, user=user, submission_id=new_submission_id()).record_id
 
 
+def _shown(store, record_id) -> int:
+    """The item's version as a page would show it now (what a change names as its base)."""
+    return store.get("ysywd", record_id)["version"]
+
+
 def _act(store, user, record_id, days_ago=5, **overrides):
     values = {"action_type": "Patrol plan", "text": "Speed checks twice a week for a month",
               "date": TODAY - dt.timedelta(days=days_ago)}
     values.update(overrides)
-    return add_action(store=store, record_id=record_id, values=values, user=user, submission_id=new_submission_id())
+    return add_action(store=store, record_id=record_id, values=values, user=user, submission_id=new_submission_id(),
+                      base_version=_shown(store, record_id))
 
 
 def _tell(store, user, record_id, days_ago=2, **overrides):
@@ -54,11 +60,12 @@ def _tell(store, user, record_id, days_ago=2, **overrides):
               "text": "We ran speed checks and issued 14 tickets"}
     values.update(overrides)
     return add_feedback(store=store, record_id=record_id, values=values, user=user,
-                        submission_id=new_submission_id())
+                        submission_id=new_submission_id(), base_version=_shown(store, record_id))
 
 
 def _move(store, user, record_id, status):
-    return move_status(store=store, record_id=record_id, status=status, user=user, submission_id=new_submission_id())
+    return move_status(store=store, record_id=record_id, status=status, user=user, submission_id=new_submission_id(),
+                       base_version=_shown(store, record_id))
 
 
 def test_the_whole_loop_is_a_chain_of_versions(store, officer):
@@ -200,11 +207,11 @@ def test_one_tap_from_a_completed_event_links_it(store, officer):
     complete_event(store=store, record_id=other, user=officer, submission_id=new_submission_id(),
                    values=make_completion(store, officer, issues=["Parking"]))
     link_source(store=store, record_id=saved.record_id, table="events", source_id=other, user=officer,
-                submission_id=new_submission_id())
+                submission_id=new_submission_id(), base_version=1)
     assert get_item(store, saved.record_id, user=officer)["linked_events"] == [event_id, other]
     with pytest.raises(ValidationError, match="already linked"):
         link_source(store=store, record_id=saved.record_id, table="events", source_id=other, user=officer,
-                    submission_id=new_submission_id())
+                    submission_id=new_submission_id(), base_version=2)
 
 
 def test_the_same_tap_twice_stores_one_item(store, officer):
@@ -221,7 +228,7 @@ def test_the_same_tap_twice_stores_one_item(store, officer):
 def test_publishable_is_a_new_version(store, officer):
     record_id = _raise(store, officer, publishable=False)
     set_publishable(store=store, record_id=record_id, publishable=True, user=officer,
-                    submission_id=new_submission_id())
+                    submission_id=new_submission_id(), base_version=1)
     item = get_item(store, record_id, user=officer)
     assert item["publishable"] is True and item["version"] == 2
 
@@ -248,12 +255,13 @@ def test_only_a_supervisor_withdraws_and_only_before_any_action(store, officer):
     sergeant = _user(store, "u0003")
     record_id = _raise(store, officer)
     with pytest.raises(NotAllowed, match="only a supervisor"):
-        withdraw_item(store=store, record_id=record_id, user=officer, submission_id=new_submission_id())
+        withdraw_item(store=store, record_id=record_id, user=officer, submission_id=new_submission_id(),
+                      base_version=1)
     acted = _raise(store, officer)
     _act(store, officer, acted)
     with pytest.raises(ValidationError, match="cannot be withdrawn"):
-        withdraw_item(store=store, record_id=acted, user=sergeant, submission_id=new_submission_id())
-    withdraw_item(store=store, record_id=record_id, user=sergeant, submission_id=new_submission_id())
+        withdraw_item(store=store, record_id=acted, user=sergeant, submission_id=new_submission_id(), base_version=2)
+    withdraw_item(store=store, record_id=record_id, user=sergeant, submission_id=new_submission_id(), base_version=1)
     assert get_item(store, record_id, user=officer) is None
     assert [v["deleted"] for v in store.history("ysywd", record_id)] == [True, False]
 
