@@ -1,6 +1,6 @@
 """Benchmark the dashboards' query sets: Beatbook's store vs a DuckDB floor vs pandas.
 
-    python -m analytics.bench --rows 1000000 --json bench.json [--store PATH] [--repeat 15]
+    python -m analytics.bench --rows 1000000 --json bench.json [--store PATH|URI] [--repeat 15]
 
 For each registered dashboard page (`events_overview` and `summary`
 here; more from the modules of `analytics.bench_pages`) and each
@@ -17,9 +17,14 @@ period (`--periods`, default the pages' first view `last_28`, then all time):
 
 The three results are compared (headline figures, breakdowns, latest rows)
 and the run fails if they differ. Also timed: `store.save` of a valid event
-(a fresh submission id each time, on a copy of the events table), and the
-process's peak RSS. The demo data is generated in a child process so its
-memory does not count.
+(a fresh submission id each time, on a copy of the events table in a local
+scratch folder), and the process's peak RSS. The demo data is generated in a
+child process so its memory does not count.
+
+`--store` takes a folder or an object-store URI (`az://`, `abfss://`, `s3://`), with the
+storage options from BEATBOOK_STORAGE_OPTIONS as the app takes them: the page figures are
+then those of the store's files read through its local file cache (the first run of a
+page downloads them; later ones read the local copies).
 
 A page is one `BenchPage`: how the store-backed function runs, the hand-written
 floor, the pandas version, how to reduce a result to comparable figures, and
@@ -57,6 +62,7 @@ from analytics import queries
 from analytics.filters import Filters, preset_range
 from data import db
 from data.schema import TABLES
+from data.settings import load_settings
 from data.store import Store
 
 SAVES = 30
@@ -407,9 +413,18 @@ register(_core_page("summary", queries.summary))
 # -- saves ----------------------------------------------------------------------
 
 
+def copy_table(store: Store, table: str, folder: Path) -> None:
+    """A table of the store (its data files and log), copied into `folder` on local disk: a table to write to."""
+    if store.remote is None:
+        shutil.copytree(Path(store.root) / table, folder / table)
+        return
+    for key in store.remote.list(f"{table}/"):
+        store.remote.download(key, folder / key)
+
+
 def time_saves(store: Store, scratch: Path, *, count: int = SAVES) -> float:
-    """Median ms of `store.save` of a valid event, on a copy of the events table."""
-    shutil.copytree(Path(store.root) / "events", scratch / "events")
+    """Median ms of `store.save` of a valid event, on a copy of the events table in a local folder."""
+    copy_table(store, "events", scratch)
     target = Store(scratch)
     ward = db.cursor().execute(f"SELECT ward_code, area_code FROM {store.relation('wards')} LIMIT 1").fetchone()
     ward_code, area_code = ward if ward else ("W1", "A1")
@@ -461,8 +476,10 @@ def _rows_in(store: Store) -> int:
 
 def _generate(root: str, rows: int) -> None:
     """Demo data in a child process, so its memory stays out of this one's peak."""
-    code = ("import sys; from data.demo import generate; from data.store import Store;"
-            " generate(Store(sys.argv[1]), scale=int(sys.argv[2]), seed=7)")
+    code = ("import sys; from data.demo import generate; from data.settings import load_settings;"
+            " from data.store import Store;"
+            " generate(Store(sys.argv[1], storage_options=load_settings().storage_options),"
+            " scale=int(sys.argv[2]), seed=7)")
     subprocess.run([sys.executable, "-c", code, root, str(rows)], check=True,
                    cwd=Path(__file__).resolve().parent.parent)
 
@@ -482,7 +499,7 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
     chosen = [p for p in registered_pages() if pages is None or p.name in pages]
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
         root = store_path or str(Path(tmp) / "store")
-        store = Store(root)
+        store = Store(root, storage_options=load_settings().storage_options if store_path else None)
         existing = _rows_in(store)
         if existing:
             say(f"using {root}: {existing:,} activity rows already there")
@@ -571,7 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, required=True, help="activity rows to generate (if the store is empty)")
     parser.add_argument("--json", required=True, help="write the report here")
-    parser.add_argument("--store", help="reuse this store if it already has data (else generate into it)")
+    parser.add_argument("--store", help="reuse this store (a folder or URI; storage options from"
+                                        " BEATBOOK_STORAGE_OPTIONS) if it already has data (else generate into it)")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure (median reported)")
     parser.add_argument("--periods", default="last_28,all",
                         help="comma-separated: last_7, last_28, last_90, this_year, all (first one is the page's view)")

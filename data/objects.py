@@ -144,6 +144,7 @@ class FileCache:
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="beatbook-cache")
         self._lock = threading.Lock()
         self._wanted: dict[str, set[str]] = {}  # table -> keys its latest snapshot uses
+        self._swept: dict[str, float] = {}  # table -> when its folder was last swept (monotonic)
 
     def path(self, key: str) -> Path:
         return self.directory / key
@@ -160,15 +161,22 @@ class FileCache:
         for key in keys:
             with contextlib.suppress(FileNotFoundError):
                 os.utime(self.path(key), (now, now))
+        if missing:
+            self.trim()
         return [str(self.path(k)) for k in keys]
 
     def keep_only(self, table: str, keys: Iterable[str]) -> None:
-        """Note the files `table`'s latest snapshot uses; drop cached ones it no longer needs."""
+        """Note the files `table`'s latest snapshot uses; drop cached ones no snapshot has needed for a while."""
         keys = set(keys)
         with self._lock:
+            before = self._wanted.get(table)
             self._wanted[table] = keys
+            last = self._swept.get(table, 0.0)
+            due = (before is not None and before - keys) or time.monotonic() - last > GRACE_SECONDS
+            if due:
+                self._swept[table] = time.monotonic()
         folder = self.directory / table
-        if not folder.exists():
+        if not due or not folder.exists():
             return
         cutoff = time.time() - GRACE_SECONDS
         for entry in os.scandir(folder):
@@ -178,7 +186,13 @@ class FileCache:
             with contextlib.suppress(FileNotFoundError):
                 if entry.stat().st_mtime < cutoff:
                     os.unlink(entry.path)
-        self.trim()
+
+    def keys(self, table: str) -> list[str]:
+        """The keys of `table`'s files in the cache now."""
+        folder = self.directory / table
+        if not folder.exists():
+            return []
+        return [f"{table}/{entry.name}" for entry in os.scandir(folder) if not entry.name.startswith(".part-")]
 
     def forget(self, keys: Iterable[str]) -> int:
         """Remove these files from the cache now (files retention replaced); how many were there."""

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 from deltalake import (
@@ -205,7 +205,7 @@ class Store:
         self._writers: dict[str, DeltaTable] = {}
         self._write_locks: dict[str, threading.Lock] = {table: threading.Lock() for table in TABLES}
         self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
-        self._indexes: dict[str, tuple[int, tuple[tuple[str, dt.datetime | None], ...]]] = {}
+        self._indexes: dict[str, tuple[int, tuple[_File, ...]]] = {}
 
     # -- layout -----------------------------------------------------------------
     def uri(self, table: str) -> str:
@@ -493,34 +493,43 @@ class Store:
             handle.update_incremental()
         return handle
 
-    def _index(self, table: str, handle: DeltaTable) -> tuple[tuple[str, dt.datetime | None], ...]:
-        """Every data file of the handle's version (a local path) with its latest `written_at`."""
+    def _index(self, table: str, handle: DeltaTable) -> tuple[_File, ...]:
+        """Every data file of the handle's version (a local path) with what the Delta log says of its rows."""
         version = handle.version()
         with self._lock:
             known = self._indexes.get(table)
         if known is not None and known[0] == version:
             return known[1]
-        actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
-        paths = actions.get("path", [])
-        latest = actions.get("max.written_at", [None] * len(paths))
-        index = tuple(zip(self._local_files(table, paths), latest, strict=True))
+        # Only the columns the checks use: a table of many files has ~70 statistics columns per file.
+        actions = pa.table(handle.get_add_actions(flatten=True)) if version >= 0 else pa.table({"path": []})
+        paths = actions.column("path").to_pylist()
+
+        def column(name: str) -> list:
+            return actions.column(name).to_pylist() if name in actions.column_names else [None] * len(paths)
+
+        index = tuple(_File(*row) for row in zip(
+            self._local_files(table, paths), column("max.written_at"),
+            zip(column("min.submission_id"), column("max.submission_id"), strict=True),
+            zip(column("min.record_id"), column("max.record_id"), strict=True), strict=True))
         with self._lock:
             self._indexes[table] = (version, index)
         return index
 
     @staticmethod
-    def _stored(index, submission_ids: list[str]) -> dict[str, tuple[str, int]]:
+    def _stored(index: tuple[_File, ...], submission_ids: list[str]) -> dict[str, tuple[str, int]]:
         """Submission id -> (record id, version) for those of `submission_ids` already stored.
 
         A submission id made by `new_submission_id` carries the time its form opened, and no
-        save of it can be older than that: only files written since are read (and of those,
-        only the row groups whose Bloom filter on submission_id may hold one of the ids).
+        save of it can be older than that: only files written since are read, and of those only
+        the ones whose submission ids (their lowest and highest, in the Delta log) may include one
+        of the ids (and of those, only the row groups whose Bloom filter may hold one).
         """
         if not submission_ids or not index:
             return {}
         opened = [_opened_at(s) for s in submission_ids]
         since = None if any(o is None for o in opened) else min(opened) - CLOCK_SKEW
-        files = [path for path, latest in index if since is None or latest is None or latest >= since]
+        files = [f.path for f in index if (since is None or f.latest is None or f.latest >= since)
+                 and _may_hold(f.submissions, submission_ids)]
         if not files:
             return {}
         marks = ", ".join("?" * len(submission_ids))
@@ -530,13 +539,19 @@ class Store:
         return {sid: (rid, int(version)) for sid, rid, version in rows}
 
     @staticmethod
-    def _latest(index, record_ids: set[str]) -> dict[str, dict]:
-        """Record id -> its latest stored version (every column) for these records."""
+    def _latest(index: tuple[_File, ...], record_ids: set[str]) -> dict[str, dict]:
+        """Record id -> its latest stored version (every column) for these records.
+
+        Only files whose record ids (their lowest and highest, in the Delta log) may include one are read.
+        """
         if not record_ids or not index:
+            return {}
+        files = [f.path for f in index if _may_hold(f.records, record_ids)]
+        if not files:
             return {}
         marks = ", ".join("?" * len(record_ids))
         result = db.cursor().execute(
-            f"SELECT * FROM {db.parquet_scan([path for path, _ in index])} WHERE record_id IN ({marks})"
+            f"SELECT * FROM {db.parquet_scan(files)} WHERE record_id IN ({marks})"
             f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1",
             sorted(record_ids))
         names = [d[0] for d in result.description]
@@ -712,6 +727,8 @@ class Store:
         deletes both: the files regardless of age, the log up to a fresh checkpoint.
         `stale` names files (as in `Snapshot.files`) known to be replaced: any
         the vacuum missed (a checkpoint written meanwhile hides their removal) go too.
+        On object storage the local file cache's copies of every file the current
+        snapshot does not use are removed as well.
         """
         handle = self._table(table)
         files = handle.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)
@@ -719,14 +736,17 @@ class Store:
         for path in stale:
             if path in current:
                 continue
-            if self.cache is not None:  # a local copy of a remote file: remove both
+            if self.cache is not None:  # a local copy of a remote file: the remote file (its copy goes below)
                 key = str(Path(path).relative_to(self.cache.directory))
-                self.remote.delete(key)
-                self.cache.forget([key])
-                files.append(key)
+                if key.removeprefix(f"{table}/") not in files:  # not already one the vacuum removed
+                    self.remote.delete(key)
+                    files.append(key)
             elif Path(path).exists():
                 Path(path).unlink()
                 files.append(path)
+        if self.cache is not None:  # every cached copy of a file the current snapshot does not use
+            wanted = {str(Path(f).relative_to(self.cache.directory)) for f in current}
+            self.cache.forget([k for k in self.cache.keys(table) if k not in wanted])
         before = self._log_entries(table)
         key = "delta.logRetentionDuration"
         kept = handle.metadata().configuration.get(key, "interval 30 days")
@@ -763,6 +783,25 @@ class Store:
         return report
 
 
+class _File(NamedTuple):
+    """A data file of one table version (a local path), with what the Delta log says of its rows (None: not said)."""
+
+    path: str
+    latest: dt.datetime | None  # its latest written_at
+    submissions: tuple[str | None, str | None]  # its lowest and highest submission_id
+    records: tuple[str | None, str | None]  # its lowest and highest record_id
+
+
+def _may_hold(bounds: tuple[str | None, str | None], ids: Iterable[str]) -> bool:
+    """Whether a file whose values lie within `bounds` may hold one of `ids`.
+
+    The Delta log's string statistics are bounds even when shortened: a minimum is cut to a
+    prefix (never more than the value) and a shortened maximum is raised (never less).
+    """
+    low, high = bounds
+    return any((low is None or low <= value) and (high is None or value <= high) for value in ids)
+
+
 class EditConflict(ValidationError):
     """An edit made from a version of a record that is no longer its latest: nothing was written."""
 
@@ -795,10 +834,12 @@ class _Row:
             row, record_id, version = dict(self.values), submission_id, 1
         else:
             current = latest.get(self.record_id)
-            if current is None or (self.delete and current["deleted"]):
+            if current is None:
                 raise KeyError(f"{table} has no record {self.record_id}")
             if self.base_version is not None and int(current["version"]) != int(self.base_version):
                 raise EditConflict(table, self.record_id, current)
+            if self.delete and current["deleted"]:
+                raise KeyError(f"{table} has no record {self.record_id}")
             record_id, version = self.record_id, int(current["version"]) + 1
             fields = TABLES[table].model_fields
             row = dict(self.values) if not self.delete else {k: v for k, v in current.items() if k in fields}

@@ -98,6 +98,14 @@ def any_store(request, demo_store_root, tmp_path) -> Store:
     return open_azurite_store(root, tmp_path)
 
 
+def point_commands_at(store: Store, monkeypatch, tmp_path: Path) -> None:
+    """Let commands run from a test (in its process or as child processes) open `store` by its URI:
+    its storage options in BEATBOOK_STORAGE_OPTIONS, and a file cache of their own under `tmp_path`."""
+    if store.remote is not None:
+        monkeypatch.setenv("BEATBOOK_STORAGE_OPTIONS", json.dumps(store.storage_options))
+        monkeypatch.setenv("BEATBOOK_CACHE_DIR", str(tmp_path / "command-cache"))
+
+
 @pytest.fixture(params=["local", "azurite"])
 def any_empty_store(request, tmp_path) -> Store:
     """A new store with its tables created and nothing in them, on a local folder and (a second run) on azurite."""

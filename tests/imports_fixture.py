@@ -34,9 +34,10 @@ def square(west: float, south: float = 51.7, size: float = 0.1) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def make_store(root: Path, *, wards: bool = True) -> Store:
-    """The tiny force's store: areas, users and (unless told not to) the three square wards."""
-    store = Store(root)
+def make_store(root: Path | Store, *, wards: bool = True) -> Store:
+    """The tiny force's store (in a folder, or filling a given empty store): areas, users and (unless
+    told not to) the three square wards."""
+    store = root if isinstance(root, Store) else Store(root)
     store.create()
     for i, (code, name, lat) in enumerate((("A1", "North", 51.75), ("A2", "South", 51.75))):
         store.save("areas", {"area_code": code, "name": name, "centre_lat": lat, "centre_lon": -1.2 + i * 0.1},

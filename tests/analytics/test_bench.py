@@ -12,6 +12,7 @@ from analytics import bench
 from analytics.filters import Filters
 from data import db, demo
 from data.store import Store
+from tests.azurite import STORAGE_OPTIONS
 
 CORE = {"events_overview", "summary"}
 
@@ -92,3 +93,18 @@ def test_pending_saves_and_edits_are_resolved_alike_by_all_three(tmp_path):
             f"SELECT version > 1 AS edit, count(*) FROM {db.parquet_scan(snap.files)} WHERE written_by = 'bench'"
             " GROUP BY ALL ORDER BY ALL").fetchall()
         assert written == [(False, 3), (True, 1)], table
+
+
+def test_the_bench_takes_a_store_on_object_storage_by_its_uri(azurite, tmp_path, monkeypatch):
+    # Generated into the URI, read through the file cache; saves are timed on a local copy of the events table.
+    root = azurite.new_root()
+    monkeypatch.setenv("BEATBOOK_STORAGE_OPTIONS", json.dumps(STORAGE_OPTIONS))
+    monkeypatch.setenv("BEATBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    report = bench.run(rows=1500, store_path=root, repeat=1, periods=["all"], today=dt.date(2026, 1, 15), saves=2,
+                       pages=["summary", "events_overview"], say=lambda _: None)
+    assert report["rows"] == 1500  # current activity rows: every row the demo generated
+    assert set(report["pages"]) == {"summary", "events_overview"} and report["commit_ms"] > 0
+    store = Store(root, storage_options=dict(STORAGE_OPTIONS), cache_dir=tmp_path / "reader")
+    assert store.check()["events"]["current_rows"] == demo.activity_counts(1500)["events"]
+    assert db.cursor().execute(f"SELECT count(*) FROM {store.relation('events')} WHERE written_by = 'bench'"
+                               ).fetchone() == (0,), "the timed saves went to the local copy"

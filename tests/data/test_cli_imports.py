@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from data import db
+from tests.conftest import point_commands_at
 from tests.imports_fixture import crime_csv, crime_row, make_store, square
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,16 +86,24 @@ def test_import_spreadsheet_with_a_mapping_and_a_default(tmp_path):
     assert "ward_code: '…' is not a ward" in result.stdout
 
 
-def test_export_excludes_diversity_answers(tmp_path):
-    store = make_store(tmp_path / "store")
-    store.save("ccrs", {"contact_at": "2025-03-03T11:00", "area_code": "A1", "ward_code": "W1", "officer_id": "P1",
-                        "contact_method": "Face to face", "diversity_consent": True, "ethnicity": "W1"},
-               user="P1", submission_id="c1")
+def test_export_excludes_diversity_answers(any_empty_store, tmp_path, monkeypatch):
+    store = make_store(any_empty_store)
+    point_commands_at(store, monkeypatch, tmp_path)
+    for n, day in enumerate((3, 4, 20)):
+        store.save("ccrs", {"contact_at": f"2025-03-{day:02}T11:00", "area_code": "A1", "ward_code": "W1",
+                            "officer_id": "P1", "contact_method": "Face to face", "diversity_consent": True,
+                            "ethnicity": "W1"}, user="P1", submission_id=f"c{n}")
+    store.delete("ccrs", "c1", user="P1", submission_id="withdrawn")
     out = tmp_path / "export"
-    result = run("export", "--store", str(tmp_path / "store"), "--out", str(out), "--tables", "ccrs")
+    result = run("export", "--store", store.root, "--out", str(out), "--tables", "ccrs", "--end", "2025-03-10")
     assert result.returncode == 0, result.stderr
-    columns = pq.read_table(out / "ccrs.parquet").column_names
-    assert "ethnicity" not in columns and "age_band" not in columns and "officer_id" in columns
+    exported = pq.read_table(out / "ccrs.parquet")
+    assert "ethnicity" not in exported.column_names and "age_band" not in exported.column_names
+    assert exported.column("record_id").to_pylist() == ["c0"]  # c1 is withdrawn, c2 after the period
+    assert list(pd.read_excel(out / "beatbook-export.xlsx", sheet_name="ccrs")["record_id"]) == ["c0"]
+    (entry,) = db.cursor().execute(f"SELECT user_id, detail FROM {store.relation('audit')}"
+                                   " WHERE action = 'export'").fetchall()
+    assert entry[0] == "cli" and "rows {'ccrs': 1}" in entry[1]
 
 
 def test_an_officer_may_not_import_from_the_command_line(tmp_path):

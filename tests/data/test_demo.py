@@ -22,6 +22,8 @@ from data.imports.census import import_census
 from data.imports.common import content_id
 from data.schema import SYSTEM_COLUMNS, TABLES
 from data.store import Store, validate
+from tests.azurite import STORAGE_OPTIONS
+from tests.conftest import open_azurite_store
 
 TODAY = dt.date(2026, 11, 26)
 REPO = Path(__file__).resolve().parents[2]
@@ -511,6 +513,23 @@ def test_two_processes_generate_once(tmp_path):
     store = Store(root)
     assert one(f"SELECT count(*) FROM {current(store, 'users')}")[0] == 120
     assert one(f"SELECT count(*) FROM {current(store, 'ccrs')}")[0] == demo.activity_counts(300)["ccrs"]
+
+
+def test_two_app_servers_on_an_empty_object_store_generate_once(azurite, tmp_path):
+    # Both find no users; the maintenance lease lets one generate, and the other, once it has the
+    # lease, finds the users there.
+    root = azurite.new_root()
+    code = ("import json, sys; from data.demo import ensure_demo; from data.store import Store; "
+            "print(ensure_demo(Store(sys.argv[1], storage_options=json.loads(sys.argv[2])), scale=300))")
+    env = {**os.environ, **azurite.environment, "BEATBOOK_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.Popen([sys.executable, "-c", code, root, json.dumps(STORAGE_OPTIONS)], cwd=REPO, env=env,
+                             stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    answers = sorted(run.communicate(timeout=300)[0].strip() for run in runs)
+    assert answers == ["False", "True"]
+    store = open_azurite_store(root, tmp_path)
+    assert one(f"SELECT count(*) FROM {current(store, 'users')}")[0] == 120
+    assert one(f"SELECT count(*) FROM {current(store, 'ccrs')}")[0] == demo.activity_counts(300)["ccrs"]
+    assert store.remote.get_with_tag(store.compaction_lock(wait=False).NAME) is None, "the lease was given back"
 
 
 def test_a_stale_lock_is_cleared(tmp_path):

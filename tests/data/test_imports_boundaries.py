@@ -24,8 +24,8 @@ def collection(*features):
     return {"type": "FeatureCollection", "features": list(features)}
 
 
-def test_wards_are_loaded_with_their_area_centre_and_shape(tmp_path):
-    store = make_store(tmp_path / "store", wards=False)
+def test_wards_are_loaded_with_their_area_centre_and_shape(any_empty_store):
+    store = make_store(any_empty_store, wards=False)
     report = load_boundaries(store, collection(
         feature("E05000001", "Riverside", "A1", square(-1.3)),
         feature("E05000002", "Hilltop", "E07000999", square(-1.2)),

@@ -35,8 +35,8 @@ def test_categories_get_their_2021_codes():
     assert category_code("Ethnic Group: All categories: Ethnic group; measures: Value") is None
 
 
-def test_a_small_table_is_matched_to_areas_and_checked_against_its_totals(tmp_path):
-    store = make_store(tmp_path / "store")
+def test_a_small_table_is_matched_to_areas_and_checked_against_its_totals(any_empty_store):
+    store = make_store(any_empty_store)
     table = "\n".join([HEADER,
                        '"2011","North","E07000901",100,90,90,6,4',     # matched to A1 by name
                        '"2011","Elsewhere","E07000902",50,45,45,3,2',  # matched by the lookup

@@ -35,8 +35,8 @@ SMALL = crime_csv(
 )
 
 
-def test_a_small_file_is_counted_row_by_row(tmp_path):
-    store = make_store(tmp_path / "store")
+def test_a_small_file_is_counted_row_by_row(any_empty_store):
+    store = make_store(any_empty_store)
     report = import_crime(store, [SMALL], user=ANALYST, names=["2025-03-test-street.csv"])
     assert (report.read, report.imported, report.rejected, report.unchanged) == (9, 6, 3, 0)
     assert report.reasons == {"Month is not a month (YYYY-MM)": 1, "Latitude or Longitude is not a number": 1,

@@ -83,8 +83,8 @@ def test_reimporting_the_same_file_adds_nothing(tmp_path):
     assert store.snapshot("events").rows == rows
 
 
-def test_a_corrected_row_with_the_same_source_id_is_a_new_version(tmp_path):
-    store = make_store(tmp_path / "store")
+def test_a_corrected_row_with_the_same_source_id_is_a_new_version(any_empty_store):
+    store = make_store(any_empty_store)
     frame = frame_of(EVENTS)
     mapping = suggest_mapping("events", frame.columns)
     import_spreadsheet(store, "events", frame, mapping=mapping, user=ANALYST)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import point_commands_at
+
 REPO = Path(__file__).resolve().parents[2]
 PRIORITIES = [
     {"issue": "<p>Speeding on <b>London Road</b></p>", "issue-date": "2026-01-05T00:00:00",
@@ -21,11 +23,13 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def test_import_priorities_loads_once_and_refuses_officers(store, store_root, tmp_path):
+def test_import_priorities_loads_once_and_refuses_officers(any_store, tmp_path, monkeypatch):
+    store = any_store
+    point_commands_at(store, monkeypatch, tmp_path)
     path = tmp_path / "priorities.json"
     path.write_text(json.dumps(PRIORITIES))
     before = store.snapshot("ysywd").rows
-    common = ("import", "priorities", str(path), "--store", str(store_root), "--area", "TV-OXF")
+    common = ("import", "priorities", str(path), "--store", store.root, "--area", "TV-OXF")
     refused = run(*common, "--user", "u0001")  # an officer
     assert refused.returncode == 1 and "may not import" in refused.stderr
     no_area = run(*common[:-2], "--user", "u0005")

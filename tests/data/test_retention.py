@@ -18,8 +18,11 @@ Audit: one entry of 2024-01-01 deleted, one of 2025-01-01 kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -29,6 +32,7 @@ from data import retention
 from data.__main__ import main
 from data.schema import TABLES, arrow_schema
 from data.store import Store
+from tests.azurite import STORAGE_OPTIONS
 
 TODAY = "2025-06-15"
 CUTOFF = dt.datetime(2024, 6, 15)
@@ -52,7 +56,22 @@ def _row(table: str, record_id: str, version: int, written_at: dt.datetime, *, s
 
 @pytest.fixture
 def fixture_store(tmp_path) -> Store:
-    store = Store(tmp_path / "store")
+    return _fill(Store(tmp_path / "store"))
+
+
+@pytest.fixture(params=["local", "azurite"])
+def any_fixture_store(request, tmp_path, monkeypatch) -> Store:
+    """The fixture store on a local folder and (a second run) on azurite. There, the commands a test runs
+    open it by its URI and share this store's file cache, as processes on one machine do."""
+    if request.param == "local":
+        return _fill(Store(tmp_path / "store"))
+    root = request.getfixturevalue("azurite").new_root()
+    monkeypatch.setenv("BEATBOOK_STORAGE_OPTIONS", json.dumps(STORAGE_OPTIONS))
+    monkeypatch.setenv("BEATBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    return _fill(Store(root, storage_options=dict(STORAGE_OPTIONS)))
+
+
+def _fill(store: Store) -> Store:
     store.create()
     a = store.save("ccrs", _ccr(dt.datetime(2023, 3, 1, 10), consent=True, ethnicity="W4"), user="pc1",
                    submission_id="A")
@@ -89,36 +108,75 @@ def _cli(capsys, *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def _on_disk(store: Store, table: str, sql: str) -> list[tuple]:
-    """`sql` over every Parquet file under the table's folder, referenced or not (`t`)."""
-    files = sorted(str(p) for p in Path(store.uri(table)).rglob("*.parquet") if "_delta_log" not in p.parts)
+@contextlib.contextmanager
+def _stored(store: Store, table: str) -> Iterator[Path]:
+    """A folder holding every file stored under the table, referenced or not: the table's own folder,
+    or on object storage a fresh download of every object under its prefix."""
+    if store.remote is None:
+        yield Path(store.uri(table))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for key in store.remote.list(f"{table}/"):
+            store.remote.download(key, Path(folder) / key)
+        yield Path(folder) / table
+
+
+def _query(folder: Path, sql: str) -> list[tuple]:
+    """`sql` over every Parquet data file under `folder` (`t`)."""
+    files = sorted(str(p) for p in folder.rglob("*.parquet") if "_delta_log" not in p.parts)
     con = duckdb.connect()
     con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet({files!r}, union_by_name=true)")
     return con.execute(sql).fetchall()
 
 
+def _on_disk(store: Store, table: str, sql: str) -> list[tuple]:
+    """`sql` over every Parquet file stored under the table, referenced or not (`t`)."""
+    with _stored(store, table) as folder:
+        return _query(folder, sql)
+
+
+def _in_cache(store: Store, table: str, sql: str) -> list[tuple]:
+    """`sql` over every copy of the table's files in the store's local file cache (`t`)."""
+    assert store.cache is not None and store.cache.keys(table), "the cache holds files of the table"
+    return _query(store.cache.directory / table, sql)
+
+
 def _log_text(store: Store, table: str) -> str:
     """The table's transaction log as text: its commits and its checkpoints' rows."""
-    log = Path(store.uri(table)) / "_delta_log"
-    checkpoints = [str(duckdb.connect().execute("SELECT * FROM read_parquet(?)", [str(p)]).fetchall())
-                   for p in log.glob("*.checkpoint.parquet")]
-    return "".join([*(p.read_text() for p in log.glob("*.json")), *checkpoints])
+    with _stored(store, table) as folder:
+        log = folder / "_delta_log"
+        checkpoints = [str(duckdb.connect().execute("SELECT * FROM read_parquet(?)", [str(p)]).fetchall())
+                       for p in log.glob("*.checkpoint.parquet")]
+        return "".join([*(p.read_text() for p in log.glob("*.json")), *checkpoints])
+
+
+def _listing(store: Store) -> list[str]:
+    """Every file stored under the store's root (every object under its prefix, on object storage)."""
+    if store.remote is not None:
+        return sorted(store.remote.list(""))
+    return sorted(str(p) for p in Path(store.root).rglob("*") if p.is_file())
+
+
+def _reopen(store: Store) -> Store:
+    """The store as another process opens it (sharing its file cache, on object storage)."""
+    return Store(store.root, storage_options=store.storage_options,
+                 cache_dir=store.cache.directory if store.cache is not None else None)
 
 
 EXPECTED = {"ccr_diversity": (4, 3), "app_feedback": (3, 2), "audit": (1, 1)}
 
 
-def test_dry_run_changes_nothing_and_counts_what_a_run_changes(fixture_store, capsys):
-    store = fixture_store
+def test_dry_run_changes_nothing_and_counts_what_a_run_changes(any_fixture_store, capsys):
+    store = any_fixture_store
     root = str(store.root)
     versions = {t: store.version(t) for t in TABLES}
-    files = sorted(p for p in Path(root).rglob("*") if p.is_file())
+    files = _listing(store)
     dry = _cli(capsys, "retention", "--store", root, "--dry-run", "--today", TODAY)
     assert {k: (v["rows"], v["records"]) for k, v in dry["rules"].items()} == EXPECTED
     assert dry["rules"]["ccr_diversity"]["cutoff"] == "2024-06-15"
     assert dry["rules"]["app_feedback"]["cutoff"] == "2024-12-15"
-    assert {t: Store(root).version(t) for t in TABLES} == versions
-    assert sorted(p for p in Path(root).rglob("*") if p.is_file()) == files
+    assert {t: _reopen(store).version(t) for t in TABLES} == versions
+    assert _listing(store) == files
 
     real = _cli(capsys, "retention", "--store", root, "--today", TODAY)
     assert {k: (v["rows"], v["records"]) for k, v in real["rules"].items()} == EXPECTED
@@ -126,16 +184,21 @@ def test_dry_run_changes_nothing_and_counts_what_a_run_changes(fixture_store, ca
     assert real["rules"]["app_feedback"]["rows_rewritten"] == 3
 
 
-def test_run_empties_old_answers_in_every_version_and_on_disk(fixture_store, capsys):
-    store = fixture_store
+def test_run_empties_old_answers_in_every_version_and_on_disk(any_fixture_store, capsys):
+    store = any_fixture_store
     root = str(store.root)
     # Before: the answers are in the files (3 versions, and older copies compaction replaced); the log's
     # file statistics never hold them (the store keeps none for diversity answers).
-    assert _on_disk(store, "ccrs", "SELECT count(*) FROM t WHERE ethnicity IN ('W4', 'O1')")[0][0] > 3
+    old_answers = "SELECT count(*) FROM t WHERE ethnicity IN ('W4', 'O1')"
+    assert _on_disk(store, "ccrs", old_answers)[0][0] > 3
     assert "W4" not in _log_text(store, "ccrs") and "contact_at" in _log_text(store, "ccrs")
+    if store.cache is not None:  # on object storage, the local copies hold them too
+        assert _in_cache(store, "ccrs", old_answers)[0][0] > 3
     _cli(capsys, "retention", "--store", root, "--today", TODAY)
+    if store.cache is not None:  # the run removed its copies from the file cache at once
+        assert _in_cache(store, "ccrs", old_answers) == [(0,)]
     _cli(capsys, "vacuum", "--store", root)
-    store = Store(root)
+    store = _reopen(store)
     fields = ", ".join(retention.CCR_FIELDS)
     held = " OR ".join(f"{c} IS NOT NULL" for c in retention.CCR_FIELDS)
     # No file under the table, referenced or not, holds an old contact's answers or flag.
@@ -158,13 +221,15 @@ def test_run_empties_old_answers_in_every_version_and_on_disk(fixture_store, cap
     assert current == (2, 5)
 
 
-def test_run_deletes_old_feedback_and_audit_entries_and_logs_itself(fixture_store, capsys):
-    store = fixture_store
+def test_run_deletes_old_feedback_and_audit_entries_and_logs_itself(any_fixture_store, capsys):
+    store = any_fixture_store
     assert "Add a dark mode" not in _log_text(store, "app_feedback")  # free text has no log statistics
     _cli(capsys, "retention", "--store", str(store.root), "--today", TODAY)
-    store = Store(store.root)
+    store = _reopen(store)
     assert duckdb.connect().execute(f"SELECT record_id FROM {store.relation('app_feedback')}").fetchall() == [("F2",)]
     assert _on_disk(store, "app_feedback", "SELECT DISTINCT record_id FROM t") == [("F2",)]
+    if store.cache is not None:
+        assert _in_cache(store, "app_feedback", "SELECT DISTINCT record_id FROM t") == [("F2",)]
     assert "Add a dark mode" not in _log_text(store, "app_feedback")
     entries = duckdb.connect().execute(f"SELECT record_id, action, detail FROM {store.relation('audit')}"
                                        " ORDER BY written_at").fetchall()

@@ -43,6 +43,13 @@ def current(store: Store, table: str, columns: str = "*") -> list[tuple]:
     return db.cursor().execute(f"SELECT {columns} FROM {store.relation(table)} ORDER BY ALL").fetchall()
 
 
+def data_files(store: Store, table: str) -> list[str]:
+    """The Parquet files stored under a table, referenced or not (in its folder, or under its prefix remotely)."""
+    if store.remote is not None:
+        return sorted(k for k in store.remote.list(f"{table}/") if k.endswith(".parquet") and "_delta_log" not in k)
+    return sorted(p.name for p in Path(store.uri(table)).glob("*.parquet"))
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     store = Store(tmp_path / "store")
@@ -50,7 +57,8 @@ def store(tmp_path) -> Store:
     return store
 
 
-def test_round_trip_keeps_every_value(store):
+def test_round_trip_keeps_every_value(any_empty_store):
+    store = any_empty_store
     values = make_event(officers_attending=["u0001", "u0002"], communities_targeted=["Elderly"], lat=51.75, lon=-1.26)
     saved = store.save("events", values, user="u0001", submission_id="s1")
     row = store.get("events", saved.record_id)
@@ -62,7 +70,8 @@ def test_round_trip_keeps_every_value(store):
     assert row["written_at"] <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def test_an_edit_is_a_new_version_and_the_current_view_shows_the_latest(store):
+def test_an_edit_is_a_new_version_and_the_current_view_shows_the_latest(any_empty_store):
+    store = any_empty_store
     first = store.save("events", make_event(), user="u0001", submission_id="s1")
     completed = make_event(status="completed", attendees=23, officers_involved=2, quality_rating=4)
     second = store.save("events", completed, user="u0002", submission_id="s2", record_id=first.record_id)
@@ -75,7 +84,8 @@ def test_an_edit_is_a_new_version_and_the_current_view_shows_the_latest(store):
     ]
 
 
-def test_delete_hides_the_record_but_keeps_its_history(store):
+def test_delete_hides_the_record_but_keeps_its_history(any_empty_store):
+    store = any_empty_store
     store.save("events", make_event(title="Keep me"), user="u1", submission_id="keep")
     store.save("events", make_event(title="Withdraw me"), user="u1", submission_id="gone")
     deleted = store.delete("events", "gone", user="u1", submission_id="del-1")
@@ -85,7 +95,8 @@ def test_delete_hides_the_record_but_keeps_its_history(store):
     assert [h["deleted"] for h in store.history("events", "gone")] == [True, False]
 
 
-def test_the_same_submission_saved_twice_gives_one_record(store):
+def test_the_same_submission_saved_twice_gives_one_record(any_empty_store):
+    store = any_empty_store
     first = store.save("events", make_event(), user="u1", submission_id="tap")
     again = store.save("events", make_event(), user="u1", submission_id="tap")
     assert again == type(first)(first.record_id, 1, duplicate=True)
@@ -97,7 +108,8 @@ def test_the_same_submission_saved_twice_gives_one_record(store):
     assert current(store, "events", "record_id, version, title") == [("tap", 2, "Renamed")]
 
 
-def test_a_resubmit_after_compaction_is_still_one_record(store):
+def test_a_resubmit_after_compaction_is_still_one_record(any_empty_store):
+    store = any_empty_store
     store.save("events", make_event(), user="u1", submission_id="late")
     store.compact("events")
     assert store.save("events", make_event(), user="u1", submission_id="late").duplicate
@@ -143,17 +155,22 @@ def test_diversity_answers_need_consent(store):
     assert current(store, "ccrs", "ethnicity, age_band") == [("W1", "25-34")]
 
 
-def test_compaction_keeps_every_version_and_the_same_current_view(store):
+def test_compaction_keeps_every_version_and_the_same_current_view(any_empty_store):
+    store = any_empty_store
     for i in range(6):
         store.save("events", make_event(title=f"Event {i}"), user="u1", submission_id=f"e{i}")
     store.save("events", make_event(title="Event 2 renamed"), user="u1", submission_id="x", record_id="e2")
     store.delete("events", "e4", user="u1", submission_id="y")
     before = current(store, "events", "record_id, version, title")
+    assert store.check()["events"]["edits_awaiting_compaction"] == 2
     report = store.compact("events")["events"]
     assert report["files_before"] == 8 and report["files_after"] == 1
     assert current(store, "events", "record_id, version, title") == before
     assert store.snapshot("events").rows == 8
     assert store.snapshot("events").touched == ()
+    assert store.check()["events"] == {"delta_version": store.version("events"), "current_rows": 5,
+                                       "stored_versions": 8, "files": 1, "small_files": 1,
+                                       "edits_awaiting_compaction": 0}
     flags = db.cursor().execute(
         f"SELECT record_id, version, superseded FROM read_parquet({list(store.snapshot('events').files)})"
         " WHERE record_id IN ('e2', 'e4') ORDER BY ALL"
@@ -165,19 +182,20 @@ def test_compaction_keeps_every_version_and_the_same_current_view(store):
     assert len(current(store, "events")) == 5
 
 
-def test_vacuum_removes_files_no_longer_referenced(store):
+def test_vacuum_removes_files_no_longer_referenced(any_empty_store):
+    store = any_empty_store
     for i in range(3):
         store.save("events", make_event(), user="u1", submission_id=f"v{i}")
     store.compact("events")
-    parquet = lambda: sorted(p.name for p in Path(store.uri("events")).glob("*.parquet"))  # noqa: E731
-    assert len(parquet()) == 4
+    assert len(data_files(store, "events")) == 4
     removed = store.vacuum(retention_hours=0)
     assert removed["events"] == 3
-    assert len(parquet()) == 1
+    assert len(data_files(store, "events")) == 1
     assert len(current(store, "events")) == 3
 
 
-def test_bulk_append_rows_are_read_as_compacted(store):
+def test_bulk_append_rows_are_read_as_compacted(any_empty_store):
+    store = any_empty_store
     rows = []
     for i in range(3):
         row = make_event(title=f"Bulk {i}")
@@ -284,7 +302,8 @@ def test_a_writer_killed_mid_stream_keeps_every_acknowledged_save(store):
     assert Store(store.root).check()["events"]["current_rows"] == len(stored)
 
 
-def test_files_holding_only_replaced_versions_are_not_read_for_current_rows(store):
+def test_files_holding_only_replaced_versions_are_not_read_for_current_rows(any_empty_store):
+    store = any_empty_store
     def row(record_id, version, title, superseded):
         values = make_event(title=title)
         values.update(record_id=record_id, version=version, deleted=False, written_by="import",
@@ -344,10 +363,12 @@ def test_row_groups_are_sized_by_table(store, monkeypatch):
     assert [g[1][:10] for g in groups] == ["2026-05-01", "2026-05-03", "2026-05-05"]
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_the_current_view_matches_a_model_through_saves_edits_withdrawals_and_compactions(store, seed):
+@pytest.mark.parametrize(("any_empty_store", "seed"), [("local", 0), ("local", 1), ("local", 2), ("local", 3),
+                                                      ("azurite", 0)], indirect=["any_empty_store"])
+def test_the_current_view_matches_a_model_through_saves_edits_withdrawals_and_compactions(any_empty_store, seed):
     # A random mix of operations; after each, the current rows are the latest version of every
     # record not withdrawn, whether its versions sit in compacted files, recent files or both.
+    store = any_empty_store
     rng = random.Random(seed)
     model: dict[str, str | None] = {}  # record id -> current title (None once withdrawn)
     for step in range(36):

@@ -139,7 +139,8 @@ def test_admin_posts_news_and_officers_read_it(app_store):
 # -- my activity ---------------------------------------------------------------------------
 
 
-def test_my_activity_edits_a_record_as_a_new_version(app_store):
+def test_my_activity_edits_a_record_as_a_new_version(any_app_store):
+    app_store = any_app_store
     item = list_my_activity(app_store, user=officer_row(app_store), tables=("patrols",)).iloc[0]
     at = open_page("pages/my_activity.py", OFFICER)
     key = f"patrols.{item.record_id}"
@@ -178,7 +179,7 @@ def test_returned_items_come_first_with_the_comment(app_store):
 # -- search ----------------------------------------------------------------------------------
 
 
-def test_search_finds_and_opens_a_record(app_store):
+def test_search_finds_and_opens_a_record(any_app_store):
     at = open_page("pages/search.py", OFFICER)
     at.text_input(key="search.text").input("School gate").run()
     assert "0 found" in at.caption[0].value
@@ -188,6 +189,8 @@ def test_search_finds_and_opens_a_record(app_store):
     at.text_input(key="search.text").input("school GATE").run()
     assert at.caption[0].value.startswith("1 found")
     (opener,) = [b for b in at.button if b.key.startswith("search.open.good_practice.")]
+    shared = any_app_store.get("good_practice", opener.key.removeprefix("search.open.good_practice."))
+    assert shared["title"] == "School gate parking"
     opener.click().run()
     assert not at.exception, at.exception
     assert at.query_params["open"].startswith("good_practice:")

@@ -80,16 +80,30 @@ def page_roles() -> dict[str, tuple[str, ...] | None]:
     return {script: roles for section in app_pages().values() for script, _, _, roles in section}
 
 
+def user_for(store, page: str) -> str | None:
+    """Whom to open `page` as: the first active user of one of its roles (None for a page every role sees)."""
+    roles = page_roles().get(page)
+    if roles is None:
+        return None
+    users = reference.list_users(store)
+    return users[users["role"].isin(roles) & users["active"]]["user_id"].iloc[0]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(app_store, page):
-    roles = page_roles().get(page)
-    user_id = None
-    if roles is not None:  # a page only some roles see: open it as the first user with one of them
-        users = reference.list_users(app_store)
-        user_id = users[users["role"].isin(roles) & users["active"]]["user_id"].iloc[0]
-    at = open_page(page, user_id)
+    at = open_page(page, user_for(app_store, page))
     assert at.title, f"{page} shows no title"
     assert at.sidebar.selectbox(key=USER_KEY).value, f"{page} did not run through app.py's routing"
+
+
+@pytest.mark.parametrize("any_app_store", ["azurite"], indirect=True)
+def test_every_page_runs_on_object_storage(any_app_store, tmp_path):
+    # The app opens the store by its az:// URI; one store for every page (each page on a folder is above).
+    for page in PAGES:
+        at = open_page(page, user_for(any_app_store, page))
+        assert at.title, f"{page} shows no title"
+        assert not at.error, (page, [e.value for e in at.error])
+    assert any((tmp_path / "app-cache").rglob("events/*.parquet")), "the app read the tables through its file cache"
 
 
 def test_app_runs_and_shows_demo_mode(app_store):
@@ -112,7 +126,8 @@ def test_identity_can_be_chosen_by_environment(app_store, officer, monkeypatch):
     assert at.sidebar.selectbox(key=USER_KEY).value == officer["user_id"]
 
 
-def test_valid_booking_is_saved_and_counted_on_the_overview(app_store, officer, booking):
+def test_valid_booking_is_saved_and_counted_on_the_overview(any_app_store, officer, booking):
+    app_store = any_app_store
     values = booking(title="Coffee with a copper", date=dt.date.today())
     overview = open_page(OVERVIEW, SUPERVISOR)
     booked_before = headline(overview, "Events booked")
