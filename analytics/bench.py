@@ -8,6 +8,9 @@ period (`--periods`, default the pages' first view `last_28`, then all time):
 
 - median_ms: the page's analytics function as the page calls it, query cache
   off, after one warm-up run. It includes reading the tables' snapshots.
+- cold_ms: the same, once, through a freshly opened store (as a new app server's
+  first page): the Delta logs read anew and, on object storage, every file the
+  page reads downloaded into an empty file cache.
 - duckdb_ms: the same figures by hand-written DuckDB SQL over one compacted
   Parquet file of current rows per table (written with COPY from the current
   view, same row order): what the SQL costs without the store around it.
@@ -529,6 +532,10 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
         for (page_name, period), name in names.items():
             page = by_name[page_name]
             filters, window = windows[period]
+            fresh = Store(root, storage_options=store.storage_options, cache_dir=Path(tmp) / f"cold-{name}")
+            began = time.perf_counter()
+            page.run_store(fresh, filters)
+            results[name]["cold_ms"] = (time.perf_counter() - began) * 1000
             ours = functools.partial(page.run_store, store, filters)
             theirs = functools.partial(page.run_floor, paths, window)
             # Alternate the two so a change in machine load hits both alike.
@@ -573,10 +580,11 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
 
 def format_table(report: dict) -> str:
     lines = [f"rows: {report['rows']:,}   cores: {report['cores']}   load average: {report['load_average']}",
-             f"{'page':28} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10} {'pandas/store':>13}"
-             f" {'load':>5}"]
+             f"{'page':28} {'cold ms':>9} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10}"
+             f" {'pandas/store':>13} {'load':>5}"]
     for name, r in report["pages"].items():
-        lines.append(f"{name:28} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f} {r['pandas_ms']:10.1f}"
+        lines.append(f"{name:28} {r.get('cold_ms', float('nan')):9.1f} {r['median_ms']:9.1f} {r['duckdb_ms']:10.1f}"
+                     f" {r['pandas_ms']:10.1f}"
                      f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x"
                      f" {r.get('load_1m', float('nan')):5.1f}")
     lines.append(f"save (median of {report.get('saves', SAVES)}): {report['commit_ms']:.1f} ms")
