@@ -605,7 +605,7 @@ class _Report:
 
     def write(self, store: Store, table: str, data: pa.Table) -> None:
         self._tell(f"Writing {table}")
-        self.rows[table] = self.rows.get(table, 0) + store.append_rows(table, data.sort_by(
+        self.rows[table] = self.rows.get(table, 0) + store.append_rows(table, checked=False, rows=data.sort_by(
             [("record_id", "ascending"), ("version", "ascending")]))
         self.records += data.num_rows
 
@@ -624,7 +624,7 @@ class _Report:
             replaced = pc.fill_null(data["superseded"], False)
             for part in (data.filter(pc.invert(replaced)), data.filter(replaced)):
                 if part.num_rows:
-                    self.rows[table] += store.append_rows(table, part)
+                    self.rows[table] += store.append_rows(table, part, checked=False)
             self.records += int(stop - start)
 
     def done(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import logging
 import random
 import secrets
@@ -558,16 +559,48 @@ class Store:
         rows = (dict(zip(names, values, strict=True)) for values in result.fetchall())
         return {row["record_id"]: row for row in rows}
 
-    def append_rows(self, table: str, rows: pa.Table | list[dict]) -> int:
-        """Bulk-append rows that already carry their system columns (demo data, imports).
+    def append_rows(self, table: str, rows: pa.Table | list[dict], *, checked: bool = True) -> int:
+        """Bulk-append rows that already carry their system columns (imports, the demo).
 
         Rows whose `superseded` is set (true or false) are taken as compacted:
-        the caller vouches for it, and reads skip de-duplicating them.
+        the caller vouches for it, and reads skip de-duplicating them. The rows are
+        committed only on top of a table version that holds none of their
+        (record_id, version) pairs, as a save is; `DuplicateVersions` (nothing
+        written) if it does. `checked=False` skips that, for a writer that alone
+        fills a new store (the demo).
         """
         data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=arrow_schema(table))
         data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
-        self._write(table, data, mode="append")
-        return data.num_rows
+        if not checked:
+            self._write(table, data, mode="append")
+            return data.num_rows
+        keys = data.select(["record_id", "version"])
+        cursor = db.cursor()
+        cursor.register("incoming", keys)
+        twice = cursor.execute("SELECT count(*) FROM (SELECT record_id, version FROM incoming"
+                               " GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+        if twice:
+            raise DuplicateVersions(table, twice, "among the rows given")
+        deadline = time.monotonic() + SAVE_TIMEOUT_SECONDS
+        with self._write_locks[table]:
+            for attempt in itertools.count():
+                handle = self._writer(table)
+                files = [f.path for f in self._index(table, handle)]
+                if files:
+                    clash = cursor.execute(f"SELECT count(*) FROM {db.parquet_scan(files)} t"
+                                           " JOIN incoming i USING (record_id, version)").fetchone()[0]
+                    if clash:
+                        raise DuplicateVersions(table, clash, "already stored")
+                try:
+                    write_deltalake(handle, data, mode="append", writer_properties=_writer(table),
+                                    commit_properties=_CHECKED_COMMIT, schema_mode="merge")
+                    return data.num_rows
+                except CommitFailedError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"the {table} table was too busy to import into for"
+                                           f" {SAVE_TIMEOUT_SECONDS:.0f} s; nothing was imported") from None
+                    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
+        raise AssertionError("unreachable")
 
     def _write(self, table: str, data: pa.Table, *, mode: str, attempts: int = 20) -> None:
         # An append reads nothing, so a commit refused because compaction
@@ -800,6 +833,15 @@ def _may_hold(bounds: tuple[str | None, str | None], ids: Iterable[str]) -> bool
     """
     low, high = bounds
     return any((low is None or low <= value) and (high is None or value <= high) for value in ids)
+
+
+class DuplicateVersions(ValueError):
+    """Rows to append would store a (record_id, version) pair twice: nothing was written."""
+
+    def __init__(self, table: str, count: int, where: str):
+        self.table, self.count = table, count
+        super().__init__(f"{count:,} of the rows for {table} have a record id and version {where}"
+                         " (another writer saved those records meanwhile?); nothing was written: run it again")
 
 
 class EditConflict(ValidationError):

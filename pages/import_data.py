@@ -7,7 +7,7 @@ from data.imports.census import import_census
 from data.imports.common import read_sheet
 from data.imports.crime import import_crime
 from data.imports.spreadsheet import check_rows, import_spreadsheet
-from data.store import ValidationError
+from data.store import DuplicateVersions, ValidationError
 from forms.identity import current_user
 from forms.imports import progress_bar, render_mapping_editor, render_report
 from forms.runtime import get_settings, get_store, require_page, route_through_app
@@ -30,6 +30,9 @@ def run(key: str, action) -> None:
     except ValidationError as exc:
         st.session_state.pop(key, None)
         st.error("; ".join(f"{k}: {v}" for k, v in exc.errors.items()), icon=":material/error:")
+    except (DuplicateVersions, TimeoutError) as exc:  # another writer got there first: nothing was imported
+        st.session_state.pop(key, None)
+        st.error(str(exc), icon=":material/error:")
 
 
 crime_tab, boundary_tab, census_tab, sheet_tab = st.tabs(

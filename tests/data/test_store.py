@@ -208,6 +208,29 @@ def test_bulk_append_rows_are_read_as_compacted(any_empty_store):
     assert [r[0] for r in current(store, "events", "title")] == ["Bulk 0", "Bulk 1", "Bulk 2"]
 
 
+def test_bulk_rows_never_store_a_record_version_twice(store):
+    def row(record_id, version, title):
+        values = make_event(title=title)
+        values.update(record_id=record_id, version=version, deleted=False, written_by="import",
+                      written_at=dt.datetime(2026, 5, 2), submission_id=f"{record_id}-{version}-{title}",
+                      superseded=False if version == 1 else None)
+        return values
+
+    store.append_rows("events", [row("a", 1, "A"), row("b", 1, "B")])
+    saved = store.save("events", make_event(title="A edited by an officer"), user="u1", submission_id="e1",
+                       record_id="a", base_version=1)
+    assert saved.version == 2
+    stored = store.snapshot("events").rows
+    # An import that computed version 2 of `a` before the officer's edit landed: refused whole.
+    with pytest.raises(store_module.DuplicateVersions, match="1 of the rows for events .* already stored"):
+        store.append_rows("events", [row("a", 2, "A corrected by import"), row("c", 1, "C")])
+    with pytest.raises(store_module.DuplicateVersions, match="among the rows given"):
+        store.append_rows("events", [row("d", 1, "D"), row("d", 1, "D again")])
+    assert store.snapshot("events").rows == stored
+    assert store.get("events", "a")["title"] == "A edited by an officer"
+    assert store.get("events", "c") is None and store.get("events", "d") is None
+
+
 def _save_many(root: str, worker: int, count: int, pause: float = 0.0) -> None:
     store = Store(root)
     for i in range(count):
