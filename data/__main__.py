@@ -5,6 +5,7 @@
     python -m data compact --store PATH [--table NAME] [--vacuum [--retention-hours H]]
     python -m data vacuum  --store PATH [--retention-hours H]
     python -m data maintain --store PATH [--every SECONDS] [--vacuum-hours H]
+    python -m data soak    --store PATH --writers N --saves M --edit-share F --acks FILE [--json] [--maintain-every S]
     python -m data import  crime|boundaries|census|events|ccrs|priorities FILE... --store PATH [options]
     python -m data export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]...
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
@@ -78,6 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
                          help="run again every this many seconds until stopped (default: once)")
     command.add_argument("--vacuum-hours", type=int, default=None,
                          help="also delete files no snapshot younger than this many hours uses")
+
+    command = _command(commands, "soak", run_soak,
+                       "Before go-live: N officers (processes) saving, editing shared records and resubmitting at "
+                       "once, then the store checked against every acknowledgement. It writes real records "
+                       "('Soak test ...'): run it on a copy or a store not yet in use. Exit status 1 on any loss.")
+    command.add_argument("--writers", type=int, default=8, help="writer processes, each a different officer")
+    command.add_argument("--saves", type=int, default=500, help="saves per writer")
+    command.add_argument("--edit-share", type=float, default=0.2,
+                         help="share of saves that edit the shared records from the version just read")
+    command.add_argument("--stale-share", type=float, default=0.05,
+                         help="share of saves that edit from an older version (each must be refused)")
+    command.add_argument("--repeat-share", type=float, default=0.1,
+                         help="share of saves that resubmit a submission id already saved (each must be one record)")
+    command.add_argument("--tables", default="events,ccrs", help="comma-separated: events, ccrs (default: both)")
+    command.add_argument("--shared", type=int, default=3, help="shared records per table (default 3)")
+    command.add_argument("--maintain-every", type=float, default=5.0,
+                         help="run maintenance (compaction) every this many seconds meanwhile; 0 for none")
+    command.add_argument("--seed", type=int, default=1, help="same seed, same plan of saves")
+    command.add_argument("--acks", required=True, help="file to write one JSON line per save outcome to (replaced)")
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     command = _command(commands, "import", run_import,
                        "Import data.police.uk crime files or neighbourhood priorities, ward boundaries, census "
@@ -212,6 +234,30 @@ def run_maintain(args: argparse.Namespace) -> int:
         if not args.every:
             return 0
         time.sleep(args.every)
+
+
+def run_soak(args: argparse.Namespace) -> int:
+    from data import soak
+
+    options = soak.Options(
+        root=args.store, acks=Path(args.acks), writers=args.writers, saves=args.saves, edit_share=args.edit_share,
+        stale_share=args.stale_share, repeat_share=args.repeat_share,
+        tables=tuple(t.strip() for t in args.tables.split(",") if t.strip()), shared=args.shared,
+        maintain_every=args.maintain_every, seed=args.seed, storage_options=load_settings().storage_options)
+
+    def progress(message: str) -> None:
+        print(f"soak: {message}", file=sys.stderr, flush=True)
+
+    try:
+        report = soak.run(options, progress=None if args.quiet else progress)
+    except soak.SoakError as exc:
+        print(f"soak: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(report)
+    else:
+        print("\n".join(soak.summary(report)))
+    return 0 if report["ok"] else 1
 
 
 def _vacuum(store: Store, retention_hours: int) -> dict:

@@ -56,6 +56,7 @@ _COMMIT = CommitProperties(max_commit_retries=1000)
 # committed first, it is checked again (so no two rows ever share a record id and version).
 _CHECKED_COMMIT = CommitProperties(max_commit_retries=0)
 SAVE_TIMEOUT_SECONDS = 120.0
+WRITER_RELOAD_VERSIONS = 100  # see Store._writer
 # A submission's first save is never written before its form opened; this allows for the
 # clocks of different app servers disagreeing.
 CLOCK_SKEW = dt.timedelta(hours=6)
@@ -204,6 +205,7 @@ class Store:
         # Writes: a handle per table used only under that table's write lock (reads move theirs
         # on at any time), the saves waiting to be committed together, and each version's files.
         self._writers: dict[str, DeltaTable] = {}
+        self._writers_loaded: dict[str, int] = {}  # table -> the version its write handle was loaded at
         self._write_locks: dict[str, threading.Lock] = {table: threading.Lock() for table in TABLES}
         self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
         self._indexes: dict[str, tuple[int, tuple[_File, ...]]] = {}
@@ -485,13 +487,21 @@ class Store:
                     pending.fail(error)
 
     def _writer(self, table: str) -> DeltaTable:
-        """The table's write handle at its latest version (used only under the table's write lock)."""
+        """The table's write handle at its latest version (used only under the table's write lock).
+
+        A handle brought forward one version at a time gets slower with every update (on a table of
+        2,000 files, a commit and a file listing took 8 times as long after 2,000 updates as on a
+        handle just loaded), so once it has moved `WRITER_RELOAD_VERSIONS` on it is loaded afresh.
+        """
         handle = self._writers.get(table)
         if handle is None:
             self._table(table, refresh=False)  # creates the store's tables if need be
-            handle = self._writers[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
         else:
             handle.update_incremental()
+            if handle.version() - self._writers_loaded[table] < WRITER_RELOAD_VERSIONS:
+                return handle
+        handle = self._writers[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
+        self._writers_loaded[table] = handle.version()
         return handle
 
     def _index(self, table: str, handle: DeltaTable) -> tuple[_File, ...]:
