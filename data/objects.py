@@ -103,6 +103,13 @@ class Remote:
 
         return [item["path"] for batch in obstore.list(self._store, prefix) for item in batch]
 
+    def list_with_times(self, prefix: str) -> list[tuple[str, float]]:
+        """(key, last modified as a Unix time) of every object under `prefix`."""
+        import obstore
+
+        return [(item["path"], item["last_modified"].timestamp())
+                for batch in obstore.list(self._store, prefix) for item in batch]
+
     def delete(self, key: str) -> None:
         import obstore
 
@@ -179,20 +186,17 @@ class FileCache:
         if not due or not folder.exists():
             return
         cutoff = time.time() - GRACE_SECONDS
-        for entry in os.scandir(folder):
-            key = f"{table}/{entry.name}"
-            if key in keys:
+        for file in _files_under(folder):
+            if f"{table}/{file.relative_to(folder)}" in keys:
                 continue
             with contextlib.suppress(FileNotFoundError):
-                if entry.stat().st_mtime < cutoff:
-                    os.unlink(entry.path)
+                if file.stat().st_mtime < cutoff:
+                    file.unlink()
 
     def keys(self, table: str) -> list[str]:
         """The keys of `table`'s files in the cache now."""
         folder = self.directory / table
-        if not folder.exists():
-            return []
-        return [f"{table}/{entry.name}" for entry in os.scandir(folder) if not entry.name.startswith(".part-")]
+        return [f"{table}/{file.relative_to(folder)}" for file in _files_under(folder)]
 
     def forget(self, keys: Iterable[str]) -> int:
         """Remove these files from the cache now (files retention replaced); how many were there."""
@@ -225,6 +229,13 @@ class FileCache:
         if total > self.max_bytes:
             log.warning("the file cache %s holds %.1f GB, over its %.1f GB bound: the current snapshots need it all",
                         self.directory, total / 1024**3, self.max_bytes / 1024**3)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every cached file under `folder` (compaction writes some in subfolders), not downloads under way."""
+    if not folder.exists():
+        return []
+    return [f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".part-")]
 
 
 class LeaseBusy(RuntimeError):

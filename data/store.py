@@ -18,16 +18,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 import logging
 import random
 import secrets
+import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import (
     BloomFilterProperties,
     ColumnProperties,
@@ -37,6 +41,7 @@ from deltalake import (
     write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.transaction import AddAction, RemoveAction
 from pydantic import BaseModel
 
 from data import db, objects
@@ -56,6 +61,9 @@ _COMMIT = CommitProperties(max_commit_retries=1000)
 # committed first, it is checked again (so no two rows ever share a record id and version).
 _CHECKED_COMMIT = CommitProperties(max_commit_retries=0)
 SAVE_TIMEOUT_SECONDS = 120.0
+# Compaction writes its new files in a folder of this prefix inside the table (a scratch
+# table, whose log is removed once the files are the table's); vacuum clears what a killed run left.
+SCRATCH_PREFIX = "compacted-"
 WRITER_RELOAD_VERSIONS = 100  # see Store._writer
 # A submission's first save is never written before its form opened; this allows for the
 # clocks of different app servers disagreeing.
@@ -673,40 +681,93 @@ class Store:
         raise AssertionError("unreachable")
 
     def _compact_one(self, table: str) -> dict:
-        snap = self.snapshot(table)
+        """Fill in `superseded` for the records edits touched and pack small files, in one commit.
+
+        The files holding those records' rows and the small files are rewritten, with the flags
+        set, into new files (written first as a scratch table in a `compacted-...` folder, for their
+        statistics), and one commit removes the old files and adds the new. That commit reads
+        nothing, so saves landing meanwhile never make it fail (a MERGE or UPDATE reads the
+        table and gives way to every save that lands while it runs), and it removes only files
+        of this snapshot, never one a save added since. Rows are rewritten, never dropped.
+        """
         handle = self._table(table)
-        if not snap.touched and snap.small_files <= 1:
-            return {"version": snap.version, "files_before": len(snap.files), "files_after": len(snap.files)}
-        if snap.touched:
-            # Fill in `superseded` for every record that edits or withdrawals touch.
-            # MERGE rewrites only the files holding those rows and, unlike an
-            # overwrite, never removes a file appended after this snapshot.
-            flags = db.cursor().sql(
-                f"SELECT record_id, version, submission_id, written_at,"
-                f" row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) > 1 AS superseded"
-                f" FROM {db.parquet_scan(snap.files)} WHERE record_id IN"
-                f" (SELECT record_id FROM {db.parquet_scan(snap.recent)} WHERE superseded IS NULL)"
-            ).to_arrow_table()
-            (
-                handle.merge(
-                    flags,
-                    "t.record_id = s.record_id AND t.version = s.version"
-                    " AND t.submission_id = s.submission_id AND t.written_at = s.written_at",
-                    source_alias="s", target_alias="t", writer_properties=_writer(table), commit_properties=_COMMIT,
-                )
-                .when_matched_update(
-                    {"superseded": "s.superseded"}, predicate="t.superseded IS DISTINCT FROM s.superseded"
-                )
-                .execute()
-            )
-            handle.update_incremental()
-        handle.optimize.compact(target_size=COMPACT_TARGET_BYTES, writer_properties=_writer(table),
-                                commit_properties=_COMMIT)
+        version = handle.version()
+        actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
+        paths = actions.get("path", [])
+        unchanged = {"version": version, "files_before": len(paths), "files_after": len(paths)}
+        if not paths:
+            return unchanged
+        local = self._local_files(table, paths)
+        nulls = actions.get("null_count.superseded", [None] * len(paths))
+        recent = [f for f, n in zip(local, nulls, strict=True) if n is None or n > 0]
+        cursor = db.cursor()
+        touched = [r[0] for r in cursor.execute(
+            f"SELECT DISTINCT record_id FROM {db.parquet_scan(recent)} WHERE superseded IS NULL").fetchall()
+                   ] if recent else []
+        small = {f for f, n in zip(local, actions["num_records"], strict=True) if n < SMALL_FILE_ROWS}
+        if not touched and len(small) <= 1:
+            return unchanged
+        holding: set[str] = set()
+        if touched:
+            listed = ", ".join(db.sql_string(f) for f in local)
+            holding = {r[0] for r in cursor.execute(
+                f"SELECT DISTINCT filename FROM read_parquet([{listed}], filename=true, union_by_name=true)"
+                f" WHERE record_id IN (SELECT unnest(?::VARCHAR[]))", [touched]).fetchall()}
+        chosen = [i for i, f in enumerate(local) if f in small or f in holding]
+        data = self._rewritten(table, [local[i] for i in chosen], local, touched)
+        scratch = f"{SCRATCH_PREFIX}{uuid.uuid4().hex}"
+        write_deltalake(f"{self.uri(table)}/{scratch}", data, mode="error", writer_properties=_writer(table),
+                        target_file_size=COMPACT_TARGET_BYTES, storage_options=self.storage_options,
+                        configuration={STATS_COLUMNS: ",".join(stats_columns(table))})
+        added = self._scratch_adds(table, scratch)
+        now = int(time.time() * 1000)
+        handle.create_write_transaction(
+            [AddAction(path=f"{scratch}/{a['path']}", size=a["size"], partition_values={},
+                       modification_time=a["modificationTime"], data_change=False, stats=a.get("stats") or "{}")
+             for a in added]
+            + [RemoveAction(path=paths[i], data_change=False, deletion_timestamp=now, size=actions["size_bytes"][i])
+               for i in chosen],
+            mode="append", schema=handle.schema(), commit_properties=_COMMIT)
+        self._drop_scratch_log(table, scratch)
         handle.update_incremental()
         handle.create_checkpoint()
         handle.cleanup_metadata()
         after = self.snapshot(table)
-        return {"version": after.version, "files_before": len(snap.files), "files_after": len(after.files)}
+        return {"version": after.version, "files_before": len(paths), "files_after": len(after.files)}
+
+    def _rewritten(self, table: str, files: list[str], every: list[str], touched: list[str]) -> pa.Table:
+        """The rows of `files`, in their order, with `superseded` set for the touched records (over `every` file)."""
+        schema = arrow_schema(table)
+        listed = ", ".join(db.sql_string(f) for f in files)
+        flags = (f"SELECT record_id, version, submission_id, written_at, row_number() OVER (PARTITION BY record_id"
+                 f" ORDER BY version DESC, written_at DESC) > 1 AS flag FROM {db.parquet_scan(every)}"
+                 f" WHERE record_id IN (SELECT unnest(?::VARCHAR[]))")
+        result = db.cursor().sql(
+            f"SELECT f.* EXCLUDE (filename, file_row_number), g.flag FROM read_parquet([{listed}], filename=true,"
+            f" file_row_number=true, union_by_name=true) f LEFT JOIN ({flags}) g ON f.record_id = g.record_id"
+            f" AND f.version = g.version AND f.submission_id = g.submission_id AND f.written_at = g.written_at"
+            f" ORDER BY list_position([{listed}], f.filename), f.file_row_number", params=[touched]).to_arrow_table()
+        flag = result.column("flag")
+        superseded = pc.if_else(pc.is_null(flag), result.column("superseded"), flag)
+        columns = [superseded if field.name == "superseded" else
+                   result.column(field.name).cast(field.type) if field.name in result.column_names else
+                   pa.nulls(result.num_rows, field.type) for field in schema]
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    def _scratch_adds(self, table: str, scratch: str) -> list[dict]:
+        """The add actions (path, size, statistics...) a scratch table's first commit made."""
+        name = f"{table}/{scratch}/_delta_log/{0:020d}.json"
+        text = (self.remote.get(name) if self.remote else (Path(self.root) / name).read_bytes()).decode()
+        return [json.loads(line)["add"] for line in text.splitlines() if line.strip() and '"add"' in line]
+
+    def _drop_scratch_log(self, table: str, scratch: str) -> None:
+        """Remove a scratch table's log once its files belong to the table (its data files stay)."""
+        prefix = f"{table}/{scratch}/_delta_log"
+        if self.remote is not None:
+            for key in self.remote.list(prefix + "/"):
+                self.remote.delete(key)
+        else:
+            shutil.rmtree(Path(self.root) / prefix, ignore_errors=True)
 
     def vacuum(self, *, retention_hours: int = 168, wait: bool = True) -> dict[str, int]:
         """Delete files no snapshot within `retention_hours` refers to (holding the maintenance lease)."""
@@ -717,10 +778,28 @@ class Store:
         removed = {}
         for table in TABLES:
             handle = self._table(table)
+            # `full` also deletes files no commit ever named (a killed compaction's new files): only
+            # past an hour, never a file a save is writing this moment, before its commit.
             files = handle.vacuum(retention_hours=retention_hours, dry_run=False,
-                                  enforce_retention_duration=False)
-            removed[table] = len(files)
+                                  enforce_retention_duration=False, full=retention_hours >= 1)
+            removed[table] = len(files) + self._drop_stale_scratch_logs(table)
         return removed
+
+    def _drop_stale_scratch_logs(self, table: str) -> int:
+        """Remove scratch-table logs a killed compaction left (over an hour old); how many files."""
+        cutoff = time.time() - 3600
+        gone = 0
+        if self.remote is not None:
+            for key, modified in self.remote.list_with_times(f"{table}/"):
+                if key.split("/")[1].startswith(SCRATCH_PREFIX) and "/_delta_log/" in key and modified < cutoff:
+                    self.remote.delete(key)
+                    gone += 1
+            return gone
+        for log_dir in Path(self.uri(table)).glob(f"{SCRATCH_PREFIX}*/_delta_log"):
+            if log_dir.stat().st_mtime < cutoff:
+                gone += sum(1 for f in log_dir.rglob("*") if f.is_file())
+                shutil.rmtree(log_dir, ignore_errors=True)
+        return gone
 
     # -- removal (retention) -----------------------------------------------------
     def compaction_lock(self, *, wait: bool = True, timeout: float = 600.0) -> objects.Lease:

@@ -214,3 +214,23 @@ def test_on_object_storage_a_killed_holders_lease_expires_and_is_taken_over(azur
     assert waited < 10
     with store.compaction_lock(wait=False) as held:  # released on leaving: free at once
         assert held
+
+
+def test_vacuum_clears_what_a_killed_compaction_left(store):
+    """A compaction killed after writing its new files, before its commit, leaves them unnamed by any commit."""
+    from deltalake import write_deltalake
+
+    from data.store import SCRATCH_PREFIX
+
+    before = view(store)
+    left = Path(store.uri("events")) / f"{SCRATCH_PREFIX}killed"
+    write_deltalake(str(left), db.cursor().sql(f"SELECT * FROM {store.relation('events')} LIMIT 3").to_arrow_table())
+    hours_ago = time.time() - 2 * 3600
+    for path in left.rglob("*"):
+        os.utime(path, (hours_ago, hours_ago))
+    left_files = sorted(p for p in left.rglob("*") if p.is_file())
+    assert len(left_files) >= 2  # a data file and the scratch log
+    removed = store.vacuum(retention_hours=1)
+    assert removed["events"] >= len(left_files)
+    assert not [p for p in left.rglob("*") if p.is_file()]
+    assert view(Store(store.root)) == before
