@@ -15,11 +15,14 @@ and packs small files into large ones; every version is kept.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import itertools
 import json
 import logging
+import os
 import random
 import secrets
 import shutil
@@ -215,6 +218,7 @@ class Store:
         self._writers: dict[str, DeltaTable] = {}
         self._writers_loaded: dict[str, int] = {}  # table -> the version its write handle was loaded at
         self._write_locks: dict[str, threading.Lock] = {table: threading.Lock() for table in TABLES}
+        self._host_fds: dict[str, int] = {}  # table -> file descriptor of its commit lock (`_host_lock`)
         self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
         self._indexes: dict[str, tuple[int, tuple[_File, ...]]] = {}
 
@@ -426,9 +430,10 @@ class Store:
             self._queues[table].append(pending)
         with self._write_locks[table]:
             if not pending.done:
-                with self._lock:
-                    batch, self._queues[table][:] = list(self._queues[table]), []
-                self._commit(table, batch)
+                with self._host_lock(table):  # saves queued while waiting for it join this commit
+                    with self._lock:
+                        batch, self._queues[table][:] = list(self._queues[table]), []
+                    self._commit(table, batch)
         if pending.error is not None:
             raise pending.error
         return pending.result
@@ -493,6 +498,26 @@ class Store:
             for pending in batch:
                 if not pending.done:
                     pending.fail(error)
+
+    @contextlib.contextmanager
+    def _host_lock(self, table: str):
+        """Take turns with this machine's other processes to commit to `table` (an OS file lock).
+
+        Writers on one machine that raced each other would mostly lose: every lost race costs a
+        Parquet file written for nothing, a reread of the log and a pause. Taking turns, each
+        commit lands at once. The lock goes with its process however that ends. Writers on other
+        machines still race, and the checked commit keeps that safe. Held under the table's
+        write lock, so one thread per process uses the table's file descriptor at a time.
+        """
+        fd = self._host_fds.get(table)
+        if fd is None:
+            folder = Path(self.root) if self.remote is None else self.cache.directory
+            fd = self._host_fds[table] = os.open(folder / f"_commit.{table}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
     def _writer(self, table: str) -> DeltaTable:
         """The table's write handle at its latest version (used only under the table's write lock).
@@ -600,7 +625,7 @@ class Store:
         if twice:
             raise DuplicateVersions(table, twice, "among the rows given")
         deadline = time.monotonic() + SAVE_TIMEOUT_SECONDS
-        with self._write_locks[table]:
+        with self._write_locks[table], self._host_lock(table):
             for attempt in itertools.count():
                 handle = self._writer(table)
                 files = [f.path for f in self._index(table, handle)]
