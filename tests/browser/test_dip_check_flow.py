@@ -15,7 +15,7 @@ import pytest
 from data import db, reference
 from forms.identity import demo_label
 from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
-from tests.browser.ui import wait_for_app
+from tests.browser.ui import submit, wait_for_app
 from tests.pages.test_dip_check_pages import sample_only_new_records, sampled_id
 
 pytestmark = pytest.mark.browser
@@ -75,9 +75,8 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         page.get_by_text("Return to the officer").click()
         page.get_by_label("Comment for the officer").fill("Which ASB? Say what you did about it.")
         page.screenshot(path=OUTPUT / "dip-check-return.png", full_page=True)
-        wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
-        page.get_by_role("button", name="Save check").click()
-        expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
+        submit(page, page.get_by_role("button", name="Save check"),
+               page.get_by_test_id("stAlert").filter(has_text="Checked:"))
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
 
         _act_as(page, as_label[officer["user_id"]])
@@ -97,9 +96,8 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer):
         expect(page.get_by_text("Fixed by the officer: check again")).to_be_visible()
         _keyed(page, f"dip.check.patrols.{rid}").get_by_role("button").click()
         wait_for_app(page)
-        wait_for_app(page)  # the open check has finished drawing: a click mid-rerun can be lost
-        page.get_by_role("button", name="Save check").click()  # the outcome starts at Pass
-        expect(page.get_by_test_id("stAlert").filter(has_text="Checked:")).to_be_visible()
+        submit(page, page.get_by_role("button", name="Save check"),  # the outcome starts at Pass
+               page.get_by_test_id("stAlert").filter(has_text="Checked:"))
         expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
         page.screenshot(path=OUTPUT / "dip-check-passed.png", full_page=True)
 

@@ -27,3 +27,19 @@ def choose(page, label: str, option: str) -> None:
         except sync_api.TimeoutError:
             wait_for_app(page)
     choice.click()
+
+
+def submit(page, button, done) -> None:
+    """Tap `button` until `done` (a locator) shows: a tap that lands while the app is still redrawing
+    can be dropped by the browser's Streamlit client. Tapping again is safe: every form carries a
+    submission id, so a second tap of a save that did land stores nothing more (the tests check
+    what was stored)."""
+    for attempt in range(3):
+        wait_for_app(page)
+        button.click()
+        try:
+            done.wait_for(timeout=15_000)
+            return
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
