@@ -209,6 +209,7 @@ class Store:
         # DuckDB reads a remote store's data files through local copies (files never change).
         self.cache = objects.FileCache(self.remote, cache_dir) if self.remote else None
         self._tables: dict[str, DeltaTable] = {}
+        self._tables_loaded: dict[str, int] = {}  # table -> the version its read handle was loaded at
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
         # table -> (the touched records, file -> positions of their rows) for `_holding`
         self._holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]] = {}
@@ -260,8 +261,13 @@ class Store:
                     self.create()
                     handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
                 self._tables[table] = handle
+                self._tables_loaded[table] = handle.version()
             elif refresh:
                 handle.update_incremental()
+                # As for the write handle (`_writer`): one moved on version by version slows down.
+                if handle.version() - self._tables_loaded.get(table, -1) >= WRITER_RELOAD_VERSIONS:
+                    handle = self._tables[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
+                    self._tables_loaded[table] = handle.version()
             return handle
 
     # -- reading ----------------------------------------------------------------
