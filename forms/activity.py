@@ -9,9 +9,8 @@ creator or the area's supervisors and admins. Changing a record needs the
 capability that records it (`CAPABILITY`): a user whose role lost it (or an
 inactive user) changes nothing. Both name the version of the record the page
 showed (`base_version`): if someone changed or withdrew it since, the change
-is refused (`EditConflict`, naming who and when) and nothing is written. They
-take no version only from callers that never showed the record (scripts, data
-set-up); My activity always passes one.
+is refused (`EditConflict`, naming who and when) and nothing is written. The
+version is required: every caller passes the one it showed or just read.
 """
 
 from __future__ import annotations
@@ -93,7 +92,7 @@ def editable_values(row: Mapping[str, Any], table: str) -> dict[str, Any]:
 
 
 def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[str, Any],
-                user: Mapping[str, Any], submission_id: str, base_version: int | None = None) -> Saved:
+                user: Mapping[str, Any], submission_id: str, base_version: int) -> Saved:
     """Save a new version of my record with `changes`, made from `base_version` of it; raise NotAllowed or
     ValidationError (EditConflict if it changed since) and write nothing."""
     user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
@@ -119,7 +118,7 @@ def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[st
 
 
 def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[str, Any],
-                    submission_id: str, base_version: int | None = None) -> Saved:
+                    submission_id: str, base_version: int) -> Saved:
     """Withdraw my record (a deletion marker; history is kept) as shown at `base_version`; raise NotAllowed
     for anyone else's (EditConflict if it changed since)."""
     user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))

@@ -13,8 +13,7 @@ has started), `cancel_event` records why it was called off and
 and none touches an event already completed or cancelled. Each names the
 version of the event the form showed (`base_version`): if someone
 changed it since, the change is refused (`EditConflict`, naming who and when)
-and nothing is written. Completing and cancelling take no version only from
-callers that never showed the event (scripts, data set-up); every page passes one.
+and nothing is written. The version is required of every caller.
 
 Every one needs the `log_activity` capability in the event's area: an
 officer or supervisor books and changes events of their own area only.
@@ -265,7 +264,7 @@ def complete_event(
     values: Mapping[str, Any],
     user: Mapping[str, Any],
     submission_id: str,
-    base_version: int | None = None,
+    base_version: int,
     now: dt.datetime | None = None,
 ) -> Saved:
     """Complete a booked event that has started: a new version with what happened, made from `base_version`.
@@ -333,7 +332,7 @@ def cancel_event(
     values: Mapping[str, Any],
     user: Mapping[str, Any],
     submission_id: str,
-    base_version: int | None = None,
+    base_version: int,
 ) -> Saved:
     """Cancel a booked event, with a reason: a new version of the record, made from `base_version`."""
     _require(user, None)

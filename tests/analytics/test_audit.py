@@ -42,9 +42,10 @@ def test_nobody_and_an_inactive_admin_may_not_search(store, admin):
 def test_a_save_an_edit_and_a_withdrawal_are_each_found(store, officer, admin):
     edits_before = search_audit(store, admin, user_id=officer["user_id"], action="edit", table="events").total
     saved = save_event(store=store, values=make_booking(store, officer), user=officer, submission_id="book-1")
-    edit_record(store=store, table="events", record_id=saved.record_id, changes={"title": "Renamed meeting"},
-                user=officer, submission_id="edit-1")
-    withdraw_record(store=store, table="events", record_id=saved.record_id, user=officer, submission_id="wd-1")
+    edited = edit_record(store=store, table="events", record_id=saved.record_id, changes={"title": "Renamed meeting"},
+                         user=officer, submission_id="edit-1", base_version=saved.version)
+    withdraw_record(store=store, table="events", record_id=saved.record_id, user=officer, submission_id="wd-1",
+                    base_version=edited.version)
 
     found = search_audit(store, admin, target=saved.record_id)
     assert found.total == 3

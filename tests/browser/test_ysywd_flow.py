@@ -43,7 +43,7 @@ def _tile(page, label: str) -> int:
 @pytest.mark.flaky(reruns=2)
 def test_raise_act_tell_back_and_see_it_on_the_commander_view(server, store, officer):
     event_id = book_event(store, officer, days_ago=2, title="Coffee with a cop at the Cowley library")
-    complete_event(store=store, record_id=event_id, user=officer, submission_id=new_submission_id(),
+    complete_event(store=store, record_id=event_id, user=officer, submission_id=new_submission_id(), base_version=1,
                    values=make_completion(store, officer, issues=["Drugs"], issues_text="Dealing behind the shops"))
     commander = reference.get_user(store, COMMANDER)
     start, end = preset_range(DEFAULT_PERIOD, dt.date.today())

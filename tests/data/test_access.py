@@ -132,7 +132,7 @@ WRITES: dict[str, tuple[str, Action, set[str]]] = {
         submission_id=new_submission_id()), TEAM_OXF),
     "cancel an event": ("events", lambda s, u, us: cancel_event(
         store=s, record_id=us["event"], values={"cancel_reason": "Hall double-booked"}, user=u,
-        submission_id=new_submission_id()), TEAM_OXF),
+        submission_id=new_submission_id(), base_version=1), TEAM_OXF),  # the event was just booked
     "record a contact": ("ccrs", lambda s, u, us: save_ccr(
         store=s, values=make_ccr(s, us["officer"]), user=u, submission_id=new_submission_id()), TEAM_OXF),
     "log a patrol": ("patrols", lambda s, u, us: save_patrol(
@@ -179,14 +179,14 @@ def test_an_officer_cannot_change_someone_elses_record_nor_one_after_losing_the_
     mine = booked(store, users)
     with pytest.raises(NotAllowed, match="only change your own"):
         edit_record(store=store, table="events", record_id=mine, changes={"title": "Mine now"},
-                    user=users["supervisor"], submission_id=new_submission_id())
+                    user=users["supervisor"], submission_id=new_submission_id(), base_version=1)
     for who in ("inactive", "commander"):
         with pytest.raises(NotAllowed):
             edit_record(store=store, table="events", record_id=mine, changes={"title": "Still mine?"},
                         user={**users[who], "user_id": users["officer"]["user_id"]},
-                        submission_id=new_submission_id())
+                        submission_id=new_submission_id(), base_version=1)
     assert edit_record(store=store, table="events", record_id=mine, changes={"title": "Renamed"},
-                       user=users["officer"], submission_id=new_submission_id()).version == 2
+                       user=users["officer"], submission_id=new_submission_id(), base_version=1).version == 2
 
 
 READS: dict[str, tuple[Callable[[Store, dict], object], set[str]]] = {

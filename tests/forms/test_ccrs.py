@@ -123,7 +123,7 @@ def _cancelled_event(store, officer):
 
     event_id = book_event(store, officer, days_ago=1)
     cancel_event(store=store, record_id=event_id, values={"cancel_reason": "Rain"}, user=officer,
-                 submission_id=new_submission_id())
+                 submission_id=new_submission_id(), base_version=1)
     return event_id
 
 

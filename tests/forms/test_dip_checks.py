@@ -117,7 +117,7 @@ def test_return_and_fix_flow_end_to_end(store):
     assert queue.loc["pf2", "state"] == "awaiting_fix"
 
     edit_record(store=store, table="patrols", record_id="pf2", changes={"tasking": "Shop theft hotspot, 3 visits"},
-                user=officer, submission_id="fix-pf2")
+                user=officer, submission_id="fix-pf2", base_version=store.get("patrols", "pf2")["version"])
     assert not list_my_activity(store, user=user("P3"))["returned"].any(), "the fix clears the return"
     queue = list_queue(store, user=supervisor, since=dt.date(2025, 3, 1)).set_index("record_id")
     assert queue.loc["pf2", ["state", "version", "last_version"]].tolist() == ["recheck", 2, 1], \

@@ -328,4 +328,4 @@ def test_edits_never_crash_on_bad_input(store, changes):
 
     stored_or_refused(store, "patrols", lambda: edit_record(
         store=store, table="patrols", record_id="p1", changes=changes, user=user("P1"),
-        submission_id=new_submission_id()))
+        submission_id=new_submission_id(), base_version=store.get("patrols", "p1")["version"]))

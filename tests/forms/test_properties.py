@@ -229,8 +229,8 @@ def test_bad_completions_are_refused(small_store, people, started_event):
     @given(_broken(base, breakers))
     def check(values):
         _refused(small_store, "events", lambda v: complete_event(
-            store=small_store, record_id=started_event, values=v, user=me, submission_id=new_submission_id()),
-            values)
+            store=small_store, record_id=started_event, values=v, user=me, submission_id=new_submission_id(),
+            base_version=small_store.get("events", started_event)["version"]), values)
 
     check()
     assert small_store.get("events", started_event)["status"] == "booked"

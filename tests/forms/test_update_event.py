@@ -12,14 +12,21 @@ from tests.conftest import count_rows, make_booking
 from tests.forms.factories import book_event, make_completion
 
 
-def _complete(store, user, record_id, values, submission_id=None, **kwargs):
+def _shown(store, record_id):
+    """The version of the event an open form shows now."""
+    return store.get("events", record_id)["version"]
+
+
+def _complete(store, user, record_id, values, submission_id=None, base_version=None, **kwargs):
     return complete_event(store=store, record_id=record_id, values=values, user=user,
-                          submission_id=submission_id or new_submission_id(), **kwargs)
+                          submission_id=submission_id or new_submission_id(),
+                          base_version=_shown(store, record_id) if base_version is None else base_version, **kwargs)
 
 
-def _cancel(store, user, record_id, reason="Venue flooded", submission_id=None):
+def _cancel(store, user, record_id, reason="Venue flooded", submission_id=None, base_version=None):
     return cancel_event(store=store, record_id=record_id, values={"cancel_reason": reason}, user=user,
-                        submission_id=submission_id or new_submission_id())
+                        submission_id=submission_id or new_submission_id(),
+                        base_version=_shown(store, record_id) if base_version is None else base_version)
 
 
 def test_completing_writes_a_new_version_with_what_happened(store, officer):
@@ -96,8 +103,8 @@ def test_a_finished_event_cannot_be_completed_or_cancelled_again(store, officer,
 def test_same_submission_id_twice_writes_one_version(store, officer):
     event_id, submission_id = book_event(store, officer), new_submission_id()
     before = count_rows(store)
-    first = _complete(store, officer, event_id, make_completion(store, officer), submission_id)
-    second = _complete(store, officer, event_id, make_completion(store, officer), submission_id)
+    first = _complete(store, officer, event_id, make_completion(store, officer), submission_id, base_version=1)
+    second = _complete(store, officer, event_id, make_completion(store, officer), submission_id, base_version=1)
     assert count_rows(store) == before + 1
     assert second.duplicate and (second.record_id, second.version) == (first.record_id, first.version)
 
@@ -146,7 +153,7 @@ def test_cancelling_needs_a_reason_of_sensible_length(store, officer, reason):
 
 def test_an_unknown_event_is_refused(store, officer):
     with pytest.raises(ValidationError) as raised:
-        _complete(store, officer, "no-such-event", make_completion(store, officer))
+        _complete(store, officer, "no-such-event", make_completion(store, officer), base_version=1)
     assert "no such event" in raised.value.errors["record"]
 
 

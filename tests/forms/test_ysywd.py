@@ -187,7 +187,7 @@ def test_raising_checks_every_field(store, officer):
 
 def test_one_tap_from_a_completed_event_links_it(store, officer):
     event_id = book_event(store, officer, days_ago=3)
-    complete_event(store=store, record_id=event_id, user=officer, submission_id=new_submission_id(),
+    complete_event(store=store, record_id=event_id, user=officer, submission_id=new_submission_id(), base_version=1,
                    values=make_completion(store, officer, issues=["Speeding", "Parking"]))
     saved = raise_from_source(store=store, table="events", record_id=event_id, issue_category="Parking",
                               user=officer, submission_id=new_submission_id())
@@ -204,7 +204,7 @@ def test_one_tap_from_a_completed_event_links_it(store, officer):
         raise_from_source(store=store, table="events", record_id=booked, issue_category="Speeding", user=officer,
                           submission_id=new_submission_id())
     other = book_event(store, officer, days_ago=2)
-    complete_event(store=store, record_id=other, user=officer, submission_id=new_submission_id(),
+    complete_event(store=store, record_id=other, user=officer, submission_id=new_submission_id(), base_version=1,
                    values=make_completion(store, officer, issues=["Parking"]))
     link_source(store=store, record_id=saved.record_id, table="events", source_id=other, user=officer,
                 submission_id=new_submission_id(), base_version=1)

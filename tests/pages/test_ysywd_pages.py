@@ -107,7 +107,7 @@ def test_one_tap_raises_an_event_issue_once(app_store):
     officer = reference.get_user(app_store, OFFICER)
     event_id = book_event(app_store, officer, days_ago=2)
     complete_event(store=app_store, record_id=event_id, user=officer, submission_id=new_submission_id(),
-                   values=make_completion(app_store, officer, issues=["Drugs"]))
+                   base_version=1, values=make_completion(app_store, officer, issues=["Drugs"]))
     before = count_rows(app_store, "ysywd")
     at = open_page("pages/ysywd_raise.py", OFFICER)
     at.button(key=f"raise.{event_id}.Drugs").click().run()
@@ -146,7 +146,7 @@ def test_linking_another_event_where_the_issue_came_up(app_store):
     first, second = book_event(app_store, officer, days_ago=4), book_event(app_store, officer, days_ago=2)
     for event_id in (first, second):
         complete_event(store=app_store, record_id=event_id, user=officer, submission_id=new_submission_id(),
-                       values=make_completion(app_store, officer, issues=["Shoplifting"]))
+                       base_version=1, values=make_completion(app_store, officer, issues=["Shoplifting"]))
     record_id = raise_from_source(store=app_store, table="events", record_id=first, issue_category="Shoplifting",
                                   user=officer).record_id
     at = open_page("pages/ysywd_board.py", OFFICER)
