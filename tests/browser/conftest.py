@@ -90,3 +90,19 @@ def open_tab(*, timeout_ms: int = 30_000, **context_options):
             yield tab
         finally:
             browser.close()
+
+
+def playwright_or_skip(*, timeout_ms: int = 30_000):
+    """Playwright's sync API for a browser-test module, with `expect` waiting up to `timeout_ms`.
+
+    Call at module level: skips the module, with the reason, where Chromium or Playwright is
+    missing (and fails it in CI, which must have Chromium).
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped",
+                    allow_module_level=True)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    sync_api.expect.set_options(timeout=timeout_ms)
+    return sync_api

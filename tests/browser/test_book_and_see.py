@@ -7,27 +7,21 @@ go to test-output/.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import pytest
 
 from data import reference
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 from tests.browser.ui import choose, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# A cold server on two cores can take a while for a page's first queries.
+sync_api = playwright_or_skip(timeout_ms=30_000)
 expect = sync_api.expect
-expect.set_options(timeout=30_000)  # a cold server on two cores can take a while for a page's first queries
 
 
 @pytest.fixture

@@ -7,27 +7,20 @@ acting, as two people would on their own phones. Screenshots go to test-output/.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest
 
 from data import db, reference
 from forms.identity import demo_label
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 from tests.browser.ui import submit, wait_for_app
 from tests.pages.test_dip_check_pages import sample_only_new_records, sampled_id
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=30_000)
 expect = sync_api.expect
-expect.set_options(timeout=30_000)
 
 
 def _act_as(page, label: str) -> None:

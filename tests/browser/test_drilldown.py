@@ -7,7 +7,6 @@ back up to the force with the breadcrumb. Screenshots go to test-output/.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -16,18 +15,12 @@ import pytest
 from analytics import queries
 from analytics.filters import Filters
 from data import reference
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=30_000)
 expect = sync_api.expect
-expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

@@ -7,24 +7,16 @@ events are in the store.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from data import db, reference
 from forms.identity import demo_label
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=60_000)
 expect = sync_api.expect
-expect.set_options(timeout=60_000)
 
 
 def _spreadsheet(store, officer) -> bytes:

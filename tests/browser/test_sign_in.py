@@ -17,20 +17,14 @@ import threading
 import pytest
 
 from data import db, reference
-from tests.browser.conftest import CHROMIUM, OUTPUT, _free_port, open_tab, streamlit_server
+from tests.browser.conftest import OUTPUT, _free_port, open_tab, playwright_or_skip, streamlit_server
 from tests.browser.ui import wait_for_app
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=30_000)
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is not installed")
 expect = sync_api.expect
-expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

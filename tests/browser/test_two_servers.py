@@ -18,20 +18,14 @@ import pytest
 from data import reference
 from data.store import Store
 from tests.azurite import STORAGE_OPTIONS
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab, streamlit_server
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip, streamlit_server
 from tests.browser.ui import choose, wait_for_app
 from tests.conftest import make_booking, open_azurite_store, upload_store, user_of_role
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=45_000)
 expect = sync_api.expect
-expect.set_options(timeout=45_000)
 
 
 @pytest.fixture(params=["local", "azurite"])

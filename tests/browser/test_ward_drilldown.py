@@ -7,26 +7,19 @@ breadcrumb restores the area. Screenshots go to test-output/
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from analytics import events_dash, queries
 from analytics.filters import Filters
 from data import reference
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 from tests.browser.test_drilldown import _headline, _url_params, _wait_for_app
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_or_skip(timeout_ms=30_000)
 expect = sync_api.expect
-expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ feedback, then see it counted on the commander view."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -15,19 +14,13 @@ from data import reference
 from data.store import new_submission_id
 from forms.events import complete_event
 from forms.filter_bar import DEFAULT_PERIOD
-from tests.browser.conftest import CHROMIUM, OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 from tests.browser.ui import choose, wait_for_app, widget
 from tests.forms.factories import book_event, make_completion
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-sync_api.expect.set_options(timeout=30_000)
+sync_api = playwright_or_skip(timeout_ms=30_000)
 
 COMMANDER = "u0004"  # Oxford's commander, force-wide
 
