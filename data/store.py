@@ -375,8 +375,8 @@ class Store:
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
-    def _find_submission(self, table: str, submission_id: str) -> Saved | None:
-        """The save an earlier use of this submission id made, if any."""
+    def find_submission(self, table: str, submission_id: str) -> Saved | None:
+        """The save an earlier use of this submission id made (a double tap), if any."""
         found = self._stored(self._index(table, self._table(table)), [submission_id])
         return Saved(*found[submission_id], duplicate=True) if submission_id in found else None
 

@@ -22,7 +22,7 @@ from typing import Any
 from analytics import quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
-from data import access, audit, db, picklists, retention
+from data import access, audit, picklists, retention
 from data.imports import boundaries
 from data.imports.common import ImportReport
 from data.schema import TABLES
@@ -452,10 +452,4 @@ def _save(store: Store, table: str, record: Mapping[str, Any], *, actor: str, su
 
 def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
     """The save an earlier use of this submission id made (a double tap), if any."""
-    files = store.snapshot(table).files
-    if not files or not submission_id:
-        return None
-    scan = db.parquet_scan(files)
-    row = db.cursor().execute(f"SELECT record_id, version FROM {scan} WHERE submission_id = ? LIMIT 1",
-                              [submission_id]).fetchone()
-    return Saved(row[0], row[1], duplicate=True) if row else None
+    return store.find_submission(table, submission_id) if submission_id else None
