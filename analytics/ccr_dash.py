@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
+from analytics.filters import Filters, where_clause, within_scope
 from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
 from analytics.privacy import suppress_breakdown, suppress_nested
 from analytics.queries import (
@@ -35,7 +35,7 @@ from analytics.queries import (
     _top_issues_sql,
     _ward_scope,
 )
-from data import access, audit, picklists
+from data import audit, picklists
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
 
@@ -337,15 +337,8 @@ def ccr_details(store: Store, filters: Filters | None = None, *, user: Mapping[s
     """The record-level CCR table for `filters`, within the user's area scope; NotAllowed without
     `read_ccr_details`. Each view (user, filters, data version) is written to the audit log once.
     """
-    access.require(user, "read_ccr_details")
-    filters = filters or Filters()
-    confined = access.scope(user)
-    if confined is not None:
-        areas = tuple(a for a in (filters.areas or (confined,)) if a == confined)
-        if not areas:
-            return CcrDetails(rows=pd.DataFrame({c: pd.Series(dtype=object) for c in DETAIL_COLUMNS}), total=0)
-        filters = dataclasses.replace(filters, areas=areas)
-    details = _ccr_details(store, filters)
+    details = _ccr_details(store, filters, user=user)
+    filters = within_scope(filters or Filters(), user)
     audit.log_once(store, user, "view_personal", key=("ccr_details", filters, store.snapshot("ccrs").version),
                    table="ccrs", target_ids=details.rows["record_id"].astype(str),
                    detail=f"CCR details table: {len(details.rows)} of {details.total} rows; {filters}")
@@ -367,7 +360,7 @@ def _details_sql(relations: dict[str, str], where: str) -> str:
         ORDER BY c.contact_at DESC, c.record_id DESC"""
 
 
-@_cached("ccrs", "areas", "wards", "users")
+@_cached("ccrs", "areas", "wards", "users", capability="read_ccr_details")
 def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
     where, params = where_clause(filters, table="ccrs")
     rows, total = _latest_rows(relations["ccrs"], where, params, column="contact_at", rows=DETAIL_ROWS,

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from data import access
+
 MAX_VALUES = 200
 MAX_VALUE_LENGTH = 40
 PRESETS = ("last_7", "last_28", "last_90", "this_year")
@@ -60,6 +62,23 @@ class Filters:
 
     def with_range(self, start: dt.date | None, end: dt.date | None) -> Filters:
         return dataclasses.replace(self, start=start, end=end)
+
+
+def within_scope(filters: Filters, user: Mapping[str, Any] | None) -> Filters:
+    """`filters` narrowed to the user's area scope: a team role (officer, supervisor) reads its own area only.
+
+    Force-wide roles get `filters` as they are. For a team role an empty area list becomes its area,
+    and asking for any other area is refused (`NotAllowed`, naming the area) rather than quietly
+    answered for a different place. Wards and officers need no check: every table is also filtered
+    on the area, so another area's ward or officer matches nothing.
+    """
+    confined = access.scope(user)
+    if confined is None:
+        return filters
+    outside = [code for code in filters.areas if code != confined]
+    if outside:
+        raise access.NotAllowed(f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside your area")
+    return dataclasses.replace(filters, areas=(confined,))
 
 
 def preset_range(name: str, today: dt.date) -> tuple[dt.date, dt.date]:

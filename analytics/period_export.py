@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from analytics.export import to_excel_bytes
+from analytics.filters import Filters, within_scope
 from data import access, audit, db
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
@@ -35,11 +36,10 @@ def export_period(store: Store, out_dir: str | Path, *, user: Mapping[str, Any],
                   tables: Sequence[str] | None = None) -> dict[str, int]:
     """Write `<table>.parquet` for each table and the workbook into `out_dir`; rows per table.
 
-    Team roles export their own area only, whatever `areas` says.
+    Team roles export their own area only: naming another area is refused (`NotAllowed`).
     """
     access.require(user, "export")
-    confined = access.scope(user)
-    areas = (confined,) if confined else tuple(areas)
+    areas = within_scope(Filters(areas=tuple(areas)), user).areas
     chosen = list(tables or DATE_COLUMNS)
     unknown = sorted(set(chosen) - set(DATE_COLUMNS))
     if unknown:

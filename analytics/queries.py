@@ -29,15 +29,15 @@ import datetime as dt
 import functools
 import inspect
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
+from analytics.filters import Filters, where_clause, within_scope
 from analytics.metrics import CCR_COUNTS, COMPLETED, EVENT_SUMS, YSYWD_COUNTS, select_list
-from data import db
+from data import access, db
 from data.store import Store
 
 LATEST_EVENTS = 200
@@ -64,13 +64,17 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _cached(*tables: str) -> Callable:
-    """Cache a query on (name, store, filters, versions of `tables`); results come back as copies."""
+def _cached(*tables: str, capability: str | None = "read_aggregates") -> Callable:
+    """Cache a query on (name, store, filters, versions of `tables`); results come back as copies.
+
+    The query becomes `query(store, filters=None, *, user)`: the acting user must have `capability`,
+    and the filters are narrowed to the user's area scope (`within_scope`) before the SQL is built, so
+    a team role never reads another area whatever the page or the URL asked for. `capability=None`
+    marks an operator query (the command line's summary), which takes no user.
+    """
 
     def decorate(query: Callable[[dict[str, str], Filters], Any]) -> Callable[..., Any]:
-        @functools.wraps(query)
-        def run(store: Store, filters: Filters | None = None) -> Any:
-            filters = filters or Filters()
+        def cached(store: Store, filters: Filters) -> Any:
             snaps = [store.snapshot(t) for t in tables]
             relations = {s.table: s.relation() for s in snaps}
             if not _cache_enabled:
@@ -87,11 +91,25 @@ def _cached(*tables: str) -> Callable:
                     _cache.popitem(last=False)
             return copy.deepcopy(result)
 
-        run.__signature__ = inspect.Signature([
+        if capability is None:
+            @functools.wraps(query)
+            def run(store: Store, filters: Filters | None = None) -> Any:
+                return cached(store, filters or Filters())
+        else:
+            @functools.wraps(query)
+            def run(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> Any:
+                access.require(user, capability)
+                return cached(store, within_scope(filters or Filters(), user))
+
+        parameters = [
             inspect.Parameter("store", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Store),
             inspect.Parameter("filters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
                               annotation=Filters | None),
-        ], return_annotation=inspect.signature(query).return_annotation)
+        ]
+        if capability is not None:
+            parameters.append(inspect.Parameter("user", inspect.Parameter.KEYWORD_ONLY, annotation=Mapping[str, Any]))
+        run.__signature__ = inspect.Signature(parameters, return_annotation=inspect.signature(query).return_annotation)
+        run.capability = capability
         return run
 
     return decorate
@@ -207,7 +225,7 @@ SUMMARY_KEYS = ("events_booked", "events_completed", "attendees", "officer_atten
                 "intel_submissions", "top_issues", "ysywd_open", "ysywd_closed")
 
 
-@_cached("events", "ccrs", "ysywd")
+@_cached("events", "ccrs", "ysywd", capability=None)
 def summary(relations: dict[str, str], filters: Filters) -> dict:
     """Headline figures for the filters (definitions in `analytics.metrics`)."""
     ev_where, ev_params = where_clause(filters, table="events")

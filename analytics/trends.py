@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -97,7 +98,7 @@ class TrendView:
             pivot = default_pivot(today)
         if not dt.date(2000, 1, 1) <= pivot <= today:
             pivot = default_pivot(today)
-        days = int(value("days")) if value("days").isdigit() else DEFAULT_DAYS
+        days = {str(d): d for d in COMPARISON_DAYS}.get(value("days"), DEFAULT_DAYS)  # exact ASCII text only
         return cls(
             grain=value("grain") if value("grain") in GRAINS else "week",
             pivot=pivot,
@@ -275,10 +276,10 @@ def compare_before_after(daily: pd.DataFrame, *, pivot: dt.date, days: int,
     return wide.sort_values(["_all", "area", "_m"], ignore_index=True).drop(columns=["_all", "_m"])
 
 
-def before_after(store: Store, filters: Filters, *, pivot: dt.date, days: int = DEFAULT_DAYS,
-                 area_names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """`compare_before_after` over the days around `pivot`, other filters as given."""
-    daily = daily_activity(store, comparison_filters(filters, pivot=pivot, days=days))
+def before_after(store: Store, filters: Filters, *, user: Mapping[str, Any], pivot: dt.date,
+                 days: int = DEFAULT_DAYS, area_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """`compare_before_after` over the days around `pivot`, other filters as given (in the user's scope)."""
+    daily = daily_activity(store, comparison_filters(filters, pivot=pivot, days=days), user=user)
     return compare_before_after(daily, pivot=pivot, days=days, area_names=area_names)
 
 

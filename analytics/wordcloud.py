@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 from wordcloud import WordCloud
 
 from analytics.events_dash import TEXT_STOPWORDS, WORD_EDGES, WORD_PATTERN, event_outcomes
-from analytics.filters import Filters
+from analytics.filters import Filters, within_scope
 from data.store import Store
 
 WIDTH, HEIGHT = 800, 400
@@ -88,16 +88,17 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def issues_word_cloud(store: Store, filters: Filters | None = None, *, width: int = WIDTH,
+def issues_word_cloud(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any], width: int = WIDTH,
                       height: int = HEIGHT) -> bytes:
-    """The Event outcomes page's word cloud as PNG, cached per filter set, size and store version."""
-    filters = filters or Filters()
+    """The Event outcomes page's word cloud as PNG, cached per filter set (in the user's scope), size and
+    store version."""
+    outcomes = event_outcomes(store, filters, user=user)  # checks the user and scope first
+    filters = within_scope(filters or Filters(), user)
     key = (store.root, filters, store.versions(_SOURCES), width, height)
     with _lock:
         if key in _clouds:
             _clouds.move_to_end(key)
             return _clouds[key]
-    outcomes = event_outcomes(store, filters)
     png = build_word_cloud(issue_frequencies(outcomes.issue_counts, outcomes.issue_words), width=width,
                            height=height)
     with _lock:

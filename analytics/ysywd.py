@@ -26,7 +26,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
+from analytics.filters import Filters, where_clause, within_scope
 from data import access, db
 from data.police_uk import Priority, escape_text
 from data.store import Store
@@ -48,12 +48,7 @@ def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
 def _scoped(user: Mapping[str, Any], filters: Filters) -> Filters:
     """The filters confined to the user's area for team roles (after checking `ysywd_read`)."""
     access.require(user, "ysywd_read")
-    area = access.scope(user)
-    if area is None:
-        return filters
-    if filters.areas and area not in filters.areas:
-        raise access.NotAllowed(f"{', '.join(filters.areas)} is outside your area")
-    return dataclasses.replace(filters, areas=(area,))
+    return within_scope(filters, user)
 
 
 _ITEMS = """

@@ -26,7 +26,7 @@ from typing import Any
 import streamlit as st
 
 from analytics.filters import PRESETS, Filters, preset_range
-from data import reference
+from data import access, reference
 from data.store import Store
 from forms.identity import current_user
 from forms.runtime import require_page
@@ -128,7 +128,8 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
     `event_types=False` leaves out the event type picker (for pages it does not apply to). The page
     stops here, with a message, unless the user (this session's, unless given) has `read_aggregates`.
     """
-    require_page(user if user is not None else current_user(store), "read_aggregates")
+    user = user if user is not None else current_user(store)
+    require_page(user, "read_aggregates")
     today = today or dt.date.today()
     k = lambda name: f"{key}.{name}"  # noqa: E731
     if st.session_state.get(OWNER_KEY) != key or k("period") not in st.session_state:
@@ -137,17 +138,30 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
         set_state(key, seed)
         st.session_state[k("range_default")] = seed.dates or preset_range(DEFAULT_PERIOD, today)
         st.session_state[OWNER_KEY] = key
-    area_names = reference.area_names(store)
+    # Only what the user may see is offered: a team role (a supervisor) gets its own area's places and
+    # officers. A link naming other places has them left out, and says so.
+    area_names = access.areas_in_scope(user, reference.area_names(store))
+    confined = access.scope(user)
     wards = reference.list_wards(store)
+    wards = wards[wards["area_code"].isin(list(area_names))]
     ward_area = dict(zip(wards["ward_code"], wards["area_code"], strict=True))
     ward_label = dict(zip(wards["ward_code"], wards["name"], strict=True))
+    outside = [code for code in st.session_state[k("areas")] if code not in area_names]
     st.session_state[k("areas")] = keep_options(st.session_state[k("areas")], area_names)
     ward_options = wards_in_areas(ward_area, st.session_state[k("areas")])
+    outside += [code for code in st.session_state[k("wards")] if code not in ward_area]
     st.session_state[k("wards")] = keep_options(st.session_state[k("wards")], ward_options)
     type_options = _with_selected(reference.picklist(store, "event_types"), st.session_state[k("types")])
-    officer_label = officer_names(store)
-    officer_options = _with_selected(list(officer_names(store, areas=st.session_state[k("areas")])),
-                                     st.session_state[k("officers")])
+    in_scope = st.session_state[k("areas")] or list(area_names)
+    officer_label = officer_names(store, areas=() if confined is None else in_scope)
+    if confined is not None:
+        outside += [code for code in st.session_state[k("officers")] if code not in officer_label]
+        st.session_state[k("officers")] = keep_options(st.session_state[k("officers")], officer_label)
+    officer_options = _with_selected(list(officer_names(store, areas=st.session_state[k("areas")] or (
+        () if confined is None else in_scope))), st.session_state[k("officers")])
+    if outside:
+        st.warning(f"Left out of this view, as outside your area or unknown: {', '.join(outside)}.",
+                   icon=":material/filter_alt_off:")
 
     period_col, dates_col, areas_col = st.columns([3, 2, 3], vertical_alignment="bottom")
     with period_col:
@@ -164,7 +178,8 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
             start, end = st.session_state[k("range_default")] = preset_range(period, today)
             st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
     with areas_col:
-        areas = st.multiselect("Areas", list(area_names), key=k("areas"), placeholder="All areas",
+        areas = st.multiselect("Areas", list(area_names), key=k("areas"),
+                               placeholder="All areas" if confined is None else "Your area",
                                format_func=lambda code: label_of(code, area_names))
     columns = st.columns(3 if event_types else 2)
     with columns[0]:

@@ -34,7 +34,7 @@ st.title("CCR activity")
 filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
-activity = ccr_activity(store, filters)
+activity = ccr_activity(store, filters, user=user)
 
 render_metric_tiles(activity.headline, (page_metric(name) for name in ACTIVITY_HEADLINE))
 

@@ -35,7 +35,7 @@ st.title("CCR outcomes")
 filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
-outcomes = ccr_outcomes(store, filters)
+outcomes = ccr_outcomes(store, filters, user=user)
 
 render_metric_tiles(outcomes.headline, (page_metric(name) for name in OUTCOME_HEADLINE))
 
@@ -54,7 +54,7 @@ with place_column:
     render_drill_chart(view, vars(outcomes), measure="ccrs")
 
 st.subheader("CCRs by ward")
-render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), outcomes.by_ward, measure="ccrs",
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), outcomes.by_ward, measure="ccrs",
                                       basemap_style=settings.basemap_style))
 render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
                   "CCRs by ward": outcomes.by_ward, "CCRs by officer": outcomes.by_officer},

@@ -37,7 +37,7 @@ if f"{KEY}.pivot" not in st.session_state:
     for name in ("grain", "pivot", "days", "measure"):
         st.session_state[f"{KEY}.{name}"] = getattr(seed, name)
 filters = render_filter_bar(store, key=KEY, today=today, user=user)
-daily = trends.daily_activity(store, filters)
+daily = trends.daily_activity(store, filters, user=user)
 figures = trends.totals(daily)
 
 with st.container(horizontal=True):
@@ -70,7 +70,8 @@ pivot = pivot or trends.default_pivot(today)
 view = trends.TrendView(grain=grain, pivot=pivot, days=days, measure=measure).to_query_params()
 if any(st.query_params.get(name) != value for name, value in view.items()):
     st.query_params.update(view)
-comparison = trends.before_after(store, filters, pivot=pivot, days=days, area_names=reference.area_names(store))
+comparison = trends.before_after(store, filters, user=user, pivot=pivot, days=days,
+                                 area_names=reference.area_names(store))
 before, after = pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days - 1)
 st.caption(f"Before: {before:%d %b %Y} – {pivot - dt.timedelta(days=1):%d %b %Y}. "
            f"After: {pivot:%d %b %Y} – {after:%d %b %Y}.")

@@ -32,7 +32,7 @@ st.title("Engagement activity")
 filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
-data = engagement_activity(store, filters)
+data = engagement_activity(store, filters, user=user)
 
 render_metric_tiles(data.headline, (METRICS[name] for name in HEADLINE))
 
@@ -60,7 +60,7 @@ with officer_column:
     st.caption("Click a row to see that officer's activity.")
 
 st.subheader("Events by ward")
-render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                       basemap_style=settings.basemap_style))
 
 render_downloads({"By date": data.by_date, "By type": data.by_type, "By officer": data.by_officer,

@@ -39,7 +39,7 @@ user = current_user(store)
 require_page(user, "read_aggregates")
 
 st.title("Engagement vs demand")
-first, last, held = crime_months_held(store)
+first, last, held = crime_months_held(store, user=user)
 if held:
     st.caption(f"Crime and ASB from data.police.uk: {held:,} records, {first:%b %Y} – {last:%b %Y}. "
                "Crime files are monthly, so a period counts every month it touches.")
@@ -48,7 +48,7 @@ else:
             icon=":material/info:")
 
 filters = render_filter_bar(store, key="demand", event_types=False, user=user)
-demand = engagement_vs_demand(store, filters)
+demand = engagement_vs_demand(store, filters, user=user)
 wards = demand.wards
 
 with st.container(horizontal=True):
@@ -68,8 +68,8 @@ with chart_column:
     st.altair_chart(build_demand_chart(wards), width="stretch")
 with map_column:
     st.subheader("Crime and ASB by ward")
-    points = list_crime_points(store, filters)
-    render_map(build_ward_map(list_ward_shapes(store, filters), wards, measure="crimes",
+    points = list_crime_points(store, filters, user=user)
+    render_map(build_ward_map(list_ward_shapes(store, filters, user=user), wards, measure="crimes",
                               basemap_style=settings.basemap_style, points_df=points, hexbin=True),
                key="demand.map")
 

@@ -31,7 +31,7 @@ st.title("Event outcomes")
 filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
-data = event_outcomes(store, filters)
+data = event_outcomes(store, filters, user=user)
 
 render_metric_tiles(data.headline, (page_metric(name) for name in OUTCOMES_HEADLINE), width=200)
 
@@ -46,7 +46,7 @@ with issues_column:
                                               measure_title="Times raised"), width="stretch")
 with cloud_column:
     st.subheader("Issues raised")
-    st.image(issues_word_cloud(store, filters), width="stretch")
+    st.image(issues_word_cloud(store, filters, user=user), width="stretch")
 
 actions_column, value_column = st.columns(2)
 with actions_column:
@@ -70,7 +70,7 @@ with place_column:
     render_drill_chart(view, vars(data), measure="events")
 with map_column:
     st.subheader("Completed events by ward")
-    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                           basemap_style=settings.basemap_style), height=380)
 
 render_downloads({"Top issues": top_issues, "All issues": data.issue_counts, "Actions by type": data.actions_by_type,

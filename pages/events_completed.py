@@ -34,7 +34,7 @@ st.title("Events completed")
 filters = render_filter_bar(store, key=BAR, user=user)
 view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=BAR)
-data = events_completed(store, filters)
+data = events_completed(store, filters, user=user)
 
 render_metric_tiles(data.headline, (page_metric(name) for name in COMPLETED_HEADLINE), width=200)
 
@@ -57,7 +57,7 @@ with community_column:
                         width="stretch")
 
 st.subheader("Completed events by ward")
-render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="events",
+render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                       basemap_style=settings.basemap_style))
 
 st.subheader("Completed events by type")

@@ -29,7 +29,7 @@ require_page(user, "read_aggregates")
 
 st.title("Events overview")
 filters = render_filter_bar(store, key="events_overview", user=user)
-overview = events_overview(store, filters)
+overview = events_overview(store, filters, user=user)
 
 render_metric_tiles(overview.headline, (METRICS[name] for name in HEADLINE))
 
@@ -47,7 +47,7 @@ with type_column:
     st.altair_chart(build_events_by_type_chart(overview.by_type), width="stretch")
 
 st.subheader("Events by ward")
-ward_map = build_ward_map(list_ward_shapes(store, filters), overview.by_ward, measure="events",
+ward_map = build_ward_map(list_ward_shapes(store, filters, user=user), overview.by_ward, measure="events",
                           basemap_style=settings.basemap_style)
 render_map(ward_map, key="events_overview.map")
 

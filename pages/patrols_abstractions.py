@@ -39,7 +39,7 @@ st.title("Patrols and abstractions")
 filters = render_filter_bar(store, key=KEY, event_types=False, user=user)
 view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=settings.force_name)
 render_breadcrumb(view.crumbs(), bar_key=KEY)
-overview = patrols_overview(store, filters)
+overview = patrols_overview(store, filters, user=user)
 
 render_metric_tiles(overview.headline, PAGE_METRICS.values(), width=190)
 if filters.wards:
@@ -70,7 +70,7 @@ with place_column:
 map_column, officer_column = st.columns([3, 2])
 with map_column:
     st.subheader("Patrol hours by ward")
-    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters), overview.patrols_by_ward,
+    render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), overview.patrols_by_ward,
                                           measure="hours", basemap_style=settings.basemap_style))
 with officer_column:
     st.subheader(f"Top {TOP_OFFICERS} officers by patrol hours")

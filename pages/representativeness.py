@@ -38,7 +38,7 @@ st.caption("The ethnicity of people met in Community Contact Records (with conse
            "census population of the same area, in the five high-level groups. " + NOTE)
 
 filters = render_filter_bar(store, key="representation", event_types=False, user=user)
-result = representativeness(store, filters)
+result = representativeness(store, filters, user=user)
 if result.missing_census:
     st.warning(f"No census population for {', '.join(result.missing_census)}: an analyst imports census "
                "ethnicity by local authority (with a lookup to areas) on **Import data**.", icon=":material/info:")

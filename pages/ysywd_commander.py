@@ -82,7 +82,7 @@ with month_column:
                  column_config=MONTH_COLUMNS, key=f"{BAR}.months")
 with map_column:
     st.subheader("Items by ward")
-    render_map(build_ward_map(list_ward_shapes(store, filters), data.by_ward, measure="items",
+    render_map(build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="items",
                               basemap_style=settings.basemap_style), key=f"{BAR}.map", height=380)
 
 if access.can(user, "export"):

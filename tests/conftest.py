@@ -141,6 +141,10 @@ def app_store(store_root, monkeypatch) -> Store:
     return Store(store_root)
 
 
+ANALYST = {"user_id": "analyst-under-test", "role": "analyst", "area_code": None, "active": True}
+"""A force-wide reader for dashboard queries (their scope is tested in tests/data/test_access.py)."""
+
+
 def user_of_role(store: Store, role: str, area_code: str | None = None) -> dict:
     """The first active user of `role` (in `area_code`, if given) in the store, as the app passes users."""
     users = reference.list_users(store, role=role)

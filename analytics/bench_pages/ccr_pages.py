@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import ccr_dash
-from analytics.bench import BenchPage, Window, floor_sources, in_window, register, sorted_rows
+from analytics.bench import BENCH_USER, BenchPage, Window, floor_sources, in_window, register, sorted_rows
 from analytics.filters import Filters
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
@@ -30,7 +30,8 @@ def _filters(window: Window) -> Filters:
 
 def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
     """What the CCR outcomes page reads: its aggregates and the CCR details table (the audit aside)."""
-    return {**vars(ccr_dash.ccr_outcomes(store, filters)), "details": ccr_dash._ccr_details(store, filters)}
+    return {**vars(ccr_dash.ccr_outcomes(store, filters, user=BENCH_USER)),
+            "details": ccr_dash._ccr_details(store, filters, user=BENCH_USER)}
 
 
 def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from analytics.queries import _frame
 from data.schema import DIVERSITY_FIELDS, SYSTEM_COLUMNS
 from data.store import Store
 from tests.analytics.conftest import MARCH, make_ccr, save
+from tests.conftest import ANALYST
 
 FILTERS = Filters(start=MARCH[0], end=MARCH[1])
 
@@ -27,7 +28,7 @@ FILTERS = Filters(start=MARCH[0], end=MARCH[1])
 
 
 def test_outcomes_headline(fixture_store):
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST)
     assert outcomes.headline == {
         "ccrs": 3,  # c1, c2, c3 (c4 deleted, c5 in February)
         "ccr_info_submitted": 1,  # c1
@@ -40,7 +41,7 @@ def test_outcomes_headline(fixture_store):
 
 
 def test_outcomes_top_issues(fixture_store):
-    top = ccr_dash.ccr_outcomes(fixture_store, FILTERS).top_issues
+    top = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST).top_issues
     # Drugs c2+c3, Speeding c1+c3, Theft c1+c2; Burglary c3, Parking c2; ties alphabetical.
     assert top.to_dict("records") == [
         {"issue": "Drugs", "ccrs": 2}, {"issue": "Speeding", "ccrs": 2}, {"issue": "Theft", "ccrs": 2},
@@ -48,18 +49,18 @@ def test_outcomes_top_issues(fixture_store):
 
 
 def test_outcomes_places(fixture_store):
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST)
     assert outcomes.by_area.to_dict("records") == [
         {"area_code": "A1", "name": "North", "ccrs": 2, "officers": 2, "ccrs_at_events": 0},  # c1 W1 P1, c3 W2 P2
         {"area_code": "A2", "name": "South", "ccrs": 1, "officers": 1, "ccrs_at_events": 0}]  # c2 W3 P3
     assert outcomes.by_ward[["ward_code", "ccrs"]].to_dict("records") == [
         {"ward_code": "W1", "ccrs": 1}, {"ward_code": "W2", "ccrs": 1}, {"ward_code": "W3", "ccrs": 1}]
-    south = ccr_dash.ccr_outcomes(fixture_store, dataclasses.replace(FILTERS, areas=("A2",)))
+    south = ccr_dash.ccr_outcomes(fixture_store, dataclasses.replace(FILTERS, areas=("A2",)), user=ANALYST)
     assert south.by_ward[["ward_code", "ccrs"]].to_dict("records") == [{"ward_code": "W3", "ccrs": 1}]
 
 
 def test_details_are_record_level_without_diversity(fixture_store):
-    table = ccr_dash._ccr_details(fixture_store, FILTERS)
+    table = ccr_dash._ccr_details(fixture_store, FILTERS, user=ANALYST)
     details = table.rows
     assert list(details.columns) == list(ccr_dash.DETAIL_COLUMNS)
     assert not set(DIVERSITY_FIELDS) & set(details.columns)
@@ -76,13 +77,13 @@ def test_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypa
     # The details query reads only the days holding the latest `limit` CCRs (c3 18 March,
     # c2 11 March, c1 3 March); the table must still be exactly the latest rows.
     monkeypatch.setattr(ccr_dash, "DETAIL_ROWS", limit)
-    table = ccr_dash._ccr_details(fixture_store, FILTERS)
+    table = ccr_dash._ccr_details(fixture_store, FILTERS, user=ANALYST)
     assert table.rows["record_id"].tolist() == expected
     assert table.total == 3
 
 
 def test_outcomes_breakdowns_of_two_people_are_all_suppressed(fixture_store):
-    breakdowns = ccr_dash.ccr_outcomes(fixture_store, FILTERS).breakdowns
+    breakdowns = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST).breakdowns
     assert list(breakdowns) == ["age_band", "religion", "sex", "disability", "ethnic_group", "ethnicity"]
     age = breakdowns["age_band"].set_index("age_band")["count"]
     # Consented: c1 (25-34) and c3 (no age given): 1 and 1, total 2 — all "<5".
@@ -93,7 +94,7 @@ def test_outcomes_breakdowns_of_two_people_are_all_suppressed(fixture_store):
 
 
 def test_activity(fixture_store):
-    activity = ccr_dash.ccr_activity(fixture_store, FILTERS)
+    activity = ccr_dash.ccr_activity(fixture_store, FILTERS, user=ANALYST)
     assert activity.headline == {"ccrs": 3, "officers": 3, "ccrs_at_events": 0}  # P1, P3, P2; no event ids
     assert activity.by_week.to_dict("records") == [  # Mondays: c1 3 Mar, c2 11 Mar (week of 10th), c3 18 Mar
         {"week": pd.Timestamp("2025-03-03"), "ccrs": 1}, {"week": pd.Timestamp("2025-03-10"), "ccrs": 1},
@@ -105,25 +106,27 @@ def test_activity(fixture_store):
         {"ward_code": "W1", "name": "Castle", "ccrs": 1}, {"ward_code": "W2", "name": "Abbey", "ccrs": 1},
         {"ward_code": "W3", "name": "Riverside", "ccrs": 1}]
     assert activity.by_officer["officer_id"].tolist() == ["P1", "P2", "P3"]  # one each: by id
-    assert activity.by_officer.equals(ccr_dash.ccr_outcomes(fixture_store, FILTERS).by_officer)
+    assert activity.by_officer.equals(ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST).by_officer)
     assert activity.by_method.to_dict("records") == [
         {"contact_method": "Face to face", "ccrs": 2}, {"contact_method": "Telephone", "ccrs": 1}]
 
 
 def test_officer_filter_narrows_both_pages(fixture_store):
     only_p1 = dataclasses.replace(FILTERS, officers=("P1",))
-    assert ccr_dash.ccr_outcomes(fixture_store, only_p1).headline["ccrs"] == 1  # c1
-    assert ccr_dash.ccr_activity(fixture_store, only_p1).headline == {"ccrs": 1, "officers": 1, "ccrs_at_events": 0}
+    assert ccr_dash.ccr_outcomes(fixture_store, only_p1, user=ANALYST).headline["ccrs"] == 1  # c1
+    assert ccr_dash.ccr_activity(fixture_store, only_p1,
+                                 user=ANALYST).headline == {"ccrs": 1, "officers": 1, "ccrs_at_events": 0}
 
 
 def test_empty_range(fixture_store):
     empty = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31))
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, empty)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, empty, user=ANALYST)
     assert outcomes.headline["ccrs"] == 0 and outcomes.headline["consent_rate"] is None
     assert outcomes.top_issues.empty
-    assert ccr_dash._ccr_details(fixture_store, empty).rows.empty
+    assert ccr_dash._ccr_details(fixture_store, empty, user=ANALYST).rows.empty
     assert outcomes.breakdowns["sex"]["count"].tolist() == [0, 0, 0, 0, 0]
-    assert ccr_dash.ccr_activity(fixture_store, empty).headline == {"ccrs": 0, "officers": 0, "ccrs_at_events": 0}
+    assert ccr_dash.ccr_activity(fixture_store, empty,
+                                 user=ANALYST).headline == {"ccrs": 0, "officers": 0, "ccrs_at_events": 0}
 
 
 # -- the survey store -------------------------------------------------------------------
@@ -167,7 +170,7 @@ def survey_store(tmp_path_factory) -> Store:
 
 
 def test_survey_headline_counts_every_ccr(survey_store):
-    outcomes = ccr_dash.ccr_outcomes(survey_store, FILTERS)
+    outcomes = ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST)
     assert outcomes.headline["ccrs"] == 15  # 12 consented + 2 + the leaked row
     assert outcomes.headline["ccrs_diversity_consent"] == 12
     assert outcomes.headline["consent_rate"] == pytest.approx(12 / 15)
@@ -191,7 +194,7 @@ def test_raw_diversity_counts_ignore_answers_without_consent(survey_store):
 
 
 def test_survey_breakdowns_are_suppressed(survey_store):
-    breakdowns = ccr_dash.ccr_outcomes(survey_store, FILTERS).breakdowns
+    breakdowns = ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST).breakdowns
     age = breakdowns["age_band"].set_index("age_band")["count"]
     # 65+ 2 and Not answered 3 are "<5"; together 5 = 2+3, each could be 1..4: no secondary; total 12.
     assert (age["25-34"], age["65+"], age["Not answered"], age["Total"]) == (7, SMALL, SMALL, 12)
@@ -210,12 +213,12 @@ def test_survey_breakdowns_are_suppressed(survey_store):
 
 
 def test_breakdown_totals_add_up_to_consented_ccrs(survey_store):
-    for name, frame in ccr_dash.ccr_outcomes(survey_store, FILTERS).breakdowns.items():
+    for name, frame in ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST).breakdowns.items():
         assert frame["count"].iloc[-1] == 12, name
 
 
 def test_survey_activity(survey_store):
-    activity = ccr_dash.ccr_activity(survey_store, FILTERS)
+    activity = ccr_dash.ccr_activity(survey_store, FILTERS, user=ANALYST)
     assert activity.headline == {"ccrs": 15, "officers": 3, "ccrs_at_events": 2}  # P1, P2, P3; i 0-1 at e1
     # Weeks: 3-9 March i 0-6 (7), 10-16 March i 7-11 (5), 17-23 March the three P3 rows.
     assert activity.by_week["ccrs"].tolist() == [7, 5, 3]
@@ -234,9 +237,9 @@ def test_a_save_shows_on_the_next_call(survey_store, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(survey_store.root, root)
     store = Store(root)
-    before = ccr_dash.ccr_activity(store, FILTERS).headline["ccrs"]
+    before = ccr_dash.ccr_activity(store, FILTERS, user=ANALYST).headline["ccrs"]
     save(store, "ccrs", make_ccr(contact_at=dt.datetime(2025, 3, 30, 10)), "late")
-    assert ccr_dash.ccr_activity(store, FILTERS).headline["ccrs"] == before + 1
+    assert ccr_dash.ccr_activity(store, FILTERS, user=ANALYST).headline["ccrs"] == before + 1
 
 
 @pytest.mark.parametrize("filters", [FILTERS, dataclasses.replace(FILTERS, areas=("A1",)), Filters()])
@@ -244,7 +247,7 @@ def test_pages_agree_with_summary(fixture_store, filters):
     from analytics.queries import summary
 
     figures = summary(fixture_store, filters)
-    outcomes = ccr_dash.ccr_outcomes(fixture_store, filters)
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, filters, user=ANALYST)
     for name in ("ccrs", "ccrs_diversity_consent", "smart_alert_signups"):
         assert outcomes.headline[name] == figures[name], name
-    assert ccr_dash.ccr_activity(fixture_store, filters).headline["ccrs"] == figures["ccrs"]
+    assert ccr_dash.ccr_activity(fixture_store, filters, user=ANALYST).headline["ccrs"] == figures["ccrs"]

@@ -11,10 +11,11 @@ import pydeck as pdk
 from analytics import charts, queries
 from analytics.filters import Filters
 from tests.analytics.conftest import MARCH
+from tests.conftest import ANALYST
 
 
 def overview(store):
-    return queries.events_overview(store, Filters(start=MARCH[0], end=MARCH[1]))
+    return queries.events_overview(store, Filters(start=MARCH[0], end=MARCH[1]), user=ANALYST)
 
 
 def test_events_by_week_chart_stacks_by_status_and_has_a_selection(fixture_store):
@@ -40,7 +41,7 @@ def test_type_and_area_charts(fixture_store):
 
 
 def test_ward_map_draws_offline(fixture_store):
-    wards = queries.list_ward_shapes(fixture_store)
+    wards = queries.list_ward_shapes(fixture_store, user=ANALYST)
     deck = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="attendees")
     assert isinstance(deck, pdk.Deck)
     assert deck.map_provider is None and deck.map_style is None
@@ -55,7 +56,7 @@ def test_ward_map_draws_offline(fixture_store):
 
 
 def test_ward_map_with_basemap_points_and_hexbins(fixture_store):
-    wards = queries.list_ward_shapes(fixture_store)
+    wards = queries.list_ward_shapes(fixture_store, user=ANALYST)
     points = pd.DataFrame({"lat": [51.75, 51.76], "lon": [-1.25, -1.26]})
     deck = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="events",
                                  basemap_style="https://tiles.example/style.json", points_df=points)

@@ -52,7 +52,7 @@ def store(tmp_path_factory):
 
 
 def test_each_ward_has_its_demand_and_engagement(store):
-    result = engagement_vs_demand(store, MARCH)
+    result = engagement_vs_demand(store, MARCH, user=ANALYST)
     wards = result.wards.set_index("ward_code")
     assert wards[["crimes", "asb", "events", "ccrs", "patrols"]].to_dict("index") == {
         "W1": {"crimes": 3, "asb": 1, "events": 1, "ccrs": 0, "patrols": 1},
@@ -67,19 +67,19 @@ def test_each_ward_has_its_demand_and_engagement(store):
 
 
 def test_rates_are_per_month(store):
-    result = engagement_vs_demand(store, MARCH)
+    result = engagement_vs_demand(store, MARCH, user=ANALYST)
     assert result.crime_months == 1
     assert result.months == pytest.approx(31 / (365.25 / 12), abs=0.01)
     wards = result.wards.set_index("ward_code")
     assert wards.loc["W1", "crimes_per_month"] == 3.0
     assert wards.loc["W3", "events_per_month"] == round(2 / (31 / (365.25 / 12)), 1)
-    spring = engagement_vs_demand(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 4, 30)))
+    spring = engagement_vs_demand(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 4, 30)), user=ANALYST)
     assert spring.crime_months == 2
     assert spring.wards.set_index("ward_code").loc["W1", "crimes_per_month"] == 2.0  # 4 crimes over 2 months
 
 
 def test_monthly_totals_types_and_unplaced(store):
-    result = engagement_vs_demand(store, MARCH)
+    result = engagement_vs_demand(store, MARCH, user=ANALYST)
     (march,) = result.by_month.to_dict("records")
     # the crime with no location is in the month's total, though in no ward
     assert {k: v for k, v in march.items() if k != "month"} == {"crimes": 4, "asb": 3, "events": 3, "ccrs": 3,
@@ -90,7 +90,7 @@ def test_monthly_totals_types_and_unplaced(store):
 
 
 def test_an_area_filter_keeps_its_wards_only(store):
-    result = engagement_vs_demand(store, Filters(start=MARCH.start, end=MARCH.end, areas=("A1",)))
+    result = engagement_vs_demand(store, Filters(start=MARCH.start, end=MARCH.end, areas=("A1",)), user=ANALYST)
     wards = result.wards.set_index("ward_code")
     assert list(wards.index) == ["W1", "W2"]
     assert list(wards["engagement_share"]) == [0.5, 0.5]
@@ -98,7 +98,7 @@ def test_an_area_filter_keeps_its_wards_only(store):
 
 
 def test_crime_points_and_months_held(store):
-    points = list_crime_points(store, MARCH)
+    points = list_crime_points(store, MARCH, user=ANALYST)
     assert len(points) == 6  # located March rows
-    first, last, rows = crime_months_held(store)
+    first, last, rows = crime_months_held(store, user=ANALYST)
     assert (first, last, rows) == (dt.date(2025, 3, 1), dt.date(2025, 4, 1), 8)

@@ -23,6 +23,7 @@ from analytics import events_dash, queries
 from analytics.filters import Filters
 from data.store import Store
 from tests.analytics.conftest import MARCH, build_fixture_store, make_ccr, make_completed_event, make_ysywd, save
+from tests.conftest import ANALYST
 
 ALL_MARCH = Filters(start=MARCH[0], end=MARCH[1])
 
@@ -60,7 +61,7 @@ def rows(frame, *columns):
 
 
 def test_events_completed_headline(dash_store):
-    result = events_dash.events_completed(dash_store, ALL_MARCH)
+    result = events_dash.events_completed(dash_store, ALL_MARCH, user=ANALYST)
     assert result.headline == {
         "events_completed": 5,  # e1, e2, e7, e8, e9
         "attendees": 57,  # 12 + 25 + 4 + 10 + 6
@@ -70,7 +71,7 @@ def test_events_completed_headline(dash_store):
 
 
 def test_events_completed_tables(dash_store):
-    result = events_dash.events_completed(dash_store, ALL_MARCH)
+    result = events_dash.events_completed(dash_store, ALL_MARCH, user=ANALYST)
     assert list(result.events["record_id"]) == ["e9", "e8", "e7", "e2", "e1"]  # newest first
     assert result.events.loc[1, "communities"] == "Students, Older people"
     assert rows(result.by_type, "event_type", "completed", "attendees") == [
@@ -93,16 +94,17 @@ def test_events_completed_tables(dash_store):
 def test_events_completed_table_keeps_the_latest_whatever_the_limit(dash_store, monkeypatch, limit):
     # The table's query reads only the days holding the latest `limit` completed events.
     monkeypatch.setattr(events_dash, "COMPLETED_ROWS", limit)
-    result = events_dash.events_completed(dash_store, ALL_MARCH)
+    result = events_dash.events_completed(dash_store, ALL_MARCH, user=ANALYST)
     assert list(result.events["record_id"]) == ["e9", "e8", "e7", "e2", "e1"][:limit]
 
 
 def test_events_completed_for_one_area_and_an_empty_period(dash_store):
-    north = events_dash.events_completed(dash_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)))
+    north = events_dash.events_completed(dash_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)), user=ANALYST)
     assert north.headline["events_completed"] == 3  # e1, e2, e8
     assert north.headline["officer_attendances"] == 6  # 2 + 1 + 3
     assert list(north.by_ward["ward_code"]) == ["W2", "W1"]  # only North's wards on the map
-    empty = events_dash.events_completed(dash_store, Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)))
+    empty = events_dash.events_completed(dash_store, Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)),
+                                         user=ANALYST)
     assert empty.headline == dict.fromkeys(("events_completed", "attendees", "officer_attendances",
                                             "communities_supported"), 0)
     assert empty.events.empty and empty.by_area.empty
@@ -113,7 +115,7 @@ def test_events_completed_for_one_area_and_an_empty_period(dash_store):
 
 
 def test_event_outcomes_headline_and_issues(dash_store):
-    result = events_dash.event_outcomes(dash_store, ALL_MARCH)
+    result = events_dash.event_outcomes(dash_store, ALL_MARCH, user=ANALYST)
     assert result.headline == {
         "intel_submissions": 4,  # events e1 1 + e8 2, plus CCR c1
         "events_completed": 5,
@@ -145,19 +147,21 @@ def test_issue_words_count_every_occurrence_of_a_repeated_text(tmp_path):
                                                    start=dt.datetime(2025, 3, 27 + i, 10)), f"rep{i}")
     save(store, "ccrs", make_ccr(contact_at=dt.datetime(2025, 3, 29, 10), issues_text=texts[2]), "rep-ccr")
     words = dict(rows(events_dash.event_outcomes(store, Filters(start=dt.date(2025, 3, 27),
-                                                                   end=dt.date(2025, 3, 31))).issue_words,
+                                                                   end=dt.date(2025, 3, 31)), user=ANALYST).issue_words,
                       "word", "count"))
     assert words == word_counts(texts) == {"bikes": 3, "pavement": 2, "racing": 1, "night": 1}
 
 
 def test_you_said_we_did_actions_count_by_action_date(dash_store):
-    march = events_dash.event_outcomes(dash_store, ALL_MARCH)
+    march = events_dash.event_outcomes(dash_store, ALL_MARCH, user=ANALYST)
     assert rows(march.actions_by_type, "action_type", "actions") == [("Enforcement", 2), ("Reassurance", 1)]
-    april = events_dash.event_outcomes(dash_store, Filters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30)))
+    april = events_dash.event_outcomes(dash_store, Filters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30)),
+                                       user=ANALYST)
     assert rows(april.actions_by_type, "action_type", "actions") == [("Media appeal", 1)]  # y6, raised in March
-    south = events_dash.event_outcomes(dash_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A2",)))
+    south = events_dash.event_outcomes(dash_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A2",)), user=ANALYST)
     assert rows(south.actions_by_type, "action_type", "actions") == [("Enforcement", 1)]  # y2
-    by_p2 = events_dash.event_outcomes(dash_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",)))
+    by_p2 = events_dash.event_outcomes(dash_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",)),
+                                       user=ANALYST)
     assert rows(by_p2.actions_by_type, "action_type", "actions") == [("Reassurance", 1)]  # y5's action by P2
 
 
@@ -165,7 +169,7 @@ def test_you_said_we_did_actions_count_by_action_date(dash_store):
 
 
 def test_engagement_activity(dash_store):
-    result = events_dash.engagement_activity(dash_store, ALL_MARCH)
+    result = events_dash.engagement_activity(dash_store, ALL_MARCH, user=ANALYST)
     assert result.headline == {
         "events_booked": 6,  # e1 e2 e3 e7 e8 e9 (e4 cancelled)
         "officer_attendances": 8,  # completed only: 2 + 1 + 1 + 3 + 1
@@ -187,13 +191,15 @@ def test_engagement_activity(dash_store):
 
 def test_engagement_activity_for_one_officer(dash_store):
     # P3 organised e3 and attended e7 and e9
-    result = events_dash.engagement_activity(dash_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P3",)))
+    result = events_dash.engagement_activity(dash_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P3",)),
+                                             user=ANALYST)
     assert result.headline["events_booked"] == 3
     assert rows(result.by_ward, "ward_code", "events") == [("W3", 3), ("W2", 0), ("W1", 0)]  # zeros by name
 
 
 def test_engagement_activity_for_an_empty_period(dash_store):
-    empty = events_dash.engagement_activity(dash_store, Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)))
+    empty = events_dash.engagement_activity(dash_store, Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)),
+                                            user=ANALYST)
     assert empty.headline == {"events_booked": 0, "officer_attendances": 0, "distinct_officers": 0}
     assert empty.by_date.empty and empty.by_type.empty and empty.by_officer.empty and empty.by_area.empty
     assert list(empty.by_ward["events"]) == [0, 0, 0]
@@ -211,9 +217,9 @@ def test_engagement_activity_for_an_empty_period(dash_store):
 ])
 def test_every_page_agrees_with_summary(dash_store, filters):
     summary = queries.summary(dash_store, filters)
-    completed = events_dash.events_completed(dash_store, filters)
-    outcomes = events_dash.event_outcomes(dash_store, filters)
-    activity = events_dash.engagement_activity(dash_store, filters)
+    completed = events_dash.events_completed(dash_store, filters, user=ANALYST)
+    outcomes = events_dash.event_outcomes(dash_store, filters, user=ANALYST)
+    activity = events_dash.engagement_activity(dash_store, filters, user=ANALYST)
     for name in ("events_completed", "attendees", "officer_attendances"):
         assert completed.headline[name] == summary[name], name
     assert outcomes.headline["intel_submissions"] == summary["intel_submissions"]
@@ -226,10 +232,10 @@ def test_every_page_agrees_with_summary(dash_store, filters):
 
 def test_a_save_shows_on_the_next_call(tmp_path):
     store = build_fixture_store(tmp_path / "store")
-    before = events_dash.events_completed(store, ALL_MARCH).headline["events_completed"]
+    before = events_dash.events_completed(store, ALL_MARCH, user=ANALYST).headline["events_completed"]
     save(store, "events", make_completed_event(attendees=3, officers=["P1"], start=dt.datetime(2025, 3, 29, 10)),
          "new")
-    assert events_dash.events_completed(store, ALL_MARCH).headline["events_completed"] == before + 1
+    assert events_dash.events_completed(store, ALL_MARCH, user=ANALYST).headline["events_completed"] == before + 1
 
 
 # -- the charts the pages draw from these frames ----------------------------------
@@ -238,7 +244,7 @@ def test_a_save_shows_on_the_next_call(tmp_path):
 def test_the_drill_chart_selects_by_code_and_the_daily_chart_spans_the_period(dash_store):
     from analytics.charts import SELECTION, build_daily_chart, build_drill_bar_chart
 
-    result = events_dash.engagement_activity(dash_store, ALL_MARCH)
+    result = events_dash.engagement_activity(dash_store, ALL_MARCH, user=ANALYST)
     spec = build_drill_bar_chart(result.by_area, code="area_code", label="name", measure="events",
                                  title="Area").to_dict()
     (param,) = spec["params"]

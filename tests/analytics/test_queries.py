@@ -10,6 +10,7 @@ import pytest
 from analytics import queries
 from analytics.filters import Filters
 from tests.analytics.conftest import MARCH, make_completed_event
+from tests.conftest import ANALYST
 
 MARCH_FILTERS = Filters(start=MARCH[0], end=MARCH[1])
 
@@ -89,7 +90,7 @@ def test_summary_of_an_empty_period(fixture_store):
 
 
 def test_events_overview_for_march(fixture_store):
-    got = queries.events_overview(fixture_store, MARCH_FILTERS)
+    got = queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
     assert got.headline == {
         "events_booked": 4, "events_completed": 3, "events_cancelled": 1,  # e4
         "attendees": 41, "officer_attendances": 4, "event_intel_submissions": 1, "distinct_officers": 3,
@@ -128,28 +129,29 @@ def test_events_overview_for_march(fixture_store):
 def test_events_overview_latest_keeps_the_latest_whatever_the_limit(fixture_store, monkeypatch, limit):
     # The latest events' query reads only the days holding the latest `limit` events.
     monkeypatch.setattr(queries, "LATEST_EVENTS", limit)
-    got = queries.events_overview(fixture_store, MARCH_FILTERS)
+    got = queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
     assert list(got.latest["record_id"]) == ["e7", "e4", "e3", "e2", "e1"][:limit]
 
 
 def test_events_overview_headline_matches_summary(fixture_store):
     for filters in (MARCH_FILTERS, Filters(), Filters(areas=("A2",))):
-        overview = queries.events_overview(fixture_store, filters).headline
+        overview = queries.events_overview(fixture_store, filters, user=ANALYST).headline
         figures = queries.summary(fixture_store, filters)
         for name in ("events_booked", "events_completed", "attendees", "officer_attendances", "distinct_officers"):
             assert overview[name] == figures[name], (filters, name)
 
 
 def test_events_overview_map_keeps_every_ward_in_scope(fixture_store):
-    got = queries.events_overview(fixture_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)))
+    got = queries.events_overview(fixture_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)), user=ANALYST)
     assert list(got.by_ward["ward_code"]) == ["W1", "W2"]  # A2's W3 is out of scope
-    empty = queries.events_overview(fixture_store, Filters(start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 2)))
+    empty = queries.events_overview(fixture_store, Filters(start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 2)),
+                                    user=ANALYST)
     assert list(empty.by_ward["events"]) == [0, 0, 0]
     assert empty.latest.empty and empty.by_week.empty and empty.headline["events_booked"] == 0
 
 
 def test_list_ward_shapes(fixture_store):
-    got = queries.list_ward_shapes(fixture_store, Filters(areas=("A1",)))
+    got = queries.list_ward_shapes(fixture_store, Filters(areas=("A1",)), user=ANALYST)
     assert list(got["ward_code"]) == ["W1", "W2"]
     assert got.loc[0, "geojson"].startswith('{"type": "Polygon"') and pd.isna(got.loc[1, "geojson"])
 
@@ -168,10 +170,10 @@ def test_cache_shows_a_save_on_the_next_call(tmp_path):
 
 
 def test_cache_hands_out_copies(fixture_store):
-    first = queries.events_overview(fixture_store, MARCH_FILTERS)
+    first = queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
     first.by_type.loc[:, "events"] = -1
     first.headline["events_booked"] = -1
-    second = queries.events_overview(fixture_store, MARCH_FILTERS)
+    second = queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
     assert second.headline["events_booked"] == 4 and (second.by_type["events"] >= 0).all()
 
 

@@ -55,7 +55,7 @@ def group(result, area: str, name: str) -> dict:
 
 
 def test_shares_of_people_met_beside_shares_of_population(store):
-    result = representativeness(store, Filters())
+    result = representativeness(store, Filters(), user=ANALYST)
     white, asian, black = (group(result, "A1", g) for g in ("White", "Asian", "Black"))
     assert (white["contacts"], white["contact_share"], white["population_share"]) == (20, 0.8, 0.8)
     assert (asian["contacts"], asian["contact_share"], asian["population"]) == (5, 0.2, 150)
@@ -69,7 +69,7 @@ def test_shares_of_people_met_beside_shares_of_population(store):
 
 
 def test_small_counts_are_suppressed_and_never_flagged(store):
-    result = representativeness(store, Filters())
+    result = representativeness(store, Filters(), user=ANALYST)
     black, white, asian = (group(result, "A2", g) for g in ("Black", "White", "Asian"))
     assert (black["contacts"], black["under_reached"]) == ("<5", False) and pd.isna(black["contact_share"])
     # 3 alone would be the total minus White: White is hidden too
@@ -81,13 +81,13 @@ def test_small_counts_are_suppressed_and_never_flagged(store):
 
 
 def test_too_few_people_met_gives_no_shares(store):
-    result = representativeness(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 10)))
+    result = representativeness(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 10)), user=ANALYST)
     assert result.groups["contact_share"].isna().all()
     assert not result.groups["under_reached"].any()
 
 
 def test_an_area_filter_and_the_chart(store):
-    result = representativeness(store, Filters(areas=("A2",)))
+    result = representativeness(store, Filters(areas=("A2",)), user=ANALYST)
     assert set(result.groups["area_code"]) == {"A2"}
     spec = build_representation_chart(result.groups).to_dict()
     assert spec["facet"]["field"] == "area"

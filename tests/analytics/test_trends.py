@@ -19,6 +19,7 @@ from analytics import queries, trends
 from analytics.filters import Filters
 from tests.analytics.conftest import MARCH
 from tests.analytics.patrol_fixture import build_patrol_store
+from tests.conftest import ANALYST
 
 MARCH_FILTERS = Filters(start=MARCH[0], end=MARCH[1])
 NAMES = {"A1": "North", "A2": "South"}
@@ -30,7 +31,7 @@ def trend_store(tmp_path_factory):
 
 
 def test_march_totals(trend_store):
-    got = trends.totals(trends.daily_activity(trend_store, MARCH_FILTERS))
+    got = trends.totals(trends.daily_activity(trend_store, MARCH_FILTERS, user=ANALYST))
     assert got == {
         "issues_raised": 13,  # events 2 + 1 + 2, CCRs 2 + 3 + 3
         "positive_outcomes": 6,  # actions 3 + feedback 1 + events rated 4-5 (e1, e7) 2
@@ -44,18 +45,20 @@ def test_issues_raised_equals_the_summary_mentions(trend_store):
     summary = queries.summary(trend_store, MARCH_FILTERS)
     # every issue appears in the top list here (6 issues, top 5 + Youth nuisance 1)
     mentions = sum(i["count"] for i in summary["top_issues"]) + 1
-    assert trends.totals(trends.daily_activity(trend_store, MARCH_FILTERS))["issues_raised"] == mentions == 13
+    assert trends.totals(trends.daily_activity(trend_store, MARCH_FILTERS,
+                                               user=ANALYST))["issues_raised"] == mentions == 13
 
 
 def test_area_filter(trend_store):
-    north = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",))))
+    north = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], areas=("A1",)),
+                                                user=ANALYST))
     # issues e1 2 + e2 1 + c1 2 + c3 3 = 8; positive y3, y5 actions 2 + y5 feedback 1 + e1 1 = 4;
     # engagement e1, e2 + c1, c3 + p1, p2, p4 = 7
     assert (north["issues_raised"], north["positive_outcomes"], north["engagement"]) == (8, 4, 7)
 
 
 def test_weekly_series_fills_empty_weeks(trend_store):
-    daily = trends.daily_activity(trend_store, MARCH_FILTERS)
+    daily = trends.daily_activity(trend_store, MARCH_FILTERS, user=ANALYST)
     series = trends.trend_series(daily, grain="week", start=MARCH[0], end=MARCH[1])
     got = [(p.date().isoformat(), i, po, e) for p, i, po, e in
            series[["period", "issues_raised", "positive_outcomes", "engagement"]].itertuples(index=False)]
@@ -70,7 +73,7 @@ def test_weekly_series_fills_empty_weeks(trend_store):
 
 
 def test_monthly_series(trend_store):
-    daily = trends.daily_activity(trend_store, Filters())
+    daily = trends.daily_activity(trend_store, Filters(), user=ANALYST)
     series = trends.trend_series(daily, grain="month").set_index("period")
     # April: e6 (1 issue, rated 4), p6, y5 feedback on 04-05
     assert series.loc[pd.Timestamp("2025-04-01"), ["issues_raised", "positive_outcomes", "engagement"]].tolist() == [
@@ -81,7 +84,8 @@ def test_monthly_series(trend_store):
 
 def test_before_after_per_area(trend_store):
     # before [1 Mar, 15 Mar), after [15 Mar, 29 Mar)
-    table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES)
+    table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES,
+                                user=ANALYST)
     key = table.set_index(["area", "measure"])
     expected = {
         # all areas: issues e1 2 + e2 1 + c1 2 + c2 3 = 8 -> e7 2 + c3 3 = 5
@@ -108,7 +112,8 @@ def test_before_after_per_area(trend_store):
 
 def test_comparison_window_ignores_the_page_dates(trend_store):
     narrow = Filters(start=dt.date(2025, 3, 14), end=dt.date(2025, 3, 14), areas=("A2",))
-    table = trends.before_after(trend_store, narrow, pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES)
+    table = trends.before_after(trend_store, narrow, pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES,
+                                user=ANALYST)
     assert set(table["area"]) == {"All areas", "South"}
     assert table.set_index(["area", "measure"]).loc[("South", "engagement"), ["before", "after"]].tolist() == [2, 1]
 
@@ -123,11 +128,12 @@ def test_default_pivot_is_26_weeks_back():
 
 
 def test_charts_build(trend_store):
-    daily = trends.daily_activity(trend_store, Filters())
+    daily = trends.daily_activity(trend_store, Filters(), user=ANALYST)
     chart = trends.build_trend_chart(trends.trend_series(daily, grain="month"), measures=trends.HEADLINE,
                                      grain="month")
     assert isinstance(chart, alt.Chart) and chart.to_dict()["mark"]["type"] == "line"
-    table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES)
+    table = trends.before_after(trend_store, Filters(), pivot=dt.date(2025, 3, 15), days=14, area_names=NAMES,
+                                user=ANALYST)
     bars = trends.build_before_after_chart(table, measure="engagement").to_dict()
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["yOffset"]["field"] == "side"
     change = trends.build_change_chart(table, measure="engagement")
@@ -137,20 +143,22 @@ def test_charts_build(trend_store):
 
 def test_officer_filter_counts_their_actions_and_feedback_on_their_items(trend_store):
     # make_action gives every action officer P1: y5 (03-06), y2 (03-12), y3 (03-20); y5's feedback 03-27
-    p1 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P1",))))
+    p1 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P1",)),
+                                             user=ANALYST))
     assert (p1["ysywd_actions"], p1["ysywd_feedback"]) == (3, 1)
-    p2 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",))))
+    p2 = trends.totals(trends.daily_activity(trend_store, Filters(start=MARCH[0], end=MARCH[1], officers=("P2",)),
+                                             user=ANALYST))
     # P2 took no action; P2's events: e1 (attended, rated 4), e2 (rated 3); CCR c3; patrol p2
     assert (p2["ysywd_actions"], p2["ysywd_feedback"], p2["good_events"], p2["engagement"]) == (0, 0, 1, 4)
 
 
 def test_nothing_in_range(trend_store):
     empty = Filters(start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 31))
-    daily = trends.daily_activity(trend_store, empty)
+    daily = trends.daily_activity(trend_store, empty, user=ANALYST)
     assert set(trends.totals(daily).values()) == {0}
     series = trends.trend_series(daily, grain="week", start=empty.start, end=empty.end)
     assert len(series) == 5 and series["engagement"].eq(0).all()  # weeks of 30 Dec .. 27 Jan
-    assert trends.before_after(trend_store, Filters(), pivot=dt.date(2030, 1, 1), days=28).empty
+    assert trends.before_after(trend_store, Filters(), pivot=dt.date(2030, 1, 1), days=28, user=ANALYST).empty
 
 
 def test_trend_view_round_trips_through_the_url():

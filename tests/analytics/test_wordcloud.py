@@ -10,6 +10,7 @@ from PIL import Image
 from analytics import wordcloud
 from analytics.filters import Filters
 from tests.analytics.conftest import MARCH
+from tests.conftest import ANALYST
 
 
 def image(png: bytes) -> Image.Image:
@@ -45,10 +46,10 @@ def test_no_words_give_a_placeholder_of_the_requested_size():
 def test_the_page_cloud_is_cached_per_filters_and_store_version(fixture_store):
     wordcloud.clear_cache()
     march = Filters(start=MARCH[0], end=MARCH[1])
-    first = wordcloud.issues_word_cloud(fixture_store, march, width=200, height=100)
+    first = wordcloud.issues_word_cloud(fixture_store, march, width=200, height=100, user=ANALYST)
     assert image(first).size == (200, 100)
-    assert wordcloud.issues_word_cloud(fixture_store, march, width=200, height=100) is first
+    assert wordcloud.issues_word_cloud(fixture_store, march, width=200, height=100, user=ANALYST) is first
     empty = wordcloud.issues_word_cloud(fixture_store, Filters(start=MARCH[0], end=MARCH[0].replace(day=2)),
-                                        width=200, height=100)
+                                        width=200, height=100, user=ANALYST)
     assert empty is not first
     assert empty == wordcloud.build_word_cloud({}, width=200, height=100)  # 1-2 March: no issues

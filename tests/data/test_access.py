@@ -226,7 +226,8 @@ def test_team_roles_see_their_own_areas_records_only(world):
             assert set(ccr_details(store, Filters(), user=users[who]).rows["area"]) == {names[area]}, who
     force = ccr_details(store, Filters(), user=users["commander"])
     assert len(set(force.rows["area"])) > 1, "a commander's table is force-wide"
-    assert ccr_details(store, Filters(areas=(RDG,)), user=users["supervisor"]).total == 0
+    with pytest.raises(NotAllowed, match="TV-RDG is outside your area"):
+        ccr_details(store, Filters(areas=(RDG,)), user=users["supervisor"])
     assert not set(DIVERSITY_FIELDS) & set(force.rows.columns)
 
 

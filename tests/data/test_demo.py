@@ -23,7 +23,7 @@ from data.imports.common import content_id
 from data.schema import SYSTEM_COLUMNS, TABLES
 from data.store import Store, validate
 from tests.azurite import STORAGE_OPTIONS
-from tests.conftest import open_azurite_store
+from tests.conftest import ANALYST, open_azurite_store
 
 TODAY = dt.date(2026, 11, 26)
 REPO = Path(__file__).resolve().parents[2]
@@ -340,10 +340,10 @@ def test_demand_does_not_follow_engagement(store):
 
 
 def test_the_demand_and_representativeness_views_have_something_to_show(store):
-    demand = engagement_vs_demand(store, Filters())
+    demand = engagement_vs_demand(store, Filters(), user=ANALYST)
     assert demand.crime_months == 17 and demand.unplaced > 0
     assert demand.wards["gap"].min() < -1.0  # a ward with over a point more of the demand than of the engagement
-    result = representativeness(store, Filters())
+    result = representativeness(store, Filters(), user=ANALYST)
     assert result.missing_census == [] and len(result.areas) == 11
     flagged = under_reached_list(result.groups)
     assert len(flagged) >= 3 and (flagged["ratio"] < 0.8).all()

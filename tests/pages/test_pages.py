@@ -12,12 +12,13 @@ from streamlit.testing.v1 import AppTest
 from data import reference
 from data.access import roles_with
 from forms.identity import USER_KEY
-from tests.conftest import count_rows
+from tests.conftest import ANALYST, count_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
 BOOK = "pages/book_event.py"
 OVERVIEW = "pages/events_overview.py"
+COMMANDER = "u0004"  # force-wide: any area
 SUPERVISOR = "u0003"  # the demo force's sergeant of TV-OXF: sees the dashboards
 
 
@@ -210,14 +211,15 @@ def test_overview_takes_its_view_from_the_url_and_shows_the_query_results(app_st
     from analytics.queries import events_overview
 
     start, end = dt.date.today() - dt.timedelta(days=200), dt.date.today() - dt.timedelta(days=20)
-    area = events_overview(app_store, Filters(start=start, end=end)).by_area["area_code"].iloc[0]  # the busiest
-    at = open_app(SUPERVISOR)
+    area = events_overview(app_store, Filters(start=start, end=end),
+                           user=ANALYST).by_area["area_code"].iloc[0]  # the busiest
+    at = open_app(COMMANDER)
     at.switch_page(OVERVIEW)
     at.query_params.update({"period": "custom", "start": start.isoformat(), "end": end.isoformat(), "area": area})
     at.run()
     assert not at.exception, at.exception
 
-    expected = events_overview(app_store, Filters(start=start, end=end, areas=(area,))).headline
+    expected = events_overview(app_store, Filters(start=start, end=end, areas=(area,)), user=ANALYST).headline
     assert expected["events_booked"] > 0, "the test store should have events in this view"
     assert headline(at, "Events booked") == expected["events_booked"]
     assert headline(at, "Events completed") == expected["events_completed"]
@@ -229,7 +231,7 @@ def test_overview_filters_are_written_to_the_url(app_store):
     from data import reference
 
     area = reference.list_areas(app_store)["area_code"].iloc[0]
-    at = open_page(OVERVIEW, SUPERVISOR)
+    at = open_page(OVERVIEW, COMMANDER)
     assert at.query_params["period"] == "last_28"
 
     at.button_group(key="events_overview.period").set_value("last_90").run()

@@ -20,28 +20,29 @@ from analytics import ccr_dash, events_dash, queries, trends
 from analytics.filters import Filters
 from data import reference
 from data.store import Store
+from tests.conftest import ANALYST
 
 REPO = Path(__file__).resolve().parents[2]
 
 # page -> (function giving the page's headline figures, {page figure: summary key})
 PAGES = {
-    "events_overview": (lambda s, f: queries.events_overview(s, f).headline, {
+    "events_overview": (lambda s, f: queries.events_overview(s, f, user=ANALYST).headline, {
         "events_booked": "events_booked", "events_completed": "events_completed", "attendees": "attendees",
         "officer_attendances": "officer_attendances", "distinct_officers": "distinct_officers"}),
-    "events_completed": (lambda s, f: events_dash.events_completed(s, f).headline, {
+    "events_completed": (lambda s, f: events_dash.events_completed(s, f, user=ANALYST).headline, {
         "events_completed": "events_completed", "attendees": "attendees",
         "officer_attendances": "officer_attendances"}),
-    "event_outcomes": (lambda s, f: _with_top(events_dash.event_outcomes(s, f)), {
+    "event_outcomes": (lambda s, f: _with_top(events_dash.event_outcomes(s, f, user=ANALYST)), {
         "intel_submissions": "intel_submissions", "events_completed": "events_completed",
         "top_issues": "top_issues"}),
-    "engagement_activity": (lambda s, f: events_dash.engagement_activity(s, f).headline, {
+    "engagement_activity": (lambda s, f: events_dash.engagement_activity(s, f, user=ANALYST).headline, {
         "events_booked": "events_booked", "officer_attendances": "officer_attendances",
         "distinct_officers": "distinct_officers"}),
-    "ccr_outcomes": (lambda s, f: ccr_dash.ccr_outcomes(s, f).headline, {
+    "ccr_outcomes": (lambda s, f: ccr_dash.ccr_outcomes(s, f, user=ANALYST).headline, {
         "ccrs": "ccrs", "ccrs_diversity_consent": "ccrs_diversity_consent",
         "smart_alert_signups": "smart_alert_signups"}),
-    "ccr_activity": (lambda s, f: ccr_dash.ccr_activity(s, f).headline, {"ccrs": "ccrs"}),
-    "change_over_time": (lambda s, f: trends.totals(trends.daily_activity(s, f)), {
+    "ccr_activity": (lambda s, f: ccr_dash.ccr_activity(s, f, user=ANALYST).headline, {"ccrs": "ccrs"}),
+    "change_over_time": (lambda s, f: trends.totals(trends.daily_activity(s, f, user=ANALYST)), {
         "events_completed": "events_completed", "ccrs": "ccrs"}),
 }
 
@@ -54,7 +55,7 @@ def filter_sets(store: Store) -> dict[str, Filters]:
     today = dt.date.today()
     wards = reference.list_wards(store)
     areas = sorted(wards["area_code"].unique())
-    by_ward = queries.events_overview(store, Filters()).by_ward
+    by_ward = queries.events_overview(store, Filters(), user=ANALYST).by_ward
     busiest = by_ward.sort_values(["completed", "ward_code"], ascending=[False, True]).iloc[0]
     last_90 = (today - dt.timedelta(days=89), today)
     return {

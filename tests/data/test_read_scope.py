@@ -1,0 +1,266 @@
+"""Every read function, every role: who may call it, and that a team role reads its own area only.
+
+The role x function matrix of `test_access.py` covers the officer app's reads;
+this module covers the rest, and first checks that no public read function in
+`analytics/` is left out of either: a new one must be added here (or to the
+short list of reads that hold no personal data, with the reason).
+
+The dashboard queries take the acting user and narrow the filters to the
+user's area in the data layer (`analytics.filters.within_scope`), so a
+supervisor's view of any dashboard is exactly an analyst's view of that
+supervisor's area, and naming another area is refused, whatever the page or
+the URL asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import analytics
+from analytics import (
+    activity,
+    admin,
+    audit,
+    calendar,
+    ccr_dash,
+    events_dash,
+    period_export,
+    quality,
+    search,
+    trends,
+    wordcloud,
+)
+from analytics import ysywd as ysywd_reads
+from analytics.filters import Filters
+from data import db, reference
+from data.access import NotAllowed
+from data.store import Store
+from forms.identity import USER_KEY
+from tests.conftest import user_of_role
+
+ROOT = Path(__file__).resolve().parents[2]
+OXF, RDG = "TV-OXF", "TV-RDG"
+WHO = ("officer", "supervisor", "commander", "analyst", "admin", "rdg_officer", "rdg_supervisor", "inactive")
+TEAM_OXF = {"officer", "supervisor"}
+TEAM = TEAM_OXF | {"rdg_officer", "rdg_supervisor"}
+EVERYONE = set(WHO) - {"inactive"}
+READERS = {"supervisor", "rdg_supervisor", "commander", "analyst"}  # read_aggregates
+QUALITY = {"supervisor", "rdg_supervisor", "commander", "analyst"}
+
+# Public reads that hold no personal data and so take no user, each with why.
+NO_USER = {
+    "activity.list_news": "force news, shown to every signed-in user",
+    "activity.list_settings": "configuration values (quick links, force name)",
+    "quality.dip_check_shares": "the configured dip-check sample shares",
+    "search.creators_relation": "builds SQL text; reads nothing",
+    "queries.summary": "the operator's command line (`python -m analytics summary`), which holds the store's"
+                       " own credentials",
+}
+
+
+def _public_reads() -> dict[str, Callable]:
+    found = {}
+    for info in pkgutil.iter_modules(analytics.__path__):
+        if info.ispkg or info.name in ("bench", "__main__"):
+            continue
+        module = importlib.import_module(f"analytics.{info.name}")
+        for name, function in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(function) or function.__module__ != module.__name__:
+                continue
+            parameters = list(inspect.signature(function).parameters)
+            if parameters and parameters[0] == "store":
+                found[f"{info.name}.{name}"] = function
+    return found
+
+
+PUBLIC_READS = _public_reads()
+DASHBOARDS = {name: f for name, f in PUBLIC_READS.items() if getattr(f, "capability", None) == "read_aggregates"}
+
+
+@pytest.fixture(scope="module")
+def world(demo_store_root, tmp_path_factory) -> tuple[Store, dict[str, dict]]:
+    root = tmp_path_factory.mktemp("scope") / "store"
+    shutil.copytree(demo_store_root, root)
+    store = Store(root)
+    users = {
+        "officer": user_of_role(store, "officer", OXF), "supervisor": user_of_role(store, "supervisor", OXF),
+        "commander": user_of_role(store, "commander"), "analyst": user_of_role(store, "analyst"),
+        "admin": user_of_role(store, "admin"), "rdg_officer": user_of_role(store, "officer", RDG),
+        "rdg_supervisor": user_of_role(store, "supervisor", RDG),
+    }
+    users["inactive"] = {**users["supervisor"], "active": False}
+    return store, users
+
+
+def _an_oxford(store: Store, table: str) -> dict:
+    """One current record of `table` in Oxford."""
+    (record_id,) = db.cursor().execute(
+        f"SELECT record_id FROM {store.relation(table)} WHERE area_code = ? ORDER BY record_id LIMIT 1",
+        [OXF]).fetchone()
+    return store.get(table, record_id)
+
+
+# name: (call as user u on store s, who may); the record-level reads beside the dashboards.
+OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = {
+    "activity.list_my_activity": (lambda s, u, t: activity.list_my_activity(s, user=u, limit=5), TEAM),
+    "activity.list_returned": (lambda s, u, t: activity.list_returned(s, user=u), TEAM),
+    "activity.count_my_contributions_by_week": (
+        lambda s, u, t: activity.count_my_contributions_by_week(s, user=u), TEAM),
+    "activity.list_my_feedback": (lambda s, u, t: activity.list_my_feedback(s, user=u), EVERYONE),
+    "admin.list_records": (lambda s, u, t: admin.list_records(s, table="users", user=u), {"admin"}),
+    "admin.find_record": (lambda s, u, t: admin.find_record(s, table="users", column="role", value="admin", user=u),
+                          {"admin"}),
+    "admin.record_history": (lambda s, u, t: admin.record_history(s, table="areas", record_id=OXF, user=u),
+                             {"admin"}),
+    "audit.search_audit": (lambda s, u, t: audit.search_audit(s, u, limit=5), {"admin"}),
+    "calendar.list_upcoming_events": (lambda s, u, t: calendar.list_upcoming_events(
+        s, user=u, area_code=OXF, now=dt.datetime.now()), TEAM_OXF),
+    "calendar.list_recent_events": (lambda s, u, t: calendar.list_recent_events(
+        s, user=u, area_code=OXF, today=dt.date.today()), TEAM_OXF),
+    "calendar.list_events_to_update": (lambda s, u, t: calendar.list_events_to_update(
+        s, user=u, area_code=OXF, now=dt.datetime.now()), TEAM_OXF),
+    "ccr_dash.ccr_details": (lambda s, u, t: ccr_dash.ccr_details(s, Filters(areas=(OXF,)), user=u), TEAM_OXF - {
+        "officer"} | {"commander", "analyst"}),
+    "period_export.export_period": (lambda s, u, t: period_export.export_period(
+        s, t, user=u, start=dt.date.today() - dt.timedelta(days=7), areas=(OXF,), tables=("patrols",)),
+        {"supervisor", "commander", "analyst"}),
+    "quality.list_queue": (lambda s, u, t: quality.list_queue(s, user=u), {"supervisor", "rdg_supervisor"}),
+    "quality.get_check_record": (lambda s, u, t: quality.get_check_record(
+        s, user=u, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"]), {"supervisor"}),
+    "quality.list_reviews": (lambda s, u, t: quality.list_reviews(
+        s, user=u, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"]), {"supervisor"}),
+    "quality.quality_by_area_month": (lambda s, u, t: quality.quality_by_area_month(
+        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(OXF,)),
+        QUALITY - {"rdg_supervisor"}),
+    "quality.count_faults": (lambda s, u, t: quality.count_faults(
+        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(OXF,)),
+        QUALITY - {"rdg_supervisor"}),
+    "quality.list_team_submissions": (lambda s, u, t: quality.list_team_submissions(
+        s, user=u, start=dt.date.today() - dt.timedelta(days=7), end=dt.date.today()),
+        {"supervisor", "rdg_supervisor"}),
+    "search.search": (lambda s, u, t: search.search(s, user=u, limit=5), TEAM),
+    "search.get_record": (lambda s, u, t: search.get_record(
+        s, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"], user=u), TEAM),
+    "search.list_good_practice": (lambda s, u, t: search.list_good_practice(s, user=u), EVERYONE),
+    "search.list_useful_info": (lambda s, u, t: search.list_useful_info(s, user=u), EVERYONE),
+    "search.list_info_folders": (lambda s, u, t: search.list_info_folders(s, user=u), EVERYONE),
+    "trends.before_after": (lambda s, u, t: trends.before_after(
+        s, Filters(areas=(OXF,)), user=u, pivot=dt.date.today() - dt.timedelta(days=20), days=14),
+        READERS - {"rdg_supervisor"}),
+    "wordcloud.issues_word_cloud": (lambda s, u, t: wordcloud.issues_word_cloud(
+        s, Filters(areas=(OXF,)), user=u, width=60, height=40), READERS - {"rdg_supervisor"}),
+    "ysywd.list_board": (lambda s, u, t: ysywd_reads.list_board(s, user=u, area_code=OXF), EVERYONE - {
+        "rdg_officer", "rdg_supervisor"}),
+    "ysywd.count_board": (lambda s, u, t: ysywd_reads.count_board(s, user=u, area_code=OXF), EVERYONE - {
+        "rdg_officer", "rdg_supervisor"}),
+    "ysywd.list_linkable_sources": (lambda s, u, t: ysywd_reads.list_linkable_sources(
+        s, user=u, item=_an_oxford(s, "ysywd")), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+    "ysywd.list_raise_sources": (lambda s, u, t: ysywd_reads.list_raise_sources(
+        s, user=u, area_code=OXF, table="ccrs"), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+    "ysywd.list_linked_sources": (lambda s, u, t: ysywd_reads.list_linked_sources(
+        s, user=u, item=_an_oxford(s, "ysywd")), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+    "ysywd.ysywd_overview": (lambda s, u, t: ysywd_reads.ysywd_overview(s, Filters(areas=(OXF,)), user=u),
+                             EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+    "ysywd.list_publishable": (lambda s, u, t: ysywd_reads.list_publishable(
+        s, user=u, area_code=OXF, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today()),
+        EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+}
+
+
+def test_every_public_read_function_is_in_the_matrix():
+    covered = set(DASHBOARDS) | set(OTHER_READS) | set(NO_USER)
+    assert set(PUBLIC_READS) - covered == set(), "add the new read function to this matrix"
+    assert covered - set(PUBLIC_READS) == set(), "a function in the matrix no longer exists"
+    for name in set(PUBLIC_READS) - set(NO_USER):
+        assert "user" in inspect.signature(PUBLIC_READS[name]).parameters, f"{name} must take the acting user"
+    assert len(DASHBOARDS) >= 12
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("read", sorted(OTHER_READS))
+def test_who_may_call_each_read(world, read, who, tmp_path):
+    store, users = world
+    run, allowed = OTHER_READS[read]
+    if who in allowed:
+        run(store, users[who], tmp_path)
+    else:
+        with pytest.raises(NotAllowed):
+            run(store, users[who], tmp_path)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if dataclasses.is_dataclass(a):
+        return type(a) is type(b) and _same(vars(a), vars(b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, pd.DataFrame):
+        return isinstance(b, pd.DataFrame) and a.reset_index(drop=True).equals(b.reset_index(drop=True))
+    if isinstance(a, list | tuple):
+        return isinstance(b, list | tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)  # NaN is NaN
+
+
+YEAR = Filters(start=dt.date.today() - dt.timedelta(days=365), end=dt.date.today())
+
+
+@pytest.mark.parametrize("name", sorted(DASHBOARDS))
+def test_dashboards_by_role_and_a_supervisor_sees_exactly_their_area(world, name):
+    store, users = world
+    query = DASHBOARDS[name]
+    for who in sorted(set(WHO) - READERS):
+        with pytest.raises(NotAllowed):
+            query(store, YEAR, user=users[who])
+    analysts_oxford = query(store, dataclasses.replace(YEAR, areas=(OXF,)), user=users["analyst"])
+    assert _same(query(store, YEAR, user=users["supervisor"]), analysts_oxford)
+    assert _same(query(store, dataclasses.replace(YEAR, areas=(OXF,)), user=users["supervisor"]), analysts_oxford)
+    for asked in ((RDG,), (OXF, RDG)):
+        with pytest.raises(NotAllowed, match=f"{RDG}.* outside your area"):
+            query(store, dataclasses.replace(YEAR, areas=asked), user=users["supervisor"])
+
+
+def test_a_supervisors_filters_cannot_reach_another_areas_wards_or_officers(world):
+    store, users = world
+    rdg_ward, rdg_officer = db.cursor().execute(
+        f"SELECT ward_code, organiser FROM {store.relation('events')} WHERE area_code = ? AND status = 'completed'"
+        " AND start >= ? AND start < ? LIMIT 1", [RDG, YEAR.start, YEAR.end]).fetchone()
+    events = events_dash.events_completed
+    for narrowed in (Filters(wards=(rdg_ward,)), Filters(officers=(rdg_officer,))):
+        seen = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
+                      user=users["supervisor"])
+        assert seen.events.empty and seen.headline["events_completed"] == 0
+        analyst = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
+                         user=users["analyst"])
+        assert analyst.headline["events_completed"] > 0, "the filter does match Reading's events"
+
+
+def test_the_filter_bar_offers_only_the_supervisors_area_and_a_link_to_another_is_refused(app_store, demo_store_root):
+    shutil.rmtree(app_store.root, ignore_errors=True)
+    shutil.copytree(demo_store_root, app_store.root)
+    store = Store(app_store.root)
+    supervisor = user_of_role(store, "supervisor", OXF)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state[USER_KEY] = supervisor["user_id"]
+    at.query_params["area"] = RDG
+    at.query_params["period"] = "this_year"
+    at.run()
+    at.switch_page("pages/events_completed.py")
+    at.query_params["area"] = RDG
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(RDG in w.value and "outside your area" in w.value for w in at.warning)
+    areas = next(m for m in at.multiselect if m.label == "Areas")
+    assert len(areas.options) == 1 and areas.value == []
+    table = next(d for d in at.dataframe if "area" in d.value.columns)
+    assert set(table.value["area"]) == {reference.area_names(store)[OXF]}, "only Oxford's completed events"
