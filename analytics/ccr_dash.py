@@ -5,27 +5,28 @@ dataclass of plain values and DataFrames (cached on the tables' versions, as
 in `analytics.queries`). Counts share their definitions with `summary`
 (`analytics.metrics`), so a page and `python -m analytics summary` agree.
 
-Special-category data: the diversity answers (`DIVERSITY_FIELDS`) are read
-only here, only from CCRs with `diversity_consent` (the store refuses them
-without consent, and the queries filter on consent as well), only as counts,
-and leave this module only after small-count suppression
-(`analytics.privacy`). The record-level CCR table never selects them.
+Special-category data: the diversity answers (`DIVERSITY_FIELDS`) reach this
+module only as counts over published area-months (`analytics.disclosure`: whole
+closed months, whole areas, cells of fewer than 10 people withheld), and leave
+it only after small-count suppression (`analytics.privacy`). The record-level
+CCR table never selects them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from analytics import disclosure
 from analytics.filters import Filters, where_clause, within_scope
 from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
 from analytics.privacy import suppress_breakdown, suppress_nested
 from analytics.queries import (
-    _and,
     _cached,
     _frame,
     _frames,
@@ -140,8 +141,10 @@ class CcrOutcomes:
       consent_rate (None without CCRs), smart_alert_signups.
     top_issues: issue, ccrs (CCRs listing it), the TOP_ISSUES most listed.
     breakdowns: for age_band, ethnic_group, ethnicity, religion, sex, disability, the
-      consented CCRs by answer, suppressed (`analytics.privacy`), a Total row last.
+      consented CCRs by answer over published area-months (`analytics.disclosure`), suppressed
+      (`analytics.privacy`), a Total row last.
     by_area, by_ward, by_officer: as `Places` (the drill-down's levels and the map).
+    diversity: what the breakdowns cover (`disclosure.Coverage`).
     """
 
     headline: dict[str, Any]
@@ -150,6 +153,7 @@ class CcrOutcomes:
     by_area: pd.DataFrame
     by_ward: pd.DataFrame
     by_officer: pd.DataFrame
+    diversity: disclosure.Coverage | None = None
 
 
 # Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
@@ -176,18 +180,31 @@ DETAIL_COLUMNS = ("record_id", "contact_at", "area", "ward", "officer_id", "offi
                   "info_submitted")
 
 
+def ccr_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
+                 today: dt.date | None = None) -> CcrOutcomes:
+    """The CCR outcomes page's aggregate query set (the record-level table is `ccr_details`), for `user`.
+
+    The diversity breakdowns come from published area-months (`analytics.disclosure`), never from the
+    filters' own days, wards or officers; `diversity` says what they cover. Their every view is audited.
+    """
+    outcomes = _ccr_outcomes(store, filters, user=user)
+    counts, outcomes.diversity = disclosure.diversity_counts(store, filters, user=user, today=today)
+    outcomes.breakdowns = suppressed_breakdowns(counts)
+    return outcomes
+
+
+ccr_outcomes.capability = "read_aggregates"  # as the dashboards' `_cached` queries
+
+
 @_cached("ccrs", "areas", "wards", "users")
-def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
-    """The CCR outcomes page's aggregate query set (the record-level table is `ccr_details`)."""
+def _ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     where, params = where_clause(filters, table="ccrs")
     figures_sql = f"""
         SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
         FROM {relations["ccrs"]} WHERE {where}"""
     issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    diversity_sql, diversity_params = _diversity_sql(relations["ccrs"], filters)
-    figures, places, issues, diversity = _frames(
-        (figures_sql, params), _places_sql(relations, filters), (issues_sql, issues_params),
-        (diversity_sql, diversity_params))
+    figures, places, issues = _frames(
+        (figures_sql, params), _places_sql(relations, filters), (issues_sql, issues_params))
 
     headline: dict[str, Any] = _ints(figures.iloc[0].fillna(0), (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
@@ -195,7 +212,7 @@ def ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
     return CcrOutcomes(
         headline={k: headline[k] for k in OUTCOME_HEADLINE},
         top_issues=top.astype({"ccrs": "int64"}),
-        breakdowns=suppressed_breakdowns(diversity),
+        breakdowns={},
         **vars(_places(places)),
     )
 
@@ -204,23 +221,8 @@ def _select(names: tuple[str, ...]) -> str:
     return ", ".join(f"{PAGE_METRICS[n].sql} AS {n}" for n in names)
 
 
-def _diversity_sql(ccrs: str, filters: Filters) -> tuple[str, list]:
-    """Consented CCRs counted by each diversity answer, in one scan (field, answer, count)."""
-    where, params = where_clause(filters, table="ccrs")
-    keys = ", ".join(f"({field})" for field in DIVERSITY_FIELDS)
-    field = "CASE " + " ".join(f"WHEN GROUPING({f}) = 0 THEN '{f}'" for f in DIVERSITY_FIELDS) + " END"
-    answer = f"coalesce({', '.join(DIVERSITY_FIELDS)})"
-    # Each grouping set keeps one field; NULLs of the others are grouping NULLs, and a NULL
-    # answer of the kept field is "not answered" (GROUPING tells the two apart).
-    sql = f"""
-        SELECT {field} AS field, {answer} AS answer, count(*) AS count
-        FROM {ccrs} WHERE {_and(where, CONSENTED)}
-        GROUP BY GROUPING SETS ({keys})"""
-    return sql, params
-
-
 def count_consented_by(diversity: pd.DataFrame, field: str) -> pd.DataFrame:
-    """One field's raw counts over every category (zero where none), from `_diversity_sql`'s result.
+    """One field's raw counts over every category (zero where none), from `disclosure.diversity_counts`.
 
     Raw counts are for suppression only: they never leave this module unsuppressed.
     """

@@ -22,14 +22,18 @@ as they are.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from analytics import privacy
-from analytics.filters import Filters, where_clause
-from analytics.queries import _cached, _frames
+from analytics import disclosure, privacy
+from analytics.filters import Filters
+from analytics.queries import _cached, _frame
 from data.picklists import ETHNIC_GROUPS, ETHNICITY
+from data.store import Store
 
 UNDER_REACHED = 0.8
 MIN_CONTACTS = 20
@@ -53,30 +57,42 @@ class Representation:
     groups: pd.DataFrame
     areas: pd.DataFrame
     missing_census: list[str]
+    coverage: disclosure.Coverage | None = None
 
 
-@_cached("ccrs", "census_population", "areas")
-def representativeness(relations: dict[str, str], filters: Filters) -> Representation:
-    """Per area in scope: contacts by ethnic group beside the census population (suppressed)."""
-    where, params = where_clause(filters, table="ccrs")
+def representativeness(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
+                       today: dt.date | None = None) -> Representation:
+    """Per area in scope: people met by ethnic group (published area-months, `analytics.disclosure`)
+    beside the census population (suppressed), for `user`; audited as a diversity view."""
+    counts, coverage = disclosure.diversity_counts(store, filters, user=user, today=today, by_area=True)
+    population = _population(store, filters, user=user)
+    stated = counts[(counts["field"] == "ethnicity") & counts["answer"].notna()]
+    contacts = pd.DataFrame({"area_code": stated["area_code"], "ethnicity": stated["answer"],
+                             "contacts": stated["count"].astype("int64")})
+    contacts["ethnic_group"] = contacts["ethnicity"].map(_GROUP_OF).fillna(NOT_STATED)
+    result = combine(contacts, population)
+    result.coverage = coverage
+    return result
+
+
+representativeness.capability = "read_aggregates"  # as the dashboards' `_cached` queries
+
+
+@_cached("census_population", "areas")
+def _population(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
     area_scope = "TRUE"
     area_params: list = []
     if filters.areas:
         area_scope = f"area_code IN ({', '.join('?' for _ in filters.areas)})"
         area_params = list(filters.areas)
-    contacts, population = _frames(
-        (f"SELECT area_code, ethnicity, count(*) AS contacts FROM {relations['ccrs']}"
-         f" WHERE {where} AND diversity_consent AND ethnicity IS NOT NULL GROUP BY ALL", params),
-        (f"WITH cells AS (SELECT coalesce(c.area_code, c.geography_code) AS area_code, c.census_year,"
-         f"  c.ethnic_group, c.people FROM {relations['census_population']} c),"
-         f" latest AS (SELECT area_code, max(census_year) AS census_year FROM cells GROUP BY ALL)"
-         f" SELECT area_code, a.name AS area, census_year, ethnic_group, sum(people) AS population"
-         f" FROM cells JOIN latest USING (area_code, census_year)"
-         f" JOIN (SELECT * FROM {relations['areas']} WHERE {area_scope}) a USING (area_code) GROUP BY ALL",
-         area_params),
-    )
-    contacts["ethnic_group"] = contacts["ethnicity"].map(_GROUP_OF).fillna(NOT_STATED)
-    return combine(contacts, population)
+    return _frame(
+        f"WITH cells AS (SELECT coalesce(c.area_code, c.geography_code) AS area_code, c.census_year,"
+        f"  c.ethnic_group, c.people FROM {relations['census_population']} c),"
+        f" latest AS (SELECT area_code, max(census_year) AS census_year FROM cells GROUP BY ALL)"
+        f" SELECT area_code, a.name AS area, census_year, ethnic_group, sum(people) AS population"
+        f" FROM cells JOIN latest USING (area_code, census_year)"
+        f" JOIN (SELECT * FROM {relations['areas']} WHERE {area_scope}) a USING (area_code) GROUP BY ALL",
+        area_params)
 
 
 def combine(contacts: pd.DataFrame, population: pd.DataFrame) -> Representation:

@@ -13,7 +13,8 @@ from typing import Any
 
 from data.store import Store, new_submission_id
 
-ACTIONS = ("sign_in", "sign_out", "export", "view_personal", "import", "admin_change", "retention", "publish")
+ACTIONS = ("sign_in", "sign_out", "export", "view_personal", "view_diversity", "import", "admin_change", "retention",
+           "publish")
 """The kinds of entry this log holds."""
 
 

@@ -62,6 +62,7 @@ render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.b
 
 st.subheader("Who we spoke to")
 st.caption("People who consented to answer the diversity questions. " + NOTE)
+st.caption(outcomes.diversity.describe())  # which whole months and areas the breakdowns cover
 tabs = st.tabs(list(BREAKDOWN_LABELS.values()))
 for tab, (name, label) in zip(tabs, BREAKDOWN_LABELS.items(), strict=True):
     with tab:

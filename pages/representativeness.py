@@ -39,6 +39,7 @@ st.caption("The ethnicity of people met in Community Contact Records (with conse
 
 filters = render_filter_bar(store, key="representation", event_types=False, user=user)
 result = representativeness(store, filters, user=user)
+st.caption(result.coverage.describe())  # which whole months and areas the people met are counted over
 if result.missing_census:
     st.warning(f"No census population for {', '.join(result.missing_census)}: an analyst imports census "
                "ethnicity by local authority (with a lookup to areas) on **Import data**.", icon=":material/info:")

@@ -3,8 +3,10 @@
 Each page's figures three ways: `analytics.ccr_dash` on the store; the same
 statements straight over one compacted Parquet file per table (no snapshot,
 no cache: what the SQL costs without the store around it); and pandas over
-DataFrames in memory. The diversity breakdowns are compared after
-suppression, as the page shows them.
+DataFrames in memory. The diversity breakdowns are not compared: the page
+reads them from the few published area-month cells (`analytics.disclosure`),
+not from the CCRs the floors scan; the store's figure includes reading (and on
+a cold run, publishing) them.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
 
 def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:
     sources, filters = floor_sources(paths), _filters(window)
-    return {**vars(ccr_dash.ccr_outcomes.__wrapped__(sources, filters)),
+    return {**vars(ccr_dash._ccr_outcomes.__wrapped__(sources, filters)),
             "details": ccr_dash._ccr_details.__wrapped__(sources, filters)}
 
 
@@ -73,13 +75,9 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / len(c) if len(c) else None
     issues = c["issues"].explode().dropna().value_counts().rename_axis("issue").reset_index(name="ccrs")
     issues = issues.sort_values(["ccrs", "issue"], ascending=[False, True]).head(ccr_dash.TOP_ISSUES)
-    consented = c[c["diversity_consent"]]
-    diversity = pd.concat([
-        consented[field].value_counts(dropna=False).rename_axis("answer").reset_index(name="count")
-        .assign(field=field) for field in DIVERSITY_FIELDS])
     latest = c.sort_values(["contact_at", "record_id"], ascending=False).head(ccr_dash.DETAIL_ROWS)
     return {"headline": headline, "top_issues": issues, "details": ccr_dash.CcrDetails(rows=latest, total=len(c)),
-            "breakdowns": ccr_dash.suppressed_breakdowns(diversity), **_places_pandas(c, frames)}
+            **_places_pandas(c, frames)}
 
 
 def activity_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str, Any]:
@@ -120,8 +118,6 @@ def outcomes_comparable(result: Any) -> dict:
         "consent_rate": None if rate is None else round(rate, 9),
         "top_issues": sorted_rows(result["top_issues"], ["issue", "ccrs"]),
         "details": (list(result["details"].rows["record_id"]), result["details"].total),
-        "breakdowns": {name: [tuple(str(v) for v in row) for row in frame.itertuples(index=False)]
-                       for name, frame in result["breakdowns"].items()},
         **_places_comparable(result),
     }
 

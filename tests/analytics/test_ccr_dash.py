@@ -13,16 +13,16 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import ccr_dash
+from analytics import ccr_dash, disclosure
 from analytics.filters import Filters
 from analytics.privacy import HIDDEN, SMALL
-from analytics.queries import _frame
 from data.schema import DIVERSITY_FIELDS, SYSTEM_COLUMNS
 from data.store import Store
 from tests.analytics.conftest import MARCH, make_ccr, save
 from tests.conftest import ANALYST
 
 FILTERS = Filters(start=MARCH[0], end=MARCH[1])
+TODAY = dt.date(2025, 4, 20)  # March 2025 has closed (7 days after its end) and is within retention
 
 # -- the fixture store ----------------------------------------------------------------
 
@@ -82,15 +82,16 @@ def test_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypa
     assert table.total == 3
 
 
-def test_outcomes_breakdowns_of_two_people_are_all_suppressed(fixture_store):
-    breakdowns = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST).breakdowns
+def test_outcomes_breakdowns_withhold_an_area_month_of_two_people(fixture_store):
+    outcomes = ccr_dash.ccr_outcomes(fixture_store, FILTERS, user=ANALYST, today=TODAY)
+    breakdowns = outcomes.breakdowns
     assert list(breakdowns) == ["age_band", "religion", "sex", "disability", "ethnic_group", "ethnicity"]
-    age = breakdowns["age_band"].set_index("age_band")["count"]
-    # Consented: c1 (25-34) and c3 (no age given): 1 and 1, total 2 — all "<5".
-    assert age["25-34"] == SMALL and age["Not answered"] == SMALL and age["Total"] == SMALL
-    assert age["65+"] == 0
-    sex = breakdowns["sex"].set_index("sex")["count"]
-    assert sex["Female"] == SMALL and sex["Male"] == 0 and sex["Total"] == SMALL
+    # Consented in March: c1 and c3, both A1: one area-month of 2 people (< 10), withheld from every
+    # breakdown; A2's c2 did not consent. Nothing is counted.
+    assert all(frame["count"].iloc[-1] == 0 for frame in breakdowns.values())
+    assert outcomes.diversity.months == (dt.date(2025, 3, 1),) and outcomes.diversity.withheld == 1
+    assert outcomes.diversity.respondents == 0
+    assert "1 area-month with fewer than 10 people left out" in outcomes.diversity.describe()
 
 
 def test_activity(fixture_store):
@@ -176,12 +177,13 @@ def test_survey_headline_counts_every_ccr(survey_store):
     assert outcomes.headline["consent_rate"] == pytest.approx(12 / 15)
 
 
-def test_raw_diversity_counts_ignore_answers_without_consent(survey_store):
-    sql, params = ccr_dash._diversity_sql(survey_store.relation("ccrs"), FILTERS)
-    assert "diversity_consent" in sql  # the query filters on consent, not only the form
-    raw = _frame(sql, params)
+def test_published_counts_ignore_answers_without_consent(survey_store):
+    cells = {c["area_code"]: c for c in disclosure._count_month(survey_store, dt.date(2025, 3, 1))}
+    assert cells["A1"]["respondents"] == 12 and "A2" not in cells  # A2 has no consented CCR: the leaked row is out
+    raw = pd.DataFrame(cells["A1"]["counts"])
+    raw["answer"] = raw["answer"].where(raw["answer"] != disclosure.NOT_ANSWERED, None)
     age = ccr_dash.count_consented_by(raw, "age_band").set_index("age_band")["count"]
-    assert age["25-34"] == 7 and age["65+"] == 2 and age["Not answered"] == 3  # not 3: the leaked 65+ is out
+    assert age["25-34"] == 7 and age["65+"] == 2 and age["Not answered"] == 3
     assert age.sum() == 12
     sex = ccr_dash.count_consented_by(raw, "sex").set_index("sex")["count"]
     assert sex.to_dict() == {"Female": 8, "Male": 4, "Prefer not to say": 0, "Not answered": 0}
@@ -194,7 +196,7 @@ def test_raw_diversity_counts_ignore_answers_without_consent(survey_store):
 
 
 def test_survey_breakdowns_are_suppressed(survey_store):
-    breakdowns = ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST).breakdowns
+    breakdowns = ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST, today=TODAY).breakdowns
     age = breakdowns["age_band"].set_index("age_band")["count"]
     # 65+ 2 and Not answered 3 are "<5"; together 5 = 2+3, each could be 1..4: no secondary; total 12.
     assert (age["25-34"], age["65+"], age["Not answered"], age["Total"]) == (7, SMALL, SMALL, 12)
@@ -213,7 +215,7 @@ def test_survey_breakdowns_are_suppressed(survey_store):
 
 
 def test_breakdown_totals_add_up_to_consented_ccrs(survey_store):
-    for name, frame in ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST).breakdowns.items():
+    for name, frame in ccr_dash.ccr_outcomes(survey_store, FILTERS, user=ANALYST, today=TODAY).breakdowns.items():
         assert frame["count"].iloc[-1] == 12, name
 
 

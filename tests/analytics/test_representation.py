@@ -49,13 +49,16 @@ def store(tmp_path_factory):
     return store
 
 
+TODAY = dt.date(2025, 4, 20)  # March 2025 has closed and is within retention
+
+
 def group(result, area: str, name: str) -> dict:
     rows = result.groups[(result.groups["area_code"] == area) & (result.groups["ethnic_group"] == name)]
     return rows.iloc[0].to_dict()
 
 
 def test_shares_of_people_met_beside_shares_of_population(store):
-    result = representativeness(store, Filters(), user=ANALYST)
+    result = representativeness(store, Filters(), user=ANALYST, today=TODAY)
     white, asian, black = (group(result, "A1", g) for g in ("White", "Asian", "Black"))
     assert (white["contacts"], white["contact_share"], white["population_share"]) == (20, 0.8, 0.8)
     assert (asian["contacts"], asian["contact_share"], asian["population"]) == (5, 0.2, 150)
@@ -69,7 +72,7 @@ def test_shares_of_people_met_beside_shares_of_population(store):
 
 
 def test_small_counts_are_suppressed_and_never_flagged(store):
-    result = representativeness(store, Filters(), user=ANALYST)
+    result = representativeness(store, Filters(), user=ANALYST, today=TODAY)
     black, white, asian = (group(result, "A2", g) for g in ("Black", "White", "Asian"))
     assert (black["contacts"], black["under_reached"]) == ("<5", False) and pd.isna(black["contact_share"])
     # 3 alone would be the total minus White: White is hidden too
@@ -80,14 +83,23 @@ def test_small_counts_are_suppressed_and_never_flagged(store):
         == {("A1", "Black"), ("A2", "Asian")}
 
 
-def test_too_few_people_met_gives_no_shares(store):
-    result = representativeness(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 10)), user=ANALYST)
-    assert result.groups["contact_share"].isna().all()
-    assert not result.groups["under_reached"].any()
+def test_a_part_of_a_month_counts_the_whole_published_month(store):
+    # People met are counted by whole closed month (analytics.disclosure): 1-10 March shows all March.
+    part = representativeness(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 10)), user=ANALYST,
+                              today=TODAY)
+    whole = representativeness(store, Filters(), user=ANALYST, today=TODAY)
+    assert part.groups.equals(whole.groups) and part.coverage.months == (dt.date(2025, 3, 1),)
+    assert "Whole months March 2025" in part.coverage.describe()
+
+
+def test_an_open_month_is_not_counted(store):
+    result = representativeness(store, Filters(), user=ANALYST, today=dt.date(2025, 4, 5))  # March closes 8 April
+    assert result.groups["contact_share"].isna().all() and not result.groups["under_reached"].any()
+    assert dt.date(2025, 3, 1) not in result.coverage.months and result.coverage.respondents == 0
 
 
 def test_an_area_filter_and_the_chart(store):
-    result = representativeness(store, Filters(areas=("A2",)), user=ANALYST)
+    result = representativeness(store, Filters(areas=("A2",)), user=ANALYST, today=TODAY)
     assert set(result.groups["area_code"]) == {"A2"}
     spec = build_representation_chart(result.groups).to_dict()
     assert spec["facet"]["field"] == "area"

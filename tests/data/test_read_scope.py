@@ -35,6 +35,7 @@ from analytics import (
     audit,
     calendar,
     ccr_dash,
+    disclosure,
     events_dash,
     period_export,
     quality,
@@ -65,6 +66,8 @@ NO_USER = {
     "activity.list_settings": "configuration values (quick links, force name)",
     "quality.dip_check_shares": "the configured dip-check sample shares",
     "search.creators_relation": "builds SQL text; reads nothing",
+    "disclosure.publish": "writes the closed months' published cells and returns only how many",
+    "disclosure.publishable_months": "which months may be published, from the retention settings",
     "queries.summary": "the operator's command line (`python -m analytics summary`), which holds the store's"
                        " own credentials",
 }
@@ -131,6 +134,8 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
         s, user=u, area_code=OXF, today=dt.date.today()), TEAM_OXF),
     "calendar.list_events_to_update": (lambda s, u, t: calendar.list_events_to_update(
         s, user=u, area_code=OXF, now=dt.datetime.now()), TEAM_OXF),
+    "disclosure.diversity_counts": (lambda s, u, t: disclosure.diversity_counts(s, Filters(areas=(OXF,)), user=u),
+                                    READERS - {"rdg_supervisor"}),
     "ccr_dash.ccr_details": (lambda s, u, t: ccr_dash.ccr_details(s, Filters(areas=(OXF,)), user=u), TEAM_OXF - {
         "officer"} | {"commander", "analyst"}),
     "period_export.export_period": (lambda s, u, t: period_export.export_period(
