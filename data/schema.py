@@ -6,18 +6,27 @@ annotations by `arrow_schema`. Every stored table also carries the system
 columns in `SYSTEM_COLUMNS`, added by the store, never by a form.
 
 Business date-times (`start`, `contact_at`, ...) are wall-clock times in the
-force's local time, stored as naive timestamps. `written_at` is UTC.
+force's local time, stored as naive timestamps (one with a time zone is
+refused). `written_at` is UTC.
+
+Every model checks every field's raw input the same way (`Checked`): text
+holding NUL or another control character (tab, newline and carriage return
+aside) is refused, as is text of invisible characters only (spaces, control or
+format characters), blank in a required field; bytes are not text; a number
+must fit its Arrow column (int64).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
-from typing import Annotated, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from data import picklists
@@ -30,9 +39,70 @@ Lon = Annotated[float, Field(ge=-8.7, le=1.8)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 EARLIEST = dt.datetime(2000, 1, 1)
 LATEST = dt.datetime(2100, 1, 1)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""The range of the int64 Arrow column every integer field is stored in."""
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (C0, DEL, C1) other than tab, newline and carriage return; and lone surrogates."""
 
 
-class Record(BaseModel):
+def text_problem(text: str) -> str | None:
+    """Why a piece of text may not be stored (NUL or other control characters), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if _CONTROL.search(text):
+        return "must not contain control characters (only tab and new lines)"
+    return None
+
+
+def invisible(text: str) -> bool:
+    """Whether text is empty or only whitespace, control and format (zero-width) characters."""
+    if text[:1].isalnum():  # the common case, at once
+        return False
+    return all(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in text)
+
+
+def _raw_problem(value: Any) -> str | None:
+    """What is wrong with a field's raw input, looking inside lists and mappings (nested records)."""
+    if value is None or isinstance(value, bool | int | float | dt.date):
+        return None
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "must be text, not bytes"
+    if isinstance(value, list | tuple | set | frozenset):
+        return next((p for p in map(_raw_problem, value) if p), None)
+    if isinstance(value, dict):
+        return next((p for p in map(_raw_problem, [*value, *value.values()]) if p), None)
+    return None
+
+
+class Checked(BaseModel):
+    """Base of every model: the checks every field's value gets, whatever its type (see the module docstring)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_input(cls, value: Any) -> Any:
+        problem = _raw_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and invisible(value):
+            if cls.model_fields[info.field_name].is_required():
+                raise ValueError("is required")
+            if value:
+                raise ValueError("must not be only invisible characters")
+        elif isinstance(value, dt.datetime) and value.tzinfo is not None:
+            raise ValueError("must be a local time without a time zone")
+        elif isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError("is too large a number to store")
+        return value
+
+
+class Record(Checked):
     """Base for stored records: strict about unknown fields, trims text."""
 
     model_config = ConfigDict(
@@ -51,7 +121,11 @@ class Record(BaseModel):
 
 def _end_after_start(record, start: str, end: str) -> None:
     begin, finish = getattr(record, start), getattr(record, end)
-    if begin is not None and finish is not None and finish <= begin:
+    if begin is None or finish is None:
+        return
+    if (begin.tzinfo is None) != (finish.tzinfo is None):  # fields refuse time zones: a safety net
+        raise ValueError(f"{end} and {start} must both be local times without a time zone")
+    if finish <= begin:
         raise ValueError(f"{end} must be after {start}")
 
 
@@ -232,7 +306,7 @@ class Abstraction(Record):
     """The duty the officer was taken to."""
 
 
-class YsywdAction(BaseModel):
+class YsywdAction(Checked):
     """One thing done about a "You said, we did" item."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -242,7 +316,7 @@ class YsywdAction(BaseModel):
     officer_id: Code
 
 
-class YsywdFeedback(BaseModel):
+class YsywdFeedback(Checked):
     """One time the community was told what was done."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -355,7 +429,7 @@ class QualityReview(Record):
     """Table of the record checked (e.g. 'ccrs')."""
     target_id: Code
     """`record_id` of the record checked."""
-    target_version: Annotated[int, Field(ge=1)]
+    target_version: Annotated[int, Field(ge=1, le=INT64_MAX)]
     """Version of the record checked."""
     reviewer_id: Code
     """User id of the supervisor."""
@@ -429,6 +503,8 @@ class User(Record):
     """The user's team (an area); empty for force-wide roles."""
     active: bool = True
     """False once the user has left."""
+    sign_in_subject: Annotated[str, Field(max_length=600)] | None = None
+    """Identity-provider account bound at first sign-in (issuer + subject, or Entra tenant + object id)."""
 
 
 class Picklist(Record):
@@ -438,7 +514,7 @@ class Picklist(Record):
     """Which pick-list (event_types, communities, issue_categories, ...)."""
     value: Text
     """The choice shown and stored."""
-    position: int = 0
+    position: Annotated[int, Field(ge=0, le=INT64_MAX)] = 0
     """Order in the list."""
     active: bool = True
     """False to retire a choice without losing old records."""
@@ -449,8 +525,8 @@ class Setting(Record):
 
     key: Code
     """Setting name (force_name, quick_link:..., ...)."""
-    value: LongText
-    """Its value."""
+    value: LongText = ""
+    """Its value; empty for a setting cleared (a hidden quick link, a rule kept for ever)."""
 
 
 class Crime(Record):
@@ -503,11 +579,33 @@ class CensusPopulation(Record):
     """Ethnic category as an ONS 2021 code (A1..O2); 2011 'Other White' counts as W5."""
     ethnic_group: Literal[picklists.ETHNIC_GROUPS]  # type: ignore[valid-type]
     """High-level group: Asian, Black, Mixed, White or Other."""
-    people: Annotated[int, Field(ge=0)]
+    people: Annotated[int, Field(ge=0, le=INT64_MAX)]
     """Usual residents in that category."""
     source_file: Annotated[str, Field(max_length=200)]
     """Name of the file it was imported from."""
 
+
+
+class DiversityCount(Checked):
+    """How many people in one published cell gave one answer to one diversity question."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: Literal[tuple(DIVERSITY_FIELDS)]  # type: ignore[valid-type]
+    answer: Code
+    count: Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+class DiversityMonth(Record):
+    """The diversity answers of one area's CCRs in one closed month, published once (`analytics.disclosure`)."""
+
+    area_code: Code
+    """Local policing area."""
+    month: dt.date
+    """First day of the calendar month."""
+    respondents: Annotated[int, Field(ge=0, le=INT64_MAX)]
+    """CCRs in the month whose person consented to the diversity questions."""
+    counts: list[DiversityCount] = Field(default_factory=list)
+    """Per question and answer: {field, answer, count} ("Not answered" for a question left blank)."""
 
 TABLES: dict[str, type[Record]] = {
     "events": Event,
@@ -528,6 +626,7 @@ TABLES: dict[str, type[Record]] = {
     "settings": Setting,
     "crimes": Crime,
     "census_population": CensusPopulation,
+    "diversity_months": DiversityMonth,
 }
 
 SYSTEM_COLUMNS: dict[str, pa.DataType] = {

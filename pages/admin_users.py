@@ -13,7 +13,7 @@ from forms.admin_ui import (
     render_history,
     require_admin,
 )
-from forms.identity import current_user
+from forms.identity import clear_sign_in, current_user, sign_in_binding
 from forms.runtime import get_store, route_through_app
 from forms.widgets import label_of
 
@@ -66,6 +66,18 @@ with tab_change:
                                                                        user=user, submission_id=sid,
                                                                        base_version=version),
                           message=f"Saved {picked}.")
+        bound = sign_in_binding(store, record["record_id"])
+        if bound:
+            st.caption(f"Signs in only as the identity-provider account `{bound}` (bound at their first sign-in).")
+            render_change_errors(f"{key}.unbind", typed=False)
+            change_button("Clear sign-in binding", key=f"{key}.unbind", form=False, icon=":material/link_off:",
+                          help="When their account was re-created at the identity provider: their next sign-in "
+                               "binds them to the account they sign in with.",
+                          change=lambda values, sid: clear_sign_in(store=store, user_id=picked, user=user,
+                                                                   submission_id=sid, base_version=version),
+                          message=f"Cleared {picked}'s sign-in binding: their next sign-in binds it again.")
+        else:
+            st.caption("Not bound to an identity-provider account yet: their next sign-in binds it.")
         render_history(store, table="users", record=record, user=user)
 
 with tab_add:
