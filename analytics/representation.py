@@ -1,7 +1,8 @@
 """Representativeness: the ethnicity of people met in CCRs against the census population of the same area.
 
-Contacts are CCRs in the period whose person consented to the diversity
-questions and gave an ethnicity; "prefer not to say" is counted apart and
+Contacts are CCRs whose person consented to the diversity questions and gave
+an ethnicity, counted over the published area-months the period touches
+(`analytics.disclosure`: whole closed months, cells under 10 people withheld); "prefer not to say" is counted apart and
 left out of the shares. Each CCR is one person met. The population is the
 area's usual residents in the latest census the store holds for it (the
 local authorities matched to the area at import, or whose code is the area's
