@@ -175,6 +175,9 @@ def diversity_counts(store: Store, filters: Filters | None, *, user: Mapping[str
     filters = within_scope(filters or Filters(), user)
     today = today or dt.date.today()
     first, last = publishable_months(store, today=today)
+    if first is None and filters.start is None:  # no retention and no start: from the first CCR's month
+        (earliest,) = db.cursor().execute(f"SELECT min(contact_at) FROM {store.relation('ccrs')}").fetchone()
+        first = month_start(earliest.date()) if earliest is not None else None
     months = months_in(filters.start, filters.end, first, last)
     publish(store, months)
     ignored = tuple(name for name, values in (("ward", filters.wards), ("officer", filters.officers)) if values)

@@ -186,3 +186,16 @@ def test_a_supervisor_sees_their_own_areas_cells_only(survey):
     from data.access import NotAllowed
     with pytest.raises(NotAllowed):
         disclosure.diversity_counts(store, Filters(), user=officer, today=TODAY)
+
+
+def test_with_retention_off_an_open_period_reaches_back_to_the_first_month(survey, tmp_path):
+    import shutil
+
+    source, _ = survey
+    shutil.copytree(source.root, tmp_path / "copy")
+    store = Store(tmp_path / "copy")
+    store.save("settings", {"key": "retention.ccr_diversity_months", "value": "0"}, user="admin",
+               submission_id=new_submission_id())
+    coverage = disclosure.diversity_counts(store, Filters(), user=ANALYST, today=dt.date(2027, 6, 1))[1]
+    assert coverage.months[0] == dt.date(2025, 2, 1) and coverage.months[-1] == dt.date(2027, 4, 1)
+    assert coverage.respondents == 11 * 12 + TARGETS
