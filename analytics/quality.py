@@ -35,8 +35,8 @@ import altair as alt
 import pandas as pd
 
 from analytics.activity import MINE
-from data import access, db, reference
-from data.schema import DIVERSITY_FIELDS, TABLES
+from data import access, audit, db, reference
+from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
 CHECKED_TABLES = ("events", "ccrs", "patrols", "abstractions")
@@ -138,10 +138,13 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
                today: dt.date | None = None) -> pd.DataFrame:
     """The dip-check queue of the supervisor's area: rechecks first, then to_check, then awaiting_fix.
 
-    Columns: QUEUE_COLUMNS. Newest first within each state; see the module docstring.
+    Columns: QUEUE_COLUMNS. Newest first within each state; see the module docstring. NotAllowed for
+    nobody (None, no user row) and for anyone without `dip_check`. The queue shown is audited (per
+    table: the record ids listed), once per user, period and data version.
     """
+    user_id = access.require(user, "dip_check")
     area = user.get("area_code")
-    user_id = access.require(user, "dip_check", area)
+    access.require(user, "dip_check", area)
     since = since or (today or dt.date.today()) - dt.timedelta(days=QUEUE_DAYS)
     shares = dip_check_shares(store)
     since_at = dt.datetime.combine(since, dt.time())
@@ -169,20 +172,44 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
         LEFT JOIN {store.relation('users')} rv ON rv.user_id = q.reviewer_id
         ORDER BY CASE q.state WHEN 'recheck' THEN 0 WHEN 'to_check' THEN 1 ELSE 2 END, q.date DESC,
                  q.table_name, q.record_id"""
-    return _frame(sql, params + [area, user_id] + share_params + [since_at])
+    queue = _frame(sql, params + [area, user_id] + share_params + [since_at])
+    versions = store.versions((*CHECKED_TABLES, "quality_reviews"))
+    detail = f"Dip-check queue of {area} from {since.isoformat()}: {len(queue)} records"
+    _audit_listed(store, user, queue, key=("dip_queue", area, since, versions), detail=detail)
+    return queue
+
+
+def _audit_listed(store: Store, user: Mapping[str, Any], listed: pd.DataFrame, *, key: tuple,
+                  detail: str) -> None:
+    """Audit a list of records shown (a `view_personal` entry per table, naming the ids); one entry, with no
+    ids, when the list is empty. Logged once per `key` (which holds the data's versions)."""
+    tables = list(dict.fromkeys(listed["table_name"])) if len(listed) else [None]
+    for table in tables:
+        ids = [] if table is None else [str(i) for i in listed.loc[listed["table_name"] == table, "record_id"]]
+        audit.log_once(store, user, "view_personal", key=(*key, table), table=table, target_ids=ids,
+                       detail=detail[:4000])
 
 
 def get_check_record(store: Store, *, user: Mapping[str, Any], table: str, record_id: str) -> dict | None:
-    """A record in the supervisor's area as a dip check shows it (no diversity answers), or None."""
-    if table not in CHECKED_TABLES:
+    """A record in the supervisor's area as a dip check shows it (no diversity answers), or None.
+
+    The view is audited (once per user and version of the record); NotAllowed outside the user's area.
+    """
+    access.require(user, "dip_check")
+    if not isinstance(table, str) or table not in CHECKED_TABLES or not isinstance(record_id, str) \
+            or text_problem(record_id):
         return None
     row = store.get(table, record_id)
     if row is None:
         return None
     access.require(user, "dip_check", row.get("area_code"))
     hidden = set(DIVERSITY_FIELDS) if table == "ccrs" else set()
-    return {name: row[name] for name in (*TABLES[table].model_fields, "version", "written_at", "written_by")
-            if name not in hidden}
+    shown = {name: row[name] for name in (*TABLES[table].model_fields, "version", "written_at", "written_by")
+             if name not in hidden}
+    audit.log_once(store, user, "view_personal", key=("dip_check", table, record_id, row["version"]), table=table,
+                   target_ids=[record_id], detail=f"Dip check: opened version {row['version']} of the record"
+                                                  + (", without diversity answers" if hidden else ""))
+    return shown
 
 
 def list_reviews(store: Store, *, user: Mapping[str, Any], table: str, record_id: str) -> pd.DataFrame:
@@ -296,6 +323,7 @@ def list_team_submissions(store: Store, *, user: Mapping[str, Any], start: dt.da
     Every field except CCR diversity answers, with the officer's name and the latest
     dip check (outcome and comment). Oldest first.
     """
+    access.require(user, "team_export")
     area = user.get("area_code")
     access.require(user, "team_export", area)
     bounds = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]

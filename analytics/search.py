@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from data import access, audit, db
-from data.schema import DIVERSITY_FIELDS, TABLES
+from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
 SEARCH_LIMIT = 200
@@ -123,12 +123,14 @@ def search(
     """Records matching the text and filters, newest first (at most `limit`; `total` counts them all).
 
     Columns: RESULT_COLUMNS. An empty text matches everything the filters let through. NotAllowed
-    without `read_team_records`; the team's records come from the user's area scope only.
+    without `read_team_records`; the team's records come from the user's area scope only. The results
+    returned are audited (`view_personal`, per record type: the ids listed; the text and filters in the
+    detail), once per user, search and data version.
     """
+    access.require(user, "read_team_records")
     unknown = set(tables) - set(SOURCES)
     if unknown:
         raise ValueError(f"cannot search {', '.join(sorted(unknown))}")
-    access.require(user, "read_team_records")
     confined = access.scope(user)
     text = (text or "").strip()
     parts, params = [], []
@@ -180,8 +182,13 @@ def search(
             f" FROM {store.relation(name)} t{join} WHERE {' AND '.join(conditions) or 'TRUE'}"
         )
         params += where_params
+    searched = tuple(tables or SOURCES)
+    asked = {"text": text, "tables": tuple(tables), "start": start, "end": end, "areas": tuple(areas),
+             "wards": tuple(wards), "officers": tuple(officers), "issues": tuple(issues), "limit": int(limit)}
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+        results = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+        _audit_results(store, user, results, asked, searched)
+        return results
     sql = (
         f"WITH found AS ({' UNION ALL '.join(parts)})"
         " SELECT f.table_name, f.record_id, f.kind, f.date, f.title, f.summary,"
@@ -192,7 +199,35 @@ def search(
         f" LEFT JOIN {store.relation('users')} u ON u.user_id = f.officer_id"
         f" ORDER BY f.date DESC, f.table_name, f.record_id LIMIT {int(limit)}"
     )
-    return _frame(sql, params)
+    results = _frame(sql, params)
+    _audit_results(store, user, results, asked, searched)
+    return results
+
+
+def _audit_results(store: Store, user: Mapping[str, Any], results: pd.DataFrame, asked: Mapping[str, Any],
+                   searched: Sequence[str]) -> None:
+    """Write the search results shown to the audit log: one `view_personal` entry per record type listed
+    (its ids), or one without ids when nothing was found; the text and filters in the detail."""
+    total = int(results["total"].iloc[0]) if len(results) else 0
+    filters = "; ".join(f"{name} {_shown(value)}" for name, value in asked.items()
+                        if value not in ("", (), None) and name != "limit")
+    detail = f"Search: {len(results)} of {total} results shown; {filters or 'no text or filters'}"
+    versions = store.versions(searched)
+    tables = list(dict.fromkeys(results["table_name"])) if len(results) else [None]
+    for table in tables:
+        ids = [] if table is None else [str(i) for i in results.loc[results["table_name"] == table, "record_id"]]
+        audit.log_once(store, user, "view_personal", key=("search", tuple(asked.items()), versions, table),
+                       table=table, target_ids=ids, detail=detail[:4000])
+
+
+def _shown(value: Any) -> str:
+    """A search's text or filter as the audit detail gives it: the text quoted (control characters escaped),
+    dates as ISO dates, lists comma-separated."""
+    if isinstance(value, tuple):
+        return ", ".join(v if isinstance(v, str) and v.isprintable() else _shown(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, Any]) -> dict | None:
@@ -202,7 +237,7 @@ def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, A
     is audited) or recorded the CCR. NotAllowed without `read_team_records`.
     """
     access.require(user, "read_team_records")
-    if table not in SOURCES or not isinstance(record_id, str):
+    if table not in SOURCES or not isinstance(record_id, str) or text_problem(record_id):
         return None
     row = store.get(table, record_id)
     if row is None:

@@ -474,7 +474,7 @@ _CENSUS_LIFT = {"W3": 2.0, "W5": 1.35, "A1": 1.2, "A2": 1.6, "B1": 1.3, "M1": 1.
 def activity_counts(scale: str | int) -> dict[str, int]:
     """Records per activity table for a scale name or a total, in the demo's proportions."""
     if isinstance(scale, str):
-        total = int(scale) if scale.isdigit() else SCALES.get(scale)
+        total = int(scale) if scale.isascii() and scale.isdigit() and len(scale) <= 9 else SCALES.get(scale)
         if total is None:
             raise ValueError(f"unknown scale {scale!r}: use one of {', '.join(SCALES)} or a number of rows")
     else:

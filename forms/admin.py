@@ -16,6 +16,7 @@ on the next rerun of any page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,8 +26,9 @@ from analytics.admin import find_record, list_records
 from data import access, audit, picklists, retention
 from data.imports import boundaries
 from data.imports.common import ImportReport
-from data.schema import TABLES
+from data.schema import TABLES, text_problem
 from data.store import Saved, Store, ValidationError
+from forms.checks import code_like, shown, text_or_none
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
 from forms.links import MAX_LABEL, valid_url
 from forms.news import save_news
@@ -47,6 +49,7 @@ SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace
                                              f"(0 to 1; default {quality.DEFAULT_SHARE})"
              for table in quality.CHECKED_TABLES}
 """Settings admins may change here (quick links and news have their own functions)."""
+SHARE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]{0,12})?|\.[0-9]{1,12}")
 
 
 # -- users --------------------------------------------------------------------------
@@ -59,8 +62,7 @@ def add_user(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
         return earlier
     record = _pick(values, ("user_id", "name", "email", "role", "rank", "area_code")) | {"active": True}
     errors = _user_errors(store, record, user=user)
-    if not errors.get("user_id") and find_record(store, table="users", column="user_id",
-                                                 value=record["user_id"], user=user):
+    if not errors.get("user_id") and _exists(store, "users", "user_id", record["user_id"], user):
         errors["user_id"] = "is already taken (users are never deleted: change or reactivate that one)"
     check_record("users", record, required=("user_id", "name", "email", "role", "rank"), errors=errors)
     saved = store.save("users", record, user=actor, submission_id=submission_id)
@@ -95,20 +97,27 @@ def deactivate_user(*, store: Store, user_id: str, user: Mapping[str, Any], subm
 
 def _user_errors(store: Store, record: dict, *, user: Mapping[str, Any], user_id: str | None = None) -> dict:
     errors = {}
-    email = (record.get("email") or "").strip()
+    email = record.get("email")
+    if email is not None and not isinstance(email, str):
+        errors["email"] = "must be an email address"
+        email = None
+    email = (email or "").strip()
     if email and ("@" not in email or email.startswith("@") or email.endswith("@") or " " in email):
         errors["email"] = "must be an email address"
-    elif email:
+    elif email and not text_problem(email):
         taken = list_records(store, table="users", user=user)
         others = taken[(taken["email"].str.lower() == email.lower()) & (taken["user_id"] != user_id)]
         if not others.empty:
             errors["email"] = f"is already used by {others['user_id'].iloc[0]}"
-    if record.get("role") in access.TEAM_ROLES and not record.get("area_code"):
-        errors["area_code"] = f"is required for {' and '.join(r + 's' for r in TEAM_ROLES)} (their team)"
-    elif record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
-        errors["area_code"] = f"{record['area_code']} is not an area"
-    if record.get("role") is not None and record.get("role") not in picklists.ROLES:
+    role, area_code = record.get("role"), record.get("area_code")
+    if role is not None and (not isinstance(role, str) or role not in picklists.ROLES):
         errors["role"] = f"must be one of {', '.join(picklists.ROLES)}"
+    if area_code is not None and not isinstance(area_code, str):
+        errors["area_code"] = "must be an area code"
+    elif role in TEAM_ROLES and not area_code:
+        errors["area_code"] = f"is required for {' and '.join(r + 's' for r in TEAM_ROLES)} (their team)"
+    elif area_code and not _exists(store, "areas", "area_code", area_code, user):
+        errors["area_code"] = f"{shown(area_code)} is not an area"
     return errors
 
 
@@ -152,7 +161,7 @@ def add_ward(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
     if record.get("ward_code") and _exists(store, "wards", "ward_code", record["ward_code"], user):
         errors["ward_code"] = "is already a ward"
     if record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
-        errors["area_code"] = f"{record['area_code']} is not an area"
+        errors["area_code"] = f"{shown(record['area_code'])} is not an area"
     check_record("wards", record, required=("ward_code", "name", "area_code"), errors=errors)
     saved = store.save("wards", record, user=actor, submission_id=submission_id)
     return _audited(store, user, "wards", saved,
@@ -169,7 +178,7 @@ def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user
     record = _fields(current, "wards") | changes
     errors = {}
     if not _exists(store, "areas", "area_code", record.get("area_code"), user):
-        errors["area_code"] = f"{record.get('area_code')} is not an area"
+        errors["area_code"] = f"{shown(record.get('area_code'))} is not an area"
     check_record("wards", record, required=("name", "area_code"), errors=errors)
     saved = _save(store, "wards", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
                   base_version=base_version)
@@ -252,9 +261,11 @@ def move_picklist_value(*, store: Store, list_name: str, value: str, offset: int
     values = list_picklist(store, list_name=list_name, user=user)
     names = [v["value"] for v in values]
     if value not in names:
-        raise ValidationError({"value": f"{value!r} is not in {list_name}"})
+        raise ValidationError({"value": f"{shown(value, quoted=True)} is not in {list_name}"})
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise ValidationError({"value": "can move by a whole number of places"})
     start = names.index(value)
-    end = min(max(start + int(offset), 0), len(values) - 1)
+    end = min(max(start + offset, 0), len(values) - 1)
     values.insert(end, values.pop(start))
     on_defaults = values[0]["record_id"] is None
     values = _materialise(store, list_name, values, user=user, submission_id=submission_id)
@@ -284,7 +295,7 @@ def set_picklist_value_active(*, store: Store, list_name: str, value: str, activ
     values = _materialise(store, list_name, values, user=user, submission_id=submission_id)
     found = [v for v in values if v["value"] == value]
     if not found:
-        raise ValidationError({"value": f"{value!r} is not in {list_name}"})
+        raise ValidationError({"value": f"{shown(value, quoted=True)} is not in {list_name}"})
     current = found[0]
     record = {"list_name": list_name, "value": value, "position": int(current["position"]), "active": bool(active)}
     saved = _save(store, "picklists", record, actor=actor, submission_id=submission_id + ":active",
@@ -294,7 +305,7 @@ def set_picklist_value_active(*, store: Store, list_name: str, value: str, activ
 
 
 def _check_list(list_name: str) -> None:
-    if list_name not in picklists.DEFAULTS:
+    if not isinstance(list_name, str) or list_name not in picklists.DEFAULTS:
         raise ValidationError({"list_name": f"must be one of {', '.join(picklists.DEFAULTS)}"})
 
 
@@ -356,10 +367,8 @@ def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any],
 
 
 def _share(text: str) -> bool:
-    try:
-        return 0 <= float(text) <= 1
-    except ValueError:
-        return False
+    """Whether text is a plain decimal from 0 to 1 (ASCII digits only: `float` would take '١' or '1_0')."""
+    return bool(SHARE_TEXT.fullmatch(text)) and 0 <= float(text) <= 1
 
 
 def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any], submission_id: str,
@@ -406,11 +415,15 @@ def preview_retention(*, store: Store, user: Mapping[str, Any], today: dt.date |
 
 
 def _pick(values: Mapping[str, Any], fields: Sequence[str], *, only_given: bool = False) -> dict[str, Any]:
+    """The form's values of `fields`, text trimmed (blank text is None; text with control characters is kept,
+    for the schema to refuse)."""
+    if not isinstance(values, Mapping):
+        raise ValidationError({"record": "the form sent no values"})
     unknown = set(values) - set(fields)
     if unknown:
-        raise ValidationError({"record": f"unknown fields: {', '.join(sorted(map(str, unknown)))}"})
+        raise ValidationError({"record": f"unknown fields: {', '.join(sorted(map(shown, unknown)))}"})
     picked = {f: values.get(f) for f in fields if not only_given or f in values}
-    return {f: (v.strip() or None) if isinstance(v, str) else v for f, v in picked.items()}
+    return {f: text_or_none(v) for f, v in picked.items()}
 
 
 def _fields(current: Mapping[str, Any], table: str) -> dict[str, Any]:
@@ -419,16 +432,18 @@ def _fields(current: Mapping[str, Any], table: str) -> dict[str, Any]:
 
 
 def _current(store: Store, table: str, column: str, value: Any, *, user: Mapping[str, Any]) -> dict[str, Any]:
-    current = find_record(store, table=table, column=column, value=value, user=user)
+    current = find_record(store, table=table, column=column, value=value, user=user) if code_like(value) else None
     if current is None:
-        raise ValidationError({column: f"{value} does not exist"})
+        raise ValidationError({column: f"{shown(value)} does not exist"})
     if table == "wards":
         current["geojson"] = (store.get("wards", current["record_id"]) or {}).get("geojson")
     return current
 
 
 def _exists(store: Store, table: str, column: str, value: Any, user: Mapping[str, Any]) -> bool:
-    return value is not None and find_record(store, table=table, column=column, value=value, user=user) is not None
+    """Whether a record has this code (only text is looked up: codes are text)."""
+    return code_like(value) and bool(value) and find_record(store, table=table, column=column, value=value,
+                                                            user=user) is not None
 
 
 def _changed(current: Mapping[str, Any], changes: Mapping[str, Any]) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from data import access, picklists, reference
-from data.schema import DIVERSITY_FIELDS
+from data.schema import DIVERSITY_FIELDS, text_problem
 from data.store import Saved, Store, ValidationError
 from forms import checks
 
@@ -133,6 +133,8 @@ def save_ccr(
     """
     now = now or dt.datetime.now()
     access.require(user, "log_activity")
+    if not isinstance(values, Mapping):
+        raise ValidationError({"record": "the form sent no values"})
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -160,21 +162,22 @@ def save_ccr(
     contact_at = dt.datetime.combine(values["contact_date"], values["contact_time"]) if has_date and has_time else None
     if contact_at is not None:
         checks.check_recent(errors, "contact_time", contact_at, now=now)
-    checks.check_area_ward(store, errors, values["area_code"], values["ward_code"])
-    checks.check_picklist(store, errors, "contact_method", values["contact_method"], "contact_methods",
+    area_code, ward_code = values.get("area_code"), values.get("ward_code")
+    checks.check_area_ward(store, errors, area_code, ward_code)
+    checks.check_picklist(store, errors, "contact_method", values.get("contact_method"), "contact_methods",
                           "contact method")
     checks.check_picklist_items(store, errors, "issues", issues, "issue_categories", "issue categories")
     event_id = values.get("event_id") or None
     if event_id is not None:
-        _check_event(store, errors, event_id, area_code=values["area_code"], today=now.date())
+        _check_event(store, errors, event_id, area_code=area_code, today=now.date())
     record = {
         "contact_at": contact_at,
-        "area_code": values["area_code"],
-        "ward_code": values["ward_code"],
+        "area_code": area_code,
+        "ward_code": ward_code,
         "place": checks.text_or_none(values.get("place")),
         "officer_id": officer,
         "event_id": event_id,
-        "contact_method": values["contact_method"],
+        "contact_method": values.get("contact_method"),
         "issues": issues,
         "issues_text": checks.text_or_none(values.get("issues_text")),
         "info_submitted": values.get("info_submitted") is True,
@@ -192,7 +195,8 @@ def save_ccr(
 
 
 def _check_event(store: Store, errors: dict[str, str], event_id: Any, *, area_code: str, today: dt.date) -> None:
-    event = store.get("events", event_id) if isinstance(event_id, str) and len(event_id) <= 40 else None
+    known = isinstance(event_id, str) and len(event_id) <= 40 and not text_problem(event_id)
+    event = store.get("events", event_id) if known else None
     if event is None:
         checks.add(errors, "event_id", "is not a known event")
     elif event["area_code"] != area_code:

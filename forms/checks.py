@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from data import reference
+from data.schema import text_problem
 from data.store import Store, ValidationError, validate
 
 # A phone's clock and the server's may differ a little; a record "now" is not in the future.
@@ -33,7 +34,7 @@ def add(errors: dict[str, str], field: str, message: str) -> None:
 
 
 def unknown_fields(errors: dict[str, str], values: Mapping[str, Any], fields: Iterable[str]) -> None:
-    unknown = sorted(str(k) for k in set(values) - set(fields))
+    unknown = sorted(shown(k) for k in set(values) - set(fields))
     if unknown:
         add(errors, "record", f"unknown fields: {', '.join(unknown)}")
 
@@ -60,17 +61,21 @@ def check_date(errors: dict[str, str], field: str, value: Any) -> bool:
 
 
 def check_time(errors: dict[str, str], field: str, value: Any) -> bool:
-    if value is not None and not isinstance(value, dt.time):
+    """A local time of day (one with a time zone is refused: stored times are the force's local time)."""
+    if value is not None and (not isinstance(value, dt.time) or value.tzinfo is not None):
         add(errors, field, "must be a time of day")
         return False
     return value is not None
 
 
 def check_text(errors: dict[str, str], field: str, value: Any, *, max_length: int = 4000) -> None:
+    """Text (None passes: `required` decides) of at most `max_length` characters, without control characters."""
     if value is None:
         return
     if not isinstance(value, str):
         add(errors, field, "must be text")
+    elif problem := text_problem(value):
+        add(errors, field, problem)
     elif len(value.strip()) > max_length:
         add(errors, field, f"can be at most {max_length:,} characters")
 
@@ -116,8 +121,12 @@ def check_recent(errors: dict[str, str], field: str, moment: dt.datetime, *, now
 
 def check_picklist(store: Store, errors: dict[str, str], field: str, value: Any, list_name: str,
                    label: str) -> None:
-    if value is not None and value not in reference.picklist(store, list_name):
-        add(errors, field, f"{value!r} is not on the {label} list")
+    if value is None:
+        return
+    if not isinstance(value, str):
+        add(errors, field, f"must be one of the {label} list")
+    elif value not in reference.picklist(store, list_name):
+        add(errors, field, f"{shown(value, quoted=True)} is not on the {label} list")
 
 
 def check_picklist_items(store: Store, errors: dict[str, str], field: str, values: list[str], list_name: str,
@@ -125,15 +134,21 @@ def check_picklist_items(store: Store, errors: dict[str, str], field: str, value
     allowed = set(reference.picklist(store, list_name))
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        add(errors, field, f"not on the {label} list: {', '.join(unknown)}")
+        add(errors, field, f"not on the {label} list: {', '.join(shown(v) for v in unknown)}")
+
+
+def code_like(value: Any) -> bool:
+    """Whether a value may be looked up as a code: text without control characters (nor lone surrogates,
+    which no query can take)."""
+    return isinstance(value, str) and not text_problem(value)
 
 
 def check_area_ward(store: Store, errors: dict[str, str], area_code: Any, ward_code: Any) -> None:
-    if not isinstance(area_code, str) or area_code not in reference.area_names(store):
+    if not code_like(area_code) or area_code not in reference.area_names(store):
         add(errors, "area_code", "is not a known area")
         return
     if ward_code is not None and (
-        not isinstance(ward_code, str) or not reference.ward_in_area(store, ward_code=ward_code, area_code=area_code)
+        not code_like(ward_code) or not reference.ward_in_area(store, ward_code=ward_code, area_code=area_code)
     ):
         add(errors, "ward_code", "is not a ward of the chosen area")
 
@@ -160,5 +175,21 @@ def schema_errors(table: str, record: Mapping[str, Any], form_field: Mapping[str
 
 
 def text_or_none(value: Any) -> Any:
-    """Trimmed text, None for blank text; anything else unchanged (the schema judges it)."""
-    return (value.strip() or None) if isinstance(value, str) else value
+    """Trimmed text, None for blank text; anything else unchanged (the schema judges it).
+
+    Text holding control characters is left as it is, for the schema to refuse: it is never blanked.
+    """
+    if not isinstance(value, str) or text_problem(value):
+        return value
+    return value.strip() or None
+
+
+def shown(value: Any, *, quoted: bool = False, limit: int = 60) -> str:
+    """Text as a message may quote it: as it is (or quoted) if printable, else its repr; cut to `limit` characters.
+
+    Anything but text is named by its type (the str of a huge number cannot even be made).
+    """
+    if not isinstance(value, str):
+        return type(value).__name__
+    text = value if value.isprintable() and not quoted else repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

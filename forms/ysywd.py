@@ -31,7 +31,7 @@ from analytics.ysywd import list_publishable, summary_priorities
 from data import access, audit
 from data.picklists import YSYWD_SOURCES
 from data.police_uk import Priority
-from data.schema import TABLES
+from data.schema import INT64_MAX, TABLES, text_problem
 from data.store import Saved, Store, ValidationError
 from forms import checks
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
@@ -67,7 +67,7 @@ LOOK_BACK = dt.timedelta(days=366)
 def get_item(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:
     """The current version of one item (fields, record_id, version), or None; needs `ysywd_read` in its area."""
     access.require(user, "ysywd_read")
-    if not isinstance(record_id, str) or not record_id or len(record_id) > 64:
+    if not _plain_id(record_id):
         return None
     row = store.get(TABLE, record_id)
     if row is None:
@@ -78,6 +78,11 @@ def get_item(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[s
     for name in ("linked_events", "linked_ccrs", "actions", "feedback"):
         item[name] = [dict(x) if isinstance(x, Mapping) else x for x in (item.get(name) or [])]
     return item
+
+
+def _plain_id(record_id: Any) -> bool:
+    """Whether a record id is worth looking up: text of at most 64 characters, no control characters."""
+    return isinstance(record_id, str) and 0 < len(record_id) <= 64 and not text_problem(record_id)
 
 
 def item_history(store: Store, record_id: str, *, user: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -95,9 +100,11 @@ def _record(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _editable(store: Store, record_id: Any, user: Mapping[str, Any],
               base_version: int) -> tuple[dict[str, Any], str]:
+    if isinstance(base_version, bool) or not isinstance(base_version, int) or not 0 <= base_version <= INT64_MAX:
+        raise ValidationError({"record": "the version the page showed must be a whole number"})
     item = get_item(store, record_id, user=user)
     if item is None:
-        gone = withdrawn_since(store, TABLE, record_id, base_version)
+        gone = withdrawn_since(store, TABLE, record_id, base_version) if _plain_id(record_id) else None
         if gone is not None and access.can(user, "ysywd_edit", gone["area_code"]):
             refuse_withdrawn(store, TABLE, record_id, gone)
         raise ValidationError({"record": "no such item"})
@@ -297,6 +304,8 @@ def move_status(*, store: Store, record_id: str, status: str, user: Mapping[str,
                 base_version: int) -> Saved:
     """Move the item to `status` by hand: start work, close once told back, or (supervisors) reopen."""
     item, user_id = _editable(store, record_id, user, base_version)
+    if not isinstance(status, str) or status not in STATUS_LABELS:
+        raise ValidationError({"status": f"must be one of {', '.join(STATUS_LABELS.values()).lower()}"})
     if status not in allowed_moves(item, user):
         current = STATUS_LABELS[item["status"]].lower()
         if item["status"] == "closed" and status == "in_progress":

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
 from data import reference
+from data.store import ValidationError
 from forms.activity import describe_record
 from forms.dip_checks import (
     REVIEW_LABELS,
@@ -37,8 +38,8 @@ def _open(item) -> None:
 def _show_personal(record_id: str) -> None:
     try:
         state["dip.personal"] = (record_id, view_personal_answers(store=store, user=user, record_id=record_id))
-    except NotAllowed as exc:
-        state["dip.message"] = ("error", exc.errors["record"])
+    except ValidationError as exc:  # NotAllowed, or the record withdrawn meanwhile
+        state["dip.message"] = ("error", next(iter(exc.errors.values())))
 
 
 def render_check(item) -> None:

@@ -29,7 +29,7 @@ END = dt.date(2025, 3, 31)
 
 @pytest.fixture(scope="module")
 def quality_store(tmp_path_factory) -> Store:
-    """Read-only: the tests here never write to it."""
+    """The tests here write nothing to it but the audit entries of the queues they list."""
     return build_quality_store(tmp_path_factory.mktemp("quality") / "store")
 
 

@@ -85,10 +85,12 @@ def test_opening_a_ccr_in_search_logs_it(app_store):
         f"SELECT record_id FROM {app_store.relation('ccrs')} WHERE area_code = ? AND officer_id <> ? LIMIT 1",
         [officer["area_code"], officer["user_id"]]).fetchone()[0]
     at = open_page("pages/search.py", officer["user_id"])
+    listed = entries(app_store, "view_personal")
+    assert listed and all(e["detail"].startswith("Search: ") for e in listed), "the results listed are audited"
     at.query_params["open"] = f"ccrs:{record_id}"
     at.run()
     assert not at.exception, at.exception
-    (entry,) = entries(app_store, "view_personal")
+    (entry,) = [e for e in entries(app_store, "view_personal") if e["detail"].startswith("Search: opened")]
     assert (entry["user_id"], list(entry["target_ids"])) == (officer["user_id"], [record_id])
 
 

@@ -10,6 +10,7 @@ import pytest
 from analytics.quality import sample_fraction
 from data import db, reference
 from data.store import Store
+from forms.dip_checks import PERSONAL_DETAIL
 from tests.pages.test_pages import open_page
 
 OFFICER, SERGEANT, COMMANDER, ANALYST = "u0001", "u0003", "u0004", "u0005"  # Oxford officer and sergeant
@@ -101,8 +102,15 @@ def test_diversity_answers_are_shown_on_request_and_audited(app_store):
     assert not at.exception, at.exception
     assert any("Sikh" in m.value and "65+" in m.value for m in at.markdown)
     views = db.cursor().execute(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
-                                " WHERE action = 'view_personal'").fetchall()
+                                " WHERE action = 'view_personal' AND detail = ?", [PERSONAL_DETAIL]).fetchall()
     assert views == [(SERGEANT, [rid])]
+    opened = db.cursor().execute(f"SELECT user_id, table_name, target_ids FROM {app_store.relation('audit')}"
+                                 " WHERE action = 'view_personal' AND detail LIKE 'Dip check: opened%'").fetchall()
+    assert opened == [(SERGEANT, "ccrs", [rid])], "the record opened is audited once, however often it reruns"
+    queue = db.cursor().execute(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
+                                " WHERE action = 'view_personal' AND detail LIKE 'Dip-check queue%'"
+                                " AND table_name = 'ccrs'").fetchall()
+    assert queue and all(user_id == SERGEANT and rid in ids for user_id, ids in queue), "the queue shown is audited"
 
 
 @pytest.mark.parametrize("who", [SERGEANT, COMMANDER, ANALYST])
