@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="last day of the 18 months of activity, YYYY-MM-DD (default: today)")
     command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
-    _command(commands, "check", run_check, "Per table: Delta version, current rows, stored versions, files (JSON).")
+    _command(commands, "check", run_check,
+             "Per table: Delta version, current rows, stored versions, files (JSON); exit status 1 if any record "
+             "version is stored twice or any record has more than one current row.")
 
     command = _command(commands, "compact", run_compact,
                        "Mark superseded rows and pack small files into large ones (JSON report).")
@@ -146,7 +148,7 @@ def _scale(value: str) -> str | int:
         demo.activity_counts(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isascii() and value.isdigit() else value
 
 
 def _open(path: str, *, must_exist: bool) -> Store | None:
@@ -183,11 +185,17 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from data.store import problems
+
     store = _open(args.store, must_exist=True)
     if store is None:
         return 1
-    _print_json(store.check())
-    return 0
+    report = store.check()
+    _print_json(report)
+    found = problems(report)
+    for line in found:
+        print(f"check failed: {line}", file=sys.stderr)
+    return 1 if found else 0
 
 
 def run_compact(args: argparse.Namespace) -> int:

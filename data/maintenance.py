@@ -3,7 +3,8 @@
 Saves never compact: each is one small file, and reads slow down once a table has a few
 dozen of them or edits awaiting compaction. Every app server runs this worker, which
 every `maintenance_seconds` calls `Store.maintain`; the store's maintenance lease lets
-one server at a time do the work, and the others skip that round. A force that would
+one server at a time do the work, and the others skip that round. Each round first finishes
+any purge a killed retention run left (`Store.finish_purges`). A force that would
 rather schedule it turns the worker off (`BEATBOOK_MAINTENANCE_SECONDS=0`) and runs
 `python -m data maintain` from cron or a timer instead.
 """

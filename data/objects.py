@@ -13,6 +13,9 @@ on a store at a time, across processes and servers, and that a killed holder nev
 wedges the next: on a local folder it is an advisory file lock the operating system
 releases when its process dies; on object storage it is a small lease object written
 only if absent, renewed while its holder works, and taken over once it has expired.
+A holder stalled past its lease (and so perhaps overtaken) finds out before it commits
+or deletes anything (`Lease.confirm`); and the work itself never relies on the lease
+alone: compaction commits only on the exact table version it checked (see `data.store`).
 """
 
 from __future__ import annotations
@@ -87,6 +90,12 @@ class Remote:
             return obstore.put(self._store, key, data, mode="create")["e_tag"]
         except AlreadyExistsError:
             return None
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write `key`, replacing it if it exists (a single PUT: readers see the old object or the new)."""
+        import obstore
+
+        obstore.put(self._store, key, data)
 
     def replace(self, key: str, data: bytes, tag: str) -> str | None:
         """Overwrite `key` only if it still has `tag`; its new tag, or None if someone changed it first."""
@@ -242,6 +251,10 @@ class LeaseBusy(RuntimeError):
     """Another live process holds the store's maintenance lease."""
 
 
+class LeaseLost(LeaseBusy):
+    """This process's maintenance lease expired and another took it over: it must stop before changing anything."""
+
+
 class Lease:
     """The store's maintenance lease: one compaction, vacuum or retention run at a time.
 
@@ -263,6 +276,8 @@ class Lease:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        self._guard = threading.Lock()  # one renewal or confirmation at a time (each moves the tag on)
+        self._lost = False
 
     def __enter__(self) -> bool:
         deadline = time.monotonic() + self.timeout
@@ -346,15 +361,39 @@ class Lease:
                 return False
             log.warning("took over the maintenance lease of %s, which expired at %s", body, expires)
         self._tag = tag
+        self._lost = False
         self._stop.clear()
         self._renewer = threading.Thread(target=self._renew, name="beatbook-lease", daemon=True)
         self._renewer.start()
         return True
 
+    def confirm(self) -> None:
+        """Raise `LeaseLost` unless this lease is still this holder's, for at least another `SECONDS`.
+
+        Called just before a commit or a deletion. A local lease is an OS lock, held until its
+        process ends: nothing to check. On object storage the lease is renewed now, only if it
+        still carries this holder's tag: a holder stalled (paused, swapped out) past its expiry,
+        whose lease another run may have taken over, learns it here and stops.
+        """
+        if not self.held or self.remote is None:
+            return
+        with self._guard:
+            if not self._lost:
+                tag = self.remote.replace(self.NAME, self._body(), self._tag)
+                if tag is None:
+                    self._lost = True
+                else:
+                    self._tag = tag
+            if self._lost:
+                raise LeaseLost(f"the maintenance lease of {self.root} expired and was taken over"
+                                f" ({self.holder()}); stopped before changing anything more")
+
     def _renew(self) -> None:
         while not self._stop.wait(self.SECONDS / 3):
-            tag = self.remote.replace(self.NAME, self._body(), self._tag)
-            if tag is None:
-                log.error("lost the maintenance lease of %s", self.root)
-                return
-            self._tag = tag
+            with self._guard:
+                tag = self.remote.replace(self.NAME, self._body(), self._tag) if not self._lost else None
+                if tag is None:
+                    self._lost = True
+                    log.error("lost the maintenance lease of %s", self.root)
+                    return
+                self._tag = tag

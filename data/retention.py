@@ -17,6 +17,13 @@ the transaction-log entries whose file statistics could still show the answers
 (`Store.purge`). After a run nothing removed is left on disk and the tables
 cannot be read as they were before it (no time travel past the run).
 
+A run that is killed (or fails) part-way never leaves data behind for good:
+before rewriting a table it records a "purge pending" marker in the store
+(`Store.begin_purge`, naming the files the rewrite may replace), removed only
+once the purge has completed and the configured log retention
+(`store.LOG_RETENTION`) is back in place. The next retention run, and every
+maintenance pass, first finishes any pending purge (`Store.finish_purges`).
+
 A run holds the store's maintenance lock, so it never races compaction, and
 logs one `retention` audit entry with what it changed. A dry run changes nothing
 and reports the same counts.
@@ -33,7 +40,7 @@ from typing import Any
 
 from data import audit, db, reference
 from data.schema import DIVERSITY_FIELDS
-from data.store import Store
+from data.store import Store, crash_point
 
 RUN_BY = "retention"
 """The user id retention runs and audits under."""
@@ -70,7 +77,7 @@ def parse_period(value: str | None) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) > 1200:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4 or int(text) > 1200:
         raise ValueError("must be a whole number from 0 to 1200 (empty or 0: keep for ever)")
     return int(text) or None
 
@@ -104,6 +111,10 @@ def run(store: Store, *, today: dt.date | None = None, dry_run: bool = False) ->
         if not held:
             raise RuntimeError("the store is busy with compaction or another retention run; try again later")
         report: dict[str, Any] = {"today": today.isoformat(), "dry_run": dry_run, "rules": {}}
+        if not dry_run:
+            resumed = store.finish_purges()  # what a killed run left, first
+            if resumed:
+                report["resumed"] = resumed
         for rule, period in zip(RULES, periods(store).values(), strict=True):
             entry: dict[str, Any] = {"table": rule.table, "period": period, "unit": rule.unit}
             report["rules"][rule.name] = entry
@@ -116,7 +127,10 @@ def run(store: Store, *, today: dt.date | None = None, dry_run: bool = False) ->
     if not dry_run:
         changed = {name: {k: entry[k] for k in ("cutoff", "rows", "records")}
                    for name, entry in report["rules"].items() if entry["rows"]}
-        audit.log(store, RUN_BY, "retention", detail=json.dumps({"today": report["today"], "changed": changed}))
+        detail = {"today": report["today"], "changed": changed}
+        if report.get("resumed"):
+            detail["resumed_purges"] = sorted(report["resumed"])
+        audit.log(store, RUN_BY, "retention", detail=json.dumps(detail))
     return report
 
 
@@ -162,10 +176,12 @@ def _delete_records(store: Store, table: str, ids: list[str], *, dry_run: bool) 
 
 
 def _rewrite(store: Store, table: str, operation) -> dict[str, Any]:
-    before = set(store.snapshot(table).files)
+    """Rewrite a table, then purge it; a marker recorded first lets the next run finish a killed one."""
+    store.begin_purge(table)
+    crash_point("retention:marked")
     changed = operation()
-    stale = before - set(store.snapshot(table).files)
-    return {"rows_rewritten": changed, **store.purge(table, stale=stale)}
+    crash_point("retention:rewritten")
+    return {"rows_rewritten": changed, **store.purge(table)}
 
 
 def _count(store: Store, table: str, where: str, params: list) -> tuple[int, int]:

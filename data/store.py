@@ -26,9 +26,11 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -76,6 +78,23 @@ ROW_GROUP_ROWS = 122_880
 # Tables of few, wide rows (lists of structs) get smaller row groups, so a date-range read
 # skips by statistics to the rows it needs and a whole-table read still splits across cores.
 ROW_GROUP_ROWS_BY_TABLE = {"ysywd": 16_384}
+LOG_RETENTION_KEY = "delta.logRetentionDuration"
+LOG_RETENTION = "interval 30 days"
+"""How long each table keeps its transaction log: a purge drops it to nothing for a moment, then puts this back
+(this, never the value it read: a purge killed meanwhile leaves 0, and the next one would keep that)."""
+_NO_LOG_RETENTION = "interval 0 seconds"
+PURGE_PENDING_FOLDER = "_purge_pending"
+"""Under the store root: one marker per table a retention run is rewriting (`Store.begin_purge`), removed once its
+purge completes; a run killed before then leaves it, and the next maintenance pass finishes the purge."""
+CRASH_AT = "BEATBOOK_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """A test hook: kill this process here (SIGKILL, as a power cut or the OOM killer would) when the
+    environment variable BEATBOOK_CRASH_AT names this point. The tests kill maintenance at every named
+    point and check that the next run leaves nothing behind and stores nothing twice."""
+    if os.environ.get(CRASH_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _writer(table: str) -> WriterProperties:
@@ -222,6 +241,7 @@ class Store:
         self._host_fds: dict[str, int] = {}  # table -> file descriptor of its commit lock (`_host_lock`)
         self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
         self._indexes: dict[str, tuple[int, tuple[_File, ...]]] = {}
+        self._leases: weakref.WeakSet[objects.Lease] = weakref.WeakSet()  # maintenance leases taken through it
 
     # -- layout -----------------------------------------------------------------
     def uri(self, table: str) -> str:
@@ -686,12 +706,16 @@ class Store:
 
         This is the maintenance a scheduled `python -m data maintain`, or an app server's
         background worker, runs; never a user's request. A store busy with another
-        maintenance run is skipped (`{"skipped": ...}`).
+        maintenance run is skipped (`{"skipped": ...}`). It first finishes any purge a killed
+        retention run left (`finish_purges`; reported as `purged`).
         """
         with self.compaction_lock(wait=wait) as held:
             if not held:
                 return {"skipped": "another maintenance run holds the store's lease"}
             report: dict = {"compacted": {}}
+            purged = self.finish_purges()  # what a killed retention run left, first
+            if purged:
+                report["purged"] = purged
             for name in TABLES:
                 snap = self.snapshot(name)
                 if snap.touched or snap.small_files >= COMPACT_AT_SMALL_FILES:
@@ -716,12 +740,16 @@ class Store:
 
         The files holding those records' rows and the small files are rewritten, with the flags
         set, into new files (written first as a scratch table in a `compacted-...` folder, for their
-        statistics), and one commit removes the old files and adds the new. That commit reads
-        nothing, so saves landing meanwhile never make it fail (a MERGE or UPDATE reads the
-        table and gives way to every save that lands while it runs), and it removes only files
-        of this snapshot, never one a save added since. Rows are rewritten, never dropped.
+        statistics), and one commit removes the old files and adds the new. Rows are rewritten,
+        never dropped, and never stored twice: the commit is checked, made only on top of the exact
+        table version it was checked against (`_commit_compaction`), so saves landing meanwhile
+        never make it fail, and a compaction or retention run that replaced any of the same files
+        first (two maintenance runs that overlapped, whatever the lease) makes it give up, its new
+        files deleted, before anything is committed. It reads and commits through a handle of its
+        own, which no reader moves on between its check and its commit.
         """
-        handle = self._table(table)
+        self._table(table, refresh=False)  # creates the store's tables if need be
+        handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
         version = handle.version()
         actions = pa.table(handle.get_add_actions(flatten=True)).to_pydict() if version >= 0 else {}
         paths = actions.get("path", [])
@@ -751,20 +779,65 @@ class Store:
                         target_file_size=COMPACT_TARGET_BYTES, storage_options=self.storage_options,
                         configuration={STATS_COLUMNS: ",".join(stats_columns(table))})
         added = self._scratch_adds(table, scratch)
+        crash_point("compact:scratch-written")
         now = int(time.time() * 1000)
-        handle.create_write_transaction(
-            [AddAction(path=f"{scratch}/{a['path']}", size=a["size"], partition_values={},
-                       modification_time=a["modificationTime"], data_change=False, stats=a.get("stats") or "{}")
-             for a in added]
-            + [RemoveAction(path=paths[i], data_change=False, deletion_timestamp=now, size=actions["size_bytes"][i])
-               for i in chosen],
-            mode="append", schema=handle.schema(), commit_properties=_COMMIT)
+        adds = [AddAction(path=f"{scratch}/{a['path']}", size=a["size"], partition_values={},
+                          modification_time=a["modificationTime"], data_change=False, stats=a.get("stats") or "{}")
+                for a in added]
+        removes = [RemoveAction(path=paths[i], data_change=False, deletion_timestamp=now,
+                                size=actions["size_bytes"][i]) for i in chosen]
+        try:
+            self._commit_compaction(table, handle, version, adds, removes)
+        except BaseException:
+            # Not committed (given up, or the lease lost): nothing names its new files, and they go at once. If
+            # that cannot be shown (the error came after the commit, or the store cannot be read), they stay:
+            # a vacuum deletes them once they are an hour old if still unnamed.
+            with contextlib.suppress(Exception):
+                latest = DeltaTable(self.uri(table), storage_options=self.storage_options)
+                if not {a.path for a in adds} & set(self._paths(latest)):
+                    self._drop_scratch(table, scratch)
+            raise
+        crash_point("compact:committed")
         self._drop_scratch_log(table, scratch)
+        crash_point("compact:scratch-log-dropped")
         handle.update_incremental()
         handle.create_checkpoint()
         handle.cleanup_metadata()
         after = self.snapshot(table)
         return {"version": after.version, "files_before": len(paths), "files_after": len(after.files)}
+
+    def _commit_compaction(self, table: str, handle: DeltaTable, version: int, adds: list[AddAction],
+                           removes: list[RemoveAction]) -> None:
+        """Commit a compaction read at `version`: only on top of the exact version it was checked against.
+
+        Delta's own conflict check lets two commits remove the same file (two compactions that
+        overlapped would each add a copy of its rows), so the check is made here: if anyone
+        committed first, the table is read again and the commit made on the new version only
+        while every file it removes is still in it (commits meanwhile only added files: saves).
+        If one was removed (another compaction, a retention run), `CommitFailedError`: nothing was
+        committed. The commit takes its turn with this machine's saves (`_host_lock`), so they
+        seldom make it try again; saves on other machines may, and it does.
+        """
+        gone = {r.path for r in removes}
+        deadline = time.monotonic() + SAVE_TIMEOUT_SECONDS
+        with self._write_locks[table], self._host_lock(table):
+            for attempt in itertools.count():
+                self._confirm_lease()
+                if handle.version() != version:
+                    present = set(pa.table(handle.get_add_actions(flatten=False)).column("path").to_pylist())
+                    if gone - present:
+                        raise CommitFailedError(
+                            f"{table}: {len(gone - present)} of the files this compaction replaces were replaced"
+                            f" by another commit since version {version}; nothing was committed")
+                try:
+                    handle.create_write_transaction([*adds, *removes], mode="append", schema=handle.schema(),
+                                                    commit_properties=_CHECKED_COMMIT)
+                    return
+                except CommitFailedError:
+                    if time.monotonic() > deadline:
+                        raise
+                    handle.update_incremental()
+                    time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))
 
     def _rewritten(self, table: str, files: list[str], every: list[str], touched: list[str]) -> pa.Table:
         """The rows of `files`, in their order, with `superseded` set for the touched records (over `every` file)."""
@@ -808,6 +881,7 @@ class Store:
     def _vacuum(self, retention_hours: int) -> dict[str, int]:
         removed = {}
         for table in TABLES:
+            self._confirm_lease()
             handle = self._table(table)
             # `full` also deletes files no commit ever named (a killed compaction's new files): only
             # past an hour, never a file a save is writing this moment, before its commit.
@@ -836,7 +910,18 @@ class Store:
     def compaction_lock(self, *, wait: bool = True, timeout: float = 600.0) -> objects.Lease:
         """The store's maintenance lease (`with store.compaction_lock() as held:`); compaction,
         vacuum and retention take it. Waiting past `timeout` raises `objects.LeaseBusy`."""
-        return objects.Lease(self.root, self.remote, wait=wait, timeout=timeout)
+        lease = objects.Lease(self.root, self.remote, wait=wait, timeout=timeout)
+        with self._lock:
+            self._leases.add(lease)
+        return lease
+
+    def _confirm_lease(self) -> None:
+        """Before a maintenance commit or deletion: raise `objects.LeaseLost` if a lease held through this store
+        was lost meanwhile (on object storage, expired while its holder stalled, and perhaps taken over)."""
+        with self._lock:
+            held = [lease for lease in self._leases if lease.held]
+        for lease in held:
+            lease.confirm()
 
     def rewrite(self, table: str, *, predicate: str, updates: Mapping[str, str], attempts: int = 20) -> int:
         """Set columns in place in every stored row (every version) matching `predicate`; the rows changed.
@@ -872,47 +957,174 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
         return 0
 
+    def begin_purge(self, table: str) -> None:
+        """Record, before a retention run rewrites `table`, that the table needs a purge (`purge`).
+
+        The marker (a small file or object under `PURGE_PENDING_FOLDER`) names every file of the
+        table's current snapshot, so a run killed anywhere before its purge completes leaves
+        behind no file only older snapshots use: the next retention run or maintenance pass
+        finds the marker and finishes the purge (`finish_purges`).
+        """
+        files = set(self._pending_purge(table) or ()) | set(self._paths(self._table(table)))
+        body = json.dumps({"table": table, "files": sorted(files),
+                           "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}).encode()
+        key = f"{PURGE_PENDING_FOLDER}/{table}.json"
+        if self.remote is not None:
+            self.remote.put(key, body)
+            return
+        target = Path(self.root) / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        with open(temporary, "wb") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)  # a marker is there whole, or not at all
+
+    def _pending_purge(self, table: str) -> list[str] | None:
+        """The files (paths in the table) a pending purge's marker names, or None if none is pending."""
+        key = f"{PURGE_PENDING_FOLDER}/{table}.json"
+        if self.remote is not None:
+            found = self.remote.get_with_tag(key)
+            body = found[0] if found else None
+        else:
+            try:
+                body = (Path(self.root) / key).read_bytes()
+            except FileNotFoundError:
+                body = None
+        return None if body is None else list(json.loads(body)["files"])
+
+    def _end_purge(self, table: str) -> None:
+        key = f"{PURGE_PENDING_FOLDER}/{table}.json"
+        if self.remote is not None:
+            self.remote.delete(key)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                (Path(self.root) / key).unlink()
+
+    def pending_purges(self) -> list[str]:
+        """The tables whose purge a retention run started and did not finish (killed, or failed)."""
+        if self.remote is not None:
+            keys = self.remote.list(f"{PURGE_PENDING_FOLDER}/")
+        else:
+            folder = Path(self.root) / PURGE_PENDING_FOLDER
+            keys = [f"{PURGE_PENDING_FOLDER}/{p.name}" for p in folder.glob("*.json")] if folder.exists() else []
+        names = {k.rsplit("/", 1)[-1].removesuffix(".json") for k in keys}
+        return [t for t in TABLES if t in names]
+
+    def finish_purges(self) -> dict[str, dict[str, int]]:
+        """Finish what killed retention runs left (run holding the maintenance lease): the purge of every table
+        with a pending marker, and the configured log retention on any table a killed purge left without one."""
+        done = {table: self.purge(table) for table in self.pending_purges()}
+        for table in TABLES:
+            if table not in done:
+                handle = self._table(table)
+                if handle.metadata().configuration.get(LOG_RETENTION_KEY) == _NO_LOG_RETENTION:
+                    self._confirm_lease()
+                    handle.alter.set_table_properties({LOG_RETENTION_KEY: LOG_RETENTION}, commit_properties=_COMMIT)
+                    done[table] = {"files_removed": 0, "log_entries_removed": 0}
+        return done
+
     def purge(self, table: str, *, stale: Iterable[str] = ()) -> dict[str, int]:
         """Delete at once every file and log entry only older snapshots need (no time travel before now).
 
-        Rewritten or removed rows live on in the files the rewrite replaced and,
-        through per-file statistics, in the older transaction-log entries; this
-        deletes both: the files regardless of age, the log up to a fresh checkpoint.
-        `stale` names files (as in `Snapshot.files`) known to be replaced: any
-        the vacuum missed (a checkpoint written meanwhile hides their removal) go too.
+        Run holding the maintenance lease. Rewritten or removed rows live on in the files the
+        rewrite replaced and, through per-file statistics, in the older transaction-log entries;
+        this deletes both: the files regardless of age, the log up to a fresh checkpoint. The
+        files the table's pending marker names (`begin_purge`) and `stale` (paths as in
+        `Snapshot.files`) that the current snapshot no longer uses go too (a vacuum misses those
+        whose removal a checkpoint hides), as do the new files of any compaction killed before its
+        commit. The marker is removed last, with the configured log retention back in place: a
+        purge killed at any point is finished by the next (`finish_purges`).
         On object storage the local file cache's copies of every file the current
         snapshot does not use are removed as well.
         """
+        self._confirm_lease()
         handle = self._table(table)
-        files = handle.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)
-        current = set(self.snapshot(table).files)
-        for path in stale:
-            if path in current:
-                continue
-            if self.cache is not None:  # a local copy of a remote file: the remote file (its copy goes below)
-                key = str(Path(path).relative_to(self.cache.directory))
-                if key.removeprefix(f"{table}/") not in files:  # not already one the vacuum removed
-                    self.remote.delete(key)
-                    files.append(key)
-            elif Path(path).exists():
-                Path(path).unlink()
-                files.append(path)
+        pending = self._pending_purge(table) or []
+        removed = {str(p) for p in handle.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)}
+        crash_point("purge:vacuumed")
+        handle.update_incremental()
+        current = set(self._paths(handle))
+        self.snapshot(table)  # the reads' view of the table moves on (on object storage its files are fetched)
+        named = {self._in_table(table, p) for p in stale} | set(pending)
+        for path in sorted(named - current - removed):
+            if self._delete_file(table, path):
+                removed.add(path)
+        removed |= self._drop_unused_scratch(table, current)
         if self.cache is not None:  # every cached copy of a file the current snapshot does not use
-            wanted = {str(Path(f).relative_to(self.cache.directory)) for f in current}
+            wanted = {f"{table}/{p}" for p in current}
             self.cache.forget([k for k in self.cache.keys(table) if k not in wanted])
+        crash_point("purge:files-deleted")
         before = self._log_entries(table)
-        key = "delta.logRetentionDuration"
-        kept = handle.metadata().configuration.get(key, "interval 30 days")
-        if kept == "interval 0 seconds":  # an earlier run was killed before putting it back
-            kept = "interval 30 days"
-        handle.alter.set_table_properties({key: "interval 0 seconds"}, commit_properties=_COMMIT)
+        self._confirm_lease()
+        handle.alter.set_table_properties({LOG_RETENTION_KEY: _NO_LOG_RETENTION}, commit_properties=_COMMIT)
+        crash_point("purge:log-retention-zero")
         try:
             handle.create_checkpoint()
             handle.cleanup_metadata()
+            crash_point("purge:log-cleaned")
         finally:
-            handle.alter.set_table_properties({key: kept}, commit_properties=_COMMIT)
+            handle.alter.set_table_properties({LOG_RETENTION_KEY: LOG_RETENTION}, commit_properties=_COMMIT)
+        crash_point("purge:log-retention-restored")
+        self._end_purge(table)
         handle.update_incremental()
-        return {"files_removed": len(files), "log_entries_removed": len(before - self._log_entries(table))}
+        return {"files_removed": len(removed), "log_entries_removed": len(before - self._log_entries(table))}
+
+    @staticmethod
+    def _paths(handle: DeltaTable) -> list[str]:
+        """The data files of the handle's version (paths in the table)."""
+        if handle.version() < 0:
+            return []
+        return pa.table(handle.get_add_actions(flatten=False)).column("path").to_pylist()
+
+    def _in_table(self, table: str, path: str) -> str:
+        """A path as in `Snapshot.files` (a local path or a file cache copy) as a path in the table."""
+        base = f"{self.root}/{table}/" if self.cache is None else f"{self.cache.directory / table}/"
+        return str(path).removeprefix(base)
+
+    def _delete_file(self, table: str, path: str) -> bool:
+        """Delete one file of the table (a path in it); whether it was there (always True on object storage)."""
+        if self.remote is not None:
+            self.remote.delete(f"{table}/{path}")
+            return True
+        try:
+            (Path(self.uri(table)) / path).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _drop_unused_scratch(self, table: str, current: set[str]) -> set[str]:
+        """Under the lease: delete every compaction scratch folder none of whose files the table uses (a compaction
+        killed before its commit), and the logs of the rest; the data files deleted (paths in the table)."""
+        used = {p.split("/", 1)[0] for p in current if p.startswith(SCRATCH_PREFIX)}
+        if self.remote is not None:
+            keys = [k.split("/", 1)[1] for k in self.remote.list(f"{table}/")
+                    if k.split("/")[1].startswith(SCRATCH_PREFIX)]
+        else:
+            folder = Path(self.uri(table))
+            keys = [str(f.relative_to(folder)) for d in folder.glob(f"{SCRATCH_PREFIX}*") for f in d.rglob("*")
+                    if f.is_file()]
+        gone = set()
+        for key in keys:
+            scratch = key.split("/", 1)[0]
+            if scratch not in used or "/_delta_log/" in f"/{key}":
+                self._delete_file(table, key)
+                if "_delta_log" not in key:
+                    gone.add(key)
+        if self.remote is None:  # the folders emptied
+            for folder in Path(self.uri(table)).glob(f"{SCRATCH_PREFIX}*"):
+                if folder.name not in used:
+                    shutil.rmtree(folder, ignore_errors=True)
+        return gone
+
+    def _drop_scratch(self, table: str, scratch: str) -> None:
+        """Delete a scratch table no commit names (its data files and its log)."""
+        if self.remote is not None:
+            for key in self.remote.list(f"{table}/{scratch}/"):
+                self.remote.delete(key)
+        else:
+            shutil.rmtree(Path(self.uri(table)) / scratch, ignore_errors=True)
 
     def _log_entries(self, table: str) -> set[str]:
         if self.remote is not None:
@@ -920,11 +1132,31 @@ class Store:
         return {p.name for p in (Path(self.uri(table)) / "_delta_log").iterdir()}
 
     def check(self) -> dict[str, dict]:
-        """Per table: Delta version, current rows, stored versions (rows), files."""
+        """Per table: Delta version, current rows, stored versions (rows), files; and what must never be found.
+
+        `versions_stored_twice` counts (record_id, version) pairs stored more than once, over every
+        file of the snapshot (history too); `records_current_twice` counts records with more than one
+        current row; `duplicate_record_ids` names up to `CHECK_NAMES` of either. `problems` turns a
+        report into one line per table with any.
+        """
         report = {}
         for table in TABLES:
             snap = self.snapshot(table)
-            current = db.cursor().execute(f"SELECT count(*) FROM {snap.relation()}").fetchone()[0]
+            cursor = db.cursor()
+            current = cursor.execute(f"SELECT count(*) FROM {snap.relation()}").fetchone()[0]
+            twice, named = 0, []
+            if snap.files:
+                pairs = (f"SELECT record_id FROM {db.parquet_scan(snap.files)}"
+                         " GROUP BY record_id, version HAVING count(*) > 1")
+                rows = f"SELECT record_id FROM {snap.relation()} GROUP BY record_id HAVING count(*) > 1"
+                twice, current_twice = cursor.execute(
+                    f"SELECT (SELECT count(*) FROM ({pairs})), (SELECT count(*) FROM ({rows}))").fetchone()
+                if twice or current_twice:
+                    named = [r[0] for r in cursor.execute(
+                        f"SELECT DISTINCT record_id FROM ({pairs} UNION ALL {rows}) ORDER BY 1 LIMIT {CHECK_NAMES}"
+                    ).fetchall()]
+            else:
+                current_twice = 0
             report[table] = {
                 "delta_version": snap.version,
                 "current_rows": current,
@@ -932,8 +1164,29 @@ class Store:
                 "files": len(snap.files),
                 "small_files": snap.small_files,
                 "edits_awaiting_compaction": len(snap.touched),
+                "versions_stored_twice": twice,
+                "records_current_twice": current_twice,
+                "duplicate_record_ids": named,
             }
         return report
+
+
+CHECK_NAMES = 20
+"""How many duplicated record ids `Store.check` names per table."""
+
+
+def problems(report: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """What a `Store.check` report found that must never be, one line per table (none: the store is sound)."""
+    lines = []
+    for table, entry in report.items():
+        twice, current = entry.get("versions_stored_twice", 0), entry.get("records_current_twice", 0)
+        if not twice and not current:
+            continue
+        ids = entry.get("duplicate_record_ids", [])
+        more = " ..." if len(ids) >= CHECK_NAMES else ""
+        lines.append(f"{table}: {twice:,} (record_id, version) pairs stored more than once, {current:,} records"
+                     f" with more than one current row; record ids: {', '.join(ids)}{more}")
+    return lines
 
 
 class _File(NamedTuple):

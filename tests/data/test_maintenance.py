@@ -234,3 +234,29 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
     assert removed["events"] >= len(left_files)
     assert not [p for p in left.rglob("*") if p.is_file()]
     assert view(Store(store.root)) == before
+
+
+def test_on_object_storage_a_holder_whose_lease_was_taken_over_commits_nothing(azurite, tmp_path, monkeypatch):
+    from data.store import SCRATCH_PREFIX
+
+    monkeypatch.setattr(objects.Lease, "SECONDS", 2.0)
+    root = azurite.new_root()
+    store = Store(root, storage_options=dict(STORAGE_OPTIONS), cache_dir=tmp_path / "stalled")
+    store.create()
+    for i in range(3):
+        store.save("events", make_event(title=f"e{i}"), user="u1", submission_id=f"e{i}")
+    other = Store(root, storage_options=dict(STORAGE_OPTIONS), cache_dir=tmp_path / "other")
+    lease = store.compaction_lock(wait=False)
+    with lease as held:
+        assert held
+        lease._stop.set()  # the holder stalls: its lease is no longer renewed
+        lease._renewer.join()
+        time.sleep(2.5)
+        with other.compaction_lock(wait=False) as taken:
+            assert taken  # expired, and taken over
+            version = other.version("events")
+            with pytest.raises(objects.LeaseLost, match="taken over"):
+                store._compact_one("events")  # the stalled holder wakes and carries on: it stops before its commit
+            assert other.version("events") == version
+            assert not [k for k in store.remote.list("events/") if SCRATCH_PREFIX in k]  # its new files are gone
+        assert store.check()["events"]["current_rows"] == 3

@@ -171,7 +171,8 @@ def test_compaction_keeps_every_version_and_the_same_current_view(any_empty_stor
     assert store.snapshot("events").touched == ()
     assert store.check()["events"] == {"delta_version": store.version("events"), "current_rows": 5,
                                        "stored_versions": 8, "files": 1, "small_files": 1,
-                                       "edits_awaiting_compaction": 0}
+                                       "edits_awaiting_compaction": 0, "versions_stored_twice": 0,
+                                       "records_current_twice": 0, "duplicate_record_ids": []}
     flags = db.cursor().execute(
         f"SELECT record_id, version, superseded FROM read_parquet({list(store.snapshot('events').files)})"
         " WHERE record_id IN ('e2', 'e4') ORDER BY ALL"
