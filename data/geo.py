@@ -1,4 +1,4 @@
-"""Geometry without a spatial library: which polygon a point is in, and a polygon's centre.
+"""Geometry without a spatial library: which polygon a point is in, a polygon's centre, and simplifying it.
 
 Coordinates are GeoJSON's (longitude, latitude) in WGS84, treated as planar:
 at ward scale the error is far below the anonymised points' own offset.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,3 +125,97 @@ def centre(geometry: dict[str, Any] | str) -> tuple[float, float] | None:
     if total == 0:
         return None
     return cy / total, cx / total
+
+
+METRES_PER_DEGREE_LAT = 110_574.0
+METRES_PER_DEGREE_LON = 111_320.0  # at the equator; times cos(latitude)
+SIMPLIFY_PASSES = 64
+"""Douglas-Peucker work allowed, in looks at every position of a boundary (see `simplify`)."""
+
+
+def vertices(geometry: dict[str, Any]) -> int:
+    """Positions in all of a geometry's rings (a closed ring counts its repeated first position)."""
+    return sum(len(ring) for ring in rings(geometry))
+
+
+def simplify(geometry: dict[str, Any], metres: float, *, max_vertices: int | None = None,
+             check: Callable[[], None] | None = None) -> dict[str, Any] | None:
+    """A Polygon or MultiPolygon simplified by Douglas-Peucker to within `metres` of the original.
+
+    Each ring is simplified on its own (in local metres: longitude scaled by the
+    cosine of the ring's latitude), keeping its first position and the one
+    farthest from it, so a ring keeps at least four positions (a triangle,
+    closed). Returns None as soon as more than `max_vertices` positions would
+    be kept in all, or the work passes SIMPLIFY_PASSES looks at every position
+    (a real boundary needs about log2 of the positions kept; only a boundary
+    built to defeat Douglas-Peucker, or far too detailed to keep, needs more):
+    an outsized boundary costs no more than that. `check` is called now and
+    then (e.g. to stop at a deadline).
+    """
+    rings_in = [geometry.get("coordinates") or []] if geometry.get("type") == "Polygon" \
+        else list(geometry.get("coordinates") or [])
+    arrays = [[np.asarray(ring, dtype=float)[:, :2] for ring in polygon] for polygon in rings_in]
+    total = sum(len(ring) for polygon in arrays for ring in polygon)
+    budget = [max_vertices if max_vertices is not None else np.inf, SIMPLIFY_PASSES * total + 1_000_000]
+    out = []
+    for polygon in arrays:
+        parts = []
+        for xy in polygon:
+            scale = np.array([METRES_PER_DEGREE_LON * np.cos(np.radians(xy[:, 1].mean())), METRES_PER_DEGREE_LAT])
+            kept = _douglas_peucker(xy * scale, metres, budget, check)
+            if kept is None:
+                return None
+            parts.append(xy[kept].tolist())
+        out.append(parts)
+    return {"type": "Polygon", "coordinates": out[0]} if geometry.get("type") == "Polygon" else \
+        {"type": "MultiPolygon", "coordinates": out}
+
+
+def _douglas_peucker(xy: np.ndarray, tolerance: float, budget: list[float],
+                     check: Callable[[], None] | None) -> np.ndarray | None:
+    """Indices of the positions Douglas-Peucker keeps; None once the budget (shared by the rings) runs out:
+    `budget[0]` positions to keep, `budget[1]` positions to look at."""
+    n = len(xy)
+    keep = np.zeros(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    budget[0] -= 2 if n > 1 else 1
+    if budget[0] < 0:
+        return None
+    if n > 2 and np.array_equal(xy[0], xy[-1]):  # a closed ring: split it at the position farthest from its start
+        far = 1 + int(np.argmax(np.hypot(*(xy[1:-1] - xy[0]).T)))
+        keep[far] = True
+        budget[0] -= 1
+        budget[1] -= n
+        stack = [(0, far), (far, n - 1)]
+    else:
+        stack = [(0, n - 1)]
+    steps = 0
+    while stack:
+        start, end = stack.pop()
+        if end - start < 2:
+            continue
+        steps += 1
+        if check and steps % 256 == 0:
+            check()
+        budget[1] -= end - start
+        if budget[1] < 0:
+            return None
+        inner = xy[start + 1:end] - xy[start]
+        dx, dy = xy[end] - xy[start]
+        length = float(np.hypot(dx, dy))
+        distance = np.abs(dx * inner[:, 1] - dy * inner[:, 0]) / length if length else np.hypot(*inner.T)
+        farthest = int(np.argmax(distance))
+        if distance[farthest] > tolerance:
+            middle = start + 1 + farthest
+            keep[middle] = True
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            stack += [(start, middle), (middle, end)]
+    if n > 3 and np.count_nonzero(keep) < 4 and np.array_equal(xy[0], xy[-1]):  # a ring, not a line: a triangle
+        dx, dy = xy[far] - xy[0]
+        distance = np.abs(dx * (xy[:, 1] - xy[0, 1]) - dy * (xy[:, 0] - xy[0, 0]))
+        distance[keep] = -1
+        keep[int(np.argmax(distance))] = True
+        budget[0] -= 1
+    return np.flatnonzero(keep)

@@ -1,8 +1,10 @@
-"""Widgets of the import page: the column-mapping editor, a progress bar, and an import's report."""
+"""Widgets of the import page: the column-mapping editor, a progress bar, an import's report, its errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +12,8 @@ import streamlit as st
 from analytics.export import file_stem, to_csv_bytes
 from data.imports.common import ImportReport
 from data.imports.spreadsheet import fields, suggest_mapping
+from data.store import Store, ValidationError
+from forms.export import audited
 
 NOT_MAPPED = "— not in the file —"
 
@@ -50,8 +54,8 @@ def progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[], 
     return report, slot.empty
 
 
-def render_report(report: ImportReport, *, key: str) -> None:
-    """An import's counts, reasons, notes, and the rejected rows as a CSV download."""
+def render_report(report: ImportReport, *, key: str, store: Store, user: Mapping[str, Any]) -> None:
+    """An import's counts, reasons, notes, and the rejected rows as a CSV download (audited as an export)."""
     with st.container(horizontal=True):
         for label, value in (("Rows read", report.read), ("Imported", report.imported),
                              ("Updated", report.updated), ("Already there", report.unchanged),
@@ -61,11 +65,39 @@ def render_report(report: ImportReport, *, key: str) -> None:
         st.dataframe(pd.DataFrame(report.reasons.most_common(), columns=["Why rejected", "Rows"]),
                      hide_index=True, key=f"{key}.reasons")
     for note in report.notes:
-        st.caption(note)
+        st.caption(plain(note))
     if report.rejected and len(report.rejected_rows):
-        name = file_stem(report.files[0] if report.files else report.table) or "import"
-        st.download_button("Download the rejected rows, with the reason per row", to_csv_bytes(report.rejected_rows),
-                           file_name=f"{name}-rejected.csv", mime="text/csv", key=f"{key}.rejected",
-                           icon=":material/download:")
+        file_name, make = rejected_rows_download(report, store=store, user=user)
+        st.download_button("Download the rejected rows, with the reason per row", data=make, file_name=file_name,
+                           mime="text/csv", key=f"{key}.rejected", icon=":material/download:", on_click="ignore")
 
 
+def rejected_rows_download(report: ImportReport, *, store: Store, user: Mapping[str, Any]
+                           ) -> tuple[str, Callable[[], bytes]]:
+    """The rejected rows' file name and maker: each download is logged as an "export" audit entry (as every
+    dashboard download is), for the user who may import (the rows are from their own file)."""
+    source = report.files[0] if report.files else report.table
+    source = re.sub(r"(\.(csv|gz|xlsx|xlsm|geojson|json|txt))+$", "", source, flags=re.IGNORECASE)
+    name = f"{file_stem(source) or 'import'}-rejected.csv"
+    rows = report.rejected_rows
+    make = audited(lambda frames: to_csv_bytes(frames["rejected rows"]), {"rejected rows": rows}, store=store,
+                   user=user, file_name=name, table=report.table, capability="import",
+                   context=f"rejected rows of the import of {', '.join(report.files)[:500]}")
+    return name, make
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#!|~$])")
+
+
+def plain(text: str) -> str:
+    """Text shown as itself where Streamlit reads Markdown (a file's name could be a link or an image)."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def error_text(exc: ValidationError) -> str:
+    """A ValidationError as one line: a refused file's message names it ("events.csv: ..."), others say the field."""
+    return "; ".join(str(v) if k == "file" else f"{k}: {v}" for k, v in exc.errors.items())
+
+
+def show_error(message: str) -> None:
+    st.error(plain(message), icon=":material/error:")

@@ -1,16 +1,23 @@
-"""Import data: data.police.uk crime files, ward boundaries, census tables and past spreadsheets."""
+"""Import data: data.police.uk crime files, ward boundaries, census tables and past spreadsheets.
+
+A file that cannot be imported is refused with one message naming it and the
+problem (never a traceback), and nothing is written.
+"""
+
+import logging
 
 import streamlit as st
 
 from data.imports.boundaries import load_boundaries
 from data.imports.census import import_census
-from data.imports.common import read_sheet
 from data.imports.crime import import_crime
-from data.imports.spreadsheet import check_rows, import_spreadsheet
+from data.imports.spreadsheet import check_rows, import_spreadsheet, read_spreadsheet
 from data.store import DuplicateVersions, ValidationError
 from forms.identity import current_user
-from forms.imports import progress_bar, render_mapping_editor, render_report
+from forms.imports import error_text, progress_bar, render_mapping_editor, render_report, show_error
 from forms.runtime import get_settings, get_store, require_page, route_through_app
+
+log = logging.getLogger(__name__)
 
 route_through_app()
 settings = get_settings()
@@ -23,16 +30,20 @@ st.caption("Every row is checked; good rows are stored in one step and rejected 
            "Importing the same file again adds nothing.")
 
 
-def run(key: str, action) -> None:
-    """Run an import, keep its report for this session, show what went wrong if it could not start."""
+def run(key: str, action, files: list[str]) -> None:
+    """Run an import, keep its report for this session, show what went wrong if it could not be done."""
     try:
         st.session_state[key] = action()
-    except ValidationError as exc:
+    except ValidationError as exc:  # a refused file (ImportRefused) or a bad choice: nothing was imported
         st.session_state.pop(key, None)
-        st.error("; ".join(f"{k}: {v}" for k, v in exc.errors.items()), icon=":material/error:")
+        show_error(error_text(exc))
     except (DuplicateVersions, TimeoutError) as exc:  # another writer got there first: nothing was imported
         st.session_state.pop(key, None)
-        st.error(str(exc), icon=":material/error:")
+        show_error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a file must never show a traceback; the log keeps it
+        st.session_state.pop(key, None)
+        log.exception("import of %s failed", files)
+        show_error(f"{', '.join(files)}: could not be imported ({type(exc).__name__}); nothing was imported")
 
 
 crime_tab, boundary_tab, census_tab, sheet_tab = st.tabs(
@@ -45,10 +56,11 @@ with crime_tab:
     if st.button("Import crime files", disabled=not files, key="import.crime_go", type="primary"):
         report_progress, clear = progress_bar("Reading the files…")
         run("import.crime_report", lambda: import_crime(store, [f.getvalue() for f in files], user=user,
-                                                         names=[f.name for f in files], progress=report_progress))
+                                                         names=[f.name for f in files], progress=report_progress),
+            [f.name for f in files])
         clear()
     if "import.crime_report" in st.session_state:
-        render_report(st.session_state["import.crime_report"], key="import.crime")
+        render_report(st.session_state["import.crime_report"], key="import.crime", store=store, user=user)
 
 with boundary_tab:
     st.write("Ward or neighbourhood boundaries as GeoJSON with ONS codes and names. The area of each ward comes "
@@ -59,9 +71,9 @@ with boundary_tab:
     if st.button("Load boundaries", disabled=shapes is None, key="import.boundary_go", type="primary"):
         run("import.boundary_report", lambda: load_boundaries(
             store, shapes.getvalue(), user=user, name=shapes.name, force=force.strip() or None,
-            area_lookup=lookup.getvalue() if lookup else None))
+            area_lookup=lookup.getvalue() if lookup else None), [shapes.name])
     if "import.boundary_report" in st.session_state:
-        render_report(st.session_state["import.boundary_report"], key="import.boundary")
+        render_report(st.session_state["import.boundary_report"], key="import.boundary", store=store, user=user)
 
 with census_tab:
     st.write("Census ethnicity by local authority from Nomis (2011 QS201EW or 2021 TS021, CSV). Local authorities "
@@ -72,9 +84,9 @@ with census_tab:
     if st.button("Import census table", disabled=table is None, key="import.census_go", type="primary"):
         run("import.census_report", lambda: import_census(
             store, table.getvalue(), user=user, name=table.name,
-            area_lookup=census_lookup.getvalue() if census_lookup else None))
+            area_lookup=census_lookup.getvalue() if census_lookup else None), [table.name])
     if "import.census_report" in st.session_state:
-        render_report(st.session_state["import.census_report"], key="import.census")
+        render_report(st.session_state["import.census_report"], key="import.census", store=store, user=user)
 
 with sheet_tab:
     st.write("A CSV or Excel export of past events or CCRs (e.g. from Microsoft Forms or Lists). Match its "
@@ -84,15 +96,26 @@ with sheet_tab:
     upload = st.file_uploader("Spreadsheet", type=["csv", "xlsx", "gz"], key="import.sheet_file")
     if upload is not None:
         if st.session_state.get("import.sheet_id") != upload.file_id:  # read a file once, not on every rerun
-            st.session_state["import.sheet_frame"] = read_sheet(upload.getvalue(), name=upload.name)
+            st.session_state.pop("import.sheet_frame", None)
             st.session_state["import.sheet_id"] = upload.file_id
+            try:
+                st.session_state["import.sheet_frame"] = read_spreadsheet(upload.getvalue(), name=upload.name)
+                st.session_state.pop("import.sheet_error", None)
+            except ValidationError as exc:
+                st.session_state["import.sheet_error"] = error_text(exc)
+            except Exception as exc:  # noqa: BLE001 - a file must never show a traceback; the log keeps it
+                log.exception("reading %s failed", upload.name)
+                st.session_state["import.sheet_error"] = f"{upload.name}: could not be read ({type(exc).__name__})"
+        if "import.sheet_frame" not in st.session_state:
+            show_error(st.session_state.get("import.sheet_error", f"{upload.name}: could not be read"))
+            st.stop()
         frame = st.session_state["import.sheet_frame"]
         st.caption(f"{len(frame):,} rows, {len(frame.columns)} columns.")
         mapping, defaults = render_mapping_editor(kind, list(frame.columns), key=f"import.mapping.{kind}")
         try:
             preview = check_rows(store, kind, frame, mapping, defaults=defaults, limit=20)
         except ValidationError as exc:
-            st.error("; ".join(exc.errors.values()))
+            show_error(error_text(exc))
             st.stop()
         st.subheader("Preview: the first rows as Beatbook will store them")
         st.dataframe(preview.preview(frame, kind), hide_index=True, key="import.preview")
@@ -100,7 +123,7 @@ with sheet_tab:
             report_progress, clear = progress_bar("Checking rows…")
             run("import.sheet_report", lambda: import_spreadsheet(
                 store, kind, frame, mapping=mapping, defaults=defaults, user=user, name=upload.name,
-                progress=report_progress))
+                progress=report_progress), [upload.name])
             clear()
     if "import.sheet_report" in st.session_state:
-        render_report(st.session_state["import.sheet_report"], key="import.sheet")
+        render_report(st.session_state["import.sheet_report"], key="import.sheet", store=store, user=user)

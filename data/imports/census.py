@@ -7,7 +7,8 @@ census date, and one column per ethnic category ("Ethnic Group: Asian/Asian
 British: Indian; measures: Value"). Each detailed category becomes a row with
 its ONS 2021 code and high-level group; group subtotals and the "All
 categories" column are not stored, but a row whose categories do not add up
-to its "All categories" total is rejected.
+to its "All categories" total is rejected, and so is a row with a count too
+large to store (past int64), its reason naming the row and the column.
 
 Each local authority is matched to a Beatbook area: through `area_lookup`
 (local-authority code -> area code, a mapping or a CSV with those two
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,6 +29,8 @@ import pandas as pd
 from data import db, picklists
 from data.imports.boundaries import find_field
 from data.imports.common import (
+    INT64_MAX,
+    ImportRefused,
     ImportReport,
     Source,
     begin,
@@ -38,7 +42,7 @@ from data.imports.common import (
     source_name,
     write_records,
 )
-from data.store import Store, ValidationError
+from data.store import Store, ValidationError, validate
 
 # (words in the last part of the category's label, ONS 2021 code); the first match wins, so the
 # specific labels ("white and black african") come before the general ones ("african").
@@ -51,6 +55,8 @@ CATEGORIES = (
     ("arab", "O1"), ("any other ethnic group", "O2"),
 )
 TOTAL = "all categories"
+MAX_CENSUS_ROWS = 20_000
+"""Rows (places) of one census table: England and Wales have ~330 local authorities and ~8,000 wards."""
 
 
 def category_code(column: str) -> str | None:
@@ -68,49 +74,62 @@ def import_census(store: Store, source: Source, *, user: Mapping[str, Any], cens
                   area_lookup: Mapping[str, str] | Source | None = None, name: str | None = None) -> ImportReport:
     """Import a census ethnicity-by-local-authority table; the report counts local authorities."""
     user_id = begin(store, user)
-    report = ImportReport("census_population", files=[source_name(source, name)])
-    frame = read_sheet(source, name=name)
+    label = source_name(source, name)
+    report = ImportReport("census_population", files=[label])
+    frame = read_sheet(source, name=label, max_rows=MAX_CENSUS_ROWS)
     columns = list(frame.columns)
     code_column = find_field(columns, ("geography code", r"\w*\d\dCD", "code"))
     name_column = find_field(columns, ("geography", r"\w*\d\dNM", "name"))
     total_column = next((c for c in columns if TOTAL in c.lower()), None)
     categories = {c: category_code(c) for c in columns if category_code(c)}
     if len(set(categories.values())) != len(categories):
-        raise ValidationError({"file": "two columns name the same ethnic category"})
+        raise ImportRefused(label, "two columns name the same ethnic category")
     if code_column is None or name_column is None or not categories:
-        raise ValidationError({"file": "not a census ethnicity table: it needs a geography code column, a "
-                                       "geography name column and 'Ethnic Group: ...' columns"})
+        raise ImportRefused(label, "is not a census ethnicity table: it needs a geography code column, a "
+                                   "geography name column and 'Ethnic Group: ...' columns")
     report.read = len(frame)
     areas = _area_matcher(store, area_lookup)
     rows, bad, why = [], [], []
     for position, row in enumerate(frame.to_dict("records")):
         code = row[code_column].strip()
         year = census_year or _year(row.get("date", ""))
-        counts = {c: pd.to_numeric(row[c].replace(",", ""), errors="coerce") for c in categories}
+        counts = {c: count(row[c]) for c in categories}
+        total = count(row[total_column]) if total_column else None
+        too_large = next((c for c in [*categories, total_column] if c and count(row[c]) == TOO_LARGE), None)
         reason = None
         if not code:
             reason = "no geography code"
         elif year is None:
             reason = "no census year (give one)"
-        elif any(pd.isna(v) or v < 0 or v != int(v) for v in counts.values()):
+        elif too_large:
+            reason = (f"row {position + 2}, column '{too_large}': the count is too large to store (at most "
+                      f"{INT64_MAX:,})")
+        elif any(v is None for v in counts.values()):
             reason = "a count is not a whole number"
-        elif total_column and sum(counts.values()) != pd.to_numeric(row[total_column].replace(",", ""),
-                                                                   errors="coerce"):
+        elif total_column and sum(counts.values()) != total:
             reason = "the categories do not add up to the 'All categories' total"
+        place = []
+        if not reason:
+            area_code = areas(code, row[name_column].strip())
+            for column, ethnicity in categories.items():
+                values = {"census_year": year, "geography_code": code, "geography_name": row[name_column].strip(),
+                          "area_code": area_code, "ethnicity_code": ethnicity,
+                          "ethnic_group": picklists.ETHNICITY[ethnicity][1], "people": counts[column],
+                          "source_file": label[:200]}
+                try:
+                    validate("census_population", values)
+                except ValidationError as exc:
+                    reason = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+                    break
+                record_id = content_id("census", year, code, ethnicity)
+                place.append(values | {"record_id": record_id,
+                                       "submission_id": content_id(record_id, *(values[k] for k in sorted(values)
+                                                                                if k != "source_file"))})
         if reason:
             bad.append(position)
             why.append(reason)
             continue
-        area_code = areas(code, row[name_column].strip())
-        for column, ethnicity in categories.items():
-            values = {"census_year": year, "geography_code": code, "geography_name": row[name_column].strip(),
-                      "area_code": area_code, "ethnicity_code": ethnicity,
-                      "ethnic_group": picklists.ETHNICITY[ethnicity][1], "people": int(counts[column]),
-                      "source_file": report.files[0]}
-            record_id = content_id("census", year, code, ethnicity)
-            rows.append(values | {"record_id": record_id,
-                                  "submission_id": content_id(record_id, *(values[k] for k in sorted(values)
-                                                                           if k != "source_file"))})
+        rows.extend(place)
     report.rejected = len(bad)
     report.reasons.update(why)
     report.rejected_rows = rejected_frame(frame, bad, why)
@@ -131,6 +150,27 @@ def import_census(store: Store, source: Source, *, user: Mapping[str, Any], cens
     return finish(store, user, report)
 
 
+TOO_LARGE = -1
+"""What `count` gives for a whole number too large for a stored count."""
+
+
+def count(text: str) -> int | None:
+    """A cell's count of people as an int (commas allowed), TOO_LARGE past int64, None if not a whole number."""
+    clean = str(text).replace(",", "").strip()
+    if re.fullmatch(r"\d{1,40}", clean):
+        number = int(clean)
+    else:
+        value = pd.to_numeric(clean, errors="coerce") if clean and len(clean) <= 40 else None
+        if value is None or pd.isna(value) or value < 0:
+            return None
+        if value == float("inf") or float(value) > INT64_MAX:
+            return TOO_LARGE
+        if value != int(value):
+            return None
+        number = int(value)
+    return TOO_LARGE if number > INT64_MAX else number
+
+
 def _year(text: str) -> int | None:
     match = re.search(r"(19|20)\d\d", str(text))
     return int(match.group(0)) if match else None
@@ -146,11 +186,13 @@ def _area_matcher(store: Store, lookup: Mapping[str, str] | Source | None):
     elif isinstance(lookup, Mapping):
         mapping = dict(lookup)
     else:
-        frame = read_sheet(lookup)
+        label = source_name(lookup, None if isinstance(lookup, str | Path) else "the area lookup")
+        frame = read_sheet(lookup, name=label, max_rows=MAX_CENSUS_ROWS)
         key = find_field(list(frame.columns), (r"LAD\d\dCD", "geography_code", "lad_code"))
         value = find_field(list(frame.columns), ("area_code", "area"))
         if key is None or value is None:
-            raise ValidationError({"area_lookup": "needs a local-authority code column and an area_code column"})
+            raise ImportRefused(label, "needs a local-authority code column and an area_code column",
+                                field="area_lookup")
         mapping = dict(zip(frame[key].str.strip(), frame[value].str.strip(), strict=True))
 
     def match(code: str, name: str) -> str | None:

@@ -2,6 +2,8 @@
 
     import_crime(store, ["2019-01-staffordshire-street.csv", "2019-02-...csv.gz"], user=analyst)
 
+A file that cannot be read (see `common.read_sheet` for the limits) or is not
+a street-level crime file refuses the whole import: nothing is written.
 Every row is kept unless it cannot be read (no month, no crime type, a
 location that is not a number or not in Great Britain): those are rejected
 with the reason. Rows with no location ("No Location") are stored without
@@ -29,6 +31,7 @@ import pyarrow as pa
 
 from data import db, geo
 from data.imports.common import (
+    ImportRefused,
     ImportReport,
     Progress,
     Source,
@@ -40,7 +43,7 @@ from data.imports.common import (
     write_records,
 )
 from data.schema import arrow_schema
-from data.store import Store, ValidationError
+from data.store import Store
 
 COLUMNS = {  # file column -> crimes field
     "Crime ID": "crime_id", "Month": "month", "Reported by": "reported_by", "Falls within": "falls_within",
@@ -68,8 +71,8 @@ def import_crime(store: Store, sources: Sequence[Source], *, user: Mapping[str, 
         frame = read_sheet(source, name=name)
         missing = [c for c in REQUIRED if c not in frame.columns]
         if missing:
-            raise ValidationError({"file": f"{name} is not a data.police.uk street-level crime file: "
-                                           f"no {', '.join(missing)} column"})
+            raise ImportRefused(name, f"is not a data.police.uk street-level crime file: no "
+                                      f"{', '.join(missing)} column")
         frame = frame.reindex(columns=list(COLUMNS), fill_value="")
         frame["source_file"] = name
         frame["_row"] = np.arange(len(frame)) + 2

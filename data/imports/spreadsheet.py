@@ -29,11 +29,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data import db, picklists
 from data.imports.census import category_code
 from data.imports.common import (
+    INT64_MAX,
+    ImportRefused,
     ImportReport,
     Progress,
     Source,
@@ -54,6 +57,9 @@ LIST_SEPARATOR = re.compile(r"\s*[;\n]\s*")
 TRUE = {"yes", "y", "true", "t", "1", "ticked", "checked"}
 FALSE = {"no", "n", "false", "f", "0", ""}
 PROGRESS_EVERY = 500
+MAX_SHEET_ROWS = 200_000
+"""Rows of one spreadsheet import: every row is checked one by one as a form checks it, and a force's past
+events or CCRs over several years are tens of thousands."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,13 +246,21 @@ def check_rows(store: Store, table: str, frame: pd.DataFrame, mapping: Mapping[s
     return checked
 
 
+def read_spreadsheet(source: Source, *, name: str | None = None) -> pd.DataFrame:
+    """A spreadsheet file as text cells, within the import limits (`read_sheet`, at most MAX_SHEET_ROWS rows)."""
+    return read_sheet(source, name=name, max_rows=MAX_SHEET_ROWS)
+
+
 def import_spreadsheet(store: Store, table: str, source: Source | pd.DataFrame, *, mapping: Mapping[str, str],
                        user: Mapping[str, Any], defaults: Mapping[str, Any] | None = None, name: str | None = None,
                        progress: Progress | None = None) -> ImportReport:
     """Check every row, write the good ones in one commit; the report's `rejected_rows` says why per row."""
     user_id = begin(store, user)
-    frame = source if isinstance(source, pd.DataFrame) else read_sheet(source, name=name)
-    label = name or (source_name(source) if not isinstance(source, pd.DataFrame) else "spreadsheet")
+    label = source_name(source, name) if not isinstance(source, pd.DataFrame) else (name or "spreadsheet")
+    frame = source if isinstance(source, pd.DataFrame) else read_spreadsheet(source, name=label)
+    if len(frame) > MAX_SHEET_ROWS:
+        raise ImportRefused(label, f"has {len(frame):,} rows; at most {MAX_SHEET_ROWS:,} are imported at once: "
+                                   "split it into smaller files")
     report = ImportReport(table, files=[label], read=len(frame))
     checked = check_rows(store, table, frame, mapping, defaults=defaults,
                          progress=(lambda f, m: progress(0.9 * f, m)) if progress else None)
@@ -340,13 +354,15 @@ def _value(field: Field, text: Any, reference: _Reference) -> Any:
         return ethnicity_code(text)
     if kind == "int":
         number = pd.to_numeric(text.replace(",", ""), errors="coerce")
-        if pd.isna(number) or number != int(number):
-            raise ValueError(f"'{text}' is not a whole number")
+        if pd.isna(number) or not np.isfinite(float(number)) or number != int(number):
+            raise ValueError(f"'{_clip(text)}' is not a whole number")
+        if abs(int(number)) > INT64_MAX:
+            raise ValueError(f"'{_clip(text)}' is too large a number to store")
         return int(number)
     if kind == "float":
         number = pd.to_numeric(text, errors="coerce")
-        if pd.isna(number):
-            raise ValueError(f"'{text}' is not a number")
+        if pd.isna(number) or not np.isfinite(float(number)):
+            raise ValueError(f"'{_clip(text)}' is not a number")
         return float(number)
     if kind == "bool":
         if _norm(text) in TRUE:
@@ -357,6 +373,11 @@ def _value(field: Field, text: Any, reference: _Reference) -> Any:
     if kind in ("datetime", "date", "time"):
         return _moment(kind, text)
     raise ValueError(f"unknown kind {kind}")
+
+
+def _clip(text: str, length: int = 40) -> str:
+    """A cell's text short enough to quote in a reason."""
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def _items(text: Any) -> list[str]:
