@@ -11,7 +11,6 @@ nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from forms.links import save_quick_link
 from forms.news import save_news
 from forms.patrols import save_patrol
 from forms.useful_info import save_useful_info
-from tests.conftest import make_booking, user_of_role
+from tests.conftest import make_booking
 from tests.forms.factories import make_abstraction, make_ccr, make_patrol
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,23 +98,6 @@ def test_area_scope():
 
 
 # -- the data functions ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def world(demo_store_root, tmp_path_factory) -> tuple[Store, dict[str, dict]]:
-    """A private copy of the demo store (shared by this module's tests) and its users by WHO."""
-    root = tmp_path_factory.mktemp("access") / "store"
-    shutil.copytree(demo_store_root, root)
-    store = Store(root)
-    users = {
-        "officer": user_of_role(store, "officer", OXF), "supervisor": user_of_role(store, "supervisor", OXF),
-        "commander": user_of_role(store, "commander"), "analyst": user_of_role(store, "analyst"),
-        "admin": user_of_role(store, "admin"), "rdg_officer": user_of_role(store, "officer", RDG),
-        "rdg_supervisor": user_of_role(store, "supervisor", RDG),
-    }
-    users["inactive"] = {**users["officer"], "active": False}
-    assert {u["area_code"] for k, u in users.items() if not k.startswith("rdg")} == {OXF}
-    return store, users
 
 
 def booked(store: Store, users: dict) -> str:

@@ -92,21 +92,6 @@ PUBLIC_READS = _public_reads()
 DASHBOARDS = {name: f for name, f in PUBLIC_READS.items() if getattr(f, "capability", None) == "read_aggregates"}
 
 
-@pytest.fixture(scope="module")
-def world(demo_store_root, tmp_path_factory) -> tuple[Store, dict[str, dict]]:
-    root = tmp_path_factory.mktemp("scope") / "store"
-    shutil.copytree(demo_store_root, root)
-    store = Store(root)
-    users = {
-        "officer": user_of_role(store, "officer", OXF), "supervisor": user_of_role(store, "supervisor", OXF),
-        "commander": user_of_role(store, "commander"), "analyst": user_of_role(store, "analyst"),
-        "admin": user_of_role(store, "admin"), "rdg_officer": user_of_role(store, "officer", RDG),
-        "rdg_supervisor": user_of_role(store, "supervisor", RDG),
-    }
-    users["inactive"] = {**users["supervisor"], "active": False}
-    return store, users
-
-
 def _an_oxford(store: Store, table: str) -> dict:
     """One current record of `table` in Oxford."""
     (record_id,) = db.cursor().execute(
