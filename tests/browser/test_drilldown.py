@@ -24,9 +24,11 @@ expect = sync_api.expect
 
 
 @pytest.fixture
-def officer(supervisor):
-    """These pages need the dashboards: act as a supervisor, who both records and sees them."""
-    return supervisor
+def officer(store):
+    """These pages are dashboards only: act as a commander, who sees the whole force (a supervisor sees
+    their own area's figures only)."""
+    users = reference.list_users(store, role="commander")
+    return users[users["active"]].iloc[0].to_dict()
 
 
 @pytest.fixture
