@@ -1,13 +1,19 @@
 """Beatbook: routing only. Page config, the store, who the user is, and the pages they may see."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from data.access import role_of, roles_with
-from forms.identity import DEMO, current_mode, current_user, render_identity
-from forms.runtime import get_settings, get_store, render_demo_setup, route_through_app
+from forms.connection import render_connection_banner
+from forms.identity import DEMO, current_mode, current_user, demo_stand_in, render_identity
+from forms.runtime import get_settings, get_store, render_demo_setup, render_page_style, route_through_app
+from forms.widgets import user_text
 
 route_through_app()
 st.set_page_config(page_title="Beatbook", page_icon="🛡️", layout="wide")  # an emoji icon needs no download
+render_connection_banner()  # a connection lost on the way says so, and that what was typed is kept
+render_page_style()  # the one style sheet: focus ring, target sizes, no Tab stops in a folded sidebar, wrapping labels
 
 settings = get_settings()
 store = get_store(settings)
@@ -76,16 +82,24 @@ PAGES = {
     ],
 }
 
+HIDDEN = {"pages/ysywd_item.py"}  # opened from the board (or a link), never from the menu
+
 navigation = {
     section: [
-        st.Page(script, title=title, icon=icon)
+        st.Page(script, title=title, icon=icon, visibility="hidden" if script in HIDDEN else "visible")
         for script, title, icon, roles in entries
         if roles is None or role_of(user) in roles
     ]
     for section, entries in PAGES.items()
 }
-st.sidebar.caption(settings.force_name)
+st.sidebar.caption(user_text(settings.force_name, one_line=True))
 if not any(navigation.values()):
     st.error("Your role has no pages in Beatbook. Ask an admin to check your account.", icon=":material/block:")
     st.stop()
+if current_mode() == DEMO:  # a link to a page of another role offers to act as someone who can see it
+    shown = next(pages for pages in navigation.values() if pages)
+    shown += [st.Page(demo_stand_in(store, user, title=title, roles=roles), title=title, icon=icon,
+                      url_path=Path(script).stem, visibility="hidden")
+              for entries in PAGES.values() for script, title, icon, roles in entries
+              if roles is not None and role_of(user) not in roles]
 st.navigation({section: pages for section, pages in navigation.items() if pages}).run()

@@ -24,7 +24,7 @@ from analytics.search import creators_relation
 from data import access, db
 from data.store import Store
 
-ACTIVITY_COLUMNS = ("table_name", "record_id", "version", "kind", "date", "title", "summary", "status",
+ACTIVITY_COLUMNS = ("table_name", "record_id", "reference", "version", "kind", "date", "title", "summary", "status",
                     "returned", "review", "review_comment", "reviewer", "reviewed_at")
 CHART_WEEKS = 12
 NEWS_ON_ACTIVITY = 3
@@ -77,7 +77,7 @@ def _mine_sql(store: Store, user_id: str, tables: Sequence[str]) -> tuple[str, l
         else:
             owner = f"t.{spec.owner}"
         parts.append(
-            f"SELECT '{table}' AS table_name, t.record_id, t.version, '{spec.kind}' AS kind,"
+            f"SELECT '{table}' AS table_name, t.record_id, t.reference, t.version, '{spec.kind}' AS kind,"
             f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
             f" {spec.status} AS status FROM {store.relation(table)} t{join} WHERE {owner} = ?"
         )
@@ -100,7 +100,7 @@ def list_my_activity(store: Store, *, user: Mapping[str, Any], tables: Sequence[
             FROM {store.relation('quality_reviews')}
             QUALIFY row_number() OVER (PARTITION BY table_name, target_id, target_version
                                        ORDER BY written_at DESC, record_id DESC) = 1)
-        SELECT m.table_name, m.record_id, m.version, m.kind, m.date, m.title, m.summary,
+        SELECT m.table_name, m.record_id, m.reference, m.version, m.kind, m.date, m.title, m.summary,
                CASE WHEN r.outcome = 'returned' THEN 'returned' ELSE m.status END AS status,
                coalesce(r.outcome = 'returned', false) AS returned, r.outcome AS review,
                r.comment AS review_comment, coalesce(u.name, r.reviewer_id) AS reviewer, r.written_at AS reviewed_at
@@ -134,6 +134,41 @@ def count_my_contributions_by_week(store: Store, *, user: Mapping[str, Any], tod
         params + [dt.datetime.combine(first, dt.time()), dt.datetime.combine(today + dt.timedelta(days=1), dt.time())],
     )
     return frame.astype({"records": "int64"})
+
+
+BEAT_DAYS = 28
+BEAT_COLUMNS = ("ward_code", "name", "area_code", "centre_lat", "centre_lon", "geojson", "events", "ccrs",
+                "patrols", "records")
+
+
+def count_my_activity_by_ward(store: Store, *, user: Mapping[str, Any], today: dt.date | None = None,
+                              days: int = BEAT_DAYS) -> pd.DataFrame:
+    """My beat: every ward of the user's own area (with its centre and boundary) and what the user logged there
+    in the last `days` days up to today: events organised (not cancelled), CCRs and patrols, and all three as
+    `records`. Columns BEAT_COLUMNS, by ward name; 0 where the user logged nothing."""
+    user_id = access.require(user, "read_own_records")
+    today = today or dt.date.today()
+    start = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time())
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    frame = _frame(
+        f"""WITH mine AS (
+                SELECT ward_code, 'events' AS kind FROM {store.relation('events')}
+                WHERE organiser = ? AND start >= ? AND start < ? AND status IS DISTINCT FROM 'cancelled'
+                UNION ALL SELECT ward_code, 'ccrs' FROM {store.relation('ccrs')}
+                WHERE officer_id = ? AND contact_at >= ? AND contact_at < ?
+                UNION ALL SELECT ward_code, 'patrols' FROM {store.relation('patrols')}
+                WHERE officer_id = ? AND start >= ? AND start < ?)
+            SELECT w.ward_code, w.name, w.area_code, w.centre_lat, w.centre_lon, w.geojson,
+                   count(*) FILTER (WHERE m.kind = 'events') AS events,
+                   count(*) FILTER (WHERE m.kind = 'ccrs') AS ccrs,
+                   count(*) FILTER (WHERE m.kind = 'patrols') AS patrols,
+                   count(m.kind) AS records
+            FROM {store.relation('wards')} w LEFT JOIN mine m ON m.ward_code = w.ward_code
+            WHERE w.area_code = ?
+            GROUP BY ALL ORDER BY w.name, w.ward_code""",
+        [user_id, start, end] * 3 + [user.get("area_code")],
+    )
+    return frame.astype({c: "int64" for c in ("events", "ccrs", "patrols", "records")})
 
 
 def build_contributions_chart(df: pd.DataFrame) -> alt.Chart:

@@ -22,6 +22,7 @@ EVENT_COLUMNS = ("record_id", "title", "event_type", "ward_code", "ward", "place
                  "organiser", "officers_attending")
 CALENDAR_DAYS = 28
 RECENT_DAYS = 7
+JUST_FINISHED_DAYS = 1  # "just finished": started since yesterday
 MAX_EVENTS = 300
 
 
@@ -59,17 +60,25 @@ def list_recent_events(store: Store, *, user: Mapping[str, Any], area_code: str,
                    params=[start, end], order_by="e.start DESC")
 
 
+def overdue_before(now: dt.datetime) -> dt.datetime:
+    """Booked events that started before this (yesterday's midnight) are overdue: still to complete or cancel."""
+    return dt.datetime.combine(now.date() - dt.timedelta(days=JUST_FINISHED_DAYS), dt.time())
+
+
 def list_events_to_update(store: Store, *, user: Mapping[str, Any], area_code: str,
                           now: dt.datetime) -> pd.DataFrame:
-    """The area's booked events: the user's that have started first (newest first), then others that
-    have started (newest first), then those still to come (soonest first)."""
-    begun = "e.start <= ?"
+    """The area's booked events, in three groups, the user's first within each: today's and those just finished
+    (since yesterday: the started ones newest first, then the rest of today's), then those still to come
+    (soonest first), then the overdue ones (`overdue_before`, newest first)."""
+    tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
+    group = "CASE WHEN e.start >= ? AND e.start < ? THEN 0 WHEN e.start >= ? THEN 1 ELSE 2 END"
     mine = "(e.organiser = ? OR list_contains(e.officers_attending, ?))"
-    order = (f"({begun} AND {mine}) DESC, ({begun}) DESC,"
-             f" CASE WHEN {begun} THEN -epoch(e.start) ELSE epoch(e.start) END")
+    order = (f"{group}, {mine} DESC, (e.start <= ?) DESC,"
+             " CASE WHEN e.start <= ? THEN -epoch(e.start) ELSE epoch(e.start) END")
     # ORDER BY's placeholders follow WHERE's; bind them in that order.
     user_id = str(user.get("user_id") or "")
-    sql_params = [now - dt.timedelta(days=365), now + dt.timedelta(days=730), now, user_id, user_id, now, now]
+    sql_params = [now - dt.timedelta(days=365), now + dt.timedelta(days=730), overdue_before(now), tomorrow, tomorrow,
+                  user_id, user_id, now, now]
     return _events(store, user=user, area_code=area_code, where="e.status = 'booked' AND e.start >= ? AND e.start < ?",
                    params=sql_params, order_by=order)
 

@@ -1,22 +1,31 @@
 """Chart and map builders: DataFrames in, `alt.Chart` / `pdk.Deck` out, no Streamlit.
 
 Maps draw without a basemap unless a style is configured: ward boundaries are
-a GeoJSON layer shaded by a measure, ward centres a scatter layer, and
-optional points or hexbins go on top, so they work on a closed network.
+a GeoJSON layer shaded by a measure, each area's outline a thicker line over
+them, ward centres a scatter layer, and optional points or hexbins go on top,
+so they work on a closed network. A ward map comes with its legend (the
+measure and the values its lightest and darkest shades stand for) and each
+ward's name and figure as text, for pages to show beside the map: phones have
+no hover, so a tooltip alone would leave them nothing to read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from analytics.metrics import METRICS
+from data import geo
 
 STATUS_ORDER = ("completed", "booked", "cancelled")
 STATUS_COLOURS = ("#1b7837", "#5aae61", "#bdbdbd")
@@ -24,9 +33,12 @@ SELECTION = "pick"
 LOW = (222, 235, 247)  # light blue for the smallest value
 HIGH = (8, 48, 107)  # dark blue for the largest
 POINT_COLOUR = [214, 96, 77, 190]
+FILL_ALPHA = 170
+OUTLINE_COLOUR = [20, 20, 20, 230]
+OUTLINE_PIXELS = 3
 
 _LABELS = {"events": "Events", "completed": "Completed", "attendees": "People engaged", "ccrs": "Contacts",
-           "consented": "Consented"}
+           "consented": "Consented", "hours": "Patrol hours", "crimes": "Crimes and ASB", "items": "Items raised"}
 
 
 def _label(measure: str) -> str:
@@ -94,6 +106,51 @@ def _horizontal_bars(df: pd.DataFrame, *, category: str, title: str, measure: st
 # -- pydeck -----------------------------------------------------------------------
 
 
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck whose JSON (what Streamlit sends to the browser) is not indented: pydeck indents every
+    coordinate on a line of its own, which makes a force's ward boundaries four times the size on the wire."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+@dataclasses.dataclass(frozen=True)
+class MapLegend:
+    """How to read a ward map: the measure its shades show and the values of the lightest and darkest shade."""
+
+    title: str
+    low: float
+    high: float
+    colours: tuple[str, str]  # the lightest and darkest shade as they look on the page (CSS rgb)
+    notes: tuple[str, ...] = ()
+
+    def ticks(self) -> list[str]:
+        """The numbers to print under the colour bar: lowest, middle (if a whole number, for counts) and highest."""
+        if self.high == self.low:
+            return [_number(self.low)]
+        middle = (self.low + self.high) / 2
+        whole = float(self.high).is_integer() and float(self.low).is_integer()
+        return [_number(v) for v in (self.low, middle, self.high)
+                if v != middle or not whole or float(middle).is_integer()]
+
+    def text(self) -> str:
+        """The legend in words, e.g. for a screen reader."""
+        return f"{self.title}: lightest {_number(self.low)}, darkest {_number(self.high)}."
+
+
+@dataclasses.dataclass(frozen=True)
+class WardMap:
+    """A ward map to draw, its legend, and each ward's name and figure as text (ward_code -> text)."""
+
+    deck: pdk.Deck
+    legend: MapLegend
+    figures: Mapping[str, str]
+
+    def figure(self, ward_code: str | None) -> str | None:
+        """'Castle · Events: 12' for a ward on the map, else None."""
+        return self.figures.get(ward_code) if ward_code else None
+
+
 def build_ward_map(
     wards_df: pd.DataFrame,
     counts_df: pd.DataFrame,
@@ -102,37 +159,55 @@ def build_ward_map(
     basemap_style: str | None = None,
     points_df: pd.DataFrame | None = None,
     hexbin: bool = False,
-) -> pdk.Deck:
-    """Wards shaded by `measure`, their centres as dots, optional points or hexbins; works offline.
+    label: str | None = None,
+) -> WardMap:
+    """Wards shaded by `measure`, area outlines, ward centres as dots, optional points or hexbins; works offline.
 
     wards_df: ward_code, name, centre_lat, centre_lon, geojson (a GeoJSON geometry,
-    Feature or FeatureCollection as text; missing boundaries are skipped).
+    Feature or FeatureCollection as text; missing boundaries are skipped) and
+    area_code (whose outlines are drawn thicker, from the wards' own borders).
     counts_df: ward_code and the `measure` column. points_df: lat, lon (and any
     tooltip columns); drawn as dots, or as hexbins when `hexbin` is true.
+    `label` names the measure (default: its metric label).
     """
     values = counts_df.set_index("ward_code")[measure] if len(counts_df) else pd.Series(dtype="int64")
+    values = pd.to_numeric(values, errors="coerce").fillna(0)
     top = float(values.max()) if len(values) and values.max() > 0 else 1.0
-    label = _label(measure)
+    label = label or _label(measure)
 
-    features, centres = [], []
+    features, centres, figures = [], [], {}
     for ward in wards_df.itertuples(index=False):
-        value = int(values.get(ward.ward_code, 0) or 0)
+        value = _value(values.get(ward.ward_code, 0))
+        figure = f"{label}: {_number(value)}"
         props = {"ward_code": ward.ward_code, "name": ward.name, "measure": label, "value": value,
-                 "fill": _shade(value / top)}
+                 "figure": figure, "fill": _shade(value / top)}
+        figures[ward.ward_code] = f"{ward.name} · {figure}"
         features += _features(getattr(ward, "geojson", None), props)
         if pd.notna(ward.centre_lat) and pd.notna(ward.centre_lon):
             centres.append({**props, "lat": float(ward.centre_lat), "lon": float(ward.centre_lon),
                             "radius": 150 + 1_350 * math.sqrt(value / top)})
 
+    outlines = _area_outlines(wards_df)
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
             data={"type": "FeatureCollection", "features": features},
             id="ward-boundaries",
-            pickable=True, stroked=True, filled=True,
+            pickable=True, stroked=True, filled=True, auto_highlight=True,
             get_fill_color="properties.fill",
             get_line_color=[80, 80, 80, 200],
             line_width_min_pixels=1,
+        ),
+        pdk.Layer(
+            "PathLayer",
+            data=outlines,
+            id="area-outlines",
+            pickable=False,
+            get_path="path",
+            get_color=OUTLINE_COLOUR,
+            get_width=OUTLINE_PIXELS,
+            width_units="'pixels'",  # a string literal: pydeck reads bare strings as expressions
+            joint_rounded=True,
         ),
         pdk.Layer(
             "ScatterplotLayer",
@@ -141,7 +216,7 @@ def build_ward_map(
             pickable=True,
             get_position=["lon", "lat"],
             get_radius="radius",
-            radius_units="'meters'",  # a string literal: pydeck reads bare strings as expressions
+            radius_units="'meters'",
             get_fill_color=[33, 33, 33, 160],
         ),
     ]
@@ -156,13 +231,73 @@ def build_ward_map(
                                     get_position=["lon", "lat"], get_radius=60, radius_min_pixels=2,
                                     get_fill_color=POINT_COLOUR))
 
-    return pdk.Deck(
+    deck = CompactDeck(
         layers=layers,
-        initial_view_state=_view(wards_df, points_df),
-        tooltip={"html": "<b>{name}</b><br/>{measure}: {value}"},
+        initial_view_state=_view(wards_df, points_df, features),
+        # Text, not HTML: ward names are typed by people, and the tooltip would run HTML in them.
+        tooltip={"text": "{name}\n{figure}"},
         map_provider="carto" if basemap_style else None,
         map_style=basemap_style or None,
     )
+    notes = ["Thick lines: area boundaries."] if outlines else []
+    if centres:
+        notes.append("Dots: ward centres, bigger for a higher figure.")
+    legend = MapLegend(title=f"{label} per ward", low=0.0, high=float(values.max()) if len(values) else 0.0,
+                       colours=(_css(_shade(0.0)), _css(_shade(1.0))), notes=tuple(notes))
+    return WardMap(deck=deck, legend=legend, figures=figures)
+
+
+def build_map_legend_html(legend: MapLegend) -> str:
+    """The legend as a small block of HTML: its title, a colour bar from lightest to darkest, numbers under it."""
+    ticks = "".join(f"<span>{html.escape(t)}</span>" for t in legend.ticks())
+    notes = " ".join(html.escape(n) for n in legend.notes)
+    return (
+        f'<div class="beatbook-map-legend" role="img" aria-label="{html.escape(legend.text(), quote=True)}"'
+        ' style="max-width:22rem;font-size:0.85rem;line-height:1.3">'
+        f"<div><strong>{html.escape(legend.title)}</strong></div>"
+        f'<div style="height:0.8rem;border:1px solid #888;background:linear-gradient(to right, '
+        f'{legend.colours[0]}, {legend.colours[1]})"></div>'
+        f'<div style="display:flex;justify-content:space-between">{ticks}</div>'
+        + (f'<div style="opacity:0.8">{notes}</div>' if notes else "")
+        + "</div>"
+    )
+
+
+def _area_outlines(wards_df: pd.DataFrame) -> list[dict]:
+    """Each area's outline as paths (list of {area_code, path}), from its wards' borders with other areas."""
+    if wards_df.empty or "area_code" not in wards_df.columns or "geojson" not in wards_df.columns:
+        return []
+    shapes = tuple(g if isinstance(g, str) else "" for g in wards_df["geojson"])
+    groups = tuple("" if pd.isna(a) else str(a) for a in wards_df["area_code"])
+    return [{"area_code": area, "path": path} for area, path in _outline_paths(shapes, groups)]
+
+
+@functools.lru_cache(maxsize=16)
+def _outline_paths(shapes: tuple[str, ...], groups: tuple[str, ...]) -> tuple[tuple[str, list], ...]:
+    parsed = []
+    for text in shapes:
+        try:
+            parsed.append(json.loads(text) if text.strip() else None)
+        except ValueError:
+            parsed.append(None)
+    paths = geo.border_paths([p if isinstance(p, dict) else None for p in parsed], groups)
+    return tuple((area, [[round(x, 5), round(y, 5)] for x, y in path]) for area, path in paths)
+
+
+def _value(value) -> float | int:
+    number = float(value) if value is not None and not pd.isna(value) else 0.0
+    return int(number) if number.is_integer() else round(number, 1)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _css(colour: list[int]) -> str:
+    """An RGBA shade as it looks over a white page."""
+    alpha = colour[3] / 255 if len(colour) > 3 else 1.0
+    r, g, b = (round(c * alpha + 255 * (1 - alpha)) for c in colour[:3])
+    return f"rgb({r}, {g}, {b})"
 
 
 def _features(text: str | None, props: dict) -> list[dict]:
@@ -186,20 +321,29 @@ def _features(text: str | None, props: dict) -> list[dict]:
 
 def _shade(share: float) -> list[int]:
     share = min(max(share, 0.0), 1.0)
-    return [round(lo + (hi - lo) * share) for lo, hi in zip(LOW, HIGH, strict=True)] + [170]
+    return [round(lo + (hi - lo) * share) for lo, hi in zip(LOW, HIGH, strict=True)] + [FILL_ALPHA]
 
 
-def _view(wards_df: pd.DataFrame, points_df: pd.DataFrame | None) -> pdk.ViewState:
-    lats = list(wards_df["centre_lat"].dropna()) if len(wards_df) else []
-    lons = list(wards_df["centre_lon"].dropna()) if len(wards_df) else []
+FIT_PIXELS = 400
+"""The map size a view is fitted to (a phone's width; wider maps show a little more around it)."""
+
+
+def _view(wards_df: pd.DataFrame, points_df: pd.DataFrame | None, features: Sequence[dict] = ()) -> pdk.ViewState:
+    """A view of the wards' boundaries (else their centres, else the points), fitted to FIT_PIXELS square."""
+    positions = [p for f in features for ring in geo.rings(f) for p in ring]
+    lons, lats = [p[0] for p in positions], [p[1] for p in positions]
+    if not lats and len(wards_df):
+        lats, lons = list(wards_df["centre_lat"].dropna()), list(wards_df["centre_lon"].dropna())
     if not lats and points_df is not None and len(points_df):
         lats, lons = list(points_df["lat"].dropna()), list(points_df["lon"].dropna())
     if not lats:
         return pdk.ViewState(latitude=52.5, longitude=-1.5, zoom=6)
-    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * 0.6, 0.01)
-    zoom = max(5.0, min(13.0, math.log2(360 / span) - 1.2))
-    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2,
-                         zoom=round(zoom, 2))
+    latitude, longitude = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
+    # At zoom z the world is 512 x 2^z pixels wide; a degree of latitude is 1 / cos(latitude) times longer.
+    wide = FIT_PIXELS * 360 / (512 * max(max(lons) - min(lons), 0.005))
+    tall = FIT_PIXELS * 360 * math.cos(math.radians(latitude)) / (512 * max(max(lats) - min(lats), 0.005))
+    zoom = max(5.0, min(13.0, math.log2(min(wide, tall)) - 0.1))
+    return pdk.ViewState(latitude=round(latitude, 5), longitude=round(longitude, 5), zoom=round(zoom, 2))
 
 
 # -- drill-down and dashboard bars -------------------------------------------------

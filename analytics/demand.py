@@ -21,6 +21,7 @@ import pandas as pd
 
 from analytics.filters import Filters, where_clause
 from analytics.queries import _cached, _frame, _frames, _ward_scope
+from analytics.trends import dash_partial, partial_periods, stretch_dash
 
 ASB = "Anti-social behaviour"
 DAYS_PER_MONTH = 365.25 / 12
@@ -195,17 +196,40 @@ def build_demand_chart(wards: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(parity, dots)
 
 
-def build_monthly_demand_chart(by_month: pd.DataFrame) -> alt.Chart:
-    """Crimes, ASB, events, CCRs and patrol hours per month, one line each."""
+def build_monthly_demand_chart(by_month: pd.DataFrame, *,
+                               crime_data: tuple[dt.date | None, dt.date | None] = (None, None),
+                               start: dt.date | None = None, end: dt.date | None = None,
+                               today: dt.date | None = None) -> alt.Chart:
+    """Crimes, ASB, events, CCRs and patrol hours per month, one line each.
+
+    The crime and ASB lines keep to the months `crime_data` (first, last month held) covers: a month with no
+    crime file yet has no point, rather than a fall to 0. A month only partly in [start, end], or not over by
+    `today`, is dashed (`trends.dash_partial`).
+    """
     long = by_month.melt(id_vars="month", var_name="measure", value_name="value")
+    missing = {pd.Timestamp(m) for m in months_without_crime_data(by_month, crime_data)}
+    crime = long["measure"].isin(["crimes", "asb"])
+    long = long[~(crime & pd.to_datetime(long["month"]).isin(missing))].reset_index(drop=True)
     long["measure"] = long["measure"].map(MEASURE_LABELS)
+    long = dash_partial(long, x="month", series="measure",
+                        partial=partial_periods(long["month"], grain="month", start=start, end=end, today=today))
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("month:T", title="Month", timeUnit="yearmonth"),
         y=alt.Y("value:Q", title="Per month"),
         color=alt.Color("measure:N", title=None, sort=list(MEASURE_LABELS.values())),
+        strokeDash=stretch_dash(),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("measure:N", title=" "),
-                 alt.Tooltip("value:Q", title="Value", format=",")],
+                 alt.Tooltip("value:Q", title="Value", format=","), alt.Tooltip("kind:N", title="Month")],
     )
+
+
+def months_without_crime_data(by_month: pd.DataFrame, crime_data: tuple[dt.date | None, dt.date | None]) -> list:
+    """The months of `by_month` outside the crime data held (first, last): no crime or ASB figure for them."""
+    first, last = crime_data
+    months = pd.to_datetime(by_month["month"]) if len(by_month) else pd.Series(dtype="datetime64[ns]")
+    if first is None or last is None:
+        return [m.date() for m in months]
+    return [m.date() for m in months if not pd.Timestamp(first) <= m <= pd.Timestamp(last)]
 
 
 MEASURE_LABELS = {"crimes": "Crimes", "asb": "Anti-social behaviour", "events": "Events", "ccrs": "CCRs",

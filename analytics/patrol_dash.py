@@ -16,6 +16,7 @@ from those small groups in SQL and only cut apart here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 
 import altair as alt
@@ -24,7 +25,7 @@ import pandas as pd
 from analytics.filters import Filters, where_clause
 from analytics.metrics import Metric
 from analytics.queries import _cached, _frame, _ward_scope
-from analytics.trends import roll_up
+from analytics.trends import PARTIAL, WHOLE, partial_periods, roll_up
 
 TOP_DUTIES = 10
 TOP_OFFICERS = 20
@@ -205,21 +206,28 @@ def abstraction_hours_by_period(overview: PatrolsOverview, *, grain: str) -> pd.
 # -- charts ---------------------------------------------------------------------
 
 
-def build_patrol_hours_chart(df: pd.DataFrame, *, grain: str) -> alt.Chart:
-    """Patrol hours per period, stacked by patrol type."""
+def build_patrol_hours_chart(df: pd.DataFrame, *, grain: str, start: dt.date | None = None,
+                             end: dt.date | None = None, today: dt.date | None = None) -> alt.Chart:
+    """Patrol hours per period, stacked by patrol type; a period only partly counted is paler (`_stacked_hours`)."""
     return _stacked_hours(df, colour="patrol_type", colour_title="Patrol type", grain=grain,
-                          extra=alt.Tooltip("sum(patrols):Q", title="Patrols", format=","))
+                          extra=alt.Tooltip("sum(patrols):Q", title="Patrols", format=","),
+                          partial=partial_periods(df["period"], grain=grain, start=start, end=end, today=today))
 
 
-def build_abstraction_hours_chart(df: pd.DataFrame, *, grain: str) -> alt.Chart:
-    """Hours lost to abstractions per period, stacked by team (area)."""
+def build_abstraction_hours_chart(df: pd.DataFrame, *, grain: str, start: dt.date | None = None,
+                                  end: dt.date | None = None, today: dt.date | None = None) -> alt.Chart:
+    """Hours lost to abstractions per period, stacked by team (area); a period only partly counted is paler."""
     return _stacked_hours(df, colour="area", colour_title="Team (area)", grain=grain,
-                          extra=alt.Tooltip("sum(abstractions):Q", title="Abstractions", format=","))
+                          extra=alt.Tooltip("sum(abstractions):Q", title="Abstractions", format=","),
+                          partial=partial_periods(df["period"], grain=grain, start=start, end=end, today=today))
 
 
-def _stacked_hours(df: pd.DataFrame, *, colour: str, colour_title: str, grain: str,
-                   extra: alt.Tooltip) -> alt.Chart:
+def _stacked_hours(df: pd.DataFrame, *, colour: str, colour_title: str, grain: str, extra: alt.Tooltip,
+                   partial: pd.Series) -> alt.Chart:
+    """Stacked bars per period; a period only partly in the dates shown, or not over yet (`partial`), is paler,
+    so this month so far does not read as a fall."""
     unit = "yearmonth" if grain == "month" else "yearweek"
+    df = df.assign(kind=partial.map({True: PARTIAL, False: WHOLE}).to_numpy())
     return (
         alt.Chart(df)
         .mark_bar()
@@ -227,8 +235,11 @@ def _stacked_hours(df: pd.DataFrame, *, colour: str, colour_title: str, grain: s
             x=alt.X("period:T", title="Month" if grain == "month" else "Week", timeUnit=unit),
             y=alt.Y("sum(hours):Q", title="Hours", stack="zero"),
             color=alt.Color(f"{colour}:N", title=colour_title),
+            opacity=alt.Opacity("kind:N", title="Period", sort=[WHOLE, PARTIAL],
+                                scale=alt.Scale(domain=[WHOLE, PARTIAL], range=[1.0, 0.4])),
             tooltip=[alt.Tooltip("period:T", title="Starting", format="%d %b %Y"),
                      alt.Tooltip(f"{colour}:N", title=colour_title),
-                     alt.Tooltip("sum(hours):Q", title="Hours", format=",.1f"), extra],
+                     alt.Tooltip("sum(hours):Q", title="Hours", format=",.1f"), extra,
+                     alt.Tooltip("kind:N", title="Period")],
         )
     )

@@ -48,9 +48,9 @@ QUEUE_DAYS = 28
 """How far back the queue looks for unchecked sampled records by default."""
 TOP_FAULTS = 3
 STATES = ("recheck", "to_check", "awaiting_fix")
-QUEUE_COLUMNS = ("table_name", "record_id", "version", "kind", "date", "title", "summary", "officer_id", "officer",
-                 "ward_code", "state", "last_outcome", "last_version", "last_comment", "last_faults", "last_reviewer",
-                 "last_reviewed_at")
+QUEUE_COLUMNS = ("table_name", "record_id", "reference", "version", "kind", "date", "title", "summary", "officer_id",
+                 "officer", "ward_code", "state", "last_outcome", "last_version", "last_comment", "last_faults",
+                 "last_reviewer", "last_reviewed_at")
 QUALITY_COLUMNS = ("area_code", "area", "month", "submissions", "checked", "checked_share", "passed", "advised",
                    "returned", "pass_rate", "common_faults")
 _BITS = 15  # hex digits of the md5 taken: 60 bits
@@ -103,7 +103,7 @@ def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt
         spec = MINE[table]
         ward = "NULL" if table == "abstractions" else "t.ward_code"
         sql = (
-            f"SELECT '{table}' AS table_name, t.record_id, t.version, '{spec.kind}' AS kind,"
+            f"SELECT '{table}' AS table_name, t.record_id, t.reference, t.version, '{spec.kind}' AS kind,"
             f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
             f" t.{spec.owner} AS officer_id, t.area_code, {ward} AS ward_code"
         )
@@ -164,7 +164,7 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
             LEFT JOIN latest l ON l.table_name = r.table_name AND l.target_id = r.record_id
             WHERE r.area_code = ? AND r.officer_id IS DISTINCT FROM ?
               AND ((l.target_id IS NULL AND r.fraction < {share_case} AND r.date >= ?) OR l.outcome = 'returned'))
-        SELECT q.table_name, q.record_id, q.version, q.kind, q.date, q.title, q.summary, q.officer_id,
+        SELECT q.table_name, q.record_id, q.reference, q.version, q.kind, q.date, q.title, q.summary, q.officer_id,
                coalesce(u.name, q.officer_id) AS officer, q.ward_code, q.state, q.last_outcome, q.last_version,
                q.last_comment, q.last_faults, coalesce(rv.name, q.reviewer_id) AS last_reviewer, q.last_reviewed_at
         FROM queue q

@@ -142,8 +142,14 @@ def combine(contacts: pd.DataFrame, population: pd.DataFrame) -> Representation:
     return Representation(groups, summary, missing)
 
 
-def build_representation_chart(groups: pd.DataFrame, *, columns: int = 3) -> alt.Chart:
-    """Per area, each group's share of contacts beside its share of the population; under-reached in red."""
+def build_representation_chart(groups: pd.DataFrame, *, columns: int = 3, width: int = 220,
+                               share_max: float | None = None) -> alt.Chart:
+    """Per area, each group's share of contacts beside its share of the population; under-reached in red.
+
+    Each area's panel is about `width` + 60 px wide (the group names), the legend above the panels; the page
+    draws one chart per area (`columns=1`) so that the panels wrap to the screen's width, one to a row on a phone.
+    `share_max` fixes the share axis (0 to it), so that charts drawn apart compare.
+    """
     long = pd.concat([
         groups.assign(measure="People met (CCRs)", share=groups["contact_share"]),
         groups.assign(measure="Population (census)", share=groups["population_share"]),
@@ -151,13 +157,15 @@ def build_representation_chart(groups: pd.DataFrame, *, columns: int = 3) -> alt
     long["contacts"] = long["contacts"].astype(str)
     long["flag"] = long["under_reached"].map({True: "under-reached", False: ""})
     colour = alt.Color("measure:N", title=None, scale=alt.Scale(domain=["People met (CCRs)", "Population (census)"],
-                                                               range=["#2166ac", "#bdbdbd"]))
+                                                               range=["#2166ac", "#bdbdbd"]),
+                       legend=alt.Legend(orient="top", direction="horizontal"))  # above: adds no width
     base = alt.Chart(long).encode(
         y=alt.Y("ethnic_group:N", title=None, sort=list(ETHNIC_GROUPS)),
         yOffset=alt.YOffset("measure:N"),
     )
     bars = base.mark_bar().encode(
-        x=alt.X("share:Q", title="Share", axis=alt.Axis(format="%")),
+        x=alt.X("share:Q", title="Share", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, share_max]) if share_max else alt.Undefined),
         color=colour,
         stroke=alt.condition("datum.under_reached && datum.measure == 'People met (CCRs)'",
                              alt.value("#b2182b"), alt.value(None)),
@@ -168,7 +176,7 @@ def build_representation_chart(groups: pd.DataFrame, *, columns: int = 3) -> alt
                                                                             format=","),
                  alt.Tooltip("flag:N", title=" ")],
     )
-    return bars.properties(width=220, height=150).facet(
+    return bars.properties(width=width, height=150).facet(
         facet=alt.Facet("area:N", title=None), columns=columns)
 
 

@@ -25,16 +25,16 @@ from typing import Any
 
 import pandas as pd
 
-from data import access, audit, db
+from data import access, audit, db, refs
 from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
 SEARCH_LIMIT = 200
-RESULT_COLUMNS = ("table_name", "record_id", "kind", "date", "title", "summary", "area_code", "area",
+RESULT_COLUMNS = ("table_name", "record_id", "reference", "kind", "date", "title", "summary", "area_code", "area",
                   "ward_code", "ward", "officer_id", "officer", "total")
 HIDDEN_FIELDS = {"ccrs": DIVERSITY_FIELDS}
 """Fields never shown at record level, by table."""
-SYSTEM_SHOWN = ("version", "written_at", "written_by")
+SYSTEM_SHOWN = ("reference", "version", "written_at", "written_by")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +133,7 @@ def search(
         raise ValueError(f"cannot search {', '.join(sorted(unknown))}")
     confined = access.scope(user)
     text = (text or "").strip()
+    named = refs.parse(text)  # a reference ("CCR-1042") finds its record, as well as text that holds it
     parts, params = [], []
     for name in tables or SOURCES:
         source = SOURCES[name]
@@ -153,8 +154,12 @@ def search(
             where_params += [confined] + [str(user["user_id"])] * len(mine)
         if text:
             pattern = escape_like(text)
-            conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in source.text_columns) + ")")
+            either = [f"{c} ILIKE ? ESCAPE '\\'" for c in source.text_columns]
             where_params += [pattern] * len(source.text_columns)
+            if named is not None and named[0] == name:
+                either.append("t.reference = ?")
+                where_params.append(named[1])
+            conditions.append("(" + " OR ".join(either) + ")")
         if start is not None:
             conditions.append(f"{source.date} >= ?")
             where_params.append(dt.datetime.combine(start, dt.time()))
@@ -176,7 +181,7 @@ def search(
             where_params.append(list(issues))
         join = f" JOIN {creators_relation(store, name)} c ON c.record_id = t.record_id" if source.by_creator else ""
         parts.append(
-            f"SELECT '{name}' AS table_name, t.record_id, '{source.kind}' AS kind,"
+            f"SELECT '{name}' AS table_name, t.record_id, t.reference, '{source.kind}' AS kind,"
             f" CAST({source.date} AS TIMESTAMP) AS date, {source.title} AS title, {source.summary} AS summary,"
             f" t.area_code, {source.ward or 'NULL'} AS ward_code, {source.officer} AS officer_id"
             f" FROM {store.relation(name)} t{join} WHERE {' AND '.join(conditions) or 'TRUE'}"
@@ -191,7 +196,7 @@ def search(
         return results
     sql = (
         f"WITH found AS ({' UNION ALL '.join(parts)})"
-        " SELECT f.table_name, f.record_id, f.kind, f.date, f.title, f.summary,"
+        " SELECT f.table_name, f.record_id, f.reference, f.kind, f.date, f.title, f.summary,"
         " f.area_code, coalesce(a.name, f.area_code) AS area, f.ward_code, coalesce(w.name, f.ward_code) AS ward,"
         " f.officer_id, coalesce(u.name, f.officer_id) AS officer, count(*) OVER () AS total"
         f" FROM found f LEFT JOIN {store.relation('areas')} a ON a.area_code = f.area_code"
@@ -254,7 +259,7 @@ def get_record(store: Store, *, table: str, record_id: str, user: Mapping[str, A
         audit.log_once(store, user, "view_personal", key=("ccrs", row["record_id"], row["version"]), table="ccrs",
                        target_ids=[row["record_id"]], detail=f"Search: opened a CCR, {shown} diversity answers")
     fields = [f for f in TABLES[table].model_fields if f not in hidden]
-    return {name: row[name] for name in (*fields, *SYSTEM_SHOWN)}
+    return {name: row.get(name) for name in (*fields, *SYSTEM_SHOWN)}
 
 
 def _is_own(user: Mapping[str, Any], row: Mapping[str, Any]) -> bool:

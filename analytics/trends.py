@@ -203,6 +203,49 @@ def period_start(days: pd.Series, *, grain: str) -> pd.Series:
     raise ValueError(f"unknown grain {grain!r}; choose from {', '.join(GRAINS)}")
 
 
+WHOLE, PARTIAL = "Whole", "Part (so far)"
+"""How a period chart marks each period: wholly inside the dates shown, or only partly (this month so far)."""
+
+
+def partial_periods(periods: pd.Series, *, grain: str, start: dt.date | None = None, end: dt.date | None = None,
+                    today: dt.date | None = None) -> pd.Series:
+    """Whether each period (its first day, as `period_start` gives) is only partly counted: it begins before
+    `start`, or ends after `end` or after `today` (the current week or month, so far)."""
+    first = pd.to_datetime(pd.Series(periods)).dt.normalize()
+    last = first + (pd.Timedelta(days=6) if grain == "week" else pd.offsets.MonthEnd(0))
+    ends = [day for day in (end, today) if day is not None]
+    partial = pd.Series(False, index=first.index)
+    if ends:
+        partial |= last > pd.Timestamp(min(ends))
+    if start is not None:
+        partial |= first < pd.Timestamp(start)
+    return partial
+
+
+def dash_partial(long: pd.DataFrame, *, x: str, series: str, partial: pd.Series) -> pd.DataFrame:
+    """The rows of a line chart (`long`: one row per `x` and `series`) with a column `stretch`, WHOLE or PARTIAL,
+    to encode as the line's dash: a partial period's point joins its whole neighbour with a dashed segment (that
+    neighbour is repeated in the PARTIAL stretch), so a month so far never reads as a whole month. A column `kind`
+    says which each row really is, for the tooltip."""
+    kind = partial.map({True: PARTIAL, False: WHOLE}).to_numpy()
+    out = long.assign(stretch=kind, kind=kind)  # `kind` stays WHOLE on a repeated neighbour (for the tooltip)
+    extra = []
+    for _, rows in out.sort_values(x).groupby(series, sort=False):
+        flags = rows["stretch"].eq(PARTIAL).to_list()
+        for i, flag in enumerate(flags):
+            for j in (i - 1, i + 1):  # a whole neighbour of a partial point starts (or ends) its dashed segment
+                if flag and 0 <= j < len(flags) and not flags[j]:
+                    extra.append(rows.iloc[[j]].assign(stretch=PARTIAL))
+    return pd.concat([out, *extra], ignore_index=True) if extra else out
+
+
+def stretch_dash() -> alt.StrokeDash:
+    """The dash encoding for `dash_partial`'s `stretch`: whole periods solid, partial ones dashed."""
+    return alt.StrokeDash("stretch:N", title="Period", sort=[WHOLE, PARTIAL],
+                          scale=alt.Scale(domain=[WHOLE, PARTIAL], range=[[1, 0], [5, 4]]),
+                          legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2))
+
+
 def roll_up(frame: pd.DataFrame, *, grain: str, keys: Sequence[str] = (), values: Sequence[str],
             date: str = "day") -> pd.DataFrame:
     """period (week Monday or month first), `keys`, and the sum of `values` per period."""
@@ -286,10 +329,14 @@ def before_after(store: Store, filters: Filters, *, user: Mapping[str, Any], piv
 # -- charts ---------------------------------------------------------------------
 
 
-def build_trend_chart(series: pd.DataFrame, *, measures: Sequence[str], grain: str) -> alt.Chart:
-    """One line per measure over the periods."""
+def build_trend_chart(series: pd.DataFrame, *, measures: Sequence[str], grain: str, start: dt.date | None = None,
+                      end: dt.date | None = None, today: dt.date | None = None) -> alt.Chart:
+    """One line per measure over the periods; a period only partly in [start, end] or not over by `today` (this
+    week or month so far) is dashed (`dash_partial`), so it does not read as a fall."""
     long = series.melt(id_vars=["period"], value_vars=list(measures), var_name="measure", value_name="value")
     long["label"] = long["measure"].map(LABELS)
+    long = dash_partial(long, x="period", series="measure",
+                        partial=partial_periods(long["period"], grain=grain, start=start, end=end, today=today))
     return (
         alt.Chart(long)
         .mark_line(point=True)
@@ -297,8 +344,10 @@ def build_trend_chart(series: pd.DataFrame, *, measures: Sequence[str], grain: s
             x=alt.X("period:T", title=GRAINS[grain]),
             y=alt.Y("value:Q", title="Count"),
             color=alt.Color("label:N", title="Measure", sort=[LABELS[m] for m in measures]),
+            strokeDash=stretch_dash(),
             tooltip=[alt.Tooltip("period:T", title="Starting", format="%d %b %Y"),
-                     alt.Tooltip("label:N", title="Measure"), alt.Tooltip("value:Q", title="Count", format=",")],
+                     alt.Tooltip("label:N", title="Measure"), alt.Tooltip("value:Q", title="Count", format=","),
+                     alt.Tooltip("kind:N", title="Period")],
         )
     )
 

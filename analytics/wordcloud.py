@@ -67,10 +67,32 @@ def build_word_cloud(frequencies: Mapping[str, int], *, width: int = WIDTH, heig
     words = {w: f for w, f in frequencies.items() if f > 0}
     if not words:
         return _placeholder(width, height)
-    cloud = WordCloud(width=width, height=height, background_color="white", colormap="Blues_r",
-                      random_state=1, prefer_horizontal=0.95, max_words=120, min_font_size=8,
-                      collocations=False).generate_from_frequencies(words)
-    return _png(cloud.to_image())
+    for smallest in (8, 4):  # a small canvas may fit the longest word only in a smaller font
+        try:
+            cloud = WordCloud(width=width, height=height, background_color="white", colormap="Blues_r",
+                              random_state=1, prefer_horizontal=0.95, max_words=120, min_font_size=smallest,
+                              collocations=False).generate_from_frequencies(words)
+        except ValueError:  # "Couldn't find space to draw": not even the first word fits
+            continue
+        return _png(cloud.to_image())
+    return _placeholder(width, height)
+
+
+def word_table(frequencies: Mapping[str, int]) -> pd.DataFrame:
+    """The cloud's words as text (for screen readers and a table beside the image): `word` and `weight`, the
+    biggest first, as `build_word_cloud` sizes them."""
+    rows = sorted(((w, int(f)) for w, f in frequencies.items() if f > 0), key=lambda row: (-row[1], row[0]))
+    return pd.DataFrame(rows, columns=["word", "weight"])
+
+
+def word_cloud_alt(frequencies: Mapping[str, int], *, top: int = 10) -> str:
+    """The word cloud's alternative text: what it shows and its biggest words, or that there is nothing."""
+    table = word_table(frequencies)
+    if table.empty:
+        return f"Word cloud: {PLACEHOLDER.lower()}."
+    biggest = ", ".join(table["word"].head(top))
+    more = f" and {len(table) - top} more" if len(table) > top else ""
+    return f"Word cloud of the issues raised, biggest first: {biggest}{more}."
 
 
 def _placeholder(width: int, height: int) -> bytes:

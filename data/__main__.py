@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data", description="Beatbook store commands.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    command = _command(commands, "demo", run_demo, "Fill an empty store with the demo force (Thames Valley).")
+    command = _command(commands, "demo", run_demo, "Fill an empty store with the demo force (Staffordshire).")
     command.add_argument("--scale", default="demo", type=_scale,
                          help="demo (~26k rows), force (~10x demo), national (10M rows) or a number of activity rows")
     command.add_argument("--seed", type=int, default=load_settings().demo_seed, help="same seed, same data")

@@ -47,6 +47,11 @@ def parquet_scan(files: Sequence[str]) -> str:
     return f"read_parquet([{listed}])"
 
 
+def columns_of(path: str) -> tuple[tuple[str, str], ...]:
+    """A data file's (column name, type) pairs; read once per path (a table's files never change)."""
+    return _columns(path)
+
+
 @functools.lru_cache(maxsize=16_384)
 def _columns(path: str) -> tuple[tuple[str, str], ...]:
     # A table's files are never rewritten under the same name, so a path's columns never change.

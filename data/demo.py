@@ -1,5 +1,8 @@
-"""The demo force: a Thames Valley Police neighbourhood-policing store, deterministic for a seed.
+"""The demo force: a Staffordshire Police neighbourhood-policing store, deterministic for a seed.
 
+Its areas are Staffordshire's nine local authorities and its wards their real
+electoral wards (2013 ONS codes, names and boundaries, shipped simplified in
+`data/boundaries/`, see `demo_geography`); everything recorded on them is made up.
 `generate` writes reference data (areas, wards with boundaries, users, pick-lists,
 settings) and 18 months of activity ending `today` (events, CCRs, patrols,
 abstractions, "You said, we did" items, plus a few good-practice, useful-info,
@@ -15,8 +18,8 @@ Every scale runs the same vectorised code: columns are drawn with numpy for the
 whole table at once, then turned into Arrow in chunks of about `CHUNK_ROWS` rows,
 each appended as one Delta commit, with rows sorted by (record_id, version).
 
-Handy demo identities: u0001 PC (Oxford), u0002 PCSO (Reading), u0003 Sergeant
-(Oxford), u0004 commander (Oxford), u0005 analyst, u0006 admin.
+Handy demo identities: u0001 PC (Stafford), u0002 PCSO (Stoke-on-Trent), u0003
+Sergeant (Stafford), u0004 commander (Stafford), u0005 analyst, u0006 admin.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data import db, picklists
+from data import db, demo_geography, geo, picklists
 from data.objects import LeaseBusy
 from data.schema import arrow_schema
 from data.store import Store, validate
@@ -45,7 +48,7 @@ SCALES = {"demo": sum(DEMO_COUNTS.values()), "force": 10 * sum(DEMO_COUNTS.value
 CHUNK_ROWS = 1_500_000
 HISTORY_DAYS = 548  # 18 months
 FUTURE_DAYS = 42
-FORCE_NAME = "Thames Valley Police (demo)"
+FORCE_NAME = "Staffordshire Police (demo)"
 LOCK_NAME = ".demo.lock"
 STALE_LOCK_SECONDS = 600
 
@@ -54,40 +57,36 @@ STALE_LOCK_SECONDS = 600
 
 @dataclasses.dataclass(frozen=True)
 class AreaSpec:
-    """A local policing area of the demo force and what its communities raise most."""
+    """A local policing area of the demo force (one local authority, whose real wards it takes) and what its
+    communities raise most."""
 
     code: str
     name: str
-    lat: float
-    lon: float
-    wards: int
+    lad: str  # ONS code of the local authority (`demo_geography`'s LAD13CD)
     kind: str  # urban, suburban, rural, diverse
     issue_boost: dict[str, float]
 
 
 AREAS = (
-    AreaSpec("TV-OXF", "Oxford", 51.752, -1.258, 18, "urban",
-             {"Theft": 3.0, "Shoplifting": 2.0, "Street drinking": 2.5, "Drugs": 2.0, "Hate crime": 1.5}),
-    AreaSpec("TV-CWO", "Cherwell & West Oxfordshire", 51.950, -1.420, 24, "rural",
-             {"Rural crime": 3.0, "Speeding": 2.5, "Fly-tipping": 1.5, "Burglary": 1.3}),
-    AreaSpec("TV-SAV", "South & Vale", 51.610, -1.300, 24, "rural",
-             {"Speeding": 2.5, "Road safety": 2.0, "Rural crime": 2.0, "Scams and fraud": 1.5}),
-    AreaSpec("TV-RDG", "Reading", 51.455, -0.971, 16, "urban",
-             {"Drugs": 2.5, "Anti-social behaviour": 2.0, "Knife crime": 2.0, "Street drinking": 2.0, "Violence": 1.5}),
-    AreaSpec("TV-WBK", "West Berkshire", 51.400, -1.320, 20, "rural",
-             {"Rural crime": 2.5, "Speeding": 2.0, "Vehicle crime": 1.5, "Fly-tipping": 1.5}),
-    AreaSpec("TV-WOK", "Wokingham", 51.410, -0.835, 18, "suburban",
-             {"Burglary": 2.0, "Vehicle crime": 2.0, "Scams and fraud": 2.0, "Youth nuisance": 1.5}),
-    AreaSpec("TV-BWM", "Bracknell, Windsor & Maidenhead", 51.450, -0.690, 22, "suburban",
-             {"Parking": 2.0, "Burglary": 1.5, "Youth nuisance": 2.0, "Shoplifting": 1.5}),
-    AreaSpec("TV-SLO", "Slough", 51.511, -0.595, 14, "diverse",
-             {"Drugs": 2.0, "Knife crime": 2.5, "Hate crime": 2.0, "Fly-tipping": 2.0, "Violence": 1.5}),
-    AreaSpec("TV-MKN", "Milton Keynes", 52.040, -0.760, 24, "urban",
+    AreaSpec("ST-STA", "Stafford", "E07000197", "suburban",
+             {"Shoplifting": 2.0, "Street drinking": 2.0, "Anti-social behaviour": 1.5, "Speeding": 1.5}),
+    AreaSpec("ST-STK", "Stoke-on-Trent", "E06000021", "urban",
+             {"Drugs": 2.5, "Anti-social behaviour": 2.0, "Knife crime": 2.0, "Street drinking": 2.0, "Violence": 1.5,
+              "Hate crime": 1.5}),
+    AreaSpec("ST-NUL", "Newcastle-under-Lyme", "E07000195", "urban",
              {"Vehicle crime": 2.0, "Anti-social behaviour": 2.0, "Drugs": 1.8, "Youth nuisance": 2.0}),
-    AreaSpec("TV-AYV", "Aylesbury Vale", 51.850, -0.880, 20, "rural",
-             {"Rural crime": 2.5, "Speeding": 2.0, "Burglary": 1.5, "Parking": 1.3}),
-    AreaSpec("TV-CSW", "Chiltern, South Bucks & Wycombe", 51.640, -0.700, 22, "suburban",
-             {"Burglary": 2.0, "Scams and fraud": 2.0, "Fly-tipping": 2.0, "Parking": 1.5}),
+    AreaSpec("ST-EST", "East Staffordshire", "E07000193", "urban",
+             {"Drugs": 2.0, "Hate crime": 2.0, "Fly-tipping": 2.0, "Shoplifting": 1.5, "Violence": 1.5}),
+    AreaSpec("ST-MOR", "Staffordshire Moorlands", "E07000198", "rural",
+             {"Rural crime": 3.0, "Speeding": 2.5, "Fly-tipping": 1.5, "Burglary": 1.3}),
+    AreaSpec("ST-SST", "South Staffordshire", "E07000196", "rural",
+             {"Rural crime": 2.5, "Speeding": 2.0, "Vehicle crime": 1.5, "Scams and fraud": 1.5}),
+    AreaSpec("ST-LIC", "Lichfield", "E07000194", "suburban",
+             {"Burglary": 2.0, "Scams and fraud": 2.0, "Road safety": 2.0, "Parking": 1.5}),
+    AreaSpec("ST-CAN", "Cannock Chase", "E07000192", "suburban",
+             {"Anti-social behaviour": 2.0, "Youth nuisance": 2.0, "Vehicle crime": 1.5, "Fly-tipping": 1.5}),
+    AreaSpec("ST-TAM", "Tamworth", "E07000199", "suburban",
+             {"Shoplifting": 2.0, "Youth nuisance": 2.0, "Parking": 1.5, "Burglary": 1.5}),
 )
 
 _KIND_ACTIVITY = {"urban": 1.3, "suburban": 1.0, "rural": 0.8, "diverse": 1.3}
@@ -305,7 +304,7 @@ _DUTIES = {
     "Training": ("Officer safety training", "First aid refresher", "Driver training course"),
     "Court": ("Crown Court", "Magistrates' Court", "Coroner's Court"),
     "Major incident": ("Major incident scene guard", "Missing person search", "House-to-house enquiries"),
-    "Event policing": ("Royal Ascot", "Reading Festival", "Henley Royal Regatta"),
+    "Event policing": ("Staffordshire County Show", "Uttoxeter Races", "Stoke City home match"),
     "Sickness cover": ("Neighbourhood cover in another area", "Front counter", "Scene guard"),
 }
 _ACTION_TEXT = {
@@ -333,14 +332,6 @@ _FEEDBACK_TEXT = (
     "Feedback given at the next street meeting.",
     "Results shared on the force website and social media.",
 )
-_WARD_STEMS = (
-    "Ash", "Beech", "Brook", "Church", "Mill", "Oak", "Elm", "Kings", "Queens", "Priory", "Abbey", "Castle",
-    "Bridge", "Hazel", "Holly", "Willow", "Fox", "Hare", "Lark", "Stone", "Marsh", "Cold", "Long", "Broad",
-    "Thorn", "Cherry", "Black", "White", "Red", "Green", "Chalk", "Lime", "Wheat", "Barley", "Heron", "Swan",
-)
-_WARD_ENDINGS = ("field", "ton", "ley", "bury", "wood", "hill", "ham", "cote", "well", "ford", "worth", "stead",
-                 "mead", "combe", "hurst", "den")
-_WARD_PREFIXES = ("", "", "", "", "North ", "South ", "East ", "West ", "Upper ", "Lower ", "Great ", "Little ")
 _FIRST_NAMES = (
     "James", "Oliver", "Harry", "Jack", "George", "Noah", "Charlie", "Thomas", "Daniel", "Samuel", "Mohammed",
     "Arjun", "Kwame", "Liam", "Ryan", "Adam", "Ben", "Callum", "Dev", "Marcus", "Tom", "Luke", "Sean", "Imran",
@@ -356,40 +347,40 @@ _SURNAMES = (
     "Baker", "Bennett", "Fletcher", "Lewis", "Nowak", "Kowalski", "Shah", "Chen", "Francis", "Grant", "Reid",
 )
 _GOOD_PRACTICE = (
-    ("Speed watch volunteers cut speeding in the village", "TV-CWO", "Residents reported speeding at school times.",
+    ("Speed watch volunteers cut speeding in the village", "ST-SST", "Residents reported speeding at school times.",
      "Recruited and trained community speed watch volunteers; joint checks with roads policing.",
      "Average speeds fell and complaints dropped over three months.", ("Speeding", "Road safety")),
-    ("Shop watch radio scheme in the precinct", "TV-OXF", "Daily shoplifting and abuse of shop staff.",
+    ("Shop watch radio scheme in the precinct", "ST-STA", "Daily shoplifting and abuse of shop staff.",
      "Linked shops by radio, shared offender images and ran high-visibility patrols at peak times.",
      "Reported shoplifting fell and staff said they felt safer.", ("Shoplifting",)),
-    ("Knife amnesty and school inputs", "TV-SLO", "Parents and teachers worried about young people carrying knives.",
+    ("Knife amnesty and school inputs", "ST-STK", "Parents and teachers worried about young people carrying knives.",
      "Knife surrender bin, assemblies in three schools and a parents' evening with the youth service.",
      "Dozens of knives surrendered; schools asked for repeat inputs.", ("Knife crime", "Youth nuisance")),
-    ("Farm watch for machinery theft", "TV-WBK", "Quad bikes and machinery stolen from farms.",
+    ("Farm watch for machinery theft", "ST-MOR", "Quad bikes and machinery stolen from farms.",
      "Farm watch messaging group, property marking and joint patrols with the rural crime taskforce.",
      "Fewer thefts reported and stolen kit recovered.", ("Rural crime",)),
-    ("Fly-tipping cameras with the council", "TV-CSW", "Repeated fly-tipping in lay-bys.",
+    ("Fly-tipping cameras with the council", "ST-LIC", "Repeated fly-tipping in lay-bys.",
      "Deployed covert cameras with the council and publicised prosecutions.",
      "Tipping at the hotspots stopped within two months.", ("Fly-tipping",)),
-    ("Street meeting rota on the estate", "TV-MKN", "Residents felt the team was invisible.",
+    ("Street meeting rota on the estate", "ST-NUL", "Residents felt the team was invisible.",
      "Monthly street meetings at the same time and place, with feedback on what was done.",
      "Attendance grew each month and residents now bring issues to the team first.", ("Anti-social behaviour",)),
-    ("Scam awareness with banks", "TV-WOK", "Older residents targeted by phone scams.",
+    ("Scam awareness with banks", "ST-CAN", "Older residents targeted by phone scams.",
      "Talks at sheltered housing with bank fraud teams; leaflet on courier fraud.",
      "Residents reported attempted scams instead of paying.", ("Scams and fraud",)),
 )
 _USEFUL_INFO = (
-    ("Community centre keyholders", "TV-OXF", "Keyholders",
+    ("Community centre keyholders", "ST-STA", "Keyholders",
      "Out of hours keyholder: centre manager via the council's emergency line."),
-    ("Ward panel chairs", "TV-RDG", "Contacts", "Ward panel chairs and their preferred contact times."),
-    ("Council ASB team", "TV-SLO", "Partners", "Referral form and duty officer number for the council ASB team."),
-    ("School liaison contacts", "TV-MKN", "Contacts", "Safer schools officers and head teachers' offices."),
-    ("Licensed premises list", "TV-OXF", "Premises", "Pubs and clubs in the city centre with DPS names."),
-    ("Farm watch coordinator", "TV-WBK", "Partners", "Coordinator details and the farm watch messaging group."),
-    ("Mosque and gurdwara contacts", "TV-SLO", "Contacts", "Committee contacts for faith buildings in the area."),
-    ("Housing association officers", "TV-AYV", "Partners", "Tenancy enforcement contacts by estate."),
-    ("Village hall bookings", "TV-CWO", "Premises", "How to book village halls for surgeries and meetings."),
-    ("Youth service outreach", "TV-BWM", "Partners", "Detached youth workers' rota and contacts."),
+    ("Ward panel chairs", "ST-STK", "Contacts", "Ward panel chairs and their preferred contact times."),
+    ("Council ASB team", "ST-EST", "Partners", "Referral form and duty officer number for the council ASB team."),
+    ("School liaison contacts", "ST-NUL", "Contacts", "Safer schools officers and head teachers' offices."),
+    ("Licensed premises list", "ST-STA", "Premises", "Pubs and clubs in the city centre with DPS names."),
+    ("Farm watch coordinator", "ST-MOR", "Partners", "Coordinator details and the farm watch messaging group."),
+    ("Mosque and gurdwara contacts", "ST-STK", "Contacts", "Committee contacts for faith buildings in the area."),
+    ("Housing association officers", "ST-TAM", "Partners", "Tenancy enforcement contacts by estate."),
+    ("Village hall bookings", "ST-SST", "Premises", "How to book village halls for surgeries and meetings."),
+    ("Youth service outreach", "ST-LIC", "Partners", "Detached youth workers' rota and contacts."),
 )
 _NEWS = (
     ("Beatbook replaces paper engagement forms", "Log events, CCRs, patrols and abstractions from your phone."),
@@ -411,7 +402,7 @@ _APP_FEEDBACK = (
 # Crime and anti-social behaviour, as data.police.uk's street-level files record it.
 CRIMES_PER_ACTIVITY = 1.0  # crime and ASB rows per activity record, up to CRIME_CAP
 CRIME_CAP = 1_500_000
-FORCE_REPORTING = "Thames Valley Police"
+FORCE_REPORTING = "Staffordshire Police"
 NO_LOCATION = 0.02  # share of rows the files give with no location
 ANALYST = "u0005"  # who imported the demo's crime and census data
 _CRIME_TYPES = {  # share of all rows, force-wide
@@ -450,18 +441,15 @@ LSOAS_PER_WARD = 4
 # Census 2011 local authorities of each demo area (ONS codes and names; populations rounded).
 _CENSUS_YEAR = 2011
 _LOCAL_AUTHORITIES = (
-    ("TV-OXF", "E07000178", "Oxford", 151_900),
-    ("TV-CWO", "E07000177", "Cherwell", 141_900), ("TV-CWO", "E07000181", "West Oxfordshire", 104_800),
-    ("TV-SAV", "E07000179", "South Oxfordshire", 134_300), ("TV-SAV", "E07000180", "Vale of White Horse", 122_000),
-    ("TV-RDG", "E06000038", "Reading", 155_700),
-    ("TV-WBK", "E06000037", "West Berkshire", 153_800),
-    ("TV-WOK", "E06000041", "Wokingham", 154_400),
-    ("TV-BWM", "E06000036", "Bracknell Forest", 113_200), ("TV-BWM", "E06000040", "Windsor and Maidenhead", 144_600),
-    ("TV-SLO", "E06000039", "Slough", 140_200),
-    ("TV-MKN", "E06000042", "Milton Keynes", 248_800),
-    ("TV-AYV", "E07000004", "Aylesbury Vale", 174_100),
-    ("TV-CSW", "E07000005", "Chiltern", 92_600), ("TV-CSW", "E07000006", "South Bucks", 66_900),
-    ("TV-CSW", "E07000007", "Wycombe", 171_600),
+    ("ST-STA", "E07000197", "Stafford", 130_900),
+    ("ST-STK", "E06000021", "Stoke-on-Trent", 249_000),
+    ("ST-NUL", "E07000195", "Newcastle-under-Lyme", 123_900),
+    ("ST-EST", "E07000193", "East Staffordshire", 113_600),
+    ("ST-MOR", "E07000198", "Staffordshire Moorlands", 97_100),
+    ("ST-SST", "E07000196", "South Staffordshire", 108_100),
+    ("ST-LIC", "E07000194", "Lichfield", 100_700),
+    ("ST-CAN", "E07000192", "Cannock Chase", 97_500),
+    ("ST-TAM", "E07000199", "Tamworth", 76_800),
 )
 # How much more of the population a group is than of the people met in CCRs: the groups
 # neighbourhood teams tend to under-reach (students, newer arrivals, mixed-heritage residents).
@@ -852,8 +840,7 @@ def _us(moments: np.ndarray) -> np.ndarray:
 class _Force:
     """Areas, wards, users and who does what: everything the activity tables draw from."""
 
-    HEX_RADIUS = 0.021  # degrees of latitude, about 2.3 km
-    LAT0, LON0 = 51.72, -1.0
+    POINTS_PER_WARD = 64  # places inside each ward that located activity and crime are drawn from
 
     def __init__(self, rng: np.random.Generator, today: dt.date):
         self.rng = rng
@@ -862,8 +849,9 @@ class _Force:
         self.start_day = np.datetime64(today, "D") - HISTORY_DAYS
         self.set_up_at = _us(self.start_day) - np.timedelta64(2, "D")
         self.area_codes = [a.code for a in AREAS]
-        self.area_activity = _weights([a.wards * _KIND_ACTIVITY[a.kind] for a in AREAS])
         self._build_wards()
+        self.area_activity = _weights([np.count_nonzero(self.ward_area == k) * _KIND_ACTIVITY[a.kind]
+                                       for k, a in enumerate(AREAS)])
         self._build_users()
         self.issues = _Chooser([_weights(_ISSUE_BASE | {k: _ISSUE_BASE[k] * v for k, v in a.issue_boost.items()},
                                          picklists.ISSUE_CATEGORIES) for a in AREAS])
@@ -878,66 +866,57 @@ class _Force:
         self.issue_sentences = [s for name in issue_names for s in _ISSUE_TEXT[name]]
         self.issue_variants = 3
 
-    # wards: a hexagonal grid over the force, each cell given to its nearest area centre
+    # wards: the real wards of each area's local authority, each with a centre and places inside it
     def _build_wards(self) -> None:
-        r, scale = self.HEX_RADIUS, np.cos(np.radians(self.LAT0))
-        width = np.sqrt(3) * r
-        rows, cols = np.meshgrid(np.arange(-22, 24), np.arange(-20, 21), indexing="ij")
-        x = (cols + 0.5 * (rows % 2)) * width
-        y = rows * 1.5 * r
-        x, y = x.ravel(), y.ravel()
-        centres = np.array([[(a.lon - self.LON0) * scale, a.lat - self.LAT0] for a in AREAS])
-        distance = np.hypot(x[:, None] - centres[None, :, 0], y[:, None] - centres[None, :, 1])
-        owner = distance.argmin(axis=1)
-        names = self._ward_names(sum(a.wards for a in AREAS))
-        self.ward_area, self.ward_lat, self.ward_lon, self.ward_geojson = [], [], [], []
-        self.ward_codes, self.ward_names = [], []
-        for k, area in enumerate(AREAS):
-            mine = np.flatnonzero(owner == k)
-            mine = mine[np.argsort(distance[mine, k], kind="stable")][: area.wards]
-            for cell in mine:
-                code = f"E05{900001 + len(self.ward_codes):06d}"
-                name = names[len(self.ward_codes)]
-                lat, lon = self.LAT0 + y[cell], self.LON0 + x[cell] / scale
-                corners = [(lon + r * np.cos(np.radians(a)) / scale, lat + r * np.sin(np.radians(a)))
-                           for a in range(30, 390, 60)]
-                self.ward_codes.append(code)
-                self.ward_names.append(name)
-                self.ward_area.append(k)
-                self.ward_lat.append(round(float(lat), 5))
-                self.ward_lon.append(round(float(lon), 5))
-                self.ward_geojson.append(json.dumps({
-                    "type": "Feature",
-                    "properties": {"ward_code": code, "name": name, "area_code": area.code},
-                    "geometry": {"type": "Polygon",
-                                 "coordinates": [[[round(float(a), 5), round(float(b), 5)] for a, b in corners]
-                                                 + [[round(float(corners[0][0]), 5),
-                                                     round(float(corners[0][1]), 5)]]]},
-                }, separators=(",", ":")))
-        self.ward_area = np.array(self.ward_area)
-        self.ward_lat, self.ward_lon = np.array(self.ward_lat), np.array(self.ward_lon)
+        area_of = {a.lad: k for k, a in enumerate(AREAS)}
+        wards = sorted((w for w in demo_geography.load_wards() if w["lad_code"] in area_of),
+                       key=lambda w: (area_of[w["lad_code"]], w["ward_code"]))
+        self.ward_codes = [w["ward_code"] for w in wards]
+        self.ward_names = [w["name"] for w in wards]
+        self.ward_area = np.array([area_of[w["lad_code"]] for w in wards])
+        centres = [geo.inner_point(w["geometry"]) for w in wards]
+        self.ward_lat = np.array([round(lat, 5) for lat, _ in centres])
+        self.ward_lon = np.array([round(lon, 5) for _, lon in centres])
+        self.ward_geojson = [json.dumps({"type": "Feature", "geometry": w["geometry"],
+                                         "properties": {"ward_code": w["ward_code"], "name": w["name"],
+                                                        "area_code": AREAS[area_of[w["lad_code"]]].code}},
+                                        separators=(",", ":"), ensure_ascii=False) for w in wards]
+        self.area_centres = [(round(float(self.ward_lat[self.ward_area == k].mean()), 4),
+                              round(float(self.ward_lon[self.ward_area == k].mean()), 4)) for k in range(len(AREAS))]
+        self.point_lat, self.point_lon = self._points_inside([w["geometry"] for w in wards])
         area_wards = [np.flatnonzero(self.ward_area == k) for k in range(len(AREAS))]
         self.wards = _Chooser([self.rng.gamma(3.0, 1.0, len(w)) for w in area_wards])
         self.ward_of = np.concatenate(area_wards)  # chooser position -> ward index
 
-    def _ward_names(self, n: int) -> list[str]:
-        stems = [s + e for s in _WARD_STEMS for e in _WARD_ENDINGS]
-        order = self.rng.permutation(len(stems))
-        prefixes = self.rng.choice(len(_WARD_PREFIXES), size=n)
-        return [_WARD_PREFIXES[p] + stems[i] for p, i in zip(prefixes, order[:n], strict=True)]
+    def _points_inside(self, shapes: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(wards, POINTS_PER_WARD) latitudes and longitudes, uniform inside each ward (5 decimals)."""
+        n = self.POINTS_PER_WARD
+        lat, lon = np.zeros((len(shapes), n)), np.zeros((len(shapes), n))
+        for index, shape in enumerate(shapes):
+            polygons = geo.build_polygons(["ward"], [shape])
+            west, south, east, north = polygons.boxes[0]
+            found_lat, found_lon = [], []
+            while len(found_lat) < n:
+                x = np.round(self.rng.uniform(west, east, 4 * n), 5)
+                y = np.round(self.rng.uniform(south, north, 4 * n), 5)
+                inside = geo.locate(x, y, polygons) == 0
+                found_lat += y[inside].tolist()
+                found_lon += x[inside].tolist()
+            lat[index], lon[index] = found_lat[:n], found_lon[:n]
+        return lat, lon
 
     # users: fixed handy identities first, then officers and supervisors spread over the areas
     def _build_users(self) -> None:
         k_area = {a.code: k for k, a in enumerate(AREAS)}
-        plan = [("officer", "PC", "TV-OXF"), ("officer", "PCSO", "TV-RDG"), ("supervisor", "Sergeant", "TV-OXF"),
-                ("commander", "Chief Inspector", "TV-OXF"), ("analyst", "Staff", "TV-OXF"),
-                ("admin", "Staff", "TV-OXF")]
-        plan += [("commander", "Superintendent", "TV-RDG"), ("commander", "Chief Inspector", "TV-MKN"),
-                 ("commander", "Chief Inspector", "TV-SLO"), ("analyst", "Staff", "TV-MKN"),
-                 ("analyst", "Staff", "TV-RDG"), ("admin", "Staff", "TV-MKN"), ("admin", "Staff", "TV-AYV")]
-        plan += [("supervisor", "Sergeant", a.code) for a in AREAS if a.code != "TV-OXF"]
-        plan += [("supervisor", "Sergeant", c) for c in ("TV-MKN", "TV-RDG")]
-        plan += [("supervisor", "Inspector", c) for c in ("TV-OXF", "TV-RDG", "TV-MKN", "TV-SLO", "TV-CWO", "TV-CSW")]
+        plan = [("officer", "PC", "ST-STA"), ("officer", "PCSO", "ST-STK"), ("supervisor", "Sergeant", "ST-STA"),
+                ("commander", "Chief Inspector", "ST-STA"), ("analyst", "Staff", "ST-STA"),
+                ("admin", "Staff", "ST-STA")]
+        plan += [("commander", "Superintendent", "ST-STK"), ("commander", "Chief Inspector", "ST-NUL"),
+                 ("commander", "Chief Inspector", "ST-EST"), ("analyst", "Staff", "ST-NUL"),
+                 ("analyst", "Staff", "ST-STK"), ("admin", "Staff", "ST-NUL"), ("admin", "Staff", "ST-MOR")]
+        plan += [("supervisor", "Sergeant", a.code) for a in AREAS if a.code != "ST-STA"]
+        plan += [("supervisor", "Sergeant", c) for c in ("ST-NUL", "ST-STK", "ST-EST", "ST-CAN")]
+        plan += [("supervisor", "Inspector", c) for c in ("ST-STA", "ST-STK", "ST-NUL", "ST-EST", "ST-SST", "ST-LIC")]
         officers = 120 - len(plan)
         share = np.floor(self.area_activity * (officers - 3 * len(AREAS))).astype(int) + 3
         share[np.argsort(-self.area_activity)[: officers - share.sum()]] += 1
@@ -1002,11 +981,11 @@ class _Force:
         return np.minimum(moments + delay, np.maximum(moments, latest))
 
     def jitter(self, rng: np.random.Generator, ward: np.ndarray, share: float) -> tuple[_Num, _Num]:
-        """Points near the ward centre for `share` of rows (others null)."""
+        """A place inside the ward for `share` of rows (others null)."""
         nulls = ~_sometimes(rng, len(ward), share)
-        lat = self.ward_lat[ward] + rng.uniform(-0.007, 0.007, len(ward))
-        lon = self.ward_lon[ward] + rng.uniform(-0.011, 0.011, len(ward))
-        return _Num(np.round(lat, 5), pa.float64(), nulls), _Num(np.round(lon, 5), pa.float64(), nulls)
+        place = rng.integers(0, self.POINTS_PER_WARD, len(ward))
+        return (_Num(self.point_lat[ward, place], pa.float64(), nulls),
+                _Num(self.point_lon[ward, place], pa.float64(), nulls))
 
     def issue_text(self, rng: np.random.Generator, first_issue: np.ndarray, nulls: np.ndarray) -> _Pick:
         index = first_issue * self.issue_variants + rng.integers(0, self.issue_variants, len(first_issue))
@@ -1026,8 +1005,8 @@ class _Force:
         return pa.Table.from_pylist(out, schema=arrow_schema(table))
 
     def areas_table(self) -> pa.Table:
-        return self._rows("areas", [{"area_code": a.code, "name": a.name, "centre_lat": a.lat, "centre_lon": a.lon}
-                                    for a in AREAS])
+        return self._rows("areas", [{"area_code": a.code, "name": a.name, "centre_lat": lat, "centre_lon": lon}
+                                    for a, (lat, lon) in zip(AREAS, self.area_centres, strict=True)])
 
     def wards_table(self) -> pa.Table:
         return self._rows("wards", [
@@ -1488,27 +1467,13 @@ def _random_hex(rng: np.random.Generator, n: int, chars: int, nulls: np.ndarray 
                                        int(nulls.sum()))
 
 
-def _in_hexagons(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, radius: float, scale: float,
-                 shrink: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """A uniform random point inside each hexagon (centre, radius in degrees of latitude, corners at 30 + 60k)."""
-    n = len(lat)
-    side = rng.integers(0, 6, n)
-    a, b = np.radians(30 + 60 * side), np.radians(90 + 60 * side)
-    u, v = rng.random(n), rng.random(n)
-    flip = u + v > 1  # a uniform point in the triangle (centre, corner k, corner k + 1)
-    u, v = np.where(flip, 1 - u, u), np.where(flip, 1 - v, v)
-    x = shrink * radius * (u * np.cos(a) + v * np.cos(b))
-    y = shrink * radius * (u * np.sin(a) + v * np.sin(b))
-    return lat + y, lon + x / scale
-
-
 class _Crimes(_Activity):
     """Street-level crime and ASB per whole month of the period, as the crime importer stores it.
 
     Each ward's demand is its own (urban and town-centre wards far busier), drawn
     apart from where the teams work, so some wards get much less engagement than
     their share of crime. Located rows sit on a few anonymised map points inside
-    the ward's hexagon, with a street and an LSOA; a small share has no location
+    the ward, with a street and an LSOA; a small share has no location
     (no ward, no area), as in the published files.
     """
 
@@ -1541,11 +1506,10 @@ class _Crimes(_Activity):
                                      types) for a in AREAS])
         kind = chooser.pick(rng, area) - chooser.start[area]
         asb = kind == types.index("Anti-social behaviour")
-        # Map points: a few per ward, inside its hexagon, some streets busier than others.
-        scale = np.cos(np.radians(force.LAT0))
+        # Map points: a few places per ward, inside it, some streets busier than others.
         point_ward = np.repeat(np.arange(wards), POINTS_PER_WARD)
-        point_lat, point_lon = _in_hexagons(rng, force.ward_lat[point_ward], force.ward_lon[point_ward],
-                                            force.HEX_RADIUS, scale)
+        place = np.argsort(rng.random((wards, force.POINTS_PER_WARD)), axis=1)[:, :POINTS_PER_WARD].ravel()
+        point_lat, point_lon = force.point_lat[point_ward, place], force.point_lon[point_ward, place]
         point_street = rng.integers(0, len(_STREETS), len(point_ward))
         points = _Chooser([rng.lognormal(0.0, 1.0, POINTS_PER_WARD) for _ in range(wards)])
         point = points.pick(rng, ward)
@@ -1567,7 +1531,7 @@ class _Crimes(_Activity):
         lsoa_codes = [f"E01{900001 + i:06d}" for i in range(wards * LSOAS_PER_WARD)]
         lsoa_names = [f"{first_la[force.area_codes[force.ward_area[w]]]} {within[w] + 1:03d}{'ABCDEFGH'[j]}"
                       for w in range(wards) for j in range(LSOAS_PER_WARD)]
-        files = [f"{m}-thames-valley-street.csv" for m in months.astype(str)]
+        files = [f"{m}-staffordshire-street.csv" for m in months.astype(str)]
         published = _us((months + 1).astype("datetime64[D]")) + np.timedelta64(9, "h")
         written = published[month] + rng.integers(18, 30, n) * np.timedelta64(1, "D")
         written = np.minimum(written, force.midnight - _MINUTE)

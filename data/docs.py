@@ -15,6 +15,8 @@ SYSTEM_DOCS = {
     "submission_id": "Id of the form submission that saved it; saving the same id again stores nothing.",
     "superseded": "False: current. True: a later version replaces it. Empty: an edit saved since the last"
     " compaction (take the highest `version` per `record_id`).",
+    "reference": "The record's short reference number, the same in every version, unique in its table and shown"
+    " with the table's prefix (e.g. CCR-1042); empty in tables without references.",
 }
 
 

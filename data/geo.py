@@ -219,3 +219,215 @@ def _douglas_peucker(xy: np.ndarray, tolerance: float, budget: list[float],
         keep[int(np.argmax(distance))] = True
         budget[0] -= 1
     return np.flatnonzero(keep)
+
+
+# -- shapes for maps: shared borders, points inside, the edges between groups ----------------------------------------
+
+
+def simplify_shared(geometries: Sequence[dict[str, Any]], metres: float) -> list[dict[str, Any]]:
+    """Polygons that share borders (a ward map), simplified by Douglas-Peucker without opening gaps between them.
+
+    Every ring is cut into arcs where borders meet (a position with more than two
+    neighbours among all the rings), each arc is simplified once and every ring
+    that runs along it takes that same arc, so neighbours still meet exactly. An
+    arc is simplified less (down to not at all) while a ring using it would
+    collapse or cross itself, so every polygon stays valid if it was valid.
+    """
+    loops = []  # (geometry, polygon, ring) -> positions as tuples, the closing position left off
+    for g, geometry in enumerate(geometries):
+        polygons = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry["coordinates"]
+        for p, polygon in enumerate(polygons):
+            for r, ring in enumerate(polygon):
+                points = [(float(x), float(y)) for x, y, *_ in ring]
+                points = [q for i, q in enumerate(points) if i == 0 or q != points[i - 1]]
+                if len(points) > 1 and points[0] == points[-1]:
+                    points.pop()
+                loops.append(((g, p, r), points))
+    neighbours: dict[tuple[float, float], set] = {}
+    for _, points in loops:
+        n = len(points)
+        for i, point in enumerate(points):
+            neighbours.setdefault(point, set()).update((points[i - 1], points[(i + 1) % n]))
+    # Each ring as a list of (arc key, reversed?), each arc once, in one direction.
+    arcs: dict[tuple, list[tuple[float, float]]] = {}
+    layout = []
+    for _, points in loops:
+        cuts = [i for i, point in enumerate(points) if len(neighbours[point]) > 2]
+        if not cuts:  # a ring meeting no other: one closed arc from its smallest position
+            start = points.index(min(points))
+            loop = points[start:] + points[:start]
+            if loop[-1] < loop[1]:
+                loop = [loop[0], *reversed(loop[1:])]
+            pieces = [loop + [loop[0]]]
+        else:
+            turned = points[cuts[0]:] + points[:cuts[0]]
+            marks = [c - cuts[0] for c in cuts] + [len(points)]
+            turned.append(turned[0])
+            pieces = [turned[a:b + 1] for a, b in zip(marks, marks[1:], strict=False)]
+        parts = []
+        for piece in pieces:
+            backwards = piece[::-1]
+            flip = (backwards[0], backwards[1]) < (piece[0], piece[1]) if piece[0] == piece[-1] \
+                else backwards < piece
+            key = tuple(backwards if flip else piece)
+            arcs.setdefault(key, list(key))
+            parts.append((key, flip))
+        layout.append(parts)
+    tolerance = dict.fromkeys(arcs, float(metres))
+    simple: dict[tuple, list[tuple[float, float]]] = {}
+
+    def simplified(key: tuple) -> list[tuple[float, float]]:
+        if key not in simple:
+            xy = np.asarray(arcs[key], dtype=float)
+            scale = np.array([METRES_PER_DEGREE_LON * np.cos(np.radians(xy[:, 1].mean())), METRES_PER_DEGREE_LAT])
+            kept = _douglas_peucker(xy * scale, tolerance[key], [np.inf, np.inf], None) \
+                if tolerance[key] > 0 else np.arange(len(xy))
+            simple[key] = [arcs[key][i] for i in kept]
+        return simple[key]
+
+    def assemble(parts: list[tuple[tuple, bool]]) -> list[list[float]]:
+        ring: list[tuple[float, float]] = []
+        for key, flip in parts:
+            arc = simplified(key)
+            arc = arc[::-1] if flip else arc
+            ring += arc[1:] if ring else arc
+        if ring[0] != ring[-1]:
+            ring.append(ring[0])
+        return [list(point) for point in ring]
+
+    while True:
+        out = [assemble(parts) for parts in layout]
+        bad = [i for i, ring in enumerate(out) if not valid_ring(ring) and valid_ring(
+            [list(q) for q in loops[i][1] + loops[i][1][:1]])]
+        if not bad:
+            break
+        for i in bad:
+            for key, _ in layout[i]:
+                tolerance[key] = tolerance[key] / 2 if tolerance[key] > metres / 64 else 0.0
+                simple.pop(key, None)
+    result: list[dict[str, Any]] = []
+    for (g, p, _), ring in zip((where for where, _ in loops), out, strict=True):
+        kind = geometries[g].get("type")
+        while len(result) <= g:
+            result.append({"type": kind, "coordinates": []})
+        polygons = result[g]["coordinates"]
+        if kind == "Polygon":
+            polygons.append(ring)
+            continue
+        while len(polygons) <= p:
+            polygons.append([])
+        polygons[p].append(ring)
+    return result
+
+
+def _cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) - (a[..., 1] - o[..., 1]) * (b[..., 0] - o[..., 0])
+
+
+def valid_ring(ring: Sequence[Sequence[float]]) -> bool:
+    """A closed ring of four or more positions that encloses some area and never touches or crosses itself."""
+    if len(ring) < 4 or list(ring[0])[:2] != list(ring[-1])[:2]:
+        return False
+    xy = np.asarray(ring, dtype=float)[:, :2]
+    if len({tuple(q) for q in xy[:-1]}) != len(xy) - 1:
+        return False
+    x, y = xy[:, 0], xy[:, 1]
+    if abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1])) == 0:
+        return False
+    a, b = xy[:-1], xy[1:]
+    n = len(a)
+    i, j = np.triu_indices(n, k=2)
+    keep = ~((i == 0) & (j == n - 1))  # the first and last edges meet at the closing position
+    i, j = i[keep], j[keep]
+    d1, d2 = _cross(a[j], b[j], a[i]), _cross(a[j], b[j], b[i])
+    d3, d4 = _cross(a[i], b[i], a[j]), _cross(a[i], b[i], b[j])
+    proper = (d1 * d2 < 0) & (d3 * d4 < 0)
+    touching = ((d1 == 0) | (d2 == 0) | (d3 == 0) | (d4 == 0)) & (d1 * d2 <= 0) & (d3 * d4 <= 0)
+    if touching.any():  # on the line: crossing only if the boxes overlap too
+        lo_i, hi_i = np.minimum(a[i], b[i]), np.maximum(a[i], b[i])
+        lo_j, hi_j = np.minimum(a[j], b[j]), np.maximum(a[j], b[j])
+        touching &= np.all((lo_i <= hi_j) & (lo_j <= hi_i), axis=1)
+    return not (proper | touching).any()
+
+
+def inner_point(geometry: dict[str, Any] | str) -> tuple[float, float] | None:
+    """(lat, lon) of a point inside the polygon: its centre if that is inside, else the middle of the widest
+    stretch of the polygon along the line of latitude through the centre; None for an empty geometry."""
+    shape = json.loads(geometry) if isinstance(geometry, str) else geometry
+    found = centre(shape)
+    if found is None:
+        return None
+    lat, lon = found
+    polygons = build_polygons(["shape"], [shape])
+    if locate(np.array([lon]), np.array([lat]), polygons)[0] == 0:
+        return found
+    segments = polygons.edges[0]
+    best = None
+    for row in (lat, (polygons.boxes[0][1] + polygons.boxes[0][3]) / 2):
+        x0, y0, x1, y1 = segments.T
+        spans = (y0 > row) != (y1 > row)
+        xs = np.sort(x0[spans] + (row - y0[spans]) * (x1[spans] - x0[spans]) / (y1[spans] - y0[spans]))
+        if len(xs) >= 2:
+            widths = xs[1::2] - xs[0::2]
+            k = int(np.argmax(widths))
+            best = (row, float((xs[2 * k] + xs[2 * k + 1]) / 2))
+            break
+    return best if best is not None else found
+
+
+def border_paths(geometries: Sequence[dict[str, Any] | str | None], groups: Sequence[str],
+                 *, metres: float = 15.0) -> list[tuple[str, list[list[float]]]]:
+    """The stretches of the polygons' borders that divide one group (e.g. an area's wards) from another or from
+    outside, as (group, path of [lon, lat]) pairs: area outlines drawn from ward boundaries.
+
+    An edge is a group border when the points `metres` either side of its middle lie in different groups (or
+    one side in none); this needs no exact shared positions, so independently simplified neighbours, with slivers
+    narrower than 2 x `metres` between them, still outline as one.
+    """
+    shapes = [json.loads(g) if isinstance(g, str) else (g or {}) for g in geometries]
+    polygons = build_polygons([str(i) for i in range(len(shapes))], shapes)
+    edge_rings, starts, ends, owners = [], [], [], []
+    for index, shape in enumerate(shapes):
+        for ring in rings(shape):
+            xy = np.asarray(ring, dtype=float)[:, :2] if len(ring) >= 4 else np.zeros((0, 2))
+            if len(xy) < 4:
+                continue
+            edge_rings.append((index, xy))
+            starts.append(xy[:-1])
+            ends.append(xy[1:])
+            owners.append(np.full(len(xy) - 1, index))
+    if not edge_rings:
+        return []
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    middle = (a + b) / 2
+    scale = np.stack([METRES_PER_DEGREE_LON * np.cos(np.radians(middle[:, 1])),
+                      np.full(len(middle), METRES_PER_DEGREE_LAT)], axis=1)
+    along = (b - a) * scale
+    length = np.hypot(along[:, 0], along[:, 1])
+    length[length == 0] = 1.0
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1) / length[:, None] * metres / scale
+    left = locate(middle[:, 0] + normal[:, 0], middle[:, 1] + normal[:, 1], polygons)
+    right = locate(middle[:, 0] - normal[:, 0], middle[:, 1] - normal[:, 1], polygons)
+    group = np.array([*groups, None], dtype=object)  # index -1: outside every polygon
+    border = group[left] != group[right]
+    paths = []
+    offset = 0
+    for index, xy in edge_rings:
+        flags = border[offset:offset + len(xy) - 1]
+        offset += len(xy) - 1
+        if not flags.any():
+            continue
+        n = len(flags)
+        first = int(np.argmin(flags)) if not flags.all() else 0  # start the walk on an edge that is not a border
+        run: list[list[float]] = []
+        for step in range(n):
+            k = (first + step) % n
+            if flags[k]:
+                run = run or [xy[k].tolist()]
+                run.append(xy[k + 1].tolist())
+            elif run:
+                paths.append((groups[index], run))
+                run = []
+        if run:
+            paths.append((groups[index], run))
+    return paths

@@ -637,6 +637,7 @@ SYSTEM_COLUMNS: dict[str, pa.DataType] = {
     "written_by": pa.string(),
     "submission_id": pa.string(),
     "superseded": pa.bool_(),
+    "reference": pa.int64(),
 }
 
 _SCALARS: dict[type, pa.DataType] = {

@@ -13,7 +13,7 @@ DEFAULT_STORE = str(Path(__file__).resolve().parent / "store")
 @dataclasses.dataclass(frozen=True)
 class Settings:
     store: str = DEFAULT_STORE
-    force_name: str = "Thames Valley Police (demo)"
+    force_name: str = "Staffordshire Police (demo)"
     demo_seed: int = 7
     basemap_style: str | None = None
     storage_options: dict[str, str] | None = None

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import itertools
 import json
 import logging
@@ -37,6 +38,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import (
     BloomFilterProperties,
     ColumnProperties,
@@ -49,7 +51,7 @@ from deltalake.exceptions import CommitFailedError, TableNotFoundError
 from deltalake.transaction import AddAction, RemoveAction
 from pydantic import BaseModel
 
-from data import db, objects
+from data import db, objects, refs
 from data.schema import TABLES, arrow_schema, stats_columns
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ class Saved:
     record_id: str
     version: int
     duplicate: bool = False
+    reference: str | None = None  # its short reference as shown (`data.refs`), in a table with references
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,11 +132,16 @@ class Snapshot:
     live_files: tuple[str, ...] = ()  # files holding at least one row that may be current
     # live files holding rows of touched records, with those rows' positions (None: every row)
     holding: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
+    missing: tuple[str, ...] = ()  # columns of the table's schema that none of the live files has (older files)
 
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
         if not self.live_files:
             return f"(SELECT * FROM {_empty_relation(self.table)})"
+        if self.missing:  # every file predates a column: read it as empty, as Delta readers do
+            schema = arrow_schema(self.table)
+            extra = ", ".join(f"CAST(NULL AS {_duck_type(schema.field(c).type)}) AS {c}" for c in self.missing)
+            return f"(SELECT *, {extra} FROM {dataclasses.replace(self, missing=()).relation()})"
         current = "superseded IS NOT TRUE AND NOT deleted"
         if not self.touched:
             return f"(SELECT * FROM {db.parquet_scan(self.live_files)} WHERE {current})"
@@ -323,8 +331,10 @@ class Store:
             touched = tuple(r[0] for r in rows)
         rows_in = dict(zip(files, actions.get("num_records", []), strict=True))
         holding = self._holding(table, touched, {f: rows_in[f] for f in live})
+        present = {name for f in live for name, _ in db.columns_of(f)}
+        missing = tuple(n for n in arrow_schema(table).names if n not in present) if live else ()
         snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small, live,
-                        holding)
+                        holding, missing)
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
@@ -398,7 +408,7 @@ class Store:
     def find_submission(self, table: str, submission_id: str) -> Saved | None:
         """The save an earlier use of this submission id made (a double tap), if any."""
         found = self._stored(self._index(table, self._table(table)), [submission_id])
-        return Saved(*found[submission_id], duplicate=True) if submission_id in found else None
+        return _saved(table, found[submission_id], duplicate=True) if submission_id in found else None
 
     # -- writing ----------------------------------------------------------------
     def save(
@@ -483,10 +493,12 @@ class Store:
                 stored = self._stored(index, [sid for p in waiting for sid in p.submission_ids])
                 latest = self._latest(index, {r.record_id for p in waiting for r in p.rows if r.record_id})
                 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                # Numbered on this version only: a commit refused because someone committed first numbers again.
+                number = self._next_reference(table, index) if table in refs.PREFIXES else None
                 out, accepted, later, records = [], [], [], set()
                 for pending in waiting:
                     if pending.submission_ids[0] in stored:  # saved before: return that save, write nothing
-                        pending.finish([Saved(*stored[s], duplicate=True)
+                        pending.finish([_saved(table, stored[s], duplicate=True)
                                         for s in pending.submission_ids if s in stored])
                         continue
                     targets = {r.record_id for r in pending.rows if r.record_id}
@@ -500,6 +512,9 @@ class Store:
                     except (KeyError, EditConflict) as refusal:
                         pending.fail(refusal)
                         continue
+                    for row in rows:
+                        if number is not None and row["reference"] is None:  # a new record (or one from before)
+                            row["reference"], number = number, number + 1
                     out.extend(rows)
                     accepted.append(pending)
                     records |= targets
@@ -517,7 +532,7 @@ class Store:
                         time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))
                         continue
                     for pending in accepted:
-                        pending.finish([Saved(r["record_id"], r["version"]) for r in out
+                        pending.finish([_saved(table, (r["record_id"], r["version"], r["reference"])) for r in out
                                         if r["submission_id"] in pending.submission_ids])
                 waiting = later
         except BaseException as error:
@@ -577,17 +592,20 @@ class Store:
         def column(name: str) -> list:
             return actions.column(name).to_pylist() if name in actions.column_names else [None] * len(paths)
 
+        tops, empties, counts = column("max.reference"), column("null_count.reference"), column("num_records")
         index = tuple(_File(*row) for row in zip(
             self._local_files(table, paths), column("max.written_at"),
             zip(column("min.submission_id"), column("max.submission_id"), strict=True),
-            zip(column("min.record_id"), column("max.record_id"), strict=True), strict=True))
+            zip(column("min.record_id"), column("max.record_id"), strict=True), tops,
+            [top is not None or (empty is not None and empty == count)
+             for top, empty, count in zip(tops, empties, counts, strict=True)], strict=True))
         with self._lock:
             self._indexes[table] = (version, index)
         return index
 
     @staticmethod
-    def _stored(index: tuple[_File, ...], submission_ids: list[str]) -> dict[str, tuple[str, int]]:
-        """Submission id -> (record id, version) for those of `submission_ids` already stored.
+    def _stored(index: tuple[_File, ...], submission_ids: list[str]) -> dict[str, tuple[str, int, int | None]]:
+        """Submission id -> (record id, version, reference number) for those of `submission_ids` already stored.
 
         A submission id made by `new_submission_id` carries the time its form opened, and no
         save of it can be older than that: only files written since are read, and of those only
@@ -603,10 +621,24 @@ class Store:
         if not files:
             return {}
         marks = ", ".join("?" * len(submission_ids))
+        # Files from before the `reference` column lack it (all of them, in a store that has not saved since).
+        numbered = any("reference" in {name for name, _ in db.columns_of(f)} for f in files)
         rows = db.cursor().execute(
-            f"SELECT submission_id, record_id, version FROM {db.parquet_scan(files)}"
-            f" WHERE submission_id IN ({marks})", list(submission_ids)).fetchall()
-        return {sid: (rid, int(version)) for sid, rid, version in rows}
+            f"SELECT submission_id, record_id, version, {'reference' if numbered else 'NULL'}"
+            f" FROM {db.parquet_scan(files)} WHERE submission_id IN ({marks})", list(submission_ids)).fetchall()
+        return {sid: (rid, int(version), _number(number)) for sid, rid, version, number in rows}
+
+    def _next_reference(self, table: str, index: tuple[_File, ...]) -> int:
+        """The next reference number of `table` at the version `index` lists: its highest so far plus one.
+
+        The Delta log's statistics give each file's highest; a file whose statistics do not say (written
+        before the column was counted) is read once, by its Parquet footer.
+        """
+        top = 0
+        for entry in index:
+            known = entry.top_reference if entry.numbered else _file_top_reference(entry.path)
+            top = max(top, int(known or 0))
+        return top + 1
 
     @staticmethod
     def _latest(index: tuple[_File, ...], record_ids: set[str]) -> dict[str, dict]:
@@ -639,9 +671,11 @@ class Store:
         fills a new store (the demo).
         """
         data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=arrow_schema(table))
+        if "reference" not in data.column_names:  # rows made without one: numbered below
+            data = data.append_column("reference", pa.nulls(data.num_rows, pa.int64()))
         data = data.select(arrow_schema(table).names).cast(arrow_schema(table))
         if not checked:
-            self._write(table, data, mode="append")
+            self._write(table, self._numbered(table, data, self._index(table, self._table(table))), mode="append")
             return data.num_rows
         keys = data.select(["record_id", "version"])
         cursor = db.cursor()
@@ -654,15 +688,17 @@ class Store:
         with self._write_locks[table], self._host_lock(table):
             for attempt in itertools.count():
                 handle = self._writer(table)
-                files = [f.path for f in self._index(table, handle)]
+                index = self._index(table, handle)
+                files = [f.path for f in index]
                 if files:
                     clash = cursor.execute(f"SELECT count(*) FROM {db.parquet_scan(files)} t"
                                            " JOIN incoming i USING (record_id, version)").fetchone()[0]
                     if clash:
                         raise DuplicateVersions(table, clash, "already stored")
-                try:
-                    write_deltalake(handle, data, mode="append", writer_properties=_writer(table),
-                                    commit_properties=_CHECKED_COMMIT, schema_mode="merge")
+                try:  # numbered on this version: if someone commits first, numbered again on theirs
+                    write_deltalake(handle, self._numbered(table, data, index), mode="append",
+                                    writer_properties=_writer(table), commit_properties=_CHECKED_COMMIT,
+                                    schema_mode="merge")
                     return data.num_rows
                 except CommitFailedError:
                     if time.monotonic() > deadline:
@@ -670,6 +706,38 @@ class Store:
                                            f" {SAVE_TIMEOUT_SECONDS:.0f} s; nothing was imported") from None
                     time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
         raise AssertionError("unreachable")
+
+    def _numbered(self, table: str, data: pa.Table, index: tuple[_File, ...]) -> pa.Table:
+        """The rows with a reference number on each row of a table with references that has none.
+
+        A record keeps the number it has (on another of the rows, or stored: looked up for a later
+        version, or for a first version marked replaced); the others take the table's next numbers, at the
+        version `index` lists, in the order of the rows.
+        """
+        if table not in refs.PREFIXES or data.num_rows == 0 or data.column("reference").null_count == 0:
+            return data
+        position = data.schema.get_field_index("reference")
+        first = pc.and_(pc.equal(data.column("version"), 1), pc.invert(pc.fill_null(data.column("superseded"), False)))
+        number = self._next_reference(table, index)
+        if data.column("reference").null_count == data.num_rows and pc.all(first).as_py():  # new records only
+            return data.set_column(position, "reference",
+                                   pa.array(range(number, number + data.num_rows), type=pa.int64()))
+        ids, given = data.column("record_id").to_pylist(), data.column("reference").to_pylist()
+        known = {rid: n for rid, n in zip(ids, given, strict=True) if n is not None}
+        look = {rid for rid, n, new in zip(ids, given, first.to_pylist(), strict=True)
+                if n is None and not new and rid not in known}
+        files = [f.path for f in index if _may_hold(f.records, look)
+                 and "reference" in {name for name, _ in db.columns_of(f.path)}] if look else []
+        if files:
+            known.update(db.cursor().execute(
+                f"SELECT record_id, max(reference) FROM {db.parquet_scan(files)} WHERE reference IS NOT NULL"
+                " AND record_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY record_id", [sorted(look)]).fetchall())
+        numbers = []
+        for rid, n in zip(ids, given, strict=True):
+            if n is None and rid not in known:
+                known[rid], number = number, number + 1
+            numbers.append(known[rid] if n is None else n)
+        return data.set_column(position, "reference", pa.array(numbers, type=pa.int64()))
 
     def _write(self, table: str, data: pa.Table, *, mode: str, attempts: int = 20) -> None:
         # An append reads nothing, so a commit refused because compaction
@@ -1196,6 +1264,27 @@ class _File(NamedTuple):
     latest: dt.datetime | None  # its latest written_at
     submissions: tuple[str | None, str | None]  # its lowest and highest submission_id
     records: tuple[str | None, str | None]  # its lowest and highest record_id
+    top_reference: int | None = None  # its highest reference number (None: the log does not say)
+    numbered: bool = False  # whether `top_reference` is known (the log says, or says the column is empty)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _file_top_reference(path: str) -> int:
+    """The highest reference number in one data file (0 for none), from its row groups' statistics or, where
+    they say nothing, its column. A table's files never change, so each is read once."""
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    if "reference" not in names:
+        return 0
+    column, top = names.index("reference"), 0
+    for group in range(parquet.metadata.num_row_groups):
+        stats = parquet.metadata.row_group(group).column(column).statistics
+        if stats is not None and stats.has_min_max:
+            top = max(top, int(stats.max))
+        elif stats is None or stats.null_count != parquet.metadata.row_group(group).num_rows:
+            values = pc.max(parquet.read_row_group(group, columns=["reference"]).column(0)).as_py()
+            top = max(top, int(values or 0))
+    return top
 
 
 def _may_hold(bounds: tuple[str | None, str | None], ids: Iterable[str]) -> bool:
@@ -1245,6 +1334,7 @@ class _Row:
     def stored(self, table: str, latest: Mapping[str, dict], *, user: str, submission_id: str,
                now: dt.datetime) -> dict:
         """The row as stored, given each edited record's latest version; raises if it may not be."""
+        reference = None  # a new record is numbered by the commit (`Store._commit`)
         if self.record_id is None:
             row, record_id, version = dict(self.values), submission_id, 1
         else:
@@ -1256,11 +1346,23 @@ class _Row:
             if self.delete and current["deleted"]:
                 raise KeyError(f"{table} has no record {self.record_id}")
             record_id, version = self.record_id, int(current["version"]) + 1
+            reference = _number(current.get("reference"))
             fields = TABLES[table].model_fields
             row = dict(self.values) if not self.delete else {k: v for k, v in current.items() if k in fields}
         row.update(record_id=record_id, version=version, deleted=self.delete, written_at=now, written_by=user,
-                   submission_id=submission_id, superseded=False if version == 1 else None)
+                   submission_id=submission_id, superseded=False if version == 1 else None, reference=reference)
         return row
+
+
+def _number(value: Any) -> int | None:
+    """A stored reference number as an int (None for none: NULL, or NaN through pandas)."""
+    return None if value is None or value != value else int(value)
+
+
+def _saved(table: str, stored: tuple[str, int, int | None], *, duplicate: bool = False) -> Saved:
+    """What a save returns, from the (record id, version, reference number) it stored."""
+    record_id, version, number = stored
+    return Saved(record_id, int(version), duplicate=duplicate, reference=refs.label(table, _number(number)))
 
 
 class _Pending:

@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from analytics.activity import MINE, OWNER_COLUMNS
+from data import refs
 from data.schema import TABLES
 from data.store import Saved, Store
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
@@ -152,7 +153,9 @@ def describe_record(table: str, record: Mapping[str, Any], *,
         if value is None or (isinstance(value, str) and not value.strip()) or name in _NOT_DESCRIBED:
             continue
         lookup = names.get(_NAMED.get(name, ""), {})
-        if isinstance(value, bool):
+        if name == "reference":
+            text = refs.label(table, value) or str(value)
+        elif isinstance(value, bool):
             text = "yes" if value else "no"
         elif hasattr(value, "strftime"):
             text = value.strftime("%d %b %Y, %H:%M") if hasattr(value, "hour") else value.strftime("%d %b %Y")
@@ -178,7 +181,7 @@ def render_edit_fields(form: FormState, table: str) -> None:
         if field == "hours":
             st.number_input(label, key=form.key(field), min_value=0.25, max_value=24.0, step=0.25)
         elif field in SHORT_FIELDS:
-            st.text_input(label, key=form.key(field), max_chars=200)
+            st.text_input(label, key=form.key(field))
         else:
-            st.text_area(label, key=form.key(field), max_chars=4000, height=100)
+            st.text_area(label, key=form.key(field), height=100)
         render_field_error(form.errors, field)

@@ -24,7 +24,7 @@ from analytics.admin import record_history
 from data.store import EditConflict, Store, ValidationError, new_submission_id
 from forms.admin import LABELS
 from forms.runtime import require_page
-from forms.widgets import RELOAD_REPLACES, render_conflict, render_errors
+from forms.widgets import RELOAD_REPLACES, render_conflict, render_errors, user_text
 
 FLASH = "admin__flash"
 
@@ -38,7 +38,7 @@ def render_flash() -> None:
     """The confirmation of the last change, once."""
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(user_text(message), icon=":material/check_circle:")  # it may name what was changed
 
 
 def edit_form(prefix: str, record: Mapping[str, Any] | None) -> tuple[str, int]:

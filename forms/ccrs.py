@@ -159,6 +159,9 @@ def save_ccr(
             checks.add(errors, field, "is not one of the choices")
     if values.get("info_submitted") is True and checks.blank(values.get("info_text")):
         checks.add(errors, "info_text", "is required when information was submitted")
+    if has_date:
+        has_date = checks.check_day(errors, "contact_date", values["contact_date"],
+                                   today=(now + checks.FUTURE_TOLERANCE).date())
     contact_at = dt.datetime.combine(values["contact_date"], values["contact_time"]) if has_date and has_time else None
     if contact_at is not None:
         checks.check_recent(errors, "contact_time", contact_at, now=now)

@@ -77,7 +77,9 @@ def check_text(errors: dict[str, str], field: str, value: Any, *, max_length: in
     elif problem := text_problem(value):
         add(errors, field, problem)
     elif len(value.strip()) > max_length:
-        add(errors, field, f"can be at most {max_length:,} characters")
+        length = len(value.strip())
+        add(errors, field, f"is too long: {length:,} characters, {length - max_length:,} more than the"
+                           f" {max_length:,} it can hold (nothing was cut: shorten it)")
 
 
 def check_bool(errors: dict[str, str], field: str, value: Any) -> None:
@@ -117,6 +119,18 @@ def check_recent(errors: dict[str, str], field: str, moment: dt.datetime, *, now
         add(errors, field, f"cannot be in the future{what}")
     elif moment < now - LOOK_BACK:
         add(errors, field, "can be at most a year ago")
+
+
+def check_day(errors: dict[str, str], field: str, day: dt.date, *, today: dt.date) -> bool:
+    """The date of something that happened: not after today, nor over a year ago (named by the date's own field,
+    whatever the time). Whether it passed."""
+    if day > today:
+        add(errors, field, f"cannot be in the future (today is {today:%d/%m/%Y})")
+    elif day < today - LOOK_BACK:
+        add(errors, field, "can be at most a year ago")
+    else:
+        return True
+    return False
 
 
 def check_picklist(store: Store, errors: dict[str, str], field: str, value: Any, list_name: str,

@@ -121,9 +121,9 @@ def render_review_fields(form: FormState, faults: Sequence[str]) -> None:
     st.radio("Outcome", list(OUTCOMES), format_func=OUTCOMES.__getitem__, key=form.key("outcome"),
              horizontal=True)
     render_field_error(form.errors, "outcome")
-    st.multiselect("Faults found", list(faults), key=form.key("faults"), placeholder="None")
+    st.multiselect("Faults found", list(faults), key=form.key("faults"), placeholder="None", select_all=False)
     render_field_error(form.errors, "faults")
-    st.text_area("Comment for the officer", key=form.key("comment"), max_chars=4000, height=90,
+    st.text_area("Comment for the officer", key=form.key("comment"), height=90,
                  placeholder="Needed for advice or a return")
     render_field_error(form.errors, "comment")
 

@@ -20,12 +20,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics.charts import SELECTION, build_drill_bar_chart
+from analytics.charts import SELECTION, WardMap, build_drill_bar_chart
 from analytics.filters import Filters
 from data import reference
 from data.store import Store
 from forms.filter_bar import officer_names, set_places
-from forms.widgets import _NO_BASEMAP
+from forms.maps import picked_from_map, render_map_key, show_map
+from forms.widgets import user_text
 
 LEVELS = ("force", "area", "ward", "officer")
 SEPARATOR = "›"
@@ -109,26 +110,6 @@ def picked_from_table(event: Any, frame: pd.DataFrame, *, column: str) -> str | 
     return str(value) if pd.notna(value) else None
 
 
-def picked_from_map(event: Any, *, field: str = "ward_code") -> str | None:
-    """The `field` of the map feature clicked in a pydeck selection event (`st.pydeck_chart(on_select=...)`).
-
-    A GeoJSON feature keeps it under `properties`; a scatter point at the top level.
-    """
-    objects = _get(_get(event, "selection"), "objects")
-    if not isinstance(objects, Mapping):
-        return None
-    for picked in objects.values():
-        for item in picked or []:
-            if not isinstance(item, Mapping):
-                continue
-            value = item.get(field)
-            if value is None and isinstance(item.get("properties"), Mapping):
-                value = item["properties"].get(field)
-            if value not in (None, ""):
-                return str(value)
-    return None
-
-
 # -- breadcrumb -----------------------------------------------------------------
 
 
@@ -175,9 +156,9 @@ def render_breadcrumb(crumbs: list[Crumb], *, bar_key: str) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{bar_key}.crumbs"):
         for crumb in crumbs:
             if crumb.current:
-                st.markdown(f"**{crumb.label}**")
+                st.markdown(f"**{user_text(crumb.label, one_line=True)}**")
             else:
-                st.button(crumb.label, key=f"{bar_key}.crumb.{crumb.level}", type="tertiary",
+                st.button(user_text(crumb.label, one_line=True), key=f"{bar_key}.crumb.{crumb.level}", type="tertiary",
                           on_click=set_places, args=(bar_key, crumb.filters))
                 st.markdown(SEPARATOR)
 
@@ -203,10 +184,13 @@ def on_table_pick(bar_key: str, widget_key: str, filters: Filters, frame: pd.Dat
         set_places(bar_key, narrow(filters, level=level, code=code, ward_areas=ward_areas))
 
 
-def on_map_pick(bar_key: str, widget_key: str, filters: Filters, ward_areas: Mapping[str, str]) -> None:
-    """`on_select` callback of a ward map: narrow the filter bar to the clicked ward."""
+def on_map_pick(bar_key: str, widget_key: str, filters: Filters, ward_areas: Mapping[str, str],
+                tapped_key: str | None = None) -> None:
+    """`on_select` callback of a ward map: narrow the filter bar to the clicked ward (kept in `tapped_key`)."""
     code = picked_from_map(st.session_state.get(widget_key))
     if code:
+        if tapped_key:
+            st.session_state[tapped_key] = code
         set_places(bar_key, narrow(filters, level="ward", code=code, ward_areas=ward_areas))
 
 
@@ -263,12 +247,14 @@ def render_drill_chart(view: DrillView, breakdowns: Mapping[str, pd.DataFrame], 
         st.caption("Nothing to break down for these filters.")
         return
     chart = build_drill_bar_chart(frame, code=code, label=label, measure=measure, title=title)
+    name = f"Bar chart of {measure} by {title.lower()}"  # its accessible name
     if level is None:
-        st.altair_chart(chart, width="stretch", height=height)
+        st.altair_chart(chart, width="stretch", height=height, alt=name)
         return
     key = chart_key(view.page, "drill", view.filters)
     pick = functools.partial(on_chart_pick, view.bar_key, key, view.filters, level, code, view.ward_areas)
-    st.altair_chart(chart, width="stretch", height=height, key=key, on_select=pick, selection_mode=SELECTION)
+    st.altair_chart(chart, width="stretch", height=height, key=key, on_select=pick, selection_mode=SELECTION,
+                    alt=name)
     st.caption(f"Click a bar to drill down to that {title.lower()}.")
 
 
@@ -281,10 +267,12 @@ def render_drill_table(view: DrillView, frame: pd.DataFrame, *, name: str, colum
                  column_config=column_config, column_order=column_order)
 
 
-def render_drill_map(view: DrillView, deck: Any, *, height: int = 460) -> None:
-    """A ward map (no basemap unless configured); clicking a ward drills to it."""
-    if not deck.map_style:
-        deck.map_style = _NO_BASEMAP
+def render_drill_map(view: DrillView, ward_map: WardMap, *, height: int = 460) -> None:
+    """A ward map with its legend (no basemap unless configured); tapping a ward drills to it, and its name
+    and figure are written under the map."""
     key = chart_key(view.page, "map", view.filters)
-    pick = functools.partial(on_map_pick, view.bar_key, key, view.filters, view.ward_areas)
-    st.pydeck_chart(deck, height=height, key=key, on_select=pick, selection_mode="single-object")
+    tapped_key = f"{view.page}.map.tapped"
+    pick = functools.partial(on_map_pick, view.bar_key, key, view.filters, view.ward_areas, tapped_key)
+    show_map(ward_map, key=key, height=height, on_select=pick)
+    render_map_key(ward_map, key=f"{view.page}.map", tapped=st.session_state.get(tapped_key),
+                   hint="Tap or click a ward to see its figure and drill down to it.")

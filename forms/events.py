@@ -174,6 +174,8 @@ def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dic
                                     max_items=20)
     if errors:
         return None, errors
+    for field in ("title", "place"):  # named with its length, never cut; the other rules are checked too
+        checks.check_text(errors, field, values.get(field), max_length=200)
     record = {
         "title": values["title"],
         "event_type": values["event_type"],
@@ -373,7 +375,7 @@ def update_event(
     _require(user, event["area_code"])
     booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
     if booking is not None:
-        errors.update(_booking_errors(store, booking, today=today))
+        errors.update({k: v for k, v in _booking_errors(store, booking, today=today).items() if k not in errors})
     record = {**event, **booking} if booking is not None else event
     return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
                          base_version=base_version)

@@ -30,7 +30,7 @@ from data import access, reference
 from data.store import Store
 from forms.identity import current_user
 from forms.runtime import require_page
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 
 PERIODS: dict[str, str] = {
     "last_7": "Last 7 days",
@@ -160,7 +160,8 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
     officer_options = _with_selected(list(officer_names(store, areas=st.session_state[k("areas")] or (
         () if confined is None else in_scope))), st.session_state[k("officers")])
     if outside:
-        st.warning(f"Left out of this view, as outside your area or unknown: {', '.join(outside)}.",
+        left_out = ", ".join(user_text(code, one_line=True) for code in outside)  # from the link, as typed
+        st.warning(f"Left out of this view, as outside your area or unknown: {left_out}.",
                    icon=":material/filter_alt_off:")
 
     period_col, dates_col, areas_col = st.columns([3, 2, 3], vertical_alignment="bottom")

@@ -47,6 +47,7 @@ from data.picklists import ROLES
 from data.schema import User
 from data.store import EditConflict, Saved, Snapshot, Store, ValidationError
 from forms.conflicts import naming_who
+from forms.widgets import user_text
 
 USER_KEY = "demo_user_id"
 DEMO_USER_ENV = "BEATBOOK_DEMO_USER"
@@ -298,7 +299,7 @@ assert set(ROLE_SUMMARY) == set(ROLES)
 
 
 def demo_label(user: dict[str, Any]) -> str:
-    """'Supervisor · Sue Smith · TV-OXF': the role first, so the switcher shows who can do what."""
+    """'Supervisor · Sue Smith · ST-STA': the role first, so the switcher shows who can do what."""
     area = user.get("area_code")
     return " · ".join([str(user["role"]).capitalize(), str(user["name"]), *([area] if area else [])])
 
@@ -309,8 +310,8 @@ def render_identity(store: Store, user: Mapping[str, Any]) -> None:
         render_demo_identity(store)
         return
     with st.sidebar:
-        area = f" · {user['area_code']}" if user.get("area_code") else ""
-        st.caption(f"Signed in as **{user['name']}** · {user['role']}{area}")
+        area = f" · {user_text(user['area_code'], one_line=True)}" if user.get("area_code") else ""
+        st.caption(f"Signed in as **{user_text(user['name'], one_line=True)}** · {user['role']}{area}")
         st.button("Sign out", key="identity.sign_out", icon=":material/logout:", on_click=_sign_out,
                   args=(store, dict(user)))
 
@@ -389,13 +390,15 @@ def _render_refused(store: Store, claims: Mapping[str, Any], admission: Admissio
     email = _shown(raw) if raw else ""
     if admission.refused == NOT_REGISTERED:
         st.title("Not registered")
-        st.error(f"You signed in as **{email or 'an account with no email address'}**, which is not an active "
-                 "Beatbook user. Ask your Beatbook administrator to add you, then sign in again.",
+        st.error(f"You signed in as **{user_text(email, code=True) or 'an account with no email address'}**, "
+                 "which is not an active Beatbook user. Ask your Beatbook administrator to add you, then sign in "
+                 "again.",
                  icon=":material/no_accounts:")
     else:
         st.title("Sign-in refused")
-        st.error(f"You signed in as **{email or 'an account with no email address'}**, but Beatbook cannot let "
-                 f"you in: {admission.reason}. Ask your Beatbook administrator.", icon=":material/gpp_bad:")
+        st.error(f"You signed in as **{user_text(email, code=True) or 'an account with no email address'}**, "
+                 f"but Beatbook cannot let you in: {user_text(admission.reason)}. Ask your Beatbook administrator.",
+                 icon=":material/gpp_bad:")
     key = sign_in_key(claims) + ":refused"  # a later sign-in with the same token, once registered, still logs
     if st.session_state.get(SIGNED_IN_KEY) != (key, None):
         target = [str(admission.user["record_id"])] if admission.user and admission.user.get("record_id") else []
@@ -416,8 +419,9 @@ def _shown(value: Any) -> str:
 
 def _render_unknown_demo_user(users: Sequence[Mapping[str, Any]], wanted: str) -> None:
     st.title("Beatbook")
-    st.error(f"**Demo mode:** there is no active user with id **{wanted}** in this store (it was chosen in the "
-             f"sidebar or set by {DEMO_USER_ENV}), so Beatbook has signed nobody in. Choose who to act as.",
+    st.error(f"**Demo mode:** there is no active user with id **{user_text(wanted, one_line=True)}** in this store "
+             f"(it was chosen in the sidebar or set by {DEMO_USER_ENV}), so Beatbook has signed nobody in. Choose who "
+             "to act as.",
              icon=":material/person_off:")
     names = {u["user_id"]: demo_label(u) for u in users}
     st.selectbox("Acting as", list(names), format_func=names.__getitem__, index=None, placeholder="Choose a user",
@@ -428,6 +432,39 @@ def _choose_demo_user() -> None:
     chosen = st.session_state.get("identity.demo_choice")
     if chosen:
         st.session_state[USER_KEY] = chosen
+
+
+def demo_stand_in(store: Store, user: Mapping[str, Any], *, title: str,
+                  roles: Sequence[str]) -> Callable[[], None]:
+    """Demo mode: the page to draw at the address of a page `user`'s role cannot see (a shared dashboard link
+    opened as the default officer, say): it says so and offers to act as a demo user who can see it, one button
+    per role in `roles` (a user of the same area first). Once switched, the same address opens the page itself.
+    """
+    def render() -> None:
+        st.title(title)
+        st.warning(f"**Demo mode:** {user_text(title, one_line=True)} is not a page for "
+                   f"{'an' if str(user['role'])[0] in 'aeiou' else 'a'} {user['role']}. Act as someone who can "
+                   "see it:", icon=":material/swap_horiz:")
+        for other in demo_users_for(store, roles, area_code=user.get("area_code")):
+            st.button(f"Act as {user_text(demo_label(other), one_line=True)}", icon=":material/login:",
+                      key=f"identity.switch.{other['user_id']}", on_click=_act_as, args=(other["user_id"],))
+    return render
+
+
+def demo_users_for(store: Store, roles: Sequence[str], *, area_code: str | None = None) -> list[dict[str, Any]]:
+    """One active demo user per role of `roles` (in ROLES order): the first by name in `area_code`, else anywhere."""
+    users = _demo_users(store)
+    chosen = []
+    for role in (r for r in ROLES if r in roles):
+        of_role = [u for u in users if u["role"] == role]
+        same_area = [u for u in of_role if area_code and u.get("area_code") == area_code]
+        if same_area or of_role:
+            chosen.append((same_area or of_role)[0])
+    return chosen
+
+
+def _act_as(user_id: str) -> None:
+    st.session_state[USER_KEY] = user_id
 
 
 # -- the binding to the provider's account ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from data.imports.common import ImportReport
 from data.imports.spreadsheet import fields, suggest_mapping
 from data.store import Store, ValidationError
 from forms.export import audited
+from forms.widgets import user_text
 
 NOT_MAPPED = "— not in the file —"
 
@@ -49,7 +50,7 @@ def progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[], 
     bar = slot.progress(0.0, text=text)
 
     def report(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=user_text(message, one_line=True))  # names a file
 
     return report, slot.empty
 
@@ -65,7 +66,7 @@ def render_report(report: ImportReport, *, key: str, store: Store, user: Mapping
         st.dataframe(pd.DataFrame(report.reasons.most_common(), columns=["Why rejected", "Rows"]),
                      hide_index=True, key=f"{key}.reasons")
     for note in report.notes:
-        st.caption(plain(note))
+        st.caption(user_text(note))
     if report.rejected and len(report.rejected_rows):
         file_name, make = rejected_rows_download(report, store=store, user=user)
         st.download_button("Download the rejected rows, with the reason per row", data=make, file_name=file_name,
@@ -86,18 +87,10 @@ def rejected_rows_download(report: ImportReport, *, store: Store, user: Mapping[
     return name, make
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#!|~$])")
-
-
-def plain(text: str) -> str:
-    """Text shown as itself where Streamlit reads Markdown (a file's name could be a link or an image)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
-
-
 def error_text(exc: ValidationError) -> str:
     """A ValidationError as one line: a refused file's message names it ("events.csv: ..."), others say the field."""
     return "; ".join(str(v) if k == "file" else f"{k}: {v}" for k, v in exc.errors.items())
 
 
 def show_error(message: str) -> None:
-    st.error(plain(message), icon=":material/error:")
+    st.error(user_text(message), icon=":material/error:")

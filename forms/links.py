@@ -16,6 +16,7 @@ import streamlit as st
 from analytics.activity import QUICK_LINK_PREFIX, list_settings
 from data.store import Saved, Store
 from forms.rules import check_record, user_id_of
+from forms.widgets import user_text
 
 DEFAULT_QUICK_LINKS = {
     "Orlo (social media)": "https://orlo.example.police.uk",
@@ -68,4 +69,4 @@ def render_quick_links(store: Store) -> None:
     """The quick links as link buttons in a row that wraps on a phone."""
     with st.container(horizontal=True):
         for label, url in list_quick_links(store).items():
-            st.link_button(label, url, icon=":material/open_in_new:")
+            st.link_button(user_text(label, one_line=True), url, icon=":material/open_in_new:")

@@ -96,6 +96,9 @@ def save_patrol(
     for end in ("start", "end"):
         has_date = checks.check_date(errors, f"{end}_date", values.get(f"{end}_date"))
         has_time = checks.check_time(errors, f"{end}_time", values.get(f"{end}_time"))
+        if has_date and not checks.check_day(errors, f"{end}_date", values[f"{end}_date"],
+                                             today=(now + checks.FUTURE_TOLERANCE).date()):
+            continue  # named by the date; the end's rules wait for a date that can be
         if has_date and has_time:
             moments[end] = dt.datetime.combine(values[f"{end}_date"], values[f"{end}_time"])
     for field in ("places", "tasking", "outcomes"):

@@ -28,12 +28,53 @@ def route_through_app() -> None:
     no identity, no navigation) until app.py has called `st.navigation` once.
     A deep link opened first (e.g. /events_overview) would stay in that mode, so
     such a run switches it off and starts again through app.py.
+
+    It also makes sure no grid offers its own data export (`no_grid_export`).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    no_grid_export()
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def no_grid_export() -> None:
+    """Turn off the data grids' own "Download as CSV" and copying (`client.disableDataExport`).
+
+    A grid's toolbar download would write cells that could run as formulas (`=HYPERLINK(...)`) and leave no
+    `export` entry in the audit log; every download goes through the app's own buttons instead
+    (`forms.export`: neutralised and audited). `.streamlit/config.toml` sets the option; a server started
+    without that file (from another folder) gets it here, before any grid is drawn: the option reaches the
+    browser at the start of a run, so this run starts again.
+    """
+    if not st.get_option("client.disableDataExport"):
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
+
+
+PAGE_STYLE = """<style>
+/* A visible focus ring, 2 px, on whatever has the keyboard's focus (WCAG 2.4.7, 2.4.13). */
+.stApp :focus-visible {{ outline: 2px solid {ring} !important; outline-offset: 2px !important; }}
+/* Each part of a date or time field (day, month, year, hour, minute) is a target of 24 px at least (WCAG 2.5.8). */
+.stApp [role="spinbutton"] {{ display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
+  text-align: center; }}
+/* No "link to heading" anchor beside every heading: pages are shared by their address, and each anchor is one
+   more Tab press on the way to a form's fields. */
+[data-testid="stHeaderActionElements"] a[href^="#"] {{ display: none; }}
+/* A folded sidebar (a phone's, or one folded by hand) takes no Tab presses: its links are off the screen. */
+[data-testid="stSidebar"][data-collapsed="true"] {{ visibility: hidden; transition: visibility 0s 0.3s; }}
+/* A metric's label wraps instead of being cut off ("Median days to feed..."). */
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {{
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }}
+</style>"""
+"""The app's one style sheet (`render_page_style`); colours come from the theme in .streamlit/config.toml."""
+
+
+def render_page_style() -> None:
+    """The app's own CSS: the focus ring, touch-size date and time parts, no heading anchors, no Tab stops in a
+    folded sidebar, wrapping metric labels. Call once per run (app.py), before the page."""
+    st.html(PAGE_STYLE.format(ring=st.get_option("theme.primaryColor") or "#1d4f91"))
 
 
 def require_page(user: Mapping[str, Any] | None, capability: str) -> None:

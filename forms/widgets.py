@@ -28,13 +28,82 @@ so until then nothing typed is lost by following the record.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import pydeck as pdk
+import pandas as pd
 import streamlit as st
 
 from data.store import EditConflict, Saved, ValidationError, new_submission_id
+
+# -- text people typed --------------------------------------------------------------------------------------
+# Streamlit reads Markdown, HTML-like text, its own directives (`:red[...]`, `:material/home:`) and `$...$`
+# (KaTeX) in st.markdown, st.write, st.caption, the alerts, headers, st.toast, and in the labels of widgets,
+# expanders, tabs, metrics, buttons, page links, radio, pills and segmented-control options, and help tooltips.
+# Whatever a person typed (titles, issues, comments, names, places, folders, file names, search text) goes
+# through `user_text` there, or is shown whole with `show_text` (st.text: no Markdown at all).
+
+_MARKUP = re.compile(r"([\\`*_\[\](){}#+\-.!|<>:$~&=/@])")
+"""The ASCII punctuation Markdown, HTML, entities (`&lt;`), Streamlit's directives and `$` formulas are made of;
+a backslash before each (CommonMark allows one before any ASCII punctuation) makes it plain text."""
+_BREAKS = re.compile(r"(?<=:)(?=//|[\w+-]+:)|(?<=@)|(?i:(?<=www)(?=\.))|(?<=[-<>~])(?=[-<>=])", re.ASCII)
+"""Where an invisible word joiner (U+2060) goes, to break what Streamlit looks for in the text once the Markdown
+is parsed (when escapes no longer count): `:name:` shortcodes (emoji, `:streamlit:`, `:material_x:`), `://` and
+`www.` addresses and e-mail addresses (they would become images and links), and `->`, `--`, `<=` (arrows)."""
+
+
+def user_text(value: Any, *, one_line: bool = False, code: bool = False) -> str:
+    """`value` (text someone typed, or anything read from the store) as Markdown that shows exactly that text.
+
+    Every Markdown punctuation character is backslash-escaped, so no link, image, heading, list, table, HTML,
+    emphasis, `:red[...]` directive or `$...$` formula can start in it; an invisible word joiner breaks the
+    few patterns Streamlit finds after parsing (`:smile:`, `:material_home:`, `https://`, `www.`, `a@b.org`,
+    `->`), so no shortcode or bare address becomes an icon, image or link. The result can sit inside the
+    page's own Markdown: `st.markdown(f"**Place:** {user_text(place)}")`.
+
+    Line breaks are kept as Markdown line breaks (a line's leading spaces as no-break spaces, so they never
+    start a code block); with `one_line` (labels, list items, titles) every run of white space is one space.
+    With `code`, an inline code span instead (one line, exactly the characters, in monospace: for e-mail
+    addresses and account ids someone may copy). None and NaN are "".
+    """
+    if _missing(value):
+        return ""
+    if code:
+        return _code_span(" ".join(str(value).split()))
+    text = _MARKUP.sub(r"\\\1", _BREAKS.sub("\u2060", str(value)))
+    if one_line:
+        return " ".join(text.split())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "  \n".join(_indented(line) for line in lines)
+
+
+def _code_span(text: str) -> str:
+    """`text` as a CommonMark code span: a fence of more backticks than any run in it, so nothing closes it early."""
+    if not text:
+        return ""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def show_text(value: Any, **kwargs: Any) -> None:
+    """A whole block of text someone typed, as it is: `st.text`, which reads no Markdown at all."""
+    st.text("" if _missing(value) else str(value), **kwargs)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _indented(line: str) -> str:
+    """A line's leading spaces and tabs as no-break spaces (four spaces would start a code block)."""
+    body = line.lstrip(" \t")
+    return "\u00a0" * len(line[: len(line) - len(body)].expandtabs(4)) + body
 
 
 class FormState:
@@ -129,8 +198,17 @@ class FormState:
 
     @property
     def confirmation(self) -> Saved | None:
-        """The last successful save, until the next submit."""
+        """The last successful save, until the next submit (or `start_new`)."""
         return st.session_state.get(self._meta("saved"))
+
+    @property
+    def refusals(self) -> int:
+        """How many submits so far were refused with field errors (a new number for each)."""
+        return st.session_state.get(self._meta("refused"), 0)
+
+    def start_new(self) -> None:
+        """Put away the last save's confirmation: the form is shown again for the next record (a callback)."""
+        st.session_state.pop(self._meta("saved"), None)
 
     @property
     def saved_values(self) -> dict[str, Any]:
@@ -161,6 +239,7 @@ class FormState:
             return
         except ValidationError as exc:
             st.session_state[self._meta("errors")] = dict(exc.errors)
+            st.session_state[self._meta("refused")] = self.refusals + 1
             return
         st.session_state[self._meta("errors")] = {}
         st.session_state[self._meta("saved")] = saved
@@ -190,7 +269,8 @@ def render_errors(errors: Mapping[str, str], labels: Mapping[str, str]) -> None:
     """One error box naming every field that needs fixing."""
     if not errors:
         return
-    lines = [f"- **{labels.get(field, field)}**: {message}" for field, message in errors.items()]
+    lines = [f"- **{labels.get(field, field)}**: {user_text(message, one_line=True)}"  # it may quote what was typed
+             for field, message in errors.items()]
     st.error("Please fix the following and submit again:\n\n" + "\n".join(lines), icon=":material/error:")
 
 
@@ -206,7 +286,7 @@ def render_conflict(message: str | None, *, key: str, reload: Callable[..., None
         return
     kept = " What you typed is still here." if typed else ""
     st.error(f"This record changed while you had it open.{kept}", icon=":material/sync_problem:")
-    st.text(message)
+    show_text(message)
     st.button("Load the latest version", key=key, icon=":material/refresh:", on_click=reload, args=args,
               help=reload_help)
 
@@ -219,20 +299,7 @@ def render_field_error(errors: Mapping[str, str], fields: str | Iterable[str]) -
     """The message under one widget, if that field (or one of `fields`) failed."""
     for field in [fields] if isinstance(fields, str) else fields:
         if field in errors:
-            st.caption(f":red[:material/error: {errors[field]}]")
-
-
-# pydeck's "no style given" marker: Streamlit then draws no basemap. A style of None
-# makes Streamlit fetch its default Carto basemap, which fails on a closed network
-# and leaves the whole map blank.
-_NO_BASEMAP = "__MAP_STYLE__"
-
-
-def render_map(deck: pdk.Deck, *, key: str, height: int = 480) -> None:
-    """Show a pydeck map; without a configured basemap it draws its layers only (works offline)."""
-    if not deck.map_style:
-        deck.map_style = _NO_BASEMAP
-    st.pydeck_chart(deck, height=height, key=key)
+            st.caption(f":red[:material/error: {user_text(errors[field], one_line=True)}]")
 
 
 def label_of(option: str | None, names: Mapping[str, str]) -> str:
@@ -248,3 +315,79 @@ def render_metric_tiles(headline: Mapping[str, Any], metrics: Iterable[Any], *, 
         for metric in metrics:
             st.metric(metric.label, metric.format_value(headline.get(metric.name)), help=metric.definition,
                       border=True, width=width)
+
+
+# -- feedback where the thumb is ------------------------------------------------------------------------
+
+DATE_LIMITS = {"min_value": dt.date(1000, 1, 1), "max_value": dt.date(9999, 12, 31)}
+"""For a form's date input: any date that can be typed. A date typed outside a date input's limits is not
+taken (the box turns red and keeps its last date, which a save would then store), so a form's dates take
+anything and its save function refuses a date out of range, naming the field."""
+
+
+def css_key(key: str) -> str:
+    """The CSS class Streamlit gives the element of a widget or container with this key."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def scroll_into_view(key: str, *, nonce: Any, focus: bool = True) -> None:
+    """Bring the element keyed `key` to the middle of the screen (and put the cursor in its input) once: when
+    this run shows a new `nonce` (the same nonce in a later run does nothing). Needs the browser: the page's
+    own script, with no text from anyone in it."""
+    target = json.dumps("." + css_key(key))
+    st.html(f"""<span hidden data-scroll-nonce="{html.escape(str(nonce))}"></span>
+<style>[data-testid="stElementContainer"]:has([data-scroll-nonce]) {{display: none;}}</style><script>
+requestAnimationFrame(() => {{
+  const target = document.querySelector({target});
+  if (!target) return;
+  target.scrollIntoView({{block: "center"}});
+  const field = {'true' if focus else 'false'} && target.querySelector("input, textarea");
+  if (field) field.focus({{preventScroll: true}});
+}});
+</script>""", unsafe_allow_javascript=True, width="content")
+
+
+def render_refusal(form: FormState, labels: Mapping[str, str]) -> None:
+    """Right under a form's save button: what stopped the save (every field named), and the page brought to the
+    first field to fix (its own message is under it), in the order of `labels` (the form's order)."""
+    errors = form.errors
+    if not errors:
+        return
+    with st.container(key=f"{form.name}.refusal"):
+        render_errors(errors, labels)
+    first = next((f for f in labels if f in errors and f != "record"), None)
+    scroll_into_view(form.key(first) if first else f"{form.name}.refusal", nonce=form.refusals)
+
+
+def render_saved_card(form: FormState, *, done: str, details: Iterable[str] = (), again: str,
+                      links: Iterable[Mapping[str, Any]] = (), already: str = "saved") -> bool:
+    """A record just saved: a card with what was saved and its reference, in place of the form, until the officer
+    starts the next one (`again`, a button); True when shown (the page then shows no form).
+
+    `done` and each of `details` are Markdown: text someone typed goes in through `user_text`. `links`: the
+    arguments of a `st.page_link` each (what to do next). `already`: what a second save of the same submission
+    says was done before ("It was already recorded").
+    """
+    saved = form.confirmation
+    if saved is None:
+        return False
+    note = f" It was already {already}: nothing new was saved." if saved.duplicate else ""
+    with st.container(border=True, key=f"{form.name}.saved"):
+        st.success(f"{done}{note}  \nReference: **{saved.reference or saved.record_id}**",
+                   icon=":material/check_circle:")
+        for line in details:
+            st.markdown(line)
+        for link in links:
+            st.page_link(**{"width": "stretch", **link})
+        st.button(again, type="primary", icon=":material/add:", width="stretch", key=f"{form.name}.again",
+                  on_click=form.start_new)
+    scroll_into_view(f"{form.name}.saved", nonce=f"{saved.record_id}:{saved.version}", focus=False)
+    return True
+
+
+def render_length_hint(form: FormState, field: str, limit: int) -> None:
+    """Under a text box: how far over `limit` characters its text is, if it is (nothing is ever cut off)."""
+    value = st.session_state.get(form.key(field))
+    if field not in form.errors and isinstance(value, str) and len(value.strip()) > limit:
+        st.caption(f":orange[:material/warning: {len(value.strip()):,} characters: {len(value.strip()) - limit:,}"
+                   f" too many (at most {limit:,})]")

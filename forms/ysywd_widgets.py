@@ -16,7 +16,15 @@ import streamlit as st
 from analytics.ysywd import list_linkable_sources
 from data import reference
 from data.store import EditConflict, Store, ValidationError, new_submission_id
-from forms.widgets import RELOAD_KEEPS, FormState, render_conflict, render_errors, render_field_error
+from forms.widgets import (
+    DATE_LIMITS,
+    RELOAD_KEEPS,
+    FormState,
+    render_conflict,
+    render_errors,
+    render_field_error,
+    user_text,
+)
 from forms.ysywd import (
     LABELS,
     REOPENERS,
@@ -58,7 +66,7 @@ def _reload(record_id: str) -> None:
 def render_problems(record_id: str) -> None:
     """The messages of the last refused button press, once; a refused change stays until the user reloads."""
     for message in st.session_state.pop(PROBLEMS, []):
-        st.error(message, icon=":material/error:")
+        st.error(user_text(message), icon=":material/error:")
     render_conflict(st.session_state.get(CONFLICT), key="ysywd_item.reload", reload=_reload, args=(record_id,),
                     typed=False)
 
@@ -84,7 +92,8 @@ def render_item_controls(store: Store, item: Mapping[str, Any], user: Mapping[st
     if len(linkable):
         with st.expander(f"Also raised at {len(linkable)} other event(s) or contact(s): link them"):
             for source in linkable.head(10).itertuples(index=False):
-                st.button(f"{KINDS[source.kind]} · {source.when:%d %b %Y} · {source.label}", icon=":material/link:",
+                st.button(f"{KINDS[source.kind]} · {source.when:%d %b %Y} · {user_text(source.label, one_line=True)}",
+                          icon=":material/link:",
                           key=f"ysywd_item.link.{source.record_id}", on_click=_run, args=(link_source,),
                           kwargs={**common, "table": source.kind, "source_id": source.record_id})
 
@@ -110,9 +119,9 @@ def render_add_forms(store: Store, item: Mapping[str, Any], user: Mapping[str, A
             with st.form(f"{form.name}_form", border=False):
                 st.selectbox(LABELS[field], reference.picklist(store, picklist), key=form.key(field), index=None)
                 render_field_error(form.errors, field)
-                st.text_area(text, key=form.key("text"), max_chars=4000, height=90)
+                st.text_area(text, key=form.key("text"), height=90)
                 render_field_error(form.errors, "text")
-                st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", max_value=today)
+                st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
                 render_field_error(form.errors, ["date", "record"])
                 st.form_submit_button(button, type="primary", width="stretch", key=f"{form.name}.submit",
                                       on_click=form.submit, args=(

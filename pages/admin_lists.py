@@ -107,7 +107,7 @@ with tab_settings:
                                                                     base_version=setting_version),
                       message=f"Saved {setting}.")
     render_history(store, table="settings", record=record, user=user)
-    st.subheader("Retention")
+    st.header("Retention")
     st.caption("`python -m data retention --store PATH` applies these periods (schedule it, e.g. nightly).")
     if st.toggle("Show what it would remove today", key="admin_lists.preview"):
         preview = admin.preview_retention(store=store, user=user)

@@ -17,7 +17,7 @@ from forms.admin_ui import (
 )
 from forms.identity import current_user
 from forms.runtime import get_store, route_through_app
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 
 route_through_app()
 store = get_store()
@@ -91,7 +91,7 @@ with tab_load:
     try:
         properties = boundaries.property_names(boundaries.read_features(text)) if text else []
     except ValidationError as exc:
-        st.error(exc.errors["file"], icon=":material/error:")
+        st.error(user_text(exc.errors["file"]), icon=":material/error:")
         properties = []
     if properties:
         guess = lambda ending: next((i for i, p in enumerate(properties) if p.upper().endswith(ending)), 0)  # noqa: E731

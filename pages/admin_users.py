@@ -15,7 +15,7 @@ from forms.admin_ui import (
 )
 from forms.identity import clear_sign_in, current_user, sign_in_binding
 from forms.runtime import get_store, route_through_app
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 
 route_through_app()
 store = get_store()
@@ -68,7 +68,8 @@ with tab_change:
                           message=f"Saved {picked}.")
         bound = sign_in_binding(store, record["record_id"])
         if bound:
-            st.caption(f"Signs in only as the identity-provider account `{bound}` (bound at their first sign-in).")
+            st.caption(f"Signs in only as the identity-provider account {user_text(bound, code=True)} "
+                       "(bound at their first sign-in).")
             render_change_errors(f"{key}.unbind", typed=False)
             change_button("Clear sign-in binding", key=f"{key}.unbind", form=False, icon=":material/link_off:",
                           help="When their account was re-created at the identity provider: their next sign-in "

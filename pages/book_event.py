@@ -8,7 +8,15 @@ from analytics.calendar import calendar_days, list_upcoming_events
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import (
+    DATE_LIMITS,
+    FormState,
+    label_of,
+    render_field_error,
+    render_refusal,
+    render_saved_card,
+    user_text,
+)
 
 route_through_app()
 store = get_store()
@@ -30,14 +38,14 @@ def _save(values: dict, submission_id: str):
 
 st.title("Book an event")
 saved = form.confirmation
-if saved is not None:
+if saved is not None:  # kept on screen, instead of an empty form, until the next booking is started
     booked = form.saved_values
-    note = " It was already booked: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Event booked: {booked['title']}, {booked['date']:%a %d %b %Y} at {booked['start_time']:%H:%M}."
-               f"{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
-    st.page_link("pages/update_event.py", label="Update this event", icon=":material/event_note:",
-                 query_params={"event": saved.record_id}, width="stretch")
-render_errors(errors, LABELS)
+    render_saved_card(form, done=f"Event booked: {user_text(booked['title'], one_line=True)}, "
+                      f"{booked['date']:%a %d %b %Y} at {booked['start_time']:%H:%M}.", again="Book another event",
+                      already="booked",
+                      links=[{"page": "pages/update_event.py", "label": "Update this event",
+                              "icon": ":material/event_note:", "query_params": {"event": saved.record_id}}])
+    st.stop()
 
 options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
 st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
@@ -45,9 +53,8 @@ st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code")
              on_change=_area_changed)
 render_field_error(errors, "area_code")
 
-today = dt.date.today()
 with st.form("book_event_form", border=False):
-    st.text_input(LABELS["title"], key=form.key("title"), max_chars=200, placeholder="e.g. Street meeting, High St")
+    st.text_input(LABELS["title"], key=form.key("title"), placeholder="e.g. Street meeting, High St")
     render_field_error(errors, "title")
     st.selectbox(LABELS["event_type"], options.event_types, key=form.key("event_type"), index=None,
                  placeholder="Choose a type")
@@ -56,19 +63,19 @@ with st.form("book_event_form", border=False):
                  format_func=lambda code: label_of(code, options.wards),
                  placeholder="Choose a ward" if options.wards else "Choose an area first")
     render_field_error(errors, "ward_code")
-    st.text_input(LABELS["place"], key=form.key("place"), max_chars=200, placeholder="Where exactly")
+    st.text_input(LABELS["place"], key=form.key("place"), placeholder="Where exactly")
     render_field_error(errors, "place")
-    st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY",
-                  min_value=today - dt.timedelta(days=365), max_value=today + dt.timedelta(days=730))
+    st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
     render_field_error(errors, "date")
     st.time_input(LABELS["start_time"], key=form.key("start_time"), step=dt.timedelta(minutes=15))
     render_field_error(errors, "start_time")
     st.time_input(LABELS["end_time"], key=form.key("end_time"), step=dt.timedelta(minutes=15))
     render_field_error(errors, "end_time")
     st.multiselect(LABELS["officers_attending"], list(options.officers), key=form.key("officers_attending"),
-                   format_func=lambda uid: label_of(uid, options.officers))
+                   format_func=lambda uid: label_of(uid, options.officers), select_all=False)
     render_field_error(errors, "officers_attending")
-    st.multiselect(LABELS["communities_targeted"], options.communities, key=form.key("communities_targeted"))
+    st.multiselect(LABELS["communities_targeted"], options.communities, key=form.key("communities_targeted"),
+                   select_all=False)
     render_field_error(errors, "communities_targeted")
     with st.expander("Exact location (optional)"):
         st.number_input(LABELS["lat"], key=form.key("lat"), value=None, format="%.5f", step=0.0001)
@@ -77,12 +84,14 @@ with st.form("book_event_form", border=False):
         render_field_error(errors, "lon")
     st.form_submit_button("Book event", type="primary", icon=":material/send:", width="stretch",
                           key="book_event.submit", on_click=form.submit, args=(_save,))
+render_refusal(form, LABELS)
 
 if user.get("area_code"):
-    st.subheader("Coming up in my area")
+    st.header("Coming up in my area")
     upcoming = list_upcoming_events(store, user=user, area_code=user["area_code"], now=dt.datetime.now())
     if upcoming.empty:
         st.caption("Nothing booked in the next four weeks.")
     for day, events in calendar_days(upcoming):
-        lines = [f"- {e['start']:%H:%M} **{e['title']}** · {e['event_type']} · {e['ward']}" for e in events]
+        lines = [f"- {e['start']:%H:%M} **{user_text(e['title'], one_line=True)}** · "
+                 f"{user_text(e['event_type'], one_line=True)} · {user_text(e['ward'], one_line=True)}" for e in events]
         st.markdown(f"**{day:%A %d %B}**\n" + "\n".join(lines))

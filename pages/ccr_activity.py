@@ -43,23 +43,23 @@ if not activity.headline["ccrs"]:
             icon=":material/info:")
     st.stop()
 
-st.subheader("CCRs per week")
+st.header("CCRs per week")
 st.bar_chart(activity.by_week, x="week", y="ccrs", x_label="Week starting", y_label="CCRs")
 
 place_column, method_column = st.columns(2)
 with place_column:
-    st.subheader("CCRs by place")
+    st.header("CCRs by place")
     render_drill_chart(view, vars(activity), measure="ccrs")
 with method_column:
-    st.subheader("CCRs by contact method")
+    st.header("CCRs by contact method")
     st.altair_chart(build_count_bar_chart(activity.by_method, category="contact_method", measure="ccrs",
-                                          title="Method"), width="stretch")
+                                          title="Method"), width="stretch", alt="CCRs by contact method")
 
-st.subheader("CCRs by area")
+st.header("CCRs by area")
 render_drill_table(view, activity.by_area, name="by_area", column="area_code", level="area",
                    column_config=AREA_COLUMNS, column_order=list(AREA_COLUMNS))
 
-st.subheader(f"Top {TOP_OFFICERS} officers by CCRs")
+st.header(f"Top {TOP_OFFICERS} officers by CCRs")
 st.caption("Click a row to see that officer's contacts.")
 render_drill_table(view, activity.by_officer, name="by_officer", column="officer_id", level="officer",
                    column_config=OFFICER_COLUMNS, column_order=list(OFFICER_COLUMNS))

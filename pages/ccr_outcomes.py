@@ -12,7 +12,7 @@ from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.widgets import render_metric_tiles, user_text
 
 PAGE = BAR = "ccr_outcomes"
 DETAIL_COLUMNS = {
@@ -46,23 +46,23 @@ if not outcomes.headline["ccrs"]:
 
 issues_column, place_column = st.columns(2)
 with issues_column:
-    st.subheader("Main issues")
+    st.header("Main issues")
     st.altair_chart(build_count_bar_chart(outcomes.top_issues, category="issue", measure="ccrs", title="Issue",
-                                          measure_title="CCRs raising it"), width="stretch")
+                                          measure_title="CCRs raising it"), width="stretch", alt="Main issues")
 with place_column:
-    st.subheader("CCRs by place")
+    st.header("CCRs by place")
     render_drill_chart(view, vars(outcomes), measure="ccrs")
 
-st.subheader("CCRs by ward")
+st.header("CCRs by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), outcomes.by_ward, measure="ccrs",
                                       basemap_style=settings.basemap_style))
 render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
                   "CCRs by ward": outcomes.by_ward, "CCRs by officer": outcomes.by_officer},
                  name="ccr-issues-and-places", key="ccr_outcomes.issues", store=store, user=user)
 
-st.subheader("Who we spoke to")
+st.header("Who we spoke to")
 st.caption("People who consented to answer the diversity questions. " + NOTE)
-st.caption(outcomes.diversity.describe())  # which whole months and areas the breakdowns cover
+st.caption(user_text(outcomes.diversity.describe()))  # which whole months and areas the breakdowns cover
 tabs = st.tabs(list(BREAKDOWN_LABELS.values()))
 for tab, (name, label) in zip(tabs, BREAKDOWN_LABELS.items(), strict=True):
     with tab:
@@ -73,10 +73,10 @@ render_downloads({BREAKDOWN_LABELS[n]: frame for n, frame in outcomes.breakdowns
 
 if not access.can(user, "read_ccr_details"):
     st.stop()
-st.subheader("CCR details")
+st.header("CCR details")
 details = ccr_details(store, filters, user=user)
 if access.scope(user):
-    st.caption(f"Contacts in your area ({access.scope(user)}) only.")
+    st.caption(f"Contacts in your area ({user_text(access.scope(user), one_line=True)}) only.")
 if details.total > DETAIL_ROWS:
     st.caption(f"The latest {DETAIL_ROWS:,} of {details.total:,} contacts. Narrow the filters to see others.")
 st.dataframe(details.rows, hide_index=True, column_order=list(DETAIL_COLUMNS), column_config=DETAIL_COLUMNS,

@@ -52,7 +52,9 @@ measures = st.multiselect("Measures", list(trends.MEASURES), default=list(trends
                           format_func=trends.LABELS.__getitem__, key=f"{KEY}.measures")
 series = trends.trend_series(daily, grain=grain, start=filters.start, end=filters.end)
 if measures:
-    st.altair_chart(trends.build_trend_chart(series, measures=measures, grain=grain), width="stretch")
+    st.altair_chart(trends.build_trend_chart(series, measures=measures, grain=grain, start=filters.start,
+                                             end=filters.end, today=dt.date.today()), width="stretch",
+                    alt=f"Change over time, per {grain}")
 
 st.header("Before and after")
 st.caption("The same number of days either side of a date, per area. The period above does not apply; "
@@ -82,10 +84,11 @@ else:
     counts_column, change_column = st.columns(2)
     with counts_column:
         st.subheader("Counts before and after")
-        st.altair_chart(trends.build_before_after_chart(comparison, measure=measure), width="stretch")
+        st.altair_chart(trends.build_before_after_chart(comparison, measure=measure), width="stretch",
+                        alt="Counts before and after")
     with change_column:
         st.subheader("% change")
-        st.altair_chart(trends.build_change_chart(comparison, measure=measure), width="stretch")
+        st.altair_chart(trends.build_change_chart(comparison, measure=measure), width="stretch", alt="% change")
     st.dataframe(chosen, hide_index=True, column_order=list(COMPARISON_COLUMNS),
                  column_config=COMPARISON_COLUMNS, key=f"{KEY}.comparison")
 

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
-from data import reference
+from data import reference, refs
 from data.store import ValidationError
 from forms.activity import describe_record
 from forms.dip_checks import (
@@ -19,7 +19,7 @@ from forms.dip_checks import (
 from forms.identity import current_user
 from forms.rules import NotAllowed
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import render_errors
+from forms.widgets import render_errors, user_text
 
 route_through_app()
 store = get_store()
@@ -47,8 +47,8 @@ def render_check(item) -> None:
     if record is None:
         return
     names = {"area": reference.area_names(store), "ward": reference.ward_names(store), "user": officers}
-    st.markdown("  \n".join(f"**{label}:** {text}" for label, text in describe_record(item.table_name, record,
-                                                                                          names=names)))
+    described = describe_record(item.table_name, record, names=names)
+    st.markdown("  \n".join(f"**{label}:** {user_text(text)}" for label, text in described))
     if item.table_name == "ccrs" and record.get("diversity_consent"):
         shown = state.get("dip.personal")
         if shown and shown[0] == item.record_id:
@@ -62,7 +62,7 @@ def render_check(item) -> None:
     def save(values: dict, submission_id: str):
         saved = save_review(store=store, user=user, table=item.table_name, record_id=item.record_id,
                             version=int(record["version"]), submission_id=submission_id, **values)
-        state["dip.message"] = ("success", f"Checked: {item.title} ({values['outcome']}).")
+        state["dip.message"] = ("success", f"Checked: {user_text(item.title, one_line=True)} ({values['outcome']}).")
         state["dip.open"] = None
         return saved
 
@@ -74,14 +74,21 @@ def render_check(item) -> None:
                               args=(save,))
 
 
+def _ref(item) -> str:
+    """The record's short reference and a separator, for the line under its title (nothing if it has none)."""
+    label = refs.label(item.table_name, item.reference)
+    return f"**{label}** · " if label else ""
+
+
 def render_item(item) -> None:
     with st.container(border=True):
-        st.markdown(f"**{item.title}**  \n{item.kind} · {item.date:%d %b %Y} · {item.officer} · "
-                    f"{STATE_NOTE[item.state]}")
+        st.markdown(f"**{user_text(item.title, one_line=True)}**  \n{_ref(item)}{item.kind} · {item.date:%d %b %Y} · "
+                    f"{user_text(item.officer, one_line=True)} · {STATE_NOTE[item.state]}")
         if isinstance(item.last_comment, str) and item.state != "to_check":
-            st.caption(f"Returned on version {item.last_version} by {item.last_reviewer}: {item.last_comment}")
+            st.caption(f"Returned on version {item.last_version} by {user_text(item.last_reviewer, one_line=True)}: "
+                       f"{user_text(item.last_comment)}")
         if isinstance(item.summary, str) and item.summary:
-            st.caption(item.summary[:300])
+            st.caption(user_text(item.summary[:300]))
         if state.get("dip.open") == (item.table_name, item.record_id):
             render_check(item)
         elif item.state != "awaiting_fix":

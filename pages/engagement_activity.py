@@ -42,24 +42,25 @@ if not data.headline["events_booked"]:
 
 date_column, type_column = st.columns(2)
 with date_column:
-    st.subheader("Events by date")
-    st.altair_chart(build_daily_chart(data.by_date, start=filters.start, end=filters.end), width="stretch")
+    st.header("Events by date")
+    st.altair_chart(build_daily_chart(data.by_date, start=filters.start, end=filters.end), width="stretch",
+                    alt="Events by date")
 with type_column:
-    st.subheader("Events by type")
+    st.header("Events by type")
     st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="events", title="Type"),
-                    width="stretch")
+                    width="stretch", alt="Events by type")
 
 place_column, officer_column = st.columns(2)
 with place_column:
-    st.subheader("Events by place")
+    st.header("Events by place")
     render_drill_chart(view, vars(data), measure="events")
 with officer_column:
-    st.subheader(f"Top {TOP_OFFICERS} officers by events attended")
+    st.header(f"Top {TOP_OFFICERS} officers by events attended")
     render_drill_table(view, data.by_officer, name="officers", column="officer_id", level="officer",
                        column_config=OFFICER_COLUMNS, column_order=list(OFFICER_COLUMNS))
     st.caption("Click a row to see that officer's activity.")
 
-st.subheader("Events by ward")
+st.header("Events by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                       basemap_style=settings.basemap_style))
 

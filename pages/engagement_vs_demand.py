@@ -1,5 +1,7 @@
 """Engagement vs demand: crime and ASB per ward beside the events, CCRs and patrols there."""
 
+import datetime as dt
+
 import streamlit as st
 
 from analytics.charts import build_ward_map
@@ -9,13 +11,14 @@ from analytics.demand import (
     crime_months_held,
     engagement_vs_demand,
     list_crime_points,
+    months_without_crime_data,
 )
 from analytics.queries import list_ward_shapes
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
+from forms.maps import render_map
 from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_map
 
 COLUMNS = {
     "ward": st.column_config.TextColumn("Ward", pinned=True),
@@ -63,24 +66,30 @@ if demand.unplaced:
 
 chart_column, map_column = st.columns(2)
 with chart_column:
-    st.subheader("Where the work is, and is not")
+    st.header("Where the work is, and is not")
     st.caption("Each dot is a ward. Below the dashed line: more of the force's crime and ASB than of its engagement.")
-    st.altair_chart(build_demand_chart(wards), width="stretch")
+    st.altair_chart(build_demand_chart(wards), width="stretch", alt="Where the work is, and is not")
 with map_column:
-    st.subheader("Crime and ASB by ward")
+    st.header("Crime and ASB by ward")
     points = list_crime_points(store, filters, user=user)
     render_map(build_ward_map(list_ward_shapes(store, filters, user=user), wards, measure="crimes",
                               basemap_style=settings.basemap_style, points_df=points, hexbin=True),
                key="demand.map")
 
-st.subheader("Per ward, per month")
+st.header("Per ward, per month")
 st.caption("Sorted by gap: the wards with the least engagement for their demand first.")
 table = wards.sort_values(["gap", "ward"]).reset_index(drop=True)
 st.dataframe(table, hide_index=True, column_order=list(COLUMNS), column_config=COLUMNS, key="demand.table")
 
-st.subheader("Month by month")
+st.header("Month by month")
 if len(demand.by_month):
-    st.altair_chart(build_monthly_demand_chart(demand.by_month), width="stretch")
+    st.altair_chart(build_monthly_demand_chart(demand.by_month, crime_data=(first, last), start=filters.start,
+                                               end=filters.end, today=dt.date.today()), width="stretch",
+                    alt="Line chart: crimes, anti-social behaviour, events, CCRs and patrol hours per month")
+    no_data = months_without_crime_data(demand.by_month, (first, last)) if held else []
+    st.caption("Dashed: a month only partly in the period, or not over yet."
+               + (f" No crime data yet for {', '.join(f'{m:%b %Y}' for m in no_data)}: the crime and ASB lines"
+                  " stop at the last month published." if no_data else ""))
 render_downloads({"Engagement vs demand by ward": table, "By month": demand.by_month,
                   "Crime types": demand.by_type}, name="engagement-vs-demand", key="demand.downloads",
                  store=store, user=user)

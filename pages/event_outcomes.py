@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes, page_metric
 from analytics.queries import list_ward_shapes
-from analytics.wordcloud import issues_word_cloud
+from analytics.wordcloud import CATEGORY_WEIGHT, issue_frequencies, issues_word_cloud, word_cloud_alt, word_table
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
@@ -38,26 +38,34 @@ render_metric_tiles(data.headline, (page_metric(name) for name in OUTCOMES_HEADL
 issues_column, cloud_column = st.columns(2)
 top_issues = pd.DataFrame(data.top_issues, columns=["issue", "count"])
 with issues_column:
-    st.subheader("Top five issues raised")
+    st.header("Top five issues raised")
     if top_issues.empty:
         st.caption("No issues raised at completed events or in contacts for these filters.")
     else:
         st.altair_chart(build_count_bar_chart(top_issues, category="issue", measure="count", title="Issue",
-                                              measure_title="Times raised"), width="stretch")
+                                              measure_title="Times raised"), width="stretch",
+                        alt="Top five issues raised")
 with cloud_column:
-    st.subheader("Issues raised")
-    st.image(issues_word_cloud(store, filters, user=user), width="stretch")
+    st.header("Issues raised")
+    words = issue_frequencies(data.issue_counts, data.issue_words)
+    st.image(issues_word_cloud(store, filters, user=user), width="stretch", alt=word_cloud_alt(words))
+    with st.expander("The words in the cloud, as a table"):
+        st.caption(f"A word's weight is how often it came up in the officers' own words; a listed issue counts "
+                   f"{CATEGORY_WEIGHT} each time.")
+        st.dataframe(word_table(words), hide_index=True, key="event_outcomes.words",
+                     column_config={"word": "Issue or word", "weight": "Weight"})
 
 actions_column, value_column = st.columns(2)
 with actions_column:
-    st.subheader("You said, we did: actions by type")
+    st.header("You said, we did: actions by type")
     if data.actions_by_type.empty:
         st.caption("No actions dated in this period.")
     else:
         st.altair_chart(build_count_bar_chart(data.actions_by_type, category="action_type", measure="actions",
-                                              title="Action", measure_title="Actions"), width="stretch")
+                                              title="Action", measure_title="Actions"), width="stretch",
+                        alt="You said, we did: actions by type")
 with value_column:
-    st.subheader("Value gained")
+    st.header("Value gained")
     if data.value_gained.empty:
         st.caption("No completed events recorded the value gained.")
     else:
@@ -66,10 +74,10 @@ with value_column:
 
 place_column, map_column = st.columns(2)
 with place_column:
-    st.subheader("Completed events by place")
+    st.header("Completed events by place")
     render_drill_chart(view, vars(data), measure="events")
 with map_column:
-    st.subheader("Completed events by ward")
+    st.header("Completed events by ward")
     render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                           basemap_style=settings.basemap_style), height=380)
 

@@ -45,26 +45,26 @@ if not data.headline["events_completed"]:
 
 place_column, community_column = st.columns(2)
 with place_column:
-    st.subheader("Completed events by place")
+    st.header("Completed events by place")
     render_drill_chart(view, vars(data), measure="events")
 with community_column:
-    st.subheader("Communities supported")
+    st.header("Communities supported")
     if data.by_community.empty:
         st.caption("No communities recorded on these events.")
     else:
         st.altair_chart(build_count_bar_chart(data.by_community, category="community", measure="events",
                                               title="Community", measure_title="Completed events"),
-                        width="stretch")
+                        width="stretch", alt="Communities supported")
 
-st.subheader("Completed events by ward")
+st.header("Completed events by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
                                       basemap_style=settings.basemap_style))
 
-st.subheader("Completed events by type")
+st.header("Completed events by type")
 st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="completed", title="Type"),
-                width="stretch")
+                width="stretch", alt="Completed events by type")
 
-st.subheader("Completed events")
+st.header("Completed events")
 st.dataframe(data.events, hide_index=True, column_order=list(EVENT_COLUMNS), column_config=EVENT_COLUMNS,
              key="events_completed.events")
 

@@ -7,8 +7,9 @@ from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
+from forms.maps import render_map
 from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_map, render_metric_tiles
+from forms.widgets import render_metric_tiles
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -40,17 +41,17 @@ if not overview.headline.get("events_booked") and overview.latest.empty:
 
 week_column, type_column = st.columns(2)
 with week_column:
-    st.subheader("Events per week")
-    st.altair_chart(build_events_by_week_chart(overview.by_week), width="stretch")
+    st.header("Events per week")
+    st.altair_chart(build_events_by_week_chart(overview.by_week), width="stretch", alt="Events per week")
 with type_column:
-    st.subheader("Events by type")
-    st.altair_chart(build_events_by_type_chart(overview.by_type), width="stretch")
+    st.header("Events by type")
+    st.altair_chart(build_events_by_type_chart(overview.by_type), width="stretch", alt="Events by type")
 
-st.subheader("Events by ward")
+st.header("Events by ward")
 ward_map = build_ward_map(list_ward_shapes(store, filters, user=user), overview.by_ward, measure="events",
                           basemap_style=settings.basemap_style)
 render_map(ward_map, key="events_overview.map")
 
-st.subheader("Latest events")
+st.header("Latest events")
 st.dataframe(overview.latest, hide_index=True, column_order=list(LATEST_COLUMNS), column_config=LATEST_COLUMNS,
              key="events_overview.latest")

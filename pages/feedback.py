@@ -6,7 +6,7 @@ from analytics.activity import list_my_feedback
 from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, render_errors, render_field_error
+from forms.widgets import FormState, render_errors, render_field_error, show_text
 
 route_through_app()
 store = get_store()
@@ -30,13 +30,13 @@ render_errors(errors, LABELS)
 with st.form("feedback_form", border=False):
     st.radio(LABELS["kind"], list(KINDS), key=form.key("kind"), format_func=KINDS.__getitem__)
     render_field_error(errors, "kind")
-    st.text_area(LABELS["text"], key=form.key("text"), max_chars=4000, height=150,
+    st.text_area(LABELS["text"], key=form.key("text"), height=150,
                  placeholder="What happened, on which page, what you expected")
     render_field_error(errors, "text")
     st.form_submit_button("Send", type="primary", icon=":material/send:", width="stretch",
                           key="feedback.submit", on_click=form.submit, args=(_save,))
 
-st.subheader("What you sent")
+st.header("What you sent")
 mine = list_my_feedback(store, user=user)
 if mine.empty:
     st.caption("Nothing yet.")
@@ -44,4 +44,4 @@ for item in mine.itertuples(index=False):
     with st.container(border=True):
         icon = ":material/bug_report:" if item.kind == "bug" else ":material/chat:"
         st.markdown(f"{icon} **{'Bug report' if item.kind == 'bug' else 'Feedback'}** · {item.created_at:%d %b %Y}")
-        st.write(item.text)
+        show_text(item.text)

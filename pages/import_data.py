@@ -117,7 +117,7 @@ with sheet_tab:
         except ValidationError as exc:
             show_error(error_text(exc))
             st.stop()
-        st.subheader("Preview: the first rows as Beatbook will store them")
+        st.header("Preview: the first rows as Beatbook will store them")
         st.dataframe(preview.preview(frame, kind), hide_index=True, key="import.preview")
         if st.button(f"Import {len(frame):,} rows", key="import.sheet_go", type="primary"):
             report_progress, clear = progress_bar("Checking rows…")

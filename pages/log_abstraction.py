@@ -1,13 +1,11 @@
 """Log an abstraction: time taken away from neighbourhood duty, and to what. Officer and team are you."""
 
-import datetime as dt
-
 import streamlit as st
 
 from forms.abstractions import LABELS, abstraction_defaults, abstraction_form_options, save_abstraction
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, render_errors, render_field_error
+from forms.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
 
 route_through_app()
 store = get_store()
@@ -23,28 +21,28 @@ def _save(values: dict, submission_id: str):
 
 
 st.title("Log an abstraction")
-st.caption(f"For {user['name']}, {user.get('area_code') or 'no team'}.")
+st.caption(f"For {user_text(user['name'], one_line=True)}, "
+           f"{user_text(user.get('area_code'), one_line=True) or 'no team'}.")
 saved = form.confirmation
-if saved is not None:
+if saved is not None:  # kept on screen, instead of an empty form, until the next one is started
     logged = form.saved_values
-    note = " It was already logged: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Abstraction logged: {logged['hours']:g} hours on {logged['date']:%a %d %b %Y}, "
-               f"{logged['reason']}.{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
-    st.page_link("pages/log_patrol.py", label="Log a patrol", icon=":material/directions_walk:", width="stretch")
-render_errors(errors, LABELS)
+    render_saved_card(form, done=f"Abstraction logged: {logged['hours']:g} hours on {logged['date']:%a %d %b %Y}, "
+                      f"{user_text(logged['reason'], one_line=True)}.", again="Log another abstraction",
+                      already="logged",
+                      links=[{"page": "pages/log_patrol.py", "label": "Log a patrol",
+                              "icon": ":material/directions_walk:"}])
+    st.stop()
 
-today = dt.date.today()
 with st.form("log_abstraction_form", border=False):
-    st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY",
-                  min_value=today - dt.timedelta(days=365), max_value=today)
+    st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
     render_field_error(errors, "date")
     st.number_input(LABELS["hours"], key=form.key("hours"), value=None, min_value=0.0, max_value=24.0, step=0.5,
                     format="%.1f", placeholder="e.g. 8")
     render_field_error(errors, "hours")
     st.selectbox(LABELS["reason"], options.reasons, key=form.key("reason"), index=None, placeholder="Choose a reason")
     render_field_error(errors, "reason")
-    st.text_input(LABELS["duty_taken_to"], key=form.key("duty_taken_to"), max_chars=200,
-                  placeholder="e.g. Response shift cover")
+    st.text_input(LABELS["duty_taken_to"], key=form.key("duty_taken_to"), placeholder="e.g. Response shift cover")
     render_field_error(errors, "duty_taken_to")
     st.form_submit_button("Log abstraction", type="primary", icon=":material/send:", width="stretch",
                           key="log_abstraction.submit", on_click=form.submit, args=(_save,))
+render_refusal(form, LABELS)

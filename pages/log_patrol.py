@@ -7,7 +7,15 @@ import streamlit as st
 from forms.identity import current_user
 from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import (
+    DATE_LIMITS,
+    FormState,
+    label_of,
+    render_field_error,
+    render_refusal,
+    render_saved_card,
+    user_text,
+)
 
 route_through_app()
 store = get_store()
@@ -29,22 +37,20 @@ def _save(values: dict, submission_id: str):
 
 st.title("Log a patrol")
 saved = form.confirmation
-if saved is not None:
+if saved is not None:  # kept on screen, instead of an empty form, until the next patrol is started
     logged = form.saved_values
-    note = " It was already logged: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Patrol logged: {logged['patrol_type']}, {logged['start_date']:%a %d %b} "
-               f"{logged['start_time']:%H:%M}–{logged['end_time']:%H:%M}.{note}  \nReference: **{saved.record_id}**",
-               icon=":material/check_circle:")
-    st.page_link("pages/record_contact.py", label="Record a contact", icon=":material/record_voice_over:",
-                 width="stretch")
-render_errors(errors, LABELS)
+    render_saved_card(form, done=f"Patrol logged: {user_text(logged['patrol_type'], one_line=True)}, "
+                      f"{logged['start_date']:%a %d %b} {logged['start_time']:%H:%M}–{logged['end_time']:%H:%M}.",
+                      again="Log another patrol", already="logged",
+                      links=[{"page": "pages/record_contact.py", "label": "Record a contact",
+                              "icon": ":material/record_voice_over:"}])
+    st.stop()
 
 st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
              format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
              on_change=_area_changed)
 render_field_error(errors, "area_code")
 
-today = dt.date.today()
 with st.form("log_patrol_form", border=False):
     st.selectbox(LABELS["patrol_type"], options.patrol_types, key=form.key("patrol_type"), index=None,
                  placeholder="Choose a type")
@@ -54,19 +60,19 @@ with st.form("log_patrol_form", border=False):
                  placeholder="Choose a ward" if options.wards else "Choose an area first")
     render_field_error(errors, "ward_code")
     for end in ("start", "end"):
-        st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY",
-                      min_value=today - dt.timedelta(days=365), max_value=today)
+        st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, f"{end}_date")
         st.time_input(LABELS[f"{end}_time"], key=form.key(f"{end}_time"), step=dt.timedelta(minutes=5))
         render_field_error(errors, f"{end}_time")
-    st.text_area(LABELS["places"], key=form.key("places"), max_chars=4000, height=80,
+    st.text_area(LABELS["places"], key=form.key("places"), height=80,
                  placeholder="Streets, parks, shops covered")
     render_field_error(errors, "places")
-    st.text_area(LABELS["tasking"], key=form.key("tasking"), max_chars=4000, height=80,
+    st.text_area(LABELS["tasking"], key=form.key("tasking"), height=80,
                  placeholder="e.g. ASB hotspot tasking from the ward panel")
     render_field_error(errors, "tasking")
-    st.text_area(LABELS["outcomes"], key=form.key("outcomes"), max_chars=4000, height=80,
+    st.text_area(LABELS["outcomes"], key=form.key("outcomes"), height=80,
                  placeholder="Stops, words of advice, intelligence, reassurance given")
     render_field_error(errors, "outcomes")
     st.form_submit_button("Log patrol", type="primary", icon=":material/send:", width="stretch",
                           key="log_patrol.submit", on_click=form.submit, args=(_save,))
+render_refusal(form, LABELS)

@@ -1,18 +1,28 @@
-"""My activity: what came back to me, everything I submitted (edit or withdraw it), news and quick links."""
+"""My activity: what came back to me, my beat's map, everything I submitted (edit or withdraw it), news and links."""
 
 import pandas as pd
 import streamlit as st
 
-from analytics.activity import NEWS_ON_ACTIVITY, build_contributions_chart, list_my_activity, list_news
+from analytics.activity import (
+    BEAT_DAYS,
+    NEWS_ON_ACTIVITY,
+    build_contributions_chart,
+    count_my_activity_by_ward,
+    list_my_activity,
+    list_news,
+)
 from analytics.activity import count_my_contributions_by_week as count_by_week
+from analytics.charts import build_ward_map
+from data import refs
 from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, render_edit_fields, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
 from forms.identity import current_user
 from forms.links import render_quick_links
+from forms.maps import render_map
 from forms.rules import NotAllowed
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors
+from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors, user_text
 
 PAGE = 20
 route_through_app()
@@ -35,7 +45,8 @@ def _withdraw(item) -> None:
         withdraw_record(store=store, table=item.table_name, record_id=item.record_id, user=user,
                         submission_id=withdraw_id(item.table_name, item.record_id, item.version),
                         base_version=int(item.version))
-        state["my_activity.message"] = ("success", f"Withdrawn: {item.title}. Its history is kept.")
+        state["my_activity.message"] = ("success", f"Withdrawn: {user_text(item.title, one_line=True)}. "
+                                                   "Its history is kept.")
     except EditConflict as exc:
         state["my_activity.message"] = ("conflict", exc.errors["record"])
     except NotAllowed as exc:
@@ -65,7 +76,7 @@ def render_edit(item) -> None:
                 state["my_activity.message"] = ("conflict", exc.errors["record"])
                 state["my_activity.action"] = None
             raise
-        state["my_activity.message"] = ("success", f"Saved a new version of: {item.title}.")
+        state["my_activity.message"] = ("success", f"Saved a new version of: {user_text(item.title, one_line=True)}.")
         state["my_activity.action"] = None
         return saved
 
@@ -78,14 +89,21 @@ def render_edit(item) -> None:
                               on_click=form.submit, args=(save,))
 
 
+def _ref(item) -> str:
+    """The record's short reference and a separator, for the line under its title (nothing if it has none)."""
+    label = refs.label(item.table_name, item.reference)
+    return f"**{label}** · " if label else ""
+
+
 def render_item(item) -> None:
     with st.container(border=True):
-        st.markdown(f"**{item.title}**  \n{item.kind} · {item.date:%d %b %Y} · {item.status}")
+        st.markdown(f"**{user_text(item.title, one_line=True)}**  \n{_ref(item)}{item.kind} · {item.date:%d %b %Y} · "
+                    f"{item.status}")
         if item.returned:
-            st.warning(f"Returned by {item.reviewer}: {_text(item.review_comment) or 'see your supervisor'}",
-                       icon=":material/undo:")
+            st.warning(f"Returned by {user_text(item.reviewer, one_line=True)}: "
+                       f"{user_text(item.review_comment) or 'see your supervisor'}", icon=":material/undo:")
         if _text(item.summary):
-            st.caption(item.summary)
+            st.caption(user_text(item.summary))
         key = f"{item.table_name}.{item.record_id}"
         with st.container(horizontal=True):
             st.button("Edit", key=f"my_activity.edit.{key}", icon=":material/edit:", on_click=_act,
@@ -113,7 +131,7 @@ elif message:
 activity = list_my_activity(store, user=user)
 returned = activity[activity["returned"]]
 if not returned.empty:
-    st.subheader(f"Returned to you ({len(returned)})")
+    st.header(f"Returned to you ({len(returned)})")
     for item in returned.itertuples(index=False):
         render_item(item)
 
@@ -121,18 +139,27 @@ render_quick_links(store)
 news = list_news(store, limit=NEWS_ON_ACTIVITY)
 if not news.empty:
     with st.container(border=True):
-        st.markdown("**Latest news**  \n" + "  \n".join(f"{n.published_on:%d %b} · {n.title}"
+        st.markdown("**Latest news**  \n" + "  \n".join(f"{n.published_on:%d %b} · {user_text(n.title, one_line=True)}"
                                                          for n in news.itertuples()))
         st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
 
-st.subheader("My contributions, last 12 weeks")
+st.header("My contributions, last 12 weeks")
 weeks = count_by_week(store, user=user)
 if weeks.empty:
     st.caption("Nothing logged in the last 12 weeks.")
 else:
-    st.altair_chart(build_contributions_chart(weeks), width="stretch")
+    st.altair_chart(build_contributions_chart(weeks), width="stretch", alt="My contributions, last 12 weeks")
 
-st.subheader("Everything I submitted")
+st.header(f"My beat, last {BEAT_DAYS} days")
+beat = count_my_activity_by_ward(store, user=user)
+if beat.empty:
+    st.caption("Your area has no wards yet.")
+else:
+    st.caption(f"Events you organised, CCRs and patrols in each of your area's wards over the last {BEAT_DAYS} days.")
+    render_map(build_ward_map(beat, beat, measure="records", label="Records I logged",
+                              basemap_style=get_settings().basemap_style), key="my_activity.beat", height=380)
+
+st.header("Everything I submitted")
 rest = activity[~activity["returned"]]
 if rest.empty:
     st.info("Nothing yet: what you record shows here.", icon=":material/info:")

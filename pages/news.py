@@ -1,7 +1,5 @@
 """News: the reel everyone reads, newest first; admins post to it here."""
 
-import datetime as dt
-
 import streamlit as st
 
 from analytics.activity import list_news
@@ -9,7 +7,7 @@ from data import access
 from forms.identity import current_user
 from forms.news import LABELS, news_defaults, save_news
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, render_errors, render_field_error
+from forms.widgets import DATE_LIMITS, FormState, render_errors, render_field_error, show_text, user_text
 
 route_through_app()
 store = get_store()
@@ -29,17 +27,16 @@ if access.can(user, "administer"):
         saved = form.confirmation
         if saved is not None:
             note = " It was already posted: nothing new was saved." if saved.duplicate else ""
-            st.success(f"Posted: {form.saved_values['title']}.{note}  \nReference: **{saved.record_id}**",
+            st.success(f"Posted: {user_text(form.saved_values['title'], one_line=True)}.{note}  \n"
+                       f"Reference: **{saved.record_id}**",
                        icon=":material/check_circle:")
         render_errors(errors, LABELS)
         with st.form("news_form", border=False):
-            st.text_input(LABELS["title"], key=form.key("title"), max_chars=200)
+            st.text_input(LABELS["title"], key=form.key("title"))
             render_field_error(errors, "title")
-            st.text_area(LABELS["body"], key=form.key("body"), max_chars=4000, height=150)
+            st.text_area(LABELS["body"], key=form.key("body"), height=150)
             render_field_error(errors, "body")
-            today = dt.date.today()
-            st.date_input(LABELS["published_on"], key=form.key("published_on"), format="DD/MM/YYYY",
-                          min_value=today - dt.timedelta(days=365), max_value=today + dt.timedelta(days=365))
+            st.date_input(LABELS["published_on"], key=form.key("published_on"), format="DD/MM/YYYY", **DATE_LIMITS)
             render_field_error(errors, "published_on")
             st.form_submit_button("Post", type="primary", icon=":material/send:", width="stretch",
                                   key="news.submit", on_click=form.submit, args=(_save,))
@@ -49,6 +46,6 @@ if news.empty:
     st.info("No news yet.", icon=":material/info:")
 for item in news.itertuples(index=False):
     with st.container(border=True):
-        st.markdown(f"**{item.title}**")
+        st.markdown(f"**{user_text(item.title, one_line=True)}**")
         st.caption(f"{item.published_on:%A %d %B %Y}")
-        st.write(item.body)
+        show_text(item.body)

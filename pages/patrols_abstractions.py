@@ -1,5 +1,7 @@
 """Patrols and abstractions: patrol hours by type, place and time; hours lost to abstractions per team."""
 
+import datetime as dt
+
 import streamlit as st
 
 from analytics.charts import build_area_bar_chart, build_ward_map
@@ -54,15 +56,17 @@ grain = st.segmented_control("Per", list(GRAINS), format_func=GRAINS.__getitem__
                              key=f"{KEY}.grain", required=True)
 patrol_periods = patrol_hours_by_period(overview, grain=grain)
 abstraction_periods = abstraction_hours_by_period(overview, grain=grain)
+dates = {"start": filters.start, "end": filters.end, "today": dt.date.today()}  # a period so far is drawn paler
 
 st.header("Patrols")
 st.subheader(f"Patrol hours per {grain}, by type")
-st.altair_chart(build_patrol_hours_chart(patrol_periods, grain=grain), width="stretch")
+st.altair_chart(build_patrol_hours_chart(patrol_periods, grain=grain, **dates), width="stretch",
+                alt=f"Patrol hours per {grain}, by type")
 type_column, place_column = st.columns(2)
 with type_column:
     st.subheader("Hours by patrol type")
     st.altair_chart(build_area_bar_chart(overview.patrols_by_type, measure="hours", category="patrol_type",
-                                         title="Patrol type"), width="stretch")
+                                         title="Patrol type"), width="stretch", alt="Hours by patrol type")
 with place_column:
     st.subheader("Hours by place")
     render_drill_chart(view, drill_breakdowns(overview), measure="hours")
@@ -79,12 +83,19 @@ with officer_column:
 
 st.header("Abstractions")
 st.subheader(f"Hours lost per {grain}, by team")
-st.altair_chart(build_abstraction_hours_chart(abstraction_periods, grain=grain), width="stretch")
+if abstraction_periods.empty:  # an empty chart would be an unnamed graphic to a screen reader, and says nothing
+    st.caption("No abstractions for these filters.")
+else:
+    st.altair_chart(build_abstraction_hours_chart(abstraction_periods, grain=grain, **dates), width="stretch",
+                    alt=f"Hours lost per {grain}, by team")
 reason_column, duty_column = st.columns(2)
 with reason_column:
     st.subheader("Hours lost by reason")
-    st.altair_chart(build_area_bar_chart(overview.abstractions_by_reason, measure="hours", category="reason",
-                                         title="Reason"), width="stretch")
+    if overview.abstractions_by_reason.empty:
+        st.caption("No abstractions for these filters.")
+    else:
+        st.altair_chart(build_area_bar_chart(overview.abstractions_by_reason, measure="hours", category="reason",
+                                             title="Reason"), width="stretch", alt="Hours lost by reason")
 with duty_column:
     st.subheader("Duties officers were taken to")
     st.dataframe(overview.top_duties, hide_index=True, key=f"{KEY}.duties", column_config={

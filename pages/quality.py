@@ -63,11 +63,11 @@ with st.container(horizontal=True):
     st.metric("Checked share", f"{totals['checked'] / totals['submissions']:.0%}", border=True)
     st.metric("Pass rate", f"{totals['passed'] / totals['checked']:.0%}" if totals["checked"] else "–", border=True)
 
-st.subheader("By team and month")
+st.header("By team and month")
 st.dataframe(figures, column_config=COLUMNS, column_order=list(COLUMNS), hide_index=True, key="quality.table")
 
-st.subheader("Common faults")
+st.header("Common faults")
 if faults.empty:
     st.caption("No faults recorded in this period.")
 else:
-    st.altair_chart(build_faults_chart(faults), width="stretch")
+    st.altair_chart(build_faults_chart(faults), width="stretch", alt="Common faults")

@@ -8,7 +8,16 @@ from analytics.calendar import event_label, list_recent_events
 from forms.ccrs import DIVERSITY_CHOICES, LABELS, ccr_defaults, ccr_form_options, ethnicity_label, form_values, save_ccr
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import (
+    DATE_LIMITS,
+    FormState,
+    label_of,
+    render_field_error,
+    render_length_hint,
+    render_refusal,
+    render_saved_card,
+    user_text,
+)
 
 route_through_app()
 store = get_store()
@@ -45,16 +54,18 @@ def _field(label_key: str) -> None:
 
 
 st.title("Record a contact")
-saved = form.confirmation
-if saved is not None:
-    note = " It was already recorded: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Contact recorded.{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
-    if form.saved_values.get("event_id"):
-        st.page_link("pages/update_event.py", label="Complete the event", icon=":material/event_available:",
-                     query_params={"event": form.saved_values["event_id"]}, width="stretch")
-    else:
-        st.page_link("pages/log_patrol.py", label="Log a patrol", icon=":material/directions_walk:", width="stretch")
-render_errors(errors, LABELS)
+contact = form.saved_values
+if form.confirmation is not None:  # kept on screen, instead of an empty form, until the next contact is started
+    where = ", ".join(p for p in (options.wards.get(contact.get("ward_code")), contact.get("place")) if p)
+    issues = ", ".join([*(contact.get("issues") or []), *filter(None, [contact.get("issues_text")])])
+    next_step = ({"page": "pages/update_event.py", "label": "Complete the event", "icon": ":material/event_available:",
+                  "query_params": {"event": contact["event_id"]}} if contact.get("event_id") else
+                 {"page": "pages/log_patrol.py", "label": "Log a patrol", "icon": ":material/directions_walk:"})
+    render_saved_card(form, done="Contact recorded.", again="Record another contact", already="recorded",
+                      links=[next_step], details=[
+        f"{contact['contact_date']:%a %d %b %Y} {contact['contact_time']:%H:%M} · {user_text(where, one_line=True)}",
+        f"Issues: {user_text(issues, one_line=True) or 'none'}"])
+    st.stop()
 
 st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
              format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
@@ -64,12 +75,12 @@ st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code")
              format_func=lambda code: label_of(code, options.wards),
              placeholder="Choose a ward" if options.wards else "Choose an area first")
 _field("ward_code")
-st.date_input(LABELS["contact_date"], key=form.key("contact_date"), format="DD/MM/YYYY",
-              min_value=dt.date.today() - dt.timedelta(days=365), max_value=dt.date.today())
+st.date_input(LABELS["contact_date"], key=form.key("contact_date"), format="DD/MM/YYYY", **DATE_LIMITS)
 _field("contact_date")
 st.time_input(LABELS["contact_time"], key=form.key("contact_time"), step=dt.timedelta(minutes=5))
 _field("contact_time")
-st.text_input(LABELS["place"], key=form.key("place"), max_chars=200, placeholder="e.g. outside the Co-op, High St")
+st.text_input(LABELS["place"], key=form.key("place"), placeholder="e.g. outside the Co-op, High St")
+render_length_hint(form, "place", 200)
 _field("place")
 if st.session_state.get(form.key("event_id")) not in event_names:
     form.set_field("event_id", None)
@@ -80,17 +91,20 @@ _field("event_id")
 st.selectbox(LABELS["contact_method"], options.contact_methods, key=form.key("contact_method"), index=None,
              placeholder="Choose how")
 _field("contact_method")
-st.multiselect(LABELS["issues"], options.issue_categories, key=form.key("issues"), placeholder="Choose issues")
+st.multiselect(LABELS["issues"], options.issue_categories, key=form.key("issues"), placeholder="Choose issues",
+               select_all=False)
 _field("issues")
-st.text_area(LABELS["issues_text"], key=form.key("issues_text"), max_chars=4000, height=100)
+st.text_area(LABELS["issues_text"], key=form.key("issues_text"), height=100)
+render_length_hint(form, "issues_text", 4000)
 _field("issues_text")
 st.toggle(LABELS["info_submitted"], key=form.key("info_submitted"))
 if st.session_state.get(form.key("info_submitted")):
-    st.text_area(LABELS["info_text"], key=form.key("info_text"), max_chars=4000, height=100)
+    st.text_area(LABELS["info_text"], key=form.key("info_text"), height=100)
+    render_length_hint(form, "info_text", 4000)
 _field("info_text")
 st.toggle(LABELS["smart_alert_signup"], key=form.key("smart_alert_signup"))
 
-st.subheader("Diversity questions")
+st.header("Diversity questions")
 st.radio(LABELS["diversity_consent"], [False, True], key=form.key("diversity_consent"), horizontal=True,
          format_func=lambda given: "Yes" if given else "No")
 _field("diversity_consent")
@@ -103,3 +117,4 @@ if st.session_state.get(form.key("diversity_consent")):
 
 st.button("Save contact", type="primary", icon=":material/send:", width="stretch", key="record_contact.submit",
           on_click=form.submit, args=(_save,))
+render_refusal(form, LABELS)

@@ -1,5 +1,6 @@
 """Representativeness: who we meet in CCRs against who lives in each area (census)."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics.privacy import NOTE
@@ -14,6 +15,7 @@ from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.widgets import user_text
 
 GROUP_COLUMNS = {
     "area": st.column_config.TextColumn("Area", pinned=True),
@@ -39,16 +41,17 @@ st.caption("The ethnicity of people met in Community Contact Records (with conse
 
 filters = render_filter_bar(store, key="representation", event_types=False, user=user)
 result = representativeness(store, filters, user=user)
-st.caption(result.coverage.describe())  # which whole months and areas the people met are counted over
+st.caption(user_text(result.coverage.describe()))  # which whole months and areas the people met are counted over
 if result.missing_census:
-    st.warning(f"No census population for {', '.join(result.missing_census)}: an analyst imports census "
+    missing = ", ".join(user_text(area, one_line=True) for area in result.missing_census)
+    st.warning(f"No census population for {missing}: an analyst imports census "
                "ethnicity by local authority (with a lookup to areas) on **Import data**.", icon=":material/info:")
 if result.groups.empty:
     st.info("No census population for these areas yet.", icon=":material/info:")
     st.stop()
 
 flagged = under_reached_list(result.groups)
-st.subheader("Under-reached groups")
+st.header("Under-reached groups")
 if len(flagged):
     st.caption(f"Groups whose share of people met is under {UNDER_REACHED:.0%} of their share of the population "
                f"(areas with at least {MIN_CONTACTS} people met).")
@@ -57,8 +60,13 @@ if len(flagged):
 else:
     st.caption(f"None in this period (an area needs at least {MIN_CONTACTS} people met to judge).")
 
-st.subheader("People met and population, by area")
-st.altair_chart(build_representation_chart(result.groups), width="content")
+st.header("People met and population, by area")
+with st.container(horizontal=True):  # one chart per area, so they wrap to the screen: one to a row on a phone
+    top = result.groups[["contact_share", "population_share"]].max().max()  # one share axis for every area
+    top = float(top) if pd.notna(top) and top > 0 else None
+    for area, part in result.groups.groupby("area", sort=True):
+        st.altair_chart(build_representation_chart(part, columns=1, width=200, share_max=top), width="content",
+                        alt=f"Bar chart: share of people met and of the population by ethnic group, {area}")
 st.dataframe(result.areas.astype({"contacts_stated": str, "not_stated": str}), hide_index=True,
              key="representation.areas",
              column_config={"area_code": None, "area": "Area", "census_year": st.column_config.NumberColumn(

@@ -5,11 +5,11 @@ import datetime as dt
 import streamlit as st
 
 from analytics.search import KINDS, get_record, search
-from data import access, reference
+from data import access, reference, refs
 from forms.activity import describe_record
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 
 SHOWN = 50
 route_through_app()
@@ -26,6 +26,12 @@ def _close() -> None:
     st.query_params.pop("open", None)
 
 
+def _ref(item) -> str:
+    """The record's short reference and a separator, for the line under its title (nothing if it has none)."""
+    label = refs.label(item.table_name, item.reference)
+    return f"**{label}** · " if label else ""
+
+
 st.title("Search")
 opened = st.query_params.get("open")
 if opened:
@@ -39,15 +45,15 @@ if opened:
                  "user": dict(zip(reference.list_users(store)["user_id"], reference.list_users(store)["name"],
                                   strict=True))}
         when = record.get("start") or record.get("contact_at") or record.get("written_at")
-        st.subheader(f"{KINDS[table]}: {record.get('title') or f'{when:%d %b %Y}'}")
-        st.markdown("  \n".join(f"**{label}:** {text}"
+        st.header(f"{KINDS[table]}: {user_text(record.get('title'), one_line=True) or f'{when:%d %b %Y}'}")
+        st.markdown("  \n".join(f"**{label}:** {user_text(text)}"
                                 for label, text in describe_record(table, record, names=names)))
     st.stop()
 
 areas = access.areas_in_scope(user, reference.area_names(store))
 users = reference.list_users(store)
 officers = dict(zip(users["user_id"], users["name"], strict=True))
-text = st.text_input("Search", key="search.text", placeholder="e.g. speeding, keyholder, Market Square")
+text = st.text_input("Search", key="search.text", placeholder="e.g. speeding, keyholder, Market Square, CCR-1042")
 with st.expander("Filters", icon=":material/filter_list:"):
     tables = st.multiselect("Record type", list(KINDS), format_func=KINDS.__getitem__, key="search.tables")
     today = dt.date.today()
@@ -71,8 +77,9 @@ st.caption(f"{total:,} found" + (f"; the newest {SHOWN} shown" if total > SHOWN 
 for item in results.itertuples(index=False):
     with st.container(border=True):
         place = " / ".join(str(p) for p in (item.area, item.ward) if isinstance(p, str))
-        st.markdown(f"**{item.title}**  \n{item.kind} · {item.date:%d %b %Y} · {place} · {item.officer}")
+        st.markdown(f"**{user_text(item.title, one_line=True)}**  \n{_ref(item)}{item.kind} · {item.date:%d %b %Y} · "
+                    f"{user_text(place, one_line=True)} · {user_text(item.officer, one_line=True)}")
         if isinstance(item.summary, str) and item.summary:
-            st.caption(item.summary[:300])
+            st.caption(user_text(item.summary[:300]))
         st.button("Open", key=f"search.open.{item.table_name}.{item.record_id}", icon=":material/open_in_full:",
                   on_click=_open, args=(item.table_name, item.record_id))

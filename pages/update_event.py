@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.calendar import event_label, list_events_to_update
+from analytics.calendar import event_label, list_events_to_update, overdue_before
 from forms.events import (
     CANCEL_LABELS,
     COMPLETION_LABELS,
@@ -23,6 +23,7 @@ from forms.events import (
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
 from forms.widgets import (
+    DATE_LIMITS,
     RELOAD_KEEPS,
     RELOAD_REPLACES,
     FormState,
@@ -30,6 +31,8 @@ from forms.widgets import (
     render_conflict,
     render_errors,
     render_field_error,
+    render_refusal,
+    user_text,
 )
 
 PICK = "update_event.event"
@@ -40,8 +43,12 @@ store = get_store()
 user = current_user(store)
 require_page(user, "log_activity")
 area = user.get("area_code")
-choices = list_events_to_update(store, user=user, area_code=area, now=dt.datetime.now()) if area else None
-names = {} if choices is None else {e["record_id"]: event_label(e) for e in choices.to_dict("records")}
+now = dt.datetime.now()
+choices = list_events_to_update(store, user=user, area_code=area, now=now) if area else None
+listed = [] if choices is None else choices.to_dict("records")
+overdue = [e for e in listed if e["start"] < overdue_before(now)]
+late = {e["record_id"] for e in overdue}
+names = {e["record_id"]: ("Overdue · " if e["record_id"] in late else "") + event_label(e) for e in listed}
 wanted = st.query_params.get("event")
 if wanted and st.session_state.get("update_event.from_url") != wanted:  # a link opens its event once
     st.session_state["update_event.from_url"] = wanted
@@ -58,10 +65,31 @@ if not names:
     st.stop()
 if st.session_state.get(PICK) not in names:
     st.session_state[PICK] = next(iter(names))
-st.selectbox("Event", list(names), key=PICK, format_func=lambda rid: label_of(rid, names))
+st.selectbox("Event", list(names), key=PICK, format_func=lambda rid: label_of(rid, names),
+             help="Today's and those just finished first, then those to come, then overdue bookings.")
 event = get_event(store, st.session_state[PICK], user=user)
 options = event_form_options(store, area_code=event["area_code"], user=user)
-st.caption(event_summary(event, ward=options.wards.get(event["ward_code"])))
+st.caption(user_text(event_summary(event, ward=options.wards.get(event["ward_code"])), one_line=True))
+started = event["start"] <= now
+actions = ACTIONS if started else {"change": ACTIONS["change"], "cancel": ACTIONS["cancel"]}
+
+
+def _pick(record_id: str, what: str) -> None:
+    st.session_state[PICK] = record_id
+    st.session_state["update_event.action"] = what
+
+
+mine = [e for e in overdue if user["user_id"] == e["organiser"]
+        or (e["officers_attending"] is not None and user["user_id"] in list(e["officers_attending"]))]
+if mine and event["status"] == "booked":
+    with st.expander(f"{len(mine)} of my past bookings still open: complete or cancel them", icon=":material/history:"):
+        for past in mine[:20]:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.text(event_label(past))
+                st.button("Complete", key=f"update_event.overdue.complete.{past['record_id']}", on_click=_pick,
+                          args=(past["record_id"], "complete"), icon=":material/task_alt:")
+                st.button("Cancel", key=f"update_event.overdue.cancel.{past['record_id']}", on_click=_pick,
+                          args=(past["record_id"], "cancel"), icon=":material/event_busy:")
 
 scope = f"{user['user_id']}:{event['record_id']}"
 complete = FormState("complete_event", defaults=completion_defaults(event), owner=scope)
@@ -73,7 +101,8 @@ shown = event["version"]  # completing or cancelling adds to the event as this r
 for form, done in ((complete, "completed"), (cancel, "cancelled"), (change, "changed")):
     if form.confirmation is not None:
         note = " It was already saved: nothing new was written." if form.confirmation.duplicate else ""
-        st.success(f"Event {done}: {event['title']}.{note}  \nReference: **{form.confirmation.record_id}**"
+        st.success(f"Event {done}: {user_text(event['title'], one_line=True)}.{note}  \n"
+                   f"Reference: **{form.confirmation.reference or form.confirmation.record_id}**"
                    f" (version {form.confirmation.version})", icon=":material/check_circle:")
         if done != "cancelled":
             st.page_link("pages/record_contact.py", label="Record a contact at this event",
@@ -104,39 +133,43 @@ def _cancel(values: dict, submission_id: str):
 
 
 officers = {**{uid: uid for uid in event["officers_attending"]}, **options.officers}
-action = st.segmented_control("What happened?", list(ACTIONS), format_func=ACTIONS.get, default="complete",
-                              key="update_event.action", width="stretch") or "complete"
+if st.session_state.get("update_event.action") not in actions:  # e.g. "Complete", chosen for another event
+    st.session_state["update_event.action"] = next(iter(actions))
+action = st.segmented_control("What happened?", list(actions), format_func=actions.get, key="update_event.action",
+                              width="stretch") or next(iter(actions))
+if not started:  # said before anything is typed: completing needs the event to have started
+    st.info(f"This event starts {event['start']:%a %d %b %Y at %H:%M}: you can complete it once it has started. "
+            "Until then you can change its details or cancel it.", icon=":material/schedule:")
 if action == "cancel":
     errors = cancel.errors
-    render_errors(errors, CANCEL_LABELS)
     render_conflict(cancel.conflict, key="cancel_event.reload", reload=cancel.reload,
                     reload_help=RELOAD_KEEPS)
     with st.form("cancel_event_form", border=False):
-        st.text_area(CANCEL_LABELS["cancel_reason"], key=cancel.key("cancel_reason"), max_chars=4000, height=100)
+        st.text_area(CANCEL_LABELS["cancel_reason"], key=cancel.key("cancel_reason"), height=100)
         render_field_error(errors, "cancel_reason")
         st.form_submit_button("Cancel event", type="primary", icon=":material/event_busy:", width="stretch",
                               key="cancel_event.submit", on_click=cancel.submit, args=(_cancel,))
+    render_refusal(cancel, {**CANCEL_LABELS, "record": "Event"})
     st.stop()
 if action == "change":
     errors = change.errors
-    render_errors(errors, LABELS)
     render_conflict(change.conflict, key="change_event.reload", reload=change.reload, reload_help=RELOAD_REPLACES)
     with st.form("change_event_form", border=False):
-        st.text_input(LABELS["title"], key=change.key("title"), max_chars=200)
+        st.text_input(LABELS["title"], key=change.key("title"))
         render_field_error(errors, "title")
-        st.text_input(LABELS["place"], key=change.key("place"), max_chars=200)
+        st.text_input(LABELS["place"], key=change.key("place"))
         render_field_error(errors, "place")
-        st.date_input(LABELS["date"], key=change.key("date"), format="DD/MM/YYYY")
+        st.date_input(LABELS["date"], key=change.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, "date")
         for field in ("start_time", "end_time"):
             st.time_input(LABELS[field], key=change.key(field), step=dt.timedelta(minutes=15))
             render_field_error(errors, field)
         st.form_submit_button("Save changes", type="primary", icon=":material/save:", width="stretch",
                               key="change_event.submit", on_click=change.submit, args=(_change,))
+    render_refusal(change, {**LABELS, "record": "Event"})
     st.stop()
 
 errors = complete.errors
-render_errors(errors, {**COMPLETION_LABELS, "record": "Event"})
 render_conflict(complete.conflict, key="complete_event.reload", reload=complete.reload,
                 reload_help=RELOAD_KEEPS)
 labels, key = COMPLETION_LABELS, complete.key
@@ -144,24 +177,26 @@ with st.form("complete_event_form", border=False):
     st.number_input(labels["attendees"], key=key("attendees"), value=None, min_value=0, step=1, placeholder="0")
     render_field_error(errors, "attendees")
     st.multiselect(labels["officers_involved"], list(officers), key=key("officers_involved"),
-                   format_func=lambda uid: label_of(uid, officers))
+                   format_func=lambda uid: label_of(uid, officers), select_all=False)
     render_field_error(errors, "officers_involved")
-    st.multiselect(labels["communities_supported"], options.communities, key=key("communities_supported"))
+    st.multiselect(labels["communities_supported"], options.communities, key=key("communities_supported"),
+                   select_all=False)
     render_field_error(errors, "communities_supported")
     st.segmented_control(labels["quality_rating"], list(QUALITY_RATINGS), key=key("quality_rating"),
                          format_func=QUALITY_RATINGS.get, width="stretch")
     render_field_error(errors, "quality_rating")
     for field in ("quality_note", "public_feedback"):
-        st.text_area(labels[field], key=key(field), max_chars=4000, height=80)
+        st.text_area(labels[field], key=key(field), height=80)
         render_field_error(errors, field)
-    st.multiselect(labels["issues"], options.issue_categories, key=key("issues"))
+    st.multiselect(labels["issues"], options.issue_categories, key=key("issues"), select_all=False)
     render_field_error(errors, "issues")
-    st.text_area(labels["issues_text"], key=key("issues_text"), max_chars=4000, height=80)
+    st.text_area(labels["issues_text"], key=key("issues_text"), height=80)
     render_field_error(errors, "issues_text")
     st.number_input(labels["intel_submissions"], key=key("intel_submissions"), min_value=0, step=1)
     render_field_error(errors, "intel_submissions")
     st.toggle(labels["suitable_for_publishing"], key=key("suitable_for_publishing"))
-    st.text_area(labels["value_gained"], key=key("value_gained"), max_chars=4000, height=80)
+    st.text_area(labels["value_gained"], key=key("value_gained"), height=80)
     render_field_error(errors, "value_gained")
     st.form_submit_button("Complete event", type="primary", icon=":material/task_alt:", width="stretch",
                           key="complete_event.submit", on_click=complete.submit, args=(_complete,))
+render_refusal(complete, {**COMPLETION_LABELS, "record": "Event"})

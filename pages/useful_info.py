@@ -8,7 +8,15 @@ from forms.identity import current_user
 from forms.rules import may_add_info
 from forms.runtime import get_store, require_page, route_through_app
 from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
-from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors, render_field_error
+from forms.widgets import (
+    RELOAD_REPLACES,
+    FormState,
+    render_conflict,
+    render_errors,
+    render_field_error,
+    show_text,
+    user_text,
+)
 
 route_through_app()
 store = get_store()
@@ -20,20 +28,21 @@ st.title("Useful information")
 if area is None:
     st.info("Useful information belongs to an area's team; you are not in one.", icon=":material/info:")
     st.stop()
-st.caption(f"Visible to the {reference.area_names(store).get(area, area)} team only.")
+st.caption(f"Visible to the {user_text(reference.area_names(store).get(area, area), one_line=True)} team only.")
 
 folders = list_info_folders(store, user=user)
-folder = st.pills("Folder", folders, key="useful_info.browse_folder") if folders else None
+folder = st.pills("Folder", folders, key="useful_info.browse_folder",
+                  format_func=lambda name: user_text(name, one_line=True)) if folders else None
 text = st.text_input("Search", key="useful_info.browse_text", placeholder="e.g. church, council")
 entries = list_useful_info(store, user=user, folder=folder, text=text)
 if entries.empty:
     st.info("Nothing filed here yet.", icon=":material/folder_open:")
 for item in entries.itertuples(index=False):
-    with st.expander(f"**{item.title}**  \n{item.folder}"):
-        st.write(item.body)
-        st.caption(f"Last updated {item.updated_at:%d %b %Y} by {item.updated_by_name}")
+    with st.expander(f"**{user_text(item.title, one_line=True)}**  \n{user_text(item.folder, one_line=True)}"):
+        show_text(item.body)
+        st.caption(f"Last updated {item.updated_at:%d %b %Y} by {user_text(item.updated_by_name, one_line=True)}")
 
-st.subheader("Add or update an entry")
+st.header("Add or update an entry")
 everything = list_useful_info(store, user=user)
 titles = dict(zip(everything["record_id"], everything["folder"] + ": " + everything["title"], strict=True))
 choices = ([None] if may_add_info(user, area) else []) + list(titles)
@@ -62,16 +71,17 @@ if form.confirmation is not None:
     st.session_state["useful_info.saved"] = saved
 if saved is not None:
     note = " Nothing new was saved: it was already there." if saved[0].duplicate else ""
-    st.success(f"Saved: {saved[1]}.{note}  \nReference: **{saved[0].record_id}**", icon=":material/check_circle:")
+    st.success(f"Saved: {user_text(saved[1], one_line=True)}.{note}  \nReference: **{saved[0].record_id}**",
+               icon=":material/check_circle:")
 render_errors(errors, LABELS)
 render_conflict(form.conflict, key=f"{name}.reload", reload=form.reload, reload_help=RELOAD_REPLACES)
 with st.form(f"{name}.form", border=False):
-    st.text_input(LABELS["title"], key=form.key("title"), max_chars=200, placeholder="e.g. Keyholder: St Mary's")
+    st.text_input(LABELS["title"], key=form.key("title"), placeholder="e.g. Keyholder: St Mary's")
     render_field_error(errors, "title")
     st.selectbox(LABELS["folder"], sorted({*DEFAULT_FOLDERS, *folders}), key=form.key("folder"), index=None,
                  accept_new_options=True, placeholder="Choose or type a folder")
     render_field_error(errors, "folder")
-    st.text_area(LABELS["body"], key=form.key("body"), max_chars=4000, height=150)
+    st.text_area(LABELS["body"], key=form.key("body"), height=150)
     render_field_error(errors, "body")
     st.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch",
                           key="useful_info.submit", on_click=form.submit, args=(_save,))

@@ -7,7 +7,7 @@ from data import access, reference
 from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import FormState, label_of, render_errors, render_field_error, user_text
 
 route_through_app()
 store = get_store()
@@ -29,13 +29,14 @@ with share:
     saved = form.confirmation
     if saved is not None:
         note = " It was already shared: nothing new was saved." if saved.duplicate else ""
-        st.success(f"Shared: {form.saved_values['title']}.{note}  \nReference: **{saved.record_id}**",
+        st.success(f"Shared: {user_text(form.saved_values['title'], one_line=True)}.{note}  \n"
+                   f"Reference: **{saved.record_id}**",
                    icon=":material/check_circle:")
         st.page_link("pages/search.py", label="Open it", icon=":material/open_in_new:",
                      query_params={"open": f"good_practice:{saved.record_id}"})
     render_errors(errors, LABELS)
     with st.form("good_practice_form", border=False):
-        st.text_input(LABELS["title"], key=form.key("title"), max_chars=200,
+        st.text_input(LABELS["title"], key=form.key("title"),
                       placeholder="e.g. Speed watch cut speeding by the school")
         render_field_error(errors, "title")
         st.selectbox(LABELS["area_code"], list(areas), key=form.key("area_code"), index=None,
@@ -43,10 +44,10 @@ with share:
         render_field_error(errors, "area_code")
         for field, hint in (("problem", "What was the problem?"), ("action", "What did you do, with whom?"),
                             ("result", "What changed? Any numbers?")):
-            st.text_area(LABELS[field], key=form.key(field), max_chars=4000, placeholder=hint, height=110)
+            st.text_area(LABELS[field], key=form.key(field), placeholder=hint, height=110)
             render_field_error(errors, field)
         st.multiselect(LABELS["tags"], reference.picklist(store, "issue_categories"), key=form.key("tags"),
-                       accept_new_options=True, max_selections=10, placeholder="Choose or type tags")
+                       accept_new_options=True, max_selections=10, placeholder="Choose or type tags", select_all=False)
         render_field_error(errors, "tags")
         st.form_submit_button("Share", type="primary", icon=":material/send:", width="stretch",
                               key="good_practice.submit", on_click=form.submit, args=(_save,))
@@ -57,9 +58,11 @@ with browse:
     if found.empty:
         st.info("No good practice matches yet. Share yours.", icon=":material/info:")
     for item in found.itertuples(index=False):
-        with st.expander(f"**{item.title}**  \n{item.area} · {item.created_at:%d %b %Y}"):
-            st.markdown(f"**{LABELS['problem']}:** {item.problem}")
-            st.markdown(f"**{LABELS['action']}:** {item.action}")
-            st.markdown(f"**{LABELS['result']}:** {item.result}")
+        with st.expander(f"**{user_text(item.title, one_line=True)}**  \n"
+                         f"{user_text(item.area, one_line=True)} · {item.created_at:%d %b %Y}"):
+            st.markdown(f"**{LABELS['problem']}:** {user_text(item.problem)}")
+            st.markdown(f"**{LABELS['action']}:** {user_text(item.action)}")
+            st.markdown(f"**{LABELS['result']}:** {user_text(item.result)}")
             if len(item.tags):
-                st.caption(" · ".join(item.tags) + f" — shared by {item.created_by_name}")
+                st.caption(" · ".join(user_text(tag, one_line=True) for tag in item.tags)
+                           + f" — shared by {user_text(item.created_by_name, one_line=True)}")

@@ -8,7 +8,7 @@ from analytics.ysywd import STATUS_ORDER, count_board, list_board
 from data import access, reference
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 from forms.ysywd import STATUS_LABELS
 
 AREA, WARD, STATUSES = "ysywd_board.area", "ysywd_board.ward", "ysywd_board.statuses"
@@ -34,7 +34,7 @@ areas = reference.area_names(store)
 mine = access.scope(user)
 if mine is not None:
     area = mine
-    st.caption(f"Items raised in {areas.get(mine, mine)}: oldest first within each status.")
+    st.caption(f"Items raised in {user_text(areas.get(mine, mine), one_line=True)}: oldest first within each status.")
 else:
     area = st.selectbox("Area", list(areas), key=AREA, format_func=lambda c: label_of(c, areas))
 wards = reference.ward_names(store, area_code=area)
@@ -44,7 +44,8 @@ with left:
                         format_func=lambda c: label_of(c, wards))
 with right:
     statuses = st.pills("Status", list(STATUS_ORDER), key=STATUSES, selection_mode="multi",
-                        default=list(STATUS_ORDER[:-1]), format_func=STATUS_LABELS.get)
+                        default=list(STATUS_ORDER[:-1]), format_func=STATUS_LABELS.get,
+                        wrap=True)  # in a column they would scroll sideways, off a phone's screen
 if access.can(user, "ysywd_edit", area):
     st.page_link("pages/ysywd_raise.py", label="Raise an item", icon=":material/add_comment:", width="stretch")
 
@@ -64,7 +65,8 @@ picked = st.dataframe(shown, hide_index=True, column_order=list(COLUMNS), column
 rows = picked.selection.rows if picked is not None else []
 if rows:
     chosen = board.iloc[rows[0]]
-    st.page_link("pages/ysywd_item.py", label=f"Open: {chosen['issue_category']} raised {chosen['raised_on']:%d %b %Y}",
+    issue = user_text(chosen["issue_category"], one_line=True)
+    st.page_link("pages/ysywd_item.py", label=f"Open: {issue} raised {chosen['raised_on']:%d %b %Y}",
                  icon=":material/open_in_new:", query_params={"item": chosen["record_id"]}, width="stretch")
 else:
     st.caption("Pick a row to open the item: add actions, feedback, or move it on.")

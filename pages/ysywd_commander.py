@@ -12,8 +12,8 @@ from data import access
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
 from forms.identity import current_user
+from forms.maps import render_map
 from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_map
 
 BAR = "ysywd_commander"
 TILES = (("raised", "Raised"), ("actioned", "Actioned"), ("fed_back", "Told back"), ("closed", "Closed"))
@@ -54,17 +54,21 @@ st.caption("Items raised in the period, by the month they were raised; actioned 
 
 flow_column, types_column = st.columns([3, 2])
 with flow_column:
-    st.subheader("Raised, actioned, told back")
-    st.altair_chart(build_flow_chart(data.by_area_month), width="stretch")
+    st.header("Raised, actioned, told back")
+    if data.by_area_month.empty:  # an empty chart would be an unnamed graphic to a screen reader, and says nothing
+        st.caption("No items raised in this period.")
+    else:
+        st.altair_chart(build_flow_chart(data.by_area_month), width="stretch", alt="Raised, actioned, told back")
 with types_column:
-    st.subheader("Actions by type")
+    st.header("Actions by type")
     if data.actions_by_type.empty:
         st.caption("No actions on the items raised in this period.")
     else:
         st.altair_chart(build_count_bar_chart(data.actions_by_type, category="action_type", measure="actions",
-                                              title="Action", measure_title="Actions"), width="stretch")
+                                              title="Action", measure_title="Actions"), width="stretch",
+                        alt="Actions by type")
 
-st.subheader(f"No action after {days} days")
+st.header(f"No action after {days} days")
 if data.overdue.empty:
     st.success("Every item raised in the period has had an action within the time set.", icon=":material/check:")
 else:
@@ -77,11 +81,11 @@ else:
 
 month_column, map_column = st.columns(2)
 with month_column:
-    st.subheader("By area and month")
+    st.header("By area and month")
     st.dataframe(data.by_area_month, hide_index=True, column_order=list(MONTH_COLUMNS),
                  column_config=MONTH_COLUMNS, key=f"{BAR}.months")
 with map_column:
-    st.subheader("Items by ward")
+    st.header("Items by ward")
     render_map(build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="items",
                               basemap_style=settings.basemap_style), key=f"{BAR}.map", height=380)
 

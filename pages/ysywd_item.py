@@ -10,6 +10,7 @@ from data import access, reference
 from data.access import NotAllowed
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
+from forms.widgets import show_text, user_text
 from forms.ysywd import SOURCE_LABELS, STATUS_LABELS, get_item, item_history
 from forms.ysywd_widgets import render_add_forms, render_item_controls, render_problems
 
@@ -38,15 +39,15 @@ wards = reference.ward_names(store, area_code=item["area_code"])
 editable = access.can(user, "ysywd_edit", item["area_code"])
 rid = item["record_id"]
 
-st.title(item["issue_category"])
+st.title(user_text(item["issue_category"], one_line=True))
 st.caption(f"**{STATUS_LABELS[item['status']]}** · raised {item['raised_on']:%d %b %Y} "
            f"({(dt.date.today() - item['raised_on']).days} days ago) · {SOURCE_LABELS[item['source']]} · "
-           f"{wards.get(item['ward_code'], 'area-wide')} · version {item['version']}")
+           f"{user_text(wards.get(item['ward_code'], 'area-wide'), one_line=True)} · version {item['version']}")
 st.progress((list(STATUS_LABELS).index(item["status"]) + 1) / len(STATUS_LABELS))
-st.text(item["issue_text"])
+show_text(item["issue_text"])
 render_problems(rid)
 
-st.subheader("What we did")
+st.header("What we did")
 actions = pd.DataFrame(item["actions"], columns=["date", "action_type", "text", "officer_id"])
 if actions.empty:
     st.caption("No action yet.")
@@ -55,7 +56,7 @@ else:
                  column_config={"date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
                                 "action_type": "Type", "text": st.column_config.TextColumn("What", width="large"),
                                 "officer_id": "Officer"}, key="ysywd_item.actions")
-st.subheader("What we told the community")
+st.header("What we told the community")
 feedback = pd.DataFrame(item["feedback"], columns=["date", "channel", "text"])
 if feedback.empty:
     st.caption("Not told back yet.")

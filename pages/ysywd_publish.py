@@ -10,7 +10,7 @@ from data import access, police_uk, reference
 from data.store import ValidationError
 from forms.identity import current_user
 from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import label_of
+from forms.widgets import label_of, user_text
 from forms.ysywd import publish_summary
 
 KEY = "ysywd_publish.{}".format
@@ -51,7 +51,7 @@ def _publish(area: str, ward: str | None, period: tuple) -> None:
 
 
 if may_publish:
-    st.subheader("Public summary")
+    st.header("Public summary")
     st.caption("Items marked as publishable, raised or acted on in the period. No names, no officers, no links; "
                "e-mail addresses and phone numbers in the text are removed.")
     area, ward = _pick_place("summary")
@@ -62,7 +62,7 @@ if may_publish:
               on_click=_publish, args=(area, ward, tuple(period)))
     result = st.session_state.get(KEY("result"))
     if result and "errors" in result:
-        st.error("; ".join(result["errors"].values()), icon=":material/error:")
+        st.error(user_text("; ".join(result["errors"].values())), icon=":material/error:")
     elif result:
         st.success(f"{result['items']} item(s) in the summary.", icon=":material/check_circle:")
         with st.container(horizontal=True):
@@ -74,7 +74,7 @@ if may_publish:
         components.html(result["html"], height=520, scrolling=True)
 
 if may_import:
-    st.subheader("Load published priorities")
+    st.header("Load published priorities")
     st.caption("A data.police.uk neighbourhood priorities JSON file: a list of {issue, issue-date, action, "
                "action-date}. Text is loaded as plain text; loading the same file again adds nothing.")
     upload = st.file_uploader("Priorities file", type=["json"], key=KEY("file"))
@@ -89,4 +89,4 @@ if may_import:
             st.success(f"Read {done['read']}, added {done['added']}, already loaded {done['already_loaded']}.",
                        icon=":material/check_circle:")
         except ValidationError as exc:
-            st.error("; ".join(exc.errors.values()), icon=":material/error:")
+            st.error(user_text("; ".join(exc.errors.values())), icon=":material/error:")  # may quote the file

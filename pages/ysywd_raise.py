@@ -1,6 +1,5 @@
 """You said, we did: raise an item in one tap from a completed event's or a contact's issues, or by hand."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -9,7 +8,7 @@ from data import reference
 from data.store import ValidationError
 from forms.identity import current_user
 from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error
+from forms.widgets import DATE_LIMITS, FormState, label_of, render_errors, render_field_error, show_text, user_text
 from forms.ysywd import LABELS, SOURCE_LABELS, raise_defaults, raise_from_source, raise_item
 
 DONE = "ysywd_raise.done"
@@ -35,11 +34,11 @@ def _one_tap(table: str, record_id: str, issue: str) -> None:
 
 done = st.session_state.pop(DONE, None)
 if done and done[0]:
-    st.success(f"Raised: {done[1]}.", icon=":material/check_circle:")
+    st.success(f"Raised: {user_text(done[1], one_line=True)}.", icon=":material/check_circle:")
     st.page_link("pages/ysywd_item.py", label="Open it to add an action", icon=":material/open_in_new:",
                  query_params={"item": done[0]}, width="stretch")
 elif done:
-    st.error(f"{done[1]}: {done[2]}", icon=":material/error:")
+    st.error(f"{user_text(done[1], one_line=True)}: {user_text(done[2])}", icon=":material/error:")
 
 wanted = st.query_params.get("event")
 tab_names = ["From an event", "From a contact", "By hand"]
@@ -53,24 +52,27 @@ for name, table in (("From an event", "events"), ("From a contact", "ccrs")):
             st.caption("Nothing with issues raised in your area in the last 60 days.")
         for source in sources.head(30).itertuples(index=False):
             with st.container(border=True):
-                st.markdown(f"**{source.when:%a %d %b %Y}** · {source.ward}")
-                st.text(source.label)
+                st.markdown(f"**{source.when:%a %d %b %Y}** · {user_text(source.ward, one_line=True)}")
+                show_text(source.label)
                 if source.issues_text:
-                    st.text(source.issues_text)
+                    show_text(source.issues_text)
                 with st.container(horizontal=True):
                     for issue in source.issues:
                         if issue in list(source.raised):
-                            st.button(f"{issue}: raised", key=f"raise.{source.record_id}.{issue}", disabled=True,
+                            st.button(f"{user_text(issue, one_line=True)}: raised",
+                                      key=f"raise.{source.record_id}.{issue}", disabled=True,
                                       icon=":material/check:")
                         else:
-                            st.button(f"Raise: {issue}", key=f"raise.{source.record_id}.{issue}",
-                                      icon=":material/add_comment:", on_click=_one_tap,
+                            st.button(f"Raise: {user_text(issue, one_line=True)}",
+                                      key=f"raise.{source.record_id}.{issue}", icon=":material/add_comment:",
+                                      on_click=_one_tap,
                                       args=(table, source.record_id, issue))
 
 with tabs["By hand"]:
     form = FormState("ysywd_raise", defaults=raise_defaults(user), owner=user["user_id"])
     if form.confirmation is not None:
-        st.success(f"Raised. Reference: **{form.confirmation.record_id}**", icon=":material/check_circle:")
+        st.success(f"Raised. Reference: **{form.confirmation.reference or form.confirmation.record_id}**",
+                   icon=":material/check_circle:")
         st.page_link("pages/ysywd_item.py", label="Open it", icon=":material/open_in_new:",
                      query_params={"item": form.confirmation.record_id}, width="stretch")
     errors = form.errors
@@ -81,7 +83,7 @@ with tabs["By hand"]:
         st.selectbox(LABELS["issue_category"], reference.picklist(store, "issue_categories"),
                      key=form.key("issue_category"), index=None, placeholder="Choose an issue")
         render_field_error(errors, "issue_category")
-        st.text_area(LABELS["issue_text"], key=form.key("issue_text"), max_chars=4000, height=100,
+        st.text_area(LABELS["issue_text"], key=form.key("issue_text"), height=100,
                      placeholder="In their words; no names or contact details")
         render_field_error(errors, "issue_text")
         st.segmented_control(LABELS["source"], list(sources), key=form.key("source"), format_func=sources.get)
@@ -89,8 +91,7 @@ with tabs["By hand"]:
         st.selectbox(LABELS["ward_code"], list(wards), key=form.key("ward_code"), index=None,
                      placeholder="Area-wide", format_func=lambda c: label_of(c, wards))
         render_field_error(errors, "ward_code")
-        st.date_input(LABELS["raised_on"], key=form.key("raised_on"), format="DD/MM/YYYY",
-                      max_value=dt.date.today())
+        st.date_input(LABELS["raised_on"], key=form.key("raised_on"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, "raised_on")
         st.toggle(LABELS["publishable"], key=form.key("publishable"))
         st.form_submit_button("Raise item", type="primary", icon=":material/add_comment:", width="stretch",

@@ -21,8 +21,8 @@ VALID = {
     "areas": {"area_code": "A9", "name": "East", "centre_lat": 51.5, "centre_lon": -1.0},
     "wards": {"ward_code": "W9", "name": "Meadow", "area_code": "A1", "centre_lat": 51.5, "centre_lon": -1.0},
     "picklists": {"list_name": "communities", "value": "Students", "position": 3},
-    "settings": {"key": "force_name", "value": "Thames Valley"},
-    "census_population": {"census_year": 2021, "geography_code": "E07000178", "geography_name": "Oxford",
+    "settings": {"key": "force_name", "value": "Staffordshire"},
+    "census_population": {"census_year": 2021, "geography_code": "E07000197", "geography_name": "Stafford",
                           "ethnicity_code": "W1", "ethnic_group": "White", "people": 1200, "source_file": "ts021.csv"},
     "news": {"title": "New radios", "body": "From Monday", "published_on": dt.date(2025, 3, 1)},
     "audit": {"user_id": "S1", "action": "export", "detail": "a detail"},
@@ -32,11 +32,11 @@ VALID = {
                       "result": "Speeds fell", "tags": ["Speeding"]},
     "useful_info": {"title": "Church keyholder", "area_code": "A1", "folder": "Keyholders", "body": "Verger"},
     "app_feedback": {"kind": "bug", "text": "Map blank"},
-    "crimes": {"month": dt.date(2025, 1, 1), "reported_by": "Thames Valley Police",
-               "falls_within": "Thames Valley Police", "crime_type": "Burglary", "source_file": "street.csv"},
+    "crimes": {"month": dt.date(2025, 1, 1), "reported_by": "Staffordshire Police",
+               "falls_within": "Staffordshire Police", "crime_type": "Burglary", "source_file": "street.csv"},
     "diversity_months": {"area_code": "A1", "month": dt.date(2025, 1, 1), "respondents": 12,
                          "counts": [{"field": "age_band", "answer": "25-34", "count": 12}]},
 }
 """Every stored table should have a sample here: the schema tests check each one's fields."""
 SYSTEM = {"record_id": "r1", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 1),
-          "written_by": "S1", "submission_id": "s1", "superseded": False}
+          "written_by": "S1", "submission_id": "s1", "superseded": False, "reference": 1}

@@ -1,6 +1,6 @@
 """Census ethnicity by local authority (Nomis tables: 2011 QS201EW, 2021 TS021) into `census_population`.
 
-    import_census(store, "census2011_ethnic_group_by_la.csv", user=analyst, area_lookup={"E07000178": "TV-OXF"})
+    import_census(store, "census2011_ethnic_group_by_la.csv", user=analyst, area_lookup={"E07000197": "ST-STA"})
 
 The file has one row per local authority: its code ("geography code"), name,
 census date, and one column per ethnic category ("Ethnic Group: Asian/Asian

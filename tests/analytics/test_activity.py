@@ -10,7 +10,9 @@ import pytest
 
 from analytics.activity import (
     ACTIVITY_COLUMNS,
+    BEAT_COLUMNS,
     build_contributions_chart,
+    count_my_activity_by_ward,
     count_my_contributions_by_week,
     list_my_activity,
     list_my_feedback,
@@ -18,6 +20,7 @@ from analytics.activity import (
     list_returned,
     list_settings,
 )
+from data.access import NotAllowed
 from tests.officer_store import TODAY, build_officer_store, user
 
 
@@ -75,6 +78,19 @@ def test_contributions_by_week_and_chart(store):
     spec = chart.to_dict()
     assert spec["mark"]["type"] == "bar"
     assert spec["encoding"]["color"]["field"] == "kind"
+
+
+def test_my_beat_counts_what_i_logged_in_each_ward_of_my_area(store):
+    beat = count_my_activity_by_ward(store, user=user("P1"), today=TODAY)
+    assert tuple(beat.columns) == BEAT_COLUMNS
+    # A1's wards by name: c1 in Abbey; e1 (organised) and p1 in Castle. e2, which P1 only attended, is P2's.
+    assert beat[["ward_code", "name", "events", "ccrs", "patrols", "records"]].values.tolist() == [
+        ["W2", "Abbey", 0, 1, 0, 1], ["W1", "Castle", 1, 0, 1, 2]]
+    assert list(count_my_activity_by_ward(store, user=user("P1"), today=TODAY, days=7)["records"]) == [0, 0]
+    assert count_my_activity_by_ward(store, user=user("P2"), today=TODAY)[["ward_code", "records"]].values.tolist() \
+        == [["W3", 2]]
+    with pytest.raises(NotAllowed):
+        count_my_activity_by_ward(store, user={**user("P1"), "role": "commander"}, today=TODAY)
 
 
 def test_news_newest_published_first(store):

@@ -164,7 +164,7 @@ def survey_store(tmp_path_factory) -> Store:
               "info_submitted": False, "smart_alert_signup": False, "diversity_consent": False,
               "age_band": "65+", "sex": "Male", "ethnicity": "B1", "disability": "Yes",
               "record_id": "leak", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 21, 10),
-              "written_by": "import", "submission_id": "leak", "superseded": False}
+              "written_by": "import", "submission_id": "leak", "superseded": False, "reference": None}
     assert set(leaked) >= set(SYSTEM_COLUMNS)
     store.append_rows("ccrs", [leaked])
     return store

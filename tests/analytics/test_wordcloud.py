@@ -35,6 +35,11 @@ def test_a_non_empty_cloud_has_the_requested_size():
     assert image(png).size == (320, 180)
 
 
+def test_a_long_word_in_a_small_cloud_still_draws():
+    png = wordcloud.build_word_cloud({"Anti-social behaviour": 9, "Street drinking": 3}, width=60, height=40)
+    assert image(png).size == (60, 40)
+
+
 def test_no_words_give_a_placeholder_of_the_requested_size():
     png = wordcloud.build_word_cloud({}, width=300, height=120)
     picture = image(png).convert("RGB")

@@ -196,14 +196,14 @@ def test_importing_the_real_examples_and_round_trip(store):
     payload = [_real("neighbourhood-priority-html.json"), _real("neighbourhood-priority-no-action.json"),
                _real("neighbourhood-priority.json")]
     before_audit = store.snapshot("audit").rows
-    result = police_uk.import_priorities(store=store, payload=json.dumps(payload), area_code="TV-OXF",
+    result = police_uk.import_priorities(store=store, payload=json.dumps(payload), area_code="ST-STA",
                                default_category="Street drinking", user=analyst)
     assert result == {"read": 3, "added": 3, "already_loaded": 0}
     assert store.snapshot("audit").rows == before_audit + 1
-    again = police_uk.import_priorities(store=store, payload=payload, area_code="TV-OXF", user=analyst)
+    again = police_uk.import_priorities(store=store, payload=payload, area_code="ST-STA", user=analyst)
     assert again == {"read": 3, "added": 0, "already_loaded": 3}
 
-    items = list_publishable(store, user=analyst, area_code="TV-OXF", start=D(2015, 1, 1), end=D(2019, 12, 31))
+    items = list_publishable(store, user=analyst, area_code="ST-STA", start=D(2015, 1, 1), end=D(2019, 12, 31))
     imported = {i["raised_on"]: i for i in items if i["raised_on"].year < 2020}
     assert {d: (i["issue_category"], i["status"]) for d, i in imported.items()} == {
         D(2015, 10, 8): ("Street drinking", "feedback_given"), D(2016, 4, 14): ("Anti-social behaviour", "open"),
@@ -218,13 +218,13 @@ def test_importing_the_real_examples_and_round_trip(store):
 
 
 def test_only_importers_import_and_bad_files_write_nothing(store):
-    officer = {"user_id": "u0001", "role": "officer", "area_code": "TV-OXF", "active": True}
+    officer = {"user_id": "u0001", "role": "officer", "area_code": "ST-STA", "active": True}
     analyst = {"user_id": "u0005", "role": "analyst", "area_code": None, "active": True}
     before = store.snapshot("ysywd").rows
     with pytest.raises(NotAllowed):
-        police_uk.import_priorities(store=store, payload="[]", area_code="TV-OXF", user=officer)
+        police_uk.import_priorities(store=store, payload="[]", area_code="ST-STA", user=officer)
     with pytest.raises(ValidationError) as exc:
-        police_uk.import_priorities(store=store, area_code="TV-OXF", user=analyst,
+        police_uk.import_priorities(store=store, area_code="ST-STA", user=analyst,
                                     payload='[{"issue": "ok", "issue-date": "2020-01-01T00:00:00"}, {"issue": "x"}]')
     assert "priority 2" in exc.value.errors["file"]
     with pytest.raises(ValidationError) as exc:

@@ -14,7 +14,7 @@ import pytest
 
 from data import reference
 from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
-from tests.browser.ui import choose, wait_for_app
+from tests.browser.ui import choose, saved_record, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,8 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
 
     confirmation = page.get_by_test_id("stAlert").filter(has_text="Event booked")
     confirmation.wait_for()
-    record_id = re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+    record_id = saved_record(store, confirmation)
+    page.get_by_role("button", name="Book another event").click()
     expect(page.get_by_label("Title")).to_have_value("")  # the form is ready for the next booking
     wait_for_app(page)
     page.screenshot(path=OUTPUT / "book-confirmed.png")

@@ -9,14 +9,13 @@ the store. Screenshots go to test-output/.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 
 import pytest
 
 from data import reference
 from tests.browser.conftest import OUTPUT, open_tab
-from tests.browser.ui import choose, wait_for_app, widget
+from tests.browser.ui import choose, saved_record, wait_for_app, widget
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -40,11 +39,11 @@ def _choose_many(page, label: str, options: list[str]) -> None:
         wait_for_app(page)
 
 
-def _reference(page, text: str) -> str:
+def _reference(page, store, text: str) -> str:
     confirmation = page.get_by_test_id("stAlert").filter(has_text=text)
     confirmation.wait_for()
     confirmation.scroll_into_view_if_needed()
-    return re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+    return saved_record(store, confirmation)
 
 
 def _fits_the_screen(page) -> None:
@@ -72,7 +71,7 @@ def test_book_an_event_on_a_phone(server, phone, store, officer):
     page.screenshot(path=OUTPUT / "phone-book-filled.png", full_page=True)
     page.get_by_role("button", name="Book event").click()
 
-    record_id = _reference(page, "Event booked")
+    record_id = _reference(page, store, "Event booked")
     wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-book-confirmed.png")
     saved = store.get("events", record_id)
@@ -103,7 +102,7 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
     page.screenshot(path=OUTPUT / "phone-ccr-filled.png", full_page=True)
     page.get_by_role("button", name="Save contact").click()
 
-    record_id = _reference(page, "Contact recorded")
+    record_id = _reference(page, store, "Contact recorded")
     wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-ccr-confirmed.png")
     saved = store.get("ccrs", record_id)
@@ -127,7 +126,7 @@ def test_log_a_patrol_on_a_phone(server, phone, store, officer):
     page.screenshot(path=OUTPUT / "phone-patrol-filled.png", full_page=True)
     page.get_by_role("button", name="Log patrol").click()
 
-    record_id = _reference(page, "Patrol logged")
+    record_id = _reference(page, store, "Patrol logged")
     wait_for_app(page)
     page.screenshot(path=OUTPUT / "phone-patrol-confirmed.png")
     saved = store.get("patrols", record_id)

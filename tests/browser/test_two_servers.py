@@ -19,7 +19,7 @@ from data import reference
 from data.store import Store
 from tests.azurite import STORAGE_OPTIONS
 from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip, streamlit_server
-from tests.browser.ui import choose, wait_for_app
+from tests.browser.ui import choose, saved_record, wait_for_app
 from tests.conftest import make_booking, open_azurite_store, upload_store, user_of_role
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
             page.get_by_role("button", name="Book event").click()
             confirmation = page.get_by_test_id("stAlert").filter(has_text="Event booked")
             confirmation.wait_for()
-            record_id = re.search(r"Reference: (\w+)", confirmation.inner_text()).group(1)
+            record_id = saved_record(store, confirmation)
 
             page.goto(f"{second}/events_overview")  # the second server's next run
             wait_for_app(page)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 sync_api = playwright_or_skip(timeout_ms=30_000)
 
-COMMANDER = "u0004"  # Oxford's commander, force-wide
+COMMANDER = "u0004"  # Stafford's commander, force-wide
 
 
 def _tile(page, label: str) -> int:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright import sync_api
+
+from data import refs
+
+
+def saved_record(store, confirmation) -> str:
+    """The record id of the record a confirmation names by its short reference ("Reference: CCR-1042")."""
+    reference = re.search(r"Reference: ([A-Za-z]+-\d+)", confirmation.inner_text()).group(1)
+    found = refs.find(store, reference)
+    assert found is not None, f"no record has the reference {reference}"
+    return found[1]
 
 
 def wait_for_app(page) -> None:

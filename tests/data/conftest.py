@@ -9,7 +9,7 @@ import pytest
 from data.store import Store
 from tests.conftest import user_of_role
 
-OXF, RDG = "TV-OXF", "TV-RDG"
+STA, STK = "ST-STA", "ST-STK"
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +19,11 @@ def world(demo_store_root, tmp_path_factory) -> tuple[Store, dict[str, dict]]:
     shutil.copytree(demo_store_root, root)
     store = Store(root)
     users = {
-        "officer": user_of_role(store, "officer", OXF), "supervisor": user_of_role(store, "supervisor", OXF),
+        "officer": user_of_role(store, "officer", STA), "supervisor": user_of_role(store, "supervisor", STA),
         "commander": user_of_role(store, "commander"), "analyst": user_of_role(store, "analyst"),
-        "admin": user_of_role(store, "admin"), "rdg_officer": user_of_role(store, "officer", RDG),
-        "rdg_supervisor": user_of_role(store, "supervisor", RDG),
+        "admin": user_of_role(store, "admin"), "stk_officer": user_of_role(store, "officer", STK),
+        "stk_supervisor": user_of_role(store, "supervisor", STK),
     }
     users["inactive"] = {**users["officer"], "active": False}
-    assert {u["area_code"] for k, u in users.items() if not k.startswith("rdg")} == {OXF}
+    assert {u["area_code"] for k, u in users.items() if not k.startswith("stk")} == {STA}
     return store, users

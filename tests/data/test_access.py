@@ -1,10 +1,10 @@
 """Who may read or write what: role x capability, role x data function (with area scope), role x page.
 
 The demo force's handy identities: u0001 officer and u0003 supervisor of
-TV-OXF, u0002 officer of TV-RDG, u0004 commander, u0005 analyst, u0006 admin
-(all three force-wide), and a supervisor of TV-RDG. "inactive" is u0001 with
+ST-STA, u0002 officer of ST-STK, u0004 commander, u0005 analyst, u0006 admin
+(all three force-wide), and a supervisor of ST-STK. "inactive" is u0001 with
 `active` false. Each data function below is tried by every one of them on a
-record in TV-OXF: those not listed as allowed are refused (`NotAllowed`) and
+record in ST-STA: those not listed as allowed are refused (`NotAllowed`) and
 nothing is written.
 """
 
@@ -43,9 +43,9 @@ from tests.conftest import make_booking
 from tests.forms.factories import make_abstraction, make_ccr, make_patrol
 
 ROOT = Path(__file__).resolve().parents[2]
-OXF, RDG = "TV-OXF", "TV-RDG"
-WHO = ("officer", "supervisor", "commander", "analyst", "admin", "rdg_officer", "rdg_supervisor", "inactive")
-TEAM_OXF = {"officer", "supervisor"}
+STA, STK = "ST-STA", "ST-STK"
+WHO = ("officer", "supervisor", "commander", "analyst", "admin", "stk_officer", "stk_supervisor", "inactive")
+TEAM_STA = {"officer", "supervisor"}
 EVERYONE = set(WHO) - {"inactive"}
 
 # -- the capability table, by hand ---------------------------------------------------
@@ -101,33 +101,33 @@ def test_area_scope():
 
 
 def booked(store: Store, users: dict) -> str:
-    """A fresh event booked in TV-OXF by its officer, three days ahead."""
+    """A fresh event booked in ST-STA by its officer, three days ahead."""
     values = make_booking(store, users["officer"], date=dt.date.today() + dt.timedelta(days=3))
     return save_event(store=store, values=values, user=users["officer"], submission_id=new_submission_id()).record_id
 
 
 Action = Callable[[Store, dict, dict], object]
 WRITES: dict[str, tuple[str, Action, set[str]]] = {
-    # name: (table it writes, what it does in TV-OXF, who may)
+    # name: (table it writes, what it does in ST-STA, who may)
     "book an event": ("events", lambda s, u, us: save_event(
         store=s, values=make_booking(s, us["officer"], date=dt.date.today() + dt.timedelta(days=3)), user=u,
-        submission_id=new_submission_id()), TEAM_OXF),
+        submission_id=new_submission_id()), TEAM_STA),
     "cancel an event": ("events", lambda s, u, us: cancel_event(
         store=s, record_id=us["event"], values={"cancel_reason": "Hall double-booked"}, user=u,
-        submission_id=new_submission_id(), base_version=1), TEAM_OXF),  # the event was just booked
+        submission_id=new_submission_id(), base_version=1), TEAM_STA),  # the event was just booked
     "record a contact": ("ccrs", lambda s, u, us: save_ccr(
-        store=s, values=make_ccr(s, us["officer"]), user=u, submission_id=new_submission_id()), TEAM_OXF),
+        store=s, values=make_ccr(s, us["officer"]), user=u, submission_id=new_submission_id()), TEAM_STA),
     "log a patrol": ("patrols", lambda s, u, us: save_patrol(
-        store=s, values=make_patrol(s, us["officer"]), user=u, submission_id=new_submission_id()), TEAM_OXF),
+        store=s, values=make_patrol(s, us["officer"]), user=u, submission_id=new_submission_id()), TEAM_STA),
     "log an abstraction": ("abstractions", lambda s, u, us: save_abstraction(
         store=s, values=make_abstraction(s), user=u, submission_id=new_submission_id()),
-        TEAM_OXF | {"rdg_officer", "rdg_supervisor"}),  # always in one's own area
+        TEAM_STA | {"stk_officer", "stk_supervisor"}),  # always in one's own area
     "share good practice": ("good_practice", lambda s, u, us: save_good_practice(
-        store=s, values={"title": "Bike marking", "area_code": OXF, "problem": "Thefts", "action": "Marking",
+        store=s, values={"title": "Bike marking", "area_code": STA, "problem": "Thefts", "action": "Marking",
                          "result": "Fewer thefts", "tags": []}, user=u, submission_id=new_submission_id()),
-        EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+        EVERYONE - {"stk_officer", "stk_supervisor"}),
     "add useful information": ("useful_info", lambda s, u, us: save_useful_info(
-        store=s, values={"title": "Church keyholder", "folder": "Keyholders", "body": "Verger", "area_code": OXF},
+        store=s, values={"title": "Church keyholder", "folder": "Keyholders", "body": "Verger", "area_code": STA},
         user=u, submission_id=new_submission_id()), {"supervisor", "admin"}),
     "send feedback": ("app_feedback", lambda s, u, us: save_feedback(
         store=s, values={"kind": "feedback", "text": "Works well"}, user=u, submission_id=new_submission_id()),
@@ -146,7 +146,7 @@ WRITES: dict[str, tuple[str, Action, set[str]]] = {
 def test_who_may_write(world, action, who):
     store, users = world
     table, act, allowed = WRITES[action]
-    users = {**users, "event": booked(store, users)}  # a fresh booked event in TV-OXF, for changes
+    users = {**users, "event": booked(store, users)}  # a fresh booked event in ST-STA, for changes
     if who in allowed:
         assert act(store, users[who], users).record_id
         return
@@ -172,16 +172,16 @@ def test_an_officer_cannot_change_someone_elses_record_nor_one_after_losing_the_
 
 
 READS: dict[str, tuple[Callable[[Store, dict], object], set[str]]] = {
-    "search team records": (lambda s, u: search(s, user=u), TEAM_OXF | {"rdg_officer", "rdg_supervisor"}),
+    "search team records": (lambda s, u: search(s, user=u), TEAM_STA | {"stk_officer", "stk_supervisor"}),
     "my activity": (lambda s, u: list_my_activity(s, user=u, limit=5),
-                    TEAM_OXF | {"rdg_officer", "rdg_supervisor"}),
+                    TEAM_STA | {"stk_officer", "stk_supervisor"}),
     "my feedback": (lambda s, u: list_my_feedback(s, user=u), EVERYONE),
     "good practice": (lambda s, u: list_good_practice(s, user=u), EVERYONE),
     "useful information": (lambda s, u: list_useful_info(s, user=u), EVERYONE),
-    "the area's calendar": (lambda s, u: list_upcoming_events(s, user=u, area_code=OXF, now=dt.datetime.now()),
-                            TEAM_OXF),
+    "the area's calendar": (lambda s, u: list_upcoming_events(s, user=u, area_code=STA, now=dt.datetime.now()),
+                            TEAM_STA),
     "the CCR details table": (lambda s, u: ccr_details(s, Filters(), user=u),
-                              {"supervisor", "rdg_supervisor", "commander", "analyst"}),
+                              {"supervisor", "stk_supervisor", "commander", "analyst"}),
 }
 
 
@@ -200,7 +200,7 @@ def test_who_may_read(world, read, who):
 def test_team_roles_see_their_own_areas_records_only(world):
     store, users = world
     names = reference.area_names(store)
-    for who, area in (("officer", OXF), ("supervisor", OXF), ("rdg_officer", RDG), ("rdg_supervisor", RDG)):
+    for who, area in (("officer", STA), ("supervisor", STA), ("stk_officer", STK), ("stk_supervisor", STK)):
         found = search(store, user=users[who], tables=("ccrs", "patrols"), limit=1000)
         mine = found["officer_id"] == users[who]["user_id"]
         assert len(found) and set(found.loc[~mine, "area_code"]) == {area}, who
@@ -208,8 +208,8 @@ def test_team_roles_see_their_own_areas_records_only(world):
             assert set(ccr_details(store, Filters(), user=users[who]).rows["area"]) == {names[area]}, who
     force = ccr_details(store, Filters(), user=users["commander"])
     assert len(set(force.rows["area"])) > 1, "a commander's table is force-wide"
-    with pytest.raises(NotAllowed, match="TV-RDG is outside your area"):
-        ccr_details(store, Filters(areas=(RDG,)), user=users["supervisor"])
+    with pytest.raises(NotAllowed, match="ST-STK is outside your area"):
+        ccr_details(store, Filters(areas=(STK,)), user=users["supervisor"])
     assert not set(DIVERSITY_FIELDS) & set(force.rows.columns)
 
 
@@ -219,10 +219,10 @@ def test_ccr_diversity_answers_only_for_the_areas_supervisor(world):
     ccr = save_ccr(store=store, values=values, user=users["officer"], submission_id=new_submission_id()).record_id
     audited = store.snapshot("audit").rows
     seen = {who: get_record(store, table="ccrs", record_id=ccr, user=users[who])
-            for who in ("officer", "supervisor", "rdg_officer", "rdg_supervisor")}
+            for who in ("officer", "supervisor", "stk_officer", "stk_supervisor")}
     assert seen["officer"]["age_band"] == "25-34", "the officer who recorded it"
     assert seen["supervisor"]["ethnicity"] == "W1", "the area's supervisor (dip checks)"
-    assert seen["rdg_officer"] is None and seen["rdg_supervisor"] is None, "another area sees nothing of it"
+    assert seen["stk_officer"] is None and seen["stk_supervisor"] is None, "another area sees nothing of it"
     assert store.snapshot("audit").rows == audited + 1, "the supervisor's view is audited"
     colleague = {**users["officer"], "user_id": "someone-else"}
     assert not set(DIVERSITY_FIELDS) & set(get_record(store, table="ccrs", record_id=ccr, user=colleague))
@@ -232,7 +232,7 @@ def test_events_are_opened_within_the_area_only(world):
     store, users = world
     event = booked(store, users)
     assert get_event(store, event, user=users["supervisor"])["record_id"] == event
-    assert get_event(store, event, user=users["rdg_officer"]) is None
+    assert get_event(store, event, user=users["stk_officer"]) is None
     with pytest.raises(NotAllowed):
         get_event(store, event, user=users["commander"])
 
@@ -242,7 +242,7 @@ def test_downloads_are_made_for_export_roles_only_and_audited(world, who):
     store, users = world
     make = audited(lambda frames: b"a,b\n", {}, store=store, user=users[who], file_name="x.csv")
     before = store.snapshot("audit").rows
-    if who in {"supervisor", "rdg_supervisor", "commander", "analyst"}:
+    if who in {"supervisor", "stk_supervisor", "commander", "analyst"}:
         assert make() == b"a,b\n"
         assert store.snapshot("audit").rows == before + 1
     else:

@@ -17,7 +17,7 @@ import pytest
 from analytics.demand import engagement_vs_demand
 from analytics.filters import Filters
 from analytics.representation import representativeness, under_reached_list
-from data import db, demo, geo, picklists
+from data import db, demo, demo_geography, geo, picklists
 from data.imports.census import import_census
 from data.imports.common import content_id
 from data.schema import SYSTEM_COLUMNS, TABLES
@@ -287,8 +287,8 @@ def test_crime_rows_look_like_the_published_files(store):
     bad = one(f"""SELECT count(*) FILTER (WHERE (crime_type = 'Anti-social behaviour') <> (crime_id IS NULL)),
                          count(*) FILTER (WHERE (crime_type = 'Anti-social behaviour') <> (last_outcome IS NULL)),
                          count(*) FILTER (WHERE NOT regexp_full_match(crime_id, '[0-9a-f]{{64}}')),
-                         count(*) FILTER (WHERE source_file <> strftime(month, '%Y-%m') || '-thames-valley-street.csv'),
-                         count(*) FILTER (WHERE reported_by <> 'Thames Valley Police' OR written_by <> 'u0005'),
+                         count(*) FILTER (WHERE source_file <> strftime(month, '%Y-%m') || '-staffordshire-street.csv'),
+                         count(*) FILTER (WHERE reported_by <> 'Staffordshire Police' OR written_by <> 'u0005'),
                          count(*) FILTER (WHERE written_at < month + INTERVAL 1 MONTH)
                   FROM {current(store, 'crimes')}""")
     assert bad == (0, 0, 0, 0, 0, 0)
@@ -344,7 +344,7 @@ def test_the_demand_and_representativeness_views_have_something_to_show(store):
     assert demand.crime_months == 17 and demand.unplaced > 0
     assert demand.wards["gap"].min() < -1.0  # a ward with over a point more of the demand than of the engagement
     result = representativeness(store, Filters(), user=ANALYST)
-    assert result.missing_census == [] and len(result.areas) == 11
+    assert result.missing_census == [] and len(result.areas) == 9
     flagged = under_reached_list(result.groups)
     assert len(flagged) >= 3 and (flagged["ratio"] < 0.8).all()
     assert "White" not in set(flagged["ethnic_group"])
@@ -371,11 +371,11 @@ def test_census_population_for_every_area(store):
     totals = dict(db.cursor().execute(f"SELECT geography_code, sum(people) FROM {current(store, 'census_population')}"
                                       " GROUP BY 1").fetchall())
     assert totals == {code: people for _, code, _, people in demo._LOCAL_AUTHORITIES}
-    white = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
-                f" FROM {current(store, 'census_population')} WHERE area_code = 'TV-SLO'")[0]
+    urban = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
+                f" FROM {current(store, 'census_population')} WHERE area_code = 'ST-STK'")[0]
     rural = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
-                f" FROM {current(store, 'census_population')} WHERE area_code = 'TV-CWO'")[0]
-    assert white < 0.6 < 0.85 < rural
+                f" FROM {current(store, 'census_population')} WHERE area_code = 'ST-MOR'")[0]
+    assert urban < 0.8 < 0.85 < rural
 
 
 def test_census_ids_are_the_importers(store, tmp_path):
@@ -390,13 +390,13 @@ def test_census_ids_are_the_importers(store, tmp_path):
     table = ('"date","geography","geography code","Ethnic Group: All categories: Ethnic group; measures: Value",'
              '"Ethnic Group: White: English/Welsh/Scottish/Northern Irish/British; measures: Value",'
              '"Ethnic Group: Asian/Asian British: Pakistani; measures: Value"\n'
-             '"2011","Oxford","E07000178",1000,900,100')
-    report = import_census(fresh, table.encode(), user=analyst, area_lookup={"E07000178": "TV-OXF"}, name="c.csv")
+             '"2011","Stafford","E07000197",1000,900,100')
+    report = import_census(fresh, table.encode(), user=analyst, area_lookup={"E07000197": "ST-STA"}, name="c.csv")
     assert report.imported == 0 and report.updated == 1
-    oxford = dict(db.cursor().execute(
+    stafford = dict(db.cursor().execute(
         f"SELECT ethnicity_code, people FROM {current(fresh, 'census_population')}"
-        " WHERE geography_code = 'E07000178'").fetchall())
-    assert len(oxford) == 18 and oxford["W1"] == 900 and oxford["A4"] == 100
+        " WHERE geography_code = 'E07000197'").fetchall())
+    assert len(stafford) == 18 and stafford["W1"] == 900 and stafford["A4"] == 100
 
 
 def test_crime_and_census_leave_the_other_tables_as_they_were(tmp_path, monkeypatch):
@@ -431,12 +431,38 @@ def test_wards_carry_a_boundary(store):
     for ward in wards:
         assert re.fullmatch(r"E05\d{6}", ward["ward_code"]) and ward["area_code"] in areas
         feature = json.loads(ward["geojson"])
-        assert feature["type"] == "Feature"
-        assert feature["properties"]["ward_code"] == ward["ward_code"]
-        ring = feature["geometry"]["coordinates"][0]
-        assert feature["geometry"]["type"] == "Polygon" and ring[0] == ring[-1] and len(ring) == 7
-        lons, lats = zip(*ring, strict=True)
-        assert min(lons) < ward["centre_lon"] < max(lons) and min(lats) < ward["centre_lat"] < max(lats)
+        assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Polygon"
+        assert feature["properties"] == {"ward_code": ward["ward_code"], "name": ward["name"],
+                                         "area_code": ward["area_code"]}
+        assert all(geo.valid_ring(ring) for ring in feature["geometry"]["coordinates"])
+        inside = geo.locate([ward["centre_lon"]], [ward["centre_lat"]], geo.build_polygons(["w"], [feature]))
+        assert inside.tolist() == [0], f"the centre of {ward['name']} is outside it"
+
+
+def test_the_demo_force_is_staffordshire_on_its_real_wards(store):
+    """Areas are Staffordshire's local authorities; wards are the shipped real ones, every one in its authority,
+    and located activity falls inside them."""
+    shipped = {w["ward_code"]: w for w in demo_geography.load_wards()}
+    wards = rows(f"SELECT ward_code, name, area_code, geojson FROM {current(store, 'wards')}")
+    areas = {r["area_code"]: r["name"] for r in rows(f"SELECT area_code, name FROM {current(store, 'areas')}")}
+    assert {w["ward_code"] for w in wards} == set(shipped) and len(wards) == 211
+    lad_of = {a.code: a.lad for a in demo.AREAS}
+    assert set(areas) == set(lad_of) and len(set(lad_of.values())) == 9
+    for ward in wards:
+        real = shipped[ward["ward_code"]]
+        assert ward["name"] == real["name"] and lad_of[ward["area_code"]] == real["lad_code"]
+        assert areas[ward["area_code"]] == real["lad_name"]
+        assert json.loads(ward["geojson"])["geometry"] == real["geometry"]
+    assert one(f"SELECT value FROM {current(store, 'settings')} WHERE key = 'force_name'")[0] \
+        == "Staffordshire Police (demo)"
+    # What is recorded with a location lies inside the real ward it names.
+    wards = sorted(wards, key=lambda w: w["ward_code"])
+    polygons = geo.build_polygons([w["ward_code"] for w in wards], [w["geojson"] for w in wards])
+    for table in ("ccrs", "patrols"):
+        located = rows(f"SELECT lat, lon, ward_code FROM {current(store, table)} WHERE lat IS NOT NULL")
+        assert len(located) > 1000, table
+        found = geo.locate([r["lon"] for r in located], [r["lat"] for r in located], polygons)
+        assert [wards[i]["ward_code"] if i >= 0 else None for i in found] == [r["ward_code"] for r in located], table
 
 
 def test_picklists_and_settings(store):

@@ -39,6 +39,7 @@ from data.imports.crime import import_crime
 from data.imports.spreadsheet import import_spreadsheet, suggest_mapping
 from data.store import Store, ValidationError
 from forms.identity import USER_KEY
+from forms.widgets import user_text
 from tests.imports_fixture import ANALYST, CRIME_HEADER, crime_csv, crime_row, make_store
 from tests.pages.test_ccr_dashboards import user_with_role
 from tests.pages.test_pages import ROOT, open_page
@@ -556,9 +557,9 @@ def test_the_import_page_shows_a_bad_file_as_a_clear_error_never_a_traceback(app
     sjis = "Event name,Venue\n日本語の会合,公民館\n".encode("shift_jis")
     at.file_uploader(key="import.sheet_file").set_value(("past-events.csv", sjis, "text/csv")).run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [
-        "past-events.csv: is not UTF-8 or Windows-1252 text \\(it looks like another encoding, e.g. Shift-JIS, or a "
-        "binary file\\); save it as 'CSV UTF-8' and import that"]
+    assert [e.value for e in at.error] == [user_text(  # shown as text: a file name is what the user typed
+        "past-events.csv: is not UTF-8 or Windows-1252 text (it looks like another encoding, e.g. Shift-JIS, or a "
+        "binary file); save it as 'CSV UTF-8' and import that")]
     assert not at.dataframe, "nothing of the file is previewed"
     at = import_page(analyst)
     cut = gzip.compress(crime_csv(*[crime_row(crime_id=f"c{i}") for i in range(50)]))[:-12]
@@ -566,7 +567,8 @@ def test_the_import_page_shows_a_bad_file_as_a_clear_error_never_a_traceback(app
     at.run()
     at.button(key="import.crime_go").click().run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["2025-03-force-street.csv.gz: is not a readable gzip file: it is cut short"]
+    cut_short = "2025-03-force-street.csv.gz: is not a readable gzip file: it is cut short"
+    assert [e.value for e in at.error] == [user_text(cut_short)]
     assert not at.metric, "no report for a refused file"
     assert versions(app_store) == before
 

@@ -29,7 +29,7 @@ def test_import_priorities_loads_once_and_refuses_officers(any_store, tmp_path, 
     path = tmp_path / "priorities.json"
     path.write_text(json.dumps(PRIORITIES))
     before = store.snapshot("ysywd").rows
-    common = ("import", "priorities", str(path), "--store", store.root, "--area", "TV-OXF")
+    common = ("import", "priorities", str(path), "--store", store.root, "--area", "ST-STA")
     refused = run(*common, "--user", "u0001")  # an officer
     assert refused.returncode == 1 and "may not import" in refused.stderr
     no_area = run(*common[:-2], "--user", "u0005")

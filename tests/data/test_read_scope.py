@@ -49,16 +49,17 @@ from data import db, reference
 from data.access import NotAllowed
 from data.store import Store
 from forms.identity import USER_KEY
+from forms.widgets import user_text
 from tests.conftest import user_of_role
 
 ROOT = Path(__file__).resolve().parents[2]
-OXF, RDG = "TV-OXF", "TV-RDG"
-WHO = ("officer", "supervisor", "commander", "analyst", "admin", "rdg_officer", "rdg_supervisor", "inactive")
-TEAM_OXF = {"officer", "supervisor"}
-TEAM = TEAM_OXF | {"rdg_officer", "rdg_supervisor"}
+STA, STK = "ST-STA", "ST-STK"
+WHO = ("officer", "supervisor", "commander", "analyst", "admin", "stk_officer", "stk_supervisor", "inactive")
+TEAM_STA = {"officer", "supervisor"}
+TEAM = TEAM_STA | {"stk_officer", "stk_supervisor"}
 EVERYONE = set(WHO) - {"inactive"}
-READERS = {"supervisor", "rdg_supervisor", "commander", "analyst"}  # read_aggregates
-QUALITY = {"supervisor", "rdg_supervisor", "commander", "analyst"}
+READERS = {"supervisor", "stk_supervisor", "commander", "analyst"}  # read_aggregates
+QUALITY = {"supervisor", "stk_supervisor", "commander", "analyst"}
 
 # Public reads that hold no personal data and so take no user, each with why.
 NO_USER = {
@@ -92,11 +93,11 @@ PUBLIC_READS = _public_reads()
 DASHBOARDS = {name: f for name, f in PUBLIC_READS.items() if getattr(f, "capability", None) == "read_aggregates"}
 
 
-def _an_oxford(store: Store, table: str) -> dict:
-    """One current record of `table` in Oxford."""
+def _a_stafford(store: Store, table: str) -> dict:
+    """One current record of `table` in Stafford."""
     (record_id,) = db.cursor().execute(
         f"SELECT record_id FROM {store.relation(table)} WHERE area_code = ? ORDER BY record_id LIMIT 1",
-        [OXF]).fetchone()
+        [STA]).fetchone()
     return store.get(table, record_id)
 
 
@@ -106,66 +107,67 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
     "activity.list_returned": (lambda s, u, t: activity.list_returned(s, user=u), TEAM),
     "activity.count_my_contributions_by_week": (
         lambda s, u, t: activity.count_my_contributions_by_week(s, user=u), TEAM),
+    "activity.count_my_activity_by_ward": (lambda s, u, t: activity.count_my_activity_by_ward(s, user=u), TEAM),
     "activity.list_my_feedback": (lambda s, u, t: activity.list_my_feedback(s, user=u), EVERYONE),
     "admin.list_records": (lambda s, u, t: admin.list_records(s, table="users", user=u), {"admin"}),
     "admin.find_record": (lambda s, u, t: admin.find_record(s, table="users", column="role", value="admin", user=u),
                           {"admin"}),
-    "admin.record_history": (lambda s, u, t: admin.record_history(s, table="areas", record_id=OXF, user=u),
+    "admin.record_history": (lambda s, u, t: admin.record_history(s, table="areas", record_id=STA, user=u),
                              {"admin"}),
     "audit.search_audit": (lambda s, u, t: audit.search_audit(s, u, limit=5), {"admin"}),
     "calendar.list_upcoming_events": (lambda s, u, t: calendar.list_upcoming_events(
-        s, user=u, area_code=OXF, now=dt.datetime.now()), TEAM_OXF),
+        s, user=u, area_code=STA, now=dt.datetime.now()), TEAM_STA),
     "calendar.list_recent_events": (lambda s, u, t: calendar.list_recent_events(
-        s, user=u, area_code=OXF, today=dt.date.today()), TEAM_OXF),
+        s, user=u, area_code=STA, today=dt.date.today()), TEAM_STA),
     "calendar.list_events_to_update": (lambda s, u, t: calendar.list_events_to_update(
-        s, user=u, area_code=OXF, now=dt.datetime.now()), TEAM_OXF),
-    "disclosure.diversity_counts": (lambda s, u, t: disclosure.diversity_counts(s, Filters(areas=(OXF,)), user=u),
-                                    READERS - {"rdg_supervisor"}),
-    "ccr_dash.ccr_details": (lambda s, u, t: ccr_dash.ccr_details(s, Filters(areas=(OXF,)), user=u), TEAM_OXF - {
+        s, user=u, area_code=STA, now=dt.datetime.now()), TEAM_STA),
+    "disclosure.diversity_counts": (lambda s, u, t: disclosure.diversity_counts(s, Filters(areas=(STA,)), user=u),
+                                    READERS - {"stk_supervisor"}),
+    "ccr_dash.ccr_details": (lambda s, u, t: ccr_dash.ccr_details(s, Filters(areas=(STA,)), user=u), TEAM_STA - {
         "officer"} | {"commander", "analyst"}),
     "period_export.export_period": (lambda s, u, t: period_export.export_period(
-        s, t, user=u, start=dt.date.today() - dt.timedelta(days=7), areas=(OXF,), tables=("patrols",)),
+        s, t, user=u, start=dt.date.today() - dt.timedelta(days=7), areas=(STA,), tables=("patrols",)),
         {"supervisor", "commander", "analyst"}),
-    "quality.list_queue": (lambda s, u, t: quality.list_queue(s, user=u), {"supervisor", "rdg_supervisor"}),
+    "quality.list_queue": (lambda s, u, t: quality.list_queue(s, user=u), {"supervisor", "stk_supervisor"}),
     "quality.get_check_record": (lambda s, u, t: quality.get_check_record(
-        s, user=u, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"]), {"supervisor"}),
+        s, user=u, table="ccrs", record_id=_a_stafford(s, "ccrs")["record_id"]), {"supervisor"}),
     "quality.list_reviews": (lambda s, u, t: quality.list_reviews(
-        s, user=u, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"]), {"supervisor"}),
+        s, user=u, table="ccrs", record_id=_a_stafford(s, "ccrs")["record_id"]), {"supervisor"}),
     "quality.quality_by_area_month": (lambda s, u, t: quality.quality_by_area_month(
-        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(OXF,)),
-        QUALITY - {"rdg_supervisor"}),
+        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(STA,)),
+        QUALITY - {"stk_supervisor"}),
     "quality.count_faults": (lambda s, u, t: quality.count_faults(
-        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(OXF,)),
-        QUALITY - {"rdg_supervisor"}),
+        s, user=u, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today(), areas=(STA,)),
+        QUALITY - {"stk_supervisor"}),
     "quality.list_team_submissions": (lambda s, u, t: quality.list_team_submissions(
         s, user=u, start=dt.date.today() - dt.timedelta(days=7), end=dt.date.today()),
-        {"supervisor", "rdg_supervisor"}),
+        {"supervisor", "stk_supervisor"}),
     "search.search": (lambda s, u, t: search.search(s, user=u, limit=5), TEAM),
     "search.get_record": (lambda s, u, t: search.get_record(
-        s, table="ccrs", record_id=_an_oxford(s, "ccrs")["record_id"], user=u), TEAM),
+        s, table="ccrs", record_id=_a_stafford(s, "ccrs")["record_id"], user=u), TEAM),
     "search.list_good_practice": (lambda s, u, t: search.list_good_practice(s, user=u), EVERYONE),
     "search.list_useful_info": (lambda s, u, t: search.list_useful_info(s, user=u), EVERYONE),
     "search.list_info_folders": (lambda s, u, t: search.list_info_folders(s, user=u), EVERYONE),
     "trends.before_after": (lambda s, u, t: trends.before_after(
-        s, Filters(areas=(OXF,)), user=u, pivot=dt.date.today() - dt.timedelta(days=20), days=14),
-        READERS - {"rdg_supervisor"}),
+        s, Filters(areas=(STA,)), user=u, pivot=dt.date.today() - dt.timedelta(days=20), days=14),
+        READERS - {"stk_supervisor"}),
     "wordcloud.issues_word_cloud": (lambda s, u, t: wordcloud.issues_word_cloud(
-        s, Filters(areas=(OXF,)), user=u, width=60, height=40), READERS - {"rdg_supervisor"}),
-    "ysywd.list_board": (lambda s, u, t: ysywd_reads.list_board(s, user=u, area_code=OXF), EVERYONE - {
-        "rdg_officer", "rdg_supervisor"}),
-    "ysywd.count_board": (lambda s, u, t: ysywd_reads.count_board(s, user=u, area_code=OXF), EVERYONE - {
-        "rdg_officer", "rdg_supervisor"}),
+        s, Filters(areas=(STA,)), user=u, width=60, height=40), READERS - {"stk_supervisor"}),
+    "ysywd.list_board": (lambda s, u, t: ysywd_reads.list_board(s, user=u, area_code=STA), EVERYONE - {
+        "stk_officer", "stk_supervisor"}),
+    "ysywd.count_board": (lambda s, u, t: ysywd_reads.count_board(s, user=u, area_code=STA), EVERYONE - {
+        "stk_officer", "stk_supervisor"}),
     "ysywd.list_linkable_sources": (lambda s, u, t: ysywd_reads.list_linkable_sources(
-        s, user=u, item=_an_oxford(s, "ysywd")), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+        s, user=u, item=_a_stafford(s, "ysywd")), EVERYONE - {"stk_officer", "stk_supervisor"}),
     "ysywd.list_raise_sources": (lambda s, u, t: ysywd_reads.list_raise_sources(
-        s, user=u, area_code=OXF, table="ccrs"), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+        s, user=u, area_code=STA, table="ccrs"), EVERYONE - {"stk_officer", "stk_supervisor"}),
     "ysywd.list_linked_sources": (lambda s, u, t: ysywd_reads.list_linked_sources(
-        s, user=u, item=_an_oxford(s, "ysywd")), EVERYONE - {"rdg_officer", "rdg_supervisor"}),
-    "ysywd.ysywd_overview": (lambda s, u, t: ysywd_reads.ysywd_overview(s, Filters(areas=(OXF,)), user=u),
-                             EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+        s, user=u, item=_a_stafford(s, "ysywd")), EVERYONE - {"stk_officer", "stk_supervisor"}),
+    "ysywd.ysywd_overview": (lambda s, u, t: ysywd_reads.ysywd_overview(s, Filters(areas=(STA,)), user=u),
+                             EVERYONE - {"stk_officer", "stk_supervisor"}),
     "ysywd.list_publishable": (lambda s, u, t: ysywd_reads.list_publishable(
-        s, user=u, area_code=OXF, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today()),
-        EVERYONE - {"rdg_officer", "rdg_supervisor"}),
+        s, user=u, area_code=STA, start=dt.date.today() - dt.timedelta(days=90), end=dt.date.today()),
+        EVERYONE - {"stk_officer", "stk_supervisor"}),
 }
 
 
@@ -212,45 +214,45 @@ def test_dashboards_by_role_and_a_supervisor_sees_exactly_their_area(world, name
     for who in sorted(set(WHO) - READERS):
         with pytest.raises(NotAllowed):
             query(store, YEAR, user=users[who])
-    analysts_oxford = query(store, dataclasses.replace(YEAR, areas=(OXF,)), user=users["analyst"])
-    assert _same(query(store, YEAR, user=users["supervisor"]), analysts_oxford)
-    assert _same(query(store, dataclasses.replace(YEAR, areas=(OXF,)), user=users["supervisor"]), analysts_oxford)
-    for asked in ((RDG,), (OXF, RDG)):
-        with pytest.raises(NotAllowed, match=f"{RDG}.* outside your area"):
+    analysts_stafford = query(store, dataclasses.replace(YEAR, areas=(STA,)), user=users["analyst"])
+    assert _same(query(store, YEAR, user=users["supervisor"]), analysts_stafford)
+    assert _same(query(store, dataclasses.replace(YEAR, areas=(STA,)), user=users["supervisor"]), analysts_stafford)
+    for asked in ((STK,), (STA, STK)):
+        with pytest.raises(NotAllowed, match=f"{STK}.* outside your area"):
             query(store, dataclasses.replace(YEAR, areas=asked), user=users["supervisor"])
 
 
 def test_a_supervisors_filters_cannot_reach_another_areas_wards_or_officers(world):
     store, users = world
-    rdg_ward, rdg_officer = db.cursor().execute(
+    stk_ward, stk_officer = db.cursor().execute(
         f"SELECT ward_code, organiser FROM {store.relation('events')} WHERE area_code = ? AND status = 'completed'"
-        " AND start >= ? AND start < ? LIMIT 1", [RDG, YEAR.start, YEAR.end]).fetchone()
+        " AND start >= ? AND start < ? LIMIT 1", [STK, YEAR.start, YEAR.end]).fetchone()
     events = events_dash.events_completed
-    for narrowed in (Filters(wards=(rdg_ward,)), Filters(officers=(rdg_officer,))):
+    for narrowed in (Filters(wards=(stk_ward,)), Filters(officers=(stk_officer,))):
         seen = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
                       user=users["supervisor"])
         assert seen.events.empty and seen.headline["events_completed"] == 0
         analyst = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
                          user=users["analyst"])
-        assert analyst.headline["events_completed"] > 0, "the filter does match Reading's events"
+        assert analyst.headline["events_completed"] > 0, "the filter does match Stoke-on-Trent's events"
 
 
 def test_the_filter_bar_offers_only_the_supervisors_area_and_a_link_to_another_is_refused(app_store, demo_store_root):
     shutil.rmtree(app_store.root, ignore_errors=True)
     shutil.copytree(demo_store_root, app_store.root)
     store = Store(app_store.root)
-    supervisor = user_of_role(store, "supervisor", OXF)
+    supervisor = user_of_role(store, "supervisor", STA)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state[USER_KEY] = supervisor["user_id"]
-    at.query_params["area"] = RDG
+    at.query_params["area"] = STK
     at.query_params["period"] = "this_year"
     at.run()
     at.switch_page("pages/events_completed.py")
-    at.query_params["area"] = RDG
+    at.query_params["area"] = STK
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(RDG in w.value and "outside your area" in w.value for w in at.warning)
+    assert any(user_text(STK) in w.value and "outside your area" in w.value for w in at.warning)
     areas = next(m for m in at.multiselect if m.label == "Areas")
     assert len(areas.options) == 1 and areas.value == []
     table = next(d for d in at.dataframe if "area" in d.value.columns)
-    assert set(table.value["area"]) == {reference.area_names(store)[OXF]}, "only Oxford's completed events"
+    assert set(table.value["area"]) == {reference.area_names(store)[STA]}, "only Stafford's completed events"

@@ -25,8 +25,8 @@ from forms.drill import (
 
 MARCH = Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31), event_types=("School visit",))
 WARD_AREAS = {"W1": "A1", "W2": "A1", "W3": "A2"}
-NAMES = {"force_name": "Thames Valley", "area_names": {"A1": "Oxford", "A2": "Reading"},
-         "ward_names": {"W1": "Carfax", "W3": "Abbey"}, "officer_names": {"P1": "PC Smith"}}
+NAMES = {"force_name": "Staffordshire", "area_names": {"A1": "Stafford", "A2": "Stoke-on-Trent"},
+         "ward_names": {"W1": "Forebridge", "W3": "Abbey Hulton and Townsend"}, "officer_names": {"P1": "PC Smith"}}
 
 
 def test_levels_go_force_area_ward_officer():
@@ -111,7 +111,7 @@ def test_a_selection_then_narrow_is_the_whole_drill_step():
 def test_the_breadcrumb_names_each_level_and_goes_back_up():
     deep = dataclasses.replace(MARCH, areas=("A1",), wards=("W1",), officers=("P1",))
     crumbs = breadcrumb(deep, **NAMES)
-    assert breadcrumb_text(crumbs) == "Thames Valley › Oxford › Carfax › PC Smith"
+    assert breadcrumb_text(crumbs) == "Staffordshire › Stafford › Forebridge › PC Smith"
     assert [c.level for c in crumbs] == ["force", "area", "ward", "officer"]
     assert [c.current for c in crumbs] == [False, False, False, True]
     assert crumbs[0].filters == MARCH
@@ -120,12 +120,12 @@ def test_the_breadcrumb_names_each_level_and_goes_back_up():
 
 def test_the_breadcrumb_at_force_level_is_one_part():
     (crumb,) = breadcrumb(MARCH, **NAMES)
-    assert (crumb.label, crumb.current) == ("Thames Valley", True)
+    assert (crumb.label, crumb.current) == ("Staffordshire", True)
 
 
 def test_several_areas_and_unknown_codes_read_sensibly():
     crumbs = breadcrumb(Filters(areas=("A1", "A2"), wards=("W9",)), **NAMES)
-    assert breadcrumb_text(crumbs) == "Thames Valley › 2 areas › W9"
+    assert breadcrumb_text(crumbs) == "Staffordshire › 2 areas › W9"
 
 
 def test_the_drill_chart_shows_the_next_level_down():

@@ -270,11 +270,11 @@ ADMIN_CHANGES = {
         base_version=v)),
     "deactivate": ("users", "user_id", "u0001", lambda s, u, v, text: admin.deactivate_user(
         store=s, user_id="u0001", user=u, submission_id=new_submission_id(), base_version=v)),
-    "area": ("areas", "area_code", "TV-OXF", lambda s, u, v, text: admin.update_area(
-        store=s, area_code="TV-OXF", values={"name": text}, user=u, submission_id=new_submission_id(),
+    "area": ("areas", "area_code", "ST-STA", lambda s, u, v, text: admin.update_area(
+        store=s, area_code="ST-STA", values={"name": text}, user=u, submission_id=new_submission_id(),
         base_version=v)),
-    "ward": ("wards", "ward_code", "E05900044", lambda s, u, v, text: admin.update_ward(
-        store=s, ward_code="E05900044", values={"name": text}, user=u, submission_id=new_submission_id(),
+    "ward": ("wards", "ward_code", "E05008714", lambda s, u, v, text: admin.update_ward(
+        store=s, ward_code="E05008714", values={"name": text}, user=u, submission_id=new_submission_id(),
         base_version=v)),
     "setting": ("settings", "key", "retention.app_feedback_months", lambda s, u, v, text: admin.save_setting(
         store=s, key="retention.app_feedback_months", value=str(len(text)), user=u,

@@ -69,8 +69,8 @@ def test_no_users_no_pick():
 
 
 def test_the_demo_switcher_names_the_role_first():
-    assert demo_label({"user_id": "u4", "name": "Dan", "role": "supervisor", "area_code": "TV-OXF"}) == \
-        "Supervisor · Dan · TV-OXF"
+    assert demo_label({"user_id": "u4", "name": "Dan", "role": "supervisor", "area_code": "ST-STA"}) == \
+        "Supervisor · Dan · ST-STA"
     assert demo_label({"user_id": "u1", "name": "Ann", "role": "commander", "area_code": None}) == "Commander · Ann"
 
 

@@ -165,15 +165,15 @@ def test_closing_needs_feedback_and_only_a_supervisor_reopens(store, officer):
 
 
 def test_officers_edit_only_their_own_area_and_commanders_not_at_all(store, officer):
-    reading_officer, commander = _user(store, "u0002"), _user(store, "u0004")
+    stoke_officer, commander = _user(store, "u0002"), _user(store, "u0004")
     record_id = _raise(store, officer)
     before = count_rows(store, "ysywd")
     with pytest.raises(NotAllowed, match="outside your area"):
-        _act(store, reading_officer, record_id)
+        _act(store, stoke_officer, record_id)
     with pytest.raises(NotAllowed, match="may not"):
         _act(store, commander, record_id)
     with pytest.raises(NotAllowed):
-        _raise(store, reading_officer, area_code=officer["area_code"], ward_code=None)
+        _raise(store, stoke_officer, area_code=officer["area_code"], ward_code=None)
     assert count_rows(store, "ysywd") == before
 
 
@@ -234,18 +234,18 @@ def test_publishable_is_a_new_version(store, officer):
 
 
 def test_publishing_needs_the_capability_in_scope_and_is_audited(store, officer):
-    sergeant, reading_sergeant = _user(store, "u0003"), {**_user(store, "u0003"), "area_code": "TV-RDG"}
+    sergeant, stoke_sergeant = _user(store, "u0003"), {**_user(store, "u0003"), "area_code": "ST-STK"}
     _raise(store, officer)
     audits = count_rows(store, "audit")
     with pytest.raises(NotAllowed, match="may not"):
-        publish_summary(store=store, user=officer, area_code="TV-OXF", start=TODAY - dt.timedelta(days=30), end=TODAY)
+        publish_summary(store=store, user=officer, area_code="ST-STA", start=TODAY - dt.timedelta(days=30), end=TODAY)
     with pytest.raises(NotAllowed, match="outside your area"):
-        publish_summary(store=store, user=reading_sergeant, area_code="TV-OXF", start=TODAY, end=TODAY)
+        publish_summary(store=store, user=stoke_sergeant, area_code="ST-STA", start=TODAY, end=TODAY)
     with pytest.raises(ValidationError) as exc:
-        publish_summary(store=store, user=sergeant, area_code="TV-OXF", start=TODAY, end=TODAY - dt.timedelta(days=1))
+        publish_summary(store=store, user=sergeant, area_code="ST-STA", start=TODAY, end=TODAY - dt.timedelta(days=1))
     assert "before the start" in exc.value.errors["period"]
     assert count_rows(store, "audit") == audits
-    items, priorities = publish_summary(store=store, user=sergeant, area_code="TV-OXF",
+    items, priorities = publish_summary(store=store, user=sergeant, area_code="ST-STA",
                                         start=TODAY - dt.timedelta(days=30), end=TODAY)
     assert "Cars racing down Cowley Road at night" in [p.issue for p in priorities]
     assert len(items) == len(priorities) and count_rows(store, "audit") == audits + 1

@@ -13,7 +13,7 @@ from data.store import Store
 from forms.dip_checks import PERSONAL_DETAIL
 from tests.pages.test_pages import open_page
 
-OFFICER, SERGEANT, COMMANDER, ANALYST = "u0001", "u0003", "u0004", "u0005"  # Oxford officer and sergeant
+OFFICER, SERGEANT, COMMANDER, ANALYST = "u0001", "u0003", "u0004", "u0005"  # Stafford officer and sergeant
 SHARE = 0.01
 
 
@@ -31,9 +31,9 @@ def sample_only_new_records(store: Store) -> None:
 def log_patrol(store: Store) -> str:
     rid = sampled_id("patrols")
     start = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(9))
-    ward = reference.list_wards(store, area_code="TV-OXF")["ward_code"].iloc[0]
+    ward = reference.list_wards(store, area_code="ST-STA")["ward_code"].iloc[0]
     store.save("patrols", {"officer_id": OFFICER, "patrol_type": "Foot patrol", "start": start,
-                           "end": start + dt.timedelta(hours=2), "area_code": "TV-OXF", "ward_code": ward,
+                           "end": start + dt.timedelta(hours=2), "area_code": "ST-STA", "ward_code": ward,
                            "places": "Cowley Road", "tasking": "ASB", "outcomes": "Quiet"},
                user=OFFICER, submission_id=rid)
     return rid
@@ -68,13 +68,13 @@ def test_return_fix_and_pass_through_the_pages(app_store):
     assert f"dip.check.patrols.{rid}" not in queue_keys(supervisor), "awaiting the officer's fix"
 
     officer = open_page("pages/my_activity.py", OFFICER)
-    assert officer.subheader[0].value == "Returned to you (1)"
+    assert officer.header[0].value == "Returned to you (1)"
     assert "Which ASB, and what did you do?" in officer.warning[0].value
     officer.button(key=f"my_activity.edit.patrols.{rid}").click().run()
     officer.text_area(key=f"my_activity.edit.patrols.{rid}.v1.outcomes").input("Group of six moved on; shop visited")
     officer.button(key=f"my_activity.save.patrols.{rid}").click().run()
     assert not officer.exception, officer.exception
-    assert not [s for s in officer.subheader if s.value.startswith("Returned to you")]
+    assert not [s for s in officer.header if s.value.startswith("Returned to you")]
 
     supervisor = open_page("pages/dip_checks.py", SERGEANT)
     assert f"dip.check.patrols.{rid}" in queue_keys(supervisor), "the fix is back in the queue"
@@ -90,8 +90,8 @@ def test_return_fix_and_pass_through_the_pages(app_store):
 def test_diversity_answers_are_shown_on_request_and_audited(app_store):
     sample_only_new_records(app_store)
     rid = sampled_id("ccrs")
-    ward = reference.list_wards(app_store, area_code="TV-OXF")["ward_code"].iloc[0]
-    app_store.save("ccrs", {"contact_at": dt.datetime.combine(dt.date.today(), dt.time(8)), "area_code": "TV-OXF",
+    ward = reference.list_wards(app_store, area_code="ST-STA")["ward_code"].iloc[0]
+    app_store.save("ccrs", {"contact_at": dt.datetime.combine(dt.date.today(), dt.time(8)), "area_code": "ST-STA",
                             "ward_code": ward, "officer_id": OFFICER, "contact_method": "Face to face",
                             "diversity_consent": True, "age_band": "65+", "religion": "Sikh"},
                    user=OFFICER, submission_id=rid)

@@ -19,7 +19,7 @@ from tests.conftest import count_rows, make_booking
 from tests.forms.factories import book_event
 from tests.pages.test_pages import open_app, open_page
 
-OFFICER, SERGEANT = "u0001", "u0003"  # Oxford's officer and its sergeant
+OFFICER, SERGEANT = "u0001", "u0003"  # Stafford's officer and its sergeant
 CHANGED = "This record changed while you had it open. What you typed is still here."
 
 

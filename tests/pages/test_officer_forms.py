@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from data import refs
 from data.schema import DIVERSITY_FIELDS
 from tests.conftest import count_rows
 from tests.forms.factories import book_event, first_ward, now_minute
@@ -15,9 +16,19 @@ CCR, PATROL, ABSTRACTION, UPDATE, BOOK = (f"pages/{p}.py" for p in (
     "record_contact", "log_patrol", "log_abstraction", "update_event", "book_event"))
 
 
-def reference_of(at) -> str:
+def reference_of(at, store) -> str:
+    """The record id of the record whose short reference the confirmation shows."""
     (message,) = at.success
-    return message.value.split("**")[1]
+    found = refs.find(store, message.value.split("**")[1])
+    assert found is not None, message.value
+    return found[1]
+
+
+def start_next(at, form: str) -> None:
+    """Tap the saved card's button that starts the next record (the card stays until then)."""
+    at.button(key=f"{form}.again").click()
+    at.run()
+    assert not at.exception, at.exception
 
 
 def error_box(at) -> str:
@@ -56,7 +67,7 @@ def test_contact_is_saved_with_what_the_form_shows(app_store, officer):
     submit(at, "record_contact.submit")
 
     assert count_rows(app_store, "ccrs") == before + 1
-    row = app_store.get("ccrs", reference_of(at))
+    row = app_store.get("ccrs", reference_of(at, app_store))
     assert (row["area_code"], row["ward_code"]) == (officer["area_code"], first_ward(app_store, officer["area_code"]))
     assert (row["place"], list(row["issues"]), row["issues_text"]) == ("Bus station", ["Speeding"],
                                                                        "Speeding on Mill Lane")
@@ -64,6 +75,8 @@ def test_contact_is_saved_with_what_the_form_shows(app_store, officer):
         "Face to face", True, officer["user_id"])
     assert row["diversity_consent"] is False and all(row[f] is None for f in DIVERSITY_FIELDS)
     assert abs(row["contact_at"] - dt.datetime.now()) < dt.timedelta(minutes=5)
+    assert not [w for w in at.text_input if w.key == "record_contact.place"], "the saved contact stays on screen"
+    start_next(at, "record_contact")
     assert at.text_input(key="record_contact.place").value == "", "the form is ready for the next contact"
     assert at.selectbox(key="record_contact.ward_code").value == row["ward_code"], "the ward is kept"
 
@@ -90,7 +103,7 @@ def test_diversity_answers_are_stored_with_consent(app_store, officer):
     at.selectbox(key="record_contact.sex").set_value("Prefer not to say")
     submit(at, "record_contact.submit")
 
-    row = app_store.get("ccrs", reference_of(at))
+    row = app_store.get("ccrs", reference_of(at, app_store))
     assert row["diversity_consent"] is True
     assert {f: row[f] for f in DIVERSITY_FIELDS} == {
         "age_band": "35-44", "ethnicity": "W2", "religion": None, "sex": "Prefer not to say", "disability": None}
@@ -106,7 +119,7 @@ def test_withdrawn_consent_stores_no_diversity_answers(app_store, officer):
     assert not [s for s in at.selectbox if s.key == "record_contact.age_band"]
     submit(at, "record_contact.submit")
 
-    row = app_store.get("ccrs", reference_of(at))
+    row = app_store.get("ccrs", reference_of(at, app_store))
     assert row["diversity_consent"] is False and all(row[f] is None for f in DIVERSITY_FIELDS)
 
 
@@ -147,7 +160,7 @@ def test_contact_can_be_linked_to_a_recent_event(app_store, officer):
     fill_ccr(at, app_store, officer)
     at.selectbox(key="record_contact.event_id").set_value(event_id)
     submit(at, "record_contact.submit")
-    assert app_store.get("ccrs", reference_of(at))["event_id"] == event_id
+    assert app_store.get("ccrs", reference_of(at, app_store))["event_id"] == event_id
 
 
 def test_double_submit_stores_one_contact(app_store, officer):
@@ -155,11 +168,12 @@ def test_double_submit_stores_one_contact(app_store, officer):
     at = open_page(CCR, officer["user_id"])
     fill_ccr(at, app_store, officer, place="Market")
     submit(at, "record_contact.submit")
-    first = reference_of(at)
+    first = reference_of(at, app_store)
+    start_next(at, "record_contact")
     fill_ccr(at, app_store, officer, place="Market")  # the very same values again
     submit(at, "record_contact.submit")
     assert count_rows(app_store, "ccrs") == before + 1
-    assert reference_of(at) == first and "already recorded" in at.success[0].value
+    assert reference_of(at, app_store) == first and "already recorded" in at.success[0].value
 
 
 # -- Patrol log -------------------------------------------------------------------
@@ -185,10 +199,11 @@ def test_patrol_is_saved_with_what_the_form_shows(app_store, officer):
     submit(at, "log_patrol.submit")
 
     assert count_rows(app_store, "patrols") == before + 1
-    row = app_store.get("patrols", reference_of(at))
+    row = app_store.get("patrols", reference_of(at, app_store))
     assert (row["patrol_type"], row["start"], row["end"]) == ("Foot patrol", start, end)
     assert (row["area_code"], row["ward_code"], row["places"], row["tasking"], row["outcomes"]) == (
         officer["area_code"], first_ward(app_store, officer["area_code"]), "Park", "Hotspot tasking", None)
+    start_next(at, "log_patrol")
     assert at.selectbox(key="log_patrol.patrol_type").value == "Foot patrol", "the type is kept for the next one"
 
 
@@ -232,11 +247,12 @@ def test_double_submit_stores_one_patrol(app_store, officer):
     at = open_page(PATROL, officer["user_id"])
     fill_patrol(at, app_store, officer)
     submit(at, "log_patrol.submit")
-    first = reference_of(at)
+    first = reference_of(at, app_store)
+    start_next(at, "log_patrol")
     fill_patrol(at, app_store, officer)
     submit(at, "log_patrol.submit")
     assert count_rows(app_store, "patrols") == before + 1
-    assert reference_of(at) == first and "already logged" in at.success[0].value
+    assert reference_of(at, app_store) == first and "already logged" in at.success[0].value
 
 
 # -- Abstraction log --------------------------------------------------------------
@@ -255,7 +271,7 @@ def test_abstraction_is_saved_for_me_and_my_team(app_store, officer):
     fill_abstraction(at)
     submit(at, "log_abstraction.submit")
     assert count_rows(app_store, "abstractions") == before + 1
-    row = app_store.get("abstractions", reference_of(at))
+    row = app_store.get("abstractions", reference_of(at, app_store))
     assert {k: row[k] for k in ("officer_id", "area_code", "team", "date", "hours", "reason", "duty_taken_to")} == {
         "officer_id": officer["user_id"], "area_code": officer["area_code"], "team": officer["area_code"],
         "date": dt.date.today(), "hours": 6.5, "reason": "Court", "duty_taken_to": "Crown Court witness"}
@@ -280,11 +296,12 @@ def test_double_submit_stores_one_abstraction(app_store, officer):
     at = open_page(ABSTRACTION, officer["user_id"])
     fill_abstraction(at)
     submit(at, "log_abstraction.submit")
-    first = reference_of(at)
+    first = reference_of(at, app_store)
+    start_next(at, "log_abstraction")
     fill_abstraction(at)
     submit(at, "log_abstraction.submit")
     assert count_rows(app_store, "abstractions") == before + 1
-    assert reference_of(at) == first
+    assert reference_of(at, app_store) == first
 
 
 # -- Update an event --------------------------------------------------------------
@@ -328,7 +345,7 @@ def test_completing_an_event_from_a_link(app_store, officer):
     submit(at, "complete_event.submit")
 
     assert count_rows(app_store) == before + 1
-    assert reference_of(at) == event_id
+    assert reference_of(at, app_store) == event_id
     row = app_store.get("events", event_id)
     assert (row["status"], row["version"], row["attendees"], row["quality_rating"], row["intel_submissions"]) == (
         "completed", 2, 31, 4, 1)
@@ -350,14 +367,12 @@ def test_completion_without_attendance_or_rating_is_refused(app_store, officer):
     assert at.text_area(key="complete_event.public_feedback").value == "More patrols near the park, please"
 
 
-def test_an_event_not_yet_started_cannot_be_completed(app_store, officer):
+def test_an_event_not_yet_started_is_not_offered_for_completion(app_store, officer):
     event_id = book_event(app_store, officer, days_ago=-2)
-    before = count_rows(app_store)
     at = open_event(officer, event_id)
-    fill_completion(at)
-    submit(at, "complete_event.submit")
-    assert count_rows(app_store) == before
-    assert "not started yet" in error_box(at)
+    assert not [b for b in at.button if b.key == "complete_event.submit"], "no completion form before it starts"
+    assert any("you can complete it once it has started" in i.value for i in at.info), "the rule is said up front"
+    assert at.text_input(key="change_event.title").value, "changing its details is offered instead"
 
 
 def test_a_stale_form_cannot_complete_an_event_twice(app_store, officer):
@@ -407,6 +422,7 @@ def test_the_next_booking_starts_from_the_last_type_and_ward(app_store, officer,
     values = booking(title="Beat surgery", event_type="School visit")
     at = open_page(BOOK, officer["user_id"])
     fill_booking(at, values)
+    start_next(at, "book_event")
     assert at.text_input(key="book_event.title").value == ""
     assert at.selectbox(key="book_event.event_type").value == "School visit"
     assert at.selectbox(key="book_event.ward_code").value == values["ward_code"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import reference
+from data import reference, refs
 from data.access import roles_with
 from forms.identity import USER_KEY
 from tests.conftest import ANALYST, count_rows
@@ -19,7 +19,7 @@ PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!
 BOOK = "pages/book_event.py"
 OVERVIEW = "pages/events_overview.py"
 COMMANDER = "u0004"  # force-wide: any area
-SUPERVISOR = "u0003"  # the demo force's sergeant of TV-OXF: sees the dashboards
+SUPERVISOR = "u0003"  # the demo force's sergeant of ST-STA: sees the dashboards
 
 
 def open_app(user_id: str | None = None) -> AppTest:
@@ -39,8 +39,12 @@ def open_page(page: str, user_id: str | None = None) -> AppTest:
 
 
 def fill_booking(at: AppTest, values: dict) -> None:
-    """Set the booking form's widgets by key, as an officer would, and press Book event."""
+    """Set the booking form's widgets by key, as an officer would, and press Book event (after "Book another
+    event", if the last booking's card is still shown)."""
     key = "book_event.{}".format
+    if [b for b in at.button if b.key == key("again")]:
+        at.button(key=key("again")).click()
+        at.run()
     if at.selectbox(key=key("area_code")).value != values["area_code"]:
         at.selectbox(key=key("area_code")).set_value(values["area_code"])
         at.run()
@@ -139,8 +143,8 @@ def test_valid_booking_is_saved_and_counted_on_the_overview(any_app_store, offic
 
     assert count_rows(app_store) == rows_before + 1
     (message,) = at.success
-    record_id = message.value.split("**")[1]
-    row = app_store.get("events", record_id)
+    table, record_id = refs.find(app_store, message.value.split("**")[1])
+    row = app_store.get(table, record_id)
     assert row["title"] == "Coffee with a copper"
     assert (row["area_code"], row["ward_code"]) == (values["area_code"], values["ward_code"])
     assert row["event_type"] == values["event_type"]
@@ -149,6 +153,7 @@ def test_valid_booking_is_saved_and_counted_on_the_overview(any_app_store, offic
     assert list(row["officers_attending"]) == values["officers_attending"]
     assert list(row["communities_targeted"]) == values["communities_targeted"]
     assert row["organiser"] == officer["user_id"]
+    at.button(key="book_event.again").click().run()
     assert at.text_input(key="book_event.title").value == "", "the form is cleared for the next booking"
 
     overview.run()

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import reference
 from forms.identity import SUBJECT, USER_KEY, sign_in_binding
+from forms.widgets import user_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 40,
@@ -214,8 +215,8 @@ def test_an_admin_edit_keeps_the_binding_and_clearing_it_lets_a_new_account_bind
     (key,) = {w.key.rsplit(".", 1)[0] for w in at.button if w.key and w.key.endswith(".unbind.submit")}
     at.button(key=f"{key}.submit").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == [f"Cleared {officer['user_id']}'s sign-in binding: their next "
-                                             "sign-in binds it again."]
+    assert [s.value for s in at.success] == [user_text(f"Cleared {officer['user_id']}'s sign-in binding: their next "
+                                                       "sign-in binds it again.")]
     assert sign_in_binding(app_store, record_id) is None
     (change,) = [e for e in audit_entries(app_store, "admin_change") if "sign-in binding" in e["detail"]]
     assert change["user_id"] == admin["user_id"] and "was http://127.0.0.1:9 s-1" in change["detail"]

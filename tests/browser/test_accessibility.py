@@ -1,0 +1,188 @@
+"""In a real browser: axe-core finds no critical or serious WCAG 2.x A/AA violation on any page, for any role.
+
+One server over a private copy of the demo store. Each role gets one browser tab: it picks the role's demo
+user in the sidebar's "Acting as" list, then opens every page its navigation lists from the sidebar (so the
+session, and so the role, carries over), waits for the page to settle (no run in progress, charts drawn)
+and runs axe-core (pinned in .ci/node/package.json) with the WCAG 2.0, 2.1 and 2.2 A and AA rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from data import reference
+from data.picklists import ROLES
+from data.store import Store
+from forms.identity import ROLE_SUMMARY, demo_label
+from tests.browser.conftest import OUTPUT, ROOT, open_tab, playwright_or_skip, streamlit_server
+from tests.browser.ui import wait_for_app
+from tests.data.test_access import DEMO_USER, PAGES_OF
+
+pytestmark = pytest.mark.browser
+
+sync_api = playwright_or_skip(timeout_ms=60_000)
+
+AXE = ROOT / ".ci/node/node_modules/axe-core/axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING = ("critical", "serious")
+ALSO_FAILING = ("heading-order",)  # moderate, and not a WCAG rule in axe, but a skipped level confuses a screen reader
+
+# Rules that fail only on Streamlit's own markup, which the app cannot change: rule id -> why, the upstream issue,
+# and what it hid on the last full run (nodes over all pages and roles). Nothing else is ever left out.
+# Streamlit's sidebar navigation (st.navigation with sections) draws <ul> > <div> > <header> + <li>: each section's
+# <div> sits directly in the list, and its <li> items are not directly in a list. No issue names this markup
+# upstream yet; the nearest open one is https://github.com/streamlit/streamlit/issues/8399 (area:accessibility).
+EXCLUDED: dict[str, str] = {
+    "list": "st.navigation's sections in the sidebar's list (one node a page: 93 over the 93 pages)",
+    "listitem": "st.navigation's page links in the sidebar's list (one a link shown: 1,405 over the 93 pages)",
+}
+
+
+def _titles() -> dict[str, str]:
+    """Page script -> the title app.py gives it in the sidebar (read from app.py's PAGES, not run)."""
+    found = {}
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Tuple) and len(node.elts) >= 2 and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts[:2]):
+            script, title = node.elts[0].value, node.elts[1].value
+            if script.startswith("pages/"):
+                found[script] = title
+    return found
+
+
+def _hidden() -> set[str]:
+    """The page scripts app.py keeps out of the menu (its HIDDEN set), opened by their address instead."""
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HIDDEN" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+TITLES = _titles()
+HIDDEN = _hidden()
+
+
+@pytest.fixture(scope="module")
+def a11y_server(demo_store_root, tmp_path_factory):
+    """One server for the module over its own copy of the demo store (pages may write audit entries)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("a11y") / "store"
+    shutil.copytree(demo_store_root, root)
+    env = {**os.environ, "BEATBOOK_STORE": str(root), "BEATBOOK_DEMO_USER": DEMO_USER["officer"]}
+    with streamlit_server(env, root.parent / "streamlit.log") as url:
+        yield url, Store(root)
+
+
+def _axe_path() -> Path:
+    if not AXE.exists():
+        reason = f"{AXE} is missing (npm ci --prefix .ci/node)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return AXE
+
+
+def act_as(page, label: str) -> None:
+    """Pick `label` ('Role · Name · Area') in the sidebar's demo-mode "Acting as" list."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
+    page.keyboard.type(label.split(" · ")[1])  # the list is long: narrow it to the name (after the role)
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_for_app(page)
+    role = label.split(" · ")[0].lower()
+    page.get_by_test_id("stSidebar").get_by_text(ROLE_SUMMARY[role], exact=False).wait_for()  # acting as them
+
+
+def open_from_sidebar(page, title: str) -> None:
+    """Open the page called `title` from the sidebar's navigation, unfolding a long list first."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
+    for _ in range(3):  # a click while the app redraws the sidebar can be lost: look again
+        wait_for_app(page)
+        more = page.get_by_test_id("stSidebarNavViewButton")
+        if not link.count() and more.count() and "more" in more.inner_text().lower():
+            try:
+                more.click(timeout=10_000)
+                link.wait_for(timeout=10_000)
+            except sync_api.TimeoutError:
+                continue
+        break
+    link.click()
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until no run is in progress and every chart, map and image on the page is drawn."""
+    wait_for_app(page)
+    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+        .every(chart => chart.querySelector('svg, canvas'))""")
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's violations of the WCAG A/AA rules on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(_axe_path()))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                                                    rules: {'heading-order': {enabled: true}}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                          summary: (n.failureSummary || '').slice(0, 400)}))}));
+        }""", TAGS)
+
+
+def describe(found: dict[str, list[dict]]) -> str:
+    """The violations found, page by page, for a failure message."""
+    by_rule: dict[str, list] = {}
+    for where, violations in found.items():
+        for v in violations:
+            by_rule.setdefault(f"{v['impact']} {v['id']}", []).append((where, len(v["nodes"])))
+    lines = [f"{rule}: {sum(n for _, n in seen)} nodes on {len(seen)} pages" for rule, seen in sorted(by_rule.items())]
+    for where, violations in found.items():
+        for v in violations:
+            lines.append(f"{where}: {v['impact']} {v['id']} x{len(v['nodes'])}: {v['help']} ({v['helpUrl']})")
+            lines += [f"    {n['target']}\n      {n['html']}\n      {n['summary']}" for n in v["nodes"][:3]]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_serious_or_critical_violations_on_any_page(a11y_server, role):
+    url, store = a11y_server
+    axe = _axe_path()
+    users = reference.list_users(store).set_index("user_id")
+    label = demo_label({"user_id": DEMO_USER[role], **users.loc[DEMO_USER[role]].to_dict()})
+    pages = sorted(PAGES_OF[role], key=list(TITLES).index)
+    found: dict[str, list[dict]] = {}
+    excluded: Counter[str] = Counter()
+    with open_tab(viewport={"width": 1280, "height": 900}, device_scale_factor=1, timeout_ms=60_000) as page:
+        page.goto(url)
+        settle(page)
+        page.add_script_tag(path=str(axe))
+        if role != "officer":
+            act_as(page, label)
+        for script in pages:
+            if script in HIDDEN:  # in no menu: open its address, then act as the role again
+                page.goto(f"{url}/{Path(script).stem}")
+                wait_for_app(page)
+                if role != "officer":
+                    act_as(page, label)
+                settle(page)
+            else:
+                open_from_sidebar(page, TITLES[script])
+            failing = [v for v in run_axe(page) if v["impact"] in FAILING or v["id"] in ALSO_FAILING]
+            excluded.update({v["id"]: len(v["nodes"]) for v in failing if v["id"] in EXCLUDED})
+            failing = [v for v in failing if v["id"] not in EXCLUDED]
+            if failing:
+                found[f"{role} {script}"] = failing
+                page.screenshot(path=OUTPUT / f"a11y-{role}-{Path(script).stem}.png", full_page=True)
+    counts = Counter(v["impact"] for violations in found.values() for v in violations for _ in v["nodes"])
+    print(f"\n{role}: {len(pages)} pages; failing nodes {dict(counts)}; excluded rules hid {dict(excluded)}")
+    assert not found, f"axe-core found {dict(counts)} on {len(found)} of {len(pages)} pages:\n{describe(found)}"
