@@ -25,7 +25,7 @@ from analytics.filters import Filters
 from data import reference
 from data.store import Store
 from forms.filter_bar import officer_names, set_places
-from forms.maps import picked_from_map, render_map_key, show_map
+from forms.maps import picked_from_map, render_map_key, selection_part, show_map
 from forms.widgets import user_text
 
 LEVELS = ("force", "area", "ward", "officer")
@@ -80,18 +80,9 @@ def up_to(filters: Filters, level: str) -> Filters:
 # -- reading selections ---------------------------------------------------------
 
 
-def _get(mapping: Any, name: str) -> Any:
-    if mapping is None:
-        return None
-    try:
-        return mapping[name]
-    except (KeyError, TypeError, IndexError):
-        return getattr(mapping, name, None)
-
-
 def picked_from_chart(event: Any, *, field: str, param: str = SELECTION) -> str | None:
     """The `field` of the bar clicked in an Altair chart's selection event (`st.altair_chart(on_select=...)`)."""
-    points = _get(_get(event, "selection"), param)
+    points = selection_part(selection_part(event, "selection"), param)
     if isinstance(points, list) and points and isinstance(points[0], Mapping):
         value = points[0].get(field)
         return str(value) if value not in (None, "") else None
@@ -100,7 +91,7 @@ def picked_from_chart(event: Any, *, field: str, param: str = SELECTION) -> str 
 
 def picked_from_table(event: Any, frame: pd.DataFrame, *, column: str) -> str | None:
     """The `column` of the row clicked in a dataframe's selection event (`st.dataframe(on_select=...)`)."""
-    rows = _get(_get(event, "selection"), "rows")
+    rows = selection_part(selection_part(event, "selection"), "rows")
     if not rows:
         return None
     index = rows[0]

@@ -22,7 +22,8 @@ default Carto basemap, which fails on a closed network and leaves the whole map 
 TAP_HINT = "Tap or click a ward to see its name and figure here."
 
 
-def _get(mapping: Any, name: str) -> Any:
+def selection_part(mapping: Any, name: str) -> Any:
+    """`name` of a Streamlit selection event or part of one (a mapping or an attribute object); None if absent."""
     if mapping is None:
         return None
     try:
@@ -36,7 +37,7 @@ def picked_from_map(event: Any, *, field: str = "ward_code") -> str | None:
 
     A GeoJSON feature keeps it under `properties`; a scatter point at the top level.
     """
-    objects = _get(_get(event, "selection"), "objects")
+    objects = selection_part(selection_part(event, "selection"), "objects")
     if not isinstance(objects, Mapping):
         return None
     for picked in objects.values():
