@@ -102,4 +102,5 @@ if current_mode() == DEMO:  # a link to a page of another role offers to act as 
                       url_path=Path(script).stem, visibility="hidden")
               for entries in PAGES.values() for script, title, icon, roles in entries
               if roles is not None and role_of(user) not in roles]
-st.navigation({section: pages for section, pages in navigation.items() if pages}).run()
+# Every page of the role is listed: a supervisor's or commander's dashboards folded under "View more" went unseen.
+st.navigation({section: pages for section, pages in navigation.items() if pages}, expanded=True).run()

@@ -134,6 +134,7 @@ def search(
     confined = access.scope(user)
     text = (text or "").strip()
     named = refs.parse(text)  # a reference ("CCR-1042") finds its record, as well as text that holds it
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
     parts, params = [], []
     for name in tables or SOURCES:
         source = SOURCES[name]
@@ -159,6 +160,9 @@ def search(
             if named is not None and named[0] == name:
                 either.append("t.reference = ?")
                 where_params.append(named[1])
+            elif number is not None and name in refs.PREFIXES:  # the number alone, as told over the radio
+                either.append("t.reference = ?")
+                where_params.append(number)
             conditions.append("(" + " OR ".join(either) + ")")
         if start is not None:
             conditions.append(f"{source.date} >= ?")

@@ -438,14 +438,16 @@ def demo_stand_in(store: Store, user: Mapping[str, Any], *, title: str,
                   roles: Sequence[str]) -> Callable[[], None]:
     """Demo mode: the page to draw at the address of a page `user`'s role cannot see (a shared dashboard link
     opened as the default officer, say): it says so and offers to act as a demo user who can see it, one button
-    per role in `roles` (a user of the same area first). Once switched, the same address opens the page itself.
+    per role in `roles` (a user of the link's area first, else of `user`'s area). Once switched, the same address
+    opens the page itself, filters included.
     """
     def render() -> None:
+        linked = st.query_params.get_all("area")  # a shared link's area: offer someone who can see it
         st.title(title)
         st.warning(f"**Demo mode:** {user_text(title, one_line=True)} is not a page for "
                    f"{'an' if str(user['role'])[0] in 'aeiou' else 'a'} {user['role']}. Act as someone who can "
                    "see it:", icon=":material/swap_horiz:")
-        for other in demo_users_for(store, roles, area_code=user.get("area_code")):
+        for other in demo_users_for(store, roles, area_code=linked[0] if len(linked) == 1 else user.get("area_code")):
             st.button(f"Act as {user_text(demo_label(other), one_line=True)}", icon=":material/login:",
                       key=f"identity.switch.{other['user_id']}", on_click=_act_as, args=(other["user_id"],))
     return render

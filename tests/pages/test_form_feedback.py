@@ -156,6 +156,9 @@ def test_references_are_shown_in_my_activity_and_search_finds_a_record_by_its_re
     assert not search.exception, search.exception
     assert search.caption[0].value.startswith("1 found")
     assert any(reference in m.value and "Clock tower" in m.value for m in search.markdown)
+    # The number alone, as told over the radio, finds it too (and any other table's record of that number).
+    search.text_input(key="search.text").input(reference.split("-")[1]).run()
+    assert any(reference in m.value and "Clock tower" in m.value for m in search.markdown)
 
 
 def test_the_dip_check_queue_shows_references(app_store):
