@@ -374,7 +374,8 @@ def build_count_bar_chart(df: pd.DataFrame, *, category: str, measure: str, titl
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X(f"{measure}:Q", title=measure_title or _label(measure)),
+            # Counts: whole-number ticks only (no 0.5 steps on a small count).
+            x=alt.X(f"{measure}:Q", title=measure_title or _label(measure), axis=alt.Axis(tickMinStep=1, format=",d")),
             y=alt.Y(f"{category}:N", title=title, sort="-x"),
             tooltip=[alt.Tooltip(f"{category}:N", title=title),
                      alt.Tooltip(f"{measure}:Q", title=measure_title or _label(measure), format=",")],

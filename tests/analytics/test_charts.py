@@ -155,3 +155,14 @@ def test_a_ward_map_goes_to_the_browser_as_compact_json():
     text = deck.to_json()
     assert "\n" not in text and len(text) < len(pdk.Deck.to_json(deck)) / 2  # pydeck's own is indented
     assert json.loads(text)["layers"][1]["@@type"] == "PathLayer"
+
+
+def test_a_count_bar_chart_has_whole_number_ticks():
+    import pandas as pd
+
+    from analytics.charts import build_count_bar_chart
+
+    spec = build_count_bar_chart(pd.DataFrame({"event_type": ["Surgery", "Walkabout"], "completed": [1, 3]}),
+                                 category="event_type", measure="completed", title="Type").to_dict()
+    axis = spec["encoding"]["x"]["axis"]
+    assert axis["tickMinStep"] == 1 and axis["format"] == ",d"
