@@ -136,7 +136,6 @@ def test_a_refused_contact_goes_to_the_field_to_fix_and_a_saved_one_stays_with_i
     wait_for_app(page)
     page.get_by_role("heading", name="Record a contact").wait_for()
     page.get_by_test_id("stExpandSidebarButton").click()  # the menu, all of it
-    page.get_by_test_id("stSidebarNavViewButton").click()
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Issues board").wait_for()
     names = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
     page.get_by_test_id("stSidebarCollapseButton").click()
