@@ -12,6 +12,7 @@ import datetime as dt
 import time
 
 import pytest
+from playwright import sync_api
 
 from data import reference
 from tests.browser.conftest import OUTPUT, open_tab
@@ -29,13 +30,28 @@ def phone():
 
 
 def _choose_many(page, label: str, options: list[str]) -> None:
-    """Tap each option in turn, waiting for its chip (and the rerun it starts) before the next."""
+    """Tap each option in turn, waiting for its chip (and the rerun it starts) before the next.
+
+    A rerun that was still on its way (the last field's text being sent) redraws the form and
+    closes an open list; the tap is then tried again, but only once its chip is known to be absent,
+    because a second tap on an option that did land would untick it."""
     box = widget(page, "stMultiSelect", label)
     for option in options:
-        box.click()
-        page.get_by_role("option", name=option, exact=True).click()
-        page.keyboard.press("Escape")
-        box.get_by_text(option, exact=True).wait_for()
+        chip = box.get_by_text(option, exact=True)
+        for attempt in range(3):
+            wait_for_app(page)
+            if chip.count():
+                break
+            box.click()
+            try:
+                page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            except sync_api.TimeoutError:
+                if attempt == 2:
+                    raise
+                page.keyboard.press("Escape")
+                continue
+            page.keyboard.press("Escape")
+            chip.wait_for()
         wait_for_app(page)
 
 
