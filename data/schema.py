@@ -25,7 +25,9 @@ import typing
 import unicodedata
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
@@ -639,6 +641,41 @@ SYSTEM_COLUMNS: dict[str, pa.DataType] = {
     "superseded": pa.bool_(),
     "reference": pa.int64(),
 }
+
+def system_columns(*, record_id: Any, written_at: Any, written_by: Any, version: Any = 1,
+                   submission_id: Any = None, deleted: Any = False, superseded: Any = None,
+                   reference: Any = None, rows: int | None = None) -> dict[str, Any]:
+    """The system columns of stored rows: the one place they are made, for a save, an import or the demo.
+
+    Without `rows`, one row's values (scalars). With `rows`, a column each (`pa.Array`s of that
+    length): a scalar is repeated, a sequence or array is taken as the column. `submission_id`
+    defaults to the record id (a record made by one bulk write); `superseded` to false for a first
+    version and null for a later one (null: reads work out which version is current); `reference`
+    to null (numbered when committed, for a table with references).
+    """
+    values = {"record_id": record_id, "version": version, "deleted": deleted, "written_at": written_at,
+              "written_by": written_by, "submission_id": record_id if submission_id is None else submission_id,
+              "superseded": superseded, "reference": reference}
+    if rows is None:
+        if superseded is None:
+            values["superseded"] = False if int(version) == 1 else None
+        return values
+    columns = {}
+    for name, kind in SYSTEM_COLUMNS.items():
+        value = values[name]
+        if name == "superseded" and value is None:
+            value = pc.if_else(pc.equal(columns["version"], 1), False, pa.scalar(None, pa.bool_()))
+        elif isinstance(value, (pa.Array, pa.ChunkedArray)):
+            value = value.cast(kind)
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            value = pa.array(value, type=kind)
+        else:
+            value = pa.array([value] * rows, type=kind)
+        if len(value) != rows:
+            raise ValueError(f"system column {name} has {len(value)} values for {rows} rows")
+        columns[name] = value
+    return columns
+
 
 _SCALARS: dict[type, pa.DataType] = {
     str: pa.string(),
