@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,14 @@ import pytest
 from analytics.demand import engagement_vs_demand
 from analytics.filters import Filters
 from analytics.representation import representativeness, under_reached_list
-from data import db, demo, demo_geography, geo, picklists
+from data import db, demo, geo, picklists
+from data.demo import geography
+from data.demo.census import LOCAL_AUTHORITIES
+from data.demo.crimes import CRIME_TYPES, POINTS_PER_WARD
+from data.demo.force import AREAS, FORCE_NAME
 from data.imports.census import import_census
 from data.imports.common import content_id
-from data.schema import SYSTEM_COLUMNS, TABLES
+from data.schema import SYSTEM_COLUMNS, TABLES, arrow_schema
 from data.store import Store, validate
 from tests.azurite import STORAGE_OPTIONS
 from tests.conftest import ANALYST, open_azurite_store
@@ -281,7 +284,7 @@ def test_crime_and_asb_for_each_whole_month_before_today(store):
 def test_crime_rows_look_like_the_published_files(store):
     mix = dict(db.cursor().execute(
         f"SELECT crime_type, count(*) / sum(count(*)) OVER () FROM {current(store, 'crimes')} GROUP BY 1").fetchall())
-    assert set(mix) == set(demo._CRIME_TYPES)
+    assert set(mix) == set(CRIME_TYPES)
     assert 0.15 <= mix["Anti-social behaviour"] <= 0.30
     assert max(mix, key=mix.get) == "Violence and sexual offences"
     bad = one(f"""SELECT count(*) FILTER (WHERE (crime_type = 'Anti-social behaviour') <> (crime_id IS NULL)),
@@ -317,7 +320,7 @@ def test_located_crimes_fall_inside_their_ward(store):
                and c["location"] == "No location" for c in unlocated)
     # Crimes sit on a few anonymised points per ward, as data.police.uk snaps them.
     points = one(f"SELECT count(DISTINCT (lat, lon)) FROM {current(store, 'crimes')} WHERE lat IS NOT NULL")[0]
-    assert points <= demo.POINTS_PER_WARD * len(wards)
+    assert points <= POINTS_PER_WARD * len(wards)
 
 
 def test_demand_does_not_follow_engagement(store):
@@ -366,11 +369,11 @@ def test_census_population_for_every_area(store):
         assert c["census_year"] == 2011 and c["ethnic_group"] == picklists.ETHNICITY[c["ethnicity_code"]][1]
         assert re.fullmatch(r"E0[67]\d{6}", c["geography_code"])
     codes = set(picklists.ETHNICITY) - {"NS", "W4"}  # the 18 categories of 2011
-    assert len(by_authority) == len(demo._LOCAL_AUTHORITIES)
+    assert len(by_authority) == len(LOCAL_AUTHORITIES)
     assert all(found == codes for found in by_authority.values())
     totals = dict(db.cursor().execute(f"SELECT geography_code, sum(people) FROM {current(store, 'census_population')}"
                                       " GROUP BY 1").fetchall())
-    assert totals == {code: people for _, code, _, people in demo._LOCAL_AUTHORITIES}
+    assert totals == {code: people for _, code, _, people in LOCAL_AUTHORITIES}
     urban = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
                 f" FROM {current(store, 'census_population')} WHERE area_code = 'ST-STK'")[0]
     rural = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
@@ -403,7 +406,7 @@ def test_crime_and_census_leave_the_other_tables_as_they_were(tmp_path, monkeypa
     with_crime = Store(tmp_path / "with")
     demo.generate(with_crime, scale=2000, seed=3, today=TODAY)
     monkeypatch.setattr(demo, "crime_count", lambda counts: 0)
-    monkeypatch.setattr(demo, "_census_table", lambda force, rng: demo.arrow_schema("census_population").empty_table())
+    monkeypatch.setattr(demo, "census_table", lambda force, rng: arrow_schema("census_population").empty_table())
     without = Store(tmp_path / "without")
     demo.generate(without, scale=2000, seed=3, today=TODAY)
     assert one(f"SELECT count(*) FROM {current(without, 'crimes')}")[0] == 0
@@ -442,11 +445,11 @@ def test_wards_carry_a_boundary(store):
 def test_the_demo_force_is_staffordshire_on_its_real_wards(store):
     """Areas are Staffordshire's local authorities; wards are the shipped real ones, every one in its authority,
     and located activity falls inside them."""
-    shipped = {w["ward_code"]: w for w in demo_geography.load_wards()}
+    shipped = {w["ward_code"]: w for w in geography.load_wards()}
     wards = rows(f"SELECT ward_code, name, area_code, geojson FROM {current(store, 'wards')}")
     areas = {r["area_code"]: r["name"] for r in rows(f"SELECT area_code, name FROM {current(store, 'areas')}")}
     assert {w["ward_code"] for w in wards} == set(shipped) and len(wards) == 211
-    lad_of = {a.code: a.lad for a in demo.AREAS}
+    lad_of = {a.code: a.lad for a in AREAS}
     assert set(areas) == set(lad_of) and len(set(lad_of.values())) == 9
     for ward in wards:
         real = shipped[ward["ward_code"]]
@@ -469,7 +472,7 @@ def test_picklists_and_settings(store):
     lists = rows(f"SELECT list_name, list(value ORDER BY position) AS v FROM {current(store, 'picklists')}"
                  " GROUP BY list_name")
     assert {r["list_name"]: tuple(r["v"]) for r in lists} == picklists.DEFAULTS
-    assert one(f"SELECT value FROM {current(store, 'settings')} WHERE key = 'force_name'")[0] == demo.FORCE_NAME
+    assert one(f"SELECT value FROM {current(store, 'settings')} WHERE key = 'force_name'")[0] == FORCE_NAME
 
 
 # -- determinism --------------------------------------------------------------------------------------------------
@@ -525,7 +528,8 @@ def test_ensure_demo_is_idempotent(tmp_path, store):
     assert demo.ensure_demo(fresh, scale=300) is False
     assert one(f"SELECT count(*) FROM {current(fresh, 'users')}")[0] == 120
     assert seen[-1] == 1.0 and seen == sorted(seen)
-    assert not (tmp_path / "fresh" / demo.LOCK_NAME).exists()
+    with fresh.compaction_lock(wait=False) as held:
+        assert held, "the lease was given back"
 
 
 def test_two_processes_generate_once(tmp_path):
@@ -558,20 +562,19 @@ def test_two_app_servers_on_an_empty_object_store_generate_once(azurite, tmp_pat
     assert store.remote.get_with_tag(store.compaction_lock(wait=False).NAME) is None, "the lease was given back"
 
 
-def test_a_stale_lock_is_cleared(tmp_path):
+def test_a_lease_left_by_a_dead_process_does_not_block(tmp_path):
     store = Store(tmp_path / "s")
     store.create()
-    lock = tmp_path / "s" / demo.LOCK_NAME
-    lock.write_text("12345\n")
-    old = time.time() - demo.STALE_LOCK_SECONDS - 60
-    os.utime(lock, (old, old))
-    assert demo.ensure_demo(store, scale=100) is True
-    assert not lock.exists()
+    lease = tmp_path / "s" / store.compaction_lock(wait=False).NAME
+    lease.write_text("host:12345:dead")
+    assert demo.ensure_demo(store, scale=100, timeout=5) is True
 
 
-def test_a_live_lock_makes_others_wait(tmp_path):
+def test_a_live_lease_makes_others_wait(tmp_path):
     store = Store(tmp_path / "s")
     store.create()
-    (tmp_path / "s" / demo.LOCK_NAME).write_text("12345\n")
-    with pytest.raises(TimeoutError):
-        demo.ensure_demo(store, scale=100, timeout=0.5)
+    with Store(tmp_path / "s").compaction_lock() as held:
+        assert held
+        with pytest.raises(TimeoutError):
+            demo.ensure_demo(store, scale=100, timeout=0.5)
+    assert one(f"SELECT count(*) FROM {current(store, 'users')}")[0] == 0

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from data import demo_geography, geo
+from data import geo
+from data.demo import geography
 from tests.imports_fixture import REALDATA
 
 REAL_WARDS = REALDATA / "boundaries" / "staffordshire_wards_2013.geojson"
@@ -21,8 +22,8 @@ def _real() -> dict:
 
 
 def test_the_shipped_file_is_small_and_every_ward_a_valid_polygon():
-    assert demo_geography.WARDS_FILE.stat().st_size < MAX_BYTES
-    collection = json.loads(demo_geography.WARDS_FILE.read_text(encoding="utf-8"))
+    assert geography.WARDS_FILE.stat().st_size < MAX_BYTES
+    collection = json.loads(geography.WARDS_FILE.read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 211
     codes = [f["properties"]["WD13CD"] for f in collection["features"]]
     assert len(set(codes)) == len(codes) == 211 and codes == sorted(codes)
@@ -38,7 +39,7 @@ def test_the_shipped_file_is_small_and_every_ward_a_valid_polygon():
 def test_neighbouring_wards_still_meet_exactly():
     """Shared borders were simplified once, so a border position of one ward is one of its neighbour's too."""
     seen: dict[tuple[float, float], set[str]] = {}
-    for ward in demo_geography.load_wards():
+    for ward in geography.load_wards():
         for x, y in ward["geometry"]["coordinates"][0][:-1]:
             seen.setdefault((x, y), set()).add(ward["ward_code"])
     shared = sum(len(codes) > 1 for codes in seen.values())
@@ -46,17 +47,17 @@ def test_neighbouring_wards_still_meet_exactly():
 
 
 def test_the_licence_note_is_beside_the_file():
-    note = (demo_geography.WARDS_FILE.parent / "LICENCE.md").read_text(encoding="utf-8")
+    note = (geography.WARDS_FILE.parent / "LICENCE.md").read_text(encoding="utf-8")
     assert "Open Government Licence v3.0" in note
     assert "Contains OS data © Crown copyright and database right" in note
-    assert demo_geography.WARDS_FILE.name in note
-    collection = json.loads(demo_geography.WARDS_FILE.read_text(encoding="utf-8"))
+    assert geography.WARDS_FILE.name in note
+    collection = json.loads(geography.WARDS_FILE.read_text(encoding="utf-8"))
     assert "Contains OS data © Crown copyright and database right" in collection["attribution"]
 
 
 def test_the_shipped_wards_are_the_real_ones():
     real = {f["properties"]["WD13CD"]: f for f in _real()["features"]}
-    shipped = demo_geography.load_wards()
+    shipped = geography.load_wards()
     assert {w["ward_code"] for w in shipped} == set(real)
     polygons = geo.build_polygons(list(real), [f["geometry"] for f in real.values()])
     codes = list(real)
@@ -74,5 +75,5 @@ def test_the_shipped_wards_are_the_real_ones():
 
 def test_the_shipped_file_is_what_build_wards_makes_of_the_published_boundaries(tmp_path):
     target = tmp_path / "wards.geojson"
-    demo_geography.write_wards(demo_geography.build_wards(_real()), target)
-    assert target.read_bytes() == demo_geography.WARDS_FILE.read_bytes()
+    geography.write_wards(geography.build_wards(_real()), target)
+    assert target.read_bytes() == geography.WARDS_FILE.read_bytes()

@@ -1,18 +1,18 @@
 """The demo force's geography: Staffordshire's real wards, simplified and shipped with Beatbook.
 
-`boundaries/staffordshire_wards_2013.geojson` holds the 211 electoral wards (2013)
+`data/boundaries/staffordshire_wards_2013.geojson` holds the 211 electoral wards (2013)
 of the nine local authorities in the Staffordshire police force area, with their
 ONS codes and names and their local authority (`WD13CD`, `WD13NM`, `LAD13CD`,
 `LAD13NM`, the names the boundary importer looks for, so Admin can load the file
 as it is). Each boundary is simplified to within SIMPLIFY_METRES by
 `geo.simplify_shared`, which keeps shared borders shared (neighbouring wards still
 meet exactly), and its coordinates are rounded to DECIMALS places (about a metre).
-`boundaries/LICENCE.md` says whose data it is and under which licence.
+`data/boundaries/LICENCE.md` says whose data it is and under which licence.
 
 `build_wards` makes the file's content from the published boundaries (a GeoJSON
 FeatureCollection of ward polygons with those codes and names, in WGS84):
 
-    python -m data.demo_geography staffordshire_wards_2013.geojson
+    python -m data.demo.geography staffordshire_wards_2013.geojson
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from data import geo
 
-WARDS_FILE = Path(__file__).resolve().parent / "boundaries" / "staffordshire_wards_2013.geojson"
+WARDS_FILE = Path(__file__).resolve().parents[1] / "boundaries" / "staffordshire_wards_2013.geojson"
 SIMPLIFY_METRES = 40.0
 DECIMALS = 5
 ATTRIBUTION = ("Contains OS data © Crown copyright and database right 2013. Contains public sector information "
@@ -81,6 +81,6 @@ def load_wards() -> tuple[dict[str, Any], ...]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m data.demo_geography WARDS.geojson")
+        sys.exit("usage: python -m data.demo.geography WARDS.geojson")
     size = write_wards(build_wards(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
     print(f"{WARDS_FILE}: {size:,} bytes")
