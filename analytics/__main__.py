@@ -1,6 +1,7 @@
-"""Command line: the dashboards' figures without a browser.
+"""Command line: the dashboards' figures without a browser, and a period's records as files.
 
     python -m analytics summary --store PATH [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--area CODE] [--json]
+    python -m analytics export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]... [--tables a,b]
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from analytics.filters import Filters
 from analytics.metrics import METRICS
 from analytics.queries import summary
+from data.cli import acting_user, add_command, open_store
 from data.settings import load_settings
-from data.store import Store
+from data.store import Store, ValidationError
 
 
 def _as_json(value):
@@ -40,7 +43,7 @@ def format_summary(figures: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analytics", description="Beatbook figures")
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Beatbook figures and exports.")
     commands = parser.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("summary", help="headline figures for a period and areas")
     cmd.add_argument("--store", default=None, help="store folder or URI (default: the configured store)")
@@ -49,8 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--area", action="append", default=[], help="area code (repeat for several)")
     cmd.add_argument("--ward", action="append", default=[], help="ward code (repeat for several)")
     cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    cmd.set_defaults(run=run_summary)
+    _add_export(commands)
     args = parser.parse_args(argv)
+    return args.run(args)
 
+
+def run_summary(args: argparse.Namespace) -> int:
     settings = load_settings()
     store = Store(args.store or settings.store, storage_options=settings.storage_options)
     filters = Filters(start=args.start, end=args.end, areas=tuple(args.area), wards=tuple(args.ward))
@@ -59,6 +67,39 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, default=_as_json, indent=2))
     else:
         print(format_summary(figures))
+    return 0
+
+
+def _add_export(commands) -> None:
+    command = add_command(commands, "export", run_export,
+                          "Export a period's current records to Parquet files and one Excel workbook.")
+    command.add_argument("--out", required=True, help="folder to write <table>.parquet and the workbook into")
+    command.add_argument("--start", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
+    command.add_argument("--end", type=dt.date.fromisoformat, help="last day, YYYY-MM-DD")
+    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
+    command.add_argument("--tables", help="comma-separated tables (default: all activity tables and crimes)")
+    command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from analytics.period_export import WORKBOOK, export_period
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = acting_user(store, args.user)
+    if user is None:
+        return 1
+    try:
+        counts = export_period(store, args.out, user=user, start=args.start, end=args.end, areas=args.area,
+                               tables=args.tables.split(",") if args.tables else None)
+    except (ValidationError, ValueError) as exc:
+        print(f"nothing exported: {exc}", file=sys.stderr)
+        return 1
+    width = max(len(t) for t in counts)
+    for table, rows in counts.items():
+        print(f"{table:<{width}}  {rows:>12,}  {Path(args.out) / (table + '.parquet')}")
+    print(f"workbook: {Path(args.out) / WORKBOOK}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Export a period's current records to Parquet files and one Excel workbook (`python -m data export`).
+"""Export a period's current records to Parquet files and one Excel workbook (`python -m analytics export`).
 
 One Parquet file per table (for Power BI, Spark or pandas) and one workbook
 with a sheet per table (text cells neutralised, see `analytics.export`).

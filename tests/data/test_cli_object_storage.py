@@ -101,7 +101,7 @@ def test_every_command_runs_on_object_storage(azurite, tmp_path):
 
     # Export (no period given): every current record, as local files.
     out = tmp_path / "export"
-    exported = data("export", "--out", str(out), "--tables", "ccrs,patrols")
+    exported = run("analytics", "export", "--store", root, "--out", str(out), "--tables", "ccrs,patrols")
     assert pq.read_table(out / "ccrs.parquet").num_rows == counts["ccrs"] - 1
     assert pq.read_table(out / "patrols.parquet").num_rows == counts["patrols"]
     assert f"workbook: {out / 'beatbook-export.xlsx'}" in exported.stdout

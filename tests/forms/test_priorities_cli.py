@@ -1,4 +1,4 @@
-"""`python -m data import priorities`: load a data.police.uk priorities file as a user would."""
+"""`python -m forms import priorities`: load a data.police.uk priorities file as a user would."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PRIORITIES = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "data", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "forms", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=300)
 
 

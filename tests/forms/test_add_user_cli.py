@@ -1,4 +1,4 @@
-"""`python -m data add-user`: the first admin of a store behind sign-in, validated and audited."""
+"""`python -m forms add-user`: the first admin of a store behind sign-in, validated and audited."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "data", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "forms", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=300)
 
 

@@ -1,4 +1,4 @@
-"""`python -m data import ...` and `python -m data export`, run as an analyst would."""
+"""`python -m forms import ...` (and `python -m analytics export` after it), run as an analyst would."""
 
 from __future__ import annotations
 
@@ -11,15 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from data import db
-from tests.conftest import point_commands_at
 from tests.imports_fixture import crime_csv, crime_row, make_store, square
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "data", *args], cwd=REPO, capture_output=True, text=True,
+def run(*args: str, module: str = "forms") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True,
                           timeout=300)
 
 
@@ -66,7 +64,8 @@ def test_import_boundaries_then_crime_then_export(tmp_path):
     assert counts(again.stdout)["imported"] == 0 and counts(again.stdout)["unchanged"] == 3
 
     out = tmp_path / "export"
-    result = run("export", "--store", str(store), "--out", str(out), "--start", "2025-04-01", "--end", "2025-04-30")
+    result = run("export", "--store", str(store), "--out", str(out), "--start", "2025-04-01", "--end", "2025-04-30",
+                 module="analytics")
     assert result.returncode == 0, result.stderr
     crimes = pq.read_table(out / "crimes.parquet").to_pandas()
     assert list(crimes["crime_id"]) == ["d"] and crimes["ward_code"].iloc[0] == "E05000002"
@@ -84,26 +83,6 @@ def test_import_spreadsheet_with_a_mapping_and_a_default(tmp_path):
     assert result.returncode == 0, result.stderr
     assert counts(result.stdout) == {"imported": 1, "updated": 0, "unchanged": 0, "rejected": 1}
     assert "ward_code: '…' is not a ward" in result.stdout
-
-
-def test_export_excludes_diversity_answers(any_empty_store, tmp_path, monkeypatch):
-    store = make_store(any_empty_store)
-    point_commands_at(store, monkeypatch, tmp_path)
-    for n, day in enumerate((3, 4, 20)):
-        store.save("ccrs", {"contact_at": f"2025-03-{day:02}T11:00", "area_code": "A1", "ward_code": "W1",
-                            "officer_id": "P1", "contact_method": "Face to face", "diversity_consent": True,
-                            "ethnicity": "W1"}, user="P1", submission_id=f"c{n}")
-    store.delete("ccrs", "c1", user="P1", submission_id="withdrawn")
-    out = tmp_path / "export"
-    result = run("export", "--store", store.root, "--out", str(out), "--tables", "ccrs", "--end", "2025-03-10")
-    assert result.returncode == 0, result.stderr
-    exported = pq.read_table(out / "ccrs.parquet")
-    assert "ethnicity" not in exported.column_names and "age_band" not in exported.column_names
-    assert exported.column("record_id").to_pylist() == ["c0"]  # c1 is withdrawn, c2 after the period
-    assert list(pd.read_excel(out / "beatbook-export.xlsx", sheet_name="ccrs")["record_id"]) == ["c0"]
-    (entry,) = db.cursor().execute(f"SELECT user_id, detail FROM {store.relation('audit')}"
-                                   " WHERE action = 'export'").fetchall()
-    assert entry[0] == "cli" and "rows {'ccrs': 1}" in entry[1]
 
 
 def test_an_officer_may_not_import_from_the_command_line(tmp_path):
