@@ -15,7 +15,7 @@ from pathlib import Path
 from analytics.filters import Filters
 from analytics.metrics import METRICS
 from analytics.queries import summary
-from data.cli import acting_user, add_command, open_store
+from data.cli import acting_user, add_command, command_parser, open_store, run_command
 from data.settings import load_settings
 from data.store import Store, ValidationError
 
@@ -43,8 +43,7 @@ def format_summary(figures: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analytics", description="Beatbook figures and exports.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser, commands = command_parser(prog="python -m analytics", description="Beatbook figures and exports.")
     cmd = commands.add_parser("summary", help="headline figures for a period and areas")
     cmd.add_argument("--store", default=None, help="store folder or URI (default: the configured store)")
     cmd.add_argument("--start", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
@@ -54,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     cmd.set_defaults(run=run_summary)
     _add_export(commands)
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return run_command(parser, argv)
 
 
 def run_summary(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from data import demo
-from data.cli import add_command, open_store, print_json, print_progress
+from data.cli import add_command, command_parser, open_store, print_json, print_progress, run_command
 from data.objects import LeaseBusy
 from data.schema import TABLES
 from data.settings import load_settings
@@ -36,13 +36,11 @@ DEFAULT_RETENTION_HOURS = 168
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status."""
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    return run_command(build_parser(), argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m data", description="Beatbook store commands.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser, commands = command_parser(prog="python -m data", description="Beatbook store commands.")
 
     command = add_command(commands, "demo", run_demo, "Fill an empty store with the demo force (Staffordshire).")
     command.add_argument("--scale", default="demo", type=_scale,

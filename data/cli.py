@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from data import reference
 from data.settings import load_settings
@@ -17,6 +17,18 @@ from data.store import Store
 
 CLI_USER = {"user_id": "cli", "name": "Command line", "role": "analyst", "active": True}
 """Who the commands act as by default: whoever can run them can already write the store's files."""
+
+
+def command_parser(*, prog: str, description: str) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """A parser for `prog COMMAND ...`, and the group its commands are added to (`add_command`)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    return parser, parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse `argv` and run the command it names; the exit status."""
+    args = parser.parse_args(argv)
+    return args.run(args)
 
 
 def add_command(commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int],

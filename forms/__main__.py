@@ -17,7 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from data import picklists
-from data.cli import CLI_USER, acting_user, add_command, open_store, print_json, print_progress
+from data.cli import (
+    CLI_USER,
+    acting_user,
+    add_command,
+    command_parser,
+    open_store,
+    print_json,
+    print_progress,
+    run_command,
+)
 from data.store import Store, ValidationError, new_submission_id
 
 IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs", "priorities")
@@ -27,13 +36,11 @@ CLI_ADMIN = {**CLI_USER, "role": "admin"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status."""
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    return run_command(build_parser(), argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m forms", description="Beatbook imports and users.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser, commands = command_parser(prog="python -m forms", description="Beatbook imports and users.")
 
     command = add_command(commands, "import", run_import,
                           "Import data.police.uk crime files or neighbourhood priorities, ward boundaries, census "

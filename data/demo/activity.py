@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from data.demo.columns import Column, Pick, assemble, hex_ids
+from data.demo.columns import Column, Pick, assemble, hex_ids, new_ids
 from data.schema import system_columns
 
 
@@ -19,6 +19,10 @@ class Activity:
     written_at: np.ndarray  # when each record was saved
     written_by: Pick  # who saved it
     DATE = ""  # the column dashboards filter dates on
+
+    def __init__(self, rng: np.random.Generator, n: int):
+        self.n = n
+        self.ids = new_ids(rng, n)
 
     @property
     def rows(self) -> int:

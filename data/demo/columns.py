@@ -202,7 +202,7 @@ Column = Num | Pick | Ids | Lists | Struct | ArrowColumn
 
 
 def assemble(table: str, columns: dict[str, Column], rows: np.ndarray, *, blank: np.ndarray | None = None,
-              blank_columns: Sequence[str] = (), given: dict[str, pa.Array] | None = None) -> pa.Table:
+             blank_columns: Sequence[str] = (), given: dict[str, pa.Array] | None = None) -> pa.Table:
     """The records `rows` of a table as Arrow; columns neither held nor given are null (or empty lists)."""
     schema = arrow_schema(table)
     given = given or {}

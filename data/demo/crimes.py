@@ -15,7 +15,6 @@ from data.demo.columns import (
     Num,
     as_us,
     choice,
-    new_ids,
     pick,
     random_hex,
     shares,
@@ -74,8 +73,7 @@ class Crimes(Activity):
     DATE = "month"
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int):
-        self.n = n
-        ids = new_ids(rng, n)
+        super().__init__(rng, n)
         wards = len(force.ward_codes)
         kinds = [AREAS[k].kind for k in force.ward_area]
         # Demand per ward: by kind of area, spread wide, and a town-centre hotspot or two per area.
@@ -96,7 +94,7 @@ class Crimes(Activity):
         # Crime types by kind of area.
         types = list(CRIME_TYPES)
         chooser = Chooser([shares({t: w * CRIME_BOOST[a.kind].get(t, 1.0) for t, w in CRIME_TYPES.items()},
-                                     types) for a in AREAS])
+                                  types) for a in AREAS])
         kind = chooser.pick(rng, area) - chooser.start[area]
         asb = kind == types.index("Anti-social behaviour")
         # Map points: a few places per ward, inside it, some streets busier than others.
@@ -136,7 +134,7 @@ class Crimes(Activity):
             "lat": Num(np.round(point_lat[point], 5), pa.float64(), no_location),
             "lon": Num(np.round(point_lon[point], 5), pa.float64(), no_location),
             "location": pick([*(f"On or near {s}" for s in STREETS), "No location"],
-                              np.where(no_location, len(STREETS), point_street[point])),
+                             np.where(no_location, len(STREETS), point_street[point])),
             "lsoa_code": pick(lsoa_codes, lsoa, no_location),
             "lsoa_name": pick(lsoa_names, lsoa, no_location),
             "crime_type": pick(types, kind),
@@ -145,4 +143,4 @@ class Crimes(Activity):
             "area_code": pick(force.area_codes, area, no_location),
             "source_file": pick(files, month),
         }
-        self.ids, self.written_at, self.written_by = ids, written, pick([ANALYST], np.zeros(n))
+        self.written_at, self.written_by = written, pick([ANALYST], np.zeros(n))

@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from data import picklists
 from data.demo.activity import Activity
-from data.demo.columns import MINUTE, Column, Num, as_us, choice, new_ids, pick, shares, sometimes
+from data.demo.columns import MINUTE, Column, Num, as_us, choice, pick, shares, sometimes
 from data.demo.force import Force
 from data.demo.phrases import DUTIES, PATROL_OUTCOMES, PLACES
 from data.demo.weights import ABSTRACTION_REASONS, PATROL_TYPES
@@ -20,8 +20,7 @@ class Patrols(Activity):
     DATE = "start"
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int):
-        self.n = n
-        ids = new_ids(rng, n)
+        super().__init__(rng, n)
         area = choice(rng, force.area_activity, n)
         ward = force.ward_of[force.wards.pick(rng, area)]
         officer = force.officer_of[force.officers.pick(rng, area)]
@@ -33,22 +32,21 @@ class Patrols(Activity):
         self.columns: dict[str, Column] = {
             "officer_id": force.user_pick(officer),
             "patrol_type": pick(picklists.PATROL_TYPES,
-                                 choice(rng, shares(PATROL_TYPES, picklists.PATROL_TYPES), n)),
+                                choice(rng, shares(PATROL_TYPES, picklists.PATROL_TYPES), n)),
             "start": Num(start, pa.timestamp("us")),
             "end": Num(end, pa.timestamp("us")),
             "area_code": pick(force.area_codes, area),
             "ward_code": pick(force.ward_codes, ward),
             "places": pick(force.ward_strings(PLACES), rng.integers(0, len(PLACES), n) * wards + ward,
-                            ~sometimes(rng, n, 0.7)),
+                           ~sometimes(rng, n, 0.7)),
             "tasking": pick([f"Ward priority: {i.lower()}" for i in picklists.ISSUE_CATEGORIES], tasking,
-                             ~sometimes(rng, n, 0.5)),
+                            ~sometimes(rng, n, 0.5)),
             "outcomes": pick(PATROL_OUTCOMES, rng.integers(0, len(PATROL_OUTCOMES), n), ~sometimes(rng, n, 0.75)),
             "lat": lat,
             "lon": lon,
         }
-        self.ids, self.written_at = ids, force.written(rng, end, 15, 600)
+        self.written_at = force.written(rng, end, 15, 600)
         self.written_by = force.user_pick(officer)
-
 
 
 class Abstractions(Activity):
@@ -58,8 +56,7 @@ class Abstractions(Activity):
     DATE = "date"
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int):
-        self.n = n
-        ids = new_ids(rng, n)
+        super().__init__(rng, n)
         area = choice(rng, force.area_activity, n)
         officer = force.officer_of[force.officers.pick(rng, area)]
         days = force.days(rng, "abstractions", n)
@@ -75,5 +72,5 @@ class Abstractions(Activity):
             "duty_taken_to": pick(duties, reason * 3 + rng.integers(0, 3, n)),
         }
         evening = as_us(days) + np.timedelta64(17, "h")
-        self.ids, self.written_at = ids, force.written(rng, evening, 0, 3 * 1440)
+        self.written_at = force.written(rng, evening, 0, 3 * 1440)
         self.written_by = force.user_pick(officer)

@@ -79,8 +79,7 @@ class Events(Activity):
         return self.n + int(self.finished.sum())
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int):
-        self.n = n
-        self.ids = new_ids(rng, n)
+        super().__init__(rng, n)
         second_ids = new_ids(rng, n, ordered=False)
         area = choice(rng, force.area_activity, n)
         ward = force.ward_of[force.wards.pick(rng, area)]
@@ -126,22 +125,22 @@ class Events(Activity):
             "communities_targeted": Lists(pick(picklists.COMMUNITIES, targeted), targeted_n),
             "status": pick(picklists.EVENT_STATUSES, status),
             "attendees": Num(np.maximum(1, np.round(typical * rng.lognormal(0, 0.5, n))).astype(np.int64),
-                              pa.int64(), ~completed),
+                             pa.int64(), ~completed),
             "officers_involved": Num(attending_n.astype(np.int64), pa.int64(), ~completed),
             "communities_supported": Lists(pick(picklists.COMMUNITIES, supported),
-                                            np.where(completed, targeted_n, 0)),
+                                           np.where(completed, targeted_n, 0)),
             "quality_rating": Num(choice(rng, shares([3, 7, 25, 40, 25]), n).astype(np.int64) + 1, pa.int64(),
-                                   ~completed),
+                                  ~completed),
             "quality_note": pick(QUALITY_NOTES, rng.integers(0, len(QUALITY_NOTES), n),
-                                  ~(completed & sometimes(rng, n, 0.25))),
+                                 ~(completed & sometimes(rng, n, 0.25))),
             "public_feedback": pick(PUBLIC_FEEDBACK, rng.integers(0, len(PUBLIC_FEEDBACK), n),
-                                     ~(completed & sometimes(rng, n, 0.7))),
+                                    ~(completed & sometimes(rng, n, 0.7))),
             "issues": Lists(pick(picklists.ISSUE_CATEGORIES, issues), issue_n),
             "issues_text": force.issue_text(rng, first_issue, ~(completed & sometimes(rng, n, 0.85))),
             "intel_submissions": Num(rng.poisson(0.4, n).astype(np.int64), pa.int64(), ~completed),
             "suitable_for_publishing": Num(sometimes(rng, n, 0.45), pa.bool_(), ~completed),
             "value_gained": pick(VALUE_GAINED, rng.integers(0, len(VALUE_GAINED), n),
-                                  ~(completed & sometimes(rng, n, 0.8))),
+                                 ~(completed & sometimes(rng, n, 0.8))),
             "cancel_reason": pick(CANCEL_REASONS, rng.integers(0, len(CANCEL_REASONS), n), ~cancelled),
         }
         self.written_at, self.written_by = booked_at, force.user_pick(organiser)
@@ -180,8 +179,7 @@ class Ccrs(Activity):
     DATE = "contact_at"
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int, events: Events):
-        self.n = n
-        self.ids = new_ids(rng, n)
+        super().__init__(rng, n)
         area = choice(rng, force.area_activity, n)
         ward = force.ward_of[force.wards.pick(rng, area)]
         contact = force.times(rng, force.days(rng, "ccrs", n), "ccrs")
@@ -228,12 +226,12 @@ class Ccrs(Activity):
             "smart_alert_signup": Num(sometimes(rng, n, 0.2), pa.bool_()),
             "diversity_consent": Num(consent, pa.bool_()),
             "age_band": pick(picklists.AGE_BANDS, choice(rng, shares(AGE_BANDS, picklists.AGE_BANDS), n),
-                              ~consent),
+                             ~consent),
             "ethnicity": pick(list(picklists.ETHNICITY), ethnicity, ~consent),
             "religion": pick(picklists.RELIGIONS, religion, ~consent),
             "sex": pick(picklists.SEXES, choice(rng, shares(SEXES, picklists.SEXES), n), ~consent),
             "disability": pick(picklists.DISABILITY, choice(rng, shares(DISABILITY, picklists.DISABILITY), n),
-                                ~consent),
+                               ~consent),
         }
         if len(events.ids):
             self.columns["event_id"] = Ids(events.ids[np.maximum(event, 0)], nulls=event < 0)
@@ -249,8 +247,7 @@ class Ysywd(Activity):
     DATE = "raised_on"
 
     def __init__(self, force: Force, rng: np.random.Generator, n: int, events: Events, ccrs: Ccrs):
-        self.n = n
-        ids = new_ids(rng, n)
+        super().__init__(rng, n)
         source = choice(rng, shares(YSYWD_SOURCES, picklists.YSYWD_SOURCES), n)
         area = choice(rng, force.area_activity, n)
         ward = force.ward_of[force.wards.pick(rng, area)]
@@ -299,15 +296,15 @@ class Ysywd(Activity):
         actions = Struct({
             "action_type": pick(picklists.ACTION_TYPES, action_type),
             "text": pick([t for a in picklists.ACTION_TYPES for t in ACTION_TEXT[a]],
-                          action_type * 2 + rng.integers(0, 2, len(action_owner))),
+                         action_type * 2 + rng.integers(0, 2, len(action_owner))),
             "date": Num(action_dates, pa.date32()),
             "officer_id": force.user_pick(action_officer),
         })
         feedback = Struct({
             "date": Num(feedback_dates, pa.date32()),
             "channel": pick(picklists.FEEDBACK_CHANNELS,
-                             choice(rng, shares(FEEDBACK_CHANNELS, picklists.FEEDBACK_CHANNELS),
-                                     int(feedback_n.sum()))),
+                            choice(rng, shares(FEEDBACK_CHANNELS, picklists.FEEDBACK_CHANNELS),
+                                    int(feedback_n.sum()))),
             "text": pick(FEEDBACK_TEXT, rng.integers(0, len(FEEDBACK_TEXT), int(feedback_n.sum()))),
         })
         officer = force.officer_of[force.officers.pick(rng, area)]
@@ -327,5 +324,5 @@ class Ysywd(Activity):
             "publishable": Num((status >= feedback_given) & sometimes(rng, n, 0.6), pa.bool_()),
         }
         written = as_us(latest) + np.timedelta64(16, "h") + rng.integers(0, 360, n) * MINUTE
-        self.ids, self.written_by = ids, force.user_pick(officer)
+        self.written_by = force.user_pick(officer)
         self.written_at = np.minimum(written, force.midnight - MINUTE)

@@ -84,17 +84,17 @@ class Force:
         self.area_codes = [a.code for a in AREAS]
         self._build_wards()
         self.area_activity = shares([np.count_nonzero(self.ward_area == k) * KIND_ACTIVITY[a.kind]
-                                       for k, a in enumerate(AREAS)])
+                                     for k, a in enumerate(AREAS)])
         self._build_users()
         self.issues = Chooser([shares(ISSUE_BASE | {k: ISSUE_BASE[k] * v for k, v in a.issue_boost.items()},
-                                         picklists.ISSUE_CATEGORIES) for a in AREAS])
+                                      picklists.ISSUE_CATEGORIES) for a in AREAS])
         self.communities = Chooser([
             shares({k: v * COMMUNITY_BOOST[a.kind].get(k, 1.0) for k, v in COMMUNITY_BASE.items()},
-                     picklists.COMMUNITIES) for a in AREAS])
+                   picklists.COMMUNITIES) for a in AREAS])
         codes = list(picklists.ETHNICITY)
         self.ethnicity = Chooser([shares(ETHNICITY[a.kind], codes) for a in AREAS])
         self.religion = Chooser([shares(RELIGION_BY_ETHNICITY.get(c, RELIGION_DEFAULT), picklists.RELIGIONS)
-                                  for c in codes])
+                                 for c in codes])
         issue_names = picklists.ISSUE_CATEGORIES
         self.issue_sentences = [s for name in issue_names for s in ISSUE_TEXT[name]]
         self.issue_variants = 3
@@ -245,7 +245,7 @@ class Force:
             {"ward_code": code, "name": name, "area_code": self.area_codes[k], "centre_lat": float(lat),
              "centre_lon": float(lon), "geojson": geo}
             for code, name, k, lat, lon, geo in zip(self.ward_codes, self.ward_names, self.ward_area,
-                                                     self.ward_lat, self.ward_lon, self.ward_geojson, strict=True)])
+                                                    self.ward_lat, self.ward_lon, self.ward_geojson, strict=True)])
 
     def users_table(self) -> pa.Table:
         return self._rows("users", [{**u, "active": True} for u in self.users])

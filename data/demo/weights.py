@@ -36,7 +36,7 @@ ETHNICITY = {
                 "O2": 2, "NS": 4},
 }
 RELIGION_DEFAULT = {"No religion": 40, "Christian": 44, "Buddhist": 0.5, "Hindu": 0.5, "Jewish": 0.4,
-                     "Muslim": 1.5, "Sikh": 0.3, "Other religion": 0.8, "Prefer not to say": 7}
+                    "Muslim": 1.5, "Sikh": 0.3, "Other religion": 0.8, "Prefer not to say": 7}
 RELIGION_BY_ETHNICITY = {
     "A1": {"Muslim": 85, "No religion": 5, "Prefer not to say": 10},
     "A4": {"Muslim": 88, "No religion": 4, "Prefer not to say": 8},
@@ -49,7 +49,7 @@ RELIGION_BY_ETHNICITY = {
     "NS": {"Prefer not to say": 80, "No religion": 10, "Christian": 10},
 }
 AGE_BANDS = {"Under 18": 9, "18-24": 10, "25-34": 15, "35-44": 16, "45-54": 16, "55-64": 14, "65+": 16,
-              "Prefer not to say": 4}
+             "Prefer not to say": 4}
 SEXES = {"Female": 51, "Male": 46, "Prefer not to say": 3}
 DISABILITY = {"Yes": 14, "No": 80, "Prefer not to say": 6}
 CONTACT_METHODS = {"Face to face": 70, "Telephone": 12, "Email": 7, "Social media": 6, "Online meeting": 5}
@@ -60,12 +60,12 @@ EVENT_TYPES = {  # weight, typical attendance
     "Cultural festival": (3, 140),
 }
 PATROL_TYPES = {"Hotspot patrol": 20, "Priority patrol": 18, "Tasking": 10, "Reassurance patrol": 14,
-                 "Foot patrol": 22, "Cycle patrol": 5, "Vehicle patrol": 11}
+                "Foot patrol": 22, "Cycle patrol": 5, "Vehicle patrol": 11}
 ABSTRACTION_REASONS = {"Response cover": 35, "Public order": 12, "Custody": 10, "Training": 14, "Court": 8,
-                        "Major incident": 5, "Event policing": 9, "Sickness cover": 7}
+                       "Major incident": 5, "Event policing": 9, "Sickness cover": 7}
 ACTION_TYPES = {"Media appeal": 6, "Patrol plan": 22, "Reassurance": 14, "Enforcement": 12,
-                 "Partner referral": 14, "Crime prevention advice": 14, "Problem-solving plan": 9,
-                 "Community messaging alert": 9}
+                "Partner referral": 14, "Crime prevention advice": 14, "Problem-solving plan": 9,
+                "Community messaging alert": 9}
 FEEDBACK_CHANNELS = {"Meeting": 30, "Community messaging": 35, "Social media": 18, "Leaflet": 9, "Website": 8}
 YSYWD_SOURCES = {"event": 35, "ccr": 30, "meeting": 15, "online": 10, "manual": 10}
 
