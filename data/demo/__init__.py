@@ -18,6 +18,12 @@ Every scale runs the same vectorised code: columns are drawn with numpy for the
 whole table at once, then turned into Arrow in chunks of about `CHUNK_ROWS` rows,
 each appended as one Delta commit, with rows sorted by (record_id, version).
 
+Where things are: `force` (areas, wards, users, reference tables), `weights` and `phrases`
+(what is drawn), `columns` (the column mini-language), `activity` (the chunked tables'
+base, with their system columns), `engagement`, `deployment`, `crimes` and `census` (the
+tables), `geography` (the shipped ward boundaries). Everything is written with
+`Store.append_rows`.
+
 Handy demo identities: u0001 PC (Stafford), u0002 PCSO (Stoke-on-Trent), u0003
 Sergeant (Stafford), u0004 commander (Stafford), u0005 analyst, u0006 admin.
 """
