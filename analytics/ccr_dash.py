@@ -35,6 +35,7 @@ DETAIL_ROWS = 500
 TOP_OFFICERS = 20
 NOT_ANSWERED = "Not answered"
 CONSENTED = "diversity_consent"
+CCR_TABLES = ("ccrs", "areas", "wards", "users")  # the tables every CCR page reads
 
 # Each breakdown lists every category, in pick-list order, then those who consented but did not answer.
 BREAKDOWN_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -78,14 +79,14 @@ def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]
     """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
     where, params = where_clause(filters, table="ccrs")
     parts, scope_params = _places_parts(relations, filters)
-    sql = f"""
+    query = f"""
         WITH grouped AS MATERIALIZED (
             SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
                    {metric("ccrs_at_events").sql} AS at_events
             FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
         {parts}
         ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
-    return sql, params + scope_params
+    return query, params + scope_params
 
 
 def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
@@ -93,7 +94,7 @@ def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, lis
     officer_id, ccrs, at_events), and the parameters they add."""
     areas, wards, users = (relations[t] for t in ("areas", "wards", "users"))
     scope, scope_params = ward_scope(filters)
-    sql = f"""
+    query = f"""
         SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS name, CAST(sum(g.ccrs) AS BIGINT) AS ccrs,
                count(DISTINCT g.officer_id) AS officers, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
         FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
@@ -107,7 +108,7 @@ def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, lis
                    CAST(sum(g.ccrs) AS BIGINT) AS ccrs, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
             FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
             ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})"""
-    return sql, scope_params
+    return query, scope_params
 
 
 def _places(frame: pd.DataFrame) -> Places:
@@ -161,13 +162,14 @@ def ccr_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[
     The diversity breakdowns come from published area-months (`analytics.disclosure`), never from the
     filters' own days, wards or officers; `diversity` says what they cover. Their every view is audited.
     """
-    outcomes = sql.cached(_ccr_outcomes, store, filters, tables=("ccrs", "areas", "wards", "users"))
+    outcomes = sql.cached(ccr_outcomes_over, store, filters, tables=CCR_TABLES)
     counts, outcomes.diversity = disclosure.diversity_counts(store, filters, user=user, today=today)
     outcomes.breakdowns = suppressed_breakdowns(counts)
     return outcomes
 
 
-def _ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
+def ccr_outcomes_over(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
+    """The CCR outcomes aggregates over these relations (no breakdowns, no scope check: see `ccr_outcomes`)."""
     where, params = where_clause(filters, table="ccrs")
     figures_sql = f"""
         SELECT {select_list(CCR_COUNTS)}, {select_list(("ccrs_with_issues", "issue_mentions"))}
@@ -250,15 +252,16 @@ _BY_WEEK, _BY_PLACE = 3, 12
 @sql.scoped("read_aggregates")
 def ccr_activity(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> CcrActivity:
     """The CCR activity page's query set."""
-    return sql.cached(_ccr_activity, store, filters, tables=("ccrs", "areas", "wards", "users"))
+    return sql.cached(ccr_activity_over, store, filters, tables=CCR_TABLES)
 
 
-def _ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
+def ccr_activity_over(relations: dict[str, str], filters: Filters) -> CcrActivity:
+    """The CCR activity page's query set over these relations (no scope check: see `ccr_activity`)."""
     where, params = where_clause(filters, table="ccrs")
     places, scope_params = _places_parts(relations, filters)
     # One scan grouped two ways: at (week, method, officer) for the totals, the time chart and the
     # methods, and at (area, ward, officer) for the places.
-    sql = f"""
+    query = f"""
         WITH scanned AS MATERIALIZED (
             SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
                    area_code, ward_code, officer_id, count(*) AS ccrs, {metric("ccrs_at_events").sql} AS at_events
@@ -277,7 +280,7 @@ def _ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
         UNION ALL BY NAME
         {places}
         ORDER BY part, week, -ccrs, contact_method, area_code, ward_code, officer_id"""
-    frame = sql.run(sql, params + scope_params)
+    frame = sql.run(query, params + scope_params)
     part = frame["part"]
 
     def piece(name: str, columns: list[str]) -> pd.DataFrame:
@@ -311,7 +314,7 @@ def ccr_details(store: Store, filters: Filters | None = None, *, user: Mapping[s
     """The record-level CCR table for `filters`, within the user's area scope; NotAllowed without
     `read_ccr_details`. Each view (user, filters, data version) is written to the audit log once.
     """
-    details = sql.cached(_ccr_details, store, filters, tables=("ccrs", "areas", "wards", "users"))
+    details = sql.cached(ccr_details_over, store, filters, tables=CCR_TABLES)
     audit.log_once(store, user, "view_personal", key=("ccr_details", filters, store.snapshot("ccrs").version),
                    table="ccrs", target_ids=details.rows["record_id"].astype(str),
                    detail=f"CCR details table: {len(details.rows)} of {details.total} rows; {filters}")
@@ -333,7 +336,8 @@ def _details_sql(relations: dict[str, str], where: str) -> str:
         ORDER BY c.contact_at DESC, c.record_id DESC"""
 
 
-def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
+def ccr_details_over(relations: dict[str, str], filters: Filters) -> CcrDetails:
+    """The CCR details table over these relations (no scope check, no audit: see `ccr_details`)."""
     where, params = where_clause(filters, table="ccrs")
     rows, total = sql.latest_rows(relations["ccrs"], where, params, column="contact_at", rows=DETAIL_ROWS,
                                sql=functools.partial(_details_sql, relations))

@@ -168,9 +168,9 @@ def top_issues_sql(relations: Mapping[str, str], filters: Filters, *, limit: int
     where, p = where_clause(filters, table="ccrs")
     parts.append(f"SELECT unnest(issues) AS issue FROM {relations['ccrs']} WHERE {where}")
     params += p
-    sql = (f"SELECT issue, count(*) AS count FROM ({' UNION ALL '.join(parts)})"
+    query = (f"SELECT issue, count(*) AS count FROM ({' UNION ALL '.join(parts)})"
            f" GROUP BY issue ORDER BY count DESC, issue LIMIT {int(limit)}")
-    return sql, params
+    return query, params
 
 
 def issue_list(frame: pd.DataFrame) -> list[dict]:

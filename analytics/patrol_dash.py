@@ -85,7 +85,7 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
     ab_where, ab_params = where_clause(filters, table="abstractions")
     scope, scope_params = ward_scope(filters)
     hours = f"sum(seconds) / {SECONDS_PER_HOUR}.0"
-    sql = f"""
+    query = f"""
         WITH grouped AS MATERIALIZED (
             SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, officer_id, count(*) AS patrols,
                    sum(date_diff('second', start, "end")) AS seconds
@@ -136,7 +136,7 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
                (SELECT {hours} FROM fine) AS hours, (SELECT sum(abstractions) FROM ab_fine) AS abstractions,
                (SELECT sum(hours) FROM ab_fine) AS abstraction_hours
         ORDER BY part, day, CASE WHEN part IN ('type', 'area', 'officer', 'reason', 'duty') THEN -hours END, key"""
-    return sql, patrol_params + ab_params + scope_params
+    return query, patrol_params + ab_params + scope_params
 
 
 @sql.scoped("read_aggregates")

@@ -34,8 +34,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analytics import sql
 from analytics.activity import MINE
-from data import access, audit, db, reference
+from data import access, audit, reference
 from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
@@ -86,10 +87,6 @@ def dip_check_shares(store: Store) -> dict[str, float]:
     return shares
 
 
-def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    return db.cursor().execute(sql, list(params)).df()
-
-
 def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt.datetime] | None = None
                  ) -> tuple[str, list]:
     """One row per current record of the checked types: table_name, record_id, version, kind, date, title,
@@ -102,21 +99,21 @@ def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt
     for table in tables:
         spec = MINE[table]
         ward = "NULL" if table == "abstractions" else "t.ward_code"
-        sql = (
+        query = (
             f"SELECT '{table}' AS table_name, t.record_id, t.reference, t.version, '{spec.kind}' AS kind,"
             f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
             f" t.{spec.owner} AS officer_id, t.area_code, {ward} AS ward_code"
         )
         if queue_of is None:
-            parts.append(f"{sql} FROM {store.relation(table)} t")
+            parts.append(f"{query} FROM {store.relation(table)} t")
             continue
         # Two filters, not one OR: each is a plain scan or a small semi-join.
         returned = (f"SELECT target_id FROM {store.relation('quality_reviews')}"
                     " WHERE table_name = ? AND outcome = 'returned'")
         parts.append(
-            f"{sql}, {_fraction_sql()} AS fraction FROM {store.relation(table)} t"
+            f"{query}, {_fraction_sql()} AS fraction FROM {store.relation(table)} t"
             f" WHERE t.area_code = ? AND {spec.date} >= ? AND t.record_id NOT IN ({returned})"
-            f" UNION ALL {sql}, NULL AS fraction FROM {store.relation(table)} t"
+            f" UNION ALL {query}, NULL AS fraction FROM {store.relation(table)} t"
             f" WHERE t.area_code = ? AND t.record_id IN ({returned})"
         )
         params += [table, queue_of[0], queue_of[1], table, queue_of[0], table]
@@ -151,7 +148,7 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
     records, params = _records_sql(store, CHECKED_TABLES, queue_of=(area, since_at))
     share_case = "CASE r.table_name " + " ".join("WHEN ? THEN ?" for _ in shares) + " END"
     share_params = [v for table, share in shares.items() for v in (table, share)]
-    sql = f"""
+    query = f"""
         WITH records AS ({records}),
         latest AS {_reviews_sql(store, first=False)},
         queue AS (
@@ -172,7 +169,7 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
         LEFT JOIN {store.relation('users')} rv ON rv.user_id = q.reviewer_id
         ORDER BY CASE q.state WHEN 'recheck' THEN 0 WHEN 'to_check' THEN 1 ELSE 2 END, q.date DESC,
                  q.table_name, q.record_id"""
-    queue = _frame(sql, params + [area, user_id] + share_params + [since_at])
+    queue = sql.run(query, params + [area, user_id] + share_params + [since_at])
     versions = store.versions((*CHECKED_TABLES, "quality_reviews"))
     detail = f"Dip-check queue of {area} from {since.isoformat()}: {len(queue)} records"
     _audit_listed(store, user, queue, key=("dip_queue", area, since, versions), detail=detail)
@@ -216,7 +213,7 @@ def list_reviews(store: Store, *, user: Mapping[str, Any], table: str, record_id
     """Every review of one record in the user's area, oldest first."""
     row = store.get(table, record_id)
     access.require(user, "dip_check", row.get("area_code") if row else "")
-    return _frame(
+    return sql.run(
         "SELECT q.target_version, q.outcome, q.comment, q.faults, coalesce(u.name, q.reviewer_id) AS reviewer,"
         f" q.written_at FROM {store.relation('quality_reviews')} q"
         f" LEFT JOIN {store.relation('users')} u ON u.user_id = q.reviewer_id"
@@ -246,7 +243,7 @@ def quality_by_area_month(store: Store, *, user: Mapping[str, Any], start: dt.da
     wanted = _quality_areas(user, areas)
     records, params = _records_sql(store, CHECKED_TABLES)
     area_filter = f"AND r.area_code IN ({', '.join('?' for _ in wanted)})" if wanted else ""
-    sql = f"""
+    query = f"""
         WITH records AS (
             SELECT r.*, CAST(date_trunc('month', r.date) AS DATE) AS month FROM ({records}) r
             WHERE r.date >= ? AND r.date < ? {area_filter}),
@@ -280,7 +277,7 @@ def quality_by_area_month(store: Store, *, user: Mapping[str, Any], start: dt.da
         LEFT JOIN {store.relation('areas')} a ON a.area_code = g.area_code
         ORDER BY g.month DESC, area"""
     bounds = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
-    frame = _frame(sql, params + bounds + wanted)
+    frame = sql.run(query, params + bounds + wanted)
     counts = ["submissions", "checked", "passed", "advised", "returned"]
     return frame.astype({c: "int64" for c in counts})
 
@@ -291,7 +288,7 @@ def count_faults(store: Store, *, user: Mapping[str, Any], start: dt.date, end: 
     wanted = _quality_areas(user, areas)
     records, params = _records_sql(store, CHECKED_TABLES)
     area_filter = f"AND r.area_code IN ({', '.join('?' for _ in wanted)})" if wanted else ""
-    frame = _frame(
+    frame = sql.run(
         f"WITH records AS (SELECT * FROM ({records}) r WHERE r.date >= ? AND r.date < ? {area_filter}),"
         " faults AS (SELECT DISTINCT q.table_name, q.target_id, unnest(q.faults) AS fault"
         f" FROM {store.relation('quality_reviews')} q)"
@@ -332,7 +329,7 @@ def list_team_submissions(store: Store, *, user: Mapping[str, Any], start: dt.da
         spec = MINE[table]
         fields = [f for f in TABLES[table].model_fields if not (table == "ccrs" and f in DIVERSITY_FIELDS)]
         columns = ", ".join(f't."{f}"' for f in fields)
-        frames[SHEETS[table]] = _frame(
+        frames[SHEETS[table]] = sql.run(
             f"SELECT t.record_id, t.version, {columns}, coalesce(u.name, t.{spec.owner}) AS officer_name,"
             " l.outcome AS last_check, l.target_version AS last_check_version, l.comment AS last_check_comment,"
             " t.written_at AS last_written_at"

@@ -225,22 +225,23 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def cached(build: Callable[[dict[str, str], Filters], Any], store: Store, filters: Filters | None, *,
-           tables: Sequence[str], key: tuple = ()) -> Any:
-    """`build(relations, filters)` over the current snapshots of `tables`, cached on (builder, store,
-    filters, the tables' versions, `key`); a copy of the result. `key` holds whatever else scopes the
-    result (the user, for a per-user read)."""
+def cached(build: Callable[..., Any], store: Store, filters: Filters | None, *, tables: Sequence[str],
+           key: tuple = (), **options: Any) -> Any:
+    """`build(relations, filters, **options)` over the current snapshots of `tables`, cached on (builder,
+    store, filters, the tables' versions, `options`, `key`); a copy of the result. `key` holds whatever
+    else scopes the result (the user, for a per-user read)."""
     filters = filters or Filters()
     snaps = [store.snapshot(t) for t in tables]
     relations = {s.table: s.relation() for s in snaps}
     if not _cache_enabled:
-        return build(relations, filters)
-    entry = (build.__module__, build.__qualname__, store.root, filters, tuple(s.version for s in snaps), key)
+        return build(relations, filters, **options)
+    entry = (build.__module__, build.__qualname__, store.root, filters, tuple(s.version for s in snaps),
+             tuple(sorted(options.items())), key)
     with _cache_lock:
         if entry in _cache:
             _cache.move_to_end(entry)
             return copy.deepcopy(_cache[entry])
-    result = build(relations, filters)
+    result = build(relations, filters, **options)
     with _cache_lock:
         _cache[entry] = result
         while len(_cache) > CACHE_SIZE:

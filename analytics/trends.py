@@ -138,7 +138,7 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
         fb_params.append(list(filters.officers))
     zero = ", ".join(f"0 AS {m}" for m in BASE)
     sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in BASE)
-    sql = f"""
+    query = f"""
         SELECT day, area_code, {sums} FROM (
             SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,
                    coalesce(sum(len(issues)), 0) AS issues_raised,
@@ -163,7 +163,7 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
             SELECT NULL::DATE AS day, NULL::VARCHAR AS area_code, {zero} WHERE false)
         GROUP BY day, area_code ORDER BY day, area_code"""
     params = ev_params + cc_params + pa_params + ys_params + action_params + fb_params + act_params
-    return sql, params
+    return query, params
 
 
 @sql.scoped("read_aggregates")
