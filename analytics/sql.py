@@ -97,9 +97,10 @@ def _record(sql: str, params: Sequence[Any], began: float) -> None:
 
 
 def _timed(sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:
+    """`fetch(cursor)` on a fresh cursor, timed and traced as the statement `sql`."""
     began = time.perf_counter()
     try:
-        return fetch(db.cursor().execute(sql, list(params)))
+        return fetch(db.cursor())
     finally:
         _record(sql, params, began)
 
@@ -109,22 +110,22 @@ def _timed(sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:
 
 def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """The statement's result as a DataFrame."""
-    return _timed(sql, params, lambda result: result.df())
+    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).df())
 
 
 def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     """The statement's result as a list of tuples."""
-    return _timed(sql, params, lambda result: result.fetchall())
+    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).fetchall())
 
 
 def one(sql: str, params: Sequence[Any] = ()) -> tuple | None:
     """The statement's first row (None when it returns none)."""
-    return _timed(sql, params, lambda result: result.fetchone())
+    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).fetchone())
 
 
 def arrow(sql: str, params: Sequence[Any] = ()) -> pa.Table:
     """The statement's result as an Arrow table."""
-    return _timed(sql, params, lambda result: result.fetch_arrow_table())
+    return _timed(sql, params, lambda cursor: cursor.sql(sql, params=list(params)).to_arrow_table())
 
 
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="beatbook-query")
