@@ -20,8 +20,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analytics import sql
 from analytics.search import creators_relation
-from data import access, db
+from data import access
 from data.store import Store
 
 ACTIVITY_COLUMNS = ("table_name", "record_id", "reference", "version", "kind", "date", "title", "summary", "status",
@@ -62,9 +63,6 @@ OWNER_COLUMNS = {table: spec.owner for table, spec in MINE.items() if spec.owner
 """Tables whose owner is named in a column; the others belong to their creator."""
 
 
-def _frame(sql: str, params: Sequence = ()) -> pd.DataFrame:
-    return db.cursor().execute(sql, list(params)).df()
-
 
 def _mine_sql(store: Store, user_id: str, tables: Sequence[str]) -> tuple[str, list]:
     parts, params = [], []
@@ -93,7 +91,7 @@ def list_my_activity(store: Store, *, user: Mapping[str, Any], tables: Sequence[
     """
     user_id = access.require(user, "read_own_records")
     mine, params = _mine_sql(store, user_id, tables or list(MINE))
-    sql = f"""
+    query = f"""
         WITH mine AS ({mine}),
         reviews AS (
             SELECT table_name, target_id, target_version, outcome, comment, reviewer_id, written_at
@@ -111,8 +109,8 @@ def list_my_activity(store: Store, *, user: Mapping[str, Any], tables: Sequence[
         ORDER BY returned DESC, CASE WHEN returned THEN r.written_at END DESC NULLS LAST,
                  m.date DESC, m.table_name, m.record_id"""
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return _frame(sql, params)
+        query += f" LIMIT {int(limit)}"
+    return sql.run(query, params)
 
 
 def list_returned(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
@@ -128,7 +126,7 @@ def count_my_contributions_by_week(store: Store, *, user: Mapping[str, Any], tod
     today = today or dt.date.today()
     first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     mine, params = _mine_sql(store, user_id, list(MINE))
-    frame = _frame(
+    frame = sql.run(
         f"SELECT CAST(date_trunc('week', date) AS DATE) AS week, kind, count(*) AS records FROM ({mine})"
         " WHERE date >= ? AND date < ? GROUP BY ALL ORDER BY week, kind",
         params + [dt.datetime.combine(first, dt.time()), dt.datetime.combine(today + dt.timedelta(days=1), dt.time())],
@@ -150,7 +148,7 @@ def count_my_activity_by_ward(store: Store, *, user: Mapping[str, Any], today: d
     today = today or dt.date.today()
     start = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time())
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
-    frame = _frame(
+    frame = sql.run(
         f"""WITH mine AS (
                 SELECT ward_code, 'events' AS kind FROM {store.relation('events')}
                 WHERE organiser = ? AND start >= ? AND start < ? AND status IS DISTINCT FROM 'cancelled'
@@ -191,17 +189,17 @@ def build_contributions_chart(df: pd.DataFrame) -> alt.Chart:
 
 def list_news(store: Store, *, today: dt.date | None = None, limit: int | None = None) -> pd.DataFrame:
     """Published news (published_on up to today), newest first: record_id, version, title, body, published_on."""
-    sql = (f"SELECT record_id, version, title, body, published_on, written_by FROM {store.relation('news')}"
+    query = (f"SELECT record_id, version, title, body, published_on, written_by FROM {store.relation('news')}"
            " WHERE published_on <= ? ORDER BY published_on DESC, written_at DESC, record_id")
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return _frame(sql, [today or dt.date.today()])
+        query += f" LIMIT {int(limit)}"
+    return sql.run(query, [today or dt.date.today()])
 
 
 def list_my_feedback(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """The user's own app feedback and bug reports, newest first: record_id, kind, text, created_at."""
     user_id = access.require(user, "share")
-    return _frame(
+    return sql.run(
         f"SELECT t.record_id, t.kind, t.text, c.created_at FROM {store.relation('app_feedback')} t"
         f" JOIN {creators_relation(store, 'app_feedback')} c ON c.record_id = t.record_id"
         " WHERE c.created_by = ? ORDER BY c.created_at DESC, t.record_id",
@@ -211,6 +209,6 @@ def list_my_feedback(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
 
 def list_settings(store: Store, *, prefix: str) -> dict[str, str]:
     """Settings whose key starts with `prefix` (the latest written value of each), by key."""
-    frame = _frame(f"SELECT key, arg_max(value, written_at) AS value FROM {store.relation('settings')}"
+    frame = sql.run(f"SELECT key, arg_max(value, written_at) AS value FROM {store.relation('settings')}"
                    " WHERE starts_with(key, ?) GROUP BY key ORDER BY key", [prefix])
     return dict(zip(frame["key"], frame["value"], strict=True))

@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from data import access, db
+from analytics import sql
+from data import access
 from data.schema import TABLES
 from data.store import Store
 
@@ -40,11 +41,11 @@ def list_records(store: Store, *, table: str, user: Mapping[str, Any],
     unknown = set(conditions) - set(columns)
     if unknown:
         raise KeyError(f"cannot filter {table} on {sorted(unknown)}")
-    sql = f"SELECT {', '.join(_quote(c) for c in (*SYSTEM, *columns))} FROM {store.relation(table)}"
+    query = f"SELECT {', '.join(_quote(c) for c in (*SYSTEM, *columns))} FROM {store.relation(table)}"
     if conditions:
-        sql += " WHERE " + " AND ".join(f"{_quote(c)} = ?" for c in conditions)
-    sql += " ORDER BY " + ", ".join(_quote(c) for c in (*order, "record_id"))
-    return db.cursor().execute(sql, list(conditions.values())).df()
+        query += " WHERE " + " AND ".join(f"{_quote(c)} = ?" for c in conditions)
+    query += " ORDER BY " + ", ".join(_quote(c) for c in (*order, "record_id"))
+    return sql.run(query, list(conditions.values()))
 
 
 def find_record(store: Store, *, table: str, column: str, value: Any,

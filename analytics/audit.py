@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import sql
 from data import access, db
 from data.audit import ACTIONS as LOG_ACTIONS
 from data.schema import TABLES
@@ -61,31 +62,30 @@ def search_audit(store: Store, user: Mapping[str, Any], *, start: dt.date | None
         raise ValueError(f"unknown table {table!r}")
     parts, params = [], []
     if action is None or action in LOG_ACTIONS:
-        sql, values = _log_part(store, start=start, end=end, user_id=user_id, action=action, table=table,
+        query, values = _log_part(store, start=start, end=end, user_id=user_id, action=action, table=table,
                                 target=target)
-        parts.append(sql)
+        parts.append(query)
         params += values
     if action is None or action in VERSION_ACTIONS:
         for name in ([table] if table else RECORD_TABLES):
             if name == "audit":
                 continue
-            sql, values = _versions_part(store, name, start=start, end=end, user_id=user_id, action=action,
+            query, values = _versions_part(store, name, start=start, end=end, user_id=user_id, action=action,
                                          target=target)
-            if sql:
-                parts.append(sql)
+            if query:
+                parts.append(query)
                 params += values
     if not parts:
         return AuditPage(pd.DataFrame(columns=list(COLUMNS)), 0)
     union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
-    cursor = db.cursor()
-    total = int(cursor.execute(f"SELECT count(*) FROM ({union})", params).fetchone()[0])
-    entries = cursor.execute(
+    total = int(sql.one(f"SELECT count(*) FROM ({union})", params)[0])
+    entries = sql.run(
         f"""SELECT e.written_at, e.user_id, coalesce(u.name, e.user_id) AS user, e.action, e.table_name,
                    array_to_string(e.record_ids, ', ') AS record_ids, e.version, e.detail
             FROM (SELECT * FROM ({union}) ORDER BY written_at DESC, table_name, record_ids LIMIT ? OFFSET ?) e
             LEFT JOIN {store.relation('users')} u ON u.user_id = e.user_id
             ORDER BY e.written_at DESC, e.table_name, e.record_ids""",
-        [*params, int(limit), int(offset)]).df()
+        [*params, int(limit), int(offset)])
     return AuditPage(entries[list(COLUMNS)], total)
 
 

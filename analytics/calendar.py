@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from data import access, db
+from analytics import sql
+from data import access
 from data.store import Store
 
 EVENT_COLUMNS = ("record_id", "title", "event_type", "ward_code", "ward", "place", "start", "end", "status",
@@ -30,7 +31,7 @@ def _events(store: Store, *, user: Mapping[str, Any], area_code: str, where: str
             order_by: str, limit: int = MAX_EVENTS) -> pd.DataFrame:
     """The area's current events matching `where` (SQL over alias e, values bound), in `order_by` order."""
     access.require(user, "log_activity", area_code)
-    sql = (
+    query = (
         "SELECT e.record_id, e.title, e.event_type, e.ward_code, coalesce(w.name, e.ward_code) AS ward, e.place,"
         ' e.start, e."end", e.status, e.organiser, e.officers_attending'
         f" FROM {store.relation('events')} AS e"
@@ -38,7 +39,7 @@ def _events(store: Store, *, user: Mapping[str, Any], area_code: str, where: str
         " AS w ON w.ward_code = e.ward_code"
         f" WHERE e.area_code = ? AND {where} ORDER BY {order_by}, e.record_id LIMIT ?"
     )
-    return db.cursor().execute(sql, [area_code, *params, limit]).df()
+    return sql.run(query, [area_code, *params, limit])
 
 
 def list_upcoming_events(store: Store, *, user: Mapping[str, Any], area_code: str, now: dt.datetime,

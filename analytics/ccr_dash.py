@@ -2,7 +2,7 @@
 
 One function per page, each taking the store and a `Filters` and returning a
 dataclass of plain values and DataFrames (cached on the tables' versions, as
-in `analytics.queries`). Counts share their definitions with `summary`
+in `analytics.sql`). Counts share their definitions with `summary`
 (`analytics.metrics`), so a page and `python -m analytics summary` agree.
 
 Special-category data: the diversity answers (`DIVERSITY_FIELDS`) reach this
@@ -22,20 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import disclosure
-from analytics.filters import Filters, where_clause, within_scope
-from analytics.metrics import CCR_COUNTS, METRICS, Metric, select_list
+from analytics import disclosure, sql
+from analytics.filters import Filters, ward_scope, where_clause
+from analytics.metrics import CCR_COUNTS, figures_of, issue_list, metric, select_list, top_issues_sql
 from analytics.privacy import suppress_breakdown, suppress_nested
-from analytics.queries import (
-    _cached,
-    _frame,
-    _frames,
-    _ints,
-    _issues_list,
-    _latest_rows,
-    _top_issues_sql,
-    _ward_scope,
-)
 from data import audit, picklists
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
@@ -45,6 +35,7 @@ DETAIL_ROWS = 500
 TOP_OFFICERS = 20
 NOT_ANSWERED = "Not answered"
 CONSENTED = "diversity_consent"
+CCR_TABLES = ("ccrs", "areas", "wards", "users")  # the tables every CCR page reads
 
 # Each breakdown lists every category, in pick-list order, then those who consented but did not answer.
 BREAKDOWN_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -88,22 +79,22 @@ def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]
     """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
     where, params = where_clause(filters, table="ccrs")
     parts, scope_params = _places_parts(relations, filters)
-    sql = f"""
+    query = f"""
         WITH grouped AS MATERIALIZED (
             SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
-                   {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+                   {metric("ccrs_at_events").sql} AS at_events
             FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
         {parts}
         ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
-    return sql, params + scope_params
+    return query, params + scope_params
 
 
 def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
     """The 'area', 'ward' and 'officer' parts of a statement, from its `grouped` (area_code, ward_code,
     officer_id, ccrs, at_events), and the parameters they add."""
     areas, wards, users = (relations[t] for t in ("areas", "wards", "users"))
-    scope, scope_params = _ward_scope(filters)
-    sql = f"""
+    scope, scope_params = ward_scope(filters)
+    query = f"""
         SELECT 'area' AS part, g.area_code, coalesce(a.name, g.area_code) AS name, CAST(sum(g.ccrs) AS BIGINT) AS ccrs,
                count(DISTINCT g.officer_id) AS officers, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
         FROM grouped g LEFT JOIN {areas} a ON a.area_code = g.area_code GROUP BY g.area_code, a.name
@@ -117,7 +108,7 @@ def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, lis
                    CAST(sum(g.ccrs) AS BIGINT) AS ccrs, CAST(sum(g.at_events) AS BIGINT) AS ccrs_at_events
             FROM grouped g LEFT JOIN {users} u ON u.user_id = g.officer_id GROUP BY g.officer_id, u.name
             ORDER BY ccrs DESC, g.officer_id LIMIT {TOP_OFFICERS})"""
-    return sql, scope_params
+    return query, scope_params
 
 
 def _places(frame: pd.DataFrame) -> Places:
@@ -156,30 +147,14 @@ class CcrOutcomes:
     diversity: disclosure.Coverage | None = None
 
 
-# Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
-PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("ccrs_with_issues", "Contacts raising issues", "ccrs", "count(*) FILTER (WHERE len(issues) > 0)",
-           "count", "CCRs listing at least one issue."),
-    Metric("issue_mentions", "Issues raised", "ccrs", "coalesce(sum(len(issues)), 0)", "count",
-           "Issues listed over all CCRs (a CCR raising three issues counts three)."),
-    Metric("officers", "Officers involved", "ccrs", "count(DISTINCT officer_id)", "count",
-           "Distinct officers who recorded a CCR."),
-    Metric("ccrs_at_events", "Contacts at events", "ccrs", "count(*) FILTER (WHERE event_id IS NOT NULL)",
-           "count", "CCRs recorded at an engagement event."),
-)}
-
-
-def page_metric(name: str) -> Metric:
-    """A figure's definition, from `analytics.metrics` or this module's page figures."""
-    return PAGE_METRICS.get(name) or METRICS[name]
-
-
+# The headline figures of each page (defined in `analytics.metrics`).
 OUTCOME_HEADLINE = ("ccrs", "ccr_info_submitted", "ccrs_with_issues", "issue_mentions", "ccrs_diversity_consent",
                     "consent_rate", "smart_alert_signups")
 DETAIL_COLUMNS = ("record_id", "contact_at", "area", "ward", "officer_id", "officer", "contact_method", "issues",
                   "info_submitted")
 
 
+@sql.scoped("read_aggregates")
 def ccr_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
                  today: dt.date | None = None) -> CcrOutcomes:
     """The CCR outcomes page's aggregate query set (the record-level table is `ccr_details`), for `user`.
@@ -187,38 +162,32 @@ def ccr_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[
     The diversity breakdowns come from published area-months (`analytics.disclosure`), never from the
     filters' own days, wards or officers; `diversity` says what they cover. Their every view is audited.
     """
-    outcomes = _ccr_outcomes(store, filters, user=user)
+    outcomes = sql.cached(ccr_outcomes_over, store, filters, tables=CCR_TABLES)
     counts, outcomes.diversity = disclosure.diversity_counts(store, filters, user=user, today=today)
     outcomes.breakdowns = suppressed_breakdowns(counts)
     return outcomes
 
 
-ccr_outcomes.capability = "read_aggregates"  # as the dashboards' `_cached` queries
-
-
-@_cached("ccrs", "areas", "wards", "users")
-def _ccr_outcomes(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
+def ccr_outcomes_over(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
+    """The CCR outcomes aggregates over these relations (no breakdowns, no scope check: see `ccr_outcomes`)."""
     where, params = where_clause(filters, table="ccrs")
     figures_sql = f"""
-        SELECT {select_list(CCR_COUNTS)}, {_select(("ccrs_with_issues", "issue_mentions"))}
+        SELECT {select_list(CCR_COUNTS)}, {select_list(("ccrs_with_issues", "issue_mentions"))}
         FROM {relations["ccrs"]} WHERE {where}"""
-    issues_sql, issues_params = _top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    figures, places, issues = _frames(
+    issues_sql, issues_params = top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
+    figures, places, issues = sql.run_many(
         (figures_sql, params), _places_sql(relations, filters), (issues_sql, issues_params))
 
-    headline: dict[str, Any] = _ints(figures.iloc[0].fillna(0), (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
+    headline: dict[str, Any] = figures_of(figures.iloc[0].fillna(0),
+                                          (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
-    top = pd.DataFrame(_issues_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
+    top = pd.DataFrame(issue_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
     return CcrOutcomes(
         headline={k: headline[k] for k in OUTCOME_HEADLINE},
         top_issues=top.astype({"ccrs": "int64"}),
         breakdowns={},
         **vars(_places(places)),
     )
-
-
-def _select(names: tuple[str, ...]) -> str:
-    return ", ".join(f"{PAGE_METRICS[n].sql} AS {n}" for n in names)
 
 
 def count_consented_by(diversity: pd.DataFrame, field: str) -> pd.DataFrame:
@@ -280,17 +249,22 @@ ACTIVITY_HEADLINE = ("ccrs", "officers", "ccrs_at_events")
 _BY_WEEK, _BY_PLACE = 3, 12
 
 
-@_cached("ccrs", "areas", "wards", "users")
-def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
+@sql.scoped("read_aggregates")
+def ccr_activity(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> CcrActivity:
     """The CCR activity page's query set."""
+    return sql.cached(ccr_activity_over, store, filters, tables=CCR_TABLES)
+
+
+def ccr_activity_over(relations: dict[str, str], filters: Filters) -> CcrActivity:
+    """The CCR activity page's query set over these relations (no scope check: see `ccr_activity`)."""
     where, params = where_clause(filters, table="ccrs")
     places, scope_params = _places_parts(relations, filters)
     # One scan grouped two ways: at (week, method, officer) for the totals, the time chart and the
     # methods, and at (area, ward, officer) for the places.
-    sql = f"""
+    query = f"""
         WITH scanned AS MATERIALIZED (
             SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
-                   area_code, ward_code, officer_id, count(*) AS ccrs, {PAGE_METRICS["ccrs_at_events"].sql} AS at_events
+                   area_code, ward_code, officer_id, count(*) AS ccrs, {metric("ccrs_at_events").sql} AS at_events
             FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,
                          officer_id, event_id FROM {relations["ccrs"]} WHERE {where})
             GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))),
@@ -306,14 +280,14 @@ def ccr_activity(relations: dict[str, str], filters: Filters) -> CcrActivity:
         UNION ALL BY NAME
         {places}
         ORDER BY part, week, -ccrs, contact_method, area_code, ward_code, officer_id"""
-    frame = _frame(sql, params + scope_params)
+    frame = sql.run(query, params + scope_params)
     part = frame["part"]
 
     def piece(name: str, columns: list[str]) -> pd.DataFrame:
         return frame.loc[part == name, columns].reset_index(drop=True).astype({"ccrs": "int64"})
 
     return CcrActivity(
-        headline=_ints(frame.loc[part == "total"].iloc[0], ACTIVITY_HEADLINE),
+        headline=figures_of(frame.loc[part == "total"].iloc[0], ACTIVITY_HEADLINE),
         by_week=piece("week", ["week", "ccrs"]),
         by_method=piece("method", ["contact_method", "ccrs"]),
         **vars(_places(frame)),
@@ -335,12 +309,12 @@ class CcrDetails:
     total: int
 
 
+@sql.scoped("read_ccr_details")
 def ccr_details(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> CcrDetails:
     """The record-level CCR table for `filters`, within the user's area scope; NotAllowed without
     `read_ccr_details`. Each view (user, filters, data version) is written to the audit log once.
     """
-    details = _ccr_details(store, filters, user=user)
-    filters = within_scope(filters or Filters(), user)
+    details = sql.cached(ccr_details_over, store, filters, tables=CCR_TABLES)
     audit.log_once(store, user, "view_personal", key=("ccr_details", filters, store.snapshot("ccrs").version),
                    table="ccrs", target_ids=details.rows["record_id"].astype(str),
                    detail=f"CCR details table: {len(details.rows)} of {details.total} rows; {filters}")
@@ -362,9 +336,9 @@ def _details_sql(relations: dict[str, str], where: str) -> str:
         ORDER BY c.contact_at DESC, c.record_id DESC"""
 
 
-@_cached("ccrs", "areas", "wards", "users", capability="read_ccr_details")
-def _ccr_details(relations: dict[str, str], filters: Filters) -> CcrDetails:
+def ccr_details_over(relations: dict[str, str], filters: Filters) -> CcrDetails:
+    """The CCR details table over these relations (no scope check, no audit: see `ccr_details`)."""
     where, params = where_clause(filters, table="ccrs")
-    rows, total = _latest_rows(relations["ccrs"], where, params, column="contact_at", rows=DETAIL_ROWS,
+    rows, total = sql.latest_rows(relations["ccrs"], where, params, column="contact_at", rows=DETAIL_ROWS,
                                sql=functools.partial(_details_sql, relations))
     return CcrDetails(rows=rows[list(DETAIL_COLUMNS)], total=total)

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
-from analytics.queries import _cached, _frame, _frames, _ward_scope
+from analytics import sql
+from analytics.filters import Filters, ward_scope, where_clause
 from analytics.trends import dash_partial, partial_periods, stretch_dash
+from data.store import Store
 
 ASB = "Anti-social behaviour"
 DAYS_PER_MONTH = 365.25 / 12
@@ -60,20 +63,25 @@ def _crime_where(filters: Filters) -> tuple[str, list]:
     if filters.end is not None:
         parts.append("month <= ?")
         params.append(filters.end)
-    scope, scope_params = _ward_scope(filters)
+    scope, scope_params = ward_scope(filters)
     return " AND ".join([*parts, scope]) if parts else scope, params + scope_params
 
 
-@_cached("crimes", "events", "ccrs", "patrols", "wards", "areas")
-def engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand:
+@sql.scoped("read_aggregates")
+def engagement_vs_demand(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> Demand:
     """Per ward of the filters' scope: demand and engagement over the period."""
+    return sql.cached(_engagement_vs_demand, store, filters,
+                      tables=("crimes", "events", "ccrs", "patrols", "wards", "areas"))
+
+
+def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand:
     crime_where, crime_params = _crime_where(filters)
     events_where, events_params = where_clause(filters, table="events")
     ccrs_where, ccrs_params = where_clause(filters, table="ccrs")
     patrols_where, patrols_params = where_clause(filters, table="patrols")
-    scope, scope_params = _ward_scope(filters)
+    scope, scope_params = ward_scope(filters)
     period_where, period_params = _crime_where(Filters(start=filters.start, end=filters.end))
-    wards, crimes, events, ccrs, patrols, months, by_type = _frames(
+    wards, crimes, events, ccrs, patrols, months, by_type = sql.run_many(
         (f"SELECT w.ward_code, w.name AS ward, w.area_code, coalesce(a.name, w.area_code) AS area"
          f" FROM (SELECT * FROM {relations['wards']} WHERE {scope}) w"
          f" LEFT JOIN {relations['areas']} a USING (area_code) ORDER BY w.ward_code", scope_params),
@@ -148,11 +156,15 @@ def _by_month(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-@_cached("crimes")
-def list_crime_points(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
+@sql.scoped("read_aggregates")
+def list_crime_points(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """Located crimes and ASB in scope (lat, lon, crime_type, month), at most POINT_LIMIT, for the map."""
+    return sql.cached(_list_crime_points, store, filters, tables=("crimes",))
+
+
+def _list_crime_points(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
     where, params = _crime_where(filters)
-    return _frame(
+    return sql.run(
         f"SELECT lat, lon, crime_type, month FROM {relations['crimes']}"
         f" WHERE {where} AND lat IS NOT NULL ORDER BY month DESC, record_id LIMIT {POINT_LIMIT}", params)
 
@@ -165,10 +177,15 @@ def months_label(start: dt.date | None, end: dt.date | None) -> str:
         else f"{start:%b %Y}"
 
 
-@_cached("crimes")
-def crime_months_held(relations: dict[str, str], filters: Filters) -> tuple[dt.date | None, dt.date | None, int]:
+@sql.scoped("read_aggregates")
+def crime_months_held(store: Store, filters: Filters | None = None, *,
+                      user: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, int]:
     """The first and last month of crime data in the store, and its rows (the filters are not used)."""
-    first, last, rows = _frame(f"SELECT min(month) AS first, max(month) AS last, count(*) AS rows"
+    return sql.cached(_crime_months_held, store, filters, tables=("crimes",))
+
+
+def _crime_months_held(relations: dict[str, str], filters: Filters) -> tuple[dt.date | None, dt.date | None, int]:
+    first, last, rows = sql.run(f"SELECT min(month) AS first, max(month) AS last, count(*) AS rows"
                                f" FROM {relations['crimes']}").iloc[0]
     return (None if pd.isna(first) else pd.Timestamp(first).date(),
             None if pd.isna(last) else pd.Timestamp(last).date(), int(rows))

@@ -39,8 +39,9 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import sql
 from analytics.filters import Filters, within_scope
-from data import access, audit, db, retention
+from data import access, audit, retention
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
 
@@ -101,9 +102,9 @@ def publish(store: Store, months: Sequence[dt.date]) -> int:
     """
     if not months:
         return 0
-    held = set(db.cursor().execute(
+    held = set(sql.run(
         f"SELECT DISTINCT month FROM {store.relation(TABLE)} WHERE month IN ({', '.join('?' for _ in months)})",
-        list(months)).df()["month"].map(lambda m: pd.Timestamp(m).date()))
+        list(months))["month"].map(lambda m: pd.Timestamp(m).date()))
     written = 0
     for month in months:
         if month in held:
@@ -120,11 +121,11 @@ def _count_month(store: Store, month: dt.date) -> list[dict[str, Any]]:
     field = "CASE " + " ".join(f"WHEN GROUPING({f}) = 0 THEN '{f}'" for f in DIVERSITY_FIELDS) + " END"
     answer = f"coalesce({', '.join(DIVERSITY_FIELDS)})"
     start, end = dt.datetime.combine(month, dt.time()), dt.datetime.combine(next_month(month), dt.time())
-    counts = db.cursor().execute(
+    counts = sql.run(
         f"SELECT area_code, {field} AS field, {answer} AS answer, count(*) AS count FROM {store.relation('ccrs')}"
         f" WHERE contact_at >= ? AND contact_at < ? AND diversity_consent GROUP BY GROUPING SETS ({keys})",
-        [start, end]).df()
-    areas = set(db.cursor().execute(f"SELECT area_code FROM {store.relation('areas')}").df()["area_code"])
+        [start, end])
+    areas = set(sql.run(f"SELECT area_code FROM {store.relation('areas')}")["area_code"])
     areas |= set(counts["area_code"])
     cells = []
     for area in sorted(areas):
@@ -176,7 +177,7 @@ def diversity_counts(store: Store, filters: Filters | None, *, user: Mapping[str
     today = today or dt.date.today()
     first, last = publishable_months(store, today=today)
     if first is None and filters.start is None:  # no retention and no start: from the first CCR's month
-        (earliest,) = db.cursor().execute(f"SELECT min(contact_at) FROM {store.relation('ccrs')}").fetchone()
+        (earliest,) = sql.one(f"SELECT min(contact_at) FROM {store.relation('ccrs')}")
         first = month_start(earliest.date()) if earliest is not None else None
     months = months_in(filters.start, filters.end, first, last)
     publish(store, months)
@@ -205,14 +206,13 @@ def _sum_cells(store: Store, months: Sequence[dt.date], areas: Sequence[str], *,
     # The first publication of a cell is the one shown, should a cell ever be stored twice.
     cells = (f"SELECT * FROM {store.relation(TABLE)} WHERE {where}"
              " QUALIFY row_number() OVER (PARTITION BY area_code, month ORDER BY written_at, record_id) = 1")
-    cursor = db.cursor()
-    respondents, withheld = cursor.execute(
+    respondents, withheld = sql.one(
         f"SELECT coalesce(sum(respondents) FILTER (WHERE respondents >= {MIN_RESPONDENTS}), 0),"
-        f" count(*) FILTER (WHERE respondents BETWEEN 1 AND {MIN_RESPONDENTS - 1}) FROM ({cells})", params).fetchone()
+        f" count(*) FILTER (WHERE respondents BETWEEN 1 AND {MIN_RESPONDENTS - 1}) FROM ({cells})", params)
     area = "area_code, " if by_area else ""
-    counts = cursor.execute(
+    counts = sql.run(
         f"SELECT {area}c.field, c.answer, CAST(sum(c.count) AS BIGINT) AS count FROM"
         f" (SELECT {area}unnest(counts) AS c FROM ({cells}) WHERE respondents >= {MIN_RESPONDENTS})"
-        " GROUP BY ALL ORDER BY ALL", params).df()
+        " GROUP BY ALL ORDER BY ALL", params)
     counts["answer"] = counts["answer"].where(counts["answer"] != NOT_ANSWERED, None)
     return (counts if not counts.empty else empty), int(respondents), int(withheld)

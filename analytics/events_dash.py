@@ -2,7 +2,7 @@
 
 One function per page, each taking the store and a `Filters` and returning a
 dataclass of plain values and DataFrames (cached on the tables' versions, as
-in `analytics.queries`). Figures share their definitions with `summary`
+in `analytics.sql`). Figures share their definitions with `summary`
 (`analytics.metrics`), so a page and `python -m analytics summary` agree for
 the same filters.
 
@@ -15,24 +15,16 @@ officer.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from wordcloud import STOPWORDS
 
-from analytics.filters import Filters, where_clause
-from analytics.metrics import COMPLETED, METRICS, Metric
-from analytics.queries import (
-    TOP_ISSUES,
-    _and,
-    _cached,
-    _frame,
-    _frames,
-    _ints,
-    _issues_list,
-    _later,
-    _latest_rows,
-    _ward_scope,
-)
+from analytics import sql
+from analytics.filters import Filters, and_, ward_scope, where_clause
+from analytics.metrics import COMPLETED, TOP_ISSUES, figures_of, issue_list, metric
+from data.store import Store
 
 COMPLETED_ROWS = 500
 VALUE_GAINED_ROWS = 10
@@ -46,23 +38,9 @@ TEXT_STOPWORDS = frozenset({w.lower() for w in STOPWORDS} | {"street", "road", "
                                                               "area"})
 
 
-# Figures of these pages that the shared summary does not have; the rest are in `analytics.metrics`.
-PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("communities_supported", "Communities supported", "events", None, "count",
-           "Different communities the completed events reached."),
-    Metric("suitable_for_publishing", "Publishable events", "events",
-           "count(*) FILTER (WHERE suitable_for_publishing)", "count",
-           "Completed events the officer marked as suitable for publishing (e.g. on social media)."),
-    Metric("actions", "Actions taken", "ysywd", None, "count",
-           "\"You said, we did\" actions taken in the period (by the action's date)."),
-)}
+# The headline figures of each page (defined in `analytics.metrics`).
 COMPLETED_HEADLINE = ("events_completed", "attendees", "officer_attendances", "communities_supported")
 OUTCOMES_HEADLINE = ("intel_submissions", "events_completed", "suitable_for_publishing", "actions")
-
-
-def page_metric(name: str) -> Metric:
-    """A figure's definition, from `analytics.metrics` or this module's page figures."""
-    return PAGE_METRICS.get(name) or METRICS[name]
 
 
 # -- shared breakdowns ---------------------------------------------------------
@@ -115,13 +93,17 @@ class EventsCompleted:
 _DONE_TYPE, _DONE_PLACE = 3, 4
 
 
-@_cached("events", "wards", "areas", "users")
-def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompleted:
+@sql.scoped("read_aggregates")
+def events_completed(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> EventsCompleted:
     """The Events completed page's query set: one scan of completed events for every figure, and the latest."""
+    return sql.cached(_events_completed, store, filters, tables=("events", "wards", "areas", "users"))
+
+
+def _events_completed(relations: dict[str, str], filters: Filters) -> EventsCompleted:
     events, wards, areas, users = relations["events"], relations["wards"], relations["areas"], relations["users"]
     where, params = where_clause(filters, table="events")
-    scope, scope_params = _ward_scope(filters)
-    done = _and(where, COMPLETED)
+    scope, scope_params = ward_scope(filters)
+    done = and_(where, COMPLETED)
     # The completed events' columns the figures need, read once: grouped by type and by (area, ward)
     # (rolled up to the headline and areas), and each list column unnested once.
     completed_sql = f"""
@@ -166,13 +148,13 @@ def events_completed(relations: dict[str, str], filters: Filters) -> EventsCompl
             LEFT JOIN {wards} w ON w.ward_code = e.ward_code
             ORDER BY e.start DESC, e.record_id DESC"""
 
-    pending = _later(_latest_rows, events, done, params, column="start", rows=COMPLETED_ROWS, sql=latest_sql)
-    completed = _frame(completed_sql, params + scope_params)
+    pending = sql.later(sql.latest_rows, events, done, params, column="start", rows=COMPLETED_ROWS, sql=latest_sql)
+    completed = sql.run(completed_sql, params + scope_params)
     table, _ = pending.result()
     parts = _parts(completed)
     total = parts["total"].iloc[0]
     return EventsCompleted(
-        headline=_ints(total, ("events_completed", "attendees", "officer_attendances", "communities_supported")),
+        headline=figures_of(total, ("events_completed", "attendees", "officer_attendances", "communities_supported")),
         events=table,
         by_type=_piece(parts, "type", ["event_type", "completed", "attendees"], "completed", "attendees"),
         by_community=_piece(parts, "community", ["community", "events"], "events"),
@@ -232,22 +214,26 @@ def _actions_sql(ysywd: str, filters: Filters) -> tuple[str, list]:
         conditions.append(f"action.officer_id IN ({', '.join('?' for _ in filters.officers)})")
         params.extend(filters.officers)
     action_where = " AND ".join(conditions) or "TRUE"
-    sql = f"""
+    query = f"""
         SELECT action.action_type AS action_type, count(*) AS actions
         FROM (SELECT unnest(actions) AS action FROM {ysywd} WHERE {where})
         WHERE {action_where}
         GROUP BY action_type ORDER BY actions DESC, action_type"""
-    return sql, params
+    return query, params
 
 
-@_cached("events", "ccrs", "ysywd", "wards", "areas", "users")
-def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes:
+@sql.scoped("read_aggregates")
+def event_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> EventOutcomes:
     """The Event outcomes page's query set: one statement for every figure, plus value gained and actions."""
+    return sql.cached(_event_outcomes, store, filters, tables=("events", "ccrs", "ysywd", "wards", "areas", "users"))
+
+
+def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes:
     events, ccrs, wards, areas, users = (relations[t] for t in ("events", "ccrs", "wards", "areas", "users"))
     ev_where, ev_params = where_clause(filters, table="events")
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
-    scope, scope_params = _ward_scope(filters)
-    done = _and(ev_where, COMPLETED)
+    scope, scope_params = ward_scope(filters)
+    done = and_(ev_where, COMPLETED)
     # Five independent statements run side by side (each reads only the columns it needs, and
     # together they keep both cores busy where one statement's plan would run its parts in turn):
     # completed events by place (and the totals), officers attending them, CCRs' intelligence,
@@ -255,14 +241,14 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
     # split once, its words weighted by how often it occurs: the same counts as splitting every row).
     texts = f"""
         SELECT issues_text AS text, count(*) AS n
-        FROM (SELECT issues_text FROM {events} WHERE {_and(done, "issues_text IS NOT NULL")}
-              UNION ALL SELECT issues_text FROM {ccrs} WHERE {_and(ccr_where, "issues_text IS NOT NULL")})
+        FROM (SELECT issues_text FROM {events} WHERE {and_(done, "issues_text IS NOT NULL")}
+              UNION ALL SELECT issues_text FROM {ccrs} WHERE {and_(ccr_where, "issues_text IS NOT NULL")})
         GROUP BY issues_text"""
     places_sql = f"""
         WITH places AS MATERIALIZED (
             SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
                    coalesce(sum(intel_submissions), 0) AS intel,
-                   count(*) FILTER (WHERE suitable_for_publishing) AS suitable
+                   {metric("suitable_for_publishing").sql} AS suitable
             FROM {events} WHERE {done} GROUP BY area_code, ward_code)
         SELECT 'total' AS part, sum(events) AS events_completed, sum(intel) AS event_intel_submissions,
                sum(suitable) AS suitable_for_publishing
@@ -292,14 +278,14 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
         SELECT record_id, title, start, value_gained FROM {events}
         WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
         ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
-    places, officers, info, issues, words, value, actions = _frames(
+    places, officers, info, issues, words, value, actions = sql.run_many(
         (places_sql, [*ev_params, *scope_params]), (officers_sql, ev_params), (info_sql, ccr_params),
         (issues_sql, [*ev_params, *ccr_params]),
         (words_sql, [WORD_PATTERN, WORD_EDGES, *ev_params, *ccr_params, sorted(TEXT_STOPWORDS)]),
         (value_sql, ev_params), _actions_sql(relations["ysywd"], filters))
     parts = {**_parts(places), "officer": officers.assign(part="officer")}
     total = parts["total"].assign(ccr_info_submitted=info["ccr_info_submitted"].iloc[0])
-    figures = _ints(total.iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
+    figures = figures_of(total.iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
                                     "suitable_for_publishing"))
     actions = _int_frame(actions, "actions")
     issue_counts = _int_frame(issues, "count")
@@ -309,7 +295,7 @@ def event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcomes
             **figures,
             "actions": int(actions["actions"].sum()),
         },
-        top_issues=_issues_list(issue_counts.head(TOP_ISSUES)),
+        top_issues=issue_list(issue_counts.head(TOP_ISSUES)),
         issue_counts=issue_counts,
         issue_words=_int_frame(words, "count"),
         value_gained=value.reset_index(drop=True),
@@ -348,13 +334,17 @@ class EngagementActivity:
 _ACT_DAY, _ACT_TYPE, _ACT_PLACE = 7, 11, 12
 
 
-@_cached("events", "wards", "areas", "users")
-def engagement_activity(relations: dict[str, str], filters: Filters) -> EngagementActivity:
+@sql.scoped("read_aggregates")
+def engagement_activity(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> EngagementActivity:
     """The Engagement activity page's query set: one grouped scan and one unnest of officers."""
+    return sql.cached(_engagement_activity, store, filters, tables=("events", "wards", "areas", "users"))
+
+
+def _engagement_activity(relations: dict[str, str], filters: Filters) -> EngagementActivity:
     events, wards, areas, users = relations["events"], relations["wards"], relations["areas"], relations["users"]
     where, params = where_clause(filters, table="events")
-    scope, scope_params = _ward_scope(filters)
-    live = _and(where, NOT_CANCELLED)
+    scope, scope_params = ward_scope(filters)
+    live = and_(where, NOT_CANCELLED)
     # Booked events by day, by type and by (area, ward), with completed events' attendees and
     # officers; the headline and the areas are rolled up from the small result.
     activity_sql = f"""
@@ -395,7 +385,7 @@ def engagement_activity(relations: dict[str, str], filters: Filters) -> Engageme
         UNION ALL BY NAME
         SELECT 'total' AS part, count(*) FILTER (WHERE officer_id IS NOT NULL AND completed > 0) AS events
         FROM counted"""
-    activity, officers = _frames((activity_sql, params + scope_params), (officers_sql, params))
+    activity, officers = sql.run_many((activity_sql, params + scope_params), (officers_sql, params))
     parts, officer_parts = _parts(activity), _parts(officers)
     total = parts["total"].iloc[0]
     return EngagementActivity(

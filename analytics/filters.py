@@ -154,6 +154,24 @@ def where_clause(filters: Filters, *, table: str) -> tuple[str, list[Any]]:
     return (" AND ".join(parts) or "TRUE"), params
 
 
+def ward_scope(filters: Filters) -> tuple[str, list[Any]]:
+    """The wards a dashboard covers, as a condition on the wards table and its parameters: those in the
+    filters' areas and wards (every ward if none chosen)."""
+    clauses, params = [], []
+    if filters.areas:
+        clauses.append(f"area_code IN ({', '.join('?' for _ in filters.areas)})")
+        params += list(filters.areas)
+    if filters.wards:
+        clauses.append(f"ward_code IN ({', '.join('?' for _ in filters.wards)})")
+        params += list(filters.wards)
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def and_(condition: str, extra: str) -> str:
+    """`condition AND extra`, or `extra` alone when `condition` is TRUE."""
+    return extra if condition == "TRUE" else f"{condition} AND {extra}"
+
+
 # -- parsing helpers ------------------------------------------------------------
 
 

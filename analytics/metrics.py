@@ -5,7 +5,12 @@ A metric's `sql` is an aggregate expression over the current rows of its
 queries select `f"{m.sql} AS {m.name}"` and every page, export and the CLI
 agree. Metrics built from others (`intel_submissions`, `consent_rate`) or
 from list columns (`distinct_officers`, `top_issues`) say how in `definition`
-and are computed in `analytics.queries`.
+and are computed by the query functions here (`distinct_officers_sql`,
+`top_issues_sql`) or by the page queries that show them.
+
+The dashboards' own figures (Events completed, Event outcomes, the CCR and
+patrol pages) are here too: a page names the figures it shows, and
+`metric(name)` gives each one's label, format and meaning.
 
 Date ranges: events count by `start`, CCRs by `contact_at`, "You said, we did"
 items by `raised_on`.
@@ -14,9 +19,15 @@ items by `raised_on`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
+from analytics.filters import Filters, and_, where_clause
+
 COMPLETED = "status = 'completed'"
+TOP_ISSUES = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +95,31 @@ _METRICS = (
     Metric("ysywd_closed", "You said, we did: closed", "ysywd",
            "count(*) FILTER (WHERE status = 'closed')", "count",
            "Items raised in the range whose status is closed."),
+    # Events completed and Event outcomes
+    Metric("communities_supported", "Communities supported", "events", None, "count",
+           "Different communities the completed events reached."),
+    Metric("suitable_for_publishing", "Publishable events", "events",
+           "count(*) FILTER (WHERE suitable_for_publishing)", "count",
+           "Completed events the officer marked as suitable for publishing (e.g. on social media)."),
+    Metric("actions", "Actions taken", "ysywd", None, "count",
+           "\"You said, we did\" actions taken in the period (by the action's date)."),
+    # CCR outcomes and CCR activity
+    Metric("ccrs_with_issues", "Contacts raising issues", "ccrs", "count(*) FILTER (WHERE len(issues) > 0)",
+           "count", "CCRs listing at least one issue."),
+    Metric("issue_mentions", "Issues raised", "ccrs", "coalesce(sum(len(issues)), 0)", "count",
+           "Issues listed over all CCRs (a CCR raising three issues counts three)."),
+    Metric("officers", "Officers involved", "ccrs", "count(DISTINCT officer_id)", "count",
+           "Distinct officers who recorded a CCR."),
+    Metric("ccrs_at_events", "Contacts at events", "ccrs", "count(*) FILTER (WHERE event_id IS NOT NULL)",
+           "count", "CCRs recorded at an engagement event."),
+    # Patrols and abstractions
+    Metric("patrols", "Patrols", "patrols", "count(*)", "count", "Patrols starting in the range."),
+    Metric("patrol_hours", "Patrol hours", "patrols", None, "hours",
+           "Sum of end - start over patrols starting in the range, in hours."),
+    Metric("abstractions", "Abstractions", "abstractions", "count(*)", "count",
+           "Abstractions dated in the range (officers taken away from neighbourhood work)."),
+    Metric("abstraction_hours", "Hours lost to abstractions", "abstractions", "coalesce(sum(hours), 0)", "hours",
+           "Sum of the hours officers logged as abstracted."),
 )
 
 METRICS: dict[str, Metric] = {m.name: m for m in _METRICS}
@@ -100,4 +136,43 @@ def select_list(names: tuple[str, ...] | list[str]) -> str:
 
 
 def metric(name: str) -> Metric:
+    """A figure's definition (label, format, meaning) by name."""
     return METRICS[name]
+
+
+def figures_of(row: pd.Series, names: Sequence[str]) -> dict[str, int]:
+    """The named figures of a result row as whole numbers (0 where missing)."""
+    return {n: int(row[n]) if pd.notna(row[n]) else 0 for n in names}
+
+
+def distinct_officers_sql(events: str, filters: Filters) -> tuple[str, list]:
+    """`distinct_officers`: distinct officer ids attending the completed events in the filters."""
+    where, params = where_clause(filters, table="events")
+    return (
+        "SELECT count(DISTINCT officer) AS distinct_officers FROM"
+        f" (SELECT unnest(officers_attending) AS officer FROM {events}"
+        f" WHERE {and_(where, COMPLETED)})",
+        params,
+    )
+
+
+def top_issues_sql(relations: Mapping[str, str], filters: Filters, *, limit: int,
+                   include_events: bool = True) -> tuple[str, list]:
+    """`top_issues`: the `limit` issues listed most often on completed events (unless left out) and CCRs."""
+    parts, params = [], []
+    if include_events:
+        where, p = where_clause(filters, table="events")
+        parts.append(f"SELECT unnest(issues) AS issue FROM {relations['events']}"
+                     f" WHERE {and_(where, COMPLETED)}")
+        params += p
+    where, p = where_clause(filters, table="ccrs")
+    parts.append(f"SELECT unnest(issues) AS issue FROM {relations['ccrs']} WHERE {where}")
+    params += p
+    query = (f"SELECT issue, count(*) AS count FROM ({' UNION ALL '.join(parts)})"
+           f" GROUP BY issue ORDER BY count DESC, issue LIMIT {int(limit)}")
+    return query, params
+
+
+def issue_list(frame: pd.DataFrame) -> list[dict]:
+    """An (issue, count) result as `[{"issue": ..., "count": ...}, ...]`."""
+    return [{"issue": str(r.issue), "count": int(r.count)} for r in frame.itertuples(index=False)]

@@ -18,30 +18,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
-from analytics.metrics import Metric
-from analytics.queries import _cached, _frame, _ward_scope
+from analytics import sql
+from analytics.filters import Filters, ward_scope, where_clause
 from analytics.trends import PARTIAL, WHOLE, partial_periods, roll_up
+from data.store import Store
 
 TOP_DUTIES = 10
 TOP_OFFICERS = 20
 SECONDS_PER_HOUR = 3600
 
-# The page's headline figures (its tiles' labels and meanings); not in the shared summary.
-PAGE_METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("patrols", "Patrols", "patrols", "count(*)", "count", "Patrols starting in the range."),
-    Metric("patrol_hours", "Patrol hours", "patrols", None, "hours",
-           "Sum of end - start over patrols starting in the range, in hours."),
-    Metric("abstractions", "Abstractions", "abstractions", "count(*)", "count",
-           "Abstractions dated in the range (officers taken away from neighbourhood work)."),
-    Metric("abstraction_hours", "Hours lost to abstractions", "abstractions", "coalesce(sum(hours), 0)", "hours",
-           "Sum of the hours officers logged as abstracted."),
-)}
-PATROL_HEADLINE = {name: metric.label for name, metric in PAGE_METRICS.items()}
+# The page's headline figures (defined in `analytics.metrics`).
+PATROL_HEADLINE = ("patrols", "patrol_hours", "abstractions", "abstraction_hours")
 
 
 @dataclasses.dataclass
@@ -91,9 +83,9 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
     """
     patrol_where, patrol_params = where_clause(filters, table="patrols")
     ab_where, ab_params = where_clause(filters, table="abstractions")
-    scope, scope_params = _ward_scope(filters)
+    scope, scope_params = ward_scope(filters)
     hours = f"sum(seconds) / {SECONDS_PER_HOUR}.0"
-    sql = f"""
+    query = f"""
         WITH grouped AS MATERIALIZED (
             SELECT CAST(start AS DATE) AS day, patrol_type, area_code, ward_code, officer_id, count(*) AS patrols,
                    sum(date_diff('second', start, "end")) AS seconds
@@ -144,13 +136,17 @@ def overview_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, l
                (SELECT {hours} FROM fine) AS hours, (SELECT sum(abstractions) FROM ab_fine) AS abstractions,
                (SELECT sum(hours) FROM ab_fine) AS abstraction_hours
         ORDER BY part, day, CASE WHEN part IN ('type', 'area', 'officer', 'reason', 'duty') THEN -hours END, key"""
-    return sql, patrol_params + ab_params + scope_params
+    return query, patrol_params + ab_params + scope_params
 
 
-@_cached("patrols", "abstractions", "wards", "areas", "users")
-def patrols_overview(relations: dict[str, str], filters: Filters) -> PatrolsOverview:
+@sql.scoped("read_aggregates")
+def patrols_overview(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> PatrolsOverview:
     """The Patrols and abstractions page's query set: one call, every figure and table."""
-    return split_overview(_frame(*overview_sql(relations, filters)))
+    return sql.cached(_patrols_overview, store, filters, tables=("patrols", "abstractions", "wards", "areas", "users"))
+
+
+def _patrols_overview(relations: dict[str, str], filters: Filters) -> PatrolsOverview:
+    return split_overview(sql.run(*overview_sql(relations, filters)))
 
 
 def split_overview(frame: pd.DataFrame) -> PatrolsOverview:

@@ -16,9 +16,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from analytics import sql
 from analytics.export import to_excel_bytes
 from analytics.filters import Filters, within_scope
-from data import access, audit, db
+from data import access, audit
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
 
@@ -79,6 +80,6 @@ def _period(store: Store, table: str, *, start: dt.date | None, end: dt.date | N
         params.extend(areas)
     where = " AND ".join(parts) or "TRUE"
     dropped = [*DROPPED_SYSTEM, *(DIVERSITY_FIELDS if table == "ccrs" else ())]
-    return db.cursor().sql(
+    return sql.arrow(
         f"SELECT * EXCLUDE ({', '.join(dropped)}) FROM {store.relation(table)} WHERE {where}"
-        f" ORDER BY {column}, record_id", params=params).to_arrow_table()
+        f" ORDER BY {column}, record_id", params)

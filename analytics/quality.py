@@ -34,12 +34,15 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analytics import sql
 from analytics.activity import MINE
-from data import access, audit, db, reference
+from analytics.filters import Filters
+from data import access, audit, reference
 from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
 CHECKED_TABLES = ("events", "ccrs", "patrols", "abstractions")
+QUALITY_TABLES = (*CHECKED_TABLES, "quality_reviews", "areas")  # what the quality figures read
 """The record types supervisors dip check."""
 SHEETS = {"events": "Events", "ccrs": "CCRs", "patrols": "Patrols", "abstractions": "Abstractions"}
 SHARE_KEY = "dip_check_share."
@@ -86,12 +89,13 @@ def dip_check_shares(store: Store) -> dict[str, float]:
     return shares
 
 
-def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    return db.cursor().execute(sql, list(params)).df()
+def _relations(store: Store) -> dict[str, str]:
+    """The current rows of the checked tables and the reviews, as SQL text by table."""
+    return {t: store.relation(t) for t in (*CHECKED_TABLES, "quality_reviews")}
 
 
-def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt.datetime] | None = None
-                 ) -> tuple[str, list]:
+def _records_sql(relations: Mapping[str, str], tables: Sequence[str], *,
+                 queue_of: tuple[str, dt.datetime] | None = None) -> tuple[str, list]:
     """One row per current record of the checked types: table_name, record_id, version, kind, date, title,
     summary, officer_id, area_code, ward_code.
 
@@ -102,32 +106,32 @@ def _records_sql(store: Store, tables: Sequence[str], *, queue_of: tuple[str, dt
     for table in tables:
         spec = MINE[table]
         ward = "NULL" if table == "abstractions" else "t.ward_code"
-        sql = (
+        query = (
             f"SELECT '{table}' AS table_name, t.record_id, t.reference, t.version, '{spec.kind}' AS kind,"
             f" CAST({spec.date} AS TIMESTAMP) AS date, {spec.title} AS title, {spec.summary} AS summary,"
             f" t.{spec.owner} AS officer_id, t.area_code, {ward} AS ward_code"
         )
         if queue_of is None:
-            parts.append(f"{sql} FROM {store.relation(table)} t")
+            parts.append(f"{query} FROM {relations[table]} t")
             continue
         # Two filters, not one OR: each is a plain scan or a small semi-join.
-        returned = (f"SELECT target_id FROM {store.relation('quality_reviews')}"
+        returned = (f"SELECT target_id FROM {relations['quality_reviews']}"
                     " WHERE table_name = ? AND outcome = 'returned'")
         parts.append(
-            f"{sql}, {_fraction_sql()} AS fraction FROM {store.relation(table)} t"
+            f"{query}, {_fraction_sql()} AS fraction FROM {relations[table]} t"
             f" WHERE t.area_code = ? AND {spec.date} >= ? AND t.record_id NOT IN ({returned})"
-            f" UNION ALL {sql}, NULL AS fraction FROM {store.relation(table)} t"
+            f" UNION ALL {query}, NULL AS fraction FROM {relations[table]} t"
             f" WHERE t.area_code = ? AND t.record_id IN ({returned})"
         )
         params += [table, queue_of[0], queue_of[1], table, queue_of[0], table]
     return " UNION ALL ".join(parts), params
 
 
-def _reviews_sql(store: Store, *, first: bool) -> str:
+def _reviews_sql(relations: Mapping[str, str], *, first: bool) -> str:
     """Each record's first (or latest) review."""
     order = "written_at ASC, record_id ASC" if first else "written_at DESC, record_id DESC"
     return (f"(SELECT table_name, target_id, target_version, outcome, comment, faults, reviewer_id, written_at"
-            f" FROM {store.relation('quality_reviews')}"
+            f" FROM {relations['quality_reviews']}"
             f" QUALIFY row_number() OVER (PARTITION BY table_name, target_id ORDER BY {order}) = 1)")
 
 
@@ -148,12 +152,13 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
     since = since or (today or dt.date.today()) - dt.timedelta(days=QUEUE_DAYS)
     shares = dip_check_shares(store)
     since_at = dt.datetime.combine(since, dt.time())
-    records, params = _records_sql(store, CHECKED_TABLES, queue_of=(area, since_at))
+    relations = _relations(store)
+    records, params = _records_sql(relations, CHECKED_TABLES, queue_of=(area, since_at))
     share_case = "CASE r.table_name " + " ".join("WHEN ? THEN ?" for _ in shares) + " END"
     share_params = [v for table, share in shares.items() for v in (table, share)]
-    sql = f"""
+    query = f"""
         WITH records AS ({records}),
-        latest AS {_reviews_sql(store, first=False)},
+        latest AS {_reviews_sql(relations, first=False)},
         queue AS (
             SELECT r.*, l.outcome AS last_outcome, l.target_version AS last_version, l.comment AS last_comment,
                    l.faults AS last_faults, l.reviewer_id, l.written_at AS last_reviewed_at,
@@ -172,7 +177,7 @@ def list_queue(store: Store, *, user: Mapping[str, Any], since: dt.date | None =
         LEFT JOIN {store.relation('users')} rv ON rv.user_id = q.reviewer_id
         ORDER BY CASE q.state WHEN 'recheck' THEN 0 WHEN 'to_check' THEN 1 ELSE 2 END, q.date DESC,
                  q.table_name, q.record_id"""
-    queue = _frame(sql, params + [area, user_id] + share_params + [since_at])
+    queue = sql.run(query, params + [area, user_id] + share_params + [since_at])
     versions = store.versions((*CHECKED_TABLES, "quality_reviews"))
     detail = f"Dip-check queue of {area} from {since.isoformat()}: {len(queue)} records"
     _audit_listed(store, user, queue, key=("dip_queue", area, since, versions), detail=detail)
@@ -216,7 +221,7 @@ def list_reviews(store: Store, *, user: Mapping[str, Any], table: str, record_id
     """Every review of one record in the user's area, oldest first."""
     row = store.get(table, record_id)
     access.require(user, "dip_check", row.get("area_code") if row else "")
-    return _frame(
+    return sql.run(
         "SELECT q.target_version, q.outcome, q.comment, q.faults, coalesce(u.name, q.reviewer_id) AS reviewer,"
         f" q.written_at FROM {store.relation('quality_reviews')} q"
         f" LEFT JOIN {store.relation('users')} u ON u.user_id = q.reviewer_id"
@@ -244,16 +249,22 @@ def quality_by_area_month(store: Store, *, user: Mapping[str, Any], start: dt.da
     (force-wide roles only).
     """
     wanted = _quality_areas(user, areas)
-    records, params = _records_sql(store, CHECKED_TABLES)
-    area_filter = f"AND r.area_code IN ({', '.join('?' for _ in wanted)})" if wanted else ""
-    sql = f"""
+    return sql.cached(_quality_by_area_month, store, None, tables=QUALITY_TABLES, start=start, end=end,
+                      areas=tuple(wanted))
+
+
+def _quality_by_area_month(relations: Mapping[str, str], _filters: Filters, *, start: dt.date, end: dt.date,
+                           areas: tuple[str, ...]) -> pd.DataFrame:
+    records, params = _records_sql(relations, CHECKED_TABLES)
+    area_filter = f"AND r.area_code IN ({', '.join('?' for _ in areas)})" if areas else ""
+    query = f"""
         WITH records AS (
             SELECT r.*, CAST(date_trunc('month', r.date) AS DATE) AS month FROM ({records}) r
             WHERE r.date >= ? AND r.date < ? {area_filter}),
-        first AS {_reviews_sql(store, first=True)},
+        first AS {_reviews_sql(relations, first=True)},
         faults AS (
             SELECT DISTINCT q.table_name, q.target_id, unnest(q.faults) AS fault
-            FROM {store.relation('quality_reviews')} q),
+            FROM {relations['quality_reviews']} q),
         fault_counts AS (
             SELECT r.area_code, r.month, f.fault, count(*) AS records FROM records r
             JOIN faults f ON f.table_name = r.table_name AND f.target_id = r.record_id
@@ -277,10 +288,10 @@ def quality_by_area_month(store: Store, *, user: Mapping[str, Any], start: dt.da
                CASE WHEN g.checked > 0 THEN g.passed / g.checked END AS pass_rate, t.common_faults
         FROM figures g
         LEFT JOIN fault_text t ON t.area_code = g.area_code AND t.month = g.month
-        LEFT JOIN {store.relation('areas')} a ON a.area_code = g.area_code
+        LEFT JOIN {relations['areas']} a ON a.area_code = g.area_code
         ORDER BY g.month DESC, area"""
     bounds = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
-    frame = _frame(sql, params + bounds + wanted)
+    frame = sql.run(query, params + bounds + list(areas))
     counts = ["submissions", "checked", "passed", "advised", "returned"]
     return frame.astype({c: "int64" for c in counts})
 
@@ -289,17 +300,22 @@ def count_faults(store: Store, *, user: Mapping[str, Any], start: dt.date, end: 
                  areas: Sequence[str] = ()) -> pd.DataFrame:
     """Records with each fault (any review), dated from `start` to `end`: fault, records; most first."""
     wanted = _quality_areas(user, areas)
-    records, params = _records_sql(store, CHECKED_TABLES)
-    area_filter = f"AND r.area_code IN ({', '.join('?' for _ in wanted)})" if wanted else ""
-    frame = _frame(
+    return sql.cached(_count_faults, store, None, tables=QUALITY_TABLES, start=start, end=end, areas=tuple(wanted))
+
+
+def _count_faults(relations: Mapping[str, str], _filters: Filters, *, start: dt.date, end: dt.date,
+                  areas: tuple[str, ...]) -> pd.DataFrame:
+    records, params = _records_sql(relations, CHECKED_TABLES)
+    area_filter = f"AND r.area_code IN ({', '.join('?' for _ in areas)})" if areas else ""
+    frame = sql.run(
         f"WITH records AS (SELECT * FROM ({records}) r WHERE r.date >= ? AND r.date < ? {area_filter}),"
         " faults AS (SELECT DISTINCT q.table_name, q.target_id, unnest(q.faults) AS fault"
-        f" FROM {store.relation('quality_reviews')} q)"
+        f" FROM {relations['quality_reviews']} q)"
         " SELECT f.fault, count(*) AS records FROM records r"
         " JOIN faults f ON f.table_name = r.table_name AND f.target_id = r.record_id"
         " GROUP BY f.fault ORDER BY records DESC, f.fault",
         params + [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
-        + wanted,
+        + list(areas),
     )
     return frame.astype({"records": "int64"})
 
@@ -328,16 +344,17 @@ def list_team_submissions(store: Store, *, user: Mapping[str, Any], start: dt.da
     access.require(user, "team_export", area)
     bounds = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
     frames = {}
+    reviews = _reviews_sql(_relations(store), first=False)
     for table in CHECKED_TABLES:
         spec = MINE[table]
         fields = [f for f in TABLES[table].model_fields if not (table == "ccrs" and f in DIVERSITY_FIELDS)]
         columns = ", ".join(f't."{f}"' for f in fields)
-        frames[SHEETS[table]] = _frame(
+        frames[SHEETS[table]] = sql.run(
             f"SELECT t.record_id, t.version, {columns}, coalesce(u.name, t.{spec.owner}) AS officer_name,"
             " l.outcome AS last_check, l.target_version AS last_check_version, l.comment AS last_check_comment,"
             " t.written_at AS last_written_at"
             f" FROM {store.relation(table)} t"
-            f" LEFT JOIN {_reviews_sql(store, first=False)} l ON l.table_name = ? AND l.target_id = t.record_id"
+            f" LEFT JOIN {reviews} l ON l.table_name = ? AND l.target_id = t.record_id"
             f" LEFT JOIN {store.relation('users')} u ON u.user_id = t.{spec.owner}"
             f" WHERE t.area_code = ? AND {spec.date} >= ? AND {spec.date} < ?"
             f" ORDER BY {spec.date}, t.record_id",

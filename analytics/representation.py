@@ -30,9 +30,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analytics import disclosure, privacy
+from analytics import disclosure, privacy, sql
 from analytics.filters import Filters
-from analytics.queries import _cached, _frame
 from data.picklists import ETHNIC_GROUPS, ETHNICITY
 from data.store import Store
 
@@ -61,12 +60,13 @@ class Representation:
     coverage: disclosure.Coverage | None = None
 
 
+@sql.scoped("read_aggregates")
 def representativeness(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
                        today: dt.date | None = None) -> Representation:
     """Per area in scope: people met by ethnic group (published area-months, `analytics.disclosure`)
     beside the census population (suppressed), for `user`; audited as a diversity view."""
     counts, coverage = disclosure.diversity_counts(store, filters, user=user, today=today, by_area=True)
-    population = _population(store, filters, user=user)
+    population = sql.cached(_population, store, filters, tables=("census_population", "areas"))
     stated = counts[(counts["field"] == "ethnicity") & counts["answer"].notna()]
     contacts = pd.DataFrame({"area_code": stated["area_code"], "ethnicity": stated["answer"],
                              "contacts": stated["count"].astype("int64")})
@@ -76,17 +76,13 @@ def representativeness(store: Store, filters: Filters | None = None, *, user: Ma
     return result
 
 
-representativeness.capability = "read_aggregates"  # as the dashboards' `_cached` queries
-
-
-@_cached("census_population", "areas")
 def _population(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
     area_scope = "TRUE"
     area_params: list = []
     if filters.areas:
         area_scope = f"area_code IN ({', '.join('?' for _ in filters.areas)})"
         area_params = list(filters.areas)
-    return _frame(
+    return sql.run(
         f"WITH cells AS (SELECT coalesce(c.area_code, c.geography_code) AS area_code, c.census_year,"
         f"  c.ethnic_group, c.people FROM {relations['census_population']} c),"
         f" latest AS (SELECT area_code, max(census_year) AS census_year FROM cells GROUP BY ALL)"

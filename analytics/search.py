@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import sql
 from data import access, audit, db, refs
 from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
@@ -96,9 +97,6 @@ def creators_relation(store: Store, table: str) -> str:
     return (f"(SELECT record_id, arg_min(written_by, version) AS created_by, min(written_at) AS created_at"
             f" FROM {db.parquet_scan(snap.files)} GROUP BY record_id)")
 
-
-def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    return db.cursor().execute(sql, list(params)).df()
 
 
 def _in(column: str, values: Sequence[str], params: list) -> str:
@@ -198,7 +196,7 @@ def search(
         results = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
         _audit_results(store, user, results, asked, searched)
         return results
-    sql = (
+    query = (
         f"WITH found AS ({' UNION ALL '.join(parts)})"
         " SELECT f.table_name, f.record_id, f.reference, f.kind, f.date, f.title, f.summary,"
         " f.area_code, coalesce(a.name, f.area_code) AS area, f.ward_code, coalesce(w.name, f.ward_code) AS ward,"
@@ -208,7 +206,7 @@ def search(
         f" LEFT JOIN {store.relation('users')} u ON u.user_id = f.officer_id"
         f" ORDER BY f.date DESC, f.table_name, f.record_id LIMIT {int(limit)}"
     )
-    results = _frame(sql, params)
+    results = sql.run(query, params)
     _audit_results(store, user, results, asked, searched)
     return results
 
@@ -297,7 +295,7 @@ def list_good_practice(store: Store, *, user: Mapping[str, Any], text: str = "",
     if area:
         conditions.append("t.area_code = ?")
         params.append(area)
-    return _frame(
+    return sql.run(
         "SELECT t.record_id, t.title, t.area_code, coalesce(a.name, t.area_code) AS area, t.problem, t.action,"
         " t.result, t.tags, c.created_by, coalesce(u.name, c.created_by) AS created_by_name, c.created_at"
         f" FROM {store.relation('good_practice')} t"
@@ -323,7 +321,7 @@ def list_useful_info(store: Store, *, user: Mapping[str, Any], folder: str | Non
         columns = SOURCES["useful_info"].text_columns
         conditions.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in columns) + ")")
         params += [escape_like(text)] * len(columns)
-    return _frame(
+    return sql.run(
         "SELECT t.record_id, t.version, t.title, t.folder, t.body, t.area_code, c.created_by,"
         " t.written_by AS updated_by, coalesce(u.name, t.written_by) AS updated_by_name, t.written_at AS updated_at"
         f" FROM {store.relation('useful_info')} t"
@@ -337,6 +335,6 @@ def list_useful_info(store: Store, *, user: Mapping[str, Any], folder: str | Non
 def list_info_folders(store: Store, *, user: Mapping[str, Any]) -> list[str]:
     """The folders of the user's own area's useful information, in order."""
     access.require(user, "share")
-    frame = _frame(f"SELECT DISTINCT folder FROM {store.relation('useful_info')} WHERE area_code = ?"
+    frame = sql.run(f"SELECT DISTINCT folder FROM {store.relation('useful_info')} WHERE area_code = ?"
                    " ORDER BY folder", [info_area(user)])
     return list(frame["folder"])

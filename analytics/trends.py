@@ -32,9 +32,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analytics.filters import Filters, where_clause
+from analytics import sql
+from analytics.filters import Filters, and_, where_clause
 from analytics.metrics import COMPLETED
-from analytics.queries import _and, _cached, _frame
 from data.store import Store
 
 GRAINS = {"week": "Week", "month": "Month"}
@@ -134,16 +134,16 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
     if filters.officers:
         action_when += " AND list_contains(?::VARCHAR[], item['officer_id'])"
         action_params.append(list(filters.officers))
-        fb_where = _and(ys_where, "list_has_any(list_transform(actions, lambda a: a['officer_id']), ?::VARCHAR[])")
+        fb_where = and_(ys_where, "list_has_any(list_transform(actions, lambda a: a['officer_id']), ?::VARCHAR[])")
         fb_params.append(list(filters.officers))
     zero = ", ".join(f"0 AS {m}" for m in BASE)
     sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in BASE)
-    sql = f"""
+    query = f"""
         SELECT day, area_code, {sums} FROM (
             SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,
                    coalesce(sum(len(issues)), 0) AS issues_raised,
                    count(*) FILTER (WHERE quality_rating >= 4) AS good_events
-            FROM {relations['events']} WHERE {_and(ev_where, COMPLETED)} GROUP BY ALL
+            FROM {relations['events']} WHERE {and_(ev_where, COMPLETED)} GROUP BY ALL
             UNION ALL BY NAME
             SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs,
                    coalesce(sum(len(issues)), 0) AS issues_raised
@@ -163,13 +163,17 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
             SELECT NULL::DATE AS day, NULL::VARCHAR AS area_code, {zero} WHERE false)
         GROUP BY day, area_code ORDER BY day, area_code"""
     params = ev_params + cc_params + pa_params + ys_params + action_params + fb_params + act_params
-    return sql, params
+    return query, params
 
 
-@_cached("events", "ccrs", "patrols", "ysywd")
-def daily_activity(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
+@sql.scoped("read_aggregates")
+def daily_activity(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """day, area_code and every base measure (zeros filled), one row per day and area with any."""
-    frame = _frame(*daily_sql(relations, filters))
+    return sql.cached(_daily_activity, store, filters, tables=("events", "ccrs", "patrols", "ysywd"))
+
+
+def _daily_activity(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
+    frame = sql.run(*daily_sql(relations, filters))
     return tidy_daily(frame)
 
 

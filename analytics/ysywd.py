@@ -26,8 +26,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analytics.filters import Filters, where_clause, within_scope
-from data import access, db
+from analytics import sql
+from analytics.filters import Filters, where_clause
+from data import access
 from data.police_uk import Priority, escape_text
 from data.store import Store
 
@@ -40,15 +41,6 @@ REMOVED = "[removed]"
 RAISE_LOOK_BACK_DAYS = 60
 RAISE_SOURCES_LIMIT = 100
 
-
-def _frame(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    return db.cursor().execute(sql, list(params)).df()
-
-
-def _scoped(user: Mapping[str, Any], filters: Filters) -> Filters:
-    """The filters confined to the user's area for team roles (after checking `ysywd_read`)."""
-    access.require(user, "ysywd_read")
-    return within_scope(filters, user)
 
 
 _ITEMS = """
@@ -82,7 +74,7 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
         where += " AND y.ward_code = ?"
         params.append(ward_code)
     items = _ITEMS.format(ysywd=store.relation("ysywd"), where=where)
-    sql = f"""
+    query = f"""
         SELECT i.record_id, i.status, i.issue_category, i.issue_text, i.ward_code,
                coalesce(w.name, i.ward_code, 'Area-wide') AS ward, i.raised_on,
                CASE WHEN i.status <> 'closed' THEN ?::DATE - i.raised_on END AS days_open,
@@ -90,7 +82,7 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
         FROM ({items}) AS i LEFT JOIN {store.relation('wards')} AS w ON w.ward_code = i.ward_code
         ORDER BY list_position(?::VARCHAR[], i.status), i.raised_on, i.record_id
         LIMIT {BOARD_LIMIT}"""
-    return _frame(sql, [today, *params, list(STATUS_ORDER)])
+    return sql.run(query, [today, *params, list(STATUS_ORDER)])
 
 
 def count_board(store: Store, *, user: Mapping[str, Any], area_code: str,
@@ -100,8 +92,8 @@ def count_board(store: Store, *, user: Mapping[str, Any], area_code: str,
     where, params = "area_code = ?", [area_code]
     if ward_code:
         where, params = where + " AND ward_code = ?", [*params, ward_code]
-    rows = db.cursor().execute(f"SELECT status, count(*) FROM {store.relation('ysywd')} WHERE {where} GROUP BY status",
-                               params).fetchall()
+    rows = sql.rows(f"SELECT status, count(*) FROM {store.relation('ysywd')} WHERE {where} GROUP BY status",
+                    params)
     counts = dict(rows)
     return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
 
@@ -114,7 +106,7 @@ def list_linkable_sources(store: Store, *, user: Mapping[str, Any], item: Mappin
     since = dt.datetime.combine(item["raised_on"] - dt.timedelta(days=days), dt.time())
     until = dt.datetime.combine((today or dt.date.today()) + dt.timedelta(days=1), dt.time())
     linked = [*(item.get("linked_events") or []), *(item.get("linked_ccrs") or [])]
-    sql = f"""
+    query = f"""
         SELECT * FROM (
             SELECT 'events' AS kind, record_id, title AS label, start AS "when", ward_code
             FROM {store.relation('events')}
@@ -126,7 +118,7 @@ def list_linkable_sources(store: Store, *, user: Mapping[str, Any], item: Mappin
         WHERE NOT list_contains(?::VARCHAR[], s.record_id)
         ORDER BY s.ward_code IS NOT DISTINCT FROM ? DESC, s."when" DESC, s.record_id LIMIT {RAISE_SOURCES_LIMIT}"""
     area, issue = item["area_code"], item["issue_category"]
-    return _frame(sql, [area, issue, since, until, area, issue, since, until, linked, item.get("ward_code")])
+    return sql.run(query, [area, issue, since, until, area, issue, since, until, linked, item.get("ward_code")])
 
 
 def list_raise_sources(store: Store, *, user: Mapping[str, Any], area_code: str, table: str,
@@ -144,7 +136,7 @@ def list_raise_sources(store: Store, *, user: Mapping[str, Any], area_code: str,
     when, label, extra = (("s.start", "s.title", "AND s.status = 'completed'") if table == "events"
                           else ("s.contact_at", "coalesce(s.place, s.contact_method)", ""))
     links = "linked_events" if table == "events" else "linked_ccrs"
-    sql = f"""
+    query = f"""
         WITH raised AS (
             SELECT source_id, list(DISTINCT issue_category ORDER BY issue_category) AS raised
             FROM (SELECT unnest({links}) AS source_id, issue_category FROM {store.relation('ysywd')}
@@ -157,20 +149,20 @@ def list_raise_sources(store: Store, *, user: Mapping[str, Any], area_code: str,
         LEFT JOIN raised AS r ON r.source_id = s.record_id
         WHERE s.area_code = ? {extra} AND len(s.issues) > 0 AND {when} >= ?
         ORDER BY {when} DESC, s.record_id LIMIT {RAISE_SOURCES_LIMIT}"""
-    return _frame(sql, [area_code, area_code, since])
+    return sql.run(query, [area_code, area_code, since])
 
 
 def list_linked_sources(store: Store, *, user: Mapping[str, Any], item: Mapping[str, Any]) -> pd.DataFrame:
     """The events and CCRs an item is linked to: kind, record_id, label, when (newest first)."""
     access.require(user, "ysywd_read", item["area_code"])
-    sql = f"""
+    query = f"""
         SELECT 'Event' AS kind, record_id, title AS label, start AS "when" FROM {store.relation('events')}
         WHERE list_contains(?::VARCHAR[], record_id)
         UNION ALL
         SELECT 'Contact' AS kind, record_id, coalesce(place, contact_method) AS label, contact_at AS "when"
         FROM {store.relation('ccrs')} WHERE list_contains(?::VARCHAR[], record_id)
         ORDER BY "when" DESC"""
-    return _frame(sql, [list(item.get("linked_events") or []), list(item.get("linked_ccrs") or [])])
+    return sql.run(query, [list(item.get("linked_events") or []), list(item.get("linked_ccrs") or [])])
 
 
 # -- the commander view ---------------------------------------------------------------
@@ -200,13 +192,17 @@ def _median(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+@sql.scoped("ysywd_read")
 def ysywd_overview(store: Store, filters: Filters, *, user: Mapping[str, Any], today: dt.date | None = None,
                    overdue_days: int = OVERDUE_DAYS) -> YsywdOverview:
     """Items raised, actioned and fed back per area and month; timings; actions by type; overdue items."""
-    filters = _scoped(user, filters)
-    relations = {t: store.relation(t) for t in ("ysywd", "areas", "wards")}
-    return split_overview(_frame(*overview_sql(relations, filters, today=today or dt.date.today(),
-                                                overdue_days=overdue_days)))
+    return sql.cached(_ysywd_overview, store, filters, tables=("ysywd", "areas", "wards"),
+                      today=today or dt.date.today(), overdue_days=overdue_days)
+
+
+def _ysywd_overview(relations: dict[str, str], filters: Filters, *, today: dt.date,
+                    overdue_days: int) -> YsywdOverview:
+    return split_overview(sql.run(*overview_sql(relations, filters, today=today, overdue_days=overdue_days)))
 
 
 # The parts of the commander view's one statement (column `part`) and the columns each keeps.
@@ -235,7 +231,7 @@ def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.da
     ysywd, areas, wards = (relations[t] for t in ("ysywd", "areas", "wards"))
     timings = ("median(first_action - raised_on) AS median_days_to_action,"
                " median(first_feedback - raised_on) AS median_days_to_feedback")
-    sql = f"""
+    query = f"""
         WITH i AS MATERIALIZED (
             SELECT y.record_id, y.area_code, y.ward_code, y.raised_on, y.status, y.issue_category,
                    list_min(list_transform(y.actions, lambda a: a.date)) AS first_action,
@@ -268,7 +264,7 @@ def overview_sql(relations: Mapping[str, str], filters: Filters, *, today: dt.da
                count(*) FILTER (WHERE late) AS overdue
         FROM l WHERE ward_code IS NOT NULL GROUP BY ward_code
         ORDER BY part, seq"""
-    return sql, [*params, today, overdue_days, today]
+    return query, [*params, today, overdue_days, today]
 
 
 def split_overview(frame: pd.DataFrame) -> YsywdOverview:
@@ -340,14 +336,14 @@ def list_publishable(store: Store, *, user: Mapping[str, Any], area_code: str, w
     if ward_code:
         where += " AND y.ward_code = ?"
         params.append(ward_code)
-    sql = f"""
+    query = f"""
         SELECT y.record_id, y.issue_category, w.name AS ward, y.raised_on, y.issue_text, y.status,
                list_filter(y.actions, lambda a: a.date <= ?) AS actions,
                list_filter(y.feedback, lambda f: f.date <= ?) AS feedback
         FROM {store.relation('ysywd')} AS y LEFT JOIN {store.relation('wards')} AS w USING (ward_code)
         WHERE {where} AND (y.raised_on >= ? OR len(list_filter(y.actions, lambda a: a.date BETWEEN ? AND ?)) > 0)
         ORDER BY y.raised_on, y.record_id"""
-    rows = db.cursor().execute(sql, [end, end, *params, start, start, end]).fetchall()
+    rows = sql.rows(query, [end, end, *params, start, start, end])
     items = []
     for record_id, category, ward, raised_on, issue, status, actions, feedback in rows:
         items.append({

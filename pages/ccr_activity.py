@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analytics.ccr_dash import ACTIVITY_HEADLINE, TOP_OFFICERS, ccr_activity, page_metric
+from analytics.ccr_dash import ACTIVITY_HEADLINE, TOP_OFFICERS, ccr_activity
 from analytics.charts import build_count_bar_chart
+from analytics.metrics import metric
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_table
 from forms.export import render_downloads
 from forms.filter_bar import render_filter_bar
@@ -36,7 +37,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 activity = ccr_activity(store, filters, user=user)
 
-render_metric_tiles(activity.headline, (page_metric(name) for name in ACTIVITY_HEADLINE))
+render_metric_tiles(activity.headline, (metric(name) for name in ACTIVITY_HEADLINE))
 
 if not activity.headline["ccrs"]:
     st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_details, ccr_outcomes, page_metric
+from analytics.ccr_dash import BREAKDOWN_LABELS, DETAIL_ROWS, OUTCOME_HEADLINE, ccr_details, ccr_outcomes
 from analytics.charts import build_count_bar_chart, build_ward_map
+from analytics.metrics import metric
 from analytics.privacy import NOTE, as_text
 from analytics.queries import list_ward_shapes
 from data import access
@@ -37,7 +38,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 outcomes = ccr_outcomes(store, filters, user=user)
 
-render_metric_tiles(outcomes.headline, (page_metric(name) for name in OUTCOME_HEADLINE))
+render_metric_tiles(outcomes.headline, (metric(name) for name in OUTCOME_HEADLINE))
 
 if not outcomes.headline["ccrs"]:
     st.info("No community contacts for these filters. Widen the period or go back up the breadcrumb.",

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.charts import build_count_bar_chart, build_ward_map
-from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes, page_metric
+from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes
+from analytics.metrics import metric
 from analytics.queries import list_ward_shapes
 from analytics.wordcloud import CATEGORY_WEIGHT, issue_frequencies, issues_word_cloud, word_cloud_alt, word_table
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
@@ -33,7 +34,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = event_outcomes(store, filters, user=user)
 
-render_metric_tiles(data.headline, (page_metric(name) for name in OUTCOMES_HEADLINE), width=200)
+render_metric_tiles(data.headline, (metric(name) for name in OUTCOMES_HEADLINE), width=200)
 
 issues_column, cloud_column = st.columns(2)
 top_issues = pd.DataFrame(data.top_issues, columns=["issue", "count"])

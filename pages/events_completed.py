@@ -3,7 +3,8 @@
 import streamlit as st
 
 from analytics.charts import build_count_bar_chart, build_ward_map
-from analytics.events_dash import COMPLETED_HEADLINE, events_completed, page_metric
+from analytics.events_dash import COMPLETED_HEADLINE, events_completed
+from analytics.metrics import metric
 from analytics.queries import list_ward_shapes
 from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
 from forms.export import render_downloads
@@ -36,7 +37,7 @@ view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=set
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = events_completed(store, filters, user=user)
 
-render_metric_tiles(data.headline, (page_metric(name) for name in COMPLETED_HEADLINE), width=200)
+render_metric_tiles(data.headline, (metric(name) for name in COMPLETED_HEADLINE), width=200)
 
 if not data.headline["events_completed"]:
     st.info("No completed events for these filters. Widen the period or go back up the breadcrumb.",

@@ -5,8 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from analytics.charts import build_area_bar_chart, build_ward_map
+from analytics.metrics import metric
 from analytics.patrol_dash import (
-    PAGE_METRICS,
+    PATROL_HEADLINE,
     TOP_OFFICERS,
     abstraction_hours_by_period,
     build_abstraction_hours_chart,
@@ -43,7 +44,7 @@ view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=sett
 render_breadcrumb(view.crumbs(), bar_key=KEY)
 overview = patrols_overview(store, filters, user=user)
 
-render_metric_tiles(overview.headline, PAGE_METRICS.values(), width=190)
+render_metric_tiles(overview.headline, (metric(name) for name in PATROL_HEADLINE), width=190)
 if filters.wards:
     st.caption("Abstractions have no ward: the ward filter narrows patrols only.")
 

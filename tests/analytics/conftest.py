@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import queries
+from analytics import sql
 from data.store import Store
 
 MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
@@ -170,8 +170,8 @@ def fixture_store(fixture_store_root) -> Store:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    queries.set_cache_enabled(True)
-    queries.clear_cache()
+    sql.set_cache_enabled(True)
+    sql.clear_cache()
     yield
-    queries.set_cache_enabled(True)
-    queries.clear_cache()
+    sql.set_cache_enabled(True)
+    sql.clear_cache()

@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from analytics import bench
+from analytics.bench import registry, runner
+from analytics.bench.floor import write_floor_files
 from analytics.filters import Filters
 from data import db, demo
 from data.store import Store
@@ -20,7 +21,7 @@ CORE = {"events_overview", "summary"}
 @pytest.fixture(scope="module")
 def report() -> dict:
     # run() raises AssertionError if the store, DuckDB floor and pandas answers differ.
-    return bench.run(rows=3000, store_path=None, repeat=1, periods=["last_28", "all"],
+    return runner.run(rows=3000, store_path=None, repeat=1, periods=["last_28", "all"],
                      today=dt.date(2026, 1, 15), saves=2, say=lambda _: None)
 
 
@@ -35,29 +36,29 @@ def test_report_has_the_documented_shape(report):
 
 
 def test_every_registered_page_is_measured_for_each_period(report):
-    names = {page.name for page in bench.registered_pages()}
+    names = {page.name for page in registry.registered_pages()}
     assert names >= CORE
     assert set(report["pages"]) == names | {f"{n}@all" for n in names}
 
 
 def test_register_adds_and_replaces_by_name():
-    page = bench.registered_pages()[0]
+    page = registry.registered_pages()[0]
     try:
-        bench.register(bench.BenchPage("tiny", page.run_store, page.run_floor, page.run_pandas,
+        registry.register(registry.BenchPage("tiny", page.run_store, page.run_floor, page.run_pandas,
                                        page.comparable, page.tables))
-        assert "tiny" in {p.name for p in bench.registered_pages()}
+        assert "tiny" in {p.name for p in registry.registered_pages()}
     finally:
-        bench._registry.pop("tiny", None)
+        registry._registry.pop("tiny", None)
 
 
 def test_disagreeing_answers_fail_the_run(monkeypatch):
-    page = bench._registry["summary"]
-    wrong = bench.BenchPage("summary", page.run_store, page.run_floor,
+    page = registry._registry["summary"]
+    wrong = registry.BenchPage("summary", page.run_store, page.run_floor,
                             lambda frames, window: {**page.run_pandas(frames, window), "ccrs": -1},
                             page.comparable, page.tables)
-    monkeypatch.setitem(bench._registry, "summary", wrong)
+    monkeypatch.setitem(registry._registry, "summary", wrong)
     with pytest.raises(AssertionError, match="store and pandas disagree"):
-        bench.run(rows=1500, store_path=None, repeat=1, periods=["all"], today=dt.date(2026, 1, 15),
+        runner.run(rows=1500, store_path=None, repeat=1, periods=["all"], today=dt.date(2026, 1, 15),
                   pages=["summary"], saves=1, say=lambda _: None)
 
 
@@ -66,10 +67,10 @@ def test_crime_and_census_pages_agree_on_figures_that_are_there(tmp_path, name):
     """The demo's crime and census rows reach these pages, so agreeing means something."""
     store = Store(tmp_path / "store")
     demo.generate(store, scale=1500, seed=2, today=dt.date(2026, 1, 15))
-    page = next(p for p in bench.registered_pages() if p.name == name)
-    paths = bench.write_floor_files(store, tmp_path, list(page.tables))
+    page = next(p for p in registry.registered_pages() if p.name == name)
+    paths = write_floor_files(store, tmp_path, list(page.tables))
     frames = {t: pd.read_parquet(paths[t], columns=list(c)) for t, c in page.tables.items()}
-    ours = page.comparable(bench.as_analyst(page.run_store)(store, Filters()))
+    ours = page.comparable(registry.as_analyst(page.run_store)(store, Filters()))
     assert ours == page.comparable(page.run_floor(paths, None)) == page.comparable(page.run_pandas(frames, None))
     if name == "engagement_vs_demand":
         assert ours["crime_months"] == 17 and ours["unplaced"] > 0
@@ -83,7 +84,7 @@ def test_pending_saves_and_edits_are_resolved_alike_by_all_three(tmp_path):
     # Three new events and CCRs plus one edit each, left uncompacted: the store reads them
     # through its recent files and edits, and the answers must still agree with the floor and pandas.
     root = tmp_path / "store"
-    bench.run(rows=3000, store_path=str(root), repeat=1, periods=["all"], today=dt.date(2026, 1, 15), saves=1,
+    runner.run(rows=3000, store_path=str(root), repeat=1, periods=["all"], today=dt.date(2026, 1, 15), saves=1,
               pages=["events_overview", "ccr_outcomes"], pending=3, say=lambda _: None)
     store = Store(root)
     for table in ("events", "ccrs"):
@@ -100,7 +101,7 @@ def test_the_bench_takes_a_store_on_object_storage_by_its_uri(azurite, tmp_path,
     root = azurite.new_root()
     monkeypatch.setenv("BEATBOOK_STORAGE_OPTIONS", json.dumps(STORAGE_OPTIONS))
     monkeypatch.setenv("BEATBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    report = bench.run(rows=1500, store_path=root, repeat=1, periods=["all"], today=dt.date(2026, 1, 15), saves=2,
+    report = runner.run(rows=1500, store_path=root, repeat=1, periods=["all"], today=dt.date(2026, 1, 15), saves=2,
                        pages=["summary", "events_overview"], say=lambda _: None)
     assert report["rows"] == 1500  # current activity rows: every row the demo generated
     assert set(report["pages"]) == {"summary", "events_overview"} and report["commit_ms"] > 0

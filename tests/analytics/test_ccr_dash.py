@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import ccr_dash, disclosure
+from analytics import ccr_dash, disclosure, sql
 from analytics.filters import Filters
 from analytics.privacy import HIDDEN, SMALL
 from data.schema import DIVERSITY_FIELDS, SYSTEM_COLUMNS
@@ -59,8 +59,13 @@ def test_outcomes_places(fixture_store):
     assert south.by_ward[["ward_code", "ccrs"]].to_dict("records") == [{"ward_code": "W3", "ccrs": 1}]
 
 
+def _details(store: Store, filters: Filters) -> ccr_dash.CcrDetails:
+    """The CCR details table as `ccr_details` reads it, without writing its audit entry."""
+    return sql.cached(ccr_dash.ccr_details_over, store, filters, tables=ccr_dash.CCR_TABLES)
+
+
 def test_details_are_record_level_without_diversity(fixture_store):
-    table = ccr_dash._ccr_details(fixture_store, FILTERS, user=ANALYST)
+    table = _details(fixture_store, FILTERS)
     details = table.rows
     assert list(details.columns) == list(ccr_dash.DETAIL_COLUMNS)
     assert not set(DIVERSITY_FIELDS) & set(details.columns)
@@ -77,7 +82,7 @@ def test_details_keep_the_latest_rows_whatever_the_limit(fixture_store, monkeypa
     # The details query reads only the days holding the latest `limit` CCRs (c3 18 March,
     # c2 11 March, c1 3 March); the table must still be exactly the latest rows.
     monkeypatch.setattr(ccr_dash, "DETAIL_ROWS", limit)
-    table = ccr_dash._ccr_details(fixture_store, FILTERS, user=ANALYST)
+    table = _details(fixture_store, FILTERS)
     assert table.rows["record_id"].tolist() == expected
     assert table.total == 3
 
@@ -124,7 +129,7 @@ def test_empty_range(fixture_store):
     outcomes = ccr_dash.ccr_outcomes(fixture_store, empty, user=ANALYST)
     assert outcomes.headline["ccrs"] == 0 and outcomes.headline["consent_rate"] is None
     assert outcomes.top_issues.empty
-    assert ccr_dash._ccr_details(fixture_store, empty, user=ANALYST).rows.empty
+    assert _details(fixture_store, empty).rows.empty
     assert outcomes.breakdowns["sex"]["count"].tolist() == [0, 0, 0, 0, 0]
     assert ccr_dash.ccr_activity(fixture_store, empty,
                                  user=ANALYST).headline == {"ccrs": 0, "officers": 0, "ccrs_at_events": 0}

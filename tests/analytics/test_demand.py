@@ -14,7 +14,7 @@ import datetime as dt
 
 import pytest
 
-from analytics import queries
+from analytics import sql
 from analytics.demand import crime_months_held, engagement_vs_demand, list_crime_points
 from analytics.filters import Filters
 from data.imports.crime import import_crime
@@ -27,7 +27,7 @@ W1, W2, W3 = ("-1.25", "51.75"), ("-1.15", "51.75"), ("-1.05", "51.75")
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    queries.clear_cache()
+    sql.clear_cache()
     store = make_store(tmp_path_factory.mktemp("demand") / "store")
     rows = [crime_row(crime_id=f"b{i}", lon=W1[0], lat=W1[1]) for i in range(3)]
     rows += [crime_row(lon=W1[0], lat=W1[1], crime_type="Anti-social behaviour")]

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import queries
+from analytics import queries, sql
 from analytics.filters import Filters
 from tests.analytics.conftest import MARCH, make_completed_event
 from tests.conftest import ANALYST
@@ -177,17 +177,16 @@ def test_cache_hands_out_copies(fixture_store):
     assert second.headline["events_booked"] == 4 and (second.by_type["events"] >= 0).all()
 
 
-def test_cache_can_be_turned_off(fixture_store, monkeypatch):
-    calls = []
-    real = queries._frames
-    monkeypatch.setattr(queries, "_frames", lambda *q: calls.append(1) or real(*q))
-    queries.summary(fixture_store, MARCH_FILTERS)
-    queries.summary(fixture_store, MARCH_FILTERS)
-    assert len(calls) == 1
-    queries.set_cache_enabled(False)
-    queries.summary(fixture_store, MARCH_FILTERS)
-    queries.summary(fixture_store, MARCH_FILTERS)
-    assert len(calls) == 3
+def test_cache_can_be_turned_off(fixture_store):
+    with sql.trace() as statements:
+        queries.summary(fixture_store, MARCH_FILTERS)
+        once = len(statements)
+        queries.summary(fixture_store, MARCH_FILTERS)
+        assert once == 2 and len(statements) == once  # the figures and the top issues, then the cache
+        sql.set_cache_enabled(False)
+        queries.summary(fixture_store, MARCH_FILTERS)
+        queries.summary(fixture_store, MARCH_FILTERS)
+        assert len(statements) == 3 * once
 
 
 def test_suppress_small():
@@ -203,9 +202,9 @@ def test_suppress_small():
 
 def test_latest_from_finds_the_day_the_latest_rows_reach_back_to():
     days = pd.DataFrame({"day": [dt.date(2025, 3, 3), dt.date(2025, 3, 18), dt.date(2025, 3, 11)], "n": [4, 2, 3]})
-    assert queries._latest_from(days, 1) == dt.datetime(2025, 3, 18)
-    assert queries._latest_from(days, 2) == dt.datetime(2025, 3, 18)  # 18 March alone holds 2
-    assert queries._latest_from(days, 3) == dt.datetime(2025, 3, 11)  # 2 + 3
-    assert queries._latest_from(days, 9) == dt.datetime(2025, 3, 3)  # 2 + 3 + 4
-    assert queries._latest_from(days, 10) is None  # fewer rows than asked for: no cut-off
-    assert queries._latest_from(days.iloc[:0], 1) is None
+    assert sql.latest_from(days, 1) == dt.datetime(2025, 3, 18)
+    assert sql.latest_from(days, 2) == dt.datetime(2025, 3, 18)  # 18 March alone holds 2
+    assert sql.latest_from(days, 3) == dt.datetime(2025, 3, 11)  # 2 + 3
+    assert sql.latest_from(days, 9) == dt.datetime(2025, 3, 3)  # 2 + 3 + 4
+    assert sql.latest_from(days, 10) is None  # fewer rows than asked for: no cut-off
+    assert sql.latest_from(days.iloc[:0], 1) is None

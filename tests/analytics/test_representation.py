@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import queries
+from analytics import sql
 from analytics.filters import Filters
 from analytics.representation import build_representation_chart, representativeness, under_reached_list
 from data.imports.census import import_census
@@ -33,7 +33,7 @@ CENSUS = "\n".join([
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    queries.clear_cache()
+    sql.clear_cache()
     store = make_store(tmp_path_factory.mktemp("representation") / "store")
     import_census(store, CENSUS, user=ANALYST, area_lookup={"E07000902": "A2"})  # North matches A1 by name
     plan = [("A1", "W1", "W1", 20), ("A1", "W1", "A3", 5), ("A1", "W2", "NS", 2), ("A1", "W1", None, 4),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import ccr_dash
+from analytics.metrics import metric
 from data import access, reference
 from data.schema import DIVERSITY_FIELDS
 from tests.pages.test_pages import open_page
@@ -38,7 +39,7 @@ def test_page_renders_for_role(app_store, page, role):
 def test_outcomes_shows_the_headline_and_keeps_diversity_aggregated(app_store):
     at = open_page(OUTCOMES, user_with_role(app_store, "commander"))
     labels = [m.label for m in at.metric]
-    assert labels == [ccr_dash.page_metric(n).label for n in ccr_dash.OUTCOME_HEADLINE]
+    assert labels == [metric(n).label for n in ccr_dash.OUTCOME_HEADLINE]
     details = table_with(at, "contact_method")
     assert not set(DIVERSITY_FIELDS) & set(details.columns)
     assert not {c for c in details.columns if "consent" in c}
@@ -56,6 +57,6 @@ def test_outcomes_shows_the_headline_and_keeps_diversity_aggregated(app_store):
 
 def test_activity_shows_the_headline(app_store):
     at = open_page(ACTIVITY, user_with_role(app_store, "commander"))
-    assert [m.label for m in at.metric] == [ccr_dash.page_metric(n).label for n in ccr_dash.ACTIVITY_HEADLINE]
+    assert [m.label for m in at.metric] == [metric(n).label for n in ccr_dash.ACTIVITY_HEADLINE]
     officers = table_with(at, "officer_id")
     assert list(officers["ccrs"]) == sorted(officers["ccrs"], reverse=True)

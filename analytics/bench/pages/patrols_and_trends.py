@@ -13,17 +13,10 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import patrol_dash, trends
-from analytics.bench import (
-    BenchPage,
-    Window,
-    floor_frames,
-    floor_sources,
-    in_window,
-    register,
-    sorted_rows,
-    when,
-)
+from analytics import patrol_dash, sql, trends
+from analytics.bench.floor import floor_sources, when
+from analytics.bench.in_memory import in_window
+from analytics.bench.registry import BenchPage, Window, register, sorted_rows
 from analytics.filters import Filters
 
 HOURS_DIGITS = 6  # sums of float hours may differ in the last bits with the order of addition
@@ -40,7 +33,7 @@ def patrols_floor(paths: dict[str, str], window: Window) -> patrol_dash.PatrolsO
     """The page's one statement over plain Parquet files: what its SQL costs without the store."""
     filters = Filters() if window is None else Filters(start=window[0].date(),
                                                        end=window[1].date() - dt.timedelta(days=1))
-    (frame,) = floor_frames(patrol_dash.overview_sql(floor_sources(paths), filters))
+    (frame,) = sql.run_many(patrol_dash.overview_sql(floor_sources(paths), filters))
     return patrol_dash.split_overview(frame)
 
 
@@ -126,7 +119,7 @@ def trends_floor(paths: dict[str, str], window: Window) -> pd.DataFrame:
     we, pe = when("start", window)
     wc, pc = when("contact_at", window)
     wy, py = when("item['date']", _dates(window))
-    events, ccrs, patrols, actions, feedback = floor_frames(
+    events, ccrs, patrols, actions, feedback = sql.run_many(
         ("SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
          " sum(len(issues)) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4) AS good_events"
          f" FROM {src['events']} WHERE {we} AND status = 'completed' GROUP BY ALL", pe),

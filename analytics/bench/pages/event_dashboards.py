@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import events_dash
-from analytics.bench import BenchPage, Window, floor_frames, floor_sources, in_window, register, sorted_rows, when
+from analytics import events_dash, sql
+from analytics.bench.floor import floor_sources, when
+from analytics.bench.in_memory import in_window
+from analytics.bench.registry import BenchPage, Window, register, sorted_rows
 from analytics.wordcloud import word_counts
 
 EVENT_COLUMNS = ("record_id", "start", "status", "event_type", "area_code", "ward_code", "attendees",
@@ -49,7 +51,7 @@ def activity_floor(paths: dict[str, str], window: Window) -> dict:
     ev = floor_sources(paths)["events"]
     w, p = when("start", window)
     live = f"{w} AND status <> 'cancelled'"
-    headline, officers, by_date, by_type, by_officer, places = floor_frames(
+    headline, officers, by_date, by_type, by_officer, places = sql.run_many(
         ("SELECT count(*) FILTER (WHERE status <> 'cancelled') AS events_booked,"
          " coalesce(sum(officers_involved) FILTER (WHERE status = 'completed'), 0) AS officer_attendances"
          f" FROM {ev} WHERE {w}", p),
@@ -137,7 +139,7 @@ def completed_floor(paths: dict[str, str], window: Window) -> dict:
     ev = floor_sources(paths)["events"]
     w, p = when("start", window)
     done = f"{w} AND status = 'completed'"
-    headline, communities, latest, by_type, by_officer, places = floor_frames(
+    headline, communities, latest, by_type, by_officer, places = sql.run_many(
         ("SELECT count(*) AS events_completed, coalesce(sum(attendees), 0) AS attendees,"
          f" coalesce(sum(officers_involved), 0) AS officer_attendances FROM {ev} WHERE {done}", p),
         (f"SELECT unnest(communities_supported) AS community FROM {ev} WHERE {done}", p),
@@ -220,7 +222,7 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
     wc, pc = when("contact_at", window)
     wa, pa = when("a.date", window and (window[0].date(), window[1].date()))
     done = f"{we} AND status = 'completed'"
-    events, ccrs, issues, texts, value, actions, places = floor_frames(
+    events, ccrs, issues, texts, value, actions, places = sql.run_many(
         ("SELECT count(*) AS events_completed, coalesce(sum(intel_submissions), 0) AS event_intel_submissions,"
          " count(*) FILTER (WHERE suitable_for_publishing) AS suitable_for_publishing"
          f" FROM {ev} WHERE {done}", pe),
@@ -242,7 +244,7 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
         ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
          f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", pe),
     )
-    by_officer = floor_frames(
+    by_officer = sql.run_many(
         ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
          f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", pe))[0]
     figures = {**events.iloc[0].to_dict(), **ccrs.iloc[0].to_dict()}

@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import demand, representation
-from analytics.bench import BenchPage, Window, floor_frames, floor_sources, in_window, register, sorted_rows, when
+from analytics import demand, representation, sql
+from analytics.bench.floor import floor_sources, when
+from analytics.bench.in_memory import in_window
+from analytics.bench.registry import BenchPage, Window, register, sorted_rows
 from data.picklists import ETHNICITY
 
 ASB = demand.ASB
@@ -86,7 +88,7 @@ def demand_floor(paths: dict[str, str], window: Window) -> demand.Demand:
         f" FROM {src['patrols']} WHERE {we} GROUP BY ALL)"
     )
     params = pm + pe + pc + pe
-    wards, months, by_type, span = floor_frames(
+    wards, months, by_type, span = sql.run_many(
         (f"WITH m AS ({monthly}) SELECT w.ward_code, w.name AS ward, w.area_code,"
          " coalesce(a.name, w.area_code) AS area,"
          " coalesce(sum(m.crimes), 0) AS crimes, coalesce(sum(m.asb), 0) AS asb, coalesce(sum(m.events), 0) AS events,"
@@ -187,7 +189,7 @@ _GROUPS = ", ".join(f"('{code}', '{group}')" for code, (_, group) in ETHNICITY.i
 def representation_floor(paths: dict[str, str], window: Window) -> representation.Representation:
     src = floor_sources(paths)
     wc, pc = when("contact_at", window)
-    contacts, population = floor_frames(
+    contacts, population = sql.run_many(
         ("SELECT area_code, coalesce(g.ethnic_group, 'Not stated') AS ethnic_group, count(*) AS contacts"
          f" FROM {src['ccrs']} c LEFT JOIN (VALUES {_GROUPS}) g(ethnicity, ethnic_group) USING (ethnicity)"
          f" WHERE {wc} AND diversity_consent AND ethnicity IS NOT NULL GROUP BY ALL", pc),

@@ -16,8 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import ccr_dash
-from analytics.bench import BENCH_USER, BenchPage, Window, floor_sources, in_window, register, sorted_rows
+from analytics import ccr_dash, sql
+from analytics.bench.floor import floor_sources
+from analytics.bench.in_memory import in_window
+from analytics.bench.registry import BENCH_USER, BenchPage, Window, register, sorted_rows
 from analytics.filters import Filters
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
@@ -33,17 +35,17 @@ def _filters(window: Window) -> Filters:
 def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
     """What the CCR outcomes page reads: its aggregates and the CCR details table (the audit aside)."""
     return {**vars(ccr_dash.ccr_outcomes(store, filters, user=BENCH_USER)),
-            "details": ccr_dash._ccr_details(store, filters, user=BENCH_USER)}
+            "details": sql.cached(ccr_dash.ccr_details_over, store, filters, tables=ccr_dash.CCR_TABLES)}
 
 
 def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:
     sources, filters = floor_sources(paths), _filters(window)
-    return {**vars(ccr_dash._ccr_outcomes.__wrapped__(sources, filters)),
-            "details": ccr_dash._ccr_details.__wrapped__(sources, filters)}
+    return {**vars(ccr_dash.ccr_outcomes_over(sources, filters)),
+            "details": ccr_dash.ccr_details_over(sources, filters)}
 
 
 def activity_floor(paths: dict[str, str], window: Window) -> ccr_dash.CcrActivity:
-    return ccr_dash.ccr_activity.__wrapped__(floor_sources(paths), _filters(window))
+    return ccr_dash.ccr_activity_over(floor_sources(paths), _filters(window))
 
 
 # -- pandas -----------------------------------------------------------------------------

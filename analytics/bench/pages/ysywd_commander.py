@@ -12,8 +12,10 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import ysywd
-from analytics.bench import BenchPage, Window, floor_frames, floor_sources, in_window, register, sorted_rows
+from analytics import sql, ysywd
+from analytics.bench.floor import floor_sources
+from analytics.bench.in_memory import in_window
+from analytics.bench.registry import BenchPage, Window, register, sorted_rows
 from analytics.filters import Filters
 
 ANALYST = {"user_id": "bench", "role": "analyst", "area_code": None, "active": True}
@@ -35,7 +37,7 @@ def commander_floor(paths: dict[str, str], window: Window) -> ysywd.YsywdOvervie
     filters = _filters(window)
     statement = ysywd.overview_sql(floor_sources(paths), filters, today=_today(filters.end),
                                    overdue_days=ysywd.OVERDUE_DAYS)
-    return ysywd.split_overview(floor_frames(statement)[0])
+    return ysywd.split_overview(sql.run_many(statement)[0])
 
 
 def _median(values: pd.Series) -> float | None:

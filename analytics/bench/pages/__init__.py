@@ -1,0 +1,7 @@
+"""Benchmark pages registered by dashboard modules.
+
+Each module here imports the benchmark's registry and the dashboard it measures
+and calls `register(BenchPage(...))`; `registry.registered_pages()` imports
+every module in this package (`core` first), so dashboards never import the
+benchmark.
+"""
