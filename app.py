@@ -1,10 +1,12 @@
 """Beatbook: routing only. Page config, the store, who the user is, and the pages they may see."""
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from data.access import role_of, roles_with
+from forms.bench_reference import render_reference_page
 from forms.connection import render_connection_banner
 from forms.identity import DEMO, current_mode, current_user, demo_stand_in, render_identity
 from forms.runtime import get_settings, get_store, render_demo_setup, render_page_style, route_through_app
@@ -102,5 +104,8 @@ if current_mode() == DEMO:  # a link to a page of another role offers to act as 
                       url_path=Path(script).stem, visibility="hidden")
               for entries in PAGES.values() for script, title, icon, roles in entries
               if roles is not None and role_of(user) not in roles]
+if os.environ.get("BEATBOOK_BENCH_REFERENCE"):  # the browser bench's floor: a page with a tiny query
+    shown = next(pages for pages in navigation.values() if pages)
+    shown.append(st.Page(render_reference_page, title="Reference", url_path="bench_reference", visibility="hidden"))
 # Every page of the role is listed: a supervisor's or commander's dashboards folded under "View more" went unseen.
 st.navigation({section: pages for section, pages in navigation.items() if pages}, expanded=True).run()
