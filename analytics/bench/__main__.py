@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 from analytics import bench
-from analytics.bench.runner import format_table, run
+from analytics.bench import browser
+from analytics.bench.runner import format_table, ready_store, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
                              " a store between compactions is (they stay in the store: use a copy)")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="the date presets end on (default: today)")
+    parser.add_argument("--browser", action="store_true",
+                        help="time the pages in headless Chromium instead (see analytics.bench.browser)")
     args = parser.parse_args(argv)
+    if args.browser:
+        return _browser(args)
     report = run(rows=args.rows, store_path=args.store, repeat=args.repeat, pending=args.pending,
                  periods=[p.strip() for p in args.periods.split(",") if p.strip()], today=args.today,
                  pages=[p.strip() for p in args.pages.split(",") if p.strip()] if args.pages else None)
@@ -37,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _browser(args: argparse.Namespace) -> int:
+    """The browser bench on the store named (or a new one of `--rows` rows, kept for the run only)."""
+    with tempfile.TemporaryDirectory(prefix="beatbook-browser-bench-") as tmp:
+        root = args.store or str(Path(tmp) / "store")
+        ready_store(root, rows=args.rows, given=args.store is not None)
+        names = [p.strip() for p in args.pages.split(",") if p.strip()] if args.pages else None
+        return browser.main(store_root=root, json_path=args.json, pages=names)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,22 @@ def _generate(root: str, rows: int) -> None:
                    cwd=REPO)
 
 
+def ready_store(root: str, *, rows: int, given: bool, say: Callable[[str], None] = print) -> tuple[Store, int]:
+    """The store at `root` and its activity rows, generating `rows` into it first if it is empty.
+
+    A `given` store (named on the command line) is opened with the environment's storage options."""
+    store = Store(root, storage_options=load_settings().storage_options if given else None)
+    existing = _rows_in(store)
+    if existing:
+        say(f"using {root}: {existing:,} activity rows already there")
+        return store, existing
+    say(f"generating {rows:,} rows into {root}")
+    began = time.perf_counter()
+    _generate(root, rows)
+    say(f"  generated in {time.perf_counter() - began:.0f}s")
+    return store, _rows_in(store)
+
+
 def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
     if period == "all":
         return Filters(), None
@@ -58,16 +74,7 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
     chosen = [p for p in registered_pages() if pages is None or p.name in pages]
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
         root = store_path or str(Path(tmp) / "store")
-        store = Store(root, storage_options=load_settings().storage_options if store_path else None)
-        existing = _rows_in(store)
-        if existing:
-            say(f"using {root}: {existing:,} activity rows already there")
-        else:
-            say(f"generating {rows:,} rows into {root}")
-            began = time.perf_counter()
-            _generate(root, rows)
-            say(f"  generated in {time.perf_counter() - began:.0f}s")
-            existing = _rows_in(store)
+        store, existing = ready_store(root, rows=rows, given=store_path is not None, say=say)
         if pending:
             say(f"saving {pending} new records and {edits_for(pending)} edits each to events and CCRs (not compacted)")
             add_pending(store, pending)

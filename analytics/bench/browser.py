@@ -1,6 +1,6 @@
 """What a user waits for, in a real browser: every dashboard page timed in headless Chromium.
 
-`python -m analytics.bench --browser --rows N --json FILE` starts the app on a
+`python -m analytics.bench --browser --rows N --json FILE [--store PATH] [--pages A,B]` starts the app on a
 store of N activity rows (generated if empty, as the query bench does) and, for
 every dashboard page, times in a fresh server:
 - the first load (the first page the server draws);
@@ -417,24 +417,15 @@ def header() -> str:
     return f"{'page':<24}" + "  ".join(f"{n.removesuffix('_s').replace('_', ' '):>13}" for n in FIGURES)
 
 
-def main(*, store_root: str, json_path: str, say: Callable[[str], None] = print) -> int:
-    """Run the browser bench on a store that already has data; print and write the JSON report."""
+def main(*, store_root: str, json_path: str, pages: list[str] | None = None,
+         say: Callable[[str], None] = print) -> int:
+    """Run the browser bench on a store that already has data (every dashboard, or those whose address is in
+    `pages`); print and write the JSON report."""
+    boards = tuple(b for b in DASHBOARDS if pages is None or b.path in pages)
     say(f"browser bench on {store_root}; load average {os.getloadavg()}; {dt.datetime.now():%Y-%m-%d %H:%M}")
     say(header())
-    report = run(store_root=store_root, say=say)
+    report = run(store_root=store_root, boards=boards, say=say)
     Path(json_path).write_text(json.dumps(report, indent=2, default=str))
     say(f"written to {json_path}")
     return 0
 
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", required=True)
-    parser.add_argument("--json", required=True)
-    parser.add_argument("--pages", help="comma-separated page addresses (default: every dashboard)")
-    args = parser.parse_args()
-    if args.pages:
-        DASHBOARDS = tuple(b for b in DASHBOARDS if b.path in args.pages.split(","))
-    raise SystemExit(main(store_root=args.store, json_path=args.json))
