@@ -13,7 +13,7 @@ import sys
 from analytics.filters import Filters
 from analytics.metrics import METRICS
 from analytics.queries import summary
-from data.settings import load_settings
+from data.environment import load_environment
 from data.store import Store
 
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
 
-    settings = load_settings()
+    settings = load_environment()
     store = Store(args.store or settings.store, storage_options=settings.storage_options)
     filters = Filters(start=args.start, end=args.end, areas=tuple(args.area), wards=tuple(args.ward))
     figures = summary(store, filters)

@@ -65,8 +65,8 @@ import pandas as pd
 from analytics import queries
 from analytics.filters import Filters, preset_range
 from data import db
+from data.environment import load_environment
 from data.schema import TABLES
-from data.settings import load_settings
 from data.store import Store
 
 BENCH_USER = {"user_id": "bench", "role": "analyst", "area_code": None, "active": True}
@@ -490,9 +490,9 @@ def _rows_in(store: Store) -> int:
 
 def _generate(root: str, rows: int) -> None:
     """Demo data in a child process, so its memory stays out of this one's peak."""
-    code = ("import sys; from data.demo import generate; from data.settings import load_settings;"
+    code = ("import sys; from data.demo import generate; from data.environment import load_environment;"
             " from data.store import Store;"
-            " generate(Store(sys.argv[1], storage_options=load_settings().storage_options),"
+            " generate(Store(sys.argv[1], storage_options=load_environment().storage_options),"
             " scale=int(sys.argv[2]), seed=7)")
     subprocess.run([sys.executable, "-c", code, root, str(rows)], check=True,
                    cwd=Path(__file__).resolve().parent.parent)
@@ -513,7 +513,7 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
     chosen = [p for p in registered_pages() if pages is None or p.name in pages]
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
         root = store_path or str(Path(tmp) / "store")
-        store = Store(root, storage_options=load_settings().storage_options if store_path else None)
+        store = Store(root, storage_options=load_environment().storage_options if store_path else None)
         existing = _rows_in(store)
         if existing:
             say(f"using {root}: {existing:,} activity rows already there")

@@ -28,9 +28,10 @@ from pathlib import Path
 import pandas as pd
 
 from data import demo, picklists, reference
+from data.access import NotAllowed
+from data.environment import load_environment
 from data.objects import LeaseBusy
 from data.schema import TABLES
-from data.settings import load_settings
 from data.store import Store, ValidationError, new_submission_id
 
 DEFAULT_RETENTION_HOURS = 168
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     command = _command(commands, "demo", run_demo, "Fill an empty store with the demo force (Staffordshire).")
     command.add_argument("--scale", default="demo", type=_scale,
                          help="demo (~26k rows), force (~10x demo), national (10M rows) or a number of activity rows")
-    command.add_argument("--seed", type=int, default=load_settings().demo_seed, help="same seed, same data")
+    command.add_argument("--seed", type=int, default=load_environment().demo_seed, help="same seed, same data")
     command.add_argument("--today", type=dt.date.fromisoformat, default=None,
                          help="last day of the 18 months of activity, YYYY-MM-DD (default: today)")
     command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command(commands, name: str, run: Callable[[argparse.Namespace], int], summary: str) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=summary, description=summary)
-    command.add_argument("--store", default=load_settings().store, help="store folder or URI (default: %(default)s)")
+    command.add_argument("--store", default=load_environment().store, help="store folder or URI (default: %(default)s)")
     command.set_defaults(run=run)
     return command
 
@@ -152,7 +153,7 @@ def _scale(value: str) -> str | int:
 
 
 def _open(path: str, *, must_exist: bool) -> Store | None:
-    store = Store(path, storage_options=load_settings().storage_options)
+    store = Store(path, storage_options=load_environment().storage_options)
     if must_exist and not store.exists():
         print(f"no Beatbook store at {path}", file=sys.stderr)
         return None
@@ -251,7 +252,7 @@ def run_soak(args: argparse.Namespace) -> int:
         root=args.store, acks=Path(args.acks), writers=args.writers, saves=args.saves, edit_share=args.edit_share,
         stale_share=args.stale_share, repeat_share=args.repeat_share,
         tables=tuple(t.strip() for t in args.tables.split(",") if t.strip()), shared=args.shared,
-        maintain_every=args.maintain_every, seed=args.seed, storage_options=load_settings().storage_options)
+        maintain_every=args.maintain_every, seed=args.seed, storage_options=load_environment().storage_options)
 
     def progress(message: str) -> None:
         print(f"soak: {message}", file=sys.stderr, flush=True)
@@ -330,7 +331,7 @@ def run_import(args: argparse.Namespace) -> int:
                 reports.append(spreadsheet.import_spreadsheet(store, args.kind, frame, mapping=mapping, user=user,
                                                               defaults=defaults, name=Path(path).name,
                                                               progress=progress))
-    except (ValidationError, OSError, ValueError) as exc:
+    except (ValidationError, NotAllowed, OSError, ValueError) as exc:
         print(f"nothing imported: {exc}", file=sys.stderr)
         return 1
     for report in reports:
@@ -359,7 +360,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         counts = export_period(store, args.out, user=user, start=args.start, end=args.end, areas=args.area,
                                tables=args.tables.split(",") if args.tables else None)
-    except (ValidationError, ValueError) as exc:
+    except (ValidationError, NotAllowed, ValueError) as exc:
         print(f"nothing exported: {exc}", file=sys.stderr)
         return 1
     width = max(len(t) for t in counts)
@@ -419,7 +420,7 @@ def run_add_user(args: argparse.Namespace) -> int:
               "rank": args.rank, "area_code": args.area}
     try:
         saved = add_user(store=store, values=values, user=CLI_ADMIN, submission_id=new_submission_id())
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:
         for field, message in exc.errors.items():
             print(f"add-user: {field} {message}", file=sys.stderr)
         return 1

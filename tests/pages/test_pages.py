@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 from pathlib import Path
 
@@ -10,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import reference, refs
-from data.access import roles_with
 from forms.identity import USER_KEY
+from forms.ui.navigation import PAGES as NAVIGATION
 from tests.conftest import ANALYST, count_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,22 +66,9 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
-def app_pages() -> dict:
-    """app.py's PAGES, read from its source (importing it runs the app).
-
-    Only app.py's top-level assignments of upper-case names run here: its role lists and PAGES itself.
-    """
-    tree = ast.parse((ROOT / "app.py").read_text())
-    names: dict = {"roles_with": roles_with}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
-            exec(compile(ast.Module([node], type_ignores=[]), "app.py", "exec"), names)  # noqa: S102
-    return names["PAGES"]
-
-
-def page_roles() -> dict[str, tuple[str, ...] | None]:
-    """Each page's roles as app.py's PAGES lists them."""
-    return {script: roles for section in app_pages().values() for script, _, _, roles in section}
+def page_roles() -> dict[str, tuple[str, ...]]:
+    """Each page's roles as the page registry (`forms.ui.navigation.PAGES`) lists them."""
+    return {entry.script: entry.roles for entry in NAVIGATION}
 
 
 def user_for(store, page: str) -> str | None:
