@@ -27,7 +27,7 @@ def no_grid_export() -> None:
 
     A grid's toolbar download would write cells that could run as formulas (`=HYPERLINK(...)`) and leave no
     `export` entry in the audit log; every download goes through the app's own buttons instead
-    (`forms.export`: neutralised and audited). `.streamlit/config.toml` sets the option; a server started
+    (`forms.ui.export`: neutralised and audited). `.streamlit/config.toml` sets the option; a server started
     without that file (from another folder) gets it here, before any grid is drawn: the option reaches the
     browser at the start of a run, so this run starts again.
     """

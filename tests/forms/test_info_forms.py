@@ -275,7 +275,7 @@ def stored_or_refused(store, table: str, save) -> None:
     before = count_rows(store, table)
     try:
         saved = save()
-    except ValidationError:
+    except (ValidationError, NotAllowed):
         assert count_rows(store, table) == before
         return
     validate(table, {k: v for k, v in store.get(table, saved.record_id).items() if k in TABLES[table].model_fields})
