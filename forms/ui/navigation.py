@@ -6,7 +6,6 @@ pages it has a capability for; each page checks again when it opens (`forms.ui.r
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,23 +92,24 @@ PAGES: tuple[PageEntry, ...] = (
 
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(entry.section for entry in PAGES))
 
-_routed = threading.Event()
-
-
 def route_through_app() -> None:
     """Make sure this run goes through app.py's routing; call first in app.py and in every page.
 
-    With a `pages/` folder beside app.py, Streamlit runs a process in its older multipage mode, where a
-    page script runs on its own (no page config, no identity, no menu), until some session calls
-    `st.navigation`: from then on the process ignores `pages/` for every session (Streamlit's documented
-    behaviour). A deep link opened first in a new process (e.g. /events_overview) would run its page alone,
-    so the first run of a process declares the app's pages with `st.navigation` and starts again: the
-    same address then runs through app.py. The pages declared here are never run.
+    With a `pages/` folder beside app.py, Streamlit starts each process (and AppTest each run) in its older
+    multipage mode, which runs a page script on its own (no page config, no identity, no menu) until some
+    session calls `st.navigation`; from then on it ignores `pages/` (Streamlit's documented behaviour). A
+    deep link opened first (e.g. /events_overview) would run its page alone, so a run in that mode declares
+    the app's pages with `st.navigation` and starts again: the same address then runs through app.py.
+
+    Streamlit has no public way to tell that mode apart, so this reads its flag (and only reads it); the
+    pages declared here are never run.
     """
-    if _routed.is_set():
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not PagesManager.uses_pages_directory:
         return
-    _routed.set()
-    st.navigation([st.Page(_not_run, title=entry.title, url_path=entry.url_path) for entry in PAGES],
+    st.navigation([st.Page(_not_run, title="Beatbook", url_path="", default=True),
+                   *(st.Page(_not_run, title=entry.title, url_path=entry.url_path) for entry in PAGES)],
                   position="hidden")
     st.rerun()
 

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import reference, refs
+from data.store import new_submission_id
 from forms.identity import USER_KEY
 from forms.ui.navigation import PAGES as NAVIGATION
 from tests.conftest import ANALYST, count_rows
@@ -101,6 +102,19 @@ def test_app_runs_and_shows_demo_mode(app_store):
     at = open_app()
     assert any("Demo mode" in info.value for info in at.sidebar.info)
     assert at.sidebar.selectbox(key=USER_KEY).value
+
+
+def test_the_sidebar_names_the_force_of_the_settings_table(app_store, monkeypatch):
+    """The sidebar names the force by the settings table's `force_name`, ahead of the environment's."""
+    monkeypatch.setenv("BEATBOOK_FORCE_NAME", "Environment Police")
+    assert reference.get_setting(app_store, "force_name") == "Staffordshire Police (demo)"  # the demo writes it
+    at = open_app()
+    assert "Staffordshire Police (demo)" in [caption.value for caption in at.sidebar.caption]
+    app_store.save("settings", {"key": "force_name", "value": "Midshire Police"}, user="u0006",
+                   submission_id=new_submission_id())
+    at = open_app()
+    captions = [caption.value for caption in at.sidebar.caption]
+    assert "Midshire Police" in captions and "Environment Police" not in captions
 
 
 def test_identity_can_be_chosen_by_session_state(app_store, officer):
