@@ -15,8 +15,9 @@ from pathlib import Path
 from analytics.filters import Filters
 from analytics.metrics import METRICS
 from analytics.queries import summary
+from data.access import NotAllowed
 from data.cli import acting_user, add_command, command_parser, open_store, run_command
-from data.settings import load_settings
+from data.environment import load_environment
 from data.store import Store, ValidationError
 
 
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_environment()
     store = Store(args.store or settings.store, storage_options=settings.storage_options)
     filters = Filters(start=args.start, end=args.end, areas=tuple(args.area), wards=tuple(args.ward))
     figures = summary(store, filters)
@@ -91,7 +92,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         counts = export_period(store, args.out, user=user, start=args.start, end=args.end, areas=args.area,
                                tables=args.tables.split(",") if args.tables else None)
-    except (ValidationError, ValueError) as exc:
+    except (ValidationError, NotAllowed, ValueError) as exc:
         print(f"nothing exported: {exc}", file=sys.stderr)
         return 1
     width = max(len(t) for t in counts)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analytics import sql
 from data import access, audit, db, refs
+from data.access import info_area
 from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
 from data.store import Store
 
@@ -79,13 +80,6 @@ KINDS = {name: source.kind for name, source in SOURCES.items()}
 def escape_like(text: str) -> str:
     """`text` as a LIKE pattern matching itself anywhere: `\\`, `%` and `_` escaped (ESCAPE '\\')."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def info_area(user: Mapping[str, Any]) -> str | None:
-    """The one area whose useful information the user may see: their own team's."""
-    if access.role_of(user) is None:
-        return None
-    return user.get("area_code") or None
 
 
 def creators_relation(store: Store, table: str) -> str:

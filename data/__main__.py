@@ -28,7 +28,7 @@ from data import demo
 from data.cli import add_command, command_parser, open_store, print_json, print_progress, run_command
 from data.objects import LeaseBusy
 from data.schema import TABLES
-from data.settings import load_settings
+from data.environment import load_environment
 from data.store import Store
 
 DEFAULT_RETENTION_HOURS = 168
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     command = add_command(commands, "demo", run_demo, "Fill an empty store with the demo force (Staffordshire).")
     command.add_argument("--scale", default="demo", type=_scale,
                          help="demo (~26k rows), force (~10x demo), national (10M rows) or a number of activity rows")
-    command.add_argument("--seed", type=int, default=load_settings().demo_seed, help="same seed, same data")
+    command.add_argument("--seed", type=int, default=load_environment().demo_seed, help="same seed, same data")
     command.add_argument("--today", type=dt.date.fromisoformat, default=None,
                          help="last day of the 18 months of activity, YYYY-MM-DD (default: today)")
     command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -190,7 +190,7 @@ def run_soak(args: argparse.Namespace) -> int:
         root=args.store, acks=Path(args.acks), writers=args.writers, saves=args.saves, edit_share=args.edit_share,
         stale_share=args.stale_share, repeat_share=args.repeat_share,
         tables=tuple(t.strip() for t in args.tables.split(",") if t.strip()), shared=args.shared,
-        maintain_every=args.maintain_every, seed=args.seed, storage_options=load_settings().storage_options)
+        maintain_every=args.maintain_every, seed=args.seed, storage_options=load_environment().storage_options)
 
     def progress(message: str) -> None:
         print(f"soak: {message}", file=sys.stderr, flush=True)

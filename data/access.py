@@ -13,66 +13,98 @@ commanders, analysts and admins work force-wide.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from data.picklists import ROLES
-from data.store import ValidationError
 
 EVERYONE = frozenset(ROLES)
 TEAM_ROLES = frozenset({"officer", "supervisor"})
 """Roles confined to their own area (team); the others work force-wide."""
 
-CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
-    # capability: (roles that have it, what it allows)
+
+@dataclass(frozen=True)
+class Capability:
+    """One capability: the roles that have it, what it allows (for people reading the table), and the words a
+    refusal uses after "may not" or "permission to"."""
+
+    roles: frozenset[str]
+    allows: str
+    refusal: str
+
+
+CAPABILITIES: dict[str, Capability] = {
     # the officer app
-    "log_activity": (frozenset({"officer", "supervisor"}),
-        "Book and complete events; record CCRs, patrols and abstractions; change or withdraw one's own."),
-    "read_own_records": (frozenset({"officer", "supervisor"}),
-        "My activity: one's own records, with the CCR answers one recorded."),
-    "read_team_records": (frozenset({"officer", "supervisor"}),
-        "Search the team's (area's) events, CCRs and patrols, without diversity answers."),
-    "share": (EVERYONE,
-        "Read news, read and share good practice, read one's own area's useful information; send app feedback."),
-    "add_info": (frozenset({"supervisor", "admin"}),
-        "Add useful information for one's own area (its team keeps it up to date)."),
+    "log_activity": Capability(frozenset({"officer", "supervisor"}),
+        "Book and complete events; record CCRs, patrols and abstractions; change or withdraw one's own.",
+        "record events, contacts, patrols or abstractions"),
+    "read_own_records": Capability(frozenset({"officer", "supervisor"}),
+        "My activity: one's own records, with the CCR answers one recorded.",
+        "keep a list of records they submitted"),
+    "read_team_records": Capability(frozenset({"officer", "supervisor"}),
+        "Search the team's (area's) events, CCRs and patrols, without diversity answers.",
+        "search team records"),
+    "share": Capability(EVERYONE,
+        "Read news, read and share good practice, read one's own area's useful information; send app feedback.",
+        "use the shared pages"),
+    "add_info": Capability(frozenset({"supervisor", "admin"}),
+        "Add useful information for one's own area (its team keeps it up to date).",
+        "add useful information"),
     # supervision
-    "read_personal": (frozenset({"supervisor"}),
-        "Record-level CCR diversity answers for one's area (dip checks). Every view is audited."),
-    "dip_check": (frozenset({"supervisor"}),
-        "Work the dip-check queue for one's area: pass, advise or return submissions."),
-    "team_export": (frozenset({"supervisor"}),
-        "Export one's team's submissions to Excel. Audited."),
-    "read_quality": (frozenset({"supervisor", "commander", "analyst"}),
-        "The quality view: checked share, pass rate and common faults per team and month."),
+    "read_personal": Capability(frozenset({"supervisor"}),
+        "Record-level CCR diversity answers for one's area (dip checks). Every view is audited.",
+        "see record-level diversity answers"),
+    "dip_check": Capability(frozenset({"supervisor"}),
+        "Work the dip-check queue for one's area: pass, advise or return submissions.",
+        "dip check submissions"),
+    "team_export": Capability(frozenset({"supervisor"}),
+        "Export one's team's submissions to Excel. Audited.",
+        "export team submissions"),
+    "read_quality": Capability(frozenset({"supervisor", "commander", "analyst"}),
+        "The quality view: checked share, pass rate and common faults per team and month.",
+        "see the quality view"),
     # "You said, we did"
-    "ysywd_read": (EVERYONE,
-        'See "You said, we did" items (the board, the commander view).'),
-    "ysywd_edit": (frozenset({"officer", "supervisor"}),
-        "Raise items in one's area, add actions and feedback, move their status."),
-    "ysywd_publish": (frozenset({"supervisor", "commander", "analyst"}),
-        "Produce the public summary and its data.police.uk JSON."),
+    "ysywd_read": Capability(EVERYONE,
+        'See "You said, we did" items (the board, the commander view).',
+        'see "You said, we did" items'),
+    "ysywd_edit": Capability(frozenset({"officer", "supervisor"}),
+        "Raise items in one's area, add actions and feedback, move their status.",
+        'change "You said, we did" items'),
+    "ysywd_publish": Capability(frozenset({"supervisor", "commander", "analyst"}),
+        "Produce the public summary and its data.police.uk JSON.",
+        'publish "You said, we did" summaries'),
     # the dashboards
-    "read_aggregates": (frozenset({"supervisor", "commander", "analyst"}),
-        "The Explore dashboards: counts with small numbers suppressed."),
-    "read_ccr_details": (frozenset({"supervisor", "commander", "analyst"}),
-        "Record-level CCR rows without diversity answers (the CCR details table). Every view is audited."),
-    "export": (frozenset({"supervisor", "commander", "analyst"}),
-        "Download the data behind dashboard charts and tables. Audited."),
+    "read_aggregates": Capability(frozenset({"supervisor", "commander", "analyst"}),
+        "The Explore dashboards: counts with small numbers suppressed.",
+        "see the dashboards"),
+    "read_ccr_details": Capability(frozenset({"supervisor", "commander", "analyst"}),
+        "Record-level CCR rows without diversity answers (the CCR details table). Every view is audited.",
+        "see record-level contact details"),
+    "export": Capability(frozenset({"supervisor", "commander", "analyst"}),
+        "Download the data behind dashboard charts and tables. Audited.",
+        "export dashboard data"),
     # data in and administration
-    "import": (frozenset({"analyst", "admin"}),
-        "Import crime files, census tables and past spreadsheets."),
-    "administer": (frozenset({"admin"}),
-        "Users and roles, areas and wards, pick-lists, quick links, news, retention."),
-    "read_audit": (frozenset({"admin"}),
-        "Search the audit log."),
+    "import": Capability(frozenset({"analyst", "admin"}),
+        "Import crime files, census tables and past spreadsheets.",
+        "import data"),
+    "administer": Capability(frozenset({"admin"}),
+        "Users and roles, areas and wards, pick-lists, quick links, news, retention.",
+        "change Beatbook's configuration"),
+    "read_audit": Capability(frozenset({"admin"}),
+        "Search the audit log.",
+        "search the audit log"),
 }
 
 
-class NotAllowed(ValidationError):
-    """The user may not do this (to this record); shown by forms like any other error, under "record"."""
+class NotAllowed(PermissionError):
+    """The user may not do this (to this record). Not a `ValidationError`: a refusal is caught as a refusal.
+
+    `errors` is `{"record": message}`, so a form can show it where it shows a record's errors.
+    """
 
     def __init__(self, message: str):
-        super().__init__({"record": message})
+        self.errors = {"record": message}
+        super().__init__(f"record: {message}")
 
 
 def role_of(user: Mapping[str, Any] | None) -> str | None:
@@ -100,7 +132,7 @@ def roles_with(capability: str) -> tuple[str, ...]:
     """The roles that have `capability`, in the order of `ROLES` (what a page's `roles` field lists)."""
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
-    return tuple(role for role in ROLES if role in CAPABILITIES[capability][0])
+    return tuple(role for role in ROLES if role in CAPABILITIES[capability].roles)
 
 
 def areas_in_scope(user: Mapping[str, Any] | None, areas: Mapping[str, str]) -> dict[str, str]:
@@ -113,7 +145,7 @@ def can(user: Mapping[str, Any] | None, capability: str, area_code: str | None =
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
     role = role_of(user)
-    if role is None or role not in CAPABILITIES[capability][0]:
+    if role is None or role not in CAPABILITIES[capability].roles:
         return False
     return area_code is None or in_scope(user, area_code)
 
@@ -130,25 +162,29 @@ def require(user: Mapping[str, Any] | None, capability: str, area_code: str | No
     return str(user["user_id"])
 
 
+def info_area(user: Mapping[str, Any] | None) -> str | None:
+    """The one area whose useful information the user may see: their own team's (whatever the role's scope)."""
+    if role_of(user) is None:
+        return None
+    return user.get("area_code") or None
+
+
+def may_see_info(user: Mapping[str, Any] | None, area_code: str | None) -> bool:
+    """Useful information is visible to the area's own team only."""
+    return area_code is not None and can(user, "share") and info_area(user) == area_code
+
+
+def may_edit_info(user: Mapping[str, Any] | None, area_code: str | None) -> bool:
+    """Anyone in the area's team may keep its useful information up to date."""
+    return may_see_info(user, area_code)
+
+
+def may_add_info(user: Mapping[str, Any] | None, area_code: str | None) -> bool:
+    """The area's supervisors and admins (`add_info`) may add useful information for it."""
+    return may_see_info(user, area_code) and can(user, "add_info")
+
+
 def describe(capability: str) -> str:
     """What `capability` lets one do, as words after "may not" or "permission to"."""
-    return {
-        "log_activity": "record events, contacts, patrols or abstractions",
-        "read_own_records": "keep a list of records they submitted",
-        "read_team_records": "search team records",
-        "share": "use the shared pages",
-        "add_info": "add useful information",
-        "read_personal": "see record-level diversity answers",
-        "dip_check": "dip check submissions",
-        "team_export": "export team submissions",
-        "read_quality": "see the quality view",
-        "ysywd_read": "see \"You said, we did\" items",
-        "ysywd_edit": "change \"You said, we did\" items",
-        "ysywd_publish": "publish \"You said, we did\" summaries",
-        "read_aggregates": "see the dashboards",
-        "read_ccr_details": "see record-level contact details",
-        "export": "export dashboard data",
-        "import": "import data",
-        "administer": "change Beatbook's configuration",
-        "read_audit": "search the audit log",
-    }.get(capability, capability.replace("_", " "))
+    found = CAPABILITIES.get(capability)
+    return found.refusal if found else capability.replace("_", " ")

@@ -27,6 +27,7 @@ from data.cli import (
     print_progress,
     run_command,
 )
+from data.access import NotAllowed
 from data.store import Store, ValidationError, new_submission_id
 
 IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs", "priorities")
@@ -116,7 +117,7 @@ def run_import(args: argparse.Namespace) -> int:
                 reports.append(spreadsheet.import_spreadsheet(store, args.kind, frame, mapping=mapping, user=user,
                                                               defaults=defaults, name=Path(path).name,
                                                               progress=print_progress))
-    except (ValidationError, OSError, ValueError) as exc:
+    except (ValidationError, NotAllowed, OSError, ValueError) as exc:
         print(f"nothing imported: {exc}", file=sys.stderr)
         return 1
     for report in reports:
@@ -142,7 +143,7 @@ def run_add_user(args: argparse.Namespace) -> int:
               "rank": args.rank, "area_code": args.area}
     try:
         saved = add_user(store=store, values=values, user=CLI_ADMIN, submission_id=new_submission_id())
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:
         for field, message in exc.errors.items():
             print(f"add-user: {field} {message}", file=sys.stderr)
         return 1

@@ -18,15 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import streamlit as st
-
 from analytics.activity import MINE, OWNER_COLUMNS
 from data import refs
+from data.access import NotAllowed, may_add_info, may_edit_info
 from data.schema import TABLES
 from data.store import Saved, Store
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
-from forms.rules import NotAllowed, check_record, may_add_info, may_edit_info, user_id_of
-from forms.widgets import FormState, render_field_error
+from forms.rules import check_record, user_id_of
 
 EDITABLE: dict[str, tuple[str, ...]] = {
     "events": ("title", "place", "issues_text", "public_feedback"),
@@ -172,16 +170,3 @@ def describe_record(table: str, record: Mapping[str, Any], *,
 _NOT_DESCRIBED = {"superseded", "lat", "lon"}
 _NAMED = {"area_code": "area", "ward_code": "ward", "officer_id": "user", "organiser": "user",
           "officers_attending": "user", "written_by": "user"}
-
-
-def render_edit_fields(form: FormState, table: str) -> None:
-    """The edit form's widgets for a table's editable fields, each with its error."""
-    for field in EDITABLE[table]:
-        label = FIELD_LABELS[field]
-        if field == "hours":
-            st.number_input(label, key=form.key(field), min_value=0.25, max_value=24.0, step=0.25)
-        elif field in SHORT_FIELDS:
-            st.text_input(label, key=form.key(field))
-        else:
-            st.text_area(label, key=form.key(field), height=100)
-        render_field_error(form.errors, field)

@@ -43,12 +43,12 @@ LABELS = {
     "file": "GeoJSON file", "code_property": "Code property", "name_property": "Name property",
     "area_property": "Area property",
 }
-SETTINGS = {rule.setting: f"{rule.summary} ({rule.unit}; empty or 0 keeps for ever; default "
-                          f"{rule.default if rule.default else 'keep for ever'})" for rule in retention.RULES}
-SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace('_', ' ')} sampled for dip checks "
-                                             f"(0 to 1; default {quality.DEFAULT_SHARE})"
-             for table in quality.CHECKED_TABLES}
-"""Settings admins may change here (quick links and news have their own functions)."""
+FORCE_SETTINGS = {rule.setting: f"{rule.summary} ({rule.unit}; empty or 0 keeps for ever; default "
+                                 f"{rule.default if rule.default else 'keep for ever'})" for rule in retention.RULES}
+FORCE_SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace('_', ' ')} sampled for dip "
+                                                  f"checks (0 to 1; default {quality.DEFAULT_SHARE})"
+                   for table in quality.CHECKED_TABLES}
+"""Rows of the `settings` table admins may change here (quick links and news have their own functions)."""
 SHARE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]{0,12})?|\.[0-9]{1,12}")
 
 
@@ -349,11 +349,11 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
 
 def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any], submission_id: str,
                  base_version: int) -> Saved:
-    """Set one of the `SETTINGS` (the retention periods), checked, as a new version of its setting made from
+    """Set one of the `FORCE_SETTINGS` (the retention periods), checked, as a new version of its setting made from
     `base_version` (0: the page showed it as not yet set)."""
     access.require(user, "administer")
-    if key not in SETTINGS:
-        raise ValidationError({"key": f"must be one of {', '.join(SETTINGS)}"})
+    if key not in FORCE_SETTINGS:
+        raise ValidationError({"key": f"must be one of {', '.join(FORCE_SETTINGS)}"})
     text = value.strip() if isinstance(value, str) else str(value if value is not None else "")
     if key in retention.RULES_BY_SETTING:
         try:

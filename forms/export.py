@@ -1,22 +1,16 @@
-"""Download buttons for the data behind a page's charts and tables (CSV and Excel), each download audited."""
+"""Audited exports: a file maker that checks the capability and logs an "export" audit entry for each file made."""
 
 from __future__ import annotations
 
-import datetime as dt
-import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from analytics.export import file_stem, to_csv_bytes, to_excel_bytes, to_zip_of_csv_bytes
+from analytics.export import to_csv_bytes
 from data import access, audit
 from data.store import Store
-from forms.identity import current_user
-from forms.runtime import get_store
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_LOGGED_IDS = 5000
 """At most this many record ids are listed in one export's audit entry."""
 
@@ -49,52 +43,7 @@ def audited(make: Callable[[Frames], bytes], frames: Frames | Callable[[], Frame
     return generate
 
 
-def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
-                     today: dt.date | None = None, store: Store | None = None,
-                     user: Mapping[str, Any] | None = None) -> None:
-    """A CSV button (one frame: a .csv; several: a .zip of CSVs) and an Excel button (one sheet per frame).
-
-    Shown only to users who may export. The files are made only when a button
-    is pressed, and each one made is logged as an "export" audit entry. Every
-    text cell is neutralised against formula injection (see `analytics.export`).
-    """
-    if not frames:
-        return
-    store = store if store is not None else get_store()
-    user = user if user is not None else current_user(store)
-    if not access.can(user, "export"):
-        return
-    frames = dict(frames)
-    stem = f"{file_stem(name) or 'beatbook'}-{(today or dt.date.today()).isoformat()}"
-    context = _page_context()
-    if len(frames) == 1:
-        csv_make, csv_name, csv_mime, csv_label = single_csv, f"{stem}.csv", "text/csv", "CSV"
-    else:
-        csv_make, csv_name, csv_mime, csv_label = to_zip_of_csv_bytes, f"{stem}-csv.zip", "application/zip", "CSV (zip)"
-
-    def logged(make: Callable[[Frames], bytes], file_name: str) -> Callable[[], bytes]:
-        return audited(make, frames, store=store, user=user, file_name=file_name, context=context)
-
-    with st.container(horizontal=True):
-        st.download_button(csv_label, data=logged(csv_make, csv_name), file_name=csv_name, mime=csv_mime,
-                           key=f"{key}.csv", icon=":material/download:", on_click="ignore")
-        st.download_button("Excel", data=logged(to_excel_bytes, f"{stem}.xlsx"),
-                           file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}.xlsx", icon=":material/download:",
-                           on_click="ignore")
-
-
 def single_csv(frames: Frames) -> bytes:
     """The one frame of `frames` as CSV bytes."""
     (frame,) = frames.values()
     return to_csv_bytes(frame)
-
-
-def _page_context() -> str:
-    """The page and its filters as its link shows them (a view is a link)."""
-    try:
-        page = st.context.url or ""
-    except Exception:  # noqa: BLE001 - AppTest has no browser URL
-        page = ""
-    query = urllib.parse.urlencode(st.query_params.to_dict())
-    path = urllib.parse.urlparse(page).path if page else ""
-    return f"page {path or '?'}" + (f"?{query}" if query else "")

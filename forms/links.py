@@ -11,12 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import streamlit as st
-
 from analytics.activity import QUICK_LINK_PREFIX, list_settings
 from data.store import Saved, Store
 from forms.rules import check_record, user_id_of
-from forms.widgets import user_text
 
 DEFAULT_QUICK_LINKS = {
     "Orlo (social media)": "https://orlo.example.police.uk",
@@ -63,10 +60,3 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
     record = {"key": QUICK_LINK_PREFIX + label, "value": url}
     check_record("settings", record, errors=errors)
     return store.save("settings", record, user=user_id, submission_id=submission_id)
-
-
-def render_quick_links(store: Store) -> None:
-    """The quick links as link buttons in a row that wraps on a phone."""
-    with st.container(horizontal=True):
-        for label, url in list_quick_links(store).items():
-            st.link_button(user_text(label, one_line=True), url, icon=":material/open_in_new:")

@@ -1,20 +1,12 @@
-"""Useful information's area rules, and the checks the officer app's small forms share.
-
-Roles and capabilities are in `data.access`; the rules here add what is
-particular to useful information: every role sees only its own area's. Pages
-hide what a user may not do; these rules refuse it inside the write functions,
-so a bypassed page changes nothing. A refusal is a `NotAllowed`: a
-`ValidationError` keyed by "record", so a form shows it like any other error.
-"""
+"""The checks the officer app's small forms share: required fields, the schema's rules in friendly words, and
+the acting user's id. Who may do what (useful information's area rule included) is in `data.access`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from analytics.search import info_area
 from data import access
-from data.access import NotAllowed  # noqa: F401  (the forms import it from here)
 from data.schema import TABLES
 from data.store import ValidationError, validate
 
@@ -23,24 +15,6 @@ FRIENDLY = {
     "String should have at most 200 characters": "must be at most 200 characters",
     "String should have at most 4000 characters": "must be at most 4000 characters",
 }
-
-
-def may_see_info(user: Mapping[str, Any], area_code: str | None) -> bool:
-    """Useful information is visible to the area's own team only (whatever the role's wider scope)."""
-    return area_code is not None and access.can(user, "share") and info_area(user) == area_code
-
-
-def may_edit_info(user: Mapping[str, Any], area_code: str | None) -> bool:
-    """Anyone in the area's team may keep its useful information up to date."""
-    return may_see_info(user, area_code)
-
-
-def may_add_info(user: Mapping[str, Any], area_code: str | None) -> bool:
-    """The area's supervisors and admins (`add_info`) may add useful information for it."""
-    return may_see_info(user, area_code) and access.can(user, "add_info")
-
-
-# -- checks -----------------------------------------------------------------------
 
 
 def blank(value: Any) -> bool:

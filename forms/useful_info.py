@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from data.access import NotAllowed, may_add_info, may_edit_info
 from data.store import Saved, Store, ValidationError
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since
-from forms.rules import NotAllowed, check_record, may_add_info, may_edit_info, user_id_of
+from forms.rules import check_record, user_id_of
 
 TABLE = "useful_info"
 LABELS = {"title": "Title", "folder": "Folder", "body": "Details", "area_code": "Area"}

@@ -7,22 +7,17 @@ from analytics.activity import list_news
 from analytics.admin import find_record
 from data import picklists
 from forms import admin
-from forms.admin_ui import (
+from forms.links import list_quick_links
+from forms.ui.admin import (
     change_button,
     edit_form,
     render_change_errors,
     render_flash,
     render_history,
-    require_admin,
 )
-from forms.identity import current_user
-from forms.links import list_quick_links
-from forms.runtime import get_store, route_through_app
+from forms.ui.runtime import open_page
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_admin(user)
+_, store, user = open_page("administer")
 st.title("Lists, links, news and settings")
 render_flash()
 tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
@@ -94,9 +89,9 @@ with tab_news:
                       message=f"Withdrew {titles[withdraw]!r}.")
 
 with tab_settings:
-    setting = st.selectbox("Setting", list(admin.SETTINGS), key="admin_lists.setting")
+    setting = st.selectbox("Setting", list(admin.FORCE_SETTINGS), key="admin_lists.setting")
     record = find_record(store, table="settings", column="key", value=setting, user=user)
-    st.caption(admin.SETTINGS[setting])
+    st.caption(admin.FORCE_SETTINGS[setting])
     key, setting_version = edit_form(f"admin_lists.setting.{setting}", record)
     render_change_errors(key)
     with st.form(key, border=False):

@@ -7,22 +7,17 @@ from data import reference
 from data.imports import boundaries
 from data.store import ValidationError
 from forms import admin
-from forms.admin_ui import (
+from forms.ui.admin import (
     change_button,
     edit_form,
     render_change_errors,
     render_flash,
     render_history,
-    require_admin,
 )
-from forms.identity import current_user
-from forms.runtime import get_store, route_through_app
-from forms.widgets import label_of, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_admin(user)
+_, store, user = open_page("administer")
 st.title("Areas and wards")
 render_flash()
 areas = reference.area_names(store)

@@ -5,22 +5,18 @@ import streamlit as st
 from analytics.admin import find_record, list_records
 from data import picklists, reference
 from forms import admin
-from forms.admin_ui import (
+from forms.identity import clear_sign_in, sign_in_binding
+from forms.ui.admin import (
     change_button,
     edit_form,
     render_change_errors,
     render_flash,
     render_history,
-    require_admin,
 )
-from forms.identity import clear_sign_in, current_user, sign_in_binding
-from forms.runtime import get_store, route_through_app
-from forms.widgets import label_of, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_admin(user)
+_, store, user = open_page("administer")
 st.title("Users and roles")
 render_flash()
 areas = reference.area_names(store)

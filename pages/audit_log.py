@@ -9,16 +9,12 @@ from analytics.export import to_csv_bytes
 from data import reference
 from data.schema import TABLES
 from forms.export import audited
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of
 
 EXPORT_ROWS = 50_000
-route_through_app()
-store = get_store()
-user = current_user(store)
+_, store, user = open_page("read_audit")
 
-require_page(user, "read_audit")
 st.title("Audit log")
 
 today = dt.date.today()

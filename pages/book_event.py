@@ -6,9 +6,8 @@ import streamlit as st
 
 from analytics.calendar import calendar_days, list_upcoming_events
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import (
+from forms.ui.runtime import open_page
+from forms.ui.widgets import (
     DATE_LIMITS,
     FormState,
     label_of,
@@ -18,10 +17,7 @@ from forms.widgets import (
     user_text,
 )
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "log_activity")
+_, store, user = open_page("log_activity")
 form = FormState("book_event", defaults=booking_defaults(user), owner=user["user_id"],
                  keep=("event_type", "area_code", "ward_code"))
 errors = form.errors

@@ -5,12 +5,11 @@ import streamlit as st
 from analytics.ccr_dash import ACTIVITY_HEADLINE, TOP_OFFICERS, ccr_activity
 from analytics.charts import build_count_bar_chart
 from analytics.metrics import metric
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_table
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_table
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles
 
 PAGE = BAR = "ccr_activity"
 AREA_COLUMNS = {
@@ -25,15 +24,11 @@ OFFICER_COLUMNS = {
     "ccrs_at_events": st.column_config.NumberColumn("At events", format="%d"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("CCR activity")
 filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
-view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 activity = ccr_activity(store, filters, user=user)
 

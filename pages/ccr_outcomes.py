@@ -8,12 +8,11 @@ from analytics.metrics import metric
 from analytics.privacy import NOTE, as_text
 from analytics.queries import list_ward_shapes
 from data import access
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles, user_text
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles, user_text
 
 PAGE = BAR = "ccr_outcomes"
 DETAIL_COLUMNS = {
@@ -26,15 +25,11 @@ DETAIL_COLUMNS = {
     "info_submitted": st.column_config.CheckboxColumn("Info submitted"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("CCR outcomes")
 filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
-view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 outcomes = ccr_outcomes(store, filters, user=user)
 
@@ -56,7 +51,7 @@ with place_column:
 
 st.header("CCRs by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), outcomes.by_ward, measure="ccrs",
-                                      basemap_style=settings.basemap_style))
+                                      basemap_style=environment.basemap_style))
 render_downloads({"Main issues": outcomes.top_issues, "CCRs by area": outcomes.by_area,
                   "CCRs by ward": outcomes.by_ward, "CCRs by officer": outcomes.by_officer},
                  name="ccr-issues-and-places", key="ccr_outcomes.issues", store=store, user=user)

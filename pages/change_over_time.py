@@ -6,10 +6,9 @@ import streamlit as st
 
 from analytics import trends
 from data import reference
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import open_page
 
 KEY = "change_over_time"
 WINDOWS = {28: "4 weeks", 56: "8 weeks", 91: "13 weeks", 182: "26 weeks"}
@@ -22,10 +21,7 @@ COMPARISON_COLUMNS = {
     "pct_change": st.column_config.NumberColumn("% change", format="percent"),
 }
 
-route_through_app()
-store = get_store(get_settings())
-user = current_user(store)
-require_page(user, "read_aggregates")
+_, store, user = open_page("read_aggregates")
 today = dt.date.today()
 
 st.title("Change over time")

@@ -6,25 +6,15 @@ import streamlit as st
 
 from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
 from data import reference, refs
+from data.access import NotAllowed
 from data.store import ValidationError
 from forms.activity import describe_record
-from forms.dip_checks import (
-    REVIEW_LABELS,
-    render_review_fields,
-    render_team_export,
-    review_form,
-    save_review,
-    view_personal_answers,
-)
-from forms.identity import current_user
-from forms.rules import NotAllowed
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import render_errors, user_text
+from forms.dip_checks import REVIEW_LABELS, save_review, view_personal_answers
+from forms.ui.dip_checks import render_review_fields, render_team_export, review_form
+from forms.ui.runtime import open_page
+from forms.ui.widgets import render_errors, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "dip_check")
+_, store, user = open_page("dip_check")
 state = st.session_state
 STATE_NOTE = {"recheck": "Fixed by the officer: check again", "to_check": "Sampled: not checked yet",
               "awaiting_fix": "Returned: waiting for the officer"}
@@ -38,7 +28,7 @@ def _open(item) -> None:
 def _show_personal(record_id: str) -> None:
     try:
         state["dip.personal"] = (record_id, view_personal_answers(store=store, user=user, record_id=record_id))
-    except ValidationError as exc:  # NotAllowed, or the record withdrawn meanwhile
+    except (ValidationError, NotAllowed) as exc:  # a refusal, or the record withdrawn meanwhile
         state["dip.message"] = ("error", next(iter(exc.errors.values())))
 
 

@@ -6,12 +6,11 @@ from analytics.charts import build_count_bar_chart, build_daily_chart, build_war
 from analytics.events_dash import TOP_OFFICERS, engagement_activity
 from analytics.metrics import METRICS
 from analytics.queries import list_ward_shapes
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles
 
 PAGE = BAR = "engagement_activity"
 HEADLINE = ("events_booked", "officer_attendances", "distinct_officers")
@@ -22,15 +21,11 @@ OFFICER_COLUMNS = {
     "attendees": st.column_config.NumberColumn("People engaged", format="%d"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Engagement activity")
 filters = render_filter_bar(store, key=BAR, user=user)
-view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = engagement_activity(store, filters, user=user)
 
@@ -62,7 +57,7 @@ with officer_column:
 
 st.header("Events by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
-                                      basemap_style=settings.basemap_style))
+                                      basemap_style=environment.basemap_style))
 
 render_downloads({"By date": data.by_date, "By type": data.by_type, "By officer": data.by_officer,
                   "By area": data.by_area, "By ward": data.by_ward.drop(columns=["centre_lat", "centre_lon"])},

@@ -14,11 +14,10 @@ from analytics.demand import (
     months_without_crime_data,
 )
 from analytics.queries import list_ward_shapes
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.maps import render_map
-from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
 
 COLUMNS = {
     "ward": st.column_config.TextColumn("Ward", pinned=True),
@@ -35,11 +34,7 @@ COLUMNS = {
                                               "engagement than the ward's share of crime and ASB."),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Engagement vs demand")
 first, last, held = crime_months_held(store, user=user)
@@ -73,7 +68,7 @@ with map_column:
     st.header("Crime and ASB by ward")
     points = list_crime_points(store, filters, user=user)
     render_map(build_ward_map(list_ward_shapes(store, filters, user=user), wards, measure="crimes",
-                              basemap_style=settings.basemap_style, points_df=points, hexbin=True),
+                              basemap_style=environment.basemap_style, points_df=points, hexbin=True),
                key="demand.map")
 
 st.header("Per ward, per month")

@@ -8,12 +8,11 @@ from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes
 from analytics.metrics import metric
 from analytics.queries import list_ward_shapes
 from analytics.wordcloud import CATEGORY_WEIGHT, issue_frequencies, issues_word_cloud, word_cloud_alt, word_table
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles
 
 PAGE = BAR = "event_outcomes"
 VALUE_COLUMNS = {
@@ -22,15 +21,11 @@ VALUE_COLUMNS = {
     "value_gained": st.column_config.TextColumn("Value gained", width="large"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Event outcomes")
 filters = render_filter_bar(store, key=BAR, user=user)
-view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = event_outcomes(store, filters, user=user)
 
@@ -80,7 +75,7 @@ with place_column:
 with map_column:
     st.header("Completed events by ward")
     render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
-                                          basemap_style=settings.basemap_style), height=380)
+                                          basemap_style=environment.basemap_style), height=380)
 
 render_downloads({"Top issues": top_issues, "All issues": data.issue_counts, "Actions by type": data.actions_by_type,
                   "Value gained": data.value_gained, "By area": data.by_area,

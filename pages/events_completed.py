@@ -6,12 +6,11 @@ from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.events_dash import COMPLETED_HEADLINE, events_completed
 from analytics.metrics import metric
 from analytics.queries import list_ward_shapes
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles
 
 PAGE = BAR = "events_completed"
 EVENT_COLUMNS = {
@@ -25,15 +24,11 @@ EVENT_COLUMNS = {
     "communities": st.column_config.TextColumn("Communities supported"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Events completed")
 filters = render_filter_bar(store, key=BAR, user=user)
-view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=PAGE, bar_key=BAR, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=BAR)
 data = events_completed(store, filters, user=user)
 
@@ -59,7 +54,7 @@ with community_column:
 
 st.header("Completed events by ward")
 render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="events",
-                                      basemap_style=settings.basemap_style))
+                                      basemap_style=environment.basemap_style))
 
 st.header("Completed events by type")
 st.altair_chart(build_count_bar_chart(data.by_type, category="event_type", measure="completed", title="Type"),

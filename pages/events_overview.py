@@ -5,11 +5,10 @@ import streamlit as st
 from analytics.charts import build_events_by_type_chart, build_events_by_week_chart, build_ward_map
 from analytics.metrics import METRICS
 from analytics.queries import events_overview, list_ward_shapes
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.maps import render_map
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
+from forms.ui.widgets import render_metric_tiles
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -22,11 +21,7 @@ LATEST_COLUMNS = {
     "attendees": st.column_config.NumberColumn("Attendees", format="%d"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Events overview")
 filters = render_filter_bar(store, key="events_overview", user=user)
@@ -49,7 +44,7 @@ with type_column:
 
 st.header("Events by ward")
 ward_map = build_ward_map(list_ward_shapes(store, filters, user=user), overview.by_ward, measure="events",
-                          basemap_style=settings.basemap_style)
+                          basemap_style=environment.basemap_style)
 render_map(ward_map, key="events_overview.map")
 
 st.header("Latest events")

@@ -4,14 +4,10 @@ import streamlit as st
 
 from analytics.activity import list_my_feedback
 from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, render_errors, render_field_error, show_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import FormState, render_errors, render_field_error, show_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "share")
+_, store, user = open_page("share")
 form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"])
 errors = form.errors
 

@@ -8,22 +8,18 @@ import logging
 
 import streamlit as st
 
+from data.access import NotAllowed
 from data.imports.boundaries import load_boundaries
 from data.imports.census import import_census
 from data.imports.crime import import_crime
 from data.imports.spreadsheet import check_rows, import_spreadsheet, read_spreadsheet
 from data.store import DuplicateVersions, ValidationError
-from forms.identity import current_user
-from forms.imports import error_text, progress_bar, render_mapping_editor, render_report, show_error
-from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.ui.imports import error_text, progress_bar, render_mapping_editor, render_report, show_error
+from forms.ui.runtime import open_page
 
 log = logging.getLogger(__name__)
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "import")
+_, store, user = open_page("import")
 
 st.title("Import data")
 st.caption("Every row is checked; good rows are stored in one step and rejected rows come back with the reason. "
@@ -34,7 +30,7 @@ def run(key: str, action, files: list[str]) -> None:
     """Run an import, keep its report for this session, show what went wrong if it could not be done."""
     try:
         st.session_state[key] = action()
-    except ValidationError as exc:  # a refused file (ImportRefused) or a bad choice: nothing was imported
+    except (ValidationError, NotAllowed) as exc:  # a refused file (ImportRefused), a bad choice, a refusal
         st.session_state.pop(key, None)
         show_error(error_text(exc))
     except (DuplicateVersions, TimeoutError) as exc:  # another writer got there first: nothing was imported

@@ -3,14 +3,10 @@
 import streamlit as st
 
 from forms.abstractions import LABELS, abstraction_defaults, abstraction_form_options, save_abstraction
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "log_activity")
+_, store, user = open_page("log_activity")
 form = FormState("log_abstraction", defaults=abstraction_defaults(), owner=user["user_id"], keep=("reason",))
 errors = form.errors
 options = abstraction_form_options(store)

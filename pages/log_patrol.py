@@ -4,10 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from forms.identity import current_user
 from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import (
+from forms.ui.runtime import open_page
+from forms.ui.widgets import (
     DATE_LIMITS,
     FormState,
     label_of,
@@ -17,10 +16,7 @@ from forms.widgets import (
     user_text,
 )
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "log_activity")
+_, store, user = open_page("log_activity")
 form = FormState("log_patrol", defaults=patrol_defaults(user), owner=user["user_id"],
                  keep=("patrol_type", "area_code", "ward_code"))
 errors = form.errors

@@ -14,21 +14,18 @@ from analytics.activity import (
 from analytics.activity import count_my_contributions_by_week as count_by_week
 from analytics.charts import build_ward_map
 from data import refs
+from data.access import NotAllowed
 from data.store import EditConflict
-from forms.activity import FIELD_LABELS, edit_record, editable_values, render_edit_fields, withdraw_record
+from forms.activity import FIELD_LABELS, edit_record, editable_values, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
-from forms.identity import current_user
-from forms.links import render_quick_links
-from forms.maps import render_map
-from forms.rules import NotAllowed
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors, user_text
+from forms.ui.activity import render_edit_fields
+from forms.ui.links import render_quick_links
+from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
+from forms.ui.widgets import RELOAD_REPLACES, FormState, render_conflict, render_errors, user_text
 
 PAGE = 20
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "read_own_records")
+environment, store, user = open_page("read_own_records")
 state = st.session_state
 
 
@@ -157,7 +154,7 @@ if beat.empty:
 else:
     st.caption(f"Events you organised, CCRs and patrols in each of your area's wards over the last {BEAT_DAYS} days.")
     render_map(build_ward_map(beat, beat, measure="records", label="Records I logged",
-                              basemap_style=get_settings().basemap_style), key="my_activity.beat", height=380)
+                              basemap_style=environment.basemap_style), key="my_activity.beat", height=380)
 
 st.header("Everything I submitted")
 rest = activity[~activity["returned"]]

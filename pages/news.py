@@ -4,15 +4,11 @@ import streamlit as st
 
 from analytics.activity import list_news
 from data import access
-from forms.identity import current_user
 from forms.news import LABELS, news_defaults, save_news
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import DATE_LIMITS, FormState, render_errors, render_field_error, show_text, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import DATE_LIMITS, FormState, render_errors, render_field_error, show_text, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "share")
+_, store, user = open_page("share")
 
 st.title("News")
 

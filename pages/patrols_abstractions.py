@@ -18,12 +18,11 @@ from analytics.patrol_dash import (
 )
 from analytics.queries import list_ward_shapes
 from analytics.trends import GRAINS
-from forms.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import render_metric_tiles
+from forms.ui.drill import drill_view, render_breadcrumb, render_drill_chart, render_drill_map, render_drill_table
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import render_metric_tiles
 
 KEY = "patrols_abstractions"
 OFFICER_COLUMNS = {
@@ -32,15 +31,11 @@ OFFICER_COLUMNS = {
     "hours": st.column_config.NumberColumn("Hours", format="%.1f"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 
 st.title("Patrols and abstractions")
 filters = render_filter_bar(store, key=KEY, event_types=False, user=user)
-view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=settings.force_name)
+view = drill_view(store, page=KEY, bar_key=KEY, filters=filters, force_name=get_force_name(store, environment))
 render_breadcrumb(view.crumbs(), bar_key=KEY)
 overview = patrols_overview(store, filters, user=user)
 
@@ -76,7 +71,7 @@ map_column, officer_column = st.columns([3, 2])
 with map_column:
     st.subheader("Patrol hours by ward")
     render_drill_map(view, build_ward_map(list_ward_shapes(store, filters, user=user), overview.patrols_by_ward,
-                                          measure="hours", basemap_style=settings.basemap_style))
+                                          measure="hours", basemap_style=environment.basemap_style))
 with officer_column:
     st.subheader(f"Top {TOP_OFFICERS} officers by patrol hours")
     render_drill_table(view, overview.patrols_by_officer, name="officers", column="officer_id", level="officer",

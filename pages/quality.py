@@ -6,10 +6,9 @@ import streamlit as st
 
 from analytics.quality import SHEETS, build_faults_chart, count_faults, dip_check_shares, quality_by_area_month
 from data import access, reference
-from forms.identity import current_user
-from forms.rules import NotAllowed
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of
+from data.access import NotAllowed
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of
 
 COLUMNS = {
     "area": st.column_config.TextColumn("Team (area)", pinned=True),
@@ -26,10 +25,7 @@ COLUMNS = {
     "common_faults": st.column_config.TextColumn("Common faults", help="Records with each fault"),
 }
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "read_quality")
+_, store, user = open_page("read_quality")
 
 st.title("Quality")
 st.caption("Dip checks by the month of each record's own date. Sampled: "

@@ -6,9 +6,8 @@ import streamlit as st
 
 from analytics.calendar import event_label, list_recent_events
 from forms.ccrs import DIVERSITY_CHOICES, LABELS, ccr_defaults, ccr_form_options, ethnicity_label, form_values, save_ccr
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import (
+from forms.ui.runtime import open_page
+from forms.ui.widgets import (
     DATE_LIMITS,
     FormState,
     label_of,
@@ -19,10 +18,7 @@ from forms.widgets import (
     user_text,
 )
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "log_activity")
+_, store, user = open_page("log_activity")
 methods = ccr_form_options(store, area_code=None, user=user).contact_methods
 form = FormState("record_contact", owner=user["user_id"],
                  defaults=ccr_defaults(user, contact_method=methods[0] if methods else None),

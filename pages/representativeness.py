@@ -11,11 +11,10 @@ from analytics.representation import (
     representativeness,
     under_reached_list,
 )
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import user_text
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.runtime import open_page
+from forms.ui.widgets import user_text
 
 GROUP_COLUMNS = {
     "area": st.column_config.TextColumn("Area", pinned=True),
@@ -29,11 +28,7 @@ GROUP_COLUMNS = {
     "census_year": st.column_config.NumberColumn("Census", format="%d"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+_, store, user = open_page("read_aggregates")
 
 st.title("Representativeness")
 st.caption("The ethnicity of people met in Community Contact Records (with consent, ethnicity stated) against the "

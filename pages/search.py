@@ -7,16 +7,11 @@ import streamlit as st
 from analytics.search import KINDS, get_record, search
 from data import access, reference, refs
 from forms.activity import describe_record
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of, user_text
 
 SHOWN = 50
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "read_team_records")
-
+_, store, user = open_page("read_team_records")
 
 def _open(table: str, record_id: str) -> None:
     st.query_params["open"] = f"{table}:{record_id}"

@@ -20,9 +20,8 @@ from forms.events import (
     get_event,
     update_event,
 )
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import (
+from forms.ui.runtime import open_page
+from forms.ui.widgets import (
     DATE_LIMITS,
     RELOAD_KEEPS,
     RELOAD_REPLACES,
@@ -38,10 +37,7 @@ from forms.widgets import (
 PICK = "update_event.event"
 ACTIONS = {"complete": "Complete", "cancel": "Cancel", "change": "Change details"}
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "log_activity")
+_, store, user = open_page("log_activity")
 area = user.get("area_code")
 now = dt.datetime.now()
 choices = list_events_to_update(store, user=user, area_code=area, now=now) if area else None

@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from analytics.search import info_area, list_info_folders, list_useful_info
+from analytics.search import list_info_folders, list_useful_info
 from data import reference
-from forms.identity import current_user
-from forms.rules import may_add_info
-from forms.runtime import get_store, require_page, route_through_app
-from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
-from forms.widgets import (
+from data.access import info_area, may_add_info
+from forms.ui.runtime import open_page
+from forms.ui.widgets import (
     RELOAD_REPLACES,
     FormState,
     render_conflict,
@@ -17,11 +15,9 @@ from forms.widgets import (
     show_text,
     user_text,
 )
+from forms.useful_info import DEFAULT_FOLDERS, LABELS, save_useful_info, useful_info_defaults
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "share")
+_, store, user = open_page("share")
 area = info_area(user)
 
 st.title("Useful information")

@@ -5,14 +5,10 @@ import streamlit as st
 from analytics.search import list_good_practice
 from data import access, reference
 from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import FormState, label_of, render_errors, render_field_error, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import FormState, label_of, render_errors, render_field_error, user_text
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "share")
+_, store, user = open_page("share")
 form = FormState("good_practice", defaults=good_practice_defaults(user), owner=user["user_id"])
 errors = form.errors
 areas = access.areas_in_scope(user, reference.area_names(store))  # an officer shares for their own area

@@ -6,9 +6,8 @@ import streamlit as st
 
 from analytics.ysywd import STATUS_ORDER, count_board, list_board
 from data import access, reference
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import label_of, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import label_of, user_text
 from forms.ysywd import STATUS_LABELS
 
 AREA, WARD, STATUSES = "ysywd_board.area", "ysywd_board.ward", "ysywd_board.statuses"
@@ -24,10 +23,7 @@ COLUMNS = {
     "last_action": st.column_config.DateColumn("Last action", format="DD/MM/YYYY"),
 }
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "ysywd_read")
+_, store, user = open_page("ysywd_read")
 st.title("You said, we did")
 
 areas = reference.area_names(store)

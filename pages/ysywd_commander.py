@@ -9,11 +9,10 @@ from analytics.charts import build_count_bar_chart, build_ward_map
 from analytics.queries import list_ward_shapes
 from analytics.ysywd import OVERDUE_DAYS, build_flow_chart, ysywd_overview
 from data import access
-from forms.export import render_downloads
-from forms.filter_bar import render_filter_bar
-from forms.identity import current_user
-from forms.maps import render_map
-from forms.runtime import get_settings, get_store, require_page, route_through_app
+from forms.ui.export import render_downloads
+from forms.ui.filter_bar import render_filter_bar
+from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
 
 BAR = "ysywd_commander"
 TILES = (("raised", "Raised"), ("actioned", "Actioned"), ("fed_back", "Told back"), ("closed", "Closed"))
@@ -24,11 +23,7 @@ MONTH_COLUMNS = {
     "median_days_to_feedback": st.column_config.NumberColumn("Median days to feedback", format="%.1f"),
 }
 
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
-require_page(user, "read_aggregates")
+environment, store, user = open_page("read_aggregates")
 st.title("You said, we did: commander view")
 filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
 if access.scope(user):  # a supervisor sees their own area
@@ -87,7 +82,7 @@ with month_column:
 with map_column:
     st.header("Items by ward")
     render_map(build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="items",
-                              basemap_style=settings.basemap_style), key=f"{BAR}.map", height=380)
+                              basemap_style=environment.basemap_style), key=f"{BAR}.map", height=380)
 
 if access.can(user, "export"):
     render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,

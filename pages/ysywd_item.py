@@ -8,18 +8,14 @@ import streamlit as st
 from analytics.ysywd import list_linked_sources
 from data import access, reference
 from data.access import NotAllowed
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import show_text, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import show_text, user_text
+from forms.ui.ysywd import render_add_forms, render_item_controls, render_problems
 from forms.ysywd import SOURCE_LABELS, STATUS_LABELS, get_item, item_history
-from forms.ysywd_widgets import render_add_forms, render_item_controls, render_problems
 
 ITEM = "ysywd_item.id"
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "ysywd_read")
+_, store, user = open_page("ysywd_read")
 if st.query_params.get("item"):
     st.session_state[ITEM] = st.query_params["item"]
 try:

@@ -7,20 +7,15 @@ import streamlit.components.v1 as components
 
 from analytics.ysywd import build_summary_html
 from data import access, police_uk, reference
+from data.access import NotAllowed
 from data.store import ValidationError
-from forms.identity import current_user
-from forms.runtime import get_settings, get_store, require_page, route_through_app
-from forms.widgets import label_of, user_text
+from forms.ui.runtime import get_force_name, open_page
+from forms.ui.widgets import label_of, user_text
 from forms.ysywd import publish_summary
 
 KEY = "ysywd_publish.{}".format
-route_through_app()
-settings = get_settings()
-store = get_store(settings)
-user = current_user(store)
+environment, store, user = open_page("ysywd_publish", "import")
 may_publish, may_import = access.can(user, "ysywd_publish"), access.can(user, "import")
-if not (may_publish or may_import):
-    require_page(user, "ysywd_publish")  # neither: stops here with the message every page gives
 areas = reference.area_names(store)
 st.title("Publish \"You said, we did\"")
 
@@ -40,11 +35,11 @@ def _publish(area: str, ward: str | None, period: tuple) -> None:
         start, end = period if len(period) == 2 else (None, None)
         items, priorities = publish_summary(store=store, user=user, area_code=area, ward_code=ward, start=start,
                                             end=end)
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:
         st.session_state[KEY("result")] = {"errors": exc.errors}
         return
     place = label_of(ward, reference.ward_names(store, area_code=area)) if ward else areas.get(area, area)
-    page = build_summary_html(items, title=f"You said, we did: {place}", force_name=settings.force_name,
+    page = build_summary_html(items, title=f"You said, we did: {place}", force_name=get_force_name(store, environment),
                               period=f"{start:%d %B %Y} to {end:%d %B %Y}")
     st.session_state[KEY("result")] = {"items": len(items), "html": page, "json": police_uk.dumps(priorities),
                                        "stem": f"you-said-we-did-{area}-{ward or 'all'}-{start}-{end}".lower()}
@@ -88,5 +83,5 @@ if may_import:
                                                ward_code=ward, default_category=category, user=user)
             st.success(f"Read {done['read']}, added {done['added']}, already loaded {done['already_loaded']}.",
                        icon=":material/check_circle:")
-        except ValidationError as exc:
+        except (ValidationError, NotAllowed) as exc:
             st.error(user_text("; ".join(exc.errors.values())), icon=":material/error:")  # may quote the file

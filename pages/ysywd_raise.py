@@ -5,18 +5,15 @@ import streamlit as st
 
 from analytics.ysywd import list_raise_sources
 from data import reference
+from data.access import NotAllowed
 from data.store import ValidationError
-from forms.identity import current_user
-from forms.runtime import get_store, require_page, route_through_app
-from forms.widgets import DATE_LIMITS, FormState, label_of, render_errors, render_field_error, show_text, user_text
+from forms.ui.runtime import open_page
+from forms.ui.widgets import DATE_LIMITS, FormState, label_of, render_errors, render_field_error, show_text, user_text
 from forms.ysywd import LABELS, SOURCE_LABELS, raise_defaults, raise_from_source, raise_item
 
 DONE = "ysywd_raise.done"
 
-route_through_app()
-store = get_store()
-user = current_user(store)
-require_page(user, "ysywd_edit")
+_, store, user = open_page("ysywd_edit")
 area = user.get("area_code")
 st.title("Raise a \"You said, we did\" item")
 if not area or user.get("role") not in ("officer", "supervisor"):
@@ -28,7 +25,7 @@ def _one_tap(table: str, record_id: str, issue: str) -> None:
     try:
         saved = raise_from_source(store=store, table=table, record_id=record_id, issue_category=issue, user=user)
         st.session_state[DONE] = (saved.record_id, issue, None)
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:
         st.session_state[DONE] = (None, issue, "; ".join(exc.errors.values()))
 
 

@@ -1,7 +1,9 @@
-"""Project-wide promises: the README stays true to the schema, and the code is lint-clean."""
+"""Project-wide promises: the README stays true to the schema, the layers import one way, the code is lint-clean."""
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pytest
 
 from data.docs import tables_markdown
 from data.schema import TABLES
+from forms.ui.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,3 +40,31 @@ def test_requirements_are_pinned():
             if line and not line.startswith(("#", "-r")):
                 assert "==" in line, f"{name}: {line} is not pinned"
     assert sys.version_info >= (3, 11)
+
+
+def _imported(path: Path) -> set[str]:
+    """The top-level packages a file imports, wherever in the file the import is."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_the_ui_imports_streamlit():
+    """data/ and analytics/ never draw; forms/ holds Streamlit-free use cases, and its widgets live in forms/ui/."""
+    files = [*(ROOT / "data").rglob("*.py"), *(ROOT / "analytics").rglob("*.py"), *(ROOT / "forms").rglob("*.py")]
+    drawing = sorted(str(f.relative_to(ROOT)) for f in files
+                     if "streamlit" in _imported(f) and (ROOT / "forms" / "ui") not in f.parents)
+    assert drawing == []
+
+
+def test_every_page_opens_with_the_capabilities_the_menu_lists():
+    """Each page script starts with `open_page(...)` naming the capabilities its registry entry has."""
+    assert sorted(entry.script for entry in PAGES) == sorted(p.relative_to(ROOT).as_posix()
+                                                             for p in (ROOT / "pages").glob("[!_]*.py"))
+    for entry in PAGES:
+        calls = re.findall(r"^\w+, store, user = open_page\(([^)]*)\)$", (ROOT / entry.script).read_text(), re.M)
+        assert [tuple(re.findall(r'"(\w+)"', call)) for call in calls] == [entry.capabilities], entry.script

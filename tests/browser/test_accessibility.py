@@ -8,7 +8,6 @@ and runs axe-core (pinned in .ci/node/package.json) with the WCAG 2.0, 2.1 and 2
 
 from __future__ import annotations
 
-import ast
 import os
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from data import reference
 from data.picklists import ROLES
 from data.store import Store
 from forms.identity import ROLE_SUMMARY, demo_label
+from forms.ui.navigation import PAGES
 from tests.browser.conftest import OUTPUT, ROOT, open_tab, playwright_or_skip, streamlit_server
 from tests.browser.ui import wait_for_app
 from tests.data.test_access import DEMO_USER, PAGES_OF
@@ -43,28 +43,10 @@ EXCLUDED: dict[str, str] = {
 }
 
 
-def _titles() -> dict[str, str]:
-    """Page script -> the title app.py gives it in the sidebar (read from app.py's PAGES, not run)."""
-    found = {}
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
-        if isinstance(node, ast.Tuple) and len(node.elts) >= 2 and all(
-                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts[:2]):
-            script, title = node.elts[0].value, node.elts[1].value
-            if script.startswith("pages/"):
-                found[script] = title
-    return found
-
-
-def _hidden() -> set[str]:
-    """The page scripts app.py keeps out of the menu (its HIDDEN set), opened by their address instead."""
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HIDDEN" for t in node.targets):
-            return set(ast.literal_eval(node.value))
-    return set()
-
-
-TITLES = _titles()
-HIDDEN = _hidden()
+TITLES = {entry.script: entry.title for entry in PAGES}
+"""Page script -> the title the sidebar gives it."""
+HIDDEN = {entry.script for entry in PAGES if entry.hidden}
+"""The page scripts kept out of the menu, opened by their address instead."""
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from analytics.ysywd import ysywd_overview
 from data import reference
 from data.store import new_submission_id
 from forms.events import complete_event
-from forms.filter_bar import DEFAULT_PERIOD
+from forms.ui.filter_bar import DEFAULT_PERIOD
 from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
 from tests.browser.ui import choose, wait_for_app, widget
 from tests.forms.factories import book_event, make_completion

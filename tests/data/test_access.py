@@ -26,7 +26,7 @@ from data import access, audit, reference
 from data.access import NotAllowed
 from data.picklists import ROLES
 from data.schema import DIVERSITY_FIELDS
-from data.store import Store, new_submission_id
+from data.store import Store, ValidationError, new_submission_id
 from forms.abstractions import save_abstraction
 from forms.activity import edit_record
 from forms.ccrs import save_ccr
@@ -95,6 +95,23 @@ def test_area_scope():
     with pytest.raises(NotAllowed, match="a commander may not record"):
         access.require(commander, "log_activity", "A1")
     assert access.roles_with("log_activity") == ("officer", "supervisor")
+
+
+
+def test_a_refusal_is_not_a_validation_error():
+    """`except ValidationError` never swallows a refusal; a refusal keeps its words under "record" for a form."""
+    assert not issubclass(NotAllowed, ValidationError)
+    commander = {"user_id": "c", "role": "commander", "area_code": "A1", "active": True}
+    with pytest.raises(NotAllowed) as refused:
+        access.require(commander, "log_activity")
+    assert refused.value.errors == {"record": "a commander may not record events, contacts, patrols or abstractions"}
+
+
+def test_each_capability_names_its_roles_what_it_allows_and_how_a_refusal_says_it():
+    for name, capability in access.CAPABILITIES.items():
+        assert capability.roles <= set(ROLES) and capability.roles, name
+        assert capability.allows and capability.refusal, name
+        assert access.describe(name) == capability.refusal
 
 
 # -- the data functions ---------------------------------------------------------------

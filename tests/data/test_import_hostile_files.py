@@ -39,7 +39,7 @@ from data.imports.crime import import_crime
 from data.imports.spreadsheet import import_spreadsheet, suggest_mapping
 from data.store import Store, ValidationError
 from forms.identity import USER_KEY
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 from tests.imports_fixture import ANALYST, CRIME_HEADER, crime_csv, crime_row, make_store
 from tests.pages.test_ccr_dashboards import user_with_role
 from tests.pages.test_pages import ROOT, open_page

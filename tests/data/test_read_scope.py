@@ -49,7 +49,7 @@ from data import db, reference
 from data.access import NotAllowed
 from data.store import Store
 from forms.identity import USER_KEY
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 from tests.conftest import user_of_role
 
 ROOT = Path(__file__).resolve().parents[2]

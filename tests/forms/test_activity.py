@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.activity import list_my_activity
+from data.access import NotAllowed
 from data.store import ValidationError
 from forms.activity import (
     EDITABLE,
@@ -15,7 +16,6 @@ from forms.activity import (
     withdraw_record,
     withdraw_submission_id,
 )
-from forms.rules import NotAllowed
 from tests.conftest import count_rows
 from tests.officer_store import build_officer_store, copy_store, user
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.filters import Filters
-from forms.drill import (
+from forms.ui.drill import (
     breadcrumb,
     breadcrumb_text,
     chart_key,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from analytics.filters import Filters
-from forms.filter_bar import (
+from forms.ui.filter_bar import (
     DEFAULT_PERIOD,
     PERIODS,
     FilterState,

@@ -49,10 +49,10 @@ wrong = st.one_of(
 
 
 def refused_or_saved(call, fields):
-    """Run `call`; if it raises, it must be a ValidationError naming some of `fields`."""
+    """Run `call`; if it raises, it must be a ValidationError (or a NotAllowed) naming some of `fields`."""
     try:
         return call()
-    except ValidationError as exc:  # NotAllowed and EditConflict are ValidationErrors
+    except (ValidationError, NotAllowed) as exc:  # an EditConflict is a ValidationError
         assert exc.errors, "a refusal names at least one field"
         assert set(exc.errors) <= set(fields), f"unknown field names in {exc.errors}"
         assert all(isinstance(message, str) and message for message in exc.errors.values())

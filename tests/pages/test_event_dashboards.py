@@ -10,8 +10,8 @@ import pytest
 from analytics import queries
 from analytics.filters import Filters
 from data import reference
-from forms.filter_bar import CARRY_KEY, state_from_query_params
-from forms.widgets import user_text
+from forms.ui.filter_bar import CARRY_KEY, state_from_query_params
+from forms.ui.widgets import user_text
 from tests.pages.test_pages import headline, open_app
 
 PAGES = ("pages/events_completed.py", "pages/event_outcomes.py", "pages/engagement_activity.py")

@@ -7,7 +7,7 @@ import pytest
 from analytics.activity import list_my_activity
 from analytics.search import list_useful_info
 from data import reference
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 from tests.conftest import count_rows
 from tests.pages.test_pages import open_page
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 from pathlib import Path
 
@@ -10,8 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import reference, refs
-from data.access import roles_with
+from data.store import new_submission_id
 from forms.identity import USER_KEY
+from forms.ui.navigation import PAGES as NAVIGATION
+from forms.ui.widgets import user_text
 from tests.conftest import ANALYST, count_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,22 +68,9 @@ def headline(at: AppTest, label: str) -> int:
     return int(str(tile.value).replace(",", ""))
 
 
-def app_pages() -> dict:
-    """app.py's PAGES, read from its source (importing it runs the app).
-
-    Only app.py's top-level assignments of upper-case names run here: its role lists and PAGES itself.
-    """
-    tree = ast.parse((ROOT / "app.py").read_text())
-    names: dict = {"roles_with": roles_with}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
-            exec(compile(ast.Module([node], type_ignores=[]), "app.py", "exec"), names)  # noqa: S102
-    return names["PAGES"]
-
-
-def page_roles() -> dict[str, tuple[str, ...] | None]:
-    """Each page's roles as app.py's PAGES lists them."""
-    return {script: roles for section in app_pages().values() for script, _, _, roles in section}
+def page_roles() -> dict[str, tuple[str, ...]]:
+    """Each page's roles as the page registry (`forms.ui.navigation.PAGES`) lists them."""
+    return {entry.script: entry.roles for entry in NAVIGATION}
 
 
 def user_for(store, page: str) -> str | None:
@@ -115,6 +103,19 @@ def test_app_runs_and_shows_demo_mode(app_store):
     at = open_app()
     assert any("Demo mode" in info.value for info in at.sidebar.info)
     assert at.sidebar.selectbox(key=USER_KEY).value
+
+
+def test_the_sidebar_names_the_force_of_the_settings_table(app_store, monkeypatch):
+    """The sidebar names the force by the settings table's `force_name`, ahead of the environment's."""
+    monkeypatch.setenv("BEATBOOK_FORCE_NAME", "Environment Police")
+    assert reference.get_setting(app_store, "force_name") == "Staffordshire Police (demo)"  # the demo writes it
+    at = open_app()
+    assert user_text("Staffordshire Police (demo)", one_line=True) in [caption.value for caption in at.sidebar.caption]
+    app_store.save("settings", {"key": "force_name", "value": "Midshire Police"}, user="u0006",
+                   submission_id=new_submission_id())
+    at = open_app()
+    captions = [caption.value for caption in at.sidebar.caption]
+    assert "Midshire Police" in captions and "Environment Police" not in captions
 
 
 def test_identity_can_be_chosen_by_session_state(app_store, officer):

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import reference
 from forms.identity import SUBJECT, USER_KEY, sign_in_binding
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 40,

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import trends
 from data import reference
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 from tests.pages.test_pages import open_app
 
 PATROLS = "pages/patrols_abstractions.py"

@@ -22,7 +22,7 @@ from hypothesis import given, strategies
 from data import reference
 from data.schema import TABLES
 from data.store import Store
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 from tests.pages.test_pages import PAGES, open_app, page_roles
 from tests.planted_text import (
     BLOCK,

@@ -10,6 +10,7 @@ from analytics.ysywd import list_board
 from data import reference, refs
 from data.store import new_submission_id
 from forms.events import complete_event
+from forms.ui.navigation import PAGES as NAVIGATION
 from forms.ysywd import get_item, raise_item
 from tests.conftest import count_rows
 from tests.forms.factories import book_event, make_completion
@@ -18,12 +19,6 @@ from tests.pages.test_pages import open_page
 OFFICER, READING_OFFICER, SERGEANT, COMMANDER, ANALYST, ADMIN = "u0001", "u0002", "u0003", "u0004", "u0005", "u0006"
 PAGES = ("pages/ysywd_board.py", "pages/ysywd_raise.py", "pages/ysywd_item.py", "pages/ysywd_commander.py",
          "pages/ysywd_publish.py")
-
-
-def _app_pages() -> dict:
-    from tests.pages.test_pages import app_pages
-
-    return app_pages()
 
 
 def _raise(store, user_id: str, **overrides) -> str:
@@ -35,9 +30,8 @@ def _raise(store, user_id: str, **overrides) -> str:
 
 
 ROLES = {OFFICER: "officer", SERGEANT: "supervisor", COMMANDER: "commander", ANALYST: "analyst", ADMIN: "admin"}
-PAGE_ROLES = {entry[0]: entry[3] for entries in _app_pages().values() for entry in entries}
-VISIBLE = [(page, who) for page in PAGES for who, role in ROLES.items()
-           if PAGE_ROLES[page] is None or role in PAGE_ROLES[page]]
+PAGE_ROLES = {entry.script: entry.roles for entry in NAVIGATION}
+VISIBLE = [(page, who) for page in PAGES for who, role in ROLES.items() if role in PAGE_ROLES[page]]
 
 
 @pytest.mark.parametrize("page, who", VISIBLE)

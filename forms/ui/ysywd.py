@@ -15,8 +15,9 @@ import streamlit as st
 
 from analytics.ysywd import list_linkable_sources
 from data import reference
+from data.access import NotAllowed
 from data.store import EditConflict, Store, ValidationError, new_submission_id
-from forms.widgets import (
+from forms.ui.widgets import (
     DATE_LIMITS,
     RELOAD_KEEPS,
     FormState,
@@ -54,7 +55,7 @@ def _run(write, **kwargs) -> None:
         write(submission_id=new_submission_id(), **kwargs)
     except EditConflict as exc:
         st.session_state[CONFLICT] = exc.errors["record"]
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:  # a refusal shows under "record"
         st.session_state[PROBLEMS] = list(exc.errors.values())
 
 

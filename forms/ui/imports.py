@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics.export import file_stem, to_csv_bytes
+from data.access import NotAllowed
 from data.imports.common import ImportReport
 from data.imports.spreadsheet import fields, suggest_mapping
 from data.store import Store, ValidationError
 from forms.export import audited
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 
 NOT_MAPPED = "— not in the file —"
 
@@ -87,7 +88,7 @@ def rejected_rows_download(report: ImportReport, *, store: Store, user: Mapping[
     return name, make
 
 
-def error_text(exc: ValidationError) -> str:
+def error_text(exc: ValidationError | NotAllowed) -> str:
     """A ValidationError as one line: a refused file's message names it ("events.csv: ..."), others say the field."""
     return "; ".join(str(v) if k == "file" else f"{k}: {v}" for k, v in exc.errors.items())
 

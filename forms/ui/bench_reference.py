@@ -11,7 +11,7 @@ import altair as alt
 import streamlit as st
 
 from data import reference
-from forms.runtime import get_store
+from forms.ui.runtime import get_store
 
 
 def render_reference_page() -> None:

@@ -28,9 +28,9 @@ import streamlit as st
 from analytics.filters import PRESETS, Filters, preset_range
 from data import access, reference
 from data.store import Store
-from forms.identity import current_user
-from forms.runtime import require_page
-from forms.widgets import label_of, user_text
+from forms.ui.identity import current_user
+from forms.ui.runtime import require_page
+from forms.ui.widgets import label_of, user_text
 
 PERIODS: dict[str, str] = {
     "last_7": "Last 7 days",

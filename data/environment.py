@@ -1,4 +1,7 @@
-"""Settings: one typed object fed by environment variables or Streamlit secrets."""
+"""The deployment's environment: store location, force name, demo seed, basemap, maintenance interval.
+
+One typed object fed by BEATBOOK_* environment variables or the `[beatbook]` section of Streamlit secrets.
+The force's own settings, changed in the app, are rows of the `settings` table (`forms.admin.FORCE_SETTINGS`)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ DEFAULT_STORE = str(Path(__file__).resolve().parent / "store")
 
 
 @dataclasses.dataclass(frozen=True)
-class Settings:
+class Environment:
     store: str = DEFAULT_STORE
     force_name: str = "Staffordshire Police (demo)"
     demo_seed: int = 7
@@ -22,19 +25,19 @@ class Settings:
     maintenance_seconds: float = 60.0
 
 
-def load_settings(secrets: dict | None = None) -> Settings:
-    """Settings from BEATBOOK_* environment variables, then a `[beatbook]` secrets section."""
+def load_environment(secrets: dict | None = None) -> Environment:
+    """The environment from BEATBOOK_* environment variables, then a `[beatbook]` secrets section."""
     section = dict((secrets or {}).get("beatbook", {}))
 
     def pick(name: str, default):
         return os.environ.get(f"BEATBOOK_{name.upper()}", section.get(name, default))
 
     options = pick("storage_options", None)
-    return Settings(
+    return Environment(
         store=str(pick("store", DEFAULT_STORE)),
-        force_name=str(pick("force_name", Settings.force_name)),
-        demo_seed=int(pick("demo_seed", Settings.demo_seed)),
+        force_name=str(pick("force_name", Environment.force_name)),
+        demo_seed=int(pick("demo_seed", Environment.demo_seed)),
         basemap_style=pick("basemap_style", None) or None,
         storage_options=json.loads(options) if isinstance(options, str) else options,
-        maintenance_seconds=float(pick("maintenance_seconds", Settings.maintenance_seconds)),
+        maintenance_seconds=float(pick("maintenance_seconds", Environment.maintenance_seconds)),
     )

@@ -24,9 +24,9 @@ from analytics.charts import SELECTION, WardMap, build_drill_bar_chart
 from analytics.filters import Filters
 from data import reference
 from data.store import Store
-from forms.filter_bar import officer_names, set_places
-from forms.maps import picked_from_map, render_map_key, selection_part, show_map
-from forms.widgets import user_text
+from forms.ui.filter_bar import officer_names, set_places
+from forms.ui.maps import picked_from_map, render_map_key, selection_part, show_map
+from forms.ui.widgets import user_text
 
 LEVELS = ("force", "area", "ward", "officer")
 SEPARATOR = "›"

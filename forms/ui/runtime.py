@@ -1,4 +1,4 @@
-"""What every page shares from the running app: its settings and its one store.
+"""What every page shares from the running app: its environment, its one store, and `open_page`.
 
 The store is opened once per process (`st.cache_resource`) and shared by all
 sessions; it is thread-safe and hands each read its own DuckDB cursor. The
@@ -11,32 +11,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
-from data import access, demo, maintenance
-from data.settings import Settings, load_settings
+from data import access, demo, maintenance, reference
+from data.environment import Environment, load_environment
 from data.store import Store
-
-
-def route_through_app() -> None:
-    """Make sure this run goes through app.py's routing; call first in app.py and in every page.
-
-    With a `pages/` folder beside app.py, Streamlit starts each process in its
-    older multipage mode, which runs a page script on its own (no page config,
-    no identity, no navigation) until app.py has called `st.navigation` once.
-    A deep link opened first (e.g. /events_overview) would stay in that mode, so
-    such a run switches it off and starts again through app.py.
-
-    It also makes sure no grid offers its own data export (`no_grid_export`).
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    no_grid_export()
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+from forms.ui.identity import current_user
+from forms.ui.navigation import route_through_app
 
 
 def no_grid_export() -> None:
@@ -44,7 +27,7 @@ def no_grid_export() -> None:
 
     A grid's toolbar download would write cells that could run as formulas (`=HYPERLINK(...)`) and leave no
     `export` entry in the audit log; every download goes through the app's own buttons instead
-    (`forms.export`: neutralised and audited). `.streamlit/config.toml` sets the option; a server started
+    (`forms.ui.export`: neutralised and audited). `.streamlit/config.toml` sets the option; a server started
     without that file (from another folder) gets it here, before any grid is drawn: the option reaches the
     browser at the start of a run, so this run starts again.
     """
@@ -77,13 +60,33 @@ def render_page_style() -> None:
     st.html(PAGE_STYLE.format(ring=st.get_option("theme.primaryColor") or "#1d4f91"))
 
 
-def require_page(user: Mapping[str, Any] | None, capability: str) -> None:
-    """Stop this page, with a clear message, unless the user has `capability`; call right after getting the user.
+class Page(NamedTuple):
+    """What a page works with: `environment, store, user = open_page(...)`."""
+
+    environment: Environment
+    store: Store
+    user: dict[str, Any]
+
+
+def open_page(*capabilities: str) -> Page:
+    """Start a page: route this run through app.py, then the environment, the store and the user, who must have
+    one of `capabilities` (else the page stops with a message naming the first). Call first in every page."""
+    route_through_app()
+    no_grid_export()
+    environment = get_environment()
+    store = get_store(environment)
+    user = current_user(store)
+    require_page(user, *capabilities)
+    return Page(environment, store, user)
+
+
+def require_page(user: Mapping[str, Any] | None, capability: str, *or_capabilities: str) -> None:
+    """Stop this page, with a clear message, unless the user has `capability` (or one of `or_capabilities`).
 
     Navigation lists each role only its pages, but a page script can still be
     reached directly, so every page checks again (and so does every function it calls).
     """
-    if access.can(user, capability):
+    if any(access.can(user, c) for c in (capability, *or_capabilities)):
         return
     role = access.role_of(user)
     who = f"your role ({role})" if role else "you (not an active user)"
@@ -92,16 +95,21 @@ def require_page(user: Mapping[str, Any] | None, capability: str) -> None:
     st.stop()
 
 
-def get_settings() -> Settings:
-    """Settings from BEATBOOK_* environment variables, then `[beatbook]` in secrets.toml."""
-    return load_settings(_secrets())
+def get_environment() -> Environment:
+    """The environment from BEATBOOK_* environment variables, then `[beatbook]` in secrets.toml."""
+    return load_environment(_secrets())
 
 
-def get_store(settings: Settings | None = None) -> Store:
+def get_store(environment: Environment | None = None) -> Store:
     """The process's store for the configured location."""
-    settings = settings or get_settings()
-    options = json.dumps(settings.storage_options, sort_keys=True) if settings.storage_options else None
-    return _open_store(settings.store, options, settings.maintenance_seconds)
+    environment = environment or get_environment()
+    options = json.dumps(environment.storage_options, sort_keys=True) if environment.storage_options else None
+    return _open_store(environment.store, options, environment.maintenance_seconds)
+
+
+def get_force_name(store: Store, environment: Environment) -> str:
+    """The force's name: the `force_name` row of the settings table, else the environment's."""
+    return reference.get_setting(store, "force_name", environment.force_name) or environment.force_name
 
 
 @st.cache_resource(show_spinner=False)

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from analytics.charts import WardMap, build_map_legend_html
-from forms.widgets import user_text
+from forms.ui.widgets import user_text
 
 NO_BASEMAP = "__MAP_STYLE__"
 """pydeck's "no style given" marker: Streamlit then draws no basemap. A style of None makes Streamlit fetch its

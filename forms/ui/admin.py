@@ -1,4 +1,4 @@
-"""What the Admin pages share: the admin-only guard, running a change, and a record's history.
+"""What the Admin pages share: running a change, and a record's history.
 
 A change runs in its button's callback (`change_button`), before the page
 script: it calls the admin function with a submission id kept in the session
@@ -21,17 +21,12 @@ from typing import Any
 import streamlit as st
 
 from analytics.admin import record_history
+from data.access import NotAllowed
 from data.store import EditConflict, Store, ValidationError, new_submission_id
 from forms.admin import LABELS
-from forms.runtime import require_page
-from forms.widgets import RELOAD_REPLACES, render_conflict, render_errors, user_text
+from forms.ui.widgets import RELOAD_REPLACES, render_conflict, render_errors, user_text
 
 FLASH = "admin__flash"
-
-
-def require_admin(user: Mapping[str, Any]) -> None:
-    """Stop the page for anyone who may not administer Beatbook (the message every page gives)."""
-    require_page(user, "administer")
 
 
 def render_flash() -> None:
@@ -100,7 +95,7 @@ def _run(key: str, fields: Sequence[str], change: Callable[[dict[str, Any], str]
         st.session_state[f"{key}__errors"] = {}
         st.session_state[f"{key}__conflict"] = exc.errors["record"]
         return
-    except ValidationError as exc:
+    except (ValidationError, NotAllowed) as exc:  # a refusal shows under "record"
         st.session_state[f"{key}__errors"] = dict(exc.errors)
         return
     for what in ("sid", "errors"):

@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from data.access import NotAllowed
 from data.store import EditConflict, Saved, ValidationError, new_submission_id
 
 # -- text people typed --------------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ class FormState:
             st.session_state[self._meta("errors")] = {}
             st.session_state[self._meta("conflict")] = exc.errors["record"]
             return
-        except ValidationError as exc:
+        except (ValidationError, NotAllowed) as exc:  # a refusal shows under "record"
             st.session_state[self._meta("errors")] = dict(exc.errors)
             st.session_state[self._meta("refused")] = self.refusals + 1
             return
