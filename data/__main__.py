@@ -26,9 +26,9 @@ from pathlib import Path
 
 from data import demo
 from data.cli import add_command, command_parser, open_store, print_json, print_progress, run_command
+from data.environment import load_environment
 from data.objects import LeaseBusy
 from data.schema import TABLES
-from data.environment import load_environment
 from data.store import Store
 
 DEFAULT_RETENTION_HOURS = 168

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from data import reference
-from data.settings import load_settings
+from data.environment import load_environment
 from data.store import Store
 
 CLI_USER = {"user_id": "cli", "name": "Command line", "role": "analyst", "active": True}
@@ -35,14 +35,14 @@ def add_command(commands: argparse._SubParsersAction, name: str, run: Callable[[
                 summary: str) -> argparse.ArgumentParser:
     """A sub-command taking `--store` (default: the configured store) that runs `run(args)`."""
     command = commands.add_parser(name, help=summary, description=summary)
-    command.add_argument("--store", default=load_settings().store, help="store folder or URI (default: %(default)s)")
+    command.add_argument("--store", default=load_environment().store, help="store folder or URI (default: %(default)s)")
     command.set_defaults(run=run)
     return command
 
 
 def open_store(path: str, *, must_exist: bool) -> Store | None:
     """The store at `path` with the configured storage options; None (and a message) if it must exist and does not."""
-    store = Store(path, storage_options=load_settings().storage_options)
+    store = Store(path, storage_options=load_environment().storage_options)
     if must_exist and not store.exists():
         print(f"no Beatbook store at {path}", file=sys.stderr)
         return None

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import picklists
+from data.access import NotAllowed
 from data.cli import (
     CLI_USER,
     acting_user,
@@ -27,7 +28,6 @@ from data.cli import (
     print_progress,
     run_command,
 )
-from data.access import NotAllowed
 from data.store import Store, ValidationError, new_submission_id
 
 IMPORT_KINDS = ("crime", "boundaries", "census", "events", "ccrs", "priorities")

@@ -42,7 +42,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from analytics.bench.runner import REPO
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 QUIET_MS = 1000  # no long task for this long: the page has stopped working
@@ -124,7 +125,7 @@ def app_server(env: dict[str, str], log_path: Path, *, port: int | None = None,
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", *args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         try:
             _wait_until_healthy(url, process, log_path)

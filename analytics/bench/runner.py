@@ -20,7 +20,7 @@ from analytics.bench.registry import Window, as_analyst, registered_pages
 from analytics.bench.saves import SAVES, add_pending, edits_for, time_saves
 from analytics.bench.timing import median_ms, paired_median_ms, peak_rss_mb
 from analytics.filters import Filters, preset_range
-from data.settings import load_settings
+from data.environment import load_environment
 from data.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,9 +35,9 @@ def _rows_in(store: Store) -> int:
 
 def _generate(root: str, rows: int) -> None:
     """Demo data in a child process, so its memory stays out of this one's peak."""
-    code = ("import sys; from data.demo import generate; from data.settings import load_settings;"
+    code = ("import sys; from data.demo import generate; from data.environment import load_environment;"
             " from data.store import Store;"
-            " generate(Store(sys.argv[1], storage_options=load_settings().storage_options),"
+            " generate(Store(sys.argv[1], storage_options=load_environment().storage_options),"
             " scale=int(sys.argv[2]), seed=7)")
     subprocess.run([sys.executable, "-c", code, root, str(rows)], check=True,
                    cwd=REPO)
@@ -47,7 +47,7 @@ def ready_store(root: str, *, rows: int, given: bool, say: Callable[[str], None]
     """The store at `root` and its activity rows, generating `rows` into it first if it is empty.
 
     A `given` store (named on the command line) is opened with the environment's storage options."""
-    store = Store(root, storage_options=load_settings().storage_options if given else None)
+    store = Store(root, storage_options=load_environment().storage_options if given else None)
     existing = _rows_in(store)
     if existing:
         say(f"using {root}: {existing:,} activity rows already there")
