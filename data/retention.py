@@ -39,8 +39,9 @@ import json
 from typing import Any
 
 from data import audit, db, reference
+from data.compaction import crash_point
 from data.schema import DIVERSITY_FIELDS
-from data.store import Store, crash_point
+from data.store import Store
 
 RUN_BY = "retention"
 """The user id retention runs and audits under."""

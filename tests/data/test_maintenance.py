@@ -220,7 +220,7 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
     """A compaction killed after writing its new files, before its commit, leaves them unnamed by any commit."""
     from deltalake import write_deltalake
 
-    from data.store import SCRATCH_PREFIX
+    from data.compaction import SCRATCH_PREFIX
 
     before = view(store)
     left = Path(store.uri("events")) / f"{SCRATCH_PREFIX}killed"
@@ -237,7 +237,7 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
 
 
 def test_on_object_storage_a_holder_whose_lease_was_taken_over_commits_nothing(azurite, tmp_path, monkeypatch):
-    from data.store import SCRATCH_PREFIX
+    from data.compaction import SCRATCH_PREFIX
 
     monkeypatch.setattr(objects.Lease, "SECONDS", 2.0)
     root = azurite.new_root()
