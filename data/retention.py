@@ -191,8 +191,7 @@ def _count(store: Store, table: str, where: str, params: list) -> tuple[int, int
     if not files:
         return 0, 0
     scan = db.parquet_scan(files)
-    rows, records = db.cursor().execute(
-        f"SELECT count(*), count(DISTINCT record_id) FROM {scan} WHERE {where}", params).fetchone()
+    rows, records = db.row(f"SELECT count(*), count(DISTINCT record_id) FROM {scan} WHERE {where}", params)
     return int(rows), int(records)
 
 
@@ -201,9 +200,8 @@ def _records_created_before(store: Store, table: str, moment: dt.datetime) -> li
     if not files:
         return []
     scan = db.parquet_scan(files)
-    found = db.cursor().execute(
-        f"SELECT record_id FROM {scan} GROUP BY record_id HAVING min(written_at) < ? ORDER BY record_id",
-        [moment]).fetchall()
+    found = db.rows(f"SELECT record_id FROM {scan} GROUP BY record_id HAVING min(written_at) < ? ORDER BY record_id",
+                    [moment])
     return [row[0] for row in found]
 
 
