@@ -126,7 +126,13 @@ class Store(Reads, Compaction, Purging):
         self._leases: weakref.WeakSet[objects.Lease] = weakref.WeakSet()  # maintenance leases taken through it
 
     def find_submission(self, table: str, submission_id: str) -> Saved | None:
-        """The save an earlier use of this submission id made (a double tap), if any."""
+        """The save an earlier use of this submission id made (a double tap), if any.
+
+        A save makes this check itself; a form asks first where a repeat would fail its own checks (the
+        record it adds exists by then, the event it completes is completed).
+        """
+        if not isinstance(submission_id, str) or not submission_id:
+            return None
         found = stored_submissions(self._index(table, self._table(table)), [submission_id])
         return _saved(table, found[submission_id], duplicate=True) if submission_id in found else None
 

@@ -67,5 +67,5 @@ def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping
         errors["area_code"] = "is not a known area"
     elif area is not None:
         access.require(user, "share", area)
-    check_record(TABLE, record, required=REQUIRED, errors=errors)
-    return store.save(TABLE, record, user=user_id, submission_id=submission_id)
+    model = check_record(TABLE, record, required=REQUIRED, errors=errors)
+    return store.save(TABLE, model, user=user_id, submission_id=submission_id)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from analytics.search import info_area
 from data import access
 from data.access import NotAllowed  # noqa: F401  (the forms import it from here)
@@ -48,8 +50,9 @@ def blank(value: Any) -> bool:
 
 
 def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[str] = (),
-                 errors: Mapping[str, str] | None = None) -> None:
-    """Raise ValidationError (field -> message) if a required field is blank or the schema refuses the record.
+                 errors: Mapping[str, str] | None = None) -> BaseModel:
+    """The record as its table's model, for `Store.save`; raise ValidationError (field -> message) if a required
+    field is blank or the schema refuses the record.
 
     `errors` already found by the caller are reported with these.
     """
@@ -62,12 +65,11 @@ def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[st
             found.setdefault(field, "is required")
     if not found:
         try:
-            validate(table, record)
+            return validate(table, record)
         except ValidationError as exc:
             for field, message in exc.errors.items():
                 found.setdefault(field.split(".")[0], FRIENDLY.get(message, message))
-    if found:
-        raise ValidationError(found)
+    raise ValidationError(found)
 
 
 def user_id_of(user: Mapping[str, Any], capability: str = "share") -> str:
