@@ -135,7 +135,7 @@ def save_ccr(
     if not isinstance(values, Mapping):
         access.require(user, "log_activity")
         raise ValidationError({"record": "the form sent no values"})
-    access.require(user, "log_activity", checks.area_or_none(values.get("area_code")))
+    access.require(user, "log_activity", checks.known_area(store, values.get("area_code")))
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)

@@ -191,9 +191,10 @@ def validated(table: str, record: Mapping[str, Any],
         return None, errors
 
 
-def area_or_none(value: Any) -> str | None:
-    """A form's area code to check access against: non-empty text, else None (the schema judges the rest)."""
-    return value if isinstance(value, str) and value else None
+def known_area(store: Store, value: Any) -> str | None:
+    """A form's area code to check access against before anything else: a known area's code, else None (the
+    form's checks name an unknown area as a field error)."""
+    return value if code_like(value) and value in reference.area_names(store) else None
 
 
 def text_or_none(value: Any) -> Any:

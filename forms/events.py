@@ -125,7 +125,7 @@ def save_event(
     Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
     unless the user may log activity in the event's area.
     """
-    _require(user, values.get("area_code") if isinstance(values, Mapping) else None)
+    _require(user, checks.known_area(store, values.get("area_code")) if isinstance(values, Mapping) else None)
     record, errors = _record_from_form(values, organiser=str(user.get("user_id") or ""))
     model = None
     if record is not None:
@@ -138,7 +138,7 @@ def save_event(
 
 def _require(user: Mapping[str, Any], area_code: Any) -> None:
     """NotAllowed unless the user may log activity (in `area_code`, when it names an area)."""
-    access.require(user, "log_activity", checks.area_or_none(area_code))
+    access.require(user, "log_activity", area_code if isinstance(area_code, str) and area_code else None)
 
 
 def _record_from_form(values: Mapping[str, Any], *, organiser: str) -> tuple[dict | None, dict[str, str]]:

@@ -86,7 +86,7 @@ def save_patrol(
     """
     now = now or dt.datetime.now()
     area_code = values.get("area_code") if isinstance(values, Mapping) else None
-    access.require(user, "log_activity", checks.area_or_none(area_code))
+    access.require(user, "log_activity", checks.known_area(store, area_code))
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
