@@ -260,3 +260,18 @@ def test_on_object_storage_a_holder_whose_lease_was_taken_over_commits_nothing(a
             assert other.version("events") == version
             assert not [k for k in store.remote.list("events/") if SCRATCH_PREFIX in k]  # its new files are gone
         assert store.check()["events"]["current_rows"] == 3
+
+
+def test_one_file_lock_excludes_another_and_is_free_once_released(tmp_path):
+    path = tmp_path / "demo.lock"
+    holder = objects.FileLock(path)
+    assert holder.acquire(wait=False)
+    other = objects.FileLock(path)
+    assert not other.acquire(wait=False), "a second lock on the same file, even in one process, must wait"
+    with pytest.raises(TimeoutError, match="waited 0 s"), objects.file_lock(path, timeout=0):
+        pass
+    holder.close()
+    with objects.file_lock(path, timeout=1):
+        assert not other.acquire(wait=False)
+    assert other.acquire(wait=False)
+    other.close()
