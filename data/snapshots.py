@@ -161,7 +161,7 @@ class Reads:
                 self._tables_loaded[table] = handle.version()
             elif refresh:
                 handle.update_incremental()
-                # As for the write handle (`_writer`): one moved on version by version slows down.
+                # As for the write handle (`Store._writer`): one moved on version by version slows down.
                 if handle.version() - self._tables_loaded.get(table, -1) >= WRITER_RELOAD_VERSIONS:
                     handle = self._tables[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
                     self._tables_loaded[table] = handle.version()
