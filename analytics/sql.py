@@ -96,11 +96,11 @@ def _record(sql: str, params: Sequence[Any], began: float) -> None:
         _log.info("%.1f ms  %s  %r", ms, " ".join(sql.split()), list(params))
 
 
-def _timed(sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:
-    """`fetch(cursor)` on a fresh cursor, timed and traced as the statement `sql`."""
+def _timed(sql: str, params: Sequence[Any], fetch: Callable[..., Any]) -> Any:
+    """`fetch(sql, params)` (one of `data.db`'s runners, each on a fresh cursor), timed and traced."""
     began = time.perf_counter()
     try:
-        return fetch(db.cursor())
+        return fetch(sql, list(params))
     finally:
         _record(sql, params, began)
 
@@ -110,22 +110,22 @@ def _timed(sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:
 
 def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """The statement's result as a DataFrame."""
-    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).df())
+    return _timed(sql, params, db.run)
 
 
 def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     """The statement's result as a list of tuples."""
-    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).fetchall())
+    return _timed(sql, params, db.rows)
 
 
 def one(sql: str, params: Sequence[Any] = ()) -> tuple | None:
     """The statement's first row (None when it returns none)."""
-    return _timed(sql, params, lambda cursor: cursor.execute(sql, list(params)).fetchone())
+    return _timed(sql, params, db.row)
 
 
 def arrow(sql: str, params: Sequence[Any] = ()) -> pa.Table:
     """The statement's result as an Arrow table."""
-    return _timed(sql, params, lambda cursor: cursor.sql(sql, params=list(params)).to_arrow_table())
+    return _timed(sql, params, db.arrow)
 
 
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="beatbook-query")

@@ -124,7 +124,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from data.store import problems
+    from data.compaction import problems
 
     store = open_store(args.store, must_exist=True)
     if store is None:

@@ -1,13 +1,20 @@
-"""The one owner of DuckDB connections: one per process, a cursor per call."""
+"""The one owner of DuckDB connections: one per process, a cursor per call.
+
+`data/` runs its statements through `run`, `rows`, `row`, `scalar` and `arrow`, with bound
+parameters; `tables` names Arrow tables (or DataFrames) a statement reads by name.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 _lock = threading.Lock()
@@ -27,6 +34,52 @@ def cursor() -> duckdb.DuckDBPyConnection:
             _con.execute("SET parquet_metadata_cache = true")
             _pid = os.getpid()
         return _con.cursor()
+
+
+def _cursor(tables: Mapping[str, Any] | None) -> duckdb.DuckDBPyConnection:
+    cur = cursor()
+    for name, table in (tables or {}).items():
+        cur.register(name, table)
+    return cur
+
+
+def _execute(sql: str, params: Sequence[Any] | None, tables: Mapping[str, Any] | None) -> duckdb.DuckDBPyConnection:
+    return _cursor(tables).execute(sql, list(params) if params is not None else None)
+
+
+def run(sql: str, params: Sequence[Any] | None = None, *, tables: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """One statement's result as a DataFrame."""
+    return _execute(sql, params, tables).df()
+
+
+def rows(sql: str, params: Sequence[Any] | None = None, *,
+         tables: Mapping[str, Any] | None = None) -> list[tuple]:
+    """One statement's result rows as tuples."""
+    return _execute(sql, params, tables).fetchall()
+
+
+def row(sql: str, params: Sequence[Any] | None = None, *, tables: Mapping[str, Any] | None = None) -> tuple | None:
+    """One statement's first row (None for none)."""
+    return _execute(sql, params, tables).fetchone()
+
+
+def scalar(sql: str, params: Sequence[Any] | None = None, *, tables: Mapping[str, Any] | None = None) -> Any:
+    """The first value of one statement's first row (None for no row)."""
+    found = row(sql, params, tables=tables)
+    return None if found is None else found[0]
+
+
+def records(sql: str, params: Sequence[Any] | None = None, *,
+            tables: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One statement's result rows as dicts (column name -> value)."""
+    result = _execute(sql, params, tables)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+
+def arrow(sql: str, params: Sequence[Any] | None = None, *, tables: Mapping[str, Any] | None = None) -> pa.Table:
+    """One statement's result as an Arrow table."""
+    return _cursor(tables).sql(sql, params=list(params) if params is not None else None).to_arrow_table()
 
 
 def sql_string(value: str) -> str:

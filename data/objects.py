@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
@@ -31,7 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -247,6 +248,70 @@ def _files_under(folder: Path) -> list[Path]:
     return [f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".part-")]
 
 
+class FileLock:
+    """An exclusive advisory lock on a local file: the one kind of lock file a store uses.
+
+    The operating system releases it when its process ends, however that ends, so a killed
+    holder never wedges the next. Each `FileLock` is its own open file: two of them on one
+    path exclude each other, even in one process. The file stays open between holds
+    (`close` closes it), so taking it again costs no system call to open it.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def acquire(self, *, wait: bool = True) -> bool:
+        """Take the lock (waiting for it, or not: then False if another holds it)."""
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Release the lock and close its file."""
+        if self._fd is not None:
+            self.release()
+            os.close(self._fd)
+            self._fd = None
+
+    def write(self, text: str) -> None:
+        """Replace the lock file's text (who holds it), while holding it."""
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, text.encode(), 0)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock for a `with` block, waiting for it."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path, *, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on a local file for a `with` block; TimeoutError after waiting `timeout` seconds."""
+    lock = FileLock(path)
+    deadline = time.monotonic() + timeout
+    try:
+        while not lock.acquire(wait=False):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout:.0f} s for the lock {path}")
+            time.sleep(0.2)
+        yield
+    finally:
+        lock.close()
+
+
 class LeaseBusy(RuntimeError):
     """Another live process holds the store's maintenance lease."""
 
@@ -271,7 +336,7 @@ class Lease:
         self.wait = wait
         self.timeout = timeout
         self.held = False
-        self._fd: int | None = None
+        self._file: FileLock | None = None
         self._tag: str | None = None
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
@@ -295,12 +360,9 @@ class Lease:
         if not self.held:
             return
         self.held = False
-        if self._fd is not None:
-            import fcntl
-
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
             return
         self._stop.set()
         if self._renewer is not None:
@@ -324,19 +386,14 @@ class Lease:
         return self._try_remote()
 
     def _try_local(self) -> bool:
-        import fcntl
-
         folder = local_path(self.root)
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / self.NAME, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        lock = FileLock(folder / self.NAME)
+        if not lock.acquire(wait=False):
+            lock.close()
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, self._owner.encode())
-        self._fd = fd
+        lock.write(self._owner)
+        self._file = lock
         return True
 
     def _body(self) -> bytes:

@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from data import access, audit, db, reference
+from data.schema import system_columns
 from data.store import Store, ValidationError, validate
 
 KEYS = ("issue", "issue-date", "action", "action-date")
@@ -240,8 +241,7 @@ def import_priorities(*, store: Store, payload: str | bytes | list | dict, area_
             raise ValidationError({"file": f"priority {n}: {field}: {message}"}) from None
     existing = _stored_ids(store, "ysywd", list(rows))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    new = [{**record, "record_id": record_id, "version": 1, "deleted": False, "written_at": now,
-            "written_by": user_id, "submission_id": record_id, "superseded": False}
+    new = [{**record, **system_columns(record_id=record_id, written_at=now, written_by=user_id)}
            for record_id, record in rows.items() if record_id not in existing]
     if new:
         store.append_rows("ysywd", new)
@@ -257,6 +257,6 @@ def _stored_ids(store: Store, table: str, record_ids: list[str]) -> set[str]:
     if not record_ids or not snap.files:
         return set()
     scan = db.parquet_scan(snap.files)
-    found = db.cursor().execute(f"SELECT DISTINCT record_id FROM {scan} WHERE list_contains(?::VARCHAR[], record_id)",
-                                [record_ids]).fetchall()
+    found = db.rows(f"SELECT DISTINCT record_id FROM {scan} WHERE list_contains(?::VARCHAR[], record_id)",
+                    [record_ids])
     return {row[0] for row in found}

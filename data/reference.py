@@ -44,7 +44,7 @@ def _read(store: Store, table: str, columns: Sequence[str], *, where: dict[str, 
         sql += " WHERE " + " AND ".join(f"{_quote(c)} = ?" for c in conditions)
     if order_by:
         sql += " ORDER BY " + ", ".join(_quote(c) for c in order_by)
-    frame = db.cursor().execute(sql, list(conditions.values())).df()
+    frame = db.run(sql, list(conditions.values()))
     with _cache_lock:
         _cache[key] = frame
         while len(_cache) > _CACHE_SIZE:

@@ -2,8 +2,8 @@
 
 A record of a table in `PREFIXES` is given the next number of its table when it is first stored, and keeps
 it in every version (the system column `reference`). The store numbers records inside its checked commit
-(`Store._commit`, `Store.append_rows`): the number is the table's highest so far plus one, and the commit is
-made only on the exact Delta version that highest was read from, so two savers at once, on one server or
+(`data.store`: `Store._commit`, `Store.append_rows`): the number is the table's highest so far plus one, and
+the commit is made only on the exact Delta version that highest was read from, so two savers at once, on one server or
 many, can never take the same number (the one that commits second is checked again and numbered after).
 Numbers are unique per table; the prefix says which table.
 """
@@ -41,6 +41,11 @@ def label(table: str, number: Any) -> str | None:
         return None
 
 
+def number(value: Any) -> int | None:
+    """A stored reference number as an int (None for none: NULL, or NaN through pandas)."""
+    return None if value is None or value != value else int(value)
+
+
 def parse(text: Any) -> tuple[str, int] | None:
     """(table, number) of a reference as typed ('CCR-1042', 'ccr 1042', 'CCR1042'), or None."""
     if not isinstance(text, str):
@@ -57,7 +62,6 @@ def find(store, text: Any) -> tuple[str, str] | None:
     parsed = parse(text)
     if parsed is None:
         return None
-    table, number = parsed
-    row = db.cursor().execute(f"SELECT record_id FROM {store.relation(table)} WHERE reference = ?",
-                              [number]).fetchone()
-    return (table, row[0]) if row else None
+    table, wanted = parsed
+    found = db.scalar(f"SELECT record_id FROM {store.relation(table)} WHERE reference = ?", [wanted])
+    return (table, found) if found is not None else None

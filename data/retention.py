@@ -39,8 +39,9 @@ import json
 from typing import Any
 
 from data import audit, db, reference
+from data.compaction import crash_point
 from data.schema import DIVERSITY_FIELDS
-from data.store import Store, crash_point
+from data.store import Store
 
 RUN_BY = "retention"
 """The user id retention runs and audits under."""
@@ -190,8 +191,7 @@ def _count(store: Store, table: str, where: str, params: list) -> tuple[int, int
     if not files:
         return 0, 0
     scan = db.parquet_scan(files)
-    rows, records = db.cursor().execute(
-        f"SELECT count(*), count(DISTINCT record_id) FROM {scan} WHERE {where}", params).fetchone()
+    rows, records = db.row(f"SELECT count(*), count(DISTINCT record_id) FROM {scan} WHERE {where}", params)
     return int(rows), int(records)
 
 
@@ -200,9 +200,8 @@ def _records_created_before(store: Store, table: str, moment: dt.datetime) -> li
     if not files:
         return []
     scan = db.parquet_scan(files)
-    found = db.cursor().execute(
-        f"SELECT record_id FROM {scan} GROUP BY record_id HAVING min(written_at) < ? ORDER BY record_id",
-        [moment]).fetchall()
+    found = db.rows(f"SELECT record_id FROM {scan} GROUP BY record_id HAVING min(written_at) < ? ORDER BY record_id",
+                    [moment])
     return [row[0] for row in found]
 
 

@@ -538,10 +538,10 @@ def stored_rows(store: Store, table: str, record_ids: list[str], submission_ids:
     snap = store.snapshot(table)
     if not snap.files:
         return []
-    return db.cursor().execute(
+    return db.rows(
         f"SELECT record_id, version, submission_id FROM {db.parquet_scan(snap.files)}"
         " WHERE record_id IN (SELECT unnest(?::VARCHAR[])) OR submission_id IN (SELECT unnest(?::VARCHAR[]))",
-        [record_ids, submission_ids]).fetchall()
+        [record_ids, submission_ids])
 
 
 def check(store: Store, acks: list[dict], setup: list[dict] | None = None) -> dict[str, Any]:

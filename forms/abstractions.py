@@ -89,8 +89,9 @@ def save_abstraction(
         "reason": values.get("reason"),
         "duty_taken_to": checks.text_or_none(values.get("duty_taken_to")),
     }
+    model = None
     if not errors:
-        errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
+        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
-    return store.save(TABLE, record, user=officer, submission_id=submission_id)
+    return store.save(TABLE, model, user=officer, submission_id=submission_id)

@@ -110,9 +110,9 @@ def edit_record(*, store: Store, table: str, record_id: str, changes: Mapping[st
             record[field] = value
         else:
             record[field] = None if isinstance(value, str) and not value.strip() else value
-    check_record(table, record, required=required)
+    model = check_record(table, record, required=required)
     with naming_who(store):
-        return store.save(table, record, user=user_id, submission_id=submission_id, record_id=record_id,
+        return store.save(table, model, user=user_id, submission_id=submission_id, record_id=record_id,
                           base_version=base_version)
 
 
@@ -121,9 +121,9 @@ def withdraw_record(*, store: Store, table: str, record_id: str, user: Mapping[s
     """Withdraw my record (a deletion marker; history is kept) as shown at `base_version`; raise NotAllowed
     for anyone else's (EditConflict if it changed since)."""
     user_id = user_id_of(user, CAPABILITY.get(table, "log_activity"))
-    history = store.history(table, record_id) if table in EDITABLE else []
-    if history and history[0]["deleted"] and history[0]["submission_id"] == submission_id:
-        return Saved(record_id, history[0]["version"], duplicate=True)  # a second tap: already withdrawn
+    earlier = store.find_submission(table, submission_id) if table in EDITABLE else None
+    if earlier is not None:
+        return earlier  # a second tap: already withdrawn
     row = _current(store, table, record_id, base_version, user, user_id)
     mine = is_mine(store, table, row, user_id)
     if table == "useful_info":

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel
+
 from analytics import quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
@@ -58,14 +60,14 @@ SHARE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]{0,12})?|\.[0-9]{1,12}")
 def add_user(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
     """Add a user (user_id, name, email, role, rank, area_code); the id and email must be new."""
     actor = access.require(user, "administer")
-    if earlier := _earlier(store, "users", submission_id):
+    if earlier := store.find_submission("users", submission_id):
         return earlier
     record = _pick(values, ("user_id", "name", "email", "role", "rank", "area_code")) | {"active": True}
     errors = _user_errors(store, record, user=user)
     if not errors.get("user_id") and _exists(store, "users", "user_id", record["user_id"], user):
         errors["user_id"] = "is already taken (users are never deleted: change or reactivate that one)"
-    check_record("users", record, required=("user_id", "name", "email", "role", "rank"), errors=errors)
-    saved = store.save("users", record, user=actor, submission_id=submission_id)
+    model = check_record("users", record, required=("user_id", "name", "email", "role", "rank"), errors=errors)
+    saved = store.save("users", model, user=actor, submission_id=submission_id)
     return _audited(store, user, "users", saved, f"added user {record['user_id']} as {record['role']}"
                     + (f" in {record['area_code']}" if record.get("area_code") else ""))
 
@@ -82,8 +84,8 @@ def update_user(*, store: Store, user_id: str, values: Mapping[str, Any], user: 
     if user_id == actor and (record["role"] != "admin" or not record["active"]):
         errors["role" if record["role"] != "admin" else "active"] = \
             "you cannot remove your own admin access; ask another admin"
-    check_record("users", record, required=("name", "email", "role", "rank"), errors=errors)
-    saved = _save(store, "users", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+    model = check_record("users", record, required=("name", "email", "role", "rank"), errors=errors)
+    saved = _save(store, "users", model, actor=actor, submission_id=submission_id, record_id=current["record_id"],
                   base_version=base_version)
     return _audited(store, user, "users", saved, f"changed user {user_id}: {_changed(current, changes)}")
 
@@ -127,14 +129,14 @@ def _user_errors(store: Store, record: dict, *, user: Mapping[str, Any], user_id
 def add_area(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
     """Add a local policing area (area_code, name, centre_lat, centre_lon); the code must be new."""
     actor = access.require(user, "administer")
-    if earlier := _earlier(store, "areas", submission_id):
+    if earlier := store.find_submission("areas", submission_id):
         return earlier
     record = _pick(values, ("area_code", "name", "centre_lat", "centre_lon"))
     errors = {}
     if record.get("area_code") and _exists(store, "areas", "area_code", record["area_code"], user):
         errors["area_code"] = "is already an area"
-    check_record("areas", record, required=("area_code", "name"), errors=errors)
-    saved = store.save("areas", record, user=actor, submission_id=submission_id)
+    model = check_record("areas", record, required=("area_code", "name"), errors=errors)
+    saved = store.save("areas", model, user=actor, submission_id=submission_id)
     return _audited(store, user, "areas", saved, f"added area {record['area_code']} {record['name']!r}")
 
 
@@ -145,8 +147,8 @@ def update_area(*, store: Store, area_code: str, values: Mapping[str, Any], user
     current = _current(store, "areas", "area_code", area_code, user=user)
     changes = _pick(values, ("name", "centre_lat", "centre_lon"), only_given=True)
     record = _fields(current, "areas") | changes
-    check_record("areas", record, required=("name",))
-    saved = _save(store, "areas", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+    model = check_record("areas", record, required=("name",))
+    saved = _save(store, "areas", model, actor=actor, submission_id=submission_id, record_id=current["record_id"],
                   base_version=base_version)
     return _audited(store, user, "areas", saved, f"changed area {area_code}: {_changed(current, changes)}")
 
@@ -154,7 +156,7 @@ def update_area(*, store: Store, area_code: str, values: Mapping[str, Any], user
 def add_ward(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str) -> Saved:
     """Add a ward (ward_code, name, area_code, centre_lat, centre_lon); the code must be new, the area must exist."""
     actor = access.require(user, "administer")
-    if earlier := _earlier(store, "wards", submission_id):
+    if earlier := store.find_submission("wards", submission_id):
         return earlier
     record = _pick(values, ("ward_code", "name", "area_code", "centre_lat", "centre_lon"))
     errors = {}
@@ -162,8 +164,8 @@ def add_ward(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any]
         errors["ward_code"] = "is already a ward"
     if record.get("area_code") and not _exists(store, "areas", "area_code", record["area_code"], user):
         errors["area_code"] = f"{shown(record['area_code'])} is not an area"
-    check_record("wards", record, required=("ward_code", "name", "area_code"), errors=errors)
-    saved = store.save("wards", record, user=actor, submission_id=submission_id)
+    model = check_record("wards", record, required=("ward_code", "name", "area_code"), errors=errors)
+    saved = store.save("wards", model, user=actor, submission_id=submission_id)
     return _audited(store, user, "wards", saved,
                     f"added ward {record['ward_code']} {record['name']!r} to {record['area_code']}")
 
@@ -179,8 +181,8 @@ def update_ward(*, store: Store, ward_code: str, values: Mapping[str, Any], user
     errors = {}
     if not _exists(store, "areas", "area_code", record.get("area_code"), user):
         errors["area_code"] = f"{shown(record.get('area_code'))} is not an area"
-    check_record("wards", record, required=("name", "area_code"), errors=errors)
-    saved = _save(store, "wards", record, actor=actor, submission_id=submission_id, record_id=current["record_id"],
+    model = check_record("wards", record, required=("name", "area_code"), errors=errors)
+    saved = _save(store, "wards", model, actor=actor, submission_id=submission_id, record_id=current["record_id"],
                   base_version=base_version)
     return _audited(store, user, "wards", saved, f"changed ward {ward_code}: {_changed(current, changes)}")
 
@@ -233,7 +235,7 @@ def add_picklist_value(*, store: Store, list_name: str, value: str, user: Mappin
     """Add a value at the end of a pick-list; a value already there (even retired) is refused."""
     actor = access.require(user, "administer")
     _check_list(list_name)
-    if earlier := _earlier(store, "picklists", submission_id):
+    if earlier := store.find_submission("picklists", submission_id):
         return earlier
     values = list_picklist(store, list_name=list_name, user=user)
     text = (value or "").strip() if isinstance(value, str) else value
@@ -242,9 +244,9 @@ def add_picklist_value(*, store: Store, list_name: str, value: str, user: Mappin
         errors["value"] = "is already in the list (reactivate it if it was retired)"
     record = {"list_name": list_name, "value": text, "position": max((v["position"] for v in values), default=-1) + 1,
               "active": True}
-    check_record("picklists", record, required=("value",), errors=errors)
+    model = check_record("picklists", record, required=("value",), errors=errors)
     _materialise(store, list_name, values, user=user, submission_id=submission_id)
-    saved = store.save("picklists", record, user=actor, submission_id=submission_id)
+    saved = store.save("picklists", model, user=actor, submission_id=submission_id)
     return _audited(store, user, "picklists", saved, f"added {text!r} to {list_name}")
 
 
@@ -333,13 +335,16 @@ def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, An
     """
     access.require(user, "administer")
     errors = {}
-    label = label.strip() if isinstance(label, str) else ""
-    url = url.strip() if isinstance(url, str) else ""
+    if not isinstance(label, str | None):
+        errors["label"], label = "must be text", ""
+    if not isinstance(url, str | None):
+        errors["url"], url = "must be an http:// or https:// address", ""
+    label, url = (label or "").strip(), (url or "").strip()
     if not label:
         errors["label"] = "is required"
     elif len(label) > MAX_LABEL:
         errors["label"] = f"must be at most {MAX_LABEL} characters"
-    if url and not valid_url(url):
+    if url and not valid_url(url) and "url" not in errors:
         errors["url"] = "must be an http:// or https:// address"
     if errors:
         raise ValidationError(errors)
@@ -375,9 +380,9 @@ def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any]
                   base_version: int | None, detail: str) -> Saved:
     actor = str(user["user_id"])
     record = {"key": key, "value": value}
-    check_record("settings", record, required=("key",))
+    model = check_record("settings", record, required=("key",))
     current = find_record(store, table="settings", column="key", value=key, user=user)
-    saved = _save(store, "settings", record, actor=actor, submission_id=submission_id,
+    saved = _save(store, "settings", model, actor=actor, submission_id=submission_id,
                   record_id=current["record_id"] if current else None,
                   base_version=base_version if current else None)
     return _audited(store, user, "settings", saved, detail)
@@ -386,7 +391,6 @@ def _save_setting(store: Store, key: str, value: str, *, user: Mapping[str, Any]
 def post_news(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any], submission_id: str,
               today: dt.date | None = None) -> Saved:
     """Post a news item (checked by `forms.news.save_news`)."""
-    access.require(user, "administer")
     saved = save_news(store=store, values=values, user=user, submission_id=submission_id, today=today)
     return _audited(store, user, "news", saved, f"posted news {values.get('title')!r}")
 
@@ -458,13 +462,8 @@ def _audited(store: Store, user: Mapping[str, Any], table: str, saved: Saved, de
     return saved
 
 
-def _save(store: Store, table: str, record: Mapping[str, Any], *, actor: str, submission_id: str,
+def _save(store: Store, table: str, record: Mapping[str, Any] | BaseModel, *, actor: str, submission_id: str,
           record_id: str | None, base_version: int | None) -> Saved:
     with naming_who(store):
         return store.save(table, record, user=actor, submission_id=submission_id, record_id=record_id,
                           base_version=base_version)
-
-
-def _earlier(store: Store, table: str, submission_id: str) -> Saved | None:
-    """The save an earlier use of this submission id made (a double tap), if any."""
-    return store.find_submission(table, submission_id) if submission_id else None

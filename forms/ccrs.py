@@ -132,9 +132,10 @@ def save_ccr(
     unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
-    access.require(user, "log_activity")
     if not isinstance(values, Mapping):
+        access.require(user, "log_activity")
         raise ValidationError({"record": "the form sent no values"})
+    access.require(user, "log_activity", checks.known_area(store, values.get("area_code")))
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -189,12 +190,12 @@ def save_ccr(
         "diversity_consent": consent,
         **{field: values.get(field) if consent else None for field in DIVERSITY_FIELDS},
     }
+    model = None
     if not errors:
-        errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
+        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
-    access.require(user, "log_activity", record["area_code"])
-    return store.save(TABLE, record, user=officer, submission_id=submission_id)
+    return store.save(TABLE, model, user=officer, submission_id=submission_id)
 
 
 def _check_event(store: Store, errors: dict[str, str], event_id: Any, *, area_code: str, today: dt.date) -> None:

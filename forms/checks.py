@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from data import reference
 from data.schema import text_problem
 from data.store import Store, ValidationError, validate
@@ -175,17 +177,24 @@ def check_officers(store: Store, errors: dict[str, str], field: str, user_ids: l
             add(errors, field, f"unknown officers: {', '.join(strangers)}")
 
 
-def schema_errors(table: str, record: Mapping[str, Any], form_field: Mapping[str, str]) -> dict[str, str]:
-    """The schema's own rules, each message keyed by the form field that shows it."""
+def validated(table: str, record: Mapping[str, Any],
+              form_field: Mapping[str, str]) -> tuple[BaseModel | None, dict[str, str]]:
+    """The record as its table's model (for `Store.save`), or None and the schema's messages, each keyed by the
+    form field that shows it."""
     try:
-        validate(table, record)
+        return validate(table, record), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for field, message in exc.errors.items():
             head = field.split(".")[0]
             add(errors, form_field.get(head, head), FRIENDLY.get(message, message))
-        return errors
-    return {}
+        return None, errors
+
+
+def known_area(store: Store, value: Any) -> str | None:
+    """A form's area code to check access against before anything else: a known area's code, else None (the
+    form's checks name an unknown area as a field error)."""
+    return value if code_like(value) and value in reference.area_names(store) else None
 
 
 def text_or_none(value: Any) -> Any:

@@ -67,8 +67,8 @@ def save_review(*, store: Store, user: Mapping[str, Any], table: str, record_id:
         errors.setdefault("faults", "a pass names no faults: choose advice or return")
     review = {"table_name": table, "target_id": record_id, "target_version": version, "reviewer_id": user_id,
               "outcome": outcome, "comment": text, "faults": faults}
-    check_record("quality_reviews", review, errors=errors)
-    return store.save("quality_reviews", review, user=user_id, submission_id=submission_id)
+    model = check_record("quality_reviews", review, errors=errors)
+    return store.save("quality_reviews", model, user=user_id, submission_id=submission_id)
 
 
 def view_personal_answers(*, store: Store, user: Mapping[str, Any], record_id: str) -> dict[str, Any]:

@@ -26,6 +26,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from data import access, reference
 from data.schema import TABLES
 from data.store import Saved, Store, ValidationError, validate
@@ -123,19 +125,15 @@ def save_event(
     Saving the same `submission_id` again returns the first save and writes nothing. Raise NotAllowed
     unless the user may log activity in the event's area.
     """
-    _require(user, None)
+    _require(user, checks.known_area(store, values.get("area_code")) if isinstance(values, Mapping) else None)
     record, errors = _record_from_form(values, organiser=str(user.get("user_id") or ""))
+    model = None
     if record is not None:
-        try:
-            validate(TABLE, record)
-        except ValidationError as exc:
-            for field, message in exc.errors.items():
-                _add(errors, _form_field(field), _FRIENDLY.get(message, message))
-        errors.update({k: v for k, v in _reference_errors(store, record, today=today).items() if k not in errors})
+        model, found = _booking_errors(store, record, today=today)
+        errors.update({k: v for k, v in found.items() if k not in errors})
     if errors:
         raise ValidationError(errors)
-    _require(user, record["area_code"])
-    return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id)
+    return store.save(TABLE, model, user=str(user["user_id"]), submission_id=submission_id)
 
 
 def _require(user: Mapping[str, Any], area_code: Any) -> None:
@@ -278,8 +276,7 @@ def complete_event(
     """
     now = now or dt.datetime.now()
     _require(user, None)
-    earlier = _earlier_save(store, record_id, submission_id)
-    if earlier is not None:
+    if earlier := store.find_submission(TABLE, submission_id):
         return earlier
     event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
@@ -338,8 +335,7 @@ def cancel_event(
 ) -> Saved:
     """Cancel a booked event, with a reason: a new version of the record, made from `base_version`."""
     _require(user, None)
-    earlier = _earlier_save(store, record_id, submission_id)
-    if earlier is not None:
+    if earlier := store.find_submission(TABLE, submission_id):
         return earlier
     event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
@@ -368,38 +364,33 @@ def update_event(
     The user must be able to log activity both in the event's area and in the area it moves to.
     """
     _require(user, None)
-    earlier = _earlier_save(store, record_id, submission_id)
-    if earlier is not None:
+    if earlier := store.find_submission(TABLE, submission_id):
         return earlier
     event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
     booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
+    record, model = event, None
     if booking is not None:
-        errors.update({k: v for k, v in _booking_errors(store, booking, today=today).items() if k not in errors})
-    record = {**event, **booking} if booking is not None else event
+        record = {**event, **booking}
+        model, found = _booking_errors(store, record, today=today)
+        errors.update({k: v for k, v in found.items() if k not in errors})
+    moved = record["area_code"] if record["area_code"] != event["area_code"] else None
     return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
-                         base_version=base_version)
+                         base_version=base_version, model=model, moved_to=moved)
 
 
-def _booking_errors(store: Store, record: Mapping[str, Any], *, today: dt.date | None) -> dict[str, str]:
+def _booking_errors(store: Store, record: Mapping[str, Any], *,
+                    today: dt.date | None) -> tuple[BaseModel | None, dict[str, str]]:
+    """The booking as the table's model (None if the schema refuses it), and every error the form shows."""
     errors: dict[str, str] = {}
+    model = None
     try:
-        validate(TABLE, record)
+        model = validate(TABLE, record)
     except ValidationError as exc:
         for field, message in exc.errors.items():
             _add(errors, _form_field(field), _FRIENDLY.get(message, message))
     errors.update({k: v for k, v in _reference_errors(store, record, today=today).items() if k not in errors})
-    return errors
-
-
-def _earlier_save(store: Store, record_id: str, submission_id: str) -> Saved | None:
-    """The version an earlier use of this submission id wrote (a double tap), if any."""
-    if not isinstance(record_id, str) or not submission_id:
-        return None
-    for row in store.history(TABLE, record_id):
-        if row["submission_id"] == submission_id:
-            return Saved(record_id, row["version"], duplicate=True)
-    return None
+    return model, errors
 
 
 def _booked_event(store: Store, record_id: str, base_version: int | None, user: Mapping[str, Any]) -> dict[str, Any]:
@@ -418,16 +409,20 @@ def _booked_event(store: Store, record_id: str, base_version: int | None, user: 
 
 
 def _save_version(store: Store, record_id: str, record: Mapping[str, Any], errors: dict[str, str], *,
-                  user: Mapping[str, Any], submission_id: str, base_version: int | None) -> Saved:
+                  user: Mapping[str, Any], submission_id: str, base_version: int | None,
+                  model: BaseModel | None = None, moved_to: str | None = None) -> Saved:
+    """Save a new version of the event (`model`: the record, validated already), once the form's errors are
+    none; an update that moves the event (`moved_to`) may move it to an area of the user's only."""
     if not user.get("user_id"):
         checks.add(errors, "record", "no signed-in user")
-    if not errors:
-        errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
+    if model is None and not errors:
+        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
-    _require(user, record["area_code"])  # an update may move the event: to an area of the user's only
+    if moved_to is not None:
+        _require(user, moved_to)
     with naming_who(store):
-        return store.save(TABLE, record, user=str(user["user_id"]), submission_id=submission_id,
+        return store.save(TABLE, model, user=str(user["user_id"]), submission_id=submission_id,
                           record_id=record_id, base_version=base_version)
 
 

@@ -27,5 +27,5 @@ def save_feedback(*, store: Store, values: Mapping[str, Any], user: Mapping[str,
         errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
     if record["kind"] is not None and not (isinstance(record["kind"], str) and record["kind"] in KINDS):
         errors["kind"] = "choose feedback or bug"
-    check_record(TABLE, record, required=FIELDS, errors=errors)
-    return store.save(TABLE, record, user=user_id, submission_id=submission_id)
+    model = check_record(TABLE, record, required=FIELDS, errors=errors)
+    return store.save(TABLE, model, user=user_id, submission_id=submission_id)

@@ -7,7 +7,8 @@ from typing import Any
 
 from data import access, reference
 from data.store import Saved, Store
-from forms.rules import check_record, user_id_of
+from forms.checks import known_area
+from forms.rules import check_record
 
 TABLE = "good_practice"
 LABELS = {
@@ -47,7 +48,7 @@ def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping
 
     Anyone may share; an officer or supervisor only for their own area (NotAllowed otherwise).
     """
-    user_id = user_id_of(user, "share")
+    user_id = access.require(user, "share", known_area(store, values.get("area_code")))
     record = {field: values.get(field) for field in FIELDS}
     errors = {}
     tags = values.get("tags")
@@ -65,7 +66,5 @@ def save_good_practice(*, store: Store, values: Mapping[str, Any], user: Mapping
     area = record["area_code"]
     if area is not None and not (isinstance(area, str) and area in reference.area_names(store)):
         errors["area_code"] = "is not a known area"
-    elif area is not None:
-        access.require(user, "share", area)
-    check_record(TABLE, record, required=REQUIRED, errors=errors)
-    return store.save(TABLE, record, user=user_id, submission_id=submission_id)
+    model = check_record(TABLE, record, required=REQUIRED, errors=errors)
+    return store.save(TABLE, model, user=user_id, submission_id=submission_id)

@@ -371,7 +371,7 @@ def _user_rows(store: Store) -> list[dict[str, Any]]:
     with _rows_lock:
         rows = _rows_cache.get(key)
     if rows is None:
-        frame = db.cursor().execute(f"SELECT * FROM {snapshot.relation()}").df()
+        frame = db.run(f"SELECT * FROM {snapshot.relation()}")
         bound = _bindings(snapshot)
         rows = [{k: (None if v is None or v != v else v) for k, v in row.items()}  # v != v: NaN
                 | dict(zip((SUBJECT, CLEARED_AT), bound.get(row["record_id"], (None, None)), strict=True))
@@ -389,11 +389,10 @@ def _bindings(snapshot: Snapshot) -> dict[str, tuple[str | None, dt.datetime | N
     if not snapshot.files:
         return {}
     try:
-        found = db.cursor().execute(
+        found = db.rows(
             f"SELECT record_id, {SUBJECT}, written_at FROM {db.parquet_scan(snapshot.files)}"
             f" WHERE {SUBJECT} IS NOT NULL"
-            " QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1"
-        ).fetchall()
+            " QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1")
     except duckdb.BinderException:  # no version was ever written with the column: nobody is bound
         return {}
     return {record_id: (subject, None) if subject else (None, written_at) for record_id, subject, written_at in found}

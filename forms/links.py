@@ -7,13 +7,10 @@ addresses are shown or saved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from analytics.activity import QUICK_LINK_PREFIX, list_settings
-from data.store import Saved, Store
-from forms.rules import check_record, user_id_of
+from data.store import Store
 
 DEFAULT_QUICK_LINKS = {
     "Orlo (social media)": "https://orlo.example.police.uk",
@@ -42,21 +39,3 @@ def list_quick_links(store: Store) -> dict[str, str]:
     return {label: url for label, url in links.items() if label and valid_url(url)}
 
 
-def save_quick_link(*, store: Store, label: str, url: str, user: Mapping[str, Any], submission_id: str) -> Saved:
-    """Set one quick link (admins only); an empty URL hides it. Raise NotAllowed / ValidationError otherwise."""
-    user_id = user_id_of(user, "administer")
-    errors = {}
-    if not isinstance(label, str | None):
-        errors["label"], label = "must be text", ""
-    if not isinstance(url, str | None):
-        errors["url"], url = "must be an http:// or https:// address", ""
-    label, url = (label or "").strip(), (url or "").strip()
-    if not label:
-        errors["label"] = "is required"
-    elif len(label) > MAX_LABEL:
-        errors["label"] = f"must be at most {MAX_LABEL} characters"
-    if url and not valid_url(url) and "url" not in errors:
-        errors["url"] = "must be an http:// or https:// address"
-    record = {"key": QUICK_LINK_PREFIX + label, "value": url}
-    check_record("settings", record, errors=errors)
-    return store.save("settings", record, user=user_id, submission_id=submission_id)

@@ -32,5 +32,5 @@ def save_news(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any
         errors["published_on"] = "must be a date"
     elif day is not None and abs(day - today) > PUBLISH_WINDOW:
         errors["published_on"] = "must be within a year of today"
-    check_record(TABLE, record, required=FIELDS, errors=errors)
-    return store.save(TABLE, record, user=user_id, submission_id=submission_id)
+    model = check_record(TABLE, record, required=FIELDS, errors=errors)
+    return store.save(TABLE, model, user=user_id, submission_id=submission_id)

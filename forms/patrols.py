@@ -85,7 +85,8 @@ def save_patrol(
     unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
-    access.require(user, "log_activity")
+    area_code = values.get("area_code") if isinstance(values, Mapping) else None
+    access.require(user, "log_activity", checks.known_area(store, area_code))
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, FIELDS)
     checks.required(errors, values, REQUIRED)
@@ -120,10 +121,10 @@ def save_patrol(
         "tasking": checks.text_or_none(values.get("tasking")),
         "outcomes": checks.text_or_none(values.get("outcomes")),
     }
+    model = None
     if not errors:
-        errors = checks.schema_errors(TABLE, record, _FORM_FIELD)
+        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
     if errors:
         raise ValidationError(errors)
-    access.require(user, "log_activity", record["area_code"])
-    return store.save(TABLE, record, user=officer, submission_id=submission_id)
+    return store.save(TABLE, model, user=officer, submission_id=submission_id)
 

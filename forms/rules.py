@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from data import access
 from data.schema import TABLES
 from data.store import ValidationError, validate
@@ -22,8 +24,9 @@ def blank(value: Any) -> bool:
 
 
 def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[str] = (),
-                 errors: Mapping[str, str] | None = None) -> None:
-    """Raise ValidationError (field -> message) if a required field is blank or the schema refuses the record.
+                 errors: Mapping[str, str] | None = None) -> BaseModel:
+    """The record as its table's model, for `Store.save`; raise ValidationError (field -> message) if a required
+    field is blank or the schema refuses the record.
 
     `errors` already found by the caller are reported with these.
     """
@@ -36,12 +39,11 @@ def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[st
             found.setdefault(field, "is required")
     if not found:
         try:
-            validate(table, record)
+            return validate(table, record)
         except ValidationError as exc:
             for field, message in exc.errors.items():
                 found.setdefault(field.split(".")[0], FRIENDLY.get(message, message))
-    if found:
-        raise ValidationError(found)
+    raise ValidationError(found)
 
 
 def user_id_of(user: Mapping[str, Any], capability: str = "share") -> str:

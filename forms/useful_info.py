@@ -58,7 +58,7 @@ def save_useful_info(*, store: Store, values: Mapping[str, Any], user: Mapping[s
     errors = {}
     if set(values) - set(FIELDS):
         errors["record"] = f"unknown fields: {', '.join(sorted(map(str, set(values) - set(FIELDS))))}"
-    check_record(TABLE, record, required=FIELDS, errors=errors)
+    model = check_record(TABLE, record, required=FIELDS, errors=errors)
     with naming_who(store):
-        return store.save(TABLE, record, user=user_id, submission_id=submission_id, record_id=record_id,
+        return store.save(TABLE, model, user=user_id, submission_id=submission_id, record_id=record_id,
                           base_version=base_version)

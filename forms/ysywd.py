@@ -115,11 +115,12 @@ def _write(store: Store, record: dict[str, Any], *, user_id: str, submission_id:
            record_id: str | None = None, base_version: int | None = None,
            errors: dict[str, str] | None = None) -> Saved:
     found = dict(errors or {})
-    found.update({k: v for k, v in checks.schema_errors(TABLE, record, {}).items() if k not in found})
+    model, schema = checks.validated(TABLE, record, {})
+    found.update({k: v for k, v in schema.items() if k not in found})
     if found:
         raise ValidationError(found)
     with naming_who(store):
-        return store.save(TABLE, record, user=user_id, submission_id=submission_id, record_id=record_id,
+        return store.save(TABLE, model, user=user_id, submission_id=submission_id, record_id=record_id,
                           base_version=base_version)
 
 

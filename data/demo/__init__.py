@@ -146,7 +146,7 @@ def ensure_demo(store: Store, *, seed: int = 7, progress: Progress | None = None
 
 
 def _count(store: Store, table: str) -> int:
-    return db.cursor().execute(f"SELECT count(*) FROM {store.relation(table)}").fetchone()[0]
+    return db.scalar(f"SELECT count(*) FROM {store.relation(table)}")
 
 
 class _Report:

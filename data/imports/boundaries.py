@@ -361,6 +361,5 @@ def _lookup(source: Source | pd.DataFrame | None) -> dict[str, dict[str, str]]:
 
 def _stored(store: Store, table: str, key: str, *columns: str) -> dict[str, tuple]:
     """key -> (record_id, *columns) of the table's current rows."""
-    rows = db.cursor().execute(
-        f"SELECT {', '.join((key, 'record_id', *columns))} FROM {store.relation(table)}").fetchall()
+    rows = db.rows(f"SELECT {', '.join((key, 'record_id', *columns))} FROM {store.relation(table)}")
     return {row[0]: tuple(row[1:]) for row in rows}

@@ -178,7 +178,7 @@ def _year(text: str) -> int | None:
 
 def _area_matcher(store: Store, lookup: Mapping[str, str] | Source | None):
     """(local-authority code, name) -> Beatbook area code or None."""
-    areas = db.cursor().execute(f"SELECT area_code, name FROM {store.relation('areas')}").fetchall()
+    areas = db.rows(f"SELECT area_code, name FROM {store.relation('areas')}")
     by_code = {code for code, _ in areas}
     by_name = {str(n).strip().lower(): code for code, n in areas}
     if lookup is None:

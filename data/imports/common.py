@@ -46,7 +46,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from data import access, audit, db
-from data.schema import arrow_schema
+from data.schema import SYSTEM_COLUMNS, arrow_schema, system_columns
 from data.store import Store, ValidationError
 
 Progress = Callable[[float, str], None]
@@ -618,21 +618,17 @@ def write_records(store: Store, table: str, rows: pa.Table, *, user_id: str, rep
     report = report or ImportReport(table)
     if not rows.num_rows:
         return []
-    cur = db.cursor()
-    cur.register("incoming", rows.select(["record_id", "submission_id"]))
     snap = store.snapshot(table)
     if snap.files:
         scan = db.parquet_scan(snap.files)
-        known = cur.execute(
+        known = db.rows(
             "WITH wanted AS (SELECT DISTINCT record_id FROM incoming),"
             f" stored AS (SELECT s.record_id, s.version, s.submission_id FROM {scan} s"
             "  JOIN wanted USING (record_id))"
             " SELECT record_id, max(version) AS version, list(submission_id) AS submissions"
-            " FROM stored GROUP BY record_id"
-        ).fetchall()
+            " FROM stored GROUP BY record_id", tables={"incoming": rows.select(["record_id", "submission_id"])})
     else:
         known = []
-    cur.unregister("incoming")
     latest = {record_id: version for record_id, version, _ in known}
     seen = {s for _, _, submissions in known for s in submissions}
     keep, versions, outcomes = [], [], []
@@ -658,13 +654,8 @@ def write_records(store: Store, table: str, rows: pa.Table, *, user_id: str, rep
     data = rows.take(pa.array(keep, type=pa.int64()))
     n = data.num_rows
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    system = {
-        "version": pa.array(versions, type=pa.int64()),
-        "deleted": pa.array([False] * n),
-        "written_at": pa.array([now] * n, type=pa.timestamp("us")),
-        "written_by": pa.array([user_id] * n),
-        "superseded": pa.array([False if v == 1 else None for v in versions], type=pa.bool_()),
-    }
+    system = system_columns(record_id=data.column("record_id"), submission_id=data.column("submission_id"),
+                            version=versions, written_at=now, written_by=user_id, rows=n)
     schema = arrow_schema(table)
     columns = []
     for field in schema:
@@ -681,7 +672,7 @@ def write_records(store: Store, table: str, rows: pa.Table, *, user_id: str, rep
 def record_table(table: str, rows: list[dict]) -> pa.Table:
     """Rows of a table's fields plus `record_id` and `submission_id`, typed as the table stores them."""
     schema = arrow_schema(table)
-    skip = {"version", "deleted", "written_at", "written_by", "superseded"}
+    skip = set(SYSTEM_COLUMNS) - {"record_id", "submission_id", "reference"}
     fields = [f for f in schema if f.name not in skip]
     return pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=pa.schema(fields))
 

@@ -135,9 +135,8 @@ def _parse(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _assign_wards(store: Store, rows: pd.DataFrame, report: ImportReport) -> None:
     """Fill ward_code and area_code by point in polygon; note the crimes no ward holds."""
-    wards = db.cursor().execute(
-        f"SELECT ward_code, area_code, geojson FROM {store.relation('wards')}"
-        " WHERE geojson IS NOT NULL ORDER BY ward_code").fetchall()
+    wards = db.rows(f"SELECT ward_code, area_code, geojson FROM {store.relation('wards')}"
+                    " WHERE geojson IS NOT NULL ORDER BY ward_code")
     located = rows["lat"].notna().to_numpy()
     no_location = int((~located).sum())
     if no_location:

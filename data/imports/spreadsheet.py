@@ -193,12 +193,11 @@ class _Reference:
     """The store's areas, wards, users and pick-lists, for turning cells into codes."""
 
     def __init__(self, store: Store):
-        cur = db.cursor()
-        areas = cur.execute(f"SELECT area_code, name FROM {store.relation('areas')}").fetchall()
-        wards = cur.execute(f"SELECT ward_code, name, area_code FROM {store.relation('wards')}").fetchall()
-        users = cur.execute(f"SELECT user_id, email, name FROM {store.relation('users')}").fetchall()
-        picks = cur.execute(f"SELECT list_name, value FROM {store.relation('picklists')} WHERE active"
-                            " ORDER BY list_name, position").fetchall()
+        areas = db.rows(f"SELECT area_code, name FROM {store.relation('areas')}")
+        wards = db.rows(f"SELECT ward_code, name, area_code FROM {store.relation('wards')}")
+        users = db.rows(f"SELECT user_id, email, name FROM {store.relation('users')}")
+        picks = db.rows(f"SELECT list_name, value FROM {store.relation('picklists')} WHERE active"
+                        " ORDER BY list_name, position")
         self.areas = {_norm(c): c for c, _ in areas} | {_norm(n): c for c, n in areas}
         self.ward_area = {c: a for c, _, a in wards}
         self.wards = {_norm(c): [c] for c, _, _ in wards}

@@ -29,13 +29,13 @@ from data.schema import DIVERSITY_FIELDS
 from data.store import Store, ValidationError, new_submission_id
 from forms.abstractions import save_abstraction
 from forms.activity import edit_record
+from forms.admin import save_quick_link
 from forms.ccrs import save_ccr
 from forms.events import cancel_event, get_event, save_event
 from forms.export import audited
 from forms.feedback import save_feedback
 from forms.good_practice import save_good_practice
 from forms.identity import USER_KEY
-from forms.links import save_quick_link
 from forms.news import save_news
 from forms.patrols import save_patrol
 from forms.useful_info import save_useful_info

@@ -28,3 +28,14 @@ def test_a_file_from_before_a_new_column_is_read_by_name_with_the_column_empty(t
     assert "union_by_name=true" in scan
     rows = db.cursor().execute(f"SELECT record_id, n, faults FROM {scan} ORDER BY record_id").fetchall()
     assert rows == [("a", 1, None), ("b", 2, "late")]
+
+
+def test_run_helpers_bind_parameters_and_read_registered_tables():
+    incoming = pa.table({"id": ["a", "b", "b"], "n": [1, 2, 3]})
+    sql = "SELECT id, sum(n) AS n FROM incoming WHERE n >= ? GROUP BY id ORDER BY id"
+    assert db.rows(sql, [2], tables={"incoming": incoming}) == [("b", 5)]
+    assert db.records(sql, [1], tables={"incoming": incoming}) == [{"id": "a", "n": 1}, {"id": "b", "n": 5}]
+    assert db.row(sql, [9], tables={"incoming": incoming}) is None
+    assert db.scalar("SELECT count(*) FROM incoming", tables={"incoming": incoming}) == 3
+    assert db.run(sql, [1], tables={"incoming": incoming})["n"].tolist() == [1, 5]
+    assert db.arrow(sql, [3], tables={"incoming": incoming}).to_pylist() == [{"id": "b", "n": 3}]

@@ -1,7 +1,7 @@
 """Maintenance killed (SIGKILL) at every named point leaves nothing behind and stores nothing twice.
 
 Each test runs `python -m data retention` or `python -m data compact` with BEATBOOK_CRASH_AT naming a point
-inside it (`data.store.crash_point`), so the process kills itself there; then runs maintenance and retention
+inside it (`data.compaction.crash_point`), so the process kills itself there; then runs maintenance and retention
 again and checks every Parquet file on disk (referenced or not), the tables' log retention, and the records.
 The store is the retention test's: its old CCR answers and old feedback must go.
 """
@@ -20,8 +20,10 @@ import pytest
 from deltalake import DeltaTable
 
 from data import db, retention
+from data.compaction import CRASH_AT, SCRATCH_PREFIX, problems
+from data.purge import LOG_RETENTION, LOG_RETENTION_KEY
 from data.schema import TABLES
-from data.store import CRASH_AT, LOG_RETENTION, LOG_RETENTION_KEY, SCRATCH_PREFIX, Store, problems
+from data.store import Store
 from tests.data.test_retention import CUTOFF, TODAY, _fill, _on_disk
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -220,7 +220,7 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
     """A compaction killed after writing its new files, before its commit, leaves them unnamed by any commit."""
     from deltalake import write_deltalake
 
-    from data.store import SCRATCH_PREFIX
+    from data.compaction import SCRATCH_PREFIX
 
     before = view(store)
     left = Path(store.uri("events")) / f"{SCRATCH_PREFIX}killed"
@@ -237,7 +237,7 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
 
 
 def test_on_object_storage_a_holder_whose_lease_was_taken_over_commits_nothing(azurite, tmp_path, monkeypatch):
-    from data.store import SCRATCH_PREFIX
+    from data.compaction import SCRATCH_PREFIX
 
     monkeypatch.setattr(objects.Lease, "SECONDS", 2.0)
     root = azurite.new_root()
@@ -260,3 +260,18 @@ def test_on_object_storage_a_holder_whose_lease_was_taken_over_commits_nothing(a
             assert other.version("events") == version
             assert not [k for k in store.remote.list("events/") if SCRATCH_PREFIX in k]  # its new files are gone
         assert store.check()["events"]["current_rows"] == 3
+
+
+def test_one_file_lock_excludes_another_and_is_free_once_released(tmp_path):
+    path = tmp_path / "demo.lock"
+    holder = objects.FileLock(path)
+    assert holder.acquire(wait=False)
+    other = objects.FileLock(path)
+    assert not other.acquire(wait=False), "a second lock on the same file, even in one process, must wait"
+    with pytest.raises(TimeoutError, match="waited 0 s"), objects.file_lock(path, timeout=0):
+        pass
+    holder.close()
+    with objects.file_lock(path, timeout=1):
+        assert not other.acquire(wait=False)
+    assert other.acquire(wait=False)
+    other.close()

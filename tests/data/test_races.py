@@ -18,7 +18,8 @@ from deltalake import write_deltalake
 from deltalake.exceptions import CommitFailedError
 
 from data import db
-from data.store import SCRATCH_PREFIX, Store, problems
+from data.compaction import SCRATCH_PREFIX, problems
+from data.store import Store
 from tests.conftest import point_commands_at
 from tests.data.test_store import make_event
 

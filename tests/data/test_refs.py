@@ -12,8 +12,9 @@ import pytest
 from deltalake import write_deltalake
 
 from data import db, refs
+from data.compaction import problems
 from data.schema import arrow_schema
-from data.store import Store, problems
+from data.store import Store
 from tests.data.test_store import make_event
 
 SPAWN = multiprocessing.get_context("spawn")  # deltalake's runtime does not survive fork

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from data import db
+from data import db, delta
 from data import store as store_module
 from data.schema import arrow_schema
 from data.store import Store, ValidationError
@@ -361,7 +361,7 @@ def test_the_delta_log_keeps_no_statistics_of_diversity_answers_or_free_text(tmp
 def test_an_older_table_gains_the_statistics_setting_when_the_store_opens(tmp_path):
     from deltalake import DeltaTable
 
-    from data.store import STATS_COLUMNS
+    from data.delta import STATS_COLUMNS
 
     DeltaTable.create(str(tmp_path / "ccrs"), arrow_schema("ccrs"))
     assert STATS_COLUMNS not in DeltaTable(str(tmp_path / "ccrs")).metadata().configuration
@@ -373,7 +373,7 @@ def test_an_older_table_gains_the_statistics_setting_when_the_store_opens(tmp_pa
 def test_row_groups_are_sized_by_table(store, monkeypatch):
     # Wide rows get small row groups, so date-range reads skip to what they need: here 2 rows
     # per group for events, so 5 events make groups of 2, 2 and 1, each covering only its own dates.
-    monkeypatch.setitem(store_module.ROW_GROUP_ROWS_BY_TABLE, "events", 2)
+    monkeypatch.setitem(delta.ROW_GROUP_ROWS_BY_TABLE, "events", 2)
     rows = []
     for i in range(5):
         row = make_event(title=f"Bulk {i}", start=dt.datetime(2026, 5, 1 + i, 10), end=dt.datetime(2026, 5, 1 + i, 11))

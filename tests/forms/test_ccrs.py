@@ -177,3 +177,26 @@ def test_defaults_are_now_in_my_area_without_consent(officer):
 def test_ethnicity_shows_the_ons_code_and_label():
     assert ethnicity_label("A1") == "A1 · Asian, Asian British or Asian Welsh: Bangladeshi"
     assert ethnicity_label("NS") == "Prefer not to say"
+
+
+def test_a_save_validates_once_and_checks_access_once(store, officer, monkeypatch):
+    from data import access
+    from data.schema import TABLES
+
+    values = make_ccr(store, officer)
+    calls = {"validate": 0, "require": 0}
+    model, require = TABLES["ccrs"], access.require
+
+    def counted_validate(cls, data, **kwargs):
+        calls["validate"] += 1
+        return super(model, cls).model_validate.__func__(cls, data, **kwargs)
+
+    def counted_require(*args, **kwargs):
+        calls["require"] += 1
+        return require(*args, **kwargs)
+
+    monkeypatch.setattr(model, "model_validate", classmethod(counted_validate))
+    monkeypatch.setattr(access, "require", counted_require)
+    saved = _save(store, officer, values)
+    assert store.get("ccrs", saved.record_id)["place"] == values["place"]
+    assert calls == {"validate": 1, "require": 1}

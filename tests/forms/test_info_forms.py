@@ -13,9 +13,10 @@ from analytics.search import list_good_practice, list_info_folders, list_useful_
 from data.access import NotAllowed
 from data.schema import TABLES
 from data.store import ValidationError, new_submission_id, validate
+from forms.admin import save_quick_link
 from forms.feedback import save_feedback
 from forms.good_practice import clean_tags, good_practice_defaults, save_good_practice
-from forms.links import DEFAULT_QUICK_LINKS, list_quick_links, save_quick_link, valid_url
+from forms.links import DEFAULT_QUICK_LINKS, list_quick_links, valid_url
 from forms.news import save_news
 from forms.useful_info import save_useful_info
 from tests.conftest import count_rows
