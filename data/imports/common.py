@@ -46,7 +46,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from data import access, audit, db
-from data.schema import SYSTEM_COLUMNS, arrow_schema, system_columns
+from data.arrow_schema import SYSTEM_COLUMNS, arrow_schema, system_columns
 from data.store import Store, ValidationError
 
 Progress = Callable[[float, str], None]

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data import db, geo
+from data.arrow_schema import arrow_schema
 from data.imports.common import (
     ImportRefused,
     ImportReport,
@@ -42,7 +43,6 @@ from data.imports.common import (
     source_name,
     write_records,
 )
-from data.schema import arrow_schema
 from data.store import Store
 
 COLUMNS = {  # file column -> crimes field
