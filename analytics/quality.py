@@ -38,7 +38,8 @@ from analytics import sql
 from analytics.activity import MINE
 from analytics.filters import Filters
 from data import access, audit, reference
-from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
+from data.checked import text_problem
+from data.schema import DIVERSITY_FIELDS, TABLES
 from data.store import Store
 
 CHECKED_TABLES = ("events", "ccrs", "patrols", "abstractions")

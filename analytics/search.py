@@ -28,7 +28,8 @@ import pandas as pd
 from analytics import sql
 from data import access, audit, db, refs
 from data.access import info_area
-from data.schema import DIVERSITY_FIELDS, TABLES, text_problem
+from data.checked import text_problem
+from data.schema import DIVERSITY_FIELDS, TABLES
 from data.store import Store
 
 SEARCH_LIMIT = 200

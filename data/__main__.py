@@ -184,9 +184,9 @@ def run_maintain(args: argparse.Namespace) -> int:
 
 
 def run_soak(args: argparse.Namespace) -> int:
-    from data import soak
+    from data import soak, soak_check, soak_plan
 
-    options = soak.Options(
+    options = soak_plan.Options(
         root=args.store, acks=Path(args.acks), writers=args.writers, saves=args.saves, edit_share=args.edit_share,
         stale_share=args.stale_share, repeat_share=args.repeat_share,
         tables=tuple(t.strip() for t in args.tables.split(",") if t.strip()), shared=args.shared,
@@ -197,13 +197,13 @@ def run_soak(args: argparse.Namespace) -> int:
 
     try:
         report = soak.run(options, progress=None if args.quiet else progress)
-    except soak.SoakError as exc:
+    except soak_plan.SoakError as exc:
         print(f"soak: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print_json(report)
     else:
-        print("\n".join(soak.summary(report)))
+        print("\n".join(soak_check.summary(report)))
     return 0 if report["ok"] else 1
 
 

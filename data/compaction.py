@@ -30,6 +30,7 @@ from deltalake.exceptions import CommitFailedError
 from deltalake.transaction import AddAction, RemoveAction
 
 from data import db, objects
+from data.arrow_schema import arrow_schema, stats_columns
 from data.delta import (
     CHECKED_COMMIT,
     SAVE_TIMEOUT_SECONDS,
@@ -37,7 +38,7 @@ from data.delta import (
     STATS_COLUMNS,
     writer_properties,
 )
-from data.schema import TABLES, arrow_schema, stats_columns
+from data.schema import TABLES
 
 COMPACT_AT_SMALL_FILES = 50  # every save is a small file; reads slow down past a few dozen
 # Files under this size are packed together; larger ones (bulk loads, earlier

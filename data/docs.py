@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from data.schema import SYSTEM_COLUMNS, TABLES, arrow_schema
+from data.arrow_schema import SYSTEM_COLUMNS, arrow_schema
+from data.schema import TABLES
 
 SYSTEM_DOCS = {
     "record_id": "Id of the record, the same in every version of it.",

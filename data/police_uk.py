@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from data import access, audit, db, reference
-from data.schema import system_columns
+from data.arrow_schema import system_columns
 from data.store import Store, ValidationError, validate
 
 KEYS = ("issue", "issue-date", "action", "action-date")

@@ -25,8 +25,9 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from data import db, objects, refs
+from data.arrow_schema import arrow_schema, stats_columns
 from data.delta import SMALL_FILE_ROWS, STATS_COLUMNS, WRITER_RELOAD_VERSIONS
-from data.schema import TABLES, arrow_schema, stats_columns
+from data.schema import TABLES
 
 # A submission's first save is never written before its form opened; this allows for the
 # clocks of different app servers disagreeing.

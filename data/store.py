@@ -40,10 +40,11 @@ from deltalake.exceptions import CommitFailedError
 from pydantic import BaseModel
 
 from data import db, objects, refs
+from data.arrow_schema import arrow_schema, system_columns
 from data.compaction import Compaction
 from data.delta import CHECKED_COMMIT, COMMIT, SAVE_TIMEOUT_SECONDS, WRITER_RELOAD_VERSIONS, writer_properties
 from data.purge import Purging
-from data.schema import TABLES, arrow_schema, system_columns
+from data.schema import TABLES
 from data.snapshots import (
     IndexedFile,
     Reads,

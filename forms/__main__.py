@@ -86,7 +86,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 def run_import(args: argparse.Namespace) -> int:
     from data.imports import boundaries, census, crime, spreadsheet
-    from data.imports.common import read_sheet
+    from data.imports.reading import read_sheet
 
     store = open_store(args.store, must_exist=False)
     store.create()

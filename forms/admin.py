@@ -26,9 +26,10 @@ from analytics import quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
 from data import access, audit, picklists, retention
+from data.checked import text_problem
 from data.imports import boundaries
 from data.imports.common import ImportReport
-from data.schema import TABLES, text_problem
+from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms.checks import code_like, shown, text_or_none
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from data import access, picklists, reference
-from data.schema import DIVERSITY_FIELDS, text_problem
+from data.checked import text_problem
+from data.schema import DIVERSITY_FIELDS
 from data.store import Saved, Store, ValidationError
 from forms import checks
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from data import reference
-from data.schema import text_problem
+from data.checked import text_problem
 from data.store import Store, ValidationError, validate
 
 # A phone's clock and the server's may differ a little; a record "now" is not in the future.

@@ -18,7 +18,8 @@ from analytics.activity import OWNER_COLUMNS
 from analytics.export import to_excel_bytes
 from analytics.quality import CHECKED_TABLES, SHEETS, list_team_submissions
 from data import access, audit, reference
-from data.schema import DIVERSITY_FIELDS, INT64_MAX, text_problem
+from data.checked import INT64_MAX, text_problem
+from data.schema import DIVERSITY_FIELDS
 from data.store import Saved, Store, ValidationError
 from forms import checks
 from forms.rules import check_record

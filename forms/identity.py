@@ -44,7 +44,7 @@ import duckdb
 from analytics.admin import find_record
 from data import access, audit, db, reference
 from data.picklists import ROLES
-from data.schema import User
+from data.reference_models import User
 from data.store import EditConflict, Saved, Snapshot, Store, ValidationError
 from forms.conflicts import naming_who
 

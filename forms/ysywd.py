@@ -29,9 +29,10 @@ from typing import Any
 
 from analytics.ysywd import list_publishable, summary_priorities
 from data import access, audit
+from data.checked import INT64_MAX, text_problem
 from data.picklists import YSYWD_SOURCES
 from data.police_uk import Priority
-from data.schema import INT64_MAX, TABLES, text_problem
+from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms import checks
 from forms.conflicts import naming_who, refuse_withdrawn, withdrawn_since

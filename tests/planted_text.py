@@ -26,7 +26,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from data import reference
-from data.schema import SYSTEM_COLUMNS, TABLES, _max_length
+from data.arrow_schema import SYSTEM_COLUMNS, _max_length
+from data.schema import TABLES
 from data.store import Store, new_submission_id
 
 LINE = ("![px](http://host/p.png) [Click me](https://evil.example) [d](data:text/html,x) "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from data.arrow_schema import system_columns
 from data.demo.columns import Column, Pick, assemble, hex_ids, new_ids
-from data.schema import system_columns
 
 
 class Activity:

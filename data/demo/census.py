@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 
 from data import picklists
+from data.arrow_schema import arrow_schema, system_columns
 from data.demo.force import ANALYST, AREAS, Force
 from data.demo.weights import ETHNICITY
-from data.schema import arrow_schema, system_columns
 
 # Census 2011 local authorities of each demo area (ONS codes and names; populations rounded).
 _CENSUS_YEAR = 2011

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from data.schema import arrow_schema
+from data.arrow_schema import arrow_schema
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 MINUTE = np.timedelta64(60_000_000, "us")

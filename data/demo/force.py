@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from data import geo, picklists
+from data.arrow_schema import arrow_schema, system_columns
 from data.demo import geography
 from data.demo.columns import MINUTE, Chooser, Num, Pick, as_us, choice, hex_list, new_ids, pick, shares, sometimes
 from data.demo.phrases import APP_FEEDBACK, FIRST_NAMES, GOOD_PRACTICE, ISSUE_TEXT, NEWS, SURNAMES, USEFUL_INFO
@@ -26,7 +27,6 @@ from data.demo.weights import (
     RELIGION_DEFAULT,
     WEEKDAY,
 )
-from data.schema import arrow_schema, system_columns
 from data.store import validate
 
 HISTORY_DAYS = 548  # 18 months

@@ -8,7 +8,7 @@ imported, already there, rejected and why.
 
 A file that cannot be read safely (not UTF-8 or plausible Windows-1252,
 damaged, a gzip or zip bomb, past a size, row, cell, nesting or time limit:
-see `data.imports.common`) is refused with an `ImportRefused`, a
+see `data.imports.limits`) is refused with an `ImportRefused`, a
 ValidationError whose message names the file and the problem, before
 anything is written.
 
@@ -18,6 +18,7 @@ and a corrected row (a crime's later outcome) is stored as a new version of
 the record it corrects.
 """
 
-from data.imports.common import ImportRefused, ImportReport
+from data.imports.common import ImportReport
+from data.imports.limits import ImportRefused
 
 __all__ = ["ImportRefused", "ImportReport"]

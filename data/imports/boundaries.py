@@ -12,7 +12,7 @@ Areas the store does not have yet are created, named from the lookup or the
 features, centred on their wards. A ward already stored (same code) gets a new
 version only if something changed; wards missing from the file are kept.
 
-The file is read within the JSON limits (`common.read_json`: size, nesting,
+The file is read within the JSON limits (`reading.read_json`: size, nesting,
 values). Each boundary is checked (finite numbers, rings of three or more
 points), its centre taken from it as given, then it is simplified by
 Douglas-Peucker to within SIMPLIFY_METRES (5 m) and refused if it still has
@@ -33,20 +33,9 @@ import numpy as np
 import pandas as pd
 
 from data import db, geo
-from data.imports.common import (
-    Deadline,
-    ImportRefused,
-    ImportReport,
-    Source,
-    begin,
-    content_id,
-    finish,
-    read_json,
-    read_sheet,
-    record_table,
-    source_name,
-    write_records,
-)
+from data.imports.common import ImportReport, begin, content_id, finish, record_table, write_records
+from data.imports.limits import Deadline, ImportRefused
+from data.imports.reading import Source, read_json, read_sheet, source_name
 from data.store import Store, ValidationError, validate
 
 CODE_FIELDS = (r"WD\d\dCD", r"NBHD\w*CD", r"LSOA\d\dCD", r"MSOA\d\dCD", "ward_code", "code", "id")

@@ -30,18 +30,16 @@ from data import db, picklists
 from data.imports.boundaries import find_field
 from data.imports.common import (
     INT64_MAX,
-    ImportRefused,
     ImportReport,
-    Source,
     begin,
     content_id,
     finish,
-    read_sheet,
     record_table,
     rejected_frame,
-    source_name,
     write_records,
 )
+from data.imports.limits import ImportRefused
+from data.imports.reading import Source, read_sheet, source_name
 from data.store import Store, ValidationError, validate
 
 # (words in the last part of the category's label, ONS 2021 code); the first match wins, so the

@@ -2,7 +2,7 @@
 
     import_crime(store, ["2019-01-staffordshire-street.csv", "2019-02-...csv.gz"], user=analyst)
 
-A file that cannot be read (see `common.read_sheet` for the limits) or is not
+A file that cannot be read (see `reading.read_sheet` for the limits) or is not
 a street-level crime file refuses the whole import: nothing is written.
 Every row is kept unless it cannot be read (no month, no crime type, a
 location that is not a number or not in Great Britain): those are rejected
@@ -30,19 +30,10 @@ import pandas as pd
 import pyarrow as pa
 
 from data import db, geo
-from data.imports.common import (
-    ImportRefused,
-    ImportReport,
-    Progress,
-    Source,
-    begin,
-    content_id,
-    finish,
-    read_sheet,
-    source_name,
-    write_records,
-)
-from data.schema import arrow_schema
+from data.arrow_schema import arrow_schema
+from data.imports.common import ImportReport, Progress, begin, content_id, finish, write_records
+from data.imports.limits import ImportRefused
+from data.imports.reading import Source, read_sheet, source_name
 from data.store import Store
 
 COLUMNS = {  # file column -> crimes field

@@ -36,19 +36,17 @@ from data import db, picklists
 from data.imports.census import category_code
 from data.imports.common import (
     INT64_MAX,
-    ImportRefused,
     ImportReport,
     Progress,
-    Source,
     begin,
     content_id,
     finish,
-    read_sheet,
     record_table,
     rejected_frame,
-    source_name,
     write_records,
 )
+from data.imports.limits import ImportRefused
+from data.imports.reading import Source, read_sheet, source_name
 from data.schema import TABLES
 from data.store import Store, ValidationError, validate
 

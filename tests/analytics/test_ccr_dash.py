@@ -16,7 +16,8 @@ import pytest
 from analytics import ccr_dash, disclosure, sql
 from analytics.filters import Filters
 from analytics.privacy import HIDDEN, SMALL
-from data.schema import DIVERSITY_FIELDS, SYSTEM_COLUMNS
+from data.arrow_schema import SYSTEM_COLUMNS
+from data.schema import DIVERSITY_FIELDS
 from data.store import Store
 from tests.analytics.conftest import MARCH, make_ccr, save
 from tests.conftest import ANALYST

@@ -19,7 +19,7 @@ from analytics.quality import (
     sample_fraction,
 )
 from data.access import NotAllowed
-from data.schema import arrow_schema
+from data.arrow_schema import arrow_schema
 from data.store import Store
 from tests.quality_store import build_quality_store, patrol, save, user
 

@@ -17,13 +17,14 @@ from analytics.demand import engagement_vs_demand
 from analytics.filters import Filters
 from analytics.representation import representativeness, under_reached_list
 from data import db, demo, geo, picklists
+from data.arrow_schema import SYSTEM_COLUMNS, arrow_schema
 from data.demo import geography
 from data.demo.census import LOCAL_AUTHORITIES
 from data.demo.crimes import CRIME_TYPES, POINTS_PER_WARD
 from data.demo.force import AREAS, FORCE_NAME
 from data.imports.census import import_census
 from data.imports.common import content_id
-from data.schema import SYSTEM_COLUMNS, TABLES, arrow_schema
+from data.schema import TABLES
 from data.store import Store, validate
 from tests.azurite import STORAGE_OPTIONS
 from tests.conftest import ANALYST, open_azurite_store

@@ -31,11 +31,12 @@ from defusedxml import DefusedXmlException
 from streamlit.testing.v1 import AppTest
 
 from data import db, geo
-from data.imports import common
+from data.imports import limits
 from data.imports.boundaries import MAX_WARD_VERTICES, SIMPLIFY_METRES, load_boundaries, read_features
 from data.imports.census import import_census
-from data.imports.common import ImportRefused, read_sheet
 from data.imports.crime import import_crime
+from data.imports.limits import ImportRefused
+from data.imports.reading import read_sheet
 from data.imports.spreadsheet import import_spreadsheet, suggest_mapping
 from data.store import Store, ValidationError
 from forms.identity import USER_KEY
@@ -295,12 +296,12 @@ def test_a_workbook_cell_far_to_the_right_or_down_is_refused(store):
 def test_too_many_columns_or_rows_in_a_csv_are_refused(store):
     refused(sheet_import(store, ("," * 600 + "\n").encode(), "wide.csv"), store=store, name="wide.csv",
             problem="has more than 500 columns")
-    rows = crime_csv(*[crime_row(crime_id="c", lon="-1.25", lat="51.75")] * (common.MAX_ROWS + 1))
+    rows = crime_csv(*[crime_row(crime_id="c", lon="-1.25", lat="51.75")] * (limits.MAX_ROWS + 1))
     refused(crime_import(store, rows, "tall.csv"), store=store, name="tall.csv", problem="has more than 500,000 rows")
 
 
 def test_a_file_that_takes_too_long_to_read_is_refused(store, monkeypatch):
-    monkeypatch.setattr(common, "READ_SECONDS", 0)
+    monkeypatch.setattr(limits, "READ_SECONDS", 0)
     refused(crime_import(store, crime_csv(crime_row(crime_id="c1")), "slow.csv"), store=store, name="slow.csv",
             problem="took longer than 0 seconds to read")
 
@@ -615,4 +616,4 @@ def test_the_limits_fit_the_real_files():
     features = read_features(wards)
     assert max(geo.vertices(f["geometry"]) for f in features) * 10 < MAX_WARD_VERTICES
     crime = real / "police_uk_street_crime" / "2019-01-staffordshire-street.csv"
-    assert len(read_sheet(crime)) * 10 < common.MAX_ROWS and crime.stat().st_size * 10 < common.MAX_DATA_BYTES
+    assert len(read_sheet(crime)) * 10 < limits.MAX_ROWS and crime.stat().st_size * 10 < limits.MAX_DATA_BYTES

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from data import access, db
-from data.imports.common import read_sheet
+from data.imports.reading import read_sheet
 from data.imports.spreadsheet import check_rows, ethnicity_code, import_spreadsheet, suggest_mapping
 from tests.imports_fixture import ANALYST, OFFICER, make_store
 

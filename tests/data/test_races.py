@@ -234,7 +234,7 @@ def test_check_fails_naming_the_table_and_records_stored_twice(any_store, monkey
                       "submission_id": "behind-the-back", "superseded": False}]
     import pyarrow as pa
 
-    from data.schema import arrow_schema
+    from data.arrow_schema import arrow_schema
 
     write_deltalake(store.uri("ccrs"), pa.Table.from_pylist(copies, schema=arrow_schema("ccrs")), mode="append",
                     storage_options=store.storage_options)

@@ -12,8 +12,8 @@ import pytest
 from deltalake import write_deltalake
 
 from data import db, refs
+from data.arrow_schema import arrow_schema
 from data.compaction import problems
-from data.schema import arrow_schema
 from data.store import Store
 from tests.data.test_store import make_event
 

@@ -30,7 +30,8 @@ import pytest
 
 from data import retention
 from data.__main__ import main
-from data.schema import TABLES, arrow_schema
+from data.arrow_schema import arrow_schema
+from data.schema import TABLES
 from data.store import Store
 from tests.azurite import STORAGE_OPTIONS
 

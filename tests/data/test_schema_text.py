@@ -9,7 +9,9 @@ import typing
 import pyarrow as pa
 import pytest
 
-from data.schema import TABLES, arrow_schema, invisible, text_problem
+from data.arrow_schema import arrow_schema
+from data.checked import invisible, text_problem
+from data.schema import TABLES
 from data.store import ValidationError, validate
 from tests.schema_samples import VALID
 

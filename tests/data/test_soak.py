@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from data import db, soak
+from data import db, soak_check
 from data.__main__ import main
 from data.schema import TABLES
+from data.soak_plan import KINDS
 from data.store import EditConflict, Store, new_submission_id
 from tests import azurite as azurite_server
 from tests.conftest import upload_store
@@ -56,7 +57,7 @@ def assert_soak_passed(report: dict, acks_file: Path, store: Store, rows_before:
     assert report["duplicates_returned"] == outcomes["duplicate"] > 0
     assert report["stale_edits"] == kinds["stale_edit"] >= WRITERS
     assert report["edit_conflicts"] == sum(1 for a in acks if a["kind"] == "edit" and a["outcome"] == "refused")
-    assert report["kinds"] == {k: kinds[k] for k in soak.KINDS} and kinds["new"] and kinds["edit"] and kinds["repeat"]
+    assert report["kinds"] == {k: kinds[k] for k in KINDS} and kinds["new"] and kinds["edit"] and kinds["repeat"]
     assert report["ack_lines"] == len(acks) and report["ok"] and report["failures"] == []
     for finding in ("lost", "duplicated", "collisions", "stale_edits_accepted", "errors", "repeat_mismatched"):
         assert report[finding] == 0, finding
@@ -135,13 +136,13 @@ def test_the_check_finds_lost_duplicated_colliding_and_accepted_stale_saves(tmp_
 
     clean = [ack("new", "saved", kept.record_id, 1, "kept"), ack("edit", "saved", kept.record_id, 2, "edit"),
              ack("repeat", "duplicate", kept.record_id, 1, "kept")]
-    assert soak.check(store, clean)["lost"] == 0
+    assert soak_check.check(store, clean)["lost"] == 0
     faults = [*clean,
               ack("new", "saved", "ghost", 1, "ghost"),  # acked but never stored
               ack("repeat", "duplicate", kept.record_id, 2, "kept"),  # a repeat told another version
               ack("stale_edit", "refused", kept.record_id, None, "stale"),  # refused, yet stored
               ack("edit", "refused", kept.record_id, None, "never")]  # refused and not stored: fine
-    found = soak.check(store, faults)
+    found = soak_check.check(store, faults)
     assert (found["lost"], found["repeat_mismatched"], found["refused_but_stored"], found["stale_edits_accepted"],
             found["refused"], found["unacknowledged_rows"]) == (1, 1, 1, 1, 2, 1)
     assert (found["duplicated"], found["collisions"]) == (0, 0)
@@ -149,7 +150,7 @@ def test_the_check_finds_lost_duplicated_colliding_and_accepted_stale_saves(tmp_
     row = store.history("events", kept.record_id)[1]
     assert (row["version"], row["submission_id"]) == (edit.version, "edit") and stale.version == 3
     store.append_rows("events", [{**row, "written_at": dt.datetime(2026, 5, 2)}], checked=False)
-    found = soak.check(store, clean)
+    found = soak_check.check(store, clean)
     assert (found["duplicated"], found["collisions"], found["lost"]) == (1, 1, 0)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from data import db, delta
 from data import store as store_module
-from data.schema import arrow_schema
+from data.arrow_schema import arrow_schema
 from data.store import Store, ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]

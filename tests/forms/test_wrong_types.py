@@ -17,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.access import NotAllowed
-from data.schema import INT64_MAX, SYSTEM_COLUMNS, TABLES, arrow_schema
+from data.arrow_schema import SYSTEM_COLUMNS, arrow_schema
+from data.checked import INT64_MAX
+from data.schema import TABLES
 from data.store import ValidationError, new_submission_id, validate
 from forms import admin, ccrs, dip_checks, ysywd
 from tests.officer_store import TODAY, build_officer_store, user
