@@ -135,7 +135,8 @@ def build_guarantee_store(root: Path) -> Store:
     _query(store, "q7", "W1", T(2025, 6, 27, 12), T(2025, 7, 2, 9))
     _query(store, "q8", "W3", T(2025, 6, 1, 10), T(2025, 6, 3, 10), area="A2", owner="P3")
 
-    for key, officer, area, day, hours in (("a1", "P1", "A1", D(2025, 4, 1), 8.0), ("a2", "P2", "A1", D(2025, 5, 15), 6.5),
+    for key, officer, area, day, hours in (("a1", "P1", "A1", D(2025, 4, 1), 8.0),
+                                           ("a2", "P2", "A1", D(2025, 5, 15), 6.5),
                                            ("a3", "P1", "A1", D(2025, 6, 30), 4.0),
                                            ("a4", "P1", "A1", D(2025, 3, 31), 10.0),
                                            ("a5", "P3", "A2", D(2025, 6, 10), 13.0)):
