@@ -157,3 +157,13 @@ def test_list_ward_officers(store):
     assert sorted(on_end["officer_id"]) == ["P1", "P3", "P9"]
     assert set(g.list_ward_officers(store, user=OFFICER_A1)["area_code"]) == {"A1"}
     assert dataclasses.is_dataclass(g.Guarantee)
+
+
+def test_queries_count_as_demand(store):
+    from analytics.demand import engagement_vs_demand
+
+    demand = engagement_vs_demand(store, Filters(start=D(2025, 4, 1), end=END), user=ANALYST)
+    wards = demand.wards.set_index("ward_code")
+    # W1: 6 queries received in the period (q5 came in March) + 3 ASB; W2: 2 ASB; W3: 1 query + 1 ASB.
+    assert wards["queries"].to_dict() == {"W1": 6, "W2": 0, "W3": 1}
+    assert wards["demand_share"].to_dict() == {"W1": round(9 / 13, 4), "W2": round(2 / 13, 4), "W3": round(2 / 13, 4)}
