@@ -39,6 +39,7 @@ PAGES = {
         ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", RECORD),
         ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", RECORD),
         ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", RECORD),
+        ("pages/log_query.py", "Community queries", ":material/contact_mail:", RECORD),
     ],
     "Me": [
         ("pages/my_activity.py", "My activity", ":material/person:", OWN),
@@ -55,6 +56,7 @@ PAGES = {
         ("pages/ysywd_raise.py", "Raise an item", ":material/add_comment:", roles_with("ysywd_edit")),
         ("pages/ysywd_item.py", "Item", ":material/assignment:", roles_with("ysywd_read")),
         ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:", EXPLORE),
+        ("pages/guarantee.py", "Policing Guarantee", ":material/verified_user:", EXPLORE),
         ("pages/ysywd_publish.py", "Publish", ":material/campaign:", PUBLISH),
     ],
     "Explore": [

@@ -92,8 +92,8 @@ def build_guarantee_store(root: Path) -> Store:
     _user(store, "S1", "Sue Sarge", "supervisor", "A1")
     _user(store, "P3", "Cat Cole", "officer", "A2")
     _user(store, "P9", "Old Timer", "officer", "A1", active=False)
-    _user(store, "ADM", "Ada Admin", "admin", None)
-    _user(store, "AN", "Al Analyst", "analyst", None)
+    _user(store, "ADM", "Ada Admin", "admin", "A1")
+    _user(store, "AN", "Al Analyst", "analyst", "A1")
     save(store, "settings", {"key": "contracted_weekly_hours", "value": "40"}, "setting-hours")
 
     for key, ward, area, officer, start, end in (
