@@ -121,7 +121,8 @@ def generate(
     for table, rows in extras.items():
         report.write(store, table, rows)
     # The Guarantee's records draw on a stream of their own too, after everything above.
-    npg = GuaranteeRecords(force, np.random.default_rng([seed, 8]), queries=min(counts["ccrs"] // 6, QUERY_CAP))
+    npg = GuaranteeRecords(force, np.random.default_rng([seed, 8]), queries=min(counts["ccrs"] // 6, QUERY_CAP),
+                           beat_share=min(1.0, counts["events"] / DEMO_COUNTS["events"]))
     report.write(store, "ward_officers", npg.ward_officers())
     report.write_dated(store, "events", npg.beat_meetings(), by="start")
     report.write_dated(store, "community_queries", npg.queries(), by="received_at")

@@ -36,12 +36,13 @@ QUERY_ASKS = ("Asked what is being done about {topic} in the area.",
 class GuaranteeRecords:
     """The Guarantee's demo tables, each built row by row (they are small) and checked against its model."""
 
-    def __init__(self, force: Force, rng: np.random.Generator, *, queries: int):
+    def __init__(self, force: Force, rng: np.random.Generator, *, queries: int, beat_share: float = 1.0):
         self.force, self.rng, self.today = force, rng, force.today
         self.midnight = dt.datetime.combine(force.today, dt.time())
         self.team = {code: [u["user_id"] for u in force.users if u["area_code"] == code and u["role"] == "officer"]
                      for code in force.area_codes}
         self.queries_n = queries
+        self.beat_share = beat_share  # the share of wards holding beat meetings: fewer in a smaller demo
         self.named: dict[str, list[str]] = {}
 
     def _table(self, table: str, rows: list[tuple[dict, dict]]) -> pa.Table:
@@ -87,6 +88,8 @@ class GuaranteeRecords:
         for w, ward in enumerate(self.force.ward_codes):
             area = self.force.area_codes[self.force.ward_area[w]]
             regime = self.rng.choice(["monthly", "now and then", "lapsed"], p=[0.65, 0.2, 0.15])
+            if self.rng.random() >= self.beat_share:
+                continue
             gap = {"monthly": (26, 36), "now and then": (55, 100), "lapsed": (40, 70)}[regime]
             day = self._day(BEAT_DAYS - self.rng.integers(0, 30))
             last = self.today + dt.timedelta(days=30 if regime != "lapsed" else -130)
