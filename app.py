@@ -81,6 +81,7 @@ PAGES = {
     "Admin": [
         ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", roles_with("administer")),
         ("pages/admin_places.py", "Areas and wards", ":material/map:", roles_with("administer")),
+        ("pages/admin_ward_officers.py", "Named ward officers", ":material/badge:", roles_with("administer")),
         ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", roles_with("administer")),
         ("pages/audit_log.py", "Audit log", ":material/policy:", roles_with("read_audit")),
     ],

@@ -96,3 +96,17 @@ def test_an_officer_logs_a_query_and_answers_it(store):
     assert saved["answer_channel"] == "E-mail" and saved["answered_at"] is not None
     assert any("Answer saved" in s.value for s in at.success)
 
+
+
+def test_an_admin_names_an_officer_on_the_admin_page(store):
+    at = _open("pages/admin_ward_officers.py", "ADM")
+    assert any("Abbey" in str(d.value.to_dict()) for d in at.dataframe), "W2 (Abbey) has no named officer"
+    key = "admin_ward_officers.add.{}".format
+    at.selectbox(key=key("ward_code")).set_value("W2")
+    at.selectbox(key=key("officer_id")).set_value("P2")
+    at.button(key=key("submit")).click().run()
+    assert not at.exception
+    assert any("Named the officer" in s.value for s in at.success)
+    named = db.cursor().execute(f"SELECT count(*) FROM {store.relation('ward_officers')}"
+                                " WHERE ward_code = 'W2' AND officer_id = 'P2'").fetchone()[0]
+    assert named == 1
