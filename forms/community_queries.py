@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from data import access, picklists, reference
-from data.schema import INT64_MAX, TABLES, text_problem
+from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms import checks
 from forms.conflicts import naming_who
@@ -159,12 +159,7 @@ def answer_query(*, store: Store, record_id: Any, values: Mapping[str, Any], use
     actor = access.require(user, "log_activity")
     if not isinstance(values, Mapping):
         raise ValidationError({"record": "the form sent no values"})
-    if isinstance(base_version, bool) or not isinstance(base_version, int) or not 0 <= base_version <= INT64_MAX:
-        raise ValidationError({"record": "the version the page showed must be a whole number"})
-    known = isinstance(record_id, str) and 0 < len(record_id) <= 64 and not text_problem(record_id)
-    query = store.get(TABLE, record_id) if known else None
-    if query is None:
-        raise ValidationError({"record": "no such query"})
+    query = checks.record_to_change(store, TABLE, record_id, base_version, what="query")
     access.require(user, "log_activity", query["area_code"])
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, ANSWER_FIELDS)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from analytics.guarantee import list_ward_officers
 from data import access, audit, reference
-from data.schema import INT64_MAX, TABLES, text_problem
+from data.schema import TABLES
 from data.store import Saved, Store, ValidationError
 from forms import checks
 from forms.conflicts import naming_who
@@ -92,12 +92,7 @@ def end_ward_officer(*, store: Store, record_id: Any, end_date: Any, user: Mappi
                      base_version: int) -> Saved:
     """End an assignment on `end_date` (its last day); audited. Refused if it changed since `base_version`."""
     actor = access.require(user, "administer")
-    if isinstance(base_version, bool) or not isinstance(base_version, int) or not 0 <= base_version <= INT64_MAX:
-        raise ValidationError({"record": "the version the page showed must be a whole number"})
-    known = isinstance(record_id, str) and 0 < len(record_id) <= 64 and not text_problem(record_id)
-    current = store.get(TABLE, record_id) if known else None
-    if current is None:
-        raise ValidationError({"record": "no such assignment"})
+    current = checks.record_to_change(store, TABLE, record_id, base_version, what="assignment")
     errors: dict[str, str] = {}
     if checks.check_date(errors, "end_date", end_date) and end_date < current["start_date"]:
         checks.add(errors, "end_date", f"cannot be before the officer was named ({current['start_date']:%d/%m/%Y})")

@@ -135,3 +135,13 @@ def test_the_form_offers_the_users_area_and_its_officers(store):
     assert options.areas == {"A1": "North"} and set(options.wards) == {"W1", "W2"}
     assert options.officers == {"P1": "Ann Able", "P2": "Ben Best", "S1": "Sue Sarge"}
     assert query_defaults(OFFICER, now=NOW)["officer_id"] == "P1"
+
+
+@pytest.mark.parametrize(("record_id", "base_version", "message"), [
+    ("no-such-query", 1, "no such query"), ("q1\x00", 1, "no such query"),
+    ("q1", "1", "the version the page showed must be a whole number"),
+    ("q1", True, "the version the page showed must be a whole number")])
+def test_answering_something_that_is_not_a_query_writes_nothing(store, record_id, base_version, message):
+    with pytest.raises(ValidationError) as refused:
+        _answer(store, record_id, base_version=base_version)
+    assert refused.value.errors == {"record": message}
