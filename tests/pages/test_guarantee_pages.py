@@ -110,3 +110,14 @@ def test_an_admin_names_an_officer_on_the_admin_page(store):
     named = db.cursor().execute(f"SELECT count(*) FROM {store.relation('ward_officers')}"
                                 " WHERE ward_code = 'W2' AND officer_id = 'P2'").fetchone()[0]
     assert named == 1
+
+
+def test_my_activity_flags_my_queries_past_72_hours(store):
+    at = _open("pages/my_activity.py", "P2")
+    assert not any("community queries" in w.value for w in at.warning), "P2 owns no open query"
+    at = _open("pages/my_activity.py", "P3")
+    assert not any("community queries" in w.value for w in at.warning), "P3's one query was answered"
+    late = db.cursor().execute(f"SELECT count(*) FROM {store.relation('community_queries')}"
+                               " WHERE officer_id = 'P1' AND answered_at IS NULL").fetchone()[0]
+    at = _open("pages/my_activity.py", "P1")
+    assert any(f"{late} of your community queries are unanswered after 72 hours" in w.value for w in at.warning)
