@@ -123,7 +123,7 @@ def run_guarantee(args: argparse.Namespace) -> int:
         print(f"no figures: {exc}", file=sys.stderr)
         return 1
     report = guarantee_report(figures)
-    print(json.dumps(report, default=_as_json, indent=2) if args.json else format_guarantee(report))
+    print(json.dumps(report, default=_as_json, indent=2) if args.json else format_guarantee(report, end=figures.end))
     return 0
 
 

@@ -280,7 +280,7 @@ def guarantee_report(figures: Guarantee) -> dict[str, Any]:
 
     wards = [{c: plain(row[c]) for c in WARD_COLUMNS} for row in figures.wards.to_dict("records")]
     areas = [{c: plain(row[c]) for c in AREA_COLUMNS} for row in figures.areas.to_dict("records")]
-    return {"end": figures.end, "wards": wards, "areas": areas}
+    return {"wards": wards, "areas": areas}
 
 
 # -- the officer's queries and the wards' named officers ------------------------------------
@@ -323,13 +323,13 @@ def list_ward_officers(store: Store, *, user: Mapping[str, Any], area_code: str 
         ORDER BY ward, o.ward_code, name, o.start_date""", params)
 
 
-def format_guarantee(report: Mapping[str, Any]) -> str:
+def format_guarantee(report: Mapping[str, Any], *, end: dt.date) -> str:
     """The command's report as two plain tables (wards, then areas)."""
 
     def share(value: float | None) -> str:
         return "-" if value is None else f"{value:.0%}"
 
-    lines = [f"Neighbourhood Policing Guarantee, 91 days to {report['end']:%d %b %Y}", "",
+    lines = [f"Neighbourhood Policing Guarantee, 91 days to {end:%d %b %Y}", "",
              f"{'ward':<12} {'area':<10} {'named':>5} {'open':>5} {'updated':>10} {'current':>7} {'beat':>5}"
              f" {'queries':>7} {'72h':>5}"]
     for w in report["wards"]:

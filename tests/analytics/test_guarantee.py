@@ -111,7 +111,7 @@ def test_the_setting_default_and_an_empty_store(tmp_path):
     empty.create()
     figures = g.guarantee(empty, Filters(end=END), user=ANALYST)
     assert figures.wards.empty and figures.areas.empty and figures.months.empty
-    assert g.guarantee_report(figures) == {"end": END, "wards": [], "areas": []}
+    assert g.guarantee_report(figures) == {"wards": [], "areas": []}
 
 
 def test_a_supervisor_reads_only_their_area(store):
@@ -167,3 +167,18 @@ def test_queries_count_as_demand(store):
     # W1: 6 queries received in the period (q5 came in March) + 3 ASB; W2: 2 ASB; W3: 1 query + 1 ASB.
     assert wards["queries"].to_dict() == {"W1": 6, "W2": 0, "W3": 1}
     assert wards["demand_share"].to_dict() == {"W1": round(9 / 13, 4), "W2": round(2 / 13, 4), "W3": round(2 / 13, 4)}
+
+
+def test_the_command_as_a_table_and_on_an_empty_store(store, tmp_path, capsys):
+    assert main(["guarantee", "--store", str(store.root), "--end", END.isoformat()]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Neighbourhood Policing Guarantee, 91 days to 30 Jun 2025"
+    assert lines[3].split() == ["W1", "A1", "1", "2", "2025-04-20", "yes", "2", "6", "40%"]
+    assert lines[4].split() == ["W2", "A1", "0", "1", "2025-03-25", "NO", "0", "0", "-"]
+    assert lines[-1].split() == ["A2", "2%", "100%"]
+    from data.store import Store
+
+    Store(tmp_path / "empty").create()
+    assert main(["guarantee", "--store", str(tmp_path / "empty"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"wards": [], "areas": []}
+    assert main(["guarantee", "--store", str(tmp_path / "none"), "--json"]) == 1
