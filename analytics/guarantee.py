@@ -115,11 +115,15 @@ _IN_SCOPE = "(len($4::VARCHAR[]) = 0 OR list_contains($4::VARCHAR[], {area}))"
 _WARD_IN_SCOPE = "(len($5::VARCHAR[]) = 0 OR list_contains($5::VARCHAR[], {ward}))"
 
 
+_UNTIL = "lambda x: x.date <= $1::DATE"
+_UPDATED = (f"greatest(raised_on, coalesce(list_max(list_transform(list_filter(actions, {_UNTIL}),"
+            f" lambda a: a.date)), raised_on), coalesce(list_max(list_transform(list_filter(feedback, {_UNTIL}),"
+            " lambda f: f.date)), raised_on))")
+"""A priority's last update: the latest of its raised date and its action and feedback dates up to the end."""
+
+
 def _wards_sql(r: Mapping[str, str]) -> str:
-    until = "lambda x: x.date <= $1::DATE"
-    updated = (f"greatest(raised_on, coalesce(list_max(list_transform(list_filter(actions, {until}),"
-               f" lambda a: a.date)), raised_on), coalesce(list_max(list_transform(list_filter(feedback, {until}),"
-               " lambda f: f.date)), raised_on))")
+    updated = _UPDATED
     late = f"received_at + INTERVAL {RESPONSE_HOURS} HOUR"
     answered = "(answered_at IS NOT NULL AND answered_at < $3::TIMESTAMP)"
     return f"""
@@ -281,6 +285,31 @@ def guarantee_report(figures: Guarantee) -> dict[str, Any]:
     wards = [{c: plain(row[c]) for c in WARD_COLUMNS} for row in figures.wards.to_dict("records")]
     areas = [{c: plain(row[c]) for c in AREA_COLUMNS} for row in figures.areas.to_dict("records")]
     return {"wards": wards, "areas": areas}
+
+
+@sql.scoped("read_aggregates")
+def list_stale_soon(store: Store, filters: Filters, *, user: Mapping[str, Any]) -> pd.DataFrame:
+    """Open priorities that are current at `filters.end` (today if none) but go stale within 14 days, soonest
+    first: record_id, area_code, ward_code, ward, issue_category, raised_on, last_update, stale_on (the first
+    day it is no longer current), days_left."""
+    return sql.cached(_stale_soon, store, filters, tables=("ysywd", "wards"), end=filters.end or dt.date.today())
+
+
+def _stale_soon(relations: Mapping[str, str], filters: Filters, *, end: dt.date) -> pd.DataFrame:
+    query = f"""{_PARAMS}
+        p AS (
+            SELECT record_id, area_code, ward_code, issue_category, raised_on, {_UPDATED} AS last_update
+            FROM {relations['ysywd']}
+            WHERE status <> 'closed' AND raised_on <= $1::DATE AND ward_code IS NOT NULL
+              AND {_IN_SCOPE.format(area='area_code')} AND {_WARD_IN_SCOPE.format(ward='ward_code')})
+        SELECT p.record_id, p.area_code, p.ward_code, coalesce(w.name, p.ward_code) AS ward, p.issue_category,
+               p.raised_on, p.last_update, p.last_update + {CURRENT_DAYS + 1} AS stale_on,
+               p.last_update + {CURRENT_DAYS + 1} - $1::DATE AS days_left
+        FROM p LEFT JOIN {relations['wards']} AS w USING (ward_code)
+        WHERE $1::DATE - p.last_update > {CURRENT_DAYS - STALE_WARNING_DAYS}
+          AND $1::DATE - p.last_update <= {CURRENT_DAYS}
+        ORDER BY stale_on, p.ward_code, p.record_id"""
+    return sql.run(query, _params(filters, end))
 
 
 # -- the officer's queries and the wards' named officers ------------------------------------

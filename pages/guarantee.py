@@ -12,6 +12,7 @@ from analytics.guarantee import (
     RESPONSE_HOURS,
     STALE_WARNING_DAYS,
     guarantee,
+    list_stale_soon,
 )
 from data import access, reference
 from forms.identity import current_user
@@ -79,6 +80,16 @@ if only_flagged:
     shown = shown[shown["flags"] != ""]
 st.dataframe(shown, hide_index=True, column_order=list(WARD_COLUMNS), column_config=WARD_COLUMNS,
              key="guarantee.wards")
+
+st.subheader(f"Priorities going stale within {STALE_WARNING_DAYS} days")
+soon = list_stale_soon(store, Filters(end=end, areas=tuple(chosen)), user=user)
+st.dataframe(soon, hide_index=True, key="guarantee.stale_soon",
+             column_order=["ward", "issue_category", "raised_on", "last_update", "stale_on", "days_left"],
+             column_config={"ward": "Ward", "issue_category": "Issue",
+                            "raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+                            "last_update": st.column_config.DateColumn("Last update", format="DD/MM/YYYY"),
+                            "stale_on": st.column_config.DateColumn("Stale from", format="DD/MM/YYYY"),
+                            "days_left": "Days left"})
 
 st.header("Per area")
 st.caption("Abstraction: hours abstracted ÷ contracted hours of the area's officers and supervisors over the period."

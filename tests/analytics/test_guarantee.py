@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from analytics import guarantee as g
@@ -182,3 +183,12 @@ def test_the_command_as_a_table_and_on_an_empty_store(store, tmp_path, capsys):
     assert main(["guarantee", "--store", str(tmp_path / "empty"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"wards": [], "areas": []}
     assert main(["guarantee", "--store", str(tmp_path / "none"), "--json"]) == 1
+
+
+def test_the_priorities_going_stale_soon(store):
+    soon = g.list_stale_soon(store, Filters(end=END), user=ANALYST)
+    # Only y6 (W3, raised 10 Apr, 81 days): current until 91 days, so stale from 11 Jul, in 11 days.
+    assert soon[["record_id", "ward_code", "days_left"]].to_dict("records") == [
+        {"record_id": "y6", "ward_code": "W3", "days_left": 11}]
+    assert pd.Timestamp(soon["stale_on"].iloc[0]).date() == D(2025, 7, 11)
+    assert g.list_stale_soon(store, Filters(end=END), user=SUPERVISOR_A1).empty
