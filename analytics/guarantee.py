@@ -312,6 +312,31 @@ def _stale_soon(relations: Mapping[str, str], filters: Filters, *, end: dt.date)
     return sql.run(query, _params(filters, end))
 
 
+@sql.scoped("read_aggregates")
+def list_late_queries(store: Store, filters: Filters, *, user: Mapping[str, Any]) -> pd.DataFrame:
+    """Queries unanswered at the end of the period (`filters.end`, today if none) whose 72 hours had passed,
+    oldest first: record_id, area_code, ward_code, ward, topic, channel, received_at, owner (a name),
+    hours_open (to the end of the period). No summary: what was asked stays with the team."""
+    return sql.cached(_late_queries, store, filters, tables=("community_queries", "wards", "users"),
+                      end=filters.end or dt.date.today())
+
+
+def _late_queries(relations: Mapping[str, str], filters: Filters, *, end: dt.date) -> pd.DataFrame:
+    query = f"""{_PARAMS}
+        q AS (
+            SELECT * FROM {relations['community_queries']}
+            WHERE received_at + INTERVAL {RESPONSE_HOURS} HOUR < $3::TIMESTAMP
+              AND (answered_at IS NULL OR answered_at >= $3::TIMESTAMP)
+              AND {_IN_SCOPE.format(area='area_code')} AND {_WARD_IN_SCOPE.format(ward='ward_code')})
+        SELECT q.record_id, q.area_code, q.ward_code, coalesce(w.name, q.ward_code) AS ward, q.topic, q.channel,
+               q.received_at, coalesce(u.name, q.officer_id) AS owner,
+               round(epoch($3::TIMESTAMP - q.received_at) / 3600.0, 1) AS hours_open
+        FROM q LEFT JOIN {relations['wards']} AS w USING (ward_code)
+        LEFT JOIN {relations['users']} AS u ON u.user_id = q.officer_id
+        ORDER BY q.received_at, q.record_id"""
+    return sql.run(query, _params(filters, end))
+
+
 # -- the officer's queries and the wards' named officers ------------------------------------
 
 

@@ -12,6 +12,7 @@ from analytics.guarantee import (
     RESPONSE_HOURS,
     STALE_WARNING_DAYS,
     guarantee,
+    list_late_queries,
     list_stale_soon,
 )
 from data import access, reference
@@ -90,6 +91,15 @@ st.dataframe(soon, hide_index=True, key="guarantee.stale_soon",
                             "last_update": st.column_config.DateColumn("Last update", format="DD/MM/YYYY"),
                             "stale_on": st.column_config.DateColumn("Stale from", format="DD/MM/YYYY"),
                             "days_left": "Days left"})
+
+st.subheader(f"Queries open past {RESPONSE_HOURS} hours")
+late = list_late_queries(store, Filters(end=end, areas=tuple(chosen)), user=user)
+st.dataframe(late, hide_index=True, key="guarantee.late_queries",
+             column_order=["ward", "topic", "channel", "received_at", "owner", "hours_open"],
+             column_config={"ward": "Ward", "topic": "Topic", "channel": "Received by",
+                            "received_at": st.column_config.DatetimeColumn("Received", format="DD/MM/YYYY HH:mm"),
+                            "owner": "Owner", "hours_open": st.column_config.NumberColumn("Hours open",
+                                                                                          format="%.0f")})
 
 st.header("Per area")
 st.caption("Abstraction: hours abstracted ÷ contracted hours of the area's officers and supervisors over the period."

@@ -192,3 +192,15 @@ def test_the_priorities_going_stale_soon(store):
         {"record_id": "y6", "ward_code": "W3", "days_left": 11}]
     assert pd.Timestamp(soon["stale_on"].iloc[0]).date() == D(2025, 7, 11)
     assert g.list_stale_soon(store, Filters(end=END), user=SUPERVISOR_A1).empty
+
+
+def test_the_queries_open_past_72_hours(store):
+    late = g.list_late_queries(store, Filters(end=END), user=ANALYST)
+    # q5 (20 Mar 10:00), q7 (27 Jun 12:00, answered only after the end), q4 (20 Jun 10:00), all owned by P1;
+    # hours open to 1 Jul 00:00.
+    assert late[["record_id", "owner", "hours_open"]].to_dict("records") == [
+        {"record_id": "q5", "owner": "Ann Able", "hours_open": 102 * 24 + 14.0},
+        {"record_id": "q4", "owner": "Ann Able", "hours_open": 10 * 24 + 14.0},
+        {"record_id": "q7", "owner": "Ann Able", "hours_open": 3 * 24 + 12.0}]
+    assert "summary" not in late.columns
+    assert g.list_late_queries(store, Filters(end=END, areas=("A2",)), user=ANALYST).empty

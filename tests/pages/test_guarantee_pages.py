@@ -61,6 +61,7 @@ def test_the_page_shows_the_functions_figures(store):
     assert areas["abstraction_share"].to_dict() == pytest.approx({"A1": 18.5 / 1300, "A2": 0.025})
     assert areas["hotspot_patrol_share"].to_dict() == pytest.approx({"A1": 3.5 / 6.5, "A2": 1.0})
     assert list(_table(at, "days_left")["record_id"]) == ["y6"]
+    assert list(_table(at, "hours_open")["record_id"]) == ["q5", "q4", "q7"]
     flagged = {m.label: m.value for m in at.metric}
     assert flagged["No named officer"] == "1" and flagged["Open queries past 72 hours"] == "1"
 
