@@ -22,7 +22,8 @@ from forms.widgets import label_of
 
 FLAGS = {"no_named_officer": "No named officer", "not_current": "Priorities not current",
          "stale_soon": f"Priorities stale within {STALE_WARNING_DAYS} days",
-         "few_beat_meetings": f"Fewer than {MIN_BEAT_MEETINGS} beat meeting", "late_queries":
+         "few_beat_meetings": "No beat meeting" if MIN_BEAT_MEETINGS == 1 else
+         f"Fewer than {MIN_BEAT_MEETINGS} beat meetings", "late_queries":
          f"Open queries past {RESPONSE_HOURS} hours"}
 WARD_COLUMNS = {
     "ward": st.column_config.TextColumn("Ward", pinned=True), "area_code": "Area",

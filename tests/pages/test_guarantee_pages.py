@@ -56,7 +56,7 @@ def test_the_page_shows_the_functions_figures(store):
         assert wards[column].to_dict() == expected.wards.set_index("ward_code")[column].to_dict(), column
     assert wards["named"].to_dict() == {"W1": "Ann Able", "W2": "", "W3": "Cat Cole"}
     assert wards.loc["W1", "queries_answered_72h"] == pytest.approx(0.4)
-    assert wards["flags"].to_dict()["W2"] == "No named officer, Priorities not current, Fewer than 1 beat meeting"
+    assert wards["flags"].to_dict()["W2"] == "No named officer, Priorities not current, No beat meeting"
     areas = _table(at, "hotspot_patrol_share").set_index("area_code")
     assert areas["abstraction_share"].to_dict() == pytest.approx({"A1": 18.5 / 1300, "A2": 0.025})
     assert areas["hotspot_patrol_share"].to_dict() == pytest.approx({"A1": 3.5 / 6.5, "A2": 1.0})
