@@ -157,6 +157,10 @@ def test_list_ward_officers(store):
     on_end = g.list_ward_officers(store, user=ANALYST, on=END)
     assert sorted(on_end["officer_id"]) == ["P1", "P3", "P9"]
     assert set(g.list_ward_officers(store, user=OFFICER_A1)["area_code"]) == {"A1"}
+    with pytest.raises(NotAllowed, match="A2 is outside your area"):
+        g.list_ward_officers(store, user=OFFICER_A1, area_code="A2")
+    with pytest.raises(NotAllowed):
+        g.list_my_open_queries(store, user=ANALYST)
     assert dataclasses.is_dataclass(g.Guarantee)
 
 
