@@ -2,6 +2,7 @@
 
     python -m analytics summary --store PATH [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--area CODE] [--json]
     python -m analytics export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]... [--tables a,b]
+    python -m analytics guarantee --store PATH [--end DATE] [--area CODE] [--json]
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     cmd.set_defaults(run=run_summary)
     _add_export(commands)
+    _add_guarantee(commands)
     return run_command(parser, argv)
 
 
@@ -99,6 +101,30 @@ def run_export(args: argparse.Namespace) -> int:
     for table, rows in counts.items():
         print(f"{table:<{width}}  {rows:>12,}  {Path(args.out) / (table + '.parquet')}")
     print(f"workbook: {Path(args.out) / WORKBOOK}")
+    return 0
+
+
+def _add_guarantee(commands) -> None:
+    command = add_command(commands, "guarantee", run_guarantee,
+                          "The Neighbourhood Policing Guarantee's measures per ward and area.")
+    command.add_argument("--end", type=dt.date.fromisoformat, help="period end, YYYY-MM-DD (default: today)")
+    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
+    command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run_guarantee(args: argparse.Namespace) -> int:
+    from analytics.guarantee import format_guarantee, guarantee, guarantee_report
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    try:
+        figures = guarantee(store, Filters(end=args.end, areas=tuple(args.area)), user=acting_user(store, None))
+    except (ValidationError, ValueError) as exc:
+        print(f"no figures: {exc}", file=sys.stderr)
+        return 1
+    report = guarantee_report(figures)
+    print(json.dumps(report, default=_as_json, indent=2) if args.json else format_guarantee(report, end=figures.end))
     return 0
 
 

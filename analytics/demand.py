@@ -2,7 +2,8 @@
 
 Demand is what the imported street-level files record in a ward: crimes and
 anti-social behaviour, per month of data in the period (the files are
-monthly, so a period covers every month it touches). Engagement is what
+monthly, so a period covers every month it touches); and the community
+queries received there in the period (Neighbourhood Policing Guarantee). Engagement is what
 Beatbook records there: events held (booked or completed, not cancelled),
 CCRs, and patrols with their hours, per month of the period. Each ward's
 share of the force's demand sits beside its share of the engagement
@@ -35,7 +36,7 @@ POINT_LIMIT = 60_000
 class Demand:
     """What the engagement-vs-demand page shows.
 
-    wards: per ward in scope: ward_code, ward, area_code, area, crimes, asb,
+    wards: per ward in scope: ward_code, ward, area_code, area, crimes, asb, queries,
     crimes_per_month, asb_per_month, events, ccrs, patrols, patrol_hours,
     events_per_month, ccrs_per_month, patrol_hours_per_month, demand_share,
     engagement_share, gap (engagement_share - demand_share, in points).
@@ -71,7 +72,7 @@ def _crime_where(filters: Filters) -> tuple[str, list]:
 def engagement_vs_demand(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> Demand:
     """Per ward of the filters' scope: demand and engagement over the period."""
     return sql.cached(_engagement_vs_demand, store, filters,
-                      tables=("crimes", "events", "ccrs", "patrols", "wards", "areas"))
+                      tables=("crimes", "events", "ccrs", "patrols", "wards", "areas", "community_queries"))
 
 
 def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand:
@@ -81,7 +82,8 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
     patrols_where, patrols_params = where_clause(filters, table="patrols")
     scope, scope_params = ward_scope(filters)
     period_where, period_params = _crime_where(Filters(start=filters.start, end=filters.end))
-    wards, crimes, events, ccrs, patrols, months, by_type = sql.run_many(
+    queries_where, queries_params = where_clause(dataclasses.replace(filters, officers=()), table="community_queries")
+    wards, crimes, events, ccrs, patrols, months, by_type, queries = sql.run_many(
         (f"SELECT w.ward_code, w.name AS ward, w.area_code, coalesce(a.name, w.area_code) AS area"
          f" FROM (SELECT * FROM {relations['wards']} WHERE {scope}) w"
          f" LEFT JOIN {relations['areas']} a USING (area_code) ORDER BY w.ward_code", scope_params),
@@ -101,23 +103,25 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
          period_params),
         (f"SELECT crime_type, count(*) AS crimes FROM {relations['crimes']} WHERE {crime_where}"
          f" GROUP BY ALL ORDER BY crimes DESC, crime_type", crime_params),
+        (f"SELECT ward_code, count(*) AS queries FROM {relations['community_queries']} WHERE {queries_where}"
+         f" GROUP BY ALL", queries_params),
     )
     crime_months = int(months["months"].iloc[0]) if len(months) else 0
     period = _period_months(filters, [events, ccrs, patrols])
     per_ward = wards.copy()
     for frame, columns in ((crimes, ("crimes", "asb")), (events, ("events",)), (ccrs, ("ccrs",)),
-                           (patrols, ("patrols", "patrol_hours"))):
+                           (patrols, ("patrols", "patrol_hours")), (queries, ("queries",))):
         totals = frame.groupby("ward_code", dropna=False)[list(columns)].sum()
         for column in columns:
             per_ward[column] = per_ward["ward_code"].map(totals[column]).fillna(0)
-    for column in ("crimes", "asb", "events", "ccrs", "patrols"):
+    for column in ("crimes", "asb", "events", "ccrs", "patrols", "queries"):
         per_ward[column] = per_ward[column].astype("int64")
     per_ward["patrol_hours"] = per_ward["patrol_hours"].astype(float).round(1)
     for column in ("crimes", "asb"):
         per_ward[f"{column}_per_month"] = (per_ward[column] / crime_months).round(1) if crime_months else None
     for column in ("events", "ccrs", "patrol_hours"):
         per_ward[f"{column}_per_month"] = (per_ward[column] / period).round(1) if period else None
-    demand = per_ward["crimes"] + per_ward["asb"]
+    demand = per_ward["crimes"] + per_ward["asb"] + per_ward["queries"]
     engagement = per_ward["events"] + per_ward["ccrs"] + per_ward["patrols"]
     per_ward["demand_share"] = (demand / demand.sum()).round(4) if demand.sum() else 0.0
     per_ward["engagement_share"] = (engagement / engagement.sum()).round(4) if engagement.sum() else 0.0

@@ -114,6 +114,7 @@ FILTER_COLUMNS: dict[str, FilterColumns] = {
     "patrols": FilterColumns("start", True, officer="officer_id"),
     "abstractions": FilterColumns("date", False, ward=None, officer="officer_id"),
     "ysywd": FilterColumns("raised_on", False),
+    "community_queries": FilterColumns("received_at", True, officer="officer_id"),
 }
 
 

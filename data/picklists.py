@@ -15,6 +15,7 @@ EVENT_TYPES = (
     "Crime prevention stall",
     "Partnership event",
     "Cultural festival",
+    "Beat meeting",
 )
 
 COMMUNITIES = (
@@ -84,6 +85,9 @@ ABSTRACTION_REASONS = (
     "Event policing",
     "Sickness cover",
 )
+
+QUERY_CHANNELS = ("E-mail", "Phone", "Online", "In person")
+"""How a community query came in, or was answered (Neighbourhood Policing Guarantee)."""
 
 CONTACT_METHODS = ("Face to face", "Telephone", "Email", "Social media", "Online meeting")
 

@@ -75,6 +75,8 @@ class User(Record):
     """False once the user has left."""
     sign_in_subject: Annotated[str, Field(max_length=600)] | None = None
     """Identity-provider account bound at first sign-in (issuer + subject, or Entra tenant + object id)."""
+    weekly_hours: Annotated[float, Field(gt=0, le=60)] | None = None
+    """Contracted hours a week; empty for the force default (setting `contracted_weekly_hours`)."""
 
 
 class Picklist(Record):

@@ -367,6 +367,58 @@ class DiversityMonth(Record):
     """Per question and answer: {field, answer, count} ("Not answered" for a question left blank)."""
 
 
+class WardOfficer(Record):
+    """An officer named for a ward (Neighbourhood Policing Guarantee): from a date, until an end date if any."""
+
+    ward_code: Code
+    """The ward (`wards.ward_code`)."""
+    area_code: Code
+    """The ward's area."""
+    officer_id: Code
+    """User id of the named officer."""
+    start_date: dt.date
+    """First day the officer is named for the ward."""
+    end_date: dt.date | None = None
+    """Last day the officer is named for the ward; empty while the assignment lasts."""
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date cannot be before start_date")
+        return self
+
+
+class CommunityQuery(Record):
+    """A query from the community to its neighbourhood team, and when and how it was answered."""
+
+    received_at: dt.datetime
+    """When the query was received (local time)."""
+    channel: Literal[picklists.QUERY_CHANNELS]  # type: ignore[valid-type]
+    """How it came in: E-mail, Phone, Online or In person."""
+    area_code: Code
+    """Local policing area."""
+    ward_code: Code
+    """Ward the query is about."""
+    topic: Code
+    """What it is about (`issue_categories` pick-list)."""
+    officer_id: Code
+    """User id of the officer who owns the query."""
+    summary: Annotated[str, Field(max_length=1000)] | None = None
+    """What was asked, in brief (no names or contact details)."""
+    answered_at: dt.datetime | None = None
+    """When it was answered (local time); empty while open."""
+    answer_channel: Literal[picklists.QUERY_CHANNELS] | None = None  # type: ignore[valid-type]
+    """How it was answered; given with `answered_at`."""
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.answered_at is not None and self.answered_at < self.received_at:
+            raise ValueError("answered_at cannot be before received_at")
+        if (self.answered_at is None) != (self.answer_channel is None):
+            raise ValueError("answered_at and answer_channel go together")
+        return self
+
+
 TABLES: dict[str, type[Record]] = {
     "events": Event,
     "ccrs": Ccr,
@@ -387,5 +439,7 @@ TABLES: dict[str, type[Record]] = {
     "crimes": Crime,
     "census_population": CensusPopulation,
     "diversity_months": DiversityMonth,
+    "ward_officers": WardOfficer,
+    "community_queries": CommunityQuery,
 }
 

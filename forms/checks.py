@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from data import reference
-from data.checked import text_problem
+from data.checked import INT64_MAX, text_problem
 from data.store import Store, ValidationError, validate
 
 # A phone's clock and the server's may differ a little; a record "now" is not in the future.
@@ -216,3 +216,15 @@ def shown(value: Any, *, quoted: bool = False, limit: int = 60) -> str:
         return type(value).__name__
     text = value if value.isprintable() and not quoted else repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def record_to_change(store: Store, table: str, record_id: Any, base_version: Any, *, what: str) -> dict:
+    """The current version of the record a change is made to; ValidationError (under "record") when the version
+    the page showed is not a whole number or there is no such record (`what` names the kind, e.g. "query")."""
+    if isinstance(base_version, bool) or not isinstance(base_version, int) or not 0 <= base_version <= INT64_MAX:
+        raise ValidationError({"record": "the version the page showed must be a whole number"})
+    known = isinstance(record_id, str) and 0 < len(record_id) <= 64 and not text_problem(record_id)
+    current = store.get(table, record_id) if known else None
+    if current is None:
+        raise ValidationError({"record": f"no such {what}"})
+    return current

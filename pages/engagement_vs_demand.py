@@ -24,6 +24,7 @@ COLUMNS = {
     "area": st.column_config.TextColumn("Area"),
     "crimes_per_month": st.column_config.NumberColumn("Crimes / month", format="%.1f"),
     "asb_per_month": st.column_config.NumberColumn("ASB / month", format="%.1f"),
+    "queries": st.column_config.NumberColumn("Community queries", help="Queries received in the period: demand too."),
     "events_per_month": st.column_config.NumberColumn("Events / month", format="%.1f"),
     "ccrs_per_month": st.column_config.NumberColumn("CCRs / month", format="%.1f"),
     "patrol_hours_per_month": st.column_config.NumberColumn("Patrol hours / month", format="%.1f"),

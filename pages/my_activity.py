@@ -13,6 +13,7 @@ from analytics.activity import (
 )
 from analytics.activity import count_my_contributions_by_week as count_by_week
 from analytics.charts import build_ward_map
+from analytics.guarantee import list_my_open_queries
 from data import refs
 from data.access import NotAllowed
 from data.store import EditConflict
@@ -119,6 +120,11 @@ def render_item(item) -> None:
 
 
 st.title("My activity")
+late_queries = int(list_my_open_queries(store, user=user)["late"].sum())  # the Policing Guarantee's 72 hours
+if late_queries:
+    st.warning(f"{late_queries:,} of your community queries {'is' if late_queries == 1 else 'are'} unanswered"
+               " after 72 hours.", icon=":material/alarm:")
+    st.page_link("pages/log_query.py", label="Answer your queries", icon=":material/reply:")
 message = state.pop("my_activity.message", None)
 if message and message[0] == "conflict":
     render_conflict(message[1], key="my_activity.reload", reload=lambda: None, typed=False)

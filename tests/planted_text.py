@@ -53,7 +53,7 @@ NOT_PLANTED = {
     ("wards", "geojson"): "a boundary, drawn on maps, never shown as text",
 }
 PLANTED_TABLES = ("events", "ccrs", "patrols", "abstractions", "ysywd", "good_practice", "useful_info",
-                  "app_feedback", "news", "quality_reviews", "users", "areas", "wards")
+                  "app_feedback", "news", "quality_reviews", "users", "areas", "wards", "community_queries")
 SKIPPED_TABLES = {
     "audit": "written by the app itself; shown only in the audit log's grid (plain text)",
     "picklists": "their values are planted where records use them (event types, issues, tags, ...)",
@@ -61,6 +61,7 @@ SKIPPED_TABLES = {
     "crimes": "imported data.police.uk rows: shown in grids and charts only (plain text)",
     "census_population": "imported census counts: shown in grids and charts only (plain text)",
     "diversity_months": "counts only",
+    "ward_officers": "codes and dates only; names shown are the users' (planted in `users`)",
 }
 
 
@@ -174,6 +175,9 @@ def plant(store: Store) -> Planted:
     item = _latest(store, "ysywd", "area_code", area, having="len(actions) > 0")[0]
     ids["ysywd"] = save("ysywd", {**_with_text("ysywd", item), "linked_events": [ids["event_completed"]]},
                         user=sergeant, row=item)
+    ids["community_queries"] = save("community_queries", {
+        **_with_text("community_queries", {}), "received_at": now - dt.timedelta(days=4), "channel": "Phone",
+        "area_code": area, "ward_code": upcoming["ward_code"], "officer_id": me}, user=me)
     event = store.get("events", ids["events"])
     ids["quality_reviews"] = save("quality_reviews", {
         **_with_text("quality_reviews", {}), "table_name": "events", "target_id": ids["events"],

@@ -36,6 +36,10 @@ VALID = {
                "falls_within": "Staffordshire Police", "crime_type": "Burglary", "source_file": "street.csv"},
     "diversity_months": {"area_code": "A1", "month": dt.date(2025, 1, 1), "respondents": 12,
                          "counts": [{"field": "age_band", "answer": "25-34", "count": 12}]},
+    "ward_officers": {"ward_code": "W1", "area_code": "A1", "officer_id": "P1", "start_date": dt.date(2025, 1, 1)},
+    "community_queries": {"received_at": dt.datetime(2025, 3, 4, 9), "channel": "Phone", "area_code": "A1",
+                          "ward_code": "W1", "topic": "Speeding", "officer_id": "P1", "summary": "Speeding cars",
+                          "answered_at": dt.datetime(2025, 3, 5, 9), "answer_channel": "E-mail"},
 }
 """Every stored table should have a sample here: the schema tests check each one's fields."""
 SYSTEM = {"record_id": "r1", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 1),

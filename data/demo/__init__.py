@@ -44,6 +44,7 @@ from data.demo.crimes import Crimes
 from data.demo.deployment import Abstractions, Patrols
 from data.demo.engagement import Ccrs, Events, Ysywd
 from data.demo.force import Force
+from data.demo.guarantee import GuaranteeRecords
 from data.objects import LeaseBusy
 from data.store import Store
 
@@ -54,6 +55,7 @@ SCALES = {"demo": sum(DEMO_COUNTS.values()), "force": 10 * sum(DEMO_COUNTS.value
 CHUNK_ROWS = 1_500_000
 CRIMES_PER_ACTIVITY = 1.0  # crime and ASB rows per activity record, up to CRIME_CAP
 CRIME_CAP = 1_500_000
+QUERY_CAP = 20_000
 
 
 def activity_counts(scale: str | int) -> dict[str, int]:
@@ -118,6 +120,14 @@ def generate(
     report.write(store, "census_population", census_table(force, np.random.default_rng([seed, 7])))
     for table, rows in extras.items():
         report.write(store, table, rows)
+    # The Guarantee's records draw on a stream of their own too, after everything above.
+    npg = GuaranteeRecords(force, np.random.default_rng([seed, 8]), queries=min(counts["ccrs"] // 6, QUERY_CAP),
+                           beat_share=min(1.0, counts["events"] / DEMO_COUNTS["events"]))
+    report.write(store, "ward_officers", npg.ward_officers())
+    report.write_dated(store, "events", npg.beat_meetings(), by="start")
+    report.write_dated(store, "community_queries", npg.queries(), by="received_at")
+    report.write(store, "settings", npg.settings())
+    users = npg.weekly_hours(users)
     # Users go last: a store with users is a complete demo (see ensure_demo).
     report.write(store, "users", users)
     report.done()
@@ -181,6 +191,17 @@ class _Report:
                 if part.num_rows:
                     self.rows[table] += store.append_rows(table, part, checked=False)
             self.records += int(stop - start)
+
+    def write_dated(self, store: Store, table: str, data: pa.Table, *, by: str) -> None:
+        """Append rows in business-date order, replaced versions in a file of their own (as `write_chunks`)."""
+        self._tell(f"Writing {table}")
+        data = data.sort_by([(by, "ascending"), ("record_id", "ascending"), ("version", "ascending")])
+        self.rows.setdefault(table, 0)
+        replaced = pc.fill_null(data["superseded"], False)
+        for part in (data.filter(pc.invert(replaced)), data.filter(replaced)):
+            if part.num_rows:
+                self.rows[table] += store.append_rows(table, part, checked=False)
+        self.records += data.num_rows
 
     def done(self) -> None:
         if self.progress:

@@ -48,7 +48,8 @@ PAGES: tuple[PageEntry, ...] = (
               ("pages/update_event.py", "Update an event", ":material/event_note:", "log_activity"),
               ("pages/record_contact.py", "Record a contact", ":material/record_voice_over:", "log_activity"),
               ("pages/log_patrol.py", "Log a patrol", ":material/directions_walk:", "log_activity"),
-              ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", "log_activity")),
+              ("pages/log_abstraction.py", "Log an abstraction", ":material/schedule:", "log_activity"),
+              ("pages/log_query.py", "Community queries", ":material/contact_mail:", "log_activity")),
     *_section("Me",
               ("pages/my_activity.py", "My activity", ":material/person:", "read_own_records"),
               ("pages/search.py", "Search", ":material/search:", "read_team_records"),
@@ -63,6 +64,7 @@ PAGES: tuple[PageEntry, ...] = (
               # opened from the board (or a link), never from the menu
               ("pages/ysywd_item.py", "Item", ":material/assignment:", "ysywd_read", True),
               ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:", "read_aggregates"),
+              ("pages/guarantee.py", "Policing Guarantee", ":material/verified_user:", "read_aggregates"),
               # publish the summary, or load published priorities
               ("pages/ysywd_publish.py", "Publish", ":material/campaign:", ("ysywd_publish", "import"))),
     *_section("Explore",
@@ -85,6 +87,7 @@ PAGES: tuple[PageEntry, ...] = (
     *_section("Admin",
               ("pages/admin_users.py", "Users and roles", ":material/manage_accounts:", "administer"),
               ("pages/admin_places.py", "Areas and wards", ":material/map:", "administer"),
+              ("pages/admin_ward_officers.py", "Named ward officers", ":material/badge:", "administer"),
               ("pages/admin_lists.py", "Lists, links, news and settings", ":material/tune:", "administer"),
               ("pages/audit_log.py", "Audit log", ":material/policy:", "read_audit")),
 )

@@ -280,12 +280,12 @@ def test_audit_log_once_logs_a_repeated_view_once(world):
 # -- pages ------------------------------------------------------------------------------
 
 RECORD = {"pages/book_event.py", "pages/update_event.py", "pages/record_contact.py", "pages/log_patrol.py",
-          "pages/log_abstraction.py"}
+          "pages/log_abstraction.py", "pages/log_query.py"}
 SHARED = {"pages/news.py", "pages/what_works_well.py", "pages/useful_info.py", "pages/feedback.py"}
 EXPLORE = {"pages/events_overview.py", "pages/events_completed.py", "pages/event_outcomes.py",
            "pages/engagement_activity.py", "pages/ccr_outcomes.py", "pages/ccr_activity.py",
            "pages/patrols_abstractions.py", "pages/change_over_time.py", "pages/engagement_vs_demand.py",
-           "pages/representativeness.py"}
+           "pages/representativeness.py", "pages/guarantee.py"}
 PAGES_OF = {
     "officer": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED,
     "supervisor": RECORD | {"pages/my_activity.py", "pages/search.py"} | SHARED | EXPLORE
@@ -293,7 +293,7 @@ PAGES_OF = {
     "commander": SHARED | EXPLORE | {"pages/quality.py"},
     "analyst": SHARED | EXPLORE | {"pages/quality.py", "pages/import_data.py"},
     "admin": SHARED | {"pages/import_data.py", "pages/admin_users.py", "pages/admin_places.py",
-                       "pages/admin_lists.py", "pages/audit_log.py"},
+                       "pages/admin_lists.py", "pages/audit_log.py", "pages/admin_ward_officers.py"},
 }
 YSYWD = {"pages/ysywd_board.py", "pages/ysywd_item.py"}
 for _role, _pages in PAGES_OF.items():

@@ -20,6 +20,14 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+def beat_meetings_in(path: str) -> int:
+    from data import db
+    from data.store import Store
+
+    events = Store(path).relation("events")
+    return db.cursor().execute(f"SELECT count(*) FROM {events} WHERE event_type = 'Beat meeting'").fetchone()[0]
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("cli") / "store")
@@ -41,11 +49,14 @@ def test_check_reports_every_table(store_path):
     for table in ("ccrs", "patrols", "abstractions", "ysywd"):
         assert report[table]["current_rows"] == counts[table]
         assert report[table]["stored_versions"] == counts[table]
-    assert report["events"]["current_rows"] == counts["events"]
-    assert report["events"]["stored_versions"] > counts["events"]
+    beat_meetings = beat_meetings_in(store_path)  # the Guarantee's, written after the demo's events
+    assert beat_meetings > 0
+    assert report["events"]["current_rows"] == counts["events"] + beat_meetings
+    assert report["events"]["stored_versions"] > counts["events"] + beat_meetings
     assert report["users"]["current_rows"] == 120
-    # one commit and file per table; events add one more for the replaced (booked) versions
-    expected_files = {t: 2 if t == "events" else 1 for t in demo.DEMO_COUNTS}
+    # one commit and file per table; events add one more for the replaced (booked) versions, and the beat
+    # meetings two more commits and files of the same kind
+    expected_files = {t: 4 if t == "events" else 1 for t in demo.DEMO_COUNTS}
     assert {t: (report[t]["files"], report[t]["delta_version"]) for t in demo.DEMO_COUNTS} == {
         t: (n, n) for t, n in expected_files.items()
     }

@@ -37,6 +37,7 @@ from analytics import (
     ccr_dash,
     disclosure,
     events_dash,
+    guarantee,
     period_export,
     quality,
     search,
@@ -153,6 +154,9 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
         READERS - {"stk_supervisor"}),
     "wordcloud.issues_word_cloud": (lambda s, u, t: wordcloud.issues_word_cloud(
         s, Filters(areas=(STA,)), user=u, width=60, height=40), READERS - {"stk_supervisor"}),
+    "guarantee.list_my_open_queries": (lambda s, u, t: guarantee.list_my_open_queries(s, user=u), TEAM),
+    "guarantee.list_ward_officers": (lambda s, u, t: guarantee.list_ward_officers(s, user=u, area_code=STA),
+                                     EVERYONE - {"stk_officer", "stk_supervisor"}),
     "ysywd.list_board": (lambda s, u, t: ysywd_reads.list_board(s, user=u, area_code=STA), EVERYONE - {
         "stk_officer", "stk_supervisor"}),
     "ysywd.count_board": (lambda s, u, t: ysywd_reads.count_board(s, user=u, area_code=STA), EVERYONE - {

@@ -24,7 +24,7 @@ from analytics.bench.registry import BenchPage, Window, register, sorted_rows
 from data.picklists import ETHNICITY
 
 ASB = demand.ASB
-WARD_COLUMNS = ["ward_code", "ward", "area_code", "area", "crimes", "asb", "events", "ccrs", "patrols",
+WARD_COLUMNS = ["ward_code", "ward", "area_code", "area", "crimes", "asb", "queries", "events", "ccrs", "patrols",
                 "patrol_hours", "crimes_per_month", "asb_per_month", "events_per_month", "ccrs_per_month",
                 "patrol_hours_per_month", "demand_share", "engagement_share", "gap"]
 
@@ -45,7 +45,7 @@ def _finish(per_ward: pd.DataFrame, crime_months: int, period: float, by_month: 
         out[f"{column}_per_month"] = (out[column] / crime_months).round(1) if crime_months else None
     for column in ("events", "ccrs", "patrol_hours"):
         out[f"{column}_per_month"] = (out[column] / period).round(1) if period else None
-    need = out["crimes"] + out["asb"]
+    need = out["crimes"] + out["asb"] + out["queries"]
     work = out["events"] + out["ccrs"] + out["patrols"]
     out["demand_share"] = (need / need.sum()).round(4) if need.sum() else 0.0
     out["engagement_share"] = (work / work.sum()).round(4) if work.sum() else 0.0
@@ -68,11 +68,12 @@ def demand_floor(paths: dict[str, str], window: Window) -> demand.Demand:
     wm, pm = when("month", _months_of(window))
     we, pe = when("start", window)
     wc, pc = when("contact_at", window)
+    wq, pq = when("received_at", window)
     # One row per ward and month from each source; a source's missing measures are 0.
     monthly = (
         "SELECT ward_code, month, coalesce(crimes, 0) AS crimes, coalesce(asb, 0) AS asb,"
         " coalesce(events, 0) AS events, coalesce(ccrs, 0) AS ccrs, coalesce(patrols, 0) AS patrols,"
-        " coalesce(patrol_hours, 0) AS patrol_hours FROM ("
+        " coalesce(patrol_hours, 0) AS patrol_hours, coalesce(queries, 0) AS queries FROM ("
         f"SELECT ward_code, CAST(date_trunc('month', month) AS DATE) AS month,"
         f" count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes, count(*) FILTER (WHERE crime_type = '{ASB}') AS asb"
         f" FROM {src['crimes']} WHERE {wm} GROUP BY ALL"
@@ -85,15 +86,18 @@ def demand_floor(paths: dict[str, str], window: Window) -> demand.Demand:
         " UNION ALL BY NAME"
         " SELECT ward_code, CAST(date_trunc('month', start) AS DATE) AS month, count(*) AS patrols,"
         " sum(epoch(\"end\" - start)) / 3600.0 AS patrol_hours"
-        f" FROM {src['patrols']} WHERE {we} GROUP BY ALL)"
+        f" FROM {src['patrols']} WHERE {we} GROUP BY ALL"
+        " UNION ALL BY NAME"
+        " SELECT ward_code, CAST(date_trunc('month', received_at) AS DATE) AS month, count(*) AS queries"
+        f" FROM {src['community_queries']} WHERE {wq} GROUP BY ALL)"
     )
-    params = pm + pe + pc + pe
+    params = pm + pe + pc + pe + pq
     wards, months, by_type, span = sql.run_many(
         (f"WITH m AS ({monthly}) SELECT w.ward_code, w.name AS ward, w.area_code,"
          " coalesce(a.name, w.area_code) AS area,"
          " coalesce(sum(m.crimes), 0) AS crimes, coalesce(sum(m.asb), 0) AS asb, coalesce(sum(m.events), 0) AS events,"
          " coalesce(sum(m.ccrs), 0) AS ccrs, coalesce(sum(m.patrols), 0) AS patrols,"
-         " coalesce(sum(m.patrol_hours), 0) AS patrol_hours"
+         " coalesce(sum(m.patrol_hours), 0) AS patrol_hours, coalesce(sum(m.queries), 0) AS queries"
          f" FROM {src['wards']} w LEFT JOIN {src['areas']} a USING (area_code) LEFT JOIN m USING (ward_code)"
          " GROUP BY ALL ORDER BY w.ward_code", params),
         (f"WITH m AS ({monthly}) SELECT month, sum(crimes) AS crimes, sum(asb) AS asb, sum(events) AS events,"
@@ -123,6 +127,7 @@ def demand_pandas(frames: dict[str, pd.DataFrame], window: Window) -> demand.Dem
     events = events[events["status"].ne("cancelled")]
     ccrs = in_window(frames["ccrs"], "contact_at", window)
     patrols = in_window(frames["patrols"], "start", window)
+    queries = in_window(frames["community_queries"], "received_at", window)
     month_of = lambda moments: moments.dt.to_period("M").dt.to_timestamp()  # noqa: E731
     is_asb = crimes["crime_type"].eq(ASB)
     parts = pd.concat([
@@ -132,8 +137,9 @@ def demand_pandas(frames: dict[str, pd.DataFrame], window: Window) -> demand.Dem
         pd.DataFrame({"ward_code": ccrs["ward_code"], "month": month_of(ccrs["contact_at"]), "ccrs": 1}),
         pd.DataFrame({"ward_code": patrols["ward_code"], "month": month_of(patrols["start"]), "patrols": 1,
                       "patrol_hours": (patrols["end"] - patrols["start"]).dt.total_seconds() / 3600}),
+        pd.DataFrame({"ward_code": queries["ward_code"], "month": month_of(queries["received_at"]), "queries": 1}),
     ], ignore_index=True)
-    measures = ["crimes", "asb", "events", "ccrs", "patrols", "patrol_hours"]
+    measures = ["crimes", "asb", "events", "ccrs", "patrols", "queries", "patrol_hours"]
     parts[measures] = parts[measures].fillna(0)
     per_ward = parts.groupby("ward_code")[measures].sum()
     wards = frames["wards"].merge(frames["areas"].rename(columns={"name": "area"}), on="area_code", how="left")
@@ -176,6 +182,7 @@ register(BenchPage(
             "events": ("start", "status", "ward_code"),
             "ccrs": ("contact_at", "ward_code"),
             "patrols": ("start", "end", "ward_code"),
+            "community_queries": ("received_at", "ward_code"),
             "wards": ("ward_code", "name", "area_code"),
             "areas": ("area_code", "name")},
 ))

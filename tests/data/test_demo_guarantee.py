@@ -1,0 +1,47 @@
+"""The demo force's Guarantee records: every measure has wards that meet it and wards that fail it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics.filters import Filters
+from analytics.guarantee import guarantee
+from data import db, demo
+from data.store import Store
+
+TODAY = dt.date(2026, 11, 26)
+ANALYST = {"user_id": "analyst-under-test", "role": "analyst", "area_code": None, "active": True}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    store = Store(tmp_path_factory.mktemp("demo_npg") / "store")
+    demo.generate(store, today=TODAY)
+    return store
+
+
+def test_some_wards_fail_each_measure_and_others_meet_it(store):
+    wards = guarantee(store, Filters(end=TODAY), user=ANALYST).wards
+    assert len(wards) == 211
+    for flag in ("no_named_officer", "not_current", "stale_soon", "few_beat_meetings", "late_queries"):
+        failing = int(wards[flag].sum())
+        assert 0 < failing < len(wards), flag
+    answered = wards["queries_answered_72h"].dropna()
+    assert (answered == 1.0).any() and (answered < 0.75).any()
+
+
+def test_the_records_keep_their_rules(store):
+    cursor = db.cursor()
+    bad_queries = cursor.execute(f"""SELECT count(*) FILTER (WHERE answered_at < received_at),
+                                            count(*) FILTER (WHERE written_at >= ?::TIMESTAMP)
+                                     FROM {store.relation('community_queries')}""", [TODAY]).fetchone()
+    assert bad_queries == (0, 0)
+    users = {r[0]: r[1] for r in cursor.execute(f"SELECT user_id, role FROM {store.relation('users')}").fetchall()}
+    named = cursor.execute(f"SELECT officer_id FROM {store.relation('ward_officers')}").fetchall()
+    assert named and all(users[o] == "officer" for (o,) in named)
+    part_time = cursor.execute(f"SELECT count(weekly_hours) FROM {store.relation('users')}").fetchone()[0]
+    assert 0 < part_time < 120
+    assert cursor.execute(f"SELECT value FROM {store.relation('settings')} WHERE key = 'contracted_weekly_hours'"
+                          ).fetchone() == ("37",)
