@@ -117,18 +117,25 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
     for column in ("crimes", "asb", "events", "ccrs", "patrols", "queries"):
         per_ward[column] = per_ward[column].astype("int64")
     per_ward["patrol_hours"] = per_ward["patrol_hours"].astype(float).round(1)
-    for column in ("crimes", "asb"):
-        per_ward[f"{column}_per_month"] = (per_ward[column] / crime_months).round(1) if crime_months else None
-    for column in ("events", "ccrs", "patrol_hours"):
-        per_ward[f"{column}_per_month"] = (per_ward[column] / period).round(1) if period else None
-    demand = per_ward["crimes"] + per_ward["asb"] + per_ward["queries"]
-    engagement = per_ward["events"] + per_ward["ccrs"] + per_ward["patrols"]
-    per_ward["demand_share"] = (demand / demand.sum()).round(4) if demand.sum() else 0.0
-    per_ward["engagement_share"] = (engagement / engagement.sum()).round(4) if engagement.sum() else 0.0
-    per_ward["gap"] = ((per_ward["engagement_share"] - per_ward["demand_share"]) * 100).round(1)
+    per_ward = ward_rates(per_ward, crime_months=crime_months, period=period)
     by_month = _by_month([crimes, events, ccrs, patrols])
     unplaced = int(crimes.loc[crimes["ward_code"].isna(), ["crimes", "asb"]].sum().sum()) if len(crimes) else 0
     return Demand(per_ward, crime_months, round(period, 2), by_month, by_type, unplaced)
+
+
+def ward_rates(per_ward: pd.DataFrame, *, crime_months: int, period: float) -> pd.DataFrame:
+    """Counts per ward with their monthly rates, demand and engagement shares and the gap added."""
+    out = per_ward.copy()
+    for column in ("crimes", "asb"):
+        out[f"{column}_per_month"] = (out[column] / crime_months).round(1) if crime_months else None
+    for column in ("events", "ccrs", "patrol_hours"):
+        out[f"{column}_per_month"] = (out[column] / period).round(1) if period else None
+    demand = out["crimes"] + out["asb"] + out["queries"]
+    engagement = out["events"] + out["ccrs"] + out["patrols"]
+    out["demand_share"] = (demand / demand.sum()).round(4) if demand.sum() else 0.0
+    out["engagement_share"] = (engagement / engagement.sum()).round(4) if engagement.sum() else 0.0
+    out["gap"] = ((out["engagement_share"] - out["demand_share"]) * 100).round(1)
+    return out
 
 
 def _period_months(filters: Filters, frames: list[pd.DataFrame]) -> float:

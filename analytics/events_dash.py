@@ -158,9 +158,7 @@ def _events_completed(relations: dict[str, str], filters: Filters) -> EventsComp
         events=table,
         by_type=_piece(parts, "type", ["event_type", "completed", "attendees"], "completed", "attendees"),
         by_community=_piece(parts, "community", ["community", "events"], "events"),
-        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
-        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
-                                       "attendees"], "events", "attendees"),
+        **_place_pieces(parts),
         by_officer=_piece(parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
                           "events", "completed", "attendees"),
     )
@@ -300,9 +298,7 @@ def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcome
         issue_words=_int_frame(words, "count"),
         value_gained=value.reset_index(drop=True),
         actions_by_type=actions,
-        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
-        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
-                                       "attendees"], "events", "attendees"),
+        **_place_pieces(parts),
         by_officer=_piece(parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
                           "events", "completed", "attendees"),
     )
@@ -397,10 +393,17 @@ def _engagement_activity(relations: dict[str, str], filters: Filters) -> Engagem
         by_type=_piece(parts, "type", ["event_type", "events"], "events"),
         by_officer=_piece(officer_parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
                           "events", "completed", "attendees"),
-        by_area=_piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
-        by_ward=_piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
-                                       "attendees"], "events", "attendees"),
+        **_place_pieces(parts),
     )
+
+
+def _place_pieces(parts: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """by_area and by_ward from a statement's 'area' and 'ward' parts (of `_places_parts`)."""
+    return {
+        "by_area": _piece(parts, "area", ["area_code", "name", "events", "attendees"], "events", "attendees"),
+        "by_ward": _piece(parts, "ward", ["ward_code", "name", "area_code", "centre_lat", "centre_lon", "events",
+                                          "attendees"], "events", "attendees"),
+    }
 
 
 def _places_parts(areas: str, wards: str, scope: str) -> str:

@@ -32,7 +32,7 @@ A page is one `BenchPage` (`registry`): how the store-backed function runs, the
 hand-written floor, the pandas version, how to reduce a result to comparable
 figures, and the tables (with the columns pandas loads) it reads. Dashboard
 modules do not import the benchmark; a module in `analytics/bench/pages/`
-imports both and calls `register(BenchPage(...))`, and `registered_pages()`
+imports both and calls `register(BenchPage(...), ...)`, and `registered_pages()`
 imports every such module. `floor` and `in_memory` hold the floor and pandas
 helpers the pages share, `timing` and `saves` the timings, `runner` the run.
 """

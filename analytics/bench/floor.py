@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analytics import sql
-from analytics.bench.registry import Window
+from analytics.bench.registry import Window, window_dates
 from data import db
 from data.store import Store
 
@@ -21,11 +21,9 @@ def write_floor_files(store: Store, folder: Path, tables: Sequence[str]) -> dict
     return paths
 
 
-
 def floor_sources(paths: dict[str, str]) -> dict[str, str]:
     """table -> `read_parquet('file')`, for hand-written SQL."""
     return {t: f"read_parquet({db.sql_string(p)})" for t, p in paths.items()}
-
 
 
 def when(column: str, window: Window) -> tuple[str, list]:
@@ -83,7 +81,7 @@ class DuckFloor:
     def summary(self, window: Window) -> dict:
         we, pe = self._when("start", window)
         wc, pc = self._when("contact_at", window)
-        wy, py = self._when("raised_on", window and (window[0].date(), window[1].date()))
+        wy, py = self._when("raised_on", window_dates(window))
         ev, officers, cc, issues, ys = self._run(
             ("SELECT count(*) FILTER (WHERE status <> 'cancelled') AS booked,"
              " count(*) FILTER (WHERE status = 'completed') AS completed,"

@@ -26,6 +26,7 @@ def as_analyst(run: Callable[..., Any]) -> Callable[..., Any]:
         return functools.partial(run, user=BENCH_USER)
     return run
 
+
 PAGES = "analytics.bench.pages"
 CORE = "core"  # the module of the core pages (events overview, summary), registered first
 
@@ -58,10 +59,10 @@ class BenchPage:
 _registry: dict[str, BenchPage] = {}
 
 
-def register(page: BenchPage) -> BenchPage:
-    """Add a page to the benchmark (a second page of the same name replaces the first)."""
-    _registry[page.name] = page
-    return page
+def register(*pages: BenchPage) -> None:
+    """Add pages to the benchmark (a second page of the same name replaces the first)."""
+    for page in pages:
+        _registry[page.name] = page
 
 
 def registered_pages() -> list[BenchPage]:
@@ -72,7 +73,34 @@ def registered_pages() -> list[BenchPage]:
     return list(_registry.values())
 
 
+# -- windows --------------------------------------------------------------------
+
+
+def window_filters(window: Window) -> Filters:
+    """The dashboard filters for a [start, end) window of whole days (no filters for all time)."""
+    if window is None:
+        return Filters()
+    return Filters(start=window[0].date(), end=window[1].date() - dt.timedelta(days=1))
+
+
+def window_dates(window: Window) -> tuple[dt.date, dt.date] | None:
+    """The window as [start, end) dates, for columns of dates."""
+    return window and (window[0].date(), window[1].date())
+
+
 # -- comparable results ---------------------------------------------------------
+
+
+def fields_of(result: Any) -> dict[str, Any]:
+    """A page's result as a dict of its parts, whether the page's dataclass or a floor's dict."""
+    if dataclasses.is_dataclass(result):
+        return {field.name: getattr(result, field.name) for field in dataclasses.fields(result)}
+    return dict(result)
+
+
+def whole_numbers(figures: Mapping[str, Any]) -> dict[str, int]:
+    """Headline figures as plain ints."""
+    return {k: int(v) for k, v in figures.items()}
 
 
 def sorted_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:

@@ -11,25 +11,26 @@ a cold run, publishing) them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 
 from analytics import ccr_dash, sql
 from analytics.bench.floor import floor_sources
-from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BENCH_USER, BenchPage, Window, register, sorted_rows
+from analytics.bench.in_memory import in_window, monday
+from analytics.bench.registry import (
+    BENCH_USER,
+    BenchPage,
+    Window,
+    fields_of,
+    register,
+    sorted_rows,
+    whole_numbers,
+    window_filters,
+)
 from analytics.filters import Filters
 from data.schema import DIVERSITY_FIELDS
 from data.store import Store
-
-
-def _filters(window: Window) -> Filters:
-    """The dashboard filters for a [start, end) window of whole days."""
-    if window is None:
-        return Filters()
-    return Filters(start=window[0].date(), end=window[1].date() - dt.timedelta(days=1))
 
 
 def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
@@ -39,13 +40,13 @@ def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
 
 
 def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:
-    sources, filters = floor_sources(paths), _filters(window)
+    sources, filters = floor_sources(paths), window_filters(window)
     return {**vars(ccr_dash.ccr_outcomes_over(sources, filters)),
             "details": ccr_dash.ccr_details_over(sources, filters)}
 
 
 def activity_floor(paths: dict[str, str], window: Window) -> ccr_dash.CcrActivity:
-    return ccr_dash.ccr_activity_over(floor_sources(paths), _filters(window))
+    return ccr_dash.ccr_activity_over(floor_sources(paths), window_filters(window))
 
 
 # -- pandas -----------------------------------------------------------------------------
@@ -84,8 +85,7 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str
 
 def activity_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str, Any]:
     c = in_window(frames["ccrs"], "contact_at", window)
-    day = c["contact_at"].dt.normalize()
-    week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    week = monday(c["contact_at"])
     return {
         "headline": {"ccrs": len(c), "officers": int(c["officer_id"].nunique()),
                      "ccrs_at_events": int(c["event_id"].notna().sum())},
@@ -98,10 +98,6 @@ def activity_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict[str
 # -- comparing ----------------------------------------------------------------------------
 
 
-def _as_dict(result: Any) -> dict[str, Any]:
-    return dict(vars(result)) if not isinstance(result, dict) else result
-
-
 def _places_comparable(result: dict[str, Any]) -> dict[str, list]:
     wards = result["by_ward"]
     return {
@@ -112,11 +108,11 @@ def _places_comparable(result: dict[str, Any]) -> dict[str, list]:
 
 
 def outcomes_comparable(result: Any) -> dict:
-    result = _as_dict(result)
+    result = fields_of(result)
     headline = dict(result["headline"])
     rate = headline.pop("consent_rate")
     return {
-        "headline": {k: int(v) for k, v in headline.items()},
+        "headline": whole_numbers(headline),
         "consent_rate": None if rate is None else round(rate, 9),
         "top_issues": sorted_rows(result["top_issues"], ["issue", "ccrs"]),
         "details": (list(result["details"].rows["record_id"]), result["details"].total),
@@ -125,9 +121,9 @@ def outcomes_comparable(result: Any) -> dict:
 
 
 def activity_comparable(result: Any) -> dict:
-    result = _as_dict(result)
+    result = fields_of(result)
     return {
-        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "headline": whole_numbers(result["headline"]),
         "by_week": sorted_rows(result["by_week"], ["week", "ccrs"]),
         "by_method": sorted_rows(result["by_method"], ["contact_method", "ccrs"]),
         **_places_comparable(result),
@@ -139,21 +135,10 @@ _CCR_COLUMNS = ("record_id", "contact_at", "area_code", "ward_code", "officer_id
 _REFERENCE = {"areas": ("area_code", "name"), "wards": ("ward_code", "name", "area_code"),
               "users": ("user_id", "name")}
 
-register(BenchPage(
-    name="ccr_outcomes",
-    run_store=outcomes_store,
-    run_floor=outcomes_floor,
-    run_pandas=outcomes_pandas,
-    comparable=outcomes_comparable,
-    tables={"ccrs": _CCR_COLUMNS, **_REFERENCE},
-))
-
-register(BenchPage(
-    name="ccr_activity",
-    run_store=ccr_dash.ccr_activity,
-    run_floor=activity_floor,
-    run_pandas=activity_pandas,
-    comparable=activity_comparable,
-    tables={"ccrs": ("contact_at", "area_code", "ward_code", "officer_id", "event_id", "contact_method"),
-            **_REFERENCE},
-))
+register(
+    BenchPage("ccr_outcomes", outcomes_store, outcomes_floor, outcomes_pandas, outcomes_comparable,
+              {"ccrs": _CCR_COLUMNS, **_REFERENCE}),
+    BenchPage("ccr_activity", ccr_dash.ccr_activity, activity_floor, activity_pandas, activity_comparable,
+              {"ccrs": ("contact_at", "area_code", "ward_code", "officer_id", "event_id", "contact_method"),
+               **_REFERENCE}),
+)

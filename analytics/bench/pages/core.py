@@ -9,7 +9,7 @@ from typing import Any
 from analytics import queries
 from analytics.bench.floor import DuckFloor
 from analytics.bench.in_memory import PANDAS_COLUMNS, PandasPages
-from analytics.bench.registry import BenchPage, register, sorted_rows
+from analytics.bench.registry import BenchPage, fields_of, register, sorted_rows, whole_numbers
 from analytics.filters import Filters
 from data.store import Store
 
@@ -19,12 +19,11 @@ def comparable(page: str, result: Any) -> dict:
     if page == "summary":
         return dict(result)
     if page == "events_overview":
-        if isinstance(result, queries.EventsOverview):
-            result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+        result = fields_of(result)
         wards = result["by_ward"]
         wards = wards[wards["events"].gt(0) | wards["completed"].gt(0) | wards["attendees"].gt(0)]
         return {
-            "headline": {k: int(v) for k, v in result["headline"].items()},
+            "headline": whole_numbers(result["headline"]),
             "by_week": sorted_rows(result["by_week"], ["week", "status", "events"]),
             "by_type": sorted_rows(result["by_type"], ["event_type", "events", "completed", "attendees"]),
             "by_area": sorted_rows(result["by_area"], ["area_code", "events", "completed", "attendees"]),
@@ -32,7 +31,6 @@ def comparable(page: str, result: Any) -> dict:
             "latest": list(result["latest"]["record_id"]),
         }
     raise ValueError(f"no comparison for page {page!r}")
-
 
 
 def _core_page(name: str, store_function: Callable[[Store, Filters], Any]) -> BenchPage:
@@ -50,5 +48,4 @@ CORE_TABLES = {
     "events_overview": ("events", "wards", "areas"),
     "summary": ("events", "ccrs", "ysywd"),
 }
-register(_core_page("events_overview", queries.events_overview))
-register(_core_page("summary", queries.summary))
+register(_core_page("events_overview", queries.events_overview), _core_page("summary", queries.summary))

@@ -4,7 +4,8 @@ Each page's figures three ways: `analytics.demand.engagement_vs_demand` /
 `analytics.representation.representativeness` on the store; SQL written out by
 hand over one Parquet file per table; and pandas over DataFrames in memory.
 Engagement vs demand is compared on every ward's counts, shares and gap, the
-months, and the month and crime-type breakdowns. Representativeness is
+months, and the month and crime-type breakdowns: the floor and pandas count per
+ward, then share the page's own `demand.ward_rates` for rates, shares and gap. Representativeness is
 compared after suppression, as the page shows it: the floor and pandas count
 people met and population per area and group, then share the page's own
 `representation.combine` for shares, flags and suppression.
@@ -39,18 +40,9 @@ def _months_of(window: Window) -> tuple[dt.date, dt.date] | None:
 
 def _finish(per_ward: pd.DataFrame, crime_months: int, period: float, by_month: pd.DataFrame,
             by_type: pd.DataFrame, unplaced: int) -> demand.Demand:
-    """Rates, shares and the gap per ward, as the page defines them, from counts per ward."""
-    out = per_ward.copy()
-    for column in ("crimes", "asb"):
-        out[f"{column}_per_month"] = (out[column] / crime_months).round(1) if crime_months else None
-    for column in ("events", "ccrs", "patrol_hours"):
-        out[f"{column}_per_month"] = (out[column] / period).round(1) if period else None
-    need = out["crimes"] + out["asb"] + out["queries"]
-    work = out["events"] + out["ccrs"] + out["patrols"]
-    out["demand_share"] = (need / need.sum()).round(4) if need.sum() else 0.0
-    out["engagement_share"] = (work / work.sum()).round(4) if work.sum() else 0.0
-    out["gap"] = ((out["engagement_share"] - out["demand_share"]) * 100).round(1)
-    return demand.Demand(out, crime_months, round(period, 2), by_month, by_type, unplaced)
+    """The page's result from counts per ward, with rates, shares and the gap as the page defines them."""
+    wards = demand.ward_rates(per_ward, crime_months=crime_months, period=period)
+    return demand.Demand(wards, crime_months, round(period, 2), by_month, by_type, unplaced)
 
 
 def _period(window: Window, first: Any, last: Any) -> float:
@@ -172,22 +164,6 @@ def demand_comparable(result: demand.Demand) -> dict:
     }
 
 
-register(BenchPage(
-    name="engagement_vs_demand",
-    run_store=demand.engagement_vs_demand,
-    run_floor=demand_floor,
-    run_pandas=demand_pandas,
-    comparable=demand_comparable,
-    tables={"crimes": ("month", "crime_type", "ward_code"),
-            "events": ("start", "status", "ward_code"),
-            "ccrs": ("contact_at", "ward_code"),
-            "patrols": ("start", "end", "ward_code"),
-            "community_queries": ("received_at", "ward_code"),
-            "wards": ("ward_code", "name", "area_code"),
-            "areas": ("area_code", "name")},
-))
-
-
 # -- representativeness -------------------------------------------------------------
 
 _GROUPS = ", ".join(f"('{code}', '{group}')" for code, (_, group) in ETHNICITY.items() if code != "NS")
@@ -237,13 +213,15 @@ def representation_comparable(result: representation.Representation) -> dict:
     return {"groups": plain(result.groups[census]), "areas": plain(result.areas[["area_code", "population"]])}
 
 
-register(BenchPage(
-    name="representativeness",
-    run_store=representation.representativeness,
-    run_floor=representation_floor,
-    run_pandas=representation_pandas,
-    comparable=representation_comparable,
-    tables={"ccrs": ("contact_at", "area_code", "diversity_consent", "ethnicity"),
-            "census_population": ("area_code", "geography_code", "census_year", "ethnic_group", "people"),
-            "areas": ("area_code", "name")},
-))
+register(
+    BenchPage("engagement_vs_demand", demand.engagement_vs_demand, demand_floor, demand_pandas, demand_comparable,
+              {"crimes": ("month", "crime_type", "ward_code"), "events": ("start", "status", "ward_code"),
+               "ccrs": ("contact_at", "ward_code"), "patrols": ("start", "end", "ward_code"),
+               "community_queries": ("received_at", "ward_code"),
+               "wards": ("ward_code", "name", "area_code"), "areas": ("area_code", "name")}),
+    BenchPage("representativeness", representation.representativeness, representation_floor,
+              representation_pandas, representation_comparable,
+              {"ccrs": ("contact_at", "area_code", "diversity_consent", "ethnicity"),
+               "census_population": ("area_code", "geography_code", "census_year", "ethnic_group", "people"),
+               "areas": ("area_code", "name")}),
+)

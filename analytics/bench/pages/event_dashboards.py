@@ -13,16 +13,28 @@ import pandas as pd
 from analytics import events_dash, sql
 from analytics.bench.floor import floor_sources, when
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, register, sorted_rows
+from analytics.bench.registry import BenchPage, Window, fields_of, register, sorted_rows, whole_numbers, window_dates
 from analytics.wordcloud import word_counts
 
 EVENT_COLUMNS = ("record_id", "start", "status", "event_type", "area_code", "ward_code", "attendees",
                  "officers_involved", "officers_attending", "communities_supported")
+REFERENCE = {"wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"), "areas": ("area_code", "name"),
+             "users": ("user_id", "name", "rank")}
 
 
 def _places(frame: pd.DataFrame) -> list[tuple]:
     code = "ward_code" if "ward_code" in frame.columns else "area_code"
     return sorted_rows(frame[frame["events"].gt(0)], [code, "events", "attendees"])
+
+
+def _places_comparable(result: dict) -> dict[str, list[tuple]]:
+    return {"by_area": _places(result["by_area"]), "by_ward": _places(result["by_ward"])}
+
+
+def _by_place(places: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A floor's (area, ward) counts summed to areas and to wards."""
+    return {f"by_{level}": places.groupby(f"{level}_code", as_index=False)[["events", "attendees"]].sum()
+            for level in ("area", "ward")}
 
 
 def _officers(frame: pd.DataFrame) -> list[tuple]:
@@ -34,16 +46,14 @@ def _officers(frame: pd.DataFrame) -> list[tuple]:
 
 
 def activity_comparable(result) -> dict:
-    if isinstance(result, events_dash.EngagementActivity):
-        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    result = fields_of(result)
     by_date = result["by_date"].assign(day=pd.to_datetime(result["by_date"]["day"]))
     return {
-        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "headline": whole_numbers(result["headline"]),
         "by_date": sorted_rows(by_date, ["day", "events"]),
         "by_type": sorted_rows(result["by_type"], ["event_type", "events"]),
         "by_officer": _officers(result["by_officer"]),
-        "by_area": _places(result["by_area"]),
-        "by_ward": _places(result["by_ward"]),
+        **_places_comparable(result),
     }
 
 
@@ -70,8 +80,7 @@ def activity_floor(paths: dict[str, str], window: Window) -> dict:
     return {
         "headline": {**headline.iloc[0].to_dict(), **officers.iloc[0].to_dict()},
         "by_date": by_date, "by_type": by_type, "by_officer": by_officer,
-        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
-        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+        **_by_place(places),
     }
 
 
@@ -86,59 +95,54 @@ def _officer_table(ev: pd.DataFrame, limit: int | None) -> pd.DataFrame:
     return table.head(limit) if limit else table
 
 
-def _place_tables(ev: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    parts = ev.assign(events=1, attendees=ev["attendees"].where(ev["status"].eq("completed"), 0).fillna(0))
-    return (parts.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
-            parts.groupby("ward_code", as_index=False)[["events", "attendees"]].sum())
+def _place_tables(ev: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return _by_place(ev.assign(events=1, attendees=ev["attendees"].where(ev["status"].eq("completed"), 0).fillna(0)))
 
 
 def activity_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
     ev = in_window(frames["events"], "start", window)
     done = ev[ev["status"].eq("completed")]
     live = ev[ev["status"].ne("cancelled")]
-    by_area, by_ward = _place_tables(live)
     return {
         "headline": {"events_booked": len(live), "officer_attendances": done["officers_involved"].sum(),
                      "distinct_officers": done["officers_attending"].explode().dropna().nunique()},
         "by_date": live.groupby(live["start"].dt.normalize().rename("day")).size().rename("events").reset_index(),
         "by_type": live.groupby("event_type").size().rename("events").reset_index(),
         "by_officer": _officer_table(live, events_dash.TOP_OFFICERS),
-        "by_area": by_area, "by_ward": by_ward,
+        **_place_tables(live),
     }
-
-
-register(BenchPage(
-    name="engagement_activity",
-    run_store=events_dash.engagement_activity,
-    run_floor=activity_floor,
-    run_pandas=activity_pandas,
-    comparable=activity_comparable,
-    tables={"events": EVENT_COLUMNS, "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
-            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
-))
 
 
 # -- events completed ----------------------------------------------------------------
 
 
 def completed_comparable(result) -> dict:
-    if isinstance(result, events_dash.EventsCompleted):
-        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    result = fields_of(result)
     return {
-        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "headline": whole_numbers(result["headline"]),
         "events": [str(r) for r in result["events"]["record_id"]],
         "by_type": sorted_rows(result["by_type"], ["event_type", "completed", "attendees"]),
         "by_community": sorted_rows(result["by_community"], ["community", "events"]),
         "by_officer": sorted(_officers(result["by_officer"])),
-        "by_area": _places(result["by_area"]),
-        "by_ward": _places(result["by_ward"]),
+        **_places_comparable(result),
     }
+
+
+def _completed_statements(ev: str, done: str, params: list) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The floors' completed events per officer and per (area, ward), as statements for `sql.run_many`."""
+    return (
+        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", params),
+        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
+         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", params),
+    )
 
 
 def completed_floor(paths: dict[str, str], window: Window) -> dict:
     ev = floor_sources(paths)["events"]
     w, p = when("start", window)
     done = f"{w} AND status = 'completed'"
+    officer_sql, places_sql = _completed_statements(ev, done, p)
     headline, communities, latest, by_type, by_officer, places = sql.run_many(
         ("SELECT count(*) AS events_completed, coalesce(sum(attendees), 0) AS attendees,"
          f" coalesce(sum(officers_involved), 0) AS officer_attendances FROM {ev} WHERE {done}", p),
@@ -147,17 +151,13 @@ def completed_floor(paths: dict[str, str], window: Window) -> dict:
          f" LIMIT {events_dash.COMPLETED_ROWS}", p),
         ("SELECT event_type, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
          f" FROM {ev} WHERE {done} GROUP BY event_type", p),
-        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", p),
-        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", p),
+        officer_sql, places_sql,
     )
     by_community = communities.groupby("community").size().rename("events").reset_index()
     return {
         "headline": {**headline.iloc[0].to_dict(), "communities_supported": len(by_community)},
         "events": latest, "by_type": by_type, "by_community": by_community, "by_officer": by_officer,
-        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
-        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+        **_by_place(places),
     }
 
 
@@ -165,7 +165,6 @@ def completed_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
     ev = in_window(frames["events"], "start", window)
     done = ev[ev["status"].eq("completed")]
     communities = done["communities_supported"].explode().dropna()
-    by_area, by_ward = _place_tables(done)
     latest = done.sort_values(["start", "record_id"], ascending=False).head(events_dash.COMPLETED_ROWS)
     return {
         "headline": {"events_completed": len(done), "attendees": done["attendees"].sum(),
@@ -176,37 +175,24 @@ def completed_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
         .reset_index(),
         "by_community": communities.value_counts().rename_axis("community").rename("events").reset_index(),
         "by_officer": _officer_table(done, None),
-        "by_area": by_area, "by_ward": by_ward,
+        **_place_tables(done),
     }
-
-
-register(BenchPage(
-    name="events_completed",
-    run_store=events_dash.events_completed,
-    run_floor=completed_floor,
-    run_pandas=completed_pandas,
-    comparable=completed_comparable,
-    tables={"events": EVENT_COLUMNS, "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
-            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
-))
 
 
 # -- event outcomes ------------------------------------------------------------------
 
 
 def outcomes_comparable(result) -> dict:
-    if isinstance(result, events_dash.EventOutcomes):
-        result = {k: getattr(result, k) for k in result.__dataclass_fields__}
+    result = fields_of(result)
     return {
-        "headline": {k: int(v) for k, v in result["headline"].items()},
+        "headline": whole_numbers(result["headline"]),
         "top_issues": [(d["issue"], int(d["count"])) for d in result["top_issues"]],
         "issue_counts": sorted_rows(result["issue_counts"], ["issue", "count"]),
         "issue_words": sorted_rows(result["issue_words"], ["word", "count"]),
         "value_gained": [str(r) for r in result["value_gained"]["record_id"]],
         "actions_by_type": sorted_rows(result["actions_by_type"], ["action_type", "actions"]),
         "by_officer": sorted(_officers(result["by_officer"])),
-        "by_area": _places(result["by_area"]),
-        "by_ward": _places(result["by_ward"]),
+        **_places_comparable(result),
     }
 
 
@@ -220,8 +206,9 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
     ev, cc, ys = src["events"], src["ccrs"], src["ysywd"]
     we, pe = when("start", window)
     wc, pc = when("contact_at", window)
-    wa, pa = when("a.date", window and (window[0].date(), window[1].date()))
+    wa, pa = when("a.date", window_dates(window))
     done = f"{we} AND status = 'completed'"
+    officer_sql, places_sql = _completed_statements(ev, done, pe)
     events, ccrs, issues, texts, value, actions, places = sql.run_many(
         ("SELECT count(*) AS events_completed, coalesce(sum(intel_submissions), 0) AS event_intel_submissions,"
          " count(*) FILTER (WHERE suitable_for_publishing) AS suitable_for_publishing"
@@ -241,20 +228,16 @@ def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
          f" ORDER BY start DESC, record_id DESC LIMIT {events_dash.VALUE_GAINED_ROWS}", pe),
         ("SELECT a.action_type AS action_type, count(*) AS actions"
          f" FROM (SELECT unnest(actions) AS a FROM {ys}) WHERE {wa} GROUP BY ALL", pa),
-        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", pe),
+        places_sql,
     )
-    by_officer = sql.run_many(
-        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", pe))[0]
+    (by_officer,) = sql.run_many(officer_sql)
     figures = {**events.iloc[0].to_dict(), **ccrs.iloc[0].to_dict()}
     return {
         "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
                      **figures, "actions": int(actions["actions"].sum())},
         "top_issues": _ranked(issues), "issue_counts": issues, "issue_words": texts,
         "value_gained": value, "actions_by_type": actions, "by_officer": by_officer,
-        "by_area": places.groupby("area_code", as_index=False)[["events", "attendees"]].sum(),
-        "by_ward": places.groupby("ward_code", as_index=False)[["events", "attendees"]].sum(),
+        **_by_place(places),
     }
 
 
@@ -282,7 +265,6 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
     figures = {"events_completed": len(done), "event_intel_submissions": int(done["intel_submissions"].sum()),
                "suitable_for_publishing": int(done["suitable_for_publishing"].eq(True).sum()),
                "ccr_info_submitted": int(cc["info_submitted"].sum())}
-    by_area, by_ward = _place_tables(done)
     return {
         "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
                      **figures, "actions": len(types)},
@@ -291,20 +273,18 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
         "value_gained": with_value.sort_values(["start", "record_id"], ascending=False)
         .head(events_dash.VALUE_GAINED_ROWS)[["record_id"]],
         "actions_by_type": actions, "by_officer": _officer_table(done, None),
-        "by_area": by_area, "by_ward": by_ward,
+        **_place_tables(done),
     }
 
 
-register(BenchPage(
-    name="event_outcomes",
-    run_store=events_dash.event_outcomes,
-    run_floor=outcomes_floor,
-    run_pandas=outcomes_pandas,
-    comparable=outcomes_comparable,
-    tables={"events": (*EVENT_COLUMNS, "intel_submissions", "suitable_for_publishing", "issues", "issues_text",
-                       "value_gained"),
-            "ccrs": ("contact_at", "info_submitted", "issues", "issues_text"),
-            "ysywd": ("actions",),
-            "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
-            "areas": ("area_code", "name"), "users": ("user_id", "name", "rank")},
-))
+register(
+    BenchPage("engagement_activity", events_dash.engagement_activity, activity_floor, activity_pandas,
+              activity_comparable, {"events": EVENT_COLUMNS, **REFERENCE}),
+    BenchPage("events_completed", events_dash.events_completed, completed_floor, completed_pandas,
+              completed_comparable, {"events": EVENT_COLUMNS, **REFERENCE}),
+    BenchPage("event_outcomes", events_dash.event_outcomes, outcomes_floor, outcomes_pandas, outcomes_comparable,
+              {"events": (*EVENT_COLUMNS, "intel_submissions", "suitable_for_publishing", "issues", "issues_text",
+                          "value_gained"),
+               "ccrs": ("contact_at", "info_submitted", "issues", "issues_text"), "ysywd": ("actions",),
+               **REFERENCE}),
+)

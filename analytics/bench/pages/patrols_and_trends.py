@@ -9,21 +9,14 @@ DataFrames in memory.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from analytics import patrol_dash, sql, trends
 from analytics.bench.floor import floor_sources, when
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, register, sorted_rows
-from analytics.filters import Filters
+from analytics.bench.registry import BenchPage, Window, register, sorted_rows, window_dates, window_filters
 
 HOURS_DIGITS = 6  # sums of float hours may differ in the last bits with the order of addition
-
-
-def _dates(window: Window) -> Window:
-    return window and (window[0].date(), window[1].date())
 
 
 # -- patrols and abstractions -----------------------------------------------------
@@ -31,9 +24,7 @@ def _dates(window: Window) -> Window:
 
 def patrols_floor(paths: dict[str, str], window: Window) -> patrol_dash.PatrolsOverview:
     """The page's one statement over plain Parquet files: what its SQL costs without the store."""
-    filters = Filters() if window is None else Filters(start=window[0].date(),
-                                                       end=window[1].date() - dt.timedelta(days=1))
-    (frame,) = sql.run_many(patrol_dash.overview_sql(floor_sources(paths), filters))
+    (frame,) = sql.run_many(patrol_dash.overview_sql(floor_sources(paths), window_filters(window)))
     return patrol_dash.split_overview(frame)
 
 
@@ -97,20 +88,6 @@ def patrols_comparable(result: patrol_dash.PatrolsOverview) -> dict:
     }
 
 
-register(BenchPage(
-    name="patrols_abstractions",
-    run_store=patrol_dash.patrols_overview,
-    run_floor=patrols_floor,
-    run_pandas=patrols_pandas,
-    comparable=patrols_comparable,
-    tables={"patrols": ("start", "end", "patrol_type", "area_code", "ward_code", "officer_id"),
-            "abstractions": ("date", "area_code", "reason", "duty_taken_to", "hours"),
-            "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
-            "areas": ("area_code", "name"),
-            "users": ("user_id", "name")},
-))
-
-
 # -- change over time ---------------------------------------------------------------
 
 
@@ -118,7 +95,7 @@ def trends_floor(paths: dict[str, str], window: Window) -> pd.DataFrame:
     src = floor_sources(paths)
     we, pe = when("start", window)
     wc, pc = when("contact_at", window)
-    wy, py = when("item['date']", _dates(window))
+    wy, py = when("item['date']", window_dates(window))
     events, ccrs, patrols, actions, feedback = sql.run_many(
         ("SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
          " sum(len(issues)) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4) AS good_events"
@@ -172,14 +149,15 @@ def trends_comparable(daily: pd.DataFrame) -> dict:
     return {"daily": sorted_rows(daily, ["day", "area_code", *trends.BASE])}
 
 
-register(BenchPage(
-    name="change_over_time",
-    run_store=trends.daily_activity,
-    run_floor=trends_floor,
-    run_pandas=trends_pandas,
-    comparable=trends_comparable,
-    tables={"events": ("start", "status", "area_code", "issues", "quality_rating"),
-            "ccrs": ("contact_at", "area_code", "issues"),
-            "patrols": ("start", "area_code"),
-            "ysywd": ("area_code", "actions", "feedback")},
-))
+register(
+    BenchPage("patrols_abstractions", patrol_dash.patrols_overview, patrols_floor, patrols_pandas,
+              patrols_comparable,
+              {"patrols": ("start", "end", "patrol_type", "area_code", "ward_code", "officer_id"),
+               "abstractions": ("date", "area_code", "reason", "duty_taken_to", "hours"),
+               "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
+               "areas": ("area_code", "name"), "users": ("user_id", "name")}),
+    BenchPage("change_over_time", trends.daily_activity, trends_floor, trends_pandas, trends_comparable,
+              {"events": ("start", "status", "area_code", "issues", "quality_rating"),
+               "ccrs": ("contact_at", "area_code", "issues"), "patrols": ("start", "area_code"),
+               "ysywd": ("area_code", "actions", "feedback")}),
+)

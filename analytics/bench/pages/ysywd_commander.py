@@ -15,14 +15,8 @@ import pandas as pd
 from analytics import sql, ysywd
 from analytics.bench.floor import floor_sources
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, register, sorted_rows
+from analytics.bench.registry import BENCH_USER, BenchPage, Window, register, sorted_rows, window_filters
 from analytics.filters import Filters
-
-ANALYST = {"user_id": "bench", "role": "analyst", "area_code": None, "active": True}
-
-
-def _filters(window: Window) -> Filters:
-    return Filters() if window is None else Filters(start=window[0].date(), end=window[1].date() - dt.timedelta(days=1))
 
 
 def _today(end: dt.date | None) -> dt.date:
@@ -30,11 +24,11 @@ def _today(end: dt.date | None) -> dt.date:
 
 
 def commander_store(store, filters: Filters) -> ysywd.YsywdOverview:
-    return ysywd.ysywd_overview(store, filters, user=ANALYST, today=_today(filters.end))
+    return ysywd.ysywd_overview(store, filters, user=BENCH_USER, today=_today(filters.end))
 
 
 def commander_floor(paths: dict[str, str], window: Window) -> ysywd.YsywdOverview:
-    filters = _filters(window)
+    filters = window_filters(window)
     statement = ysywd.overview_sql(floor_sources(paths), filters, today=_today(filters.end),
                                    overdue_days=ysywd.OVERDUE_DAYS)
     return ysywd.split_overview(sql.run_many(statement)[0])
@@ -46,7 +40,7 @@ def _median(values: pd.Series) -> float | None:
 
 
 def commander_pandas(frames: dict[str, pd.DataFrame], window: Window) -> ysywd.YsywdOverview:
-    today = _today(_filters(window).end)
+    today = _today(window_filters(window).end)
     ys = in_window(frames["ysywd"], "raised_on", window).copy()
     first = lambda items: min((x["date"] for x in items), default=None) if items is not None else None  # noqa: E731
     ys["first_action"] = ys["actions"].map(first)
@@ -98,13 +92,8 @@ def commander_comparable(result: ysywd.YsywdOverview) -> dict:
 
 
 register(BenchPage(
-    name="ysywd_commander",
-    run_store=commander_store,
-    run_floor=commander_floor,
-    run_pandas=commander_pandas,
-    comparable=commander_comparable,
-    tables={"ysywd": ("record_id", "area_code", "ward_code", "raised_on", "status", "issue_category", "issue_text",
-                      "source", "publishable", "actions", "feedback"),
-            "areas": ("area_code", "name"),
-            "wards": ("ward_code", "name")},
+    "ysywd_commander", commander_store, commander_floor, commander_pandas, commander_comparable,
+    {"ysywd": ("record_id", "area_code", "ward_code", "raised_on", "status", "issue_category", "issue_text",
+               "source", "publishable", "actions", "feedback"),
+     "areas": ("area_code", "name"), "wards": ("ward_code", "name")},
 ))
