@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from data import access, reference
-from data.store import Saved, Store, ValidationError
+from data import reference
+from data.store import Saved, Store
 from forms import checks
 
 TABLE = "abstractions"
@@ -58,14 +58,9 @@ def save_abstraction(
     unless the user may log activity.
     """
     today = today or dt.date.today()
-    access.require(user, "log_activity")
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, FIELDS)
-    checks.required(errors, values, REQUIRED)
-    officer, area = str(user.get("user_id") or ""), user.get("area_code")
-    if not officer:
-        checks.add(errors, "record", "no signed-in user to record as the officer")
-    elif not area:
+    errors, officer = checks.start_activity_log(store, values, user, fields=FIELDS, needed=REQUIRED, in_area=False)
+    area = user.get("area_code")
+    if officer and not area:
         checks.add(errors, "record", "you belong to no area's team, so there is no team to record against")
     date, hours = values.get("date"), values.get("hours")
     if checks.check_date(errors, "date", date):
@@ -89,9 +84,5 @@ def save_abstraction(
         "reason": values.get("reason"),
         "duty_taken_to": checks.text_or_none(values.get("duty_taken_to")),
     }
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
-    return store.save(TABLE, model, user=officer, submission_id=submission_id)
+    return checks.save_activity(store, TABLE, record, errors, form_field=_FORM_FIELD, officer=officer,
+                                submission_id=submission_id)

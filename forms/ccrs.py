@@ -136,13 +136,7 @@ def save_ccr(
     if not isinstance(values, Mapping):
         access.require(user, "log_activity")
         raise ValidationError({"record": "the form sent no values"})
-    access.require(user, "log_activity", checks.known_area(store, values.get("area_code")))
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, FIELDS)
-    checks.required(errors, values, REQUIRED)
-    officer = str(user.get("user_id") or "")
-    if not officer:
-        checks.add(errors, "record", "no signed-in user to record as the officer")
+    errors, officer = checks.start_activity_log(store, values, user, fields=FIELDS, needed=REQUIRED)
     has_date = checks.check_date(errors, "contact_date", values.get("contact_date"))
     has_time = checks.check_time(errors, "contact_time", values.get("contact_time"))
     for field in ("place", "issues_text", "info_text"):
@@ -191,12 +185,8 @@ def save_ccr(
         "diversity_consent": consent,
         **{field: values.get(field) if consent else None for field in DIVERSITY_FIELDS},
     }
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
-    return store.save(TABLE, model, user=officer, submission_id=submission_id)
+    return checks.save_activity(store, TABLE, record, errors, form_field=_FORM_FIELD, officer=officer,
+                                submission_id=submission_id)
 
 
 def _check_event(store: Store, errors: dict[str, str], event_id: Any, *, area_code: str, today: dt.date) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from data import reference
+from data import access, reference
 from data.checked import INT64_MAX, text_problem
-from data.store import Store, ValidationError, validate
+from data.store import Saved, Store, ValidationError, validate
 
 # A phone's clock and the server's may differ a little; a record "now" is not in the future.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -189,6 +189,40 @@ def validated(table: str, record: Mapping[str, Any],
             head = field.split(".")[0]
             add(errors, form_field.get(head, head), FRIENDLY.get(message, message))
         return None, errors
+
+
+def checked_model(table: str, record: Mapping[str, Any], errors: dict[str, str], form_field: Mapping[str, str], *,
+                  model: BaseModel | None = None) -> BaseModel:
+    """`model`, or the record validated as its table's model, once the form has no errors; else ValidationError
+    naming every error, the schema's keyed by the form field that shows it."""
+    if model is None and not errors:
+        model, errors = validated(table, record, form_field)
+    if errors:
+        raise ValidationError(errors)
+    return model
+
+
+def start_activity_log(store: Store, values: Any, user: Mapping[str, Any], *, fields: Iterable[str],
+                       needed: Iterable[str], in_area: bool = True) -> tuple[dict[str, str], str]:
+    """NotAllowed unless the user may log activity (in the form's area, when `in_area` and it names a known one);
+    else the form's first errors (unknown fields, blanks, no signed-in user) and the officer's user id."""
+    area_code = values.get("area_code") if in_area and isinstance(values, Mapping) else None
+    access.require(user, "log_activity", known_area(store, area_code))
+    errors: dict[str, str] = {}
+    unknown_fields(errors, values, fields)
+    required(errors, values, needed)
+    officer = str(user.get("user_id") or "")
+    if not officer:
+        add(errors, "record", "no signed-in user to record as the officer")
+    return errors, officer
+
+
+def save_activity(store: Store, table: str, record: Mapping[str, Any], errors: dict[str, str], *,
+                  form_field: Mapping[str, str], officer: str, submission_id: str) -> Saved:
+    """Write the record as a new row of `table` once it and the form have no errors (ValidationError otherwise);
+    saving the same `submission_id` again returns the first save and writes nothing."""
+    return store.save(table, checked_model(table, record, errors, form_field), user=officer,
+                      submission_id=submission_id)
 
 
 def known_area(store: Store, value: Any) -> str | None:

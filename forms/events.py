@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -275,11 +275,13 @@ def complete_event(
     same `submission_id` again returns the first save and writes nothing.
     """
     now = now or dt.datetime.now()
-    _require(user, None)
-    if earlier := store.find_submission(TABLE, submission_id):
-        return earlier
-    event = _booked_event(store, record_id, base_version, user)
-    _require(user, event["area_code"])
+    return _edit(store, record_id, user=user, submission_id=submission_id, base_version=base_version,
+                 change=lambda event: _completion(store, event, values, now=now))
+
+
+def _completion(store: Store, event: dict[str, Any], values: Mapping[str, Any], *,
+                now: dt.datetime) -> tuple[dict[str, Any], dict[str, str], None]:
+    """The completed event's record and the completion form's errors."""
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, COMPLETION_FIELDS)
     checks.required(errors, values, ("attendees", "quality_rating"))
@@ -320,8 +322,7 @@ def complete_event(
         "suitable_for_publishing": publish is True,
         "value_gained": checks.text_or_none(values.get("value_gained")),
     }
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
-                         base_version=base_version)
+    return record, errors, None
 
 
 def cancel_event(
@@ -334,18 +335,18 @@ def cancel_event(
     base_version: int,
 ) -> Saved:
     """Cancel a booked event, with a reason: a new version of the record, made from `base_version`."""
-    _require(user, None)
-    if earlier := store.find_submission(TABLE, submission_id):
-        return earlier
-    event = _booked_event(store, record_id, base_version, user)
-    _require(user, event["area_code"])
+    return _edit(store, record_id, user=user, submission_id=submission_id, base_version=base_version,
+                 change=lambda event: _cancellation(event, values))
+
+
+def _cancellation(event: dict[str, Any], values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str], None]:
+    """The cancelled event's record and the cancel form's errors."""
     errors: dict[str, str] = {}
     checks.unknown_fields(errors, values, CANCEL_FIELDS)
     checks.required(errors, values, CANCEL_FIELDS)
     checks.check_text(errors, "cancel_reason", values.get("cancel_reason"))
     record = {**event, "status": "cancelled", "cancel_reason": checks.text_or_none(values.get("cancel_reason"))}
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
-                         base_version=base_version)
+    return record, errors, None
 
 
 def update_event(
@@ -363,20 +364,44 @@ def update_event(
 
     The user must be able to log activity both in the event's area and in the area it moves to.
     """
+    return _edit(store, record_id, user=user, submission_id=submission_id, base_version=base_version,
+                 change=lambda event: _update(store, event, values, today=today))
+
+
+def _update(store: Store, event: dict[str, Any], values: Mapping[str, Any], *,
+            today: dt.date | None) -> tuple[dict[str, Any], dict[str, str], BaseModel | None]:
+    """The changed event's record, the booking form's errors and the record as the table's model (None if refused)."""
+    booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
+    if booking is None:
+        return event, errors, None
+    record = {**event, **booking}
+    model, found = _booking_errors(store, record, today=today)
+    errors.update({k: v for k, v in found.items() if k not in errors})
+    return record, errors, model
+
+
+def _edit(store: Store, record_id: str, *, user: Mapping[str, Any], submission_id: str, base_version: int | None,
+          change: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str], BaseModel | None]]) -> Saved:
+    """Save a new version of a booked event, made from `base_version`: the record `change` makes of the stored
+    event, once the form's errors are none (`change` may give the record validated already).
+
+    Saving the same `submission_id` again returns the first save. An edit that moves the event may move it
+    to an area of the user's only.
+    """
     _require(user, None)
     if earlier := store.find_submission(TABLE, submission_id):
         return earlier
     event = _booked_event(store, record_id, base_version, user)
     _require(user, event["area_code"])
-    booking, errors = _record_from_form(values, organiser=str(event["organiser"]))
-    record, model = event, None
-    if booking is not None:
-        record = {**event, **booking}
-        model, found = _booking_errors(store, record, today=today)
-        errors.update({k: v for k, v in found.items() if k not in errors})
-    moved = record["area_code"] if record["area_code"] != event["area_code"] else None
-    return _save_version(store, record_id, record, errors, user=user, submission_id=submission_id,
-                         base_version=base_version, model=model, moved_to=moved)
+    record, errors, model = change(event)
+    if not user.get("user_id"):
+        checks.add(errors, "record", "no signed-in user")
+    model = checks.checked_model(TABLE, record, errors, _FORM_FIELD, model=model)
+    if record["area_code"] != event["area_code"]:
+        _require(user, record["area_code"])
+    with naming_who(store):
+        return store.save(TABLE, model, user=str(user["user_id"]), submission_id=submission_id,
+                          record_id=record_id, base_version=base_version)
 
 
 def _booking_errors(store: Store, record: Mapping[str, Any], *,
@@ -406,24 +431,6 @@ def _booked_event(store: Store, record_id: str, base_version: int | None, user: 
         raise ValidationError({"record": f"this event is already {_DONE[event['status']]}; it cannot be changed"})
     fields = TABLES[TABLE].model_fields
     return {k: (list(v) if isinstance(v, list | tuple) else v) for k, v in event.items() if k in fields}
-
-
-def _save_version(store: Store, record_id: str, record: Mapping[str, Any], errors: dict[str, str], *,
-                  user: Mapping[str, Any], submission_id: str, base_version: int | None,
-                  model: BaseModel | None = None, moved_to: str | None = None) -> Saved:
-    """Save a new version of the event (`model`: the record, validated already), once the form's errors are
-    none; an update that moves the event (`moved_to`) may move it to an area of the user's only."""
-    if not user.get("user_id"):
-        checks.add(errors, "record", "no signed-in user")
-    if model is None and not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
-    if moved_to is not None:
-        _require(user, moved_to)
-    with naming_who(store):
-        return store.save(TABLE, model, user=str(user["user_id"]), submission_id=submission_id,
-                          record_id=record_id, base_version=base_version)
 
 
 def get_event(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:

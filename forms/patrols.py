@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from data import access, reference
-from data.store import Saved, Store, ValidationError
+from data.store import Saved, Store
 from forms import checks
 
 TABLE = "patrols"
@@ -85,14 +85,7 @@ def save_patrol(
     unless the user may log activity in the chosen area (their own, for an officer or supervisor).
     """
     now = now or dt.datetime.now()
-    area_code = values.get("area_code") if isinstance(values, Mapping) else None
-    access.require(user, "log_activity", checks.known_area(store, area_code))
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, FIELDS)
-    checks.required(errors, values, REQUIRED)
-    officer = str(user.get("user_id") or "")
-    if not officer:
-        checks.add(errors, "record", "no signed-in user to record as the officer")
+    errors, officer = checks.start_activity_log(store, values, user, fields=FIELDS, needed=REQUIRED)
     moments = {}
     for end in ("start", "end"):
         has_date = checks.check_date(errors, f"{end}_date", values.get(f"{end}_date"))
@@ -121,10 +114,6 @@ def save_patrol(
         "tasking": checks.text_or_none(values.get("tasking")),
         "outcomes": checks.text_or_none(values.get("outcomes")),
     }
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
-    return store.save(TABLE, model, user=officer, submission_id=submission_id)
+    return checks.save_activity(store, TABLE, record, errors, form_field=_FORM_FIELD, officer=officer,
+                                submission_id=submission_id)
 

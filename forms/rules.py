@@ -11,16 +11,13 @@ from pydantic import BaseModel
 from data import access
 from data.schema import TABLES
 from data.store import ValidationError, validate
+from forms import checks
 
 FRIENDLY = {
     "String should have at least 1 character": "is required",
     "String should have at most 200 characters": "must be at most 200 characters",
     "String should have at most 4000 characters": "must be at most 4000 characters",
 }
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[str] = (),
@@ -34,9 +31,7 @@ def check_record(table: str, record: Mapping[str, Any], *, required: Iterable[st
     unknown = sorted(set(record) - set(TABLES[table].model_fields))
     if unknown:
         found.setdefault("record", f"unknown fields: {', '.join(unknown)}")
-    for field in required:
-        if blank(record.get(field)):
-            found.setdefault(field, "is required")
+    checks.required(found, record, required)
     if not found:
         try:
             return validate(table, record)

@@ -244,22 +244,13 @@ def link_source(*, store: Store, record_id: str, table: str, source_id: str, use
 def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
                submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Add one action {action_type, text, date} taken by the acting officer; the item moves to action taken."""
-    today = today or dt.date.today()
     item, user_id = _editable(store, record_id, user, base_version)
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, ("action_type", "text", "date"))
-    checks.required(errors, values, ("action_type", "text", "date"))
-    checks.check_picklist(store, errors, "action_type", values.get("action_type"), "action_types", "action type")
-    checks.check_text(errors, "text", values.get("text"))
-    _check_day(errors, "date", values.get("date"), raised_on=item["raised_on"], today=today)
-    if item["status"] == "closed":
-        checks.add(errors, "record", "this item is closed: reopen it to add an action")
-    if errors:
-        raise ValidationError(errors)
+    closed = "this item is closed: reopen it to add an action" if item["status"] == "closed" else None
+    action = _entry(store, values, fields=("action_type", "text", "date"),
+                    choice=("action_type", "action_types", "action type"), since=item["raised_on"], today=today,
+                    refusal=closed)
     record = _record(item)
-    action = {"action_type": values["action_type"], "text": values["text"].strip(), "date": values["date"],
-              "officer_id": user_id}
-    record["actions"] = sorted([*item["actions"], action], key=lambda a: a["date"])
+    record["actions"] = sorted([*item["actions"], {**action, "officer_id": user_id}], key=lambda a: a["date"])
     record["status"] = "action_taken"
     return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
                   base_version=base_version)
@@ -268,28 +259,36 @@ def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user:
 def add_feedback(*, store: Store, record_id: str, values: Mapping[str, Any], user: Mapping[str, Any],
                  submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Record telling the community what was done {date, channel, text}; the item moves to feedback given."""
-    today = today or dt.date.today()
     item, user_id = _editable(store, record_id, user, base_version)
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, ("date", "channel", "text"))
-    checks.required(errors, values, ("date", "channel", "text"))
-    checks.check_picklist(store, errors, "channel", values.get("channel"), "feedback_channels", "channel")
-    checks.check_text(errors, "text", values.get("text"))
     first_action = min((a["date"] for a in item["actions"]), default=None)
-    _check_day(errors, "date", values.get("date"), raised_on=first_action or item["raised_on"], today=today)
-    if not item["actions"]:
-        checks.add(errors, "record", "add an action first: feedback tells the community what was done")
-    elif item["status"] == "closed":
-        checks.add(errors, "record", "this item is closed: reopen it to give feedback")
-    if errors:
-        raise ValidationError(errors)
+    refusal = ("add an action first: feedback tells the community what was done" if not item["actions"]
+               else "this item is closed: reopen it to give feedback" if item["status"] == "closed" else None)
+    told = _entry(store, values, fields=("date", "channel", "text"), choice=("channel", "feedback_channels", "channel"),
+                  since=first_action or item["raised_on"], today=today, refusal=refusal)
     record = _record(item)
-    told = {"date": values["date"], "channel": values["channel"], "text": values["text"].strip()}
     record["feedback"] = sorted([*item["feedback"], told], key=lambda f: f["date"])
     record["status"] = "feedback_given" if max(f["date"] for f in record["feedback"]) >= max(
         a["date"] for a in record["actions"]) else "action_taken"
     return _write(store, record, user_id=user_id, submission_id=submission_id, record_id=record_id,
                   base_version=base_version)
+
+
+def _entry(store: Store, values: Mapping[str, Any], *, fields: tuple[str, ...], choice: tuple[str, str, str],
+           since: dt.date | None, today: dt.date | None, refusal: str | None) -> dict[str, Any]:
+    """An action or feedback entry from the form (`choice`: its pick-list field, list and label; its text trimmed);
+    ValidationError naming every error, `refusal` as the record's, if any."""
+    errors: dict[str, str] = {}
+    checks.unknown_fields(errors, values, fields)
+    checks.required(errors, values, fields)
+    field, list_name, label = choice
+    checks.check_picklist(store, errors, field, values.get(field), list_name, label)
+    checks.check_text(errors, "text", values.get("text"))
+    _check_day(errors, "date", values.get("date"), raised_on=since, today=today or dt.date.today())
+    if refusal is not None:
+        checks.add(errors, "record", refusal)
+    if errors:
+        raise ValidationError(errors)
+    return {f: values[f].strip() if f == "text" else values[f] for f in fields}
 
 
 def allowed_moves(item: Mapping[str, Any], user: Mapping[str, Any]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import pytest
 from data.store import ValidationError, new_submission_id
 from forms.abstractions import FIELDS, abstraction_defaults, save_abstraction
 from tests.conftest import count_rows
-from tests.forms.factories import make_abstraction
+from tests.forms.factories import assert_refused, assert_saved_once, make_abstraction
 
 
 def _save(store, user, values, submission_id=None):
@@ -59,12 +59,8 @@ INVALID = {
 @pytest.mark.parametrize("case", list(INVALID))
 def test_invalid_abstraction_names_the_field_and_writes_nothing(store, officer, case):
     overrides, field, words = INVALID[case]
-    before = count_rows(store, "abstractions")
-    with pytest.raises(ValidationError) as raised:
-        _save(store, officer, make_abstraction(store, **overrides))
-    assert field in raised.value.errors, raised.value.errors
-    assert words.lower() in raised.value.errors[field].lower()
-    assert count_rows(store, "abstractions") == before
+    assert_refused(store, "abstractions", lambda: _save(store, officer, make_abstraction(store, **overrides)),
+                   field=field, words=words)
 
 
 def test_a_user_without_a_team_cannot_log_one(store, officer):
@@ -74,11 +70,8 @@ def test_a_user_without_a_team_cannot_log_one(store, officer):
 
 
 def test_same_submission_id_twice_stores_one_abstraction(store, officer):
-    submission_id, before = new_submission_id(), count_rows(store, "abstractions")
-    first = _save(store, officer, make_abstraction(store), submission_id)
-    second = _save(store, officer, make_abstraction(store), submission_id)
-    assert count_rows(store, "abstractions") == before + 1
-    assert second.duplicate and second.record_id == first.record_id
+    assert_saved_once(store, "abstractions",
+                      lambda submission_id: _save(store, officer, make_abstraction(store), submission_id))
 
 
 def test_defaults_are_today():

@@ -10,6 +10,7 @@ from data import reference
 from data.store import ValidationError, new_submission_id
 from forms.events import FIELDS, booking_defaults, event_form_options, save_event
 from tests.conftest import count_rows
+from tests.forms.factories import assert_refused, assert_saved_once
 
 
 def _save(store, officer, values, submission_id=None):
@@ -82,14 +83,7 @@ INVALID = {
 def test_invalid_booking_names_the_field_and_writes_nothing(store, officer, booking, case):
     overrides, field, words = INVALID[case]
     values = booking(**overrides(store, officer))
-    before = count_rows(store)
-
-    with pytest.raises(ValidationError) as raised:
-        _save(store, officer, values)
-
-    assert field in raised.value.errors, raised.value.errors
-    assert words.lower() in raised.value.errors[field].lower()
-    assert count_rows(store) == before
+    assert_refused(store, "events", lambda: _save(store, officer, values), field=field, words=words)
 
 
 def test_every_problem_is_reported_at_once(store, officer, booking):
@@ -106,15 +100,7 @@ def test_unknown_form_field_is_refused(store, officer, booking):
 
 
 def test_same_submission_id_twice_stores_one_record(store, officer, booking):
-    submission_id = new_submission_id()
-    before = count_rows(store)
-
-    first = _save(store, officer, booking(), submission_id)
-    second = _save(store, officer, booking(), submission_id)
-
-    assert count_rows(store) == before + 1
-    assert second.record_id == first.record_id
-    assert second.duplicate and not first.duplicate
+    assert_saved_once(store, "events", lambda submission_id: _save(store, officer, booking(), submission_id))
 
 
 def test_fresh_defaults_start_in_the_users_area(officer):

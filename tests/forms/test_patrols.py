@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from data.store import ValidationError, new_submission_id
+from data.store import new_submission_id
 from forms.patrols import FIELDS, patrol_defaults, save_patrol
 from tests.conftest import count_rows
-from tests.forms.factories import make_patrol, now_minute, other_area_ward
+from tests.forms.factories import assert_refused, assert_saved_once, make_patrol, now_minute, other_area_ward
 
 
 def _save(store, officer, values, submission_id=None):
@@ -82,22 +82,12 @@ INVALID = {
 def test_invalid_patrol_names_the_field_and_writes_nothing(store, officer, case):
     overrides, field, words = INVALID[case]
     values = make_patrol(store, officer, **overrides(store, officer))
-    before = count_rows(store, "patrols")
-
-    with pytest.raises(ValidationError) as raised:
-        _save(store, officer, values)
-
-    assert field in raised.value.errors, raised.value.errors
-    assert words.lower() in raised.value.errors[field].lower()
-    assert count_rows(store, "patrols") == before
+    assert_refused(store, "patrols", lambda: _save(store, officer, values), field=field, words=words)
 
 
 def test_same_submission_id_twice_stores_one_patrol(store, officer):
-    submission_id, before = new_submission_id(), count_rows(store, "patrols")
-    first = _save(store, officer, make_patrol(store, officer), submission_id)
-    second = _save(store, officer, make_patrol(store, officer), submission_id)
-    assert count_rows(store, "patrols") == before + 1
-    assert second.duplicate and second.record_id == first.record_id
+    assert_saved_once(store, "patrols",
+                      lambda submission_id: _save(store, officer, make_patrol(store, officer), submission_id))
 
 
 def test_defaults_are_the_last_hour_in_my_area(officer):
