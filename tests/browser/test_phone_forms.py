@@ -1,6 +1,6 @@
 """In a real browser on a 390x844 phone screen: book an event, record a contact, log a patrol.
 
-Uses the server fixture of test_book_and_see.py (a Streamlit server over a
+Uses the `server` and `phone` fixtures of conftest.py (a Streamlit server over a
 private copy of the test store, acting as `officer`). Each form is filled by
 tapping pick-lists as an officer would; each save is checked on screen and in
 the store. Screenshots go to test-output/.
@@ -11,22 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import pytest
 from playwright import sync_api
 
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, PHONE
 from tests.browser.ui import choose, saved_record, wait_for_app, widget
-
-pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone():
-    # a busy two-core machine can take a while per rerun
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as tab:
-        yield tab
 
 
 def _choose_many(page, label: str, options: list[str]) -> None:
