@@ -17,19 +17,12 @@ from forms.activity import (
 )
 from forms.rules import NotAllowed
 from tests.conftest import count_rows
-from tests.officer_store import build_officer_store, copy_store, user
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("officer") / "store"
-    build_officer_store(root)
-    return root
+from tests.officer_store import user
 
 
 @pytest.fixture
-def store(built, tmp_path):
-    return copy_store(built, tmp_path / "store")
+def store(officer_store):
+    return officer_store
 
 
 def _shown(store, table, record_id):

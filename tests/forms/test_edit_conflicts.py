@@ -23,7 +23,7 @@ from forms.useful_info import save_useful_info
 from forms.ysywd import add_action, add_feedback, link_source, move_status, raise_item, set_publishable, withdraw_item
 from tests.conftest import count_rows, make_booking
 from tests.forms.factories import book_event, first_ward, make_completion
-from tests.officer_store import build_officer_store, copy_store, user
+from tests.officer_store import user
 
 TODAY = dt.date.today()
 WHEN = re.compile(r"at \d\d:\d\d UTC on \d\d [A-Z][a-z]{2} \d{4} \(version \d+\)")
@@ -43,16 +43,9 @@ def _refused(raised: pytest.ExceptionInfo, name: str, user_id: str, version: int
 # -- My activity: edit and withdraw ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("officer") / "store"
-    build_officer_store(root)
-    return root
-
-
 @pytest.fixture
-def small(built, tmp_path):
-    return copy_store(built, tmp_path / "store")
+def small(officer_store):
+    return officer_store
 
 
 def test_an_edit_from_my_activity_after_a_colleagues_edit_is_refused(small):

@@ -19,19 +19,12 @@ from forms.news import save_news
 from forms.rules import NotAllowed
 from forms.useful_info import save_useful_info
 from tests.conftest import count_rows
-from tests.officer_store import TODAY, build_officer_store, copy_store, user
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("officer") / "store"
-    build_officer_store(root)
-    return root
+from tests.officer_store import TODAY, user
 
 
 @pytest.fixture
-def store(built, tmp_path):
-    return copy_store(built, tmp_path / "store")
+def store(officer_store):
+    return officer_store
 
 
 def practice(**overrides) -> dict:
