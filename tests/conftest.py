@@ -18,7 +18,7 @@ import pytest
 import streamlit
 
 from data import demo, reference
-from data.store import Store
+from data.store import Store, ValidationError
 from tests import azurite as azurite_server
 
 # App servers started by the tests run no background maintenance: tests compact when they mean to.
@@ -209,6 +209,17 @@ def make_booking(store: Store, user: dict, **overrides) -> dict:
 def count_rows(store: Store, table: str = "events") -> int:
     """Every stored row of a table, current or not: a write of any kind changes it."""
     return store.snapshot(table).rows
+
+
+def assert_refused(store: Store, save, *, field: str, words: str, table: str = "events") -> None:
+    """`save()` raises a ValidationError whose message for `field` says `words` (in any case), and `table` gains
+    no row."""
+    before = count_rows(store, table)
+    with pytest.raises(ValidationError) as raised:
+        save()
+    assert field in raised.value.errors, raised.value.errors
+    assert words.lower() in raised.value.errors[field].lower()
+    assert count_rows(store, table) == before
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from data.picklists import ROLES
 from data.store import Store
 from forms.identity import demo_label
 from tests.browser.conftest import OUTPUT, ROOT
-from tests.browser.ui import act_as, wait_for_app
+from tests.browser.ui import act_as, settle, wait_for_app
 from tests.data.test_access import DEMO_USER, PAGES_OF
 
 TIMEOUT_MS = 60_000
@@ -89,16 +89,6 @@ def open_from_sidebar(page, title: str) -> None:
         break
     link.click()
     settle(page)
-
-
-def settle(page) -> None:
-    """Wait until no run is in progress and every chart, map and image on the page is drawn."""
-    wait_for_app(page)
-    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
-        .every(chart => chart.querySelector('svg, canvas'))""")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
 
 
 def run_axe(page) -> list[dict]:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, OUTPUT, PHONE, open_tab
-from tests.browser.ui import wait_for_app
+from tests.browser.ui import settle, wait_for_app
 from tests.data.test_access import DEMO_USER
 
 TIMEOUT_MS = 60_000
@@ -27,12 +27,7 @@ def module_user_id() -> str:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    wait_for_app(page)
-    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
-        .every(chart => chart.querySelector('svg, canvas'))""")
-    page.wait_for_timeout(500)
-    wait_for_app(page)
+    settle(page, pause_ms=500)
 
 
 def _open_charts(page, url: str) -> None:

@@ -30,6 +30,17 @@ def wait_for_app(page, *, after_ms: int = 0) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
+def settle(page, *, pause_ms: int = 300) -> None:
+    """Wait until no run is in progress and the page's title and every chart on it are drawn (then, after
+    `pause_ms`, that no run has started since)."""
+    wait_for_app(page)
+    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+        .every(chart => chart.querySelector('svg, canvas'))""")
+    page.wait_for_timeout(pause_ms)
+    wait_for_app(page)
+
+
 def headline(page, label: str) -> int:
     """The figure on the metric tile labelled `label`, as a number."""
     tile = page.get_by_test_id("stMetric").filter(has_text=label)

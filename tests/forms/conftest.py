@@ -1,7 +1,9 @@
-"""Fixtures shared by the form tests: the tiny stores of tests/officer_store.py and tests/quality_store.py,
-built once per module, and a private copy of one for each test."""
+"""Fixtures shared by the form tests: private copies of the tiny stores of tests/officer_store.py and
+tests/quality_store.py, each built at most once per module."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -9,28 +11,29 @@ from data.store import Store
 from tests.officer_store import build_officer_store, copy_store
 from tests.quality_store import build_quality_store
 
+BUILDERS = {"officer": build_officer_store, "quality": build_quality_store}
+
 
 @pytest.fixture(scope="module")
-def officer_store_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("officer") / "store"
-    build_officer_store(root)
+def built(tmp_path_factory):
+    """The module's tiny stores by name, each built the first time a test of the module asks for it."""
+    roots: dict[str, Path] = {}
+
+    def root(name: str) -> Path:
+        if name not in roots:
+            roots[name] = tmp_path_factory.mktemp(name) / "store"
+            BUILDERS[name](roots[name])
+        return roots[name]
     return root
 
 
 @pytest.fixture
-def officer_store(officer_store_root, tmp_path) -> Store:
+def officer_store(built, tmp_path) -> Store:
     """A private copy of the officer store for one test."""
-    return copy_store(officer_store_root, tmp_path / "store")
-
-
-@pytest.fixture(scope="module")
-def quality_store_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dip") / "store"
-    build_quality_store(root)
-    return root
+    return copy_store(built("officer"), tmp_path / "store")
 
 
 @pytest.fixture
-def quality_store(quality_store_root, tmp_path) -> Store:
+def quality_store(built, tmp_path) -> Store:
     """A private copy of the quality store for one test."""
-    return copy_store(quality_store_root, tmp_path / "store")
+    return copy_store(built("quality"), tmp_path / "store")
