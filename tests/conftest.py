@@ -18,7 +18,7 @@ import pytest
 import streamlit
 
 from data import demo, reference
-from data.store import Store, ValidationError
+from data.store import Store, ValidationError, new_submission_id
 from tests import azurite as azurite_server
 
 # App servers started by the tests run no background maintenance: tests compact when they mean to.
@@ -209,6 +209,16 @@ def make_booking(store: Store, user: dict, **overrides) -> dict:
 def count_rows(store: Store, table: str = "events") -> int:
     """Every stored row of a table, current or not: a write of any kind changes it."""
     return store.snapshot(table).rows
+
+
+def assert_stored_once(store: Store, save, *, table: str) -> None:
+    """`save(submission_id)` twice with one submission id (a second tap) stores one record in `table`, and the
+    second save says it is that record again."""
+    submission_id, before = new_submission_id(), count_rows(store, table)
+    first = save(submission_id)
+    second = save(submission_id)
+    assert count_rows(store, table) == before + 1
+    assert second.duplicate and second.record_id == first.record_id
 
 
 def assert_refused(store: Store, save, *, field: str, words: str, table: str = "events") -> None:

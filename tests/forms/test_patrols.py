@@ -8,7 +8,7 @@ import pytest
 
 from data.store import new_submission_id
 from forms.patrols import FIELDS, patrol_defaults, save_patrol
-from tests.conftest import assert_refused, count_rows
+from tests.conftest import assert_refused, assert_stored_once, count_rows
 from tests.forms.factories import make_patrol, now_minute, other_area_ward
 
 
@@ -86,11 +86,7 @@ def test_invalid_patrol_names_the_field_and_writes_nothing(store, officer, case)
 
 
 def test_same_submission_id_twice_stores_one_patrol(store, officer):
-    submission_id, before = new_submission_id(), count_rows(store, "patrols")
-    first = _save(store, officer, make_patrol(store, officer), submission_id)
-    second = _save(store, officer, make_patrol(store, officer), submission_id)
-    assert count_rows(store, "patrols") == before + 1
-    assert second.duplicate and second.record_id == first.record_id
+    assert_stored_once(store, lambda sid: _save(store, officer, make_patrol(store, officer), sid), table="patrols")
 
 
 def test_defaults_are_the_last_hour_in_my_area(officer):
