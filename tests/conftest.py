@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import streamlit
 
 from data import demo, reference
-from data.store import Store
+from data.store import Store, ValidationError, new_submission_id
 from tests import azurite as azurite_server
 
 # App servers started by the tests run no background maintenance: tests compact when they mean to.
@@ -34,6 +35,20 @@ def _keep_main_module():
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The `data` makers of every download button drawn: clicking one in a browser calls its maker."""
+    made: dict[str, object] = {}
+    original = streamlit.download_button
+
+    def capture(label, data, *args, **kwargs):
+        made[kwargs.get("key") or label] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", capture)
+    return made
 
 
 @pytest.fixture(scope="session")
@@ -154,34 +169,19 @@ def user_of_role(store: Store, role: str, area_code: str | None = None) -> dict:
     return users.iloc[0].to_dict()
 
 
-@pytest.fixture
-def officer(store) -> dict:
-    """An active officer who belongs to an area."""
-    return user_of_role(store, "officer")
+def _user_of_role_fixture(role: str, doc: str):
+    """A fixture named `role`: the first active user of that role in `store` (`user_of_role`)."""
+    def fixture(store) -> dict:
+        return user_of_role(store, role)
+    fixture.__doc__ = doc
+    return pytest.fixture(fixture, name=role)
 
 
-@pytest.fixture
-def supervisor(store) -> dict:
-    """An active supervisor (sergeant or inspector) of an area."""
-    return user_of_role(store, "supervisor")
-
-
-@pytest.fixture
-def commander(store) -> dict:
-    """An active commander (force-wide)."""
-    return user_of_role(store, "commander")
-
-
-@pytest.fixture
-def analyst(store) -> dict:
-    """An active analyst (force-wide)."""
-    return user_of_role(store, "analyst")
-
-
-@pytest.fixture
-def admin(store) -> dict:
-    """An active admin."""
-    return user_of_role(store, "admin")
+officer = _user_of_role_fixture("officer", "An active officer who belongs to an area.")
+supervisor = _user_of_role_fixture("supervisor", "An active supervisor (sergeant or inspector) of an area.")
+commander = _user_of_role_fixture("commander", "An active commander (force-wide).")
+analyst = _user_of_role_fixture("analyst", "An active analyst (force-wide).")
+admin = _user_of_role_fixture("admin", "An active admin.")
 
 
 def make_booking(store: Store, user: dict, **overrides) -> dict:
@@ -209,6 +209,27 @@ def make_booking(store: Store, user: dict, **overrides) -> dict:
 def count_rows(store: Store, table: str = "events") -> int:
     """Every stored row of a table, current or not: a write of any kind changes it."""
     return store.snapshot(table).rows
+
+
+def assert_stored_once(store: Store, save, *, table: str) -> None:
+    """`save(submission_id)` twice with one submission id (a second tap) stores one record in `table`, and the
+    second save says it is that record again."""
+    submission_id, before = new_submission_id(), count_rows(store, table)
+    first = save(submission_id)
+    second = save(submission_id)
+    assert count_rows(store, table) == before + 1
+    assert second.duplicate and second.record_id == first.record_id and not first.duplicate
+
+
+def assert_refused(store: Store, save, *, field: str, words: str, table: str = "events") -> None:
+    """`save()` raises a ValidationError whose message for `field` says `words` (in any case), and `table` gains
+    no row."""
+    before = count_rows(store, table)
+    with pytest.raises(ValidationError) as raised:
+        save()
+    assert field in raised.value.errors, raised.value.errors
+    assert words.lower() in raised.value.errors[field].lower()
+    assert count_rows(store, table) == before
 
 
 @pytest.fixture

@@ -95,7 +95,11 @@ def render_demo_identity(store: Store) -> None:
     with st.sidebar:
         st.info("**Demo mode** — no sign-in. Pick who you are acting as: each role sees its own pages.",
                 icon=":material/science:")
-        chosen = st.selectbox("Acting as", list(names), format_func=names.__getitem__, key=USER_KEY)
+        ids, acting = list(names), st.session_state.get(USER_KEY)
+        # Drawn at the user acting now: a browser that draws the switcher afresh, without the value this
+        # session set, shows (and sends back) that user, not the first in the list.
+        chosen = st.selectbox("Acting as", ids, index=ids.index(acting) if acting in names else 0,
+                              format_func=names.__getitem__, key=USER_KEY)
         role = access.role_of(next((u for u in users if u["user_id"] == chosen), None))
         if role:
             st.caption(f"{'An' if role[0] in 'aeiou' else 'A'} {role} {ROLE_SUMMARY[role]}.")

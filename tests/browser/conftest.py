@@ -1,13 +1,24 @@
-"""Browser-test fixtures: a Streamlit server over a private copy of the test store.
+"""Browser-test fixtures: Streamlit servers over private copies of the test store, and Chromium tabs.
 
-`server` starts `streamlit run app.py` on a free loopback port, acting as the
-`officer` fixture, and always stops it afterwards. Screenshots go to OUTPUT.
+Every test module here is skipped, with the reason, where Debian's Chromium or Playwright is missing (and fails
+in CI, which must have both): the modules are then not even imported. Every test here is marked `browser`.
+
+- `server` starts `streamlit run app.py` for one test, over its own copy of the demo store, acting as the
+  `officer` fixture (a module overrides `officer` to act as someone else).
+- `module_server` starts one server for a whole module, over the module's copy of the demo store
+  (`module_store_root`), acting as `module_user_id` (the demo officer unless the module overrides it).
+- `phone`, `desktop` and `wide` are tabs in a fresh headless Chromium. A module whose pages are slow sets
+  `TIMEOUT_MS` (default 30 s): how long its tabs and Playwright's `expect` wait.
+
+Screenshots go to OUTPUT.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,13 +28,69 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.data.test_access import DEMO_USER
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = ROOT / "test-output"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 30_000
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WIDE = {"width": 1400, "height": 1000}
 
 
-def _free_port() -> int:
+RERUN_ON_TIMEOUT = pytest.mark.flaky(reruns=2, only_rerun=[r"^TimeoutError: .*Timeout \d+ms exceeded"])
+"""Run a test again (twice at most) only when a Playwright wait timed out; a failed assertion is never rerun."""
+
+
+def _missing() -> str | None:
+    """Why the browser tests cannot run on this machine, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+MISSING = _missing()
+
+
+class _Unrunnable(pytest.Module):
+    """A browser-test module on a machine without Chromium or Playwright: skipped unread (failed in CI)."""
+
+    def collect(self):
+        if os.environ.get("CI"):
+            pytest.fail(f"{MISSING}; CI must have it for the browser tests", pytrace=False)
+        pytest.skip(f"{MISSING}: browser tests skipped")
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent):
+    if MISSING:
+        return _Unrunnable.from_parent(parent, path=module_path)
+    return None
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _expect_timeout(request):
+    """Playwright's `expect` waits as long as the module allows (`TIMEOUT_MS`)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=_timeout_ms(request))
+
+
+def _timeout_ms(request) -> int:
+    return getattr(request.module, "TIMEOUT_MS", TIMEOUT_MS)
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -43,17 +110,26 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path, *, t
     raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout:.0f}s")
 
 
+def app_env(store_root: Path | str, user_id: str, **extra: str) -> dict[str, str]:
+    """This process's environment, pointed at `store_root` and acting (in demo mode) as `user_id`."""
+    return {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": user_id, **extra}
+
+
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = ()):
-    """`streamlit run app.py` on a loopback port with this environment; yields its URL, always stops it."""
-    port = port or _free_port()
+def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                     cwd: Path = ROOT):
+    """`streamlit run app.py` on a loopback port with this environment, started in `cwd` (the checkout unless
+    told); yields its URL, always stops it."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
+    if cwd != ROOT:
+        env = {**env, "PYTHONPATH": str(ROOT)}
     log = open(log_path, "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", *args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     try:
         _wait_until_healthy(url, process, log_path)
@@ -71,13 +147,34 @@ def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = 
 @pytest.fixture
 def server(store_root, officer, tmp_path):
     """A Streamlit server over a private store, acting as `officer`; always stopped afterwards."""
-    env = {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": officer["user_id"]}
-    with streamlit_server(env, tmp_path / "streamlit.log") as url:
+    with streamlit_server(app_env(store_root, officer["user_id"]), tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_store_root(demo_store_root, tmp_path_factory) -> Path:
+    """The module's own copy of the demo store (its pages may write audit entries)."""
+    root = tmp_path_factory.mktemp("module") / "store"
+    shutil.copytree(demo_store_root, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def module_user_id() -> str:
+    """Whom `module_server` acts as: the demo officer."""
+    return DEMO_USER["officer"]
+
+
+@pytest.fixture(scope="module")
+def module_server(module_store_root, module_user_id):
+    """One Streamlit server for the module over `module_store_root`, acting as `module_user_id`; its URL."""
+    env = app_env(module_store_root, module_user_id)
+    with streamlit_server(env, module_store_root.parent / "streamlit.log") as url:
         yield url
 
 
 @contextlib.contextmanager
-def open_tab(*, timeout_ms: int = 30_000, **context_options):
+def open_tab(*, timeout_ms: int = TIMEOUT_MS, **context_options):
     """A tab in a fresh headless Debian Chromium (closed afterwards); screenshots go to OUTPUT."""
     from playwright import sync_api
 
@@ -92,17 +189,22 @@ def open_tab(*, timeout_ms: int = 30_000, **context_options):
             browser.close()
 
 
-def playwright_or_skip(*, timeout_ms: int = 30_000):
-    """Playwright's sync API for a browser-test module, with `expect` waiting up to `timeout_ms`.
+@pytest.fixture
+def phone():
+    """A tab on a 390x844 touch phone (device pixel ratio 2); a busy two-core machine can take a while a rerun."""
+    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as tab:
+        yield tab
 
-    Call at module level: skips the module, with the reason, where Chromium or Playwright is
-    missing (and fails it in CI, which must have Chromium).
-    """
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must have Chromium for the browser tests", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) — browser tests skipped",
-                    allow_module_level=True)
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    sync_api.expect.set_options(timeout=timeout_ms)
-    return sync_api
+
+@pytest.fixture
+def desktop(request):
+    """A tab on a 1280x900 desktop screen."""
+    with open_tab(viewport=DESKTOP, timeout_ms=_timeout_ms(request)) as tab:
+        yield tab
+
+
+@pytest.fixture
+def wide(request):
+    """A tab on a 1400x1000 screen (a dashboard's charts side by side)."""
+    with open_tab(viewport=WIDE, timeout_ms=_timeout_ms(request)) as tab:
+        yield tab

@@ -13,20 +13,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
 from data import reference
 from data.picklists import ROLES
 from data.store import Store
-from forms.identity import ROLE_SUMMARY, demo_label
+from forms.identity import demo_label
 from forms.ui.navigation import PAGES
-from tests.browser.conftest import OUTPUT, ROOT, open_tab, playwright_or_skip, streamlit_server
-from tests.browser.ui import wait_for_app
+from tests.browser.conftest import OUTPUT, ROOT
+from tests.browser.ui import act_as, settle, wait_for_app
 from tests.data.test_access import DEMO_USER, PAGES_OF
 
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=60_000)
-
+TIMEOUT_MS = 60_000
 AXE = ROOT / ".ci/node/node_modules/axe-core/axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILING = ("critical", "serious")
@@ -49,18 +47,6 @@ HIDDEN = {entry.script for entry in PAGES if entry.hidden}
 """The page scripts kept out of the menu, opened by their address instead."""
 
 
-@pytest.fixture(scope="module")
-def a11y_server(demo_store_root, tmp_path_factory):
-    """One server for the module over its own copy of the demo store (pages may write audit entries)."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("a11y") / "store"
-    shutil.copytree(demo_store_root, root)
-    env = {**os.environ, "BEATBOOK_STORE": str(root), "BEATBOOK_DEMO_USER": DEMO_USER["officer"]}
-    with streamlit_server(env, root.parent / "streamlit.log") as url:
-        yield url, Store(root)
-
-
 def _axe_path() -> Path:
     if not AXE.exists():
         reason = f"{AXE} is missing (npm ci --prefix .ci/node)"
@@ -68,16 +54,6 @@ def _axe_path() -> Path:
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     return AXE
-
-
-def act_as(page, label: str) -> None:
-    """Pick `label` ('Role · Name · Area') in the sidebar's demo-mode "Acting as" list."""
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Acting as").click()
-    page.keyboard.type(label.split(" · ")[1])  # the list is long: narrow it to the name (after the role)
-    page.get_by_role("option", name=label, exact=True).click()
-    wait_for_app(page)
-    role = label.split(" · ")[0].lower()
-    page.get_by_test_id("stSidebar").get_by_text(ROLE_SUMMARY[role], exact=False).wait_for()  # acting as them
 
 
 def open_from_sidebar(page, title: str) -> None:
@@ -95,16 +71,6 @@ def open_from_sidebar(page, title: str) -> None:
         break
     link.click()
     settle(page)
-
-
-def settle(page) -> None:
-    """Wait until no run is in progress and every chart, map and image on the page is drawn."""
-    wait_for_app(page)
-    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
-        .every(chart => chart.querySelector('svg, canvas'))""")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
 
 
 def run_axe(page) -> list[dict]:
@@ -136,35 +102,34 @@ def describe(found: dict[str, list[dict]]) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_serious_or_critical_violations_on_any_page(a11y_server, role):
-    url, store = a11y_server
+def test_no_serious_or_critical_violations_on_any_page(module_server, module_store_root, desktop, role):
+    url, store, page = module_server, Store(module_store_root), desktop
     axe = _axe_path()
     users = reference.list_users(store).set_index("user_id")
     label = demo_label({"user_id": DEMO_USER[role], **users.loc[DEMO_USER[role]].to_dict()})
     pages = sorted(PAGES_OF[role], key=list(TITLES).index)
     found: dict[str, list[dict]] = {}
     excluded: Counter[str] = Counter()
-    with open_tab(viewport={"width": 1280, "height": 900}, device_scale_factor=1, timeout_ms=60_000) as page:
-        page.goto(url)
-        settle(page)
-        page.add_script_tag(path=str(axe))
-        if role != "officer":
-            act_as(page, label)
-        for script in pages:
-            if script in HIDDEN:  # in no menu: open its address, then act as the role again
-                page.goto(f"{url}/{Path(script).stem}")
-                wait_for_app(page)
-                if role != "officer":
-                    act_as(page, label)
-                settle(page)
-            else:
-                open_from_sidebar(page, TITLES[script])
-            failing = [v for v in run_axe(page) if v["impact"] in FAILING or v["id"] in ALSO_FAILING]
-            excluded.update({v["id"]: len(v["nodes"]) for v in failing if v["id"] in EXCLUDED})
-            failing = [v for v in failing if v["id"] not in EXCLUDED]
-            if failing:
-                found[f"{role} {script}"] = failing
-                page.screenshot(path=OUTPUT / f"a11y-{role}-{Path(script).stem}.png", full_page=True)
+    page.goto(url)
+    settle(page)
+    page.add_script_tag(path=str(axe))
+    if role != "officer":
+        act_as(page, label)
+    for script in pages:
+        if script in HIDDEN:  # in no menu: open its address, then act as the role again
+            page.goto(f"{url}/{Path(script).stem}")
+            wait_for_app(page)
+            if role != "officer":
+                act_as(page, label)
+            settle(page)
+        else:
+            open_from_sidebar(page, TITLES[script])
+        failing = [v for v in run_axe(page) if v["impact"] in FAILING or v["id"] in ALSO_FAILING]
+        excluded.update({v["id"]: len(v["nodes"]) for v in failing if v["id"] in EXCLUDED})
+        failing = [v for v in failing if v["id"] not in EXCLUDED]
+        if failing:
+            found[f"{role} {script}"] = failing
+            page.screenshot(path=OUTPUT / f"a11y-{role}-{Path(script).stem}.png", full_page=True)
     counts = Counter(v["impact"] for violations in found.values() for v in violations for _ in v["nodes"])
     print(f"\n{role}: {len(pages)} pages; failing nodes {dict(counts)}; excluded rules hid {dict(excluded)}")
     assert not found, f"axe-core found {dict(counts)} on {len(found)} of {len(pages)} pages:\n{describe(found)}"

@@ -8,28 +8,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
+from tests.browser.conftest import OUTPUT, RERUN_ON_TIMEOUT, open_tab
 from tests.browser.ui import wait_for_app
-
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
 
 
 @pytest.fixture
-def officer(store) -> dict:
+def officer(admin) -> dict:
     """The server fixture acts as this user: here an admin."""
-    users = reference.list_users(store, role="admin")
-    return users[users["active"]].iloc[0].to_dict()
+    return admin
 
 
-# Seen failing about one run in five on a busy machine, always as an element that never
-# appears: a click lost in a rerun, or (admin page, after the file upload) the demo
-# switcher showing its first officer instead of the admin. Not yet explained: retried.
-@pytest.mark.flaky(reruns=2)
+# On a busy machine a tap can be lost while the app redraws, and the wait for what it should show times out.
+@RERUN_ON_TIMEOUT
 def test_upload_ward_boundaries_then_add_a_user(server, store, tmp_path):
     square = [[-1.3, 51.7], [-1.2, 51.7], [-1.2, 51.8], [-1.3, 51.8], [-1.3, 51.7]]
     path = tmp_path / "wards.geojson"

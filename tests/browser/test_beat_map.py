@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from analytics.activity import count_my_activity_by_ward
 from analytics.charts import build_ward_map
 from data import reference
 from data.store import new_submission_id
 from forms.ccrs import save_ccr
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
+from tests.browser.conftest import OUTPUT, open_tab
 from tests.browser.ui import wait_for_app
 from tests.forms.factories import make_ccr
-
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
 
 
 def _pixel(lon: float, lat: float, view, width: float, height: float) -> tuple[float, float]:

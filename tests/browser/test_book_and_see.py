@@ -7,21 +7,14 @@ go to test-output/.
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
-from tests.browser.ui import choose, saved_record, wait_for_app
-
-pytestmark = pytest.mark.browser
-
-
-# A cold server on two cores can take a while for a page's first queries.
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
+from tests.browser.conftest import OUTPUT, open_tab
+from tests.browser.ui import choose, expect_one_more_booked, headline, saved_record, wait_for_app
 
 
 @pytest.fixture
@@ -36,12 +29,6 @@ def browser_page():
         yield tab
 
 
-def _headline(page, label: str) -> int:
-    tile = page.get_by_test_id("stMetric").filter(has_text=label)
-    value = tile.get_by_test_id("stMetricValue").inner_text()
-    return int(re.sub(r"[^\d]", "", value))
-
-
 def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, officer, booking):
     page = browser_page
     title = f"Bike marking at the library {int(time.time())}"
@@ -51,7 +38,7 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
     page.goto(f"{server}/events_overview")
     wait_for_app(page)
     page.get_by_test_id("stMetric").filter(has_text="Events booked").wait_for()  # the area may have none yet
-    before = _headline(page, "Events booked")
+    before = headline(page, "Events booked")
     page.screenshot(path=OUTPUT / "overview-before.png")
 
     page.goto(server)  # Book an event is the default page, served at the root
@@ -77,12 +64,7 @@ def test_book_an_event_then_see_it_on_the_overview(server, browser_page, store, 
 
     page.goto(f"{server}/events_overview")
     wait_for_app(page)
-    booked = page.get_by_test_id("stMetric").filter(has_text="Events booked").get_by_test_id("stMetricValue")
-    expect(booked).to_have_text(f"{before + 1:,}")
-    # The grid draws on a canvas; its accessible table (inside the canvas) carries the text.
-    latest = page.get_by_test_id("stDataFrame")
-    latest.scroll_into_view_if_needed()
-    expect(latest).to_contain_text(title)
+    expect_one_more_booked(page, before=before, title=title)
     page.screenshot(path=OUTPUT / "overview-after.png")
 
 

@@ -7,62 +7,34 @@ back up to the force with the breadcrumb. Screenshots go to test-output/.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics import queries
 from analytics.filters import Filters
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
-
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
+from tests.browser.conftest import OUTPUT
+from tests.browser.ui import headline, url_params, wait_for_app
 
 
 @pytest.fixture
-def officer(store):
+def officer(commander):
     """These pages are dashboards only: act as a commander, who sees the whole force (a supervisor sees
     their own area's figures only)."""
-    users = reference.list_users(store, role="commander")
-    return users[users["active"]].iloc[0].to_dict()
-
-
-@pytest.fixture
-def browser_page():
-    with open_tab(viewport={"width": 1400, "height": 1000}, device_scale_factor=1) as tab:
-        yield tab
-
-
-def _headline(page, label: str) -> int:
-    tile = page.get_by_test_id("stMetric").filter(has_text=label)
-    return int(re.sub(r"[^\d]", "", tile.get_by_test_id("stMetricValue").inner_text()))
-
-
-def _wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def _url_params(page) -> dict[str, list[str]]:
-    return parse_qs(urlparse(page.url).query)
+    return commander
 
 
 def _breadcrumb(page):
     return page.locator(".st-key-engagement_activity-crumbs")
 
 
-def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, browser_page, store):
-    page = browser_page
+def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, wide, store):
+    page = wide
     today = dt.date.today()
     last_90 = Filters(start=today - dt.timedelta(days=89), end=today)
     page.goto(f"{server}/engagement_activity?period=last_90")
-    _wait_for_app(page)
+    wait_for_app(page, after_ms=300)
     page.get_by_role("heading", name="Events by place").wait_for()
     force = queries.summary(store, last_90)
     expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
@@ -76,14 +48,14 @@ def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, br
     box = chart.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 20)
     page.wait_for_function("() => window.location.search.includes('area=')")
-    _wait_for_app(page)
-    (area,) = _url_params(page)["area"]
+    wait_for_app(page, after_ms=300)
+    (area,) = url_params(page)["area"]
     area_name = reference.area_names(store)[area]
     in_area = queries.summary(store, Filters(start=last_90.start, end=last_90.end, areas=(area,)))
     expect(_breadcrumb(page)).to_contain_text(area_name)
     expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
         f"{in_area['events_booked']:,}")
-    assert _headline(page, "Events booked") == in_area["events_booked"] < force["events_booked"]
+    assert headline(page, "Events booked") == in_area["events_booked"] < force["events_booked"]
     expect(page.get_by_text("Click a bar to drill down to that ward.")).to_be_visible()
     page.get_by_role("heading", name="Engagement activity").scroll_into_view_if_needed()
     page.screenshot(path=OUTPUT / "drill-area.png")
@@ -94,9 +66,9 @@ def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, br
     box = table.bounding_box()
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
     page.wait_for_function("() => window.location.search.includes('officer=')")
-    _wait_for_app(page)
-    (officer,) = _url_params(page)["officer"]
-    assert _url_params(page)["area"] == [area], "drilling to an officer keeps the area"
+    wait_for_app(page, after_ms=300)
+    (officer,) = url_params(page)["officer"]
+    assert url_params(page)["area"] == [area], "drilling to an officer keeps the area"
     in_area_officer = queries.summary(store, Filters(start=last_90.start, end=last_90.end, areas=(area,),
                                                      officers=(officer,)))
     expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
@@ -107,5 +79,5 @@ def test_click_an_area_bar_then_an_officer_row_then_back_to_the_force(server, br
     # Back up to the force with the breadcrumb's first part.
     _breadcrumb(page).get_by_role("button").first.click()
     page.wait_for_function("() => !window.location.search.includes('area=')")
-    _wait_for_app(page)
-    assert _headline(page, "Events booked") == force["events_booked"]
+    wait_for_app(page, after_ms=300)
+    assert headline(page, "Events booked") == force["events_booked"]

@@ -7,16 +7,13 @@ events are in the store.
 
 from __future__ import annotations
 
-import pytest
+from playwright.sync_api import expect
 
 from data import db, reference
 from forms.identity import demo_label
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
+from tests.browser.conftest import OUTPUT, open_tab
 
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=60_000)
-expect = sync_api.expect
+TIMEOUT_MS = 60_000
 
 
 def _spreadsheet(store, officer) -> bytes:

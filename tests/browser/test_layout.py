@@ -8,43 +8,26 @@ to act as someone who can see it. Screenshots go to test-output/.
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip, streamlit_server
-from tests.browser.ui import wait_for_app
+from tests.browser.conftest import DESKTOP, OUTPUT, PHONE, open_tab
+from tests.browser.ui import settle, wait_for_app
 from tests.data.test_access import DEMO_USER
 
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=60_000)
-expect = sync_api.expect
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 60_000
 METRIC_PAGES = ("events_overview", "engagement_activity", "event_outcomes", "ysywd_commander", "ccr_activity",
                 "engagement_vs_demand")
 
 
 @pytest.fixture(scope="module")
-def layout_server(demo_store_root, tmp_path_factory):
-    root = tmp_path_factory.mktemp("layout") / "store"
-    shutil.copytree(demo_store_root, root)
-    env = {**os.environ, "BEATBOOK_STORE": str(root), "BEATBOOK_DEMO_USER": DEMO_USER["analyst"]}
-    with streamlit_server(env, root.parent / "streamlit.log") as url:
-        yield url
+def module_user_id() -> str:
+    return DEMO_USER["analyst"]
 
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    wait_for_app(page)
-    page.get_by_test_id("stMain").get_by_role("heading", level=1).first.wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
-        .every(chart => chart.querySelector('svg, canvas'))""")
-    page.wait_for_timeout(500)
-    wait_for_app(page)
+    settle(page, pause_ms=500)
 
 
 def _open_charts(page, url: str) -> None:
@@ -78,11 +61,11 @@ def _overflowing(page, selector: str, width: int) -> list[str]:
 
 
 @pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_metric_labels_are_not_cut_off(layout_server, screen):
+def test_metric_labels_are_not_cut_off(module_server, screen):
     cut = {}
     with open_tab(viewport=screen, device_scale_factor=1, timeout_ms=60_000) as page:
         for path in METRIC_PAGES:
-            _open(page, f"{layout_server}/{path}?period=last_90")
+            _open(page, f"{module_server}/{path}?period=last_90")
             page.get_by_test_id("stMetric").first.wait_for()  # the page's first run can take a while
             _open_settled(page)
             if labels := _cut_labels(page):
@@ -91,67 +74,62 @@ def test_metric_labels_are_not_cut_off(layout_server, screen):
     assert not cut, f"metric labels cut off at {screen['width']} px: {cut}"
 
 
-def test_representativeness_charts_fit_a_phone(layout_server):
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as page:
-        _open_charts(page, f"{layout_server}/representativeness?period=this_year")
-        charts = page.get_by_test_id("stVegaLiteChart")
-        charts.first.scroll_into_view_if_needed()
-        page.screenshot(path=OUTPUT / "layout-representativeness-phone.png")
-        assert not _overflowing(page, "[data-testid=stVegaLiteChart]", PHONE["width"])
+def test_representativeness_charts_fit_a_phone(module_server, phone):
+    _open_charts(phone, f"{module_server}/representativeness?period=this_year")
+    charts = phone.get_by_test_id("stVegaLiteChart")
+    charts.first.scroll_into_view_if_needed()
+    phone.screenshot(path=OUTPUT / "layout-representativeness-phone.png")
+    assert not _overflowing(phone, "[data-testid=stVegaLiteChart]", PHONE["width"])
 
 
-def test_issues_board_status_pills_fit_a_phone(layout_server):
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as page:
-        _open(page, f"{layout_server}/ysywd_board")
-        pills = page.get_by_test_id("stButtonGroup")
-        pills.scroll_into_view_if_needed()
-        page.screenshot(path=OUTPUT / "layout-board-pills-phone.png")
-        assert not _overflowing(page, "[data-testid=stButtonGroup]", PHONE["width"])
-        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+def test_issues_board_status_pills_fit_a_phone(module_server, phone):
+    _open(phone, f"{module_server}/ysywd_board")
+    pills = phone.get_by_test_id("stButtonGroup")
+    pills.scroll_into_view_if_needed()
+    phone.screenshot(path=OUTPUT / "layout-board-pills-phone.png")
+    assert not _overflowing(phone, "[data-testid=stButtonGroup]", PHONE["width"])
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_representativeness_legend_is_on_screen_on_a_desktop(layout_server):
-    with open_tab(viewport=DESKTOP, device_scale_factor=1, timeout_ms=60_000) as page:
-        _open_charts(page, f"{layout_server}/representativeness?period=this_year")
-        main = page.get_by_test_id("stMain").bounding_box()
-        right = main["x"] + main["width"]
-        legends = page.locator("[data-testid=stVegaLiteChart] .role-legend")
-        assert legends.count(), "the charts have a legend"
-        for i in range(legends.count()):
-            box = legends.nth(i).bounding_box()
-            assert box["x"] + box["width"] <= right, f"legend {i} ends at {box['x'] + box['width']}, past {right}"
-        assert not _overflowing(page, "[data-testid=stVegaLiteChart]", int(right))
+def test_representativeness_legend_is_on_screen_on_a_desktop(module_server, desktop):
+    _open_charts(desktop, f"{module_server}/representativeness?period=this_year")
+    main = desktop.get_by_test_id("stMain").bounding_box()
+    right = main["x"] + main["width"]
+    legends = desktop.locator("[data-testid=stVegaLiteChart] .role-legend")
+    assert legends.count(), "the charts have a legend"
+    for i in range(legends.count()):
+        box = legends.nth(i).bounding_box()
+        assert box["x"] + box["width"] <= right, f"legend {i} ends at {box['x'] + box['width']}, past {right}"
+    assert not _overflowing(desktop, "[data-testid=stVegaLiteChart]", int(right))
 
 
-def test_the_keyboard_focus_shows_a_2px_ring(layout_server):
-    with open_tab(viewport=DESKTOP, device_scale_factor=1, timeout_ms=60_000) as page:
-        _open(page, f"{layout_server}/events_overview")
-        rings = []
-        for _ in range(6):  # the skip link, then the sidebar's links
-            page.keyboard.press("Tab")
-            rings.append(page.evaluate("""() => { const style = getComputedStyle(document.activeElement);
-                return [document.activeElement.tagName, style.outlineStyle, parseFloat(style.outlineWidth)]; }"""))
-        page.screenshot(path=OUTPUT / "layout-focus-ring.png")
+def test_the_keyboard_focus_shows_a_2px_ring(module_server, desktop):
+    _open(desktop, f"{module_server}/events_overview")
+    rings = []
+    for _ in range(6):  # the skip link, then the sidebar's links
+        desktop.keyboard.press("Tab")
+        rings.append(desktop.evaluate("""() => { const style = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, style.outlineStyle, parseFloat(style.outlineWidth)]; }"""))
+    desktop.screenshot(path=OUTPUT / "layout-focus-ring.png")
     assert all(style != "none" and width >= 2 for _, style, width in rings), rings
 
 
-def test_a_link_to_another_roles_page_offers_to_act_as_someone_who_can_see_it(layout_server):
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as page:
-        _open(page, f"{layout_server}/record_contact")  # the demo user is an analyst, who records nothing
-        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text("Record a contact")
-        expect(page.get_by_text("is not a page for an analyst")).to_be_visible()
-        switch = page.get_by_role("button", name="Act as Officer")
-        expect(switch).to_have_count(1)
-        assert page.get_by_role("button", name="Act as Supervisor").count() == 1
-        page.screenshot(path=OUTPUT / "layout-demo-switch.png")
-        switch.click()
-        expect(page.get_by_role("button", name="Save contact")).to_be_visible()
-        assert page.url.split("?")[0].endswith("/record_contact")
+def test_a_link_to_another_roles_page_offers_to_act_as_someone_who_can_see_it(module_server, phone):
+    _open(phone, f"{module_server}/record_contact")  # the demo user is an analyst, who records nothing
+    expect(phone.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text("Record a contact")
+    expect(phone.get_by_text("is not a page for an analyst")).to_be_visible()
+    switch = phone.get_by_role("button", name="Act as Officer")
+    expect(switch).to_have_count(1)
+    assert phone.get_by_role("button", name="Act as Supervisor").count() == 1
+    phone.screenshot(path=OUTPUT / "layout-demo-switch.png")
+    switch.click()
+    expect(phone.get_by_role("button", name="Save contact")).to_be_visible()
+    assert phone.url.split("?")[0].endswith("/record_contact")
 
 
-def test_a_folded_sidebar_takes_no_tab_presses_on_a_phone(layout_server):
+def test_a_folded_sidebar_takes_no_tab_presses_on_a_phone(module_server):
     with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, timeout_ms=60_000) as page:
-        _open(page, f"{layout_server}/news")
+        _open(page, f"{module_server}/news")
         page.wait_for_timeout(1000)  # the sidebar has folded away
         stops = []
         for _ in range(4):  # the skip link, the sidebar's unfold button, the page, its first control

@@ -12,25 +12,14 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
+from tests.browser.conftest import OUTPUT, PHONE
 from tests.browser.ui import choose, saved_record, submit, wait_for_app, widget
 from tests.conftest import count_rows
 
-sync_api = playwright_or_skip(timeout_ms=60_000)
-pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 OFFLINE_SECONDS = 20
 STATE = "() => document.querySelector('[data-testid=\"stApp\"]').dataset.testConnectionState"
 BANNER = "() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]'), '::after').content"
-
-
-@pytest.fixture
-def phone():
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as tab:
-        yield tab
 
 
 def _ward_name(store, officer) -> str:

@@ -1,6 +1,6 @@
 """In a real browser on a 390x844 phone screen: book an event, record a contact, log a patrol.
 
-Uses the server fixture of test_book_and_see.py (a Streamlit server over a
+Uses the `server` and `phone` fixtures of conftest.py (a Streamlit server over a
 private copy of the test store, acting as `officer`). Each form is filled by
 tapping pick-lists as an officer would; each save is checked on screen and in
 the store. Screenshots go to test-output/.
@@ -11,22 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import pytest
 from playwright import sync_api
 
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab
+from tests.browser.conftest import OUTPUT, PHONE
 from tests.browser.ui import choose, saved_record, wait_for_app, widget
-
-pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone():
-    # a busy two-core machine can take a while per rerun
-    with open_tab(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, timeout_ms=60_000) as tab:
-        yield tab
 
 
 def _choose_many(page, label: str, options: list[str]) -> None:
@@ -55,11 +44,25 @@ def _choose_many(page, label: str, options: list[str]) -> None:
         wait_for_app(page)
 
 
-def _reference(page, store, text: str) -> str:
-    confirmation = page.get_by_test_id("stAlert").filter(has_text=text)
+def _open_form(page, url: str, title: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("heading", name=title).wait_for()
+
+
+def _save_form(page, store, *, button: str, done: str, table: str, shot: str) -> dict:
+    """Check the filled form fits the screen, tap `button`, and read back the record its confirmation names."""
+    _fits_the_screen(page)
+    page.screenshot(path=OUTPUT / f"phone-{shot}-filled.png", full_page=True)
+    page.get_by_role("button", name=button).click()
+
+    confirmation = page.get_by_test_id("stAlert").filter(has_text=done)
     confirmation.wait_for()
     confirmation.scroll_into_view_if_needed()
-    return saved_record(store, confirmation)
+    record_id = saved_record(store, confirmation)
+    wait_for_app(page)
+    page.screenshot(path=OUTPUT / f"phone-{shot}-confirmed.png")
+    return store.get(table, record_id)
 
 
 def _fits_the_screen(page) -> None:
@@ -76,21 +79,12 @@ def test_book_an_event_on_a_phone(server, phone, store, officer):
     page = phone
     title = f"Street surgery {int(time.time())}"
     ward_code, ward_name = _ward(store, officer)
-    page.goto(server)
-    wait_for_app(page)
-    page.get_by_role("heading", name="Book an event").wait_for()
+    _open_form(page, server, "Book an event")
     page.get_by_label("Title").fill(title)
     choose(page, "Event type", "Street meeting")
     choose(page, "Ward", ward_name)
     page.get_by_label("Place").fill("Market Square")
-    _fits_the_screen(page)
-    page.screenshot(path=OUTPUT / "phone-book-filled.png", full_page=True)
-    page.get_by_role("button", name="Book event").click()
-
-    record_id = _reference(page, store, "Event booked")
-    wait_for_app(page)
-    page.screenshot(path=OUTPUT / "phone-book-confirmed.png")
-    saved = store.get("events", record_id)
+    saved = _save_form(page, store, button="Book event", done="Event booked", table="events", shot="book")
     assert (saved["title"], saved["ward_code"], saved["event_type"]) == (title, ward_code, "Street meeting")
     assert page.get_by_role("link", name="Update this event").is_visible()
 
@@ -98,9 +92,7 @@ def test_book_an_event_on_a_phone(server, phone, store, officer):
 def test_record_a_contact_on_a_phone(server, phone, store, officer):
     page = phone
     ward_code, ward_name = _ward(store, officer)
-    page.goto(f"{server}/record_contact")
-    wait_for_app(page)
-    page.get_by_role("heading", name="Record a contact").wait_for()
+    _open_form(page, f"{server}/record_contact", "Record a contact")
     choose(page, "Ward", ward_name)
     wait_for_app(page)
     page.get_by_label("Street or venue").fill("Outside the library")
@@ -114,14 +106,7 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
     wait_for_app(page)
     choose(page, "Age band", "45-54")
     wait_for_app(page)
-    _fits_the_screen(page)
-    page.screenshot(path=OUTPUT / "phone-ccr-filled.png", full_page=True)
-    page.get_by_role("button", name="Save contact").click()
-
-    record_id = _reference(page, store, "Contact recorded")
-    wait_for_app(page)
-    page.screenshot(path=OUTPUT / "phone-ccr-confirmed.png")
-    saved = store.get("ccrs", record_id)
+    saved = _save_form(page, store, button="Save contact", done="Contact recorded", table="ccrs", shot="ccr")
     assert (saved["ward_code"], saved["place"], saved["officer_id"]) == (ward_code, "Outside the library",
                                                                          officer["user_id"])
     assert sorted(saved["issues"]) == ["Parking", "Speeding"]
@@ -131,21 +116,12 @@ def test_record_a_contact_on_a_phone(server, phone, store, officer):
 def test_log_a_patrol_on_a_phone(server, phone, store, officer):
     page = phone
     ward_code, ward_name = _ward(store, officer)
-    page.goto(f"{server}/log_patrol")
-    wait_for_app(page)
-    page.get_by_role("heading", name="Log a patrol").wait_for()
+    _open_form(page, f"{server}/log_patrol", "Log a patrol")
     choose(page, "Patrol type", "Foot patrol")
     choose(page, "Ward", ward_name)
     page.get_by_label("Streets and places").fill("Recreation ground and Station Road")
     page.get_by_label("Outcomes").fill("Two groups moved on; words of advice")
-    _fits_the_screen(page)
-    page.screenshot(path=OUTPUT / "phone-patrol-filled.png", full_page=True)
-    page.get_by_role("button", name="Log patrol").click()
-
-    record_id = _reference(page, store, "Patrol logged")
-    wait_for_app(page)
-    page.screenshot(path=OUTPUT / "phone-patrol-confirmed.png")
-    saved = store.get("patrols", record_id)
+    saved = _save_form(page, store, button="Log patrol", done="Patrol logged", table="patrols", shot="patrol")
     assert (saved["patrol_type"], saved["ward_code"], saved["officer_id"]) == ("Foot patrol", ward_code,
                                                                                 officer["user_id"])
     assert saved["places"] == "Recreation ground and Station Road"

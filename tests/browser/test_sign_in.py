@@ -20,17 +20,14 @@ import threading
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from data import db, reference
 from forms.identity import sign_in_binding
-from tests.browser.conftest import OUTPUT, _free_port, open_tab, playwright_or_skip, streamlit_server
+from tests.browser.conftest import DESKTOP, OUTPUT, free_port, open_tab, streamlit_server
 from tests.browser.ui import choose, submit, wait_for_app
 
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is not installed")
-expect = sync_api.expect
 
 
 @pytest.fixture
@@ -39,7 +36,7 @@ def provider(monkeypatch):
     import werkzeug.serving
 
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    server = werkzeug.serving.make_server("127.0.0.1", _free_port(), oidc_provider_mock.app(), threaded=True)
+    server = werkzeug.serving.make_server("127.0.0.1", free_port(), oidc_provider_mock.app(), threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
@@ -53,7 +50,7 @@ def provider(monkeypatch):
 @pytest.fixture
 def signed_in_server(store_root, provider, tmp_path):
     """A Streamlit server over a private store with sign-in through `provider`; no demo setting anywhere."""
-    port = _free_port()
+    port = free_port()
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -117,7 +114,7 @@ def _refused(page) -> None:
 def test_sign_in_as_a_registered_user_then_sign_out(signed_in_server, provider, store, store_root):
     admin = _active(store, "admin")
     _account(provider, admin["email"], email=admin["email"], email_verified=True)
-    with open_tab(viewport={"width": 1280, "height": 900}) as page:
+    with open_tab(viewport=DESKTOP) as page:
         page.goto(signed_in_server)
         wait_for_app(page)
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -160,7 +157,7 @@ def test_sign_in_as_a_registered_user_then_sign_out(signed_in_server, provider, 
 
 def test_an_unknown_email_signs_in_to_no_data(signed_in_server, provider, store_root):
     _account(provider, "stranger@elsewhere.example", email="stranger@elsewhere.example", email_verified=True)
-    with open_tab(viewport={"width": 1280, "height": 900}) as page:
+    with open_tab(viewport=DESKTOP) as page:
         _sign_in(page, signed_in_server, "stranger@elsewhere.example")
         expect(page.get_by_role("heading", name="Not registered")).to_be_visible()
         expect(page.get_by_text("stranger@elsewhere.example")).to_be_visible()
@@ -182,12 +179,12 @@ def test_an_unverified_email_and_a_look_alike_email_are_refused_and_audited(sign
     kelvin = admin["email"].replace("k", "\u212a")  # KELVIN SIGN: str.lower() makes it 'k'
     assert kelvin != admin["email"] and kelvin.lower() == admin["email"]
     _account(provider, "kelvin", email=kelvin, email_verified=True)
-    with open_tab(viewport={"width": 1280, "height": 900}) as page:
+    with open_tab(viewport=DESKTOP) as page:
         _sign_in(page, signed_in_server, "probe")
         _refused(page)
         expect(page.get_by_text("does not say the email address is verified")).to_be_visible()
         page.screenshot(path=str(OUTPUT / "sign-in-unverified.png"))
-    with open_tab(viewport={"width": 1280, "height": 900}) as page:
+    with open_tab(viewport=DESKTOP) as page:
         _sign_in(page, signed_in_server, "kelvin")
         _refused(page)
         expect(page.get_by_text("not plain ASCII")).to_be_visible()
@@ -207,7 +204,7 @@ def test_a_user_is_bound_to_their_first_account_until_an_admin_clears_it(signed_
 
     def sign_in_as(subject: str, *, then=None) -> bool:
         """Sign in as the provider's `subject` in a new browser; whether Beatbook let them in."""
-        with open_tab(viewport={"width": 1280, "height": 900}) as page:
+        with open_tab(viewport=DESKTOP) as page:
             _sign_in(page, signed_in_server, subject)
             signed_in = page.get_by_text(re.compile("^Signed in as"))
             expect(signed_in.or_(page.get_by_role("heading", name="Sign-in refused"))).to_be_visible()

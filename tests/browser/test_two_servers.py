@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 
 import pytest
@@ -18,14 +17,11 @@ import pytest
 from data import reference
 from data.store import Store
 from tests.azurite import STORAGE_OPTIONS
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip, streamlit_server
-from tests.browser.ui import choose, saved_record, wait_for_app
+from tests.browser.conftest import DESKTOP, OUTPUT, open_tab, streamlit_server
+from tests.browser.ui import choose, expect_one_more_booked, headline, saved_record, wait_for_app
 from tests.conftest import make_booking, open_azurite_store, upload_store, user_of_role
 
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=45_000)
-expect = sync_api.expect
+TIMEOUT_MS = 45_000
 
 
 @pytest.fixture(params=["local", "azurite"])
@@ -38,11 +34,6 @@ def shared(request, store_root, tmp_path) -> tuple[Store, dict[str, str]]:
     upload_store(store_root, root)
     env = {"BEATBOOK_STORE": root, "BEATBOOK_STORAGE_OPTIONS": json.dumps(STORAGE_OPTIONS), **server.environment}
     return open_azurite_store(root, tmp_path), env
-
-
-def _headline(page, label: str) -> int:
-    value = page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue").inner_text()
-    return int(re.sub(r"[^\d]", "", value))
 
 
 def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
@@ -60,11 +51,11 @@ def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
     with streamlit_server(env("a"), tmp_path / "a.log") as first, \
             streamlit_server(env("b"), tmp_path / "b.log") as second:
         assert first != second
-        with open_tab(viewport={"width": 1280, "height": 900}) as page:
+        with open_tab(viewport=DESKTOP) as page:
             page.goto(f"{second}/events_overview")  # the second server caches the overview's figures
             wait_for_app(page)
             page.get_by_test_id("stMetric").filter(has_text="Events booked").wait_for()  # the area may have none yet
-            before = _headline(page, "Events booked")
+            before = headline(page, "Events booked")
 
             page.goto(first)  # Book an event, on the first server
             wait_for_app(page)
@@ -80,11 +71,7 @@ def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
 
             page.goto(f"{second}/events_overview")  # the second server's next run
             wait_for_app(page)
-            booked = page.get_by_test_id("stMetric").filter(has_text="Events booked").get_by_test_id("stMetricValue")
-            expect(booked).to_have_text(f"{before + 1:,}")
-            latest = page.get_by_test_id("stDataFrame")
-            latest.scroll_into_view_if_needed()
-            expect(latest).to_contain_text(title)
+            expect_one_more_booked(page, before=before, title=title)
             page.screenshot(path=OUTPUT / "two-servers-second.png")
     saved = store.get("events", record_id)
     assert saved is not None and saved["title"] == title and saved["version"] == 1

@@ -5,29 +5,20 @@ field (`tests/planted_text.py`), each page that shows them is checked in the DOM
 text, icon, formula, heading or table comes from the planted text, nothing is fetched from the planted
 addresses, and the planted text is there to read. Then a grid is hovered: its toolbar has no "Download as
 CSV", with the option set by `.streamlit/config.toml` and (a server started from another folder) by
-`forms/runtime.py`. Screenshots go to test-output/.
+`forms/ui/runtime.py`. Screenshots go to test-output/.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from data.store import Store
-from tests.browser.conftest import OUTPUT, ROOT, _free_port, _wait_until_healthy, open_tab, playwright_or_skip
+from tests.browser.conftest import OUTPUT, ROOT, app_env, open_tab, streamlit_server
 from tests.browser.ui import wait_for_app
 from tests.planted_text import plant
-
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
 
 FROM_TEXT = {  # what the planted text would have become, had it been read as Markdown
     "link": 'a[href*="evil.example"], a[href^="data:"], a[href^="javascript:"], a[href^="mailto:"]',
@@ -39,45 +30,14 @@ FROM_TEXT = {  # what the planted text would have become, had it been read as Ma
 
 
 @pytest.fixture(scope="module")
-def planted_root(demo_store_root, tmp_path_factory):
-    root = tmp_path_factory.mktemp("planted") / "store"
-    shutil.copytree(demo_store_root, root)
-    return root, plant(Store(root))
-
-
-def _server(root: Path, user_id: str, log: Path, *, cwd: Path = ROOT):
-    """`streamlit run app.py` over `root`, acting as `user_id`, started in `cwd`; (process, url)."""
-    port = _free_port()
-    env = {**os.environ, "BEATBOOK_STORE": str(root), "BEATBOOK_DEMO_USER": user_id}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)}, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process, log)
-    except Exception:
-        process.kill()
-        raise
-    return process, url
-
-
-def _stop(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
+def planted(module_store_root):
+    """The module's copy of the demo store, with text planted in every free-text field."""
+    return plant(Store(module_store_root))
 
 
 @pytest.fixture(scope="module")
-def officer_server(planted_root, tmp_path_factory):
-    root, planted = planted_root
-    process, url = _server(root, planted.officer["user_id"], tmp_path_factory.mktemp("log") / "streamlit.log")
-    yield url, planted
-    _stop(process)
+def module_user_id(planted) -> str:
+    return planted.officer["user_id"]
 
 
 def _assert_inert(page, where: str) -> None:
@@ -106,8 +66,8 @@ def _assert_inert(page, where: str) -> None:
     ("/ysywd_item?item={ysywd}", None),
     ("/ysywd_raise", None),
 ])
-def test_planted_text_is_shown_as_text(officer_server, path, expand):
-    url, planted = officer_server
+def test_planted_text_is_shown_as_text(module_server, planted, path, expand):
+    url = module_server
     requests: list[str] = []
     with open_tab(viewport={"width": 1280, "height": 2000}) as page:
         page.on("request", lambda request: requests.append(request.url))
@@ -145,14 +105,11 @@ def _assert_no_grid_download(page, url: str, shot: str) -> None:
 
 
 @pytest.mark.parametrize("started_in", ["checkout", "elsewhere"])
-def test_no_grid_offers_its_own_download(planted_root, tmp_path, started_in):
+def test_no_grid_offers_its_own_download(module_store_root, planted, tmp_path, started_in):
     """The CCR details grid's toolbar has no "Download as CSV": the app's audited buttons are the only way."""
-    root, planted = planted_root
     cwd = ROOT if started_in == "checkout" else tmp_path  # elsewhere: .streamlit/config.toml is not read
-    process, url = _server(root, planted.supervisor["user_id"], tmp_path / "streamlit.log", cwd=cwd)
-    try:
-        with open_tab(viewport={"width": 1280, "height": 1000}) as page:
-            _assert_no_grid_download(page, url, f"grid-toolbar-{started_in}.png")
-            expect(page.get_by_test_id("stDownloadButton").first).to_be_visible()  # the app's own, audited
-    finally:
-        _stop(process)
+    env = app_env(module_store_root, planted.supervisor["user_id"])
+    with streamlit_server(env, tmp_path / "streamlit.log", cwd=cwd) as url, \
+            open_tab(viewport={"width": 1280, "height": 1000}) as page:
+        _assert_no_grid_download(page, url, f"grid-toolbar-{started_in}.png")
+        expect(page.get_by_test_id("stDownloadButton").first).to_be_visible()  # the app's own, audited

@@ -9,72 +9,67 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics import events_dash, queries
 from analytics.filters import Filters
 from data import reference
-from tests.browser.conftest import OUTPUT, open_tab, playwright_or_skip
-from tests.browser.test_drilldown import _headline, _url_params, _wait_for_app
+from tests.browser.conftest import OUTPUT
+from tests.browser.ui import headline, url_params, wait_for_app
 from tests.conftest import ANALYST
-
-pytestmark = pytest.mark.browser
-
-sync_api = playwright_or_skip(timeout_ms=30_000)
-expect = sync_api.expect
 
 
 @pytest.fixture
-def officer(store):
+def officer(commander):
     """These pages are dashboards only: act as a commander, who sees the whole force (a supervisor sees
     their own area's figures only)."""
-    users = reference.list_users(store, role="commander")
-    return users[users["active"]].iloc[0].to_dict()
+    return commander
 
 
-def test_click_a_ward_bar_narrows_the_page_to_that_ward(server, store):
+def test_click_a_ward_bar_narrows_the_page_to_that_ward(server, wide, store):
     today = dt.date.today()
     last_90 = Filters(start=today - dt.timedelta(days=89), end=today)
     by_area = events_dash.engagement_activity(store, last_90, user=ANALYST).by_area
     area = by_area.sort_values(["events", "area_code"], ascending=[False, True])["area_code"].iloc[0]
     in_area = Filters(start=last_90.start, end=last_90.end, areas=(area,))
-    with open_tab(viewport={"width": 1400, "height": 1000}, device_scale_factor=1) as page:
-        page.goto(f"{server}/engagement_activity?period=last_90&area={area}")
-        _wait_for_app(page)
-        page.get_by_role("heading", name="Events by place").wait_for()
-        expect(page.get_by_text("Click a bar to drill down to that ward.")).to_be_visible()
-        area_figures = queries.summary(store, in_area)
-        assert _headline(page, "Events booked") == area_figures["events_booked"]
+    page = wide
+    page.goto(f"{server}/engagement_activity?period=last_90&area={area}")
+    wait_for_app(page, after_ms=300)
+    page.get_by_role("heading", name="Events by place").wait_for()
+    expect(page.get_by_text("Click a bar to drill down to that ward.")).to_be_visible()
+    area_figures = queries.summary(store, in_area)
+    assert headline(page, "Events booked") == area_figures["events_booked"]
 
-        # The drill chart lists the area's wards, longest bar at the top: click it.
-        chart = page.get_by_test_id("stVegaLiteChart").nth(2)  # by date, by type, then the drill chart
-        chart.scroll_into_view_if_needed()
-        chart.locator("canvas, svg").first.wait_for()
-        box = chart.bounding_box()
-        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + _first_bar_middle(chart, box["width"] * 0.5))
-        page.wait_for_function("() => window.location.search.includes('ward=')")
-        _wait_for_app(page)
-        (ward,) = _url_params(page)["ward"]
-        assert _url_params(page)["area"] == [area], "drilling to a ward keeps its area"
-        wards = reference.list_wards(store)
-        assert wards.loc[wards["ward_code"] == ward, "area_code"].item() == area
-        in_ward = Filters(start=last_90.start, end=last_90.end, areas=(area,), wards=(ward,))
-        ward_figures = queries.summary(store, in_ward)
-        expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
-            f"{ward_figures['events_booked']:,}")
-        assert 0 < _headline(page, "Events booked") == ward_figures["events_booked"] < area_figures["events_booked"]
-        attendances = page.get_by_test_id("stMetric").filter(
-            has=page.get_by_test_id("stMetricLabel").get_by_text("Officer attendances", exact=True))
-        expect(attendances.get_by_test_id("stMetricValue")).to_have_text(f"{ward_figures['officer_attendances']:,}")
-        ward_name = wards.loc[wards["ward_code"] == ward, "name"].item()
-        expect(page.locator(".st-key-engagement_activity-crumbs")).to_contain_text(ward_name)
-        page.get_by_role("heading", name="Engagement activity").scroll_into_view_if_needed()
-        page.screenshot(path=OUTPUT / "drill-ward.png")
+    # The drill chart lists the area's wards, longest bar at the top: click it.
+    chart = page.get_by_test_id("stVegaLiteChart").nth(2)  # by date, by type, then the drill chart
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + _first_bar_middle(chart, box["width"] * 0.5))
+    page.wait_for_function("() => window.location.search.includes('ward=')")
+    wait_for_app(page, after_ms=300)
+    (ward,) = url_params(page)["ward"]
+    assert url_params(page)["area"] == [area], "drilling to a ward keeps its area"
+    wards = reference.list_wards(store)
+    assert wards.loc[wards["ward_code"] == ward, "area_code"].item() == area
+    in_ward = Filters(start=last_90.start, end=last_90.end, areas=(area,), wards=(ward,))
+    ward_figures = queries.summary(store, in_ward)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Events booked")).to_contain_text(
+        f"{ward_figures['events_booked']:,}")
+    assert 0 < headline(page, "Events booked") == ward_figures["events_booked"] < area_figures["events_booked"]
+    attendances = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text("Officer attendances", exact=True))
+    expect(attendances.get_by_test_id("stMetricValue")).to_have_text(f"{ward_figures['officer_attendances']:,}")
+    ward_name = wards.loc[wards["ward_code"] == ward, "name"].item()
+    expect(page.locator(".st-key-engagement_activity-crumbs")).to_contain_text(ward_name)
+    page.get_by_role("heading", name="Engagement activity").scroll_into_view_if_needed()
+    page.screenshot(path=OUTPUT / "drill-ward.png")
 
-        # Back up to the area with the breadcrumb's second part.
-        page.locator(".st-key-engagement_activity-crumbs").get_by_role("button").nth(1).click()
-        page.wait_for_function("() => !window.location.search.includes('ward=')")
-        _wait_for_app(page)
-        assert _headline(page, "Events booked") == area_figures["events_booked"]
+    # Back up to the area with the breadcrumb's second part.
+    page.locator(".st-key-engagement_activity-crumbs").get_by_role("button").nth(1).click()
+    page.wait_for_function("() => !window.location.search.includes('ward=')")
+    wait_for_app(page, after_ms=300)
+    assert headline(page, "Events booked") == area_figures["events_booked"]
 
 
 def _first_bar_middle(chart, x: float) -> float:

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-import streamlit
 from defusedxml import DefusedXmlException
 from streamlit.testing.v1 import AppTest
 
@@ -574,15 +573,7 @@ def test_the_import_page_shows_a_bad_file_as_a_clear_error_never_a_traceback(app
     assert versions(app_store) == before
 
 
-def test_the_rejected_rows_download_is_audited_as_an_export(app_store, monkeypatch):
-    made: dict[str, object] = {}
-    original = streamlit.download_button
-
-    def capture(label, data, *args, **kwargs):
-        made[kwargs.get("key") or label] = data
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", capture)
+def test_the_rejected_rows_download_is_audited_as_an_export(app_store, downloads):
     analyst = user_with_role(app_store, "analyst")
     at = import_page(analyst)
     data = crime_csv(crime_row(crime_id="good1", month="2025-03", lon="-1.25", lat="51.75"),
@@ -597,7 +588,7 @@ def test_the_rejected_rows_download_is_audited_as_an_export(app_store, monkeypat
                                    " WHERE action = 'export'").fetchall()
 
     assert exports() == [], "drawing the button exports nothing"
-    make = made["import.crime.rejected"]
+    make = downloads["import.crime.rejected"]
     assert callable(make), "the file is made when it is downloaded, not before"
     rows = make().decode("utf-8-sig")
     assert "bad1" in rows and "Month is not a month" in rows and "good1" not in rows

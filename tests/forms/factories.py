@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
-import pytest
 
 from data import reference
-from data.store import Saved, Store, ValidationError, new_submission_id
+from data.store import Store, new_submission_id
 from forms.events import save_event
-from tests.conftest import count_rows, make_booking
+from tests.conftest import make_booking
 
 
 def now_minute() -> dt.datetime:
@@ -111,21 +108,3 @@ def make_completion(store: Store, user: dict, **overrides) -> dict:
     return values
 
 
-def assert_refused(store: Store, table: str, save: Callable[[], object], *, field: str, words: str) -> None:
-    """`save()` raises ValidationError naming `field` with `words` in its message, and writes nothing to `table`."""
-    before = count_rows(store, table)
-    with pytest.raises(ValidationError) as raised:
-        save()
-    assert field in raised.value.errors, raised.value.errors
-    assert words.lower() in raised.value.errors[field].lower()
-    assert count_rows(store, table) == before
-
-
-def assert_saved_once(store: Store, table: str, save: Callable[[str], Saved]) -> None:
-    """Two saves with one submission id store one record: the second returns the first, as a duplicate."""
-    submission_id, before = new_submission_id(), count_rows(store, table)
-    first = save(submission_id)
-    second = save(submission_id)
-    assert count_rows(store, table) == before + 1
-    assert second.record_id == first.record_id
-    assert second.duplicate and not first.duplicate

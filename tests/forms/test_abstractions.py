@@ -8,8 +8,8 @@ import pytest
 
 from data.store import ValidationError, new_submission_id
 from forms.abstractions import FIELDS, abstraction_defaults, save_abstraction
-from tests.conftest import count_rows
-from tests.forms.factories import assert_refused, assert_saved_once, make_abstraction
+from tests.conftest import assert_refused, assert_stored_once, count_rows
+from tests.forms.factories import make_abstraction
 
 
 def _save(store, user, values, submission_id=None):
@@ -59,8 +59,8 @@ INVALID = {
 @pytest.mark.parametrize("case", list(INVALID))
 def test_invalid_abstraction_names_the_field_and_writes_nothing(store, officer, case):
     overrides, field, words = INVALID[case]
-    assert_refused(store, "abstractions", lambda: _save(store, officer, make_abstraction(store, **overrides)),
-                   field=field, words=words)
+    assert_refused(store, lambda: _save(store, officer, make_abstraction(store, **overrides)), field=field,
+                   words=words, table="abstractions")
 
 
 def test_a_user_without_a_team_cannot_log_one(store, officer):
@@ -70,8 +70,7 @@ def test_a_user_without_a_team_cannot_log_one(store, officer):
 
 
 def test_same_submission_id_twice_stores_one_abstraction(store, officer):
-    assert_saved_once(store, "abstractions",
-                      lambda submission_id: _save(store, officer, make_abstraction(store), submission_id))
+    assert_stored_once(store, lambda sid: _save(store, officer, make_abstraction(store), sid), table="abstractions")
 
 
 def test_defaults_are_today():

@@ -8,8 +8,8 @@ import pytest
 
 from data.store import ValidationError, new_submission_id
 from forms.ccrs import FIELDS, ccr_defaults, ethnicity_label, form_values, save_ccr
-from tests.conftest import count_rows
-from tests.forms.factories import assert_refused, assert_saved_once, book_event, make_ccr, now_minute, other_area_ward
+from tests.conftest import assert_refused, assert_stored_once, count_rows
+from tests.forms.factories import book_event, make_ccr, now_minute, other_area_ward
 
 DIVERSITY = {"age_band": "25-34", "ethnicity": "B2", "religion": "Prefer not to say", "sex": "Female",
              "disability": "No"}
@@ -131,7 +131,7 @@ def _cancelled_event(store, officer):
 def test_invalid_contact_names_the_field_and_writes_nothing(store, officer, case):
     overrides, field, words = INVALID[case]
     values = make_ccr(store, officer, **overrides(store, officer))
-    assert_refused(store, "ccrs", lambda: _save(store, officer, values), field=field, words=words)
+    assert_refused(store, lambda: _save(store, officer, values), field=field, words=words, table="ccrs")
 
 
 def test_event_in_another_area_is_refused(store, officer):
@@ -152,8 +152,7 @@ def test_a_few_minutes_ahead_is_clock_drift_not_the_future(store, officer):
 
 
 def test_same_submission_id_twice_stores_one_contact(store, officer):
-    assert_saved_once(store, "ccrs",
-                      lambda submission_id: _save(store, officer, make_ccr(store, officer), submission_id))
+    assert_stored_once(store, lambda sid: _save(store, officer, make_ccr(store, officer), sid), table="ccrs")
 
 
 def test_defaults_are_now_in_my_area_without_consent(officer):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
 import openpyxl
 import pytest
@@ -17,22 +16,14 @@ from data.store import Store, ValidationError
 from forms.activity import edit_record
 from forms.dip_checks import PERSONAL_DETAIL, export_team_submissions, save_review, view_personal_answers
 from tests.conftest import count_rows
-from tests.quality_store import FORMULA_TEXT, build_quality_store, user
+from tests.quality_store import FORMULA_TEXT, user
 
 FEB, END = dt.date(2025, 2, 1), dt.date(2025, 3, 31)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dip") / "store"
-    build_quality_store(root)
-    return root
-
-
 @pytest.fixture
-def store(built, tmp_path) -> Store:
-    shutil.copytree(built, tmp_path / "store")
-    return Store(tmp_path / "store")
+def store(quality_store) -> Store:
+    return quality_store
 
 
 def audit_entries(store: Store, action: str) -> list[dict]:

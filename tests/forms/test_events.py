@@ -9,8 +9,7 @@ import pytest
 from data import reference
 from data.store import ValidationError, new_submission_id
 from forms.events import FIELDS, booking_defaults, event_form_options, save_event
-from tests.conftest import count_rows
-from tests.forms.factories import assert_refused, assert_saved_once
+from tests.conftest import assert_refused, assert_stored_once, count_rows
 
 
 def _save(store, officer, values, submission_id=None):
@@ -83,7 +82,7 @@ INVALID = {
 def test_invalid_booking_names_the_field_and_writes_nothing(store, officer, booking, case):
     overrides, field, words = INVALID[case]
     values = booking(**overrides(store, officer))
-    assert_refused(store, "events", lambda: _save(store, officer, values), field=field, words=words)
+    assert_refused(store, lambda: _save(store, officer, values), field=field, words=words)
 
 
 def test_every_problem_is_reported_at_once(store, officer, booking):
@@ -100,7 +99,7 @@ def test_unknown_form_field_is_refused(store, officer, booking):
 
 
 def test_same_submission_id_twice_stores_one_record(store, officer, booking):
-    assert_saved_once(store, "events", lambda submission_id: _save(store, officer, booking(), submission_id))
+    assert_stored_once(store, lambda submission_id: _save(store, officer, booking(), submission_id), table="events")
 
 
 def test_fresh_defaults_start_in_the_users_area(officer):

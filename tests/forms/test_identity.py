@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from data import reference
 from forms.identity import (
     BEFORE_CLEARING,
     CLEARED_AT,
@@ -89,6 +90,29 @@ def test_the_demo_switcher_lists_users_by_role_and_says_what_the_role_does(app_s
     assert roles == sorted(roles, key=order.index) and set(roles) == set(order)
     assert picker.value == "u0004"
     assert any(c.value.startswith("A commander sees the force-wide dashboards") for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("chosen_by", ["session", "environment"])
+def test_the_demo_switcher_is_drawn_at_the_user_acting_now(app_store, monkeypatch, chosen_by):
+    """A browser that draws the switcher afresh starts it at its default: that must be the user the page acts
+    as, or its next run switches the session to the first officer in the list."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    admin = "u0006"  # the demo force's admin: far down a list that starts with the officers
+    label = demo_label(reference.get_user(app_store, admin))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    if chosen_by == "session":
+        at.session_state[USER_KEY] = admin
+    else:
+        monkeypatch.setenv("BEATBOOK_DEMO_USER", admin)
+    for _ in range(2):  # the first run, then one the browser asks for
+        at.run()
+        assert not at.exception, at.exception
+        picker = at.sidebar.selectbox(key=USER_KEY)
+        assert picker.value == admin
+        assert picker.options[picker.proto.default] == label, picker.options[picker.proto.default]
 
 
 # -- which mode -------------------------------------------------------------------

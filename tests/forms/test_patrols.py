@@ -8,8 +8,8 @@ import pytest
 
 from data.store import new_submission_id
 from forms.patrols import FIELDS, patrol_defaults, save_patrol
-from tests.conftest import count_rows
-from tests.forms.factories import assert_refused, assert_saved_once, make_patrol, now_minute, other_area_ward
+from tests.conftest import assert_refused, assert_stored_once, count_rows
+from tests.forms.factories import make_patrol, now_minute, other_area_ward
 
 
 def _save(store, officer, values, submission_id=None):
@@ -82,12 +82,11 @@ INVALID = {
 def test_invalid_patrol_names_the_field_and_writes_nothing(store, officer, case):
     overrides, field, words = INVALID[case]
     values = make_patrol(store, officer, **overrides(store, officer))
-    assert_refused(store, "patrols", lambda: _save(store, officer, values), field=field, words=words)
+    assert_refused(store, lambda: _save(store, officer, values), field=field, words=words, table="patrols")
 
 
 def test_same_submission_id_twice_stores_one_patrol(store, officer):
-    assert_saved_once(store, "patrols",
-                      lambda submission_id: _save(store, officer, make_patrol(store, officer), submission_id))
+    assert_stored_once(store, lambda sid: _save(store, officer, make_patrol(store, officer), sid), table="patrols")
 
 
 def test_defaults_are_the_last_hour_in_my_area(officer):

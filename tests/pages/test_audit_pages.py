@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
 from analytics.audit import search_audit
@@ -26,20 +25,6 @@ def a_user(store, role: str) -> dict:
 def entries(store, action: str) -> list[dict]:
     return db.cursor().execute(f"SELECT * FROM {store.relation('audit')} WHERE action = ? ORDER BY written_at",
                                [action]).df().to_dict("records")
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """The `data` makers of every download button drawn: clicking one in a browser calls its maker."""
-    made: dict[str, object] = {}
-    original = streamlit.download_button
-
-    def capture(label, data, *args, **kwargs):
-        made[kwargs.get("key") or label] = data
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", capture)
-    return made
 
 
 @pytest.mark.parametrize("page", DASHBOARDS)

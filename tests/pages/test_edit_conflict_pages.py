@@ -136,18 +136,24 @@ def test_completing_an_event_a_colleague_changed_keeps_the_completion_typed(app_
     assert (row["version"], row["status"], row["place"], row["attendees"]) == (3, "completed", "Central Library", 31)
 
 
-def test_an_action_on_an_item_the_sergeant_changed_meanwhile(app_store):
-    officer, sergeant = reference.get_user(app_store, OFFICER), reference.get_user(app_store, SERGEANT)
-    record_id = raise_item(store=app_store, user=officer, submission_id=new_submission_id(), values={
-        "issue_category": "Speeding", "issue_text": "Cars racing on the Botley Road", "source": "meeting",
-        "area_code": officer["area_code"], "ward_code": None, "raised_on": dt.date.today() - dt.timedelta(days=3),
-        "publishable": False}).record_id
+def _item_the_sergeant_changes_while_open(store, **values) -> tuple:
+    """The officer raises an item and opens it; then the sergeant makes it publishable (version 2).
+    (the officer's item page, the item's record id, the sergeant)"""
+    officer, sergeant = reference.get_user(store, OFFICER), reference.get_user(store, SERGEANT)
+    record_id = raise_item(store=store, user=officer, submission_id=new_submission_id(), values={
+        **values, "area_code": officer["area_code"], "ward_code": None, "publishable": False}).record_id
     at = open_page("pages/ysywd_board.py", OFFICER)
     at.session_state["ysywd_item.id"] = record_id
     at.switch_page("pages/ysywd_item.py").run()
-
-    set_publishable(store=app_store, record_id=record_id, publishable=True, user=sergeant,
+    set_publishable(store=store, record_id=record_id, publishable=True, user=sergeant,
                     submission_id=new_submission_id(), base_version=1)
+    return at, record_id, sergeant
+
+
+def test_an_action_on_an_item_the_sergeant_changed_meanwhile(app_store):
+    at, record_id, sergeant = _item_the_sergeant_changes_while_open(
+        app_store, issue_category="Speeding", issue_text="Cars racing on the Botley Road", source="meeting",
+        raised_on=dt.date.today() - dt.timedelta(days=3))
     rows = count_rows(app_store, "ysywd")
     at.selectbox(key="ysywd_action.action_type").set_value("Patrol plan")
     at.text_area(key="ysywd_action.text").input("Evening speed checks for four weeks")
@@ -167,16 +173,9 @@ def test_an_action_on_an_item_the_sergeant_changed_meanwhile(app_store):
 
 
 def test_a_status_button_drawn_before_a_change_is_refused(app_store):
-    officer, sergeant = reference.get_user(app_store, OFFICER), reference.get_user(app_store, SERGEANT)
-    record_id = raise_item(store=app_store, user=officer, submission_id=new_submission_id(), values={
-        "issue_category": "Parking", "issue_text": "Vans on the pavement", "source": "online",
-        "area_code": officer["area_code"], "ward_code": None, "raised_on": dt.date.today(),
-        "publishable": False}).record_id
-    at = open_page("pages/ysywd_board.py", OFFICER)
-    at.session_state["ysywd_item.id"] = record_id
-    at.switch_page("pages/ysywd_item.py").run()
-    set_publishable(store=app_store, record_id=record_id, publishable=True, user=sergeant,
-                    submission_id=new_submission_id(), base_version=1)
+    at, record_id, sergeant = _item_the_sergeant_changes_while_open(
+        app_store, issue_category="Parking", issue_text="Vans on the pavement", source="online",
+        raised_on=dt.date.today())
     rows = count_rows(app_store, "ysywd")
     _click(at, "ysywd_item.move.in_progress")
     assert "This record changed while you had it open." in _errors(at)

@@ -60,15 +60,20 @@ def test_an_unknown_email_gets_the_not_registered_page_and_nothing_else(app_stor
     assert entry["user_id"] == "unregistered" and "stranger@elsewhere.example" in entry["detail"]
 
 
-def test_a_user_who_has_left_gets_the_not_registered_page(app_store):
+def _an_officer_who_has_left(store) -> dict:
+    """An active officer, as they were before this: their user record is now saved inactive."""
     from data import db
-    officer = a_user(app_store, "officer")
-    row = db.cursor().execute(f"SELECT * FROM {app_store.relation('users')} WHERE user_id = ?",
+    officer = a_user(store, "officer")
+    row = db.cursor().execute(f"SELECT * FROM {store.relation('users')} WHERE user_id = ?",
                               [officer["user_id"]]).df().iloc[0].to_dict()
     fields = {k: (None if k == "area_code" and not isinstance(row[k], str) else row[k])
               for k in ("user_id", "name", "email", "role", "rank", "area_code")}
-    app_store.save("users", {**fields, "active": False}, user="admin", submission_id="left",
-                   record_id=row["record_id"])
+    store.save("users", {**fields, "active": False}, user="admin", submission_id="left", record_id=row["record_id"])
+    return officer
+
+
+def test_a_user_who_has_left_gets_the_not_registered_page(app_store):
+    officer = _an_officer_who_has_left(app_store)
     at = signed_in_app({"email": officer["email"]})
     at.run()
     assert not at.exception, at.exception
@@ -264,14 +269,7 @@ def test_an_unknown_demo_user_is_told_so_and_signed_in_as_nobody(app_store):
 
 
 def test_an_inactive_demo_user_from_the_environment_is_told_so(app_store, monkeypatch):
-    from data import db
-    officer = a_user(app_store, "officer")
-    row = db.cursor().execute(f"SELECT * FROM {app_store.relation('users')} WHERE user_id = ?",
-                              [officer["user_id"]]).df().iloc[0].to_dict()
-    fields = {k: (None if k == "area_code" and not isinstance(row[k], str) else row[k])
-              for k in ("user_id", "name", "email", "role", "rank", "area_code")}
-    app_store.save("users", {**fields, "active": False}, user="admin", submission_id="left",
-                   record_id=row["record_id"])
+    officer = _an_officer_who_has_left(app_store)
     monkeypatch.setenv("BEATBOOK_DEMO_USER", officer["user_id"])
     at = demo_app()
     at.run()
