@@ -19,22 +19,16 @@ import contextlib
 import importlib.util
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from analytics.bench.browser import CHROMIUM, CHROMIUM_ARGS, app_server
 from tests.data.test_access import DEMO_USER
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = ROOT / "test-output"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -90,64 +84,15 @@ def _timeout_ms(request) -> int:
     return getattr(request.module, "TIMEOUT_MS", TIMEOUT_MS)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path, *, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout:.0f}s")
-
-
 def app_env(store_root: Path | str, user_id: str, **extra: str) -> dict[str, str]:
     """This process's environment, pointed at `store_root` and acting (in demo mode) as `user_id`."""
     return {**os.environ, "BEATBOOK_STORE": str(store_root), "BEATBOOK_DEMO_USER": user_id, **extra}
 
 
-@contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
-                     cwd: Path = ROOT):
-    """`streamlit run app.py` on a loopback port with this environment, started in `cwd` (the checkout unless
-    told); yields its URL, always stops it."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    if cwd != ROOT:
-        env = {**env, "PYTHONPATH": str(ROOT)}
-    log = open(log_path, "w+")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", *args],
-        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        _wait_until_healthy(url, process, log_path)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
-
-
 @pytest.fixture
 def server(store_root, officer, tmp_path):
     """A Streamlit server over a private store, acting as `officer`; always stopped afterwards."""
-    with streamlit_server(app_env(store_root, officer["user_id"]), tmp_path / "streamlit.log") as url:
+    with app_server(app_env(store_root, officer["user_id"]), tmp_path / "streamlit.log") as url:
         yield url
 
 
@@ -169,7 +114,7 @@ def module_user_id() -> str:
 def module_server(module_store_root, module_user_id):
     """One Streamlit server for the module over `module_store_root`, acting as `module_user_id`; its URL."""
     env = app_env(module_store_root, module_user_id)
-    with streamlit_server(env, module_store_root.parent / "streamlit.log") as url:
+    with app_server(env, module_store_root.parent / "streamlit.log") as url:
         yield url
 
 

@@ -22,9 +22,10 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from analytics.bench.browser import app_server, free_port
 from data import db, reference
 from forms.identity import sign_in_binding
-from tests.browser.conftest import DESKTOP, OUTPUT, free_port, open_tab, streamlit_server
+from tests.browser.conftest import DESKTOP, OUTPUT, open_tab
 from tests.browser.ui import choose, submit, wait_for_app
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is not installed")
@@ -61,7 +62,7 @@ def signed_in_server(store_root, provider, tmp_path):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
     env = {k: v for k, v in os.environ.items() if k != "BEATBOOK_DEMO_USER"}
     env.update(BEATBOOK_STORE=str(store_root), AUTHLIB_INSECURE_TRANSPORT="1")
-    with streamlit_server(env, tmp_path / "streamlit.log", port=port,
+    with app_server(env, tmp_path / "streamlit.log", port=port,
                           args=("--secrets.files", str(secrets_file))) as url:
         yield url
 

@@ -14,10 +14,11 @@ import time
 
 import pytest
 
+from analytics.bench.browser import app_server
 from data import reference
 from data.store import Store
 from tests.azurite import STORAGE_OPTIONS
-from tests.browser.conftest import DESKTOP, OUTPUT, open_tab, streamlit_server
+from tests.browser.conftest import DESKTOP, OUTPUT, open_tab
 from tests.browser.ui import choose, expect_one_more_booked, headline, saved_record, wait_for_app
 from tests.conftest import make_booking, open_azurite_store, upload_store, user_of_role
 
@@ -48,8 +49,8 @@ def test_a_booking_through_one_server_shows_on_the_other(shared, tmp_path):
         return {**os.environ, **store_env, "BEATBOOK_DEMO_USER": supervisor["user_id"],
                 "BEATBOOK_CACHE_DIR": str(tmp_path / f"cache-{name}")}  # each server its own file cache
 
-    with streamlit_server(env("a"), tmp_path / "a.log") as first, \
-            streamlit_server(env("b"), tmp_path / "b.log") as second:
+    with app_server(env("a"), tmp_path / "a.log") as first, \
+            app_server(env("b"), tmp_path / "b.log") as second:
         assert first != second
         with open_tab(viewport=DESKTOP) as page:
             page.goto(f"{second}/events_overview")  # the second server caches the overview's figures

@@ -15,8 +15,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from analytics.bench.browser import app_server
 from data.store import Store
-from tests.browser.conftest import OUTPUT, ROOT, app_env, open_tab, streamlit_server
+from tests.browser.conftest import OUTPUT, ROOT, app_env, open_tab
 from tests.browser.ui import wait_for_app
 from tests.planted_text import plant
 
@@ -109,7 +110,7 @@ def test_no_grid_offers_its_own_download(module_store_root, planted, tmp_path, s
     """The CCR details grid's toolbar has no "Download as CSV": the app's audited buttons are the only way."""
     cwd = ROOT if started_in == "checkout" else tmp_path  # elsewhere: .streamlit/config.toml is not read
     env = app_env(module_store_root, planted.supervisor["user_id"])
-    with streamlit_server(env, tmp_path / "streamlit.log", cwd=cwd) as url, \
+    with app_server(env, tmp_path / "streamlit.log", cwd=cwd) as url, \
             open_tab(viewport={"width": 1280, "height": 1000}) as page:
         _assert_no_grid_download(page, url, f"grid-toolbar-{started_in}.png")
         expect(page.get_by_test_id("stDownloadButton").first).to_be_visible()  # the app's own, audited
