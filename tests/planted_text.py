@@ -200,7 +200,7 @@ def _latest(store: Store, table: str, column: str, value: str, *, count: int = 1
 
     sql = (f"SELECT * FROM {store.relation(table)} WHERE {column} = ? AND {having} "
            f"ORDER BY written_at DESC, record_id LIMIT {int(count)}")
-    rows = db.cursor().execute(sql, [value]).df().to_dict("records")
+    rows = db.run(sql, [value]).to_dict("records")
     return [store.get(table, row["record_id"]) for row in rows]
 
 

@@ -66,9 +66,9 @@ def test_every_stored_version_of_every_table_is_findable(store, admin, table):
     if not files:
         pytest.skip(f"the demo store has no {table}")
     scan = f"read_parquet([{', '.join(db.sql_string(f) for f in files)}], union_by_name=true)"
-    record_id, versions = db.cursor().execute(
+    record_id, versions = db.row(
         f"SELECT record_id, count(*) FROM {scan} GROUP BY record_id ORDER BY count(*) DESC, record_id LIMIT 1"
-    ).fetchone()
+    )
     found = search_audit(store, admin, table=table, target=record_id)
     assert found.total == versions
     assert sorted(found.entries["version"]) == list(range(1, versions + 1))

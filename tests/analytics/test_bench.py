@@ -90,9 +90,9 @@ def test_pending_saves_and_edits_are_resolved_alike_by_all_three(tmp_path):
     for table in ("events", "ccrs"):
         snap = store.snapshot(table)
         assert len(snap.touched) == 1 and len(snap.recent) == 1, table  # the edit, awaiting compaction
-        written = db.cursor().execute(
+        written = db.rows(
             f"SELECT version > 1 AS edit, count(*) FROM {db.parquet_scan(snap.files)} WHERE written_by = 'bench'"
-            " GROUP BY ALL ORDER BY ALL").fetchall()
+            " GROUP BY ALL ORDER BY ALL")
         assert written == [(False, 3), (True, 1)], table
 
 
@@ -105,9 +105,9 @@ def test_the_bench_takes_a_store_on_object_storage_by_its_uri(azurite, tmp_path,
                        pages=["summary", "events_overview"], say=lambda _: None)
     assert set(report["pages"]) == {"summary", "events_overview"} and report["commit_ms"] > 0
     store = Store(root, storage_options=dict(STORAGE_OPTIONS), cache_dir=tmp_path / "reader")
-    beat_meetings = db.cursor().execute(f"SELECT count(*) FROM {store.relation('events')}"
-                                        " WHERE event_type = 'Beat meeting'").fetchone()[0]  # the Guarantee's
+    beat_meetings = db.row(f"SELECT count(*) FROM {store.relation('events')}"
+                                        " WHERE event_type = 'Beat meeting'")[0]  # the Guarantee's
     assert report["rows"] == 1500 + beat_meetings  # current activity rows: every row the demo generated
     assert store.check()["events"]["current_rows"] == demo.activity_counts(1500)["events"] + beat_meetings
-    assert db.cursor().execute(f"SELECT count(*) FROM {store.relation('events')} WHERE written_by = 'bench'"
-                               ).fetchone() == (0,), "the timed saves went to the local copy"
+    assert db.row(f"SELECT count(*) FROM {store.relation('events')} WHERE written_by = 'bench'"
+                               ) == (0,), "the timed saves went to the local copy"

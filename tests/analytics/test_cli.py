@@ -59,6 +59,6 @@ def test_export_excludes_diversity_answers(any_empty_store, tmp_path, monkeypatc
     assert "ethnicity" not in exported.column_names and "age_band" not in exported.column_names
     assert exported.column("record_id").to_pylist() == ["c0"]  # c1 is withdrawn, c2 after the period
     assert list(pd.read_excel(out / "beatbook-export.xlsx", sheet_name="ccrs")["record_id"]) == ["c0"]
-    (entry,) = db.cursor().execute(f"SELECT user_id, detail FROM {store.relation('audit')}"
-                                   " WHERE action = 'export'").fetchall()
+    (entry,) = db.rows(f"SELECT user_id, detail FROM {store.relation('audit')}"
+                                   " WHERE action = 'export'")
     assert entry[0] == "cli" and "rows {'ccrs': 1}" in entry[1]

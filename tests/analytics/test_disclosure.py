@@ -169,8 +169,8 @@ def test_every_view_of_a_breakdown_is_audited_with_what_it_covered(survey, tmp_p
     ccr_dash.ccr_outcomes(store, Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 4, 30)), user=analyst,
                           today=TODAY)
     from data import db
-    entries = db.cursor().execute(
-        f"SELECT action, user_id, detail FROM {store.relation('audit')} WHERE user_id = 'auditee'").fetchall()
+    entries = db.rows(
+        f"SELECT action, user_id, detail FROM {store.relation('audit')} WHERE user_id = 'auditee'")
     assert store.snapshot("audit").rows == before + 1
     ((action, who, detail),) = entries
     assert action == "view_diversity" and who == "auditee"

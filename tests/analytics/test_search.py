@@ -121,8 +121,8 @@ def test_results_never_carry_diversity_answers_nor_do_others_opened_records(stor
     assert not set(DIVERSITY_FIELDS) & set(record)
     assert "diversity_consent" in record
     entries = store.snapshot("audit").relation()
-    logged = db.cursor().execute(f"SELECT action, target_ids, detail FROM {entries} WHERE user_id = 'P3'"
-                                 " AND detail LIKE 'Search: opened%'").fetchall()
+    logged = db.rows(f"SELECT action, target_ids, detail FROM {entries} WHERE user_id = 'P3'"
+                                 " AND detail LIKE 'Search: opened%'")
     assert logged == [("view_personal", ["c1"], "Search: opened a CCR, without diversity answers")]
 
 
@@ -134,8 +134,8 @@ def test_the_recording_officer_and_the_areas_supervisor_see_the_answers(store):
     checked = get_record(store, table="ccrs", record_id="c1", user=user("S1"))
     assert (checked["age_band"], checked["ethnicity"]) == ("25-34", "W1")
     entries = store.snapshot("audit").relation()
-    logged = db.cursor().execute(f"SELECT user_id, action, table_name, target_ids, detail FROM {entries}"
-                                 " WHERE user_id = 'S1' AND detail LIKE 'Search: opened%'").fetchall()
+    logged = db.rows(f"SELECT user_id, action, table_name, target_ids, detail FROM {entries}"
+                                 " WHERE user_id = 'S1' AND detail LIKE 'Search: opened%'")
     assert logged == [("S1", "view_personal", "ccrs", ["c1"], "Search: opened a CCR, with diversity answers")]
     get_record(store, table="ccrs", record_id="c1", user=user("S1"))  # the same view again: logged once
     assert store.snapshot("audit").rows == audited + 1

@@ -20,11 +20,8 @@ FEB, END = dt.date(2025, 2, 1), dt.date(2025, 3, 31)
 
 
 def views(store: Store, user_id: str) -> list[dict]:
-    result = db.cursor().execute(
-        f"SELECT table_name, target_ids, detail FROM {store.relation('audit')}"
-        " WHERE action = 'view_personal' AND user_id = ? ORDER BY written_at, table_name", [user_id])
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    return db.records(f"SELECT table_name, target_ids, detail FROM {store.relation('audit')}"
+                      " WHERE action = 'view_personal' AND user_id = ? ORDER BY written_at, table_name", [user_id])
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def test_return_fix_and_pass_in_the_browser(server, store, officer, desktop):
     expect(_keyed(page, f"dip.check.patrols.{rid}")).to_have_count(0)
     page.screenshot(path=OUTPUT / "dip-check-passed.png", full_page=True)
 
-    outcomes = db.cursor().execute(
+    outcomes = db.rows(
         f"SELECT target_version, outcome, reviewer_id FROM {store.relation('quality_reviews')}"
-        " WHERE target_id = ? ORDER BY written_at", [rid]).fetchall()
+        " WHERE target_id = ? ORDER BY written_at", [rid])
     assert outcomes == [(1, "returned", supervisor["user_id"]), (2, "pass", supervisor["user_id"])]

@@ -52,6 +52,6 @@ def test_an_analyst_imports_past_events_from_a_spreadsheet(server, store, office
         expect(rejected.get_by_test_id("stMetricValue")).to_have_text("2")
         expect(page.get_by_role("button", name="Download the rejected rows, with the reason per row")).to_be_visible()
         page.screenshot(path=str(OUTPUT / "import-spreadsheet.png"), full_page=True)
-    titles = sorted(r[0] for r in db.cursor().execute(
-        f"SELECT title FROM {store.relation('events')} WHERE title LIKE 'Imported%'").fetchall())
+    titles = sorted(r[0] for r in db.rows(
+        f"SELECT title FROM {store.relation('events')} WHERE title LIKE 'Imported%'"))
     assert titles == ["Imported meeting one", "Imported meeting two"]

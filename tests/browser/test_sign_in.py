@@ -89,8 +89,8 @@ def _sign_in(page, url: str, subject: str) -> None:
 def _audit(store_root, action: str) -> list[dict]:
     from data.store import Store
     store = Store(store_root)
-    return db.cursor().execute(f"SELECT * FROM {store.relation('audit')} WHERE action = ? ORDER BY written_at",
-                               [action]).df().to_dict("records")
+    return db.run(f"SELECT * FROM {store.relation('audit')} WHERE action = ? ORDER BY written_at",
+                               [action]).to_dict("records")
 
 
 def _active(store, role: str) -> dict:
@@ -101,8 +101,8 @@ def _active(store, role: str) -> dict:
 def _binding(store_root, user_id: str) -> str | None:
     from data.store import Store
     store = Store(store_root)
-    (record_id,) = db.cursor().execute(f"SELECT record_id FROM {store.relation('users')} WHERE user_id = ?",
-                                       [user_id]).fetchone()
+    (record_id,) = db.row(f"SELECT record_id FROM {store.relation('users')} WHERE user_id = ?",
+                                       [user_id])
     return sign_in_binding(store, record_id)
 
 

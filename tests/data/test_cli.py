@@ -25,7 +25,7 @@ def beat_meetings_in(path: str) -> int:
     from data.store import Store
 
     events = Store(path).relation("events")
-    return db.cursor().execute(f"SELECT count(*) FROM {events} WHERE event_type = 'Beat meeting'").fetchone()[0]
+    return db.row(f"SELECT count(*) FROM {events} WHERE event_type = 'Beat meeting'")[0]
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def test_every_command_runs_on_object_storage(azurite, tmp_path):
 
     # A withdrawal awaits compaction; compact packs each table into one file and keeps the current view.
     store = open_azurite_store(root, tmp_path)
-    (ccr,) = db.cursor().execute(f"SELECT min(record_id) FROM {store.relation('ccrs')}").fetchone()
+    (ccr,) = db.row(f"SELECT min(record_id) FROM {store.relation('ccrs')}")
     store.delete("ccrs", ccr, user="u0001", submission_id="withdrawn-on-azurite")
     events_before = check["events"]
     check = json.loads(data("check").stdout)
@@ -94,7 +94,8 @@ def test_every_command_runs_on_object_storage(azurite, tmp_path):
 
     # Vacuum deletes the replaced files from object storage.
     removed = json.loads(data("vacuum", "--retention-hours", "0").stdout)["files_removed"]
-    assert removed["events"] == 2 and removed["ccrs"] >= 2
+    # every file compaction replaced (the demo's events, then its beat meetings, are written in several)
+    assert removed["events"] == compacted["tables"]["events"]["files_before"] >= 2 and removed["ccrs"] >= 2
     for table in ("events", "ccrs"):
         assert len([k for k in store.remote.list(f"{table}/") if k.endswith(".parquet") and "_delta_log" not in k]) \
             == 1, table

@@ -18,7 +18,7 @@ def test_files_with_the_same_columns_are_read_without_matching_by_name(tmp_path)
     second = _write(tmp_path / "b.parquet", record_id=["b"], n=[2])
     scan = db.parquet_scan([first, second])
     assert "union_by_name" not in scan
-    assert db.cursor().execute(f"SELECT record_id, n FROM {scan} ORDER BY record_id").fetchall() == [("a", 1), ("b", 2)]
+    assert db.rows(f"SELECT record_id, n FROM {scan} ORDER BY record_id") == [("a", 1), ("b", 2)]
 
 
 def test_a_file_from_before_a_new_column_is_read_by_name_with_the_column_empty(tmp_path):
@@ -26,7 +26,7 @@ def test_a_file_from_before_a_new_column_is_read_by_name_with_the_column_empty(t
     newer = _write(tmp_path / "new.parquet", record_id=["b"], faults=["late"], n=[2])
     scan = db.parquet_scan([older, newer])
     assert "union_by_name=true" in scan
-    rows = db.cursor().execute(f"SELECT record_id, n, faults FROM {scan} ORDER BY record_id").fetchall()
+    rows = db.rows(f"SELECT record_id, n, faults FROM {scan} ORDER BY record_id")
     assert rows == [("a", 1, None), ("b", 2, "late")]
 
 

@@ -54,7 +54,7 @@ def stored(store: Store, table: str) -> str:
 
 
 def one(sql: str, params: list | None = None):
-    return db.cursor().execute(sql, params or []).fetchone()
+    return db.row(sql, params or [])
 
 
 def beat_meetings(store: Store) -> int:
@@ -63,9 +63,7 @@ def beat_meetings(store: Store) -> int:
 
 
 def rows(sql: str, params: list | None = None) -> list[dict]:
-    result = db.cursor().execute(sql, params or [])
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    return db.records(sql, params or [])
 
 
 # -- sizes ----------------------------------------------------------------------------------------------------------
@@ -203,8 +201,8 @@ def test_finished_events_are_stored_as_two_versions(store):
 
 
 def test_event_statuses(store):
-    past = dict(db.cursor().execute(
-        f"SELECT status, count(*) FROM {current(store, 'events')} WHERE start < ? GROUP BY status", [TODAY]).fetchall())
+    past = dict(db.rows(
+        f"SELECT status, count(*) FROM {current(store, 'events')} WHERE start < ? GROUP BY status", [TODAY]))
     total = sum(past.values())
     assert 0.70 <= past["completed"] / total <= 0.80
     assert 0.04 <= past["cancelled"] / total <= 0.10
@@ -245,14 +243,14 @@ def test_ysywd_links_and_dates(store):
 
 
 def test_weekdays_busier_than_weekends_and_summer_than_winter(store):
-    per_day = dict(db.cursor().execute(
+    per_day = dict(db.rows(
         f"SELECT isodow(start) >= 6, count(*) / count(DISTINCT start::DATE) FROM {current(store, 'events')}"
-        " GROUP BY 1").fetchall())
+        " GROUP BY 1"))
     assert per_day[False] > 1.5 * per_day[True]
-    season = dict(db.cursor().execute(
+    season = dict(db.rows(
         f"""SELECT CASE WHEN month(contact_at) IN (6, 7, 8) THEN 'summer' ELSE 'winter' END,
                    count(*) / count(DISTINCT contact_at::DATE)
-            FROM {current(store, 'ccrs')} WHERE month(contact_at) IN (6, 7, 8, 12, 1) GROUP BY 1""").fetchall())
+            FROM {current(store, 'ccrs')} WHERE month(contact_at) IN (6, 7, 8, 12, 1) GROUP BY 1"""))
     assert season["summer"] > 1.3 * season["winter"]
     hours = one(f"SELECT min(hour(start)), max(hour(start)) FROM {current(store, 'events')}")
     assert hours[0] >= 8 and hours[1] <= 20
@@ -290,8 +288,8 @@ def test_crime_and_asb_for_each_whole_month_before_today(store):
 
 
 def test_crime_rows_look_like_the_published_files(store):
-    mix = dict(db.cursor().execute(
-        f"SELECT crime_type, count(*) / sum(count(*)) OVER () FROM {current(store, 'crimes')} GROUP BY 1").fetchall())
+    mix = dict(db.rows(
+        f"SELECT crime_type, count(*) / sum(count(*)) OVER () FROM {current(store, 'crimes')} GROUP BY 1"))
     assert set(mix) == set(CRIME_TYPES)
     assert 0.15 <= mix["Anti-social behaviour"] <= 0.30
     assert max(mix, key=mix.get) == "Violence and sexual offences"
@@ -304,9 +302,9 @@ def test_crime_rows_look_like_the_published_files(store):
                   FROM {current(store, 'crimes')}""")
     assert bad == (0, 0, 0, 0, 0, 0)
     # The latest month's crimes are mostly still under investigation, the oldest hardly ever.
-    share = dict(db.cursor().execute(
+    share = dict(db.rows(
         f"SELECT month, avg((last_outcome = 'Under investigation')::INT) FROM {current(store, 'crimes')}"
-        " WHERE crime_id IS NOT NULL GROUP BY month").fetchall())
+        " WHERE crime_id IS NOT NULL GROUP BY month"))
     assert share[dt.date(2026, 10, 1)] > 0.5 and share[dt.date(2025, 6, 1)] < 0.05
 
 
@@ -379,8 +377,8 @@ def test_census_population_for_every_area(store):
     codes = set(picklists.ETHNICITY) - {"NS", "W4"}  # the 18 categories of 2011
     assert len(by_authority) == len(LOCAL_AUTHORITIES)
     assert all(found == codes for found in by_authority.values())
-    totals = dict(db.cursor().execute(f"SELECT geography_code, sum(people) FROM {current(store, 'census_population')}"
-                                      " GROUP BY 1").fetchall())
+    totals = dict(db.rows(f"SELECT geography_code, sum(people) FROM {current(store, 'census_population')}"
+                                      " GROUP BY 1"))
     assert totals == {code: people for _, code, _, people in LOCAL_AUTHORITIES}
     urban = one(f"SELECT sum(people) FILTER (WHERE ethnic_group = 'White') / sum(people)"
                 f" FROM {current(store, 'census_population')} WHERE area_code = 'ST-STK'")[0]
@@ -404,9 +402,9 @@ def test_census_ids_are_the_importers(store, tmp_path):
              '"2011","Stafford","E07000197",1000,900,100')
     report = import_census(fresh, table.encode(), user=analyst, area_lookup={"E07000197": "ST-STA"}, name="c.csv")
     assert report.imported == 0 and report.updated == 1
-    stafford = dict(db.cursor().execute(
+    stafford = dict(db.rows(
         f"SELECT ethnicity_code, people FROM {current(fresh, 'census_population')}"
-        " WHERE geography_code = 'E07000197'").fetchall())
+        " WHERE geography_code = 'E07000197'"))
     assert len(stafford) == 18 and stafford["W1"] == 900 and stafford["A4"] == 100
 
 
@@ -491,7 +489,7 @@ def fingerprint(store: Store, skip: tuple[str, ...] = ()) -> str:
     for table in sorted(set(TABLES) - set(skip)):
         if store.snapshot(table).files:
             ordered = f"SELECT * FROM {stored(store, table)} ORDER BY record_id, version"
-            for row in db.cursor().execute(ordered).fetchall():
+            for row in db.rows(ordered):
                 digest.update(repr(row).encode())
     return digest.hexdigest()
 

@@ -33,15 +33,13 @@ def test_some_wards_fail_each_measure_and_others_meet_it(store):
 
 
 def test_the_records_keep_their_rules(store):
-    cursor = db.cursor()
-    bad_queries = cursor.execute(f"""SELECT count(*) FILTER (WHERE answered_at < received_at),
+    bad_queries = db.row(f"""SELECT count(*) FILTER (WHERE answered_at < received_at),
                                             count(*) FILTER (WHERE written_at >= ?::TIMESTAMP)
-                                     FROM {store.relation('community_queries')}""", [TODAY]).fetchone()
+                                     FROM {store.relation('community_queries')}""", [TODAY])
     assert bad_queries == (0, 0)
-    users = {r[0]: r[1] for r in cursor.execute(f"SELECT user_id, role FROM {store.relation('users')}").fetchall()}
-    named = cursor.execute(f"SELECT officer_id FROM {store.relation('ward_officers')}").fetchall()
+    users = {r[0]: r[1] for r in db.rows(f"SELECT user_id, role FROM {store.relation('users')}")}
+    named = db.rows(f"SELECT officer_id FROM {store.relation('ward_officers')}")
     assert named and all(users[o] == "officer" for (o,) in named)
-    part_time = cursor.execute(f"SELECT count(weekly_hours) FROM {store.relation('users')}").fetchone()[0]
+    part_time = db.scalar(f"SELECT count(weekly_hours) FROM {store.relation('users')}")
     assert 0 < part_time < 120
-    assert cursor.execute(f"SELECT value FROM {store.relation('settings')} WHERE key = 'contracted_weekly_hours'"
-                          ).fetchone() == ("37",)
+    assert db.row(f"SELECT value FROM {store.relation('settings')} WHERE key = 'contracted_weekly_hours'") == ("37",)

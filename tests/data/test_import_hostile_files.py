@@ -212,7 +212,7 @@ def test_real_windows_1252_text_still_imports_as_the_text_it_is(store):
             + "\n").encode("cp1252")
     report = import_crime(store, [data], user=ANALYST, names=["excel-export.csv"])
     assert report.imported == 1
-    (location,) = db.cursor().execute(f"SELECT location FROM {store.relation('crimes')}").fetchone()
+    (location,) = db.row(f"SELECT location FROM {store.relation('crimes')}")
     assert location == f"On or near {place}"
 
 
@@ -321,8 +321,8 @@ def test_a_census_count_over_int64_is_refused_naming_the_row_and_column(store, c
     assert reason.startswith("row 3, column 'Ethnic Group: Asian/Asian British: Pakistani; measures: Value'")
     assert "too large to store" in reason
     assert list(report.rejected_rows["row"]) == [3]
-    stored = db.cursor().execute(f"SELECT DISTINCT geography_code FROM {store.relation('census_population')}")
-    assert [code for (code,) in stored.fetchall()] == ["E07000901"]
+    stored = db.rows(f"SELECT DISTINCT geography_code FROM {store.relation('census_population')}")
+    assert [code for (code,) in stored] == ["E07000901"]
 
 
 def test_a_census_table_of_only_an_overflowing_row_writes_no_counts(store):
@@ -397,8 +397,8 @@ def test_a_detailed_ward_is_stored_simplified_within_the_tolerance(store):
     original = ring(200_000, jagged=False)  # a smooth 1.1 km circle: 200,000 points, 3 cm apart
     report = load_boundaries(store, one_ward(original), user=ANALYST, name="detailed.geojson")
     assert (report.imported, report.rejected) == (1, 0)
-    (text, lat, lon) = db.cursor().execute(f"SELECT geojson, centre_lat, centre_lon FROM {store.relation('wards')}"
-                                           " WHERE ward_code = 'E05099999'").fetchone()
+    (text, lat, lon) = db.row(f"SELECT geojson, centre_lat, centre_lon FROM {store.relation('wards')}"
+                                           " WHERE ward_code = 'E05099999'")
     kept = np.asarray(json.loads(text)["geometry"]["coordinates"][0])
     assert 4 <= len(kept) <= 500 and len(text) < 20_000
     assert (lat, lon) == pytest.approx((51.75, -1.25), abs=1e-6)  # the centre comes from the boundary as given
@@ -418,8 +418,8 @@ def test_a_tiny_ward_keeps_a_triangle_not_a_line(store):
                        [-1.25, 51.75 + 2 * metre], [-1.25, 51.75]])  # 2 m across: all of it within 5 m
     report = load_boundaries(store, one_ward(square), user=ANALYST, name="tiny.geojson")
     assert report.imported == 1
-    (text,) = db.cursor().execute(f"SELECT geojson FROM {store.relation('wards')} WHERE ward_code = 'E05099999'"
-                                  ).fetchone()
+    (text,) = db.row(f"SELECT geojson FROM {store.relation('wards')} WHERE ward_code = 'E05099999'"
+                                  )
     kept = json.loads(text)["geometry"]
     assert len(kept["coordinates"][0]) == 4 and geo.centre(kept) is not None  # closed, and it has an area
 
@@ -584,8 +584,8 @@ def test_the_rejected_rows_download_is_audited_as_an_export(app_store, downloads
     assert {m.label: m.value for m in at.metric}["Rejected"] == "1"
 
     def exports() -> list[tuple]:
-        return db.cursor().execute(f"SELECT user_id, table_name, detail FROM {app_store.relation('audit')}"
-                                   " WHERE action = 'export'").fetchall()
+        return db.rows(f"SELECT user_id, table_name, detail FROM {app_store.relation('audit')}"
+                                   " WHERE action = 'export'")
 
     assert exports() == [], "drawing the button exports nothing"
     make = downloads["import.crime.rejected"]

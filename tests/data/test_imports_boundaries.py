@@ -38,8 +38,8 @@ def test_wards_are_loaded_with_their_area_centre_and_shape(any_empty_store):
     wards = reference.list_wards(store).set_index("ward_code")
     assert wards.loc["E05000001", "area_code"] == "A1"
     assert (wards.loc["E05000001", "centre_lat"], wards.loc["E05000001", "centre_lon"]) == pytest.approx((51.75, -1.25))
-    shape = json.loads(db.cursor().execute(f"SELECT geojson FROM {store.relation('wards')} WHERE ward_code = ?",
-                                           ["E05000002"]).fetchone()[0])
+    shape = json.loads(db.row(f"SELECT geojson FROM {store.relation('wards')} WHERE ward_code = ?",
+                                           ["E05000002"])[0])
     assert shape["geometry"] == square(-1.2)
     areas = reference.area_names(store)
     assert areas["E07000999"] == "E07000999"  # a new area, named by its code when nothing names it

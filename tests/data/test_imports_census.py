@@ -19,8 +19,8 @@ HEADER = ('"date","geography","geography code","Ethnic Group: All categories: Et
 
 
 def people(store, where="TRUE", params=()):
-    return db.cursor().execute(f"SELECT coalesce(sum(people), 0) FROM {store.relation('census_population')}"
-                               f" WHERE {where}", list(params)).fetchone()[0]
+    return db.row(f"SELECT coalesce(sum(people), 0) FROM {store.relation('census_population')}"
+                               f" WHERE {where}", list(params))[0]
 
 
 def test_categories_get_their_2021_codes():

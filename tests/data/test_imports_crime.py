@@ -17,7 +17,7 @@ CRIME_FILES = REALDATA / "police_uk_street_crime"
 
 
 def rows_of(store, sql: str = "count(*)", where: str = "TRUE"):
-    return db.cursor().execute(f"SELECT {sql} FROM {store.relation('crimes')} WHERE {where}").fetchone()
+    return db.row(f"SELECT {sql} FROM {store.relation('crimes')} WHERE {where}")
 
 
 # -- a small file whose answers are known row by row ----------------------------------------------------------------
@@ -43,9 +43,9 @@ def test_a_small_file_is_counted_row_by_row(any_empty_store):
                               "location is outside Great Britain": 1}
     assert list(report.rejected_rows["row"]) == [8, 9, 10]  # header is row 1
     assert rows_of(store) == (6,)
-    placed = dict(db.cursor().execute(
+    placed = dict(db.rows(
         f"SELECT coalesce(crime_id, 'asb'), ward_code FROM {store.relation('crimes')}"
-        " WHERE crime_id IS NOT NULL OR ward_code IS NOT NULL").fetchall())
+        " WHERE crime_id IS NOT NULL OR ward_code IS NOT NULL"))
     assert placed == {"c1": "W1", "c2": "W2", "asb": "W3", "c3": None, "c4": None}
     assert rows_of(store, "count(*)", "crime_type = 'Anti-social behaviour' AND area_code = 'A2'") == (2,)
     assert any("1 rows have no location" in n for n in report.notes)
@@ -82,8 +82,8 @@ def test_an_officer_may_not_import_and_nothing_is_written(tmp_path):
 def test_an_import_is_in_the_audit_log(tmp_path):
     store = make_store(tmp_path / "store")
     import_crime(store, [SMALL], user=ANALYST, names=["a.csv"])
-    (entry,) = db.cursor().execute(f"SELECT user_id, action, table_name, detail FROM {store.relation('audit')}"
-                                   " WHERE action = 'import'").fetchall()
+    (entry,) = db.rows(f"SELECT user_id, action, table_name, detail FROM {store.relation('audit')}"
+                                   " WHERE action = 'import'")
     assert entry[:3] == ("N1", "import", "crimes")
     assert "read 9, imported 6" in entry[3] and "rejected 3" in entry[3]
 
@@ -127,8 +127,8 @@ def test_real_files_every_row_is_read_and_stored(staffordshire):
     assert report.read == len(rows) == 47_968
     assert (report.imported, report.rejected) == (len(rows), 0)
     assert rows_of(store) == (len(rows),)
-    by_month = dict(db.cursor().execute(
-        f"SELECT strftime(month, '%Y-%m'), count(*) FROM {store.relation('crimes')} GROUP BY ALL").fetchall())
+    by_month = dict(db.rows(
+        f"SELECT strftime(month, '%Y-%m'), count(*) FROM {store.relation('crimes')} GROUP BY ALL"))
     assert by_month["2018-10"] == 10_938  # as SOURCES.md counts the October file
 
 

@@ -34,8 +34,8 @@ def frame_of(text: str) -> pd.DataFrame:
 
 
 def stored(store, table: str = "events") -> pd.DataFrame:
-    return db.cursor().execute(f"SELECT * FROM {store.relation(table)} ORDER BY title" if table == "events"
-                               else f"SELECT * FROM {store.relation(table)} ORDER BY contact_at").df()
+    return db.run(f"SELECT * FROM {store.relation(table)} ORDER BY title" if table == "events"
+                               else f"SELECT * FROM {store.relation(table)} ORDER BY contact_at")
 
 
 def test_headings_are_matched_to_fields():

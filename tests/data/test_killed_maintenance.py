@@ -58,7 +58,7 @@ def killed_at(point: str, *args: str) -> None:
 def ccr_view(store: Store) -> list[tuple]:
     """The current CCRs without the columns retention empties (nor `superseded`, which compaction fills in)."""
     dropped = ", ".join(["superseded", *retention.CCR_FIELDS])
-    return db.cursor().execute(f"SELECT * EXCLUDE ({dropped}) FROM {store.relation('ccrs')} ORDER BY ALL").fetchall()
+    return db.rows(f"SELECT * EXCLUDE ({dropped}) FROM {store.relation('ccrs')} ORDER BY ALL")
 
 
 def log_retention(store: Store, table: str) -> str | None:
@@ -88,8 +88,8 @@ def assert_retention_done(store: Store, before: list[tuple], version_before: int
     with pytest.raises(Exception):  # noqa: B017 (whichever error deltalake raises for a version it has no log of)
         DeltaTable(store.uri("ccrs"), version=version_before).to_pyarrow_table()
     assert ccr_view(store) == before  # every CCR is there once, the rest of it as it was
-    kept = db.cursor().execute(f"SELECT count(*) FILTER (WHERE ethnicity IS NOT NULL), count(*)"
-                               f" FROM {store.relation('ccrs')}").fetchone()
+    kept = db.row(f"SELECT count(*) FILTER (WHERE ethnicity IS NOT NULL), count(*)"
+                               f" FROM {store.relation('ccrs')}")
     assert kept == (2, 5)  # C and E keep their answers
 
 
@@ -130,8 +130,8 @@ def test_a_killed_run_is_finished_by_the_next_retention_run_too(root):
     healed = Store(root)
     assert_retention_done(healed, before, version_before)
     assert_sound(healed)
-    entries = db.cursor().execute(f"SELECT detail FROM {healed.relation('audit')} WHERE action = 'retention'"
-                                  ).fetchall()
+    entries = db.rows(f"SELECT detail FROM {healed.relation('audit')} WHERE action = 'retention'"
+                                  )
     assert len(entries) == 1 and '"resumed_purges": ["ccrs"]' in entries[0][0]
 
 

@@ -27,22 +27,21 @@ TABLES = ("events", "ccrs", "ysywd")
 def view(store: Store) -> dict[str, list[tuple]]:
     """The current view of the busiest tables, in a fixed order: every column but `superseded`, which
     compaction fills in."""
-    return {t: db.cursor().execute(f"SELECT * EXCLUDE (superseded) FROM {store.relation(t)} ORDER BY record_id")
-            .fetchall() for t in TABLES}
+    return {t: db.rows(f"SELECT * EXCLUDE (superseded) FROM {store.relation(t)} ORDER BY record_id") for t in TABLES}
 
 
 def with_pending_work(store: Store) -> None:
     """Small files and edits awaiting compaction, as a live store has between maintenance rounds."""
-    events = db.cursor().execute(f"SELECT record_id, version FROM {store.relation('events')} ORDER BY record_id"
-                                 " LIMIT 6").fetchall()
+    events = db.rows(f"SELECT record_id, version FROM {store.relation('events')} ORDER BY record_id"
+                                 " LIMIT 6")
     for i in range(12):
         store.save("events", make_event(title=f"new {i}"), user="u1", submission_id=f"pending-{i}")
     for i, (record_id, version) in enumerate(events):
         store.save("events", make_event(title=f"edited {i}"), user="u1", submission_id=f"edit-{i}",
                    record_id=record_id, base_version=version)
     for table in ("ccrs", "ysywd"):  # withdrawals: edits awaiting compaction in more tables
-        for record_id, version in db.cursor().execute(
-                f"SELECT record_id, version FROM {store.relation(table)} ORDER BY record_id LIMIT 4").fetchall():
+        for record_id, version in db.rows(
+                f"SELECT record_id, version FROM {store.relation(table)} ORDER BY record_id LIMIT 4"):
             store.delete(table, record_id, user="u1", submission_id=f"withdraw-{record_id}", base_version=version)
 
 
@@ -133,8 +132,8 @@ def test_killed_vacuum_and_retention_runs_heal(store):
         assert run.returncode == 0, err
     healed = Store(store.root)
     assert view(healed)["events"] == before["events"]
-    consenting = db.cursor().execute(f"SELECT count(*) FROM {healed.relation('ccrs')} WHERE age_band IS NOT NULL"
-                                     ).fetchone()[0]
+    consenting = db.row(f"SELECT count(*) FROM {healed.relation('ccrs')} WHERE age_band IS NOT NULL"
+                                     )[0]
     assert consenting == 0  # every contact is over 12 months before 2030: every answer emptied
 
 
@@ -224,7 +223,7 @@ def test_vacuum_clears_what_a_killed_compaction_left(store):
 
     before = view(store)
     left = Path(store.uri("events")) / f"{SCRATCH_PREFIX}killed"
-    write_deltalake(str(left), db.cursor().sql(f"SELECT * FROM {store.relation('events')} LIMIT 3").to_arrow_table())
+    write_deltalake(str(left), db.arrow(f"SELECT * FROM {store.relation('events')} LIMIT 3"))
     hours_ago = time.time() - 2 * 3600
     for path in left.rglob("*"):
         os.utime(path, (hours_ago, hours_ago))

@@ -32,19 +32,19 @@ def stored_twice(store: Store, table: str) -> list[tuple]:
     files = store.snapshot(table).files
     if not files:
         return []
-    return db.cursor().execute(f"SELECT record_id, version, count(*) FROM {db.parquet_scan(files)}"
-                               " GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL").fetchall()
+    return db.rows(f"SELECT record_id, version, count(*) FROM {db.parquet_scan(files)}"
+                               " GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL")
 
 
 def versions(store: Store, table: str) -> list[tuple]:
     """Every stored (record_id, version, title), history included."""
     files = store.snapshot(table).files
-    return db.cursor().execute(f"SELECT DISTINCT record_id, version, title FROM {db.parquet_scan(files)}"
-                               " ORDER BY ALL").fetchall()
+    return db.rows(f"SELECT DISTINCT record_id, version, title FROM {db.parquet_scan(files)}"
+                               " ORDER BY ALL")
 
 
 def current_titles(store: Store) -> dict[str, str]:
-    rows = db.cursor().execute(f"SELECT record_id, title FROM {store.relation('events')}").fetchall()
+    rows = db.rows(f"SELECT record_id, title FROM {store.relation('events')}")
     titles = dict(rows)
     assert len(titles) == len(rows), "a record has more than one current row"
     return titles
@@ -207,8 +207,8 @@ def test_the_same_submission_saved_by_two_processes_at_once_is_one_record(tmp_pa
         trial, worker, record_id, version, duplicate = results.get(timeout=5)
         outcomes.setdefault(trial, []).append((record_id, version, duplicate))
     after = Store(store.root)
-    rows = db.cursor().execute(f"SELECT submission_id, count(*) FROM {after.relation('events')} GROUP BY 1"
-                               " ORDER BY 1").fetchall()
+    rows = db.rows(f"SELECT submission_id, count(*) FROM {after.relation('events')} GROUP BY 1"
+                               " ORDER BY 1")
     assert rows == sorted((f"race-{t}", 1) for t in range(trials)), "a submission was stored twice"
     for trial, pair in outcomes.items():
         assert {(r, v) for r, v, _ in pair} == {(f"race-{trial}", 1)}  # both told of the one record
@@ -228,8 +228,7 @@ def test_check_fails_naming_the_table_and_records_stored_twice(any_store, monkey
     assert clean.returncode == 0, clean.stderr
     # Written behind the store's back, as a broken lock once let two maintenance runs do: one CCR's current
     # row stored again, and another CCR given a second current version.
-    twice, other = db.cursor().sql(f"SELECT * FROM {store.relation('ccrs')} ORDER BY record_id LIMIT 2"
-                                   ).to_arrow_table().to_pylist()
+    twice, other = db.arrow(f"SELECT * FROM {store.relation('ccrs')} ORDER BY record_id LIMIT 2").to_pylist()
     copies = [twice, {**other, "version": other["version"] + 1, "written_at": dt.datetime(2026, 1, 1),
                       "submission_id": "behind-the-back", "superseded": False}]
     import pyarrow as pa

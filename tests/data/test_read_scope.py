@@ -96,9 +96,9 @@ DASHBOARDS = {name: f for name, f in PUBLIC_READS.items() if getattr(f, "capabil
 
 def _a_stafford(store: Store, table: str) -> dict:
     """One current record of `table` in Stafford."""
-    (record_id,) = db.cursor().execute(
+    (record_id,) = db.row(
         f"SELECT record_id FROM {store.relation(table)} WHERE area_code = ? ORDER BY record_id LIMIT 1",
-        [STA]).fetchone()
+        [STA])
     return store.get(table, record_id)
 
 
@@ -228,9 +228,9 @@ def test_dashboards_by_role_and_a_supervisor_sees_exactly_their_area(world, name
 
 def test_a_supervisors_filters_cannot_reach_another_areas_wards_or_officers(world):
     store, users = world
-    stk_ward, stk_officer = db.cursor().execute(
+    stk_ward, stk_officer = db.row(
         f"SELECT ward_code, organiser FROM {store.relation('events')} WHERE area_code = ? AND status = 'completed'"
-        " AND start >= ? AND start < ? LIMIT 1", [STK, YEAR.start, YEAR.end]).fetchone()
+        " AND start >= ? AND start < ? LIMIT 1", [STK, YEAR.start, YEAR.end])
     events = events_dash.events_completed
     for narrowed in (Filters(wards=(stk_ward,)), Filters(officers=(stk_officer,))):
         seen = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),

@@ -29,14 +29,14 @@ def store(tmp_path) -> Store:
 
 def numbers(store: Store, table: str = "events") -> dict[str, int]:
     """Record id -> reference number of the table's current records."""
-    return dict(db.cursor().execute(f"SELECT record_id, reference FROM {store.relation(table)}").fetchall())
+    return dict(db.rows(f"SELECT record_id, reference FROM {store.relation(table)}"))
 
 
 def every_version(store: Store, table: str = "events") -> list[tuple]:
     """(record_id, version, reference) of every stored row, history included."""
     files = store.snapshot(table).files
-    return db.cursor().execute(f"SELECT record_id, version, reference FROM {db.parquet_scan(files)}"
-                               " ORDER BY ALL").fetchall()
+    return db.rows(f"SELECT record_id, version, reference FROM {db.parquet_scan(files)}"
+                               " ORDER BY ALL")
 
 
 def test_references_read_as_typed():

@@ -37,9 +37,9 @@ def soak_rows(store: Store, submission_ids: list[str]) -> list[tuple]:
     rows = []
     for table in ("events", "ccrs"):
         files = store.snapshot(table).files
-        rows += [(table, *row) for row in db.cursor().execute(
+        rows += [(table, *row) for row in db.rows(
             f"SELECT record_id, version, submission_id FROM {db.parquet_scan(files)}"
-            " WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))", [submission_ids]).fetchall()]
+            " WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))", [submission_ids])]
     return rows
 
 
@@ -208,8 +208,8 @@ def _edit_in_rounds(root: str, storage_options, cache_dir: str, record_id: str, 
 
 def test_two_processes_editing_one_record_from_one_version_save_once(any_store, tmp_path):
     store = any_store
-    record_id, start = db.cursor().execute(
-        f"SELECT record_id, version FROM {store.relation('events')} ORDER BY record_id LIMIT 1").fetchone()
+    record_id, start = db.row(
+        f"SELECT record_id, version FROM {store.relation('events')} ORDER BY record_id LIMIT 1")
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
     editors = [ctx.Process(target=_edit_in_rounds, args=(store.root, store.storage_options, str(tmp_path / name),
@@ -232,7 +232,7 @@ def test_two_processes_editing_one_record_from_one_version_save_once(any_store, 
     assert [h["version"] for h in history] == list(range(start + ROUNDS, 0, -1))
     winners = {o[0]: o[1] for o in outcomes if o[3] == "saved"}
     assert [h["title"] for h in history[:ROUNDS]] == [f"{winners[n]} round {n}" for n in reversed(range(ROUNDS))]
-    stored = db.cursor().execute(
+    stored = db.rows(
         f"SELECT version, count(*) FROM {db.parquet_scan(store.snapshot('events').files)} WHERE record_id = ?"
-        " GROUP BY version", [record_id]).fetchall()
+        " GROUP BY version", [record_id])
     assert sorted(stored) == [(v, 1) for v in range(1, start + ROUNDS + 1)]

@@ -40,7 +40,7 @@ def make_event(**overrides) -> dict:
 
 
 def current(store: Store, table: str, columns: str = "*") -> list[tuple]:
-    return db.cursor().execute(f"SELECT {columns} FROM {store.relation(table)} ORDER BY ALL").fetchall()
+    return db.rows(f"SELECT {columns} FROM {store.relation(table)} ORDER BY ALL")
 
 
 def data_files(store: Store, table: str) -> list[str]:
@@ -173,10 +173,10 @@ def test_compaction_keeps_every_version_and_the_same_current_view(any_empty_stor
                                        "stored_versions": 8, "files": 1, "small_files": 1,
                                        "edits_awaiting_compaction": 0, "versions_stored_twice": 0,
                                        "records_current_twice": 0, "duplicate_record_ids": []}
-    flags = db.cursor().execute(
+    flags = db.rows(
         f"SELECT record_id, version, superseded FROM read_parquet({list(store.snapshot('events').files)})"
         " WHERE record_id IN ('e2', 'e4') ORDER BY ALL"
-    ).fetchall()
+    )
     assert flags == [("e2", 1, True), ("e2", 2, False), ("e4", 1, True), ("e4", 2, False)]
     # a later edit of a compacted record still wins
     store.save("events", make_event(title="Event 2 again"), user="u1", submission_id="z", record_id="e2")
@@ -248,8 +248,7 @@ def test_four_processes_saving_at_once_lose_nothing(store):
     for w in workers:
         w.join(timeout=300)
         assert w.exitcode == 0
-    counts = db.cursor().execute(f"SELECT count(*), count(DISTINCT record_id) FROM {store.relation('events')}")
-    assert counts.fetchone() == (400, 400)
+    assert db.row(f"SELECT count(*), count(DISTINCT record_id) FROM {store.relation('events')}") == (400, 400)
     assert store.snapshot("events").rows == 400
 
 
@@ -382,9 +381,9 @@ def test_row_groups_are_sized_by_table(store, monkeypatch):
         rows.append(row)
     store.append_rows("events", pa.Table.from_pylist(rows, schema=arrow_schema("events")))
     (path,) = store.snapshot("events").files
-    groups = db.cursor().execute(
+    groups = db.rows(
         "SELECT row_group_num_rows, stats_min, stats_max FROM parquet_metadata(?) WHERE path_in_schema = 'start'"
-        " ORDER BY row_group_id", [path]).fetchall()
+        " ORDER BY row_group_id", [path])
     assert [g[0] for g in groups] == [2, 2, 1]
     assert [g[1][:10] for g in groups] == ["2026-05-01", "2026-05-03", "2026-05-05"]
 

@@ -29,7 +29,7 @@ def test_the_first_admin_of_an_empty_store_can_then_sign_in(tmp_path):
     users = reference.list_users(store).to_dict("records")
     assert [(u["user_id"], u["role"], u["active"]) for u in users] == [("S1234", "admin", True)]
     assert match_user(users, {"email": "sam.admin@force.police.uk"})["user_id"] == "S1234"
-    (entry,) = db.cursor().execute(f"SELECT user_id, action, table_name FROM {store.relation('audit')}").fetchall()
+    (entry,) = db.rows(f"SELECT user_id, action, table_name FROM {store.relation('audit')}")
     assert entry == ("cli", "admin_change", "users")
 
 

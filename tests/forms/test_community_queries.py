@@ -24,7 +24,7 @@ def store(tmp_path_factory):
 
 
 def _count(store) -> int:
-    return db.cursor().execute(f"SELECT count(*) FROM {store.relation('community_queries')}").fetchone()[0]
+    return db.row(f"SELECT count(*) FROM {store.relation('community_queries')}")[0]
 
 
 def _values(**overrides) -> dict:

@@ -27,11 +27,8 @@ def store(quality_store) -> Store:
 
 
 def audit_entries(store: Store, action: str) -> list[dict]:
-    result = db.cursor().execute(
-        f"SELECT user_id, table_name, target_ids, detail FROM {store.relation('audit')} WHERE action = ?"
-        " ORDER BY table_name", [action])
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    return db.records(f"SELECT user_id, table_name, target_ids, detail FROM {store.relation('audit')}"
+                      " WHERE action = ? ORDER BY table_name", [action])
 
 
 def check(store: Store, record_id: str, outcome: str, *, table: str = "patrols", version: int = 1, by: str = "S1",

@@ -22,7 +22,7 @@ def store(tmp_path_factory):
 
 
 def _count(store, table="ward_officers") -> int:
-    return db.cursor().execute(f"SELECT count(*) FROM {store.relation(table)}").fetchone()[0]
+    return db.row(f"SELECT count(*) FROM {store.relation(table)}")[0]
 
 
 def _name(store, user=ADMIN, **values):
@@ -31,8 +31,8 @@ def _name(store, user=ADMIN, **values):
 
 
 def _audits(store) -> list[tuple]:
-    return db.cursor().execute(f"SELECT action, table_name, target_ids, detail FROM {store.relation('audit')}"
-                               " WHERE table_name = 'ward_officers' ORDER BY written_at").fetchall()
+    return db.rows(f"SELECT action, table_name, target_ids, detail FROM {store.relation('audit')}"
+                               " WHERE table_name = 'ward_officers' ORDER BY written_at")
 
 
 def test_an_admin_names_an_officer_and_it_is_audited(store):
@@ -60,8 +60,8 @@ def test_a_non_admin_cannot_name_or_end(store):
     before, audits = _count(store), len(_audits(store))
     with pytest.raises(NotAllowed, match="a supervisor may not change Beatbook's configuration"):
         _name(store, user=SUPERVISOR)
-    (record_id,) = db.cursor().execute(
-        f"SELECT record_id FROM {store.relation('ward_officers')} LIMIT 1").fetchone()
+    (record_id,) = db.row(
+        f"SELECT record_id FROM {store.relation('ward_officers')} LIMIT 1")
     with pytest.raises(NotAllowed):
         end_ward_officer(store=store, record_id=record_id, end_date=dt.date(2025, 9, 1), user=SUPERVISOR,
                          submission_id=new_submission_id(), base_version=1)

@@ -23,8 +23,8 @@ def a_user(store, role: str) -> dict:
 
 
 def entries(store, action: str) -> list[dict]:
-    return db.cursor().execute(f"SELECT * FROM {store.relation('audit')} WHERE action = ? ORDER BY written_at",
-                               [action]).df().to_dict("records")
+    return db.run(f"SELECT * FROM {store.relation('audit')} WHERE action = ? ORDER BY written_at",
+                               [action]).to_dict("records")
 
 
 @pytest.mark.parametrize("page", DASHBOARDS)
@@ -66,9 +66,9 @@ def test_the_ccr_details_table_logs_the_records_shown_once(app_store):
 
 def test_opening_a_ccr_in_search_logs_it(app_store):
     officer = a_user(app_store, "officer")
-    record_id = db.cursor().execute(
+    record_id = db.row(
         f"SELECT record_id FROM {app_store.relation('ccrs')} WHERE area_code = ? AND officer_id <> ? LIMIT 1",
-        [officer["area_code"], officer["user_id"]]).fetchone()[0]
+        [officer["area_code"], officer["user_id"]])[0]
     at = open_page("pages/search.py", officer["user_id"])
     listed = entries(app_store, "view_personal")
     assert listed and all(e["detail"].startswith("Search: ") for e in listed), "the results listed are audited"

@@ -81,9 +81,9 @@ def test_return_fix_and_pass_through_the_pages(app_store):
     assert any("Returned on version 1" in c.value for c in supervisor.caption)
     review(supervisor, rid, 2, "pass")
     assert f"dip.check.patrols.{rid}" not in queue_keys(supervisor)
-    outcomes = db.cursor().execute(
+    outcomes = db.rows(
         f"SELECT target_version, outcome FROM {app_store.relation('quality_reviews')} WHERE target_id = ?"
-        " ORDER BY written_at", [rid]).fetchall()
+        " ORDER BY written_at", [rid])
     assert outcomes == [(1, "returned"), (2, "pass")]
 
 
@@ -101,15 +101,15 @@ def test_diversity_answers_are_shown_on_request_and_audited(app_store):
     at.button(key=f"dip.personal.{rid}").click().run()
     assert not at.exception, at.exception
     assert any("Sikh" in m.value and "65+" in m.value for m in at.markdown)
-    views = db.cursor().execute(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
-                                " WHERE action = 'view_personal' AND detail = ?", [PERSONAL_DETAIL]).fetchall()
+    views = db.rows(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
+                                " WHERE action = 'view_personal' AND detail = ?", [PERSONAL_DETAIL])
     assert views == [(SERGEANT, [rid])]
-    opened = db.cursor().execute(f"SELECT user_id, table_name, target_ids FROM {app_store.relation('audit')}"
-                                 " WHERE action = 'view_personal' AND detail LIKE 'Dip check: opened%'").fetchall()
+    opened = db.rows(f"SELECT user_id, table_name, target_ids FROM {app_store.relation('audit')}"
+                                 " WHERE action = 'view_personal' AND detail LIKE 'Dip check: opened%'")
     assert opened == [(SERGEANT, "ccrs", [rid])], "the record opened is audited once, however often it reruns"
-    queue = db.cursor().execute(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
+    queue = db.rows(f"SELECT user_id, target_ids FROM {app_store.relation('audit')}"
                                 " WHERE action = 'view_personal' AND detail LIKE 'Dip-check queue%'"
-                                " AND table_name = 'ccrs'").fetchall()
+                                " AND table_name = 'ccrs'")
     assert queue and all(user_id == SERGEANT and rid in ids for user_id, ids in queue), "the queue shown is audited"
 
 

@@ -74,7 +74,7 @@ def test_a_supervisor_sees_their_own_area(store):
 
 
 def test_an_officer_logs_a_query_and_answers_it(store):
-    before = db.cursor().execute(f"SELECT count(*) FROM {store.relation('community_queries')}").fetchone()[0]
+    before = db.row(f"SELECT count(*) FROM {store.relation('community_queries')}")[0]
     at = _open("pages/log_query.py", "P1")
     key = "log_query.{}".format
     at.selectbox(key=key("ward_code")).set_value("W2")
@@ -83,10 +83,10 @@ def test_an_officer_logs_a_query_and_answers_it(store):
     at.text_area(key=key("summary")).input("Vans on the verge")
     at.button(key=key("submit")).click().run()
     assert not at.exception and not at.session_state["log_query__errors"]
-    rows = db.cursor().execute(f"SELECT record_id, ward_code, topic, summary FROM {store.relation('community_queries')}"
-                               " WHERE summary = 'Vans on the verge'").fetchall()
+    rows = db.rows(f"SELECT record_id, ward_code, topic, summary FROM {store.relation('community_queries')}"
+                               " WHERE summary = 'Vans on the verge'")
     assert len(rows) == 1 and rows[0][1:] == ("W2", "Parking", "Vans on the verge")
-    assert db.cursor().execute(f"SELECT count(*) FROM {store.relation('community_queries')}").fetchone()[0] \
+    assert db.row(f"SELECT count(*) FROM {store.relation('community_queries')}")[0] \
         == before + 1
     record_id = rows[0][0]
     at.selectbox(key="answer_query.record").set_value(record_id).run()
@@ -109,8 +109,8 @@ def test_an_admin_names_an_officer_on_the_admin_page(store):
     at.button(key=key("submit")).click().run()
     assert not at.exception
     assert any("Named the officer" in s.value for s in at.success)
-    named = db.cursor().execute(f"SELECT count(*) FROM {store.relation('ward_officers')}"
-                                " WHERE ward_code = 'W2' AND officer_id = 'P2'").fetchone()[0]
+    named = db.row(f"SELECT count(*) FROM {store.relation('ward_officers')}"
+                                " WHERE ward_code = 'W2' AND officer_id = 'P2'")[0]
     assert named == 1
 
 
@@ -119,7 +119,7 @@ def test_my_activity_flags_my_queries_past_72_hours(store):
     assert not any("community queries" in w.value for w in at.warning), "P2 owns no open query"
     at = _open("pages/my_activity.py", "P3")
     assert not any("community queries" in w.value for w in at.warning), "P3's one query was answered"
-    late = db.cursor().execute(f"SELECT count(*) FROM {store.relation('community_queries')}"
-                               " WHERE officer_id = 'P1' AND answered_at IS NULL").fetchone()[0]
+    late = db.row(f"SELECT count(*) FROM {store.relation('community_queries')}"
+                               " WHERE officer_id = 'P1' AND answered_at IS NULL")[0]
     at = _open("pages/my_activity.py", "P1")
     assert any(f"{late} of your community queries are unanswered after 72 hours" in w.value for w in at.warning)

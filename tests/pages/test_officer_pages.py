@@ -202,8 +202,8 @@ def test_an_opened_ccr_shows_diversity_answers_to_the_areas_sergeant_only(app_st
     ccrs = app_store.relation("ccrs")
     from data import db
 
-    record_id = db.cursor().execute(f"SELECT record_id FROM {ccrs} WHERE ethnicity IS NOT NULL"
-                                    f" AND area_code = 'ST-STA' AND officer_id <> '{OFFICER}' LIMIT 1").fetchone()[0]
+    record_id = db.row(f"SELECT record_id FROM {ccrs} WHERE ethnicity IS NOT NULL"
+                                    f" AND area_code = 'ST-STA' AND officer_id <> '{OFFICER}' LIMIT 1")[0]
     at = open_page("pages/search.py", OFFICER)
     at.query_params["open"] = f"ccrs:{record_id}"
     at.run()

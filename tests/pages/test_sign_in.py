@@ -27,7 +27,7 @@ def signed_in_app(user: dict | None) -> AppTest:
 
 def audit_entries(store, action: str = "sign_in") -> list[dict]:
     from data import db
-    frame = db.cursor().execute(f"SELECT * FROM {store.relation('audit')} WHERE action = ?", [action]).df()
+    frame = db.run(f"SELECT * FROM {store.relation('audit')} WHERE action = ?", [action])
     return frame.to_dict("records")
 
 
@@ -64,8 +64,8 @@ def _an_officer_who_has_left(store) -> dict:
     """An active officer, as they were before this: their user record is now saved inactive."""
     from data import db
     officer = a_user(store, "officer")
-    row = db.cursor().execute(f"SELECT * FROM {store.relation('users')} WHERE user_id = ?",
-                              [officer["user_id"]]).df().iloc[0].to_dict()
+    row = db.run(f"SELECT * FROM {store.relation('users')} WHERE user_id = ?",
+                              [officer["user_id"]]).iloc[0].to_dict()
     fields = {k: (None if k == "area_code" and not isinstance(row[k], str) else row[k])
               for k in ("user_id", "name", "email", "role", "rank", "area_code")}
     store.save("users", {**fields, "active": False}, user="admin", submission_id="left", record_id=row["record_id"])
@@ -140,8 +140,8 @@ def test_sign_out_is_logged_and_leaves_only_the_sign_in_page(app_store):
 
 def user_row(store, user_id: str) -> dict:
     from data import db
-    return db.cursor().execute(f"SELECT * FROM {store.relation('users')} WHERE user_id = ?",
-                               [user_id]).df().iloc[0].to_dict()
+    return db.run(f"SELECT * FROM {store.relation('users')} WHERE user_id = ?",
+                               [user_id]).iloc[0].to_dict()
 
 
 def refused_page(at: AppTest) -> None:
