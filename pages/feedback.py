@@ -5,23 +5,26 @@ import streamlit as st
 from analytics.activity import list_my_feedback
 from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
 from forms.ui.runtime import open_page
-from forms.ui.widgets import FormState, render_errors, render_field_error, show_text
+from forms.ui.widgets import (
+    FormState,
+    render_errors,
+    render_field_error,
+    render_saved_message,
+    render_submit_button,
+    saving,
+    show_text,
+)
 
 _, store, user = open_page("share")
 form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"])
 errors = form.errors
 
 
-def _save(values: dict, submission_id: str):
-    return save_feedback(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("Feedback")
 saved = form.confirmation
 if saved is not None:
-    note = " It was already sent: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.{note}  \n"
-               f"Reference: **{saved.record_id}**", icon=":material/check_circle:")
+    render_saved_message(saved, done=f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.",
+                         already="sent")
 render_errors(errors, LABELS)
 with st.form("feedback_form", border=False):
     st.radio(LABELS["kind"], list(KINDS), key=form.key("kind"), format_func=KINDS.__getitem__)
@@ -29,8 +32,7 @@ with st.form("feedback_form", border=False):
     st.text_area(LABELS["text"], key=form.key("text"), height=150,
                  placeholder="What happened, on which page, what you expected")
     render_field_error(errors, "text")
-    st.form_submit_button("Send", type="primary", icon=":material/send:", width="stretch",
-                          key="feedback.submit", on_click=form.submit, args=(_save,))
+    render_submit_button(form, "Send", icon=":material/send:", save=saving(save_feedback, store=store, user=user))
 
 st.header("What you sent")
 mine = list_my_feedback(store, user=user)

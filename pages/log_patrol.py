@@ -9,10 +9,12 @@ from forms.ui.runtime import open_page
 from forms.ui.widgets import (
     DATE_LIMITS,
     FormState,
-    label_of,
     render_field_error,
+    render_place_select,
     render_refusal,
     render_saved_card,
+    render_submit_button,
+    saving,
     user_text,
 )
 
@@ -27,10 +29,6 @@ def _area_changed() -> None:
     form.set_field("ward_code", None)
 
 
-def _save(values: dict, submission_id: str):
-    return save_patrol(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("Log a patrol")
 saved = form.confirmation
 if saved is not None:  # kept on screen, instead of an empty form, until the next patrol is started
@@ -42,19 +40,13 @@ if saved is not None:  # kept on screen, instead of an empty form, until the nex
                               "icon": ":material/record_voice_over:"}])
     st.stop()
 
-st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
-             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
-             on_change=_area_changed)
-render_field_error(errors, "area_code")
+render_place_select(form, LABELS, options.areas, field="area_code", on_change=_area_changed)
 
 with st.form("log_patrol_form", border=False):
     st.selectbox(LABELS["patrol_type"], options.patrol_types, key=form.key("patrol_type"), index=None,
                  placeholder="Choose a type")
     render_field_error(errors, "patrol_type")
-    st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
-                 format_func=lambda code: label_of(code, options.wards),
-                 placeholder="Choose a ward" if options.wards else "Choose an area first")
-    render_field_error(errors, "ward_code")
+    render_place_select(form, LABELS, options.wards, field="ward_code")
     for end in ("start", "end"):
         st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, f"{end}_date")
@@ -69,6 +61,5 @@ with st.form("log_patrol_form", border=False):
     st.text_area(LABELS["outcomes"], key=form.key("outcomes"), height=80,
                  placeholder="Stops, words of advice, intelligence, reassurance given")
     render_field_error(errors, "outcomes")
-    st.form_submit_button("Log patrol", type="primary", icon=":material/send:", width="stretch",
-                          key="log_patrol.submit", on_click=form.submit, args=(_save,))
+    render_submit_button(form, "Log patrol", icon=":material/send:", save=saving(save_patrol, store=store, user=user))
 render_refusal(form, LABELS)

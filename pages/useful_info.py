@@ -12,6 +12,7 @@ from forms.ui.widgets import (
     render_conflict,
     render_errors,
     render_field_error,
+    render_submit_button,
     show_text,
     user_text,
 )
@@ -79,5 +80,4 @@ with st.form(f"{name}.form", border=False):
     render_field_error(errors, "folder")
     st.text_area(LABELS["body"], key=form.key("body"), height=150)
     render_field_error(errors, "body")
-    st.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch",
-                          key="useful_info.submit", on_click=form.submit, args=(_save,))
+    render_submit_button(form, "Save", icon=":material/save:", save=_save, key="useful_info.submit")
