@@ -12,11 +12,8 @@ from forms.ui.widgets import (
     FormState,
     label_of,
     render_field_error,
-    render_place_select,
     render_refusal,
     render_saved_card,
-    render_submit_button,
-    saving,
     user_text,
 )
 
@@ -43,7 +40,7 @@ if saved is not None:  # kept on screen, instead of an empty form, until the nex
     st.stop()
 
 options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
-render_place_select(form, LABELS, options.areas, field="area_code", on_change=_area_changed)
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
 
 with st.form("book_event_form", border=False):
     st.text_input(LABELS["title"], key=form.key("title"), placeholder="e.g. Street meeting, High St")
@@ -51,7 +48,7 @@ with st.form("book_event_form", border=False):
     st.selectbox(LABELS["event_type"], options.event_types, key=form.key("event_type"), index=None,
                  placeholder="Choose a type")
     render_field_error(errors, "event_type")
-    render_place_select(form, LABELS, options.wards, field="ward_code")
+    form.render_place_select(LABELS, options.wards, field="ward_code")
     st.text_input(LABELS["place"], key=form.key("place"), placeholder="Where exactly")
     render_field_error(errors, "place")
     st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
@@ -71,7 +68,7 @@ with st.form("book_event_form", border=False):
         render_field_error(errors, "lat")
         st.number_input(LABELS["lon"], key=form.key("lon"), value=None, format="%.5f", step=0.0001)
         render_field_error(errors, "lon")
-    render_submit_button(form, "Book event", icon=":material/send:", save=saving(save_event, store=store, user=user))
+    form.render_submit_button("Book event", icon=":material/send:", save=save_event, store=store, user=user)
 render_refusal(form, LABELS)
 
 if user.get("area_code"):

@@ -5,15 +5,7 @@ import streamlit as st
 from analytics.activity import list_my_feedback
 from forms.feedback import KINDS, LABELS, feedback_defaults, save_feedback
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    FormState,
-    render_errors,
-    render_field_error,
-    render_saved_message,
-    render_submit_button,
-    saving,
-    show_text,
-)
+from forms.ui.widgets import FormState, render_errors, render_field_error, show_text
 
 _, store, user = open_page("share")
 form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"])
@@ -23,8 +15,8 @@ errors = form.errors
 st.title("Feedback")
 saved = form.confirmation
 if saved is not None:
-    render_saved_message(saved, done=f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.",
-                         already="sent")
+    form.render_saved_message(done=f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.",
+                              already="sent")
 render_errors(errors, LABELS)
 with st.form("feedback_form", border=False):
     st.radio(LABELS["kind"], list(KINDS), key=form.key("kind"), format_func=KINDS.__getitem__)
@@ -32,7 +24,7 @@ with st.form("feedback_form", border=False):
     st.text_area(LABELS["text"], key=form.key("text"), height=150,
                  placeholder="What happened, on which page, what you expected")
     render_field_error(errors, "text")
-    render_submit_button(form, "Send", icon=":material/send:", save=saving(save_feedback, store=store, user=user))
+    form.render_submit_button("Send", icon=":material/send:", save=save_feedback, store=store, user=user)
 
 st.header("What you sent")
 mine = list_my_feedback(store, user=user)

@@ -4,16 +4,7 @@ import streamlit as st
 
 from forms.abstractions import LABELS, abstraction_defaults, abstraction_form_options, save_abstraction
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    DATE_LIMITS,
-    FormState,
-    render_field_error,
-    render_refusal,
-    render_saved_card,
-    render_submit_button,
-    saving,
-    user_text,
-)
+from forms.ui.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
 
 _, store, user = open_page("log_activity")
 form = FormState("log_abstraction", defaults=abstraction_defaults(), owner=user["user_id"], keep=("reason",))
@@ -44,6 +35,6 @@ with st.form("log_abstraction_form", border=False):
     render_field_error(errors, "reason")
     st.text_input(LABELS["duty_taken_to"], key=form.key("duty_taken_to"), placeholder="e.g. Response shift cover")
     render_field_error(errors, "duty_taken_to")
-    render_submit_button(form, "Log abstraction", icon=":material/send:",
-                         save=saving(save_abstraction, store=store, user=user))
+    form.render_submit_button("Log abstraction", icon=":material/send:",
+                              save=save_abstraction, store=store, user=user)
 render_refusal(form, LABELS)

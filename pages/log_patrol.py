@@ -6,17 +6,7 @@ import streamlit as st
 
 from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    DATE_LIMITS,
-    FormState,
-    render_field_error,
-    render_place_select,
-    render_refusal,
-    render_saved_card,
-    render_submit_button,
-    saving,
-    user_text,
-)
+from forms.ui.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
 
 _, store, user = open_page("log_activity")
 form = FormState("log_patrol", defaults=patrol_defaults(user), owner=user["user_id"],
@@ -40,13 +30,13 @@ if saved is not None:  # kept on screen, instead of an empty form, until the nex
                               "icon": ":material/record_voice_over:"}])
     st.stop()
 
-render_place_select(form, LABELS, options.areas, field="area_code", on_change=_area_changed)
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
 
 with st.form("log_patrol_form", border=False):
     st.selectbox(LABELS["patrol_type"], options.patrol_types, key=form.key("patrol_type"), index=None,
                  placeholder="Choose a type")
     render_field_error(errors, "patrol_type")
-    render_place_select(form, LABELS, options.wards, field="ward_code")
+    form.render_place_select(LABELS, options.wards, field="ward_code")
     for end in ("start", "end"):
         st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, f"{end}_date")
@@ -61,5 +51,5 @@ with st.form("log_patrol_form", border=False):
     st.text_area(LABELS["outcomes"], key=form.key("outcomes"), height=80,
                  placeholder="Stops, words of advice, intelligence, reassurance given")
     render_field_error(errors, "outcomes")
-    render_submit_button(form, "Log patrol", icon=":material/send:", save=saving(save_patrol, store=store, user=user))
+    form.render_submit_button("Log patrol", icon=":material/send:", save=save_patrol, store=store, user=user)
 render_refusal(form, LABELS)

@@ -6,17 +6,7 @@ from analytics.activity import list_news
 from data import access
 from forms.news import LABELS, news_defaults, save_news
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    DATE_LIMITS,
-    FormState,
-    render_errors,
-    render_field_error,
-    render_saved_message,
-    render_submit_button,
-    saving,
-    show_text,
-    user_text,
-)
+from forms.ui.widgets import DATE_LIMITS, FormState, render_errors, render_field_error, show_text, user_text
 
 _, store, user = open_page("share")
 
@@ -29,8 +19,8 @@ if access.can(user, "administer"):
     with st.expander("Post news", icon=":material/campaign:", expanded=bool(errors)):
         saved = form.confirmation
         if saved is not None:
-            render_saved_message(saved, done=f"Posted: {user_text(form.saved_values['title'], one_line=True)}.",
-                                 already="posted")
+            form.render_saved_message(done=f"Posted: {user_text(form.saved_values['title'], one_line=True)}.",
+                                      already="posted")
         render_errors(errors, LABELS)
         with st.form("news_form", border=False):
             st.text_input(LABELS["title"], key=form.key("title"))
@@ -39,7 +29,7 @@ if access.can(user, "administer"):
             render_field_error(errors, "body")
             st.date_input(LABELS["published_on"], key=form.key("published_on"), format="DD/MM/YYYY", **DATE_LIMITS)
             render_field_error(errors, "published_on")
-            render_submit_button(form, "Post", icon=":material/send:", save=saving(save_news, store=store, user=user))
+            form.render_submit_button("Post", icon=":material/send:", save=save_news, store=store, user=user)
 
 news = list_news(store)
 if news.empty:

@@ -13,7 +13,6 @@ from forms.ui.widgets import (
     label_of,
     render_field_error,
     render_length_hint,
-    render_place_select,
     render_refusal,
     render_saved_card,
     user_text,
@@ -64,8 +63,8 @@ if form.confirmation is not None:  # kept on screen, instead of an empty form, u
         f"Issues: {user_text(issues, one_line=True) or 'none'}"])
     st.stop()
 
-render_place_select(form, LABELS, options.areas, field="area_code", on_change=_area_changed)
-render_place_select(form, LABELS, options.wards, field="ward_code")
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
+form.render_place_select(LABELS, options.wards, field="ward_code")
 st.date_input(LABELS["contact_date"], key=form.key("contact_date"), format="DD/MM/YYYY", **DATE_LIMITS)
 _field("contact_date")
 st.time_input(LABELS["contact_time"], key=form.key("contact_time"), step=dt.timedelta(minutes=5))

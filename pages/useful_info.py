@@ -12,7 +12,6 @@ from forms.ui.widgets import (
     render_conflict,
     render_errors,
     render_field_error,
-    render_submit_button,
     show_text,
     user_text,
 )
@@ -80,4 +79,4 @@ with st.form(f"{name}.form", border=False):
     render_field_error(errors, "folder")
     st.text_area(LABELS["body"], key=form.key("body"), height=150)
     render_field_error(errors, "body")
-    render_submit_button(form, "Save", icon=":material/save:", save=_save, key="useful_info.submit")
+    form.render_submit_button("Save", icon=":material/save:", save=_save, key="useful_info.submit")

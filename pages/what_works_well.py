@@ -6,16 +6,7 @@ from analytics.search import list_good_practice
 from data import access, reference
 from forms.good_practice import LABELS, good_practice_defaults, save_good_practice
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    FormState,
-    label_of,
-    render_errors,
-    render_field_error,
-    render_saved_message,
-    render_submit_button,
-    saving,
-    user_text,
-)
+from forms.ui.widgets import FormState, label_of, render_errors, render_field_error, user_text
 
 _, store, user = open_page("share")
 form = FormState("good_practice", defaults=good_practice_defaults(user), owner=user["user_id"])
@@ -29,8 +20,8 @@ browse, share = st.tabs(["Browse", "Share yours"])
 with share:
     saved = form.confirmation
     if saved is not None:
-        render_saved_message(saved, done=f"Shared: {user_text(form.saved_values['title'], one_line=True)}.",
-                             already="shared")
+        form.render_saved_message(done=f"Shared: {user_text(form.saved_values['title'], one_line=True)}.",
+                                  already="shared")
         st.page_link("pages/search.py", label="Open it", icon=":material/open_in_new:",
                      query_params={"open": f"good_practice:{saved.record_id}"})
     render_errors(errors, LABELS)
@@ -48,8 +39,8 @@ with share:
         st.multiselect(LABELS["tags"], reference.picklist(store, "issue_categories"), key=form.key("tags"),
                        accept_new_options=True, max_selections=10, placeholder="Choose or type tags", select_all=False)
         render_field_error(errors, "tags")
-        render_submit_button(form, "Share", icon=":material/send:",
-                             save=saving(save_good_practice, store=store, user=user))
+        form.render_submit_button("Share", icon=":material/send:",
+                                  save=save_good_practice, store=store, user=user)
 
 with browse:
     text = st.text_input("Search good practice", key="good_practice.search", placeholder="e.g. speeding, shop")

@@ -8,17 +8,7 @@ from data import reference
 from data.access import NotAllowed
 from data.store import ValidationError
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    DATE_LIMITS,
-    FormState,
-    label_of,
-    render_errors,
-    render_field_error,
-    render_submit_button,
-    saving,
-    show_text,
-    user_text,
-)
+from forms.ui.widgets import DATE_LIMITS, FormState, label_of, render_errors, render_field_error, show_text, user_text
 from forms.ysywd import LABELS, SOURCE_LABELS, raise_defaults, raise_from_source, raise_item
 
 DONE = "ysywd_raise.done"
@@ -101,5 +91,5 @@ with tabs["By hand"]:
         st.date_input(LABELS["raised_on"], key=form.key("raised_on"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, "raised_on")
         st.toggle(LABELS["publishable"], key=form.key("publishable"))
-        render_submit_button(form, "Raise item", icon=":material/add_comment:",
-                             save=saving(raise_item, store=store, user=user))
+        form.render_submit_button("Raise item", icon=":material/add_comment:",
+                                  save=raise_item, store=store, user=user)

@@ -24,9 +24,19 @@ from analytics.admin import record_history
 from data.access import NotAllowed
 from data.store import EditConflict, Store, ValidationError, new_submission_id
 from forms.admin import LABELS
+from forms.ui.runtime import open_page
 from forms.ui.widgets import RELOAD_REPLACES, render_conflict, render_errors, user_text
 
 FLASH = "admin__flash"
+
+
+def open_admin_page(title: str) -> tuple[Store, dict[str, Any]]:
+    """Start an Admin page (administrators only): its title and the confirmation of the last change; the store
+    and the user."""
+    _, store, user = open_page("administer")
+    st.title(title)
+    render_flash()
+    return store, user
 
 
 def render_flash() -> None:
@@ -54,6 +64,13 @@ def edit_form(prefix: str, record: Mapping[str, Any] | None) -> tuple[str, int]:
         st.session_state[opened] = record["record_id"]
         version = st.session_state[base] = int(record["version"])
     return f"{prefix}.{record['record_id']}.v{version}", version
+
+
+def start_edit_form(prefix: str, record: Mapping[str, Any] | None) -> tuple[str, int]:
+    """`edit_form`'s key and version, with the errors of the last change refused through that form above it."""
+    key, version = edit_form(prefix, record)
+    render_change_errors(key)
+    return key, version
 
 
 def _holds_refused(key: str) -> bool:
