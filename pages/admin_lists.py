@@ -8,9 +8,11 @@ from analytics.admin import find_record
 from data import picklists
 from forms import admin
 from forms.links import list_quick_links
-from forms.ui.admin import change_button, open_admin_page, render_change_errors, render_history, start_edit_form
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
+from forms.ui.runtime import open_page
 
-store, user = open_admin_page("Lists, links, news and settings")
+_, store, user = open_page("administer")
+render_admin_heading("Lists, links, news and settings")
 tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
                                                       key="admin_lists.tab", on_change="rerun")
 

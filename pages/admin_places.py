@@ -7,10 +7,12 @@ from data import reference
 from data.imports import boundaries
 from data.store import ValidationError
 from forms import admin
-from forms.ui.admin import change_button, open_admin_page, render_change_errors, render_history, start_edit_form
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
+from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of, user_text
 
-store, user = open_admin_page("Areas and wards")
+_, store, user = open_page("administer")
+render_admin_heading("Areas and wards")
 areas = reference.area_names(store)
 name_of = lambda code: label_of(code, areas)  # noqa: E731
 

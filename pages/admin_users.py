@@ -6,10 +6,12 @@ from analytics.admin import find_record, list_records
 from data import picklists, reference
 from forms import admin
 from forms.identity import clear_sign_in, sign_in_binding
-from forms.ui.admin import change_button, open_admin_page, render_change_errors, render_history, start_edit_form
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
+from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of, user_text
 
-store, user = open_admin_page("Users and roles")
+_, store, user = open_page("administer")
+render_admin_heading("Users and roles")
 areas = reference.area_names(store)
 area_options = [None, *areas]
 

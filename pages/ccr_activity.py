@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.ccr_dash import ACTIVITY_HEADLINE, TOP_OFFICERS, ccr_activity
 from analytics.charts import build_count_bar_chart
 from forms.ui.dashboard import open_dashboard
+from forms.ui.runtime import open_page
 
 KEY = "ccr_activity"
 AREA_COLUMNS = {
@@ -19,8 +20,10 @@ OFFICER_COLUMNS = {
     "ccrs_at_events": st.column_config.NumberColumn("At events", format="%d"),
 }
 
-board = open_dashboard(title="CCR activity", key=KEY, event_types=False)
-activity = ccr_activity(board.store, board.filters, user=board.user)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="CCR activity", key=KEY, event_types=False)
+activity = ccr_activity(store, board.filters, user=user)
 
 board.render_headline(activity.headline, ACTIVITY_HEADLINE)
 board.stop_if_empty(not activity.headline["ccrs"], nothing="community contacts")

@@ -7,6 +7,7 @@ from analytics.charts import build_count_bar_chart
 from analytics.privacy import NOTE, as_text
 from data import access
 from forms.ui.dashboard import open_dashboard
+from forms.ui.runtime import open_page
 from forms.ui.widgets import user_text
 
 KEY = "ccr_outcomes"
@@ -20,8 +21,10 @@ DETAIL_COLUMNS = {
     "info_submitted": st.column_config.CheckboxColumn("Info submitted"),
 }
 
-board = open_dashboard(title="CCR outcomes", key=KEY, event_types=False)
-store, user, filters = board.store, board.user, board.filters
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="CCR outcomes", key=KEY, event_types=False)
+filters = board.filters
 outcomes = ccr_outcomes(store, filters, user=user)
 
 board.render_headline(outcomes.headline, OUTCOME_HEADLINE)

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.charts import build_count_bar_chart, build_daily_chart
 from analytics.events_dash import TOP_OFFICERS, engagement_activity
 from forms.ui.dashboard import MAP_CENTRES, open_dashboard
+from forms.ui.runtime import open_page
 
 KEY = "engagement_activity"
 HEADLINE = ("events_booked", "officer_attendances", "distinct_officers")
@@ -15,9 +16,10 @@ OFFICER_COLUMNS = {
     "attendees": st.column_config.NumberColumn("People engaged", format="%d"),
 }
 
-board = open_dashboard(title="Engagement activity", key=KEY)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user, title="Engagement activity", key=KEY)
 filters = board.filters
-data = engagement_activity(board.store, filters, user=board.user)
+data = engagement_activity(store, filters, user=user)
 
 board.render_headline(data.headline, HEADLINE)
 board.stop_if_empty(not data.headline["events_booked"], nothing="events")

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.events_dash import OUTCOMES_HEADLINE, event_outcomes
 from analytics.wordcloud import CATEGORY_WEIGHT, issue_frequencies, issues_word_cloud, word_cloud_alt, word_table
 from forms.ui.dashboard import MAP_CENTRES, open_dashboard, render_count_chart
+from forms.ui.runtime import open_page
 
 KEY = "event_outcomes"
 VALUE_COLUMNS = {
@@ -14,8 +15,9 @@ VALUE_COLUMNS = {
     "value_gained": st.column_config.TextColumn("Value gained", width="large"),
 }
 
-board = open_dashboard(title="Event outcomes", key=KEY)
-data = event_outcomes(board.store, board.filters, user=board.user)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user, title="Event outcomes", key=KEY)
+data = event_outcomes(store, board.filters, user=user)
 
 board.render_headline(data.headline, OUTCOMES_HEADLINE, width=200)
 
@@ -29,7 +31,7 @@ with issues_column:
 with cloud_column:
     st.header("Issues raised")
     words = issue_frequencies(data.issue_counts, data.issue_words)
-    st.image(issues_word_cloud(board.store, board.filters, user=board.user), width="stretch",
+    st.image(issues_word_cloud(store, board.filters, user=user), width="stretch",
              alt=word_cloud_alt(words))
     with st.expander("The words in the cloud, as a table"):
         st.caption(f"A word's weight is how often it came up in the officers' own words; a listed issue counts "

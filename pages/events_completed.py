@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.charts import build_count_bar_chart
 from analytics.events_dash import COMPLETED_HEADLINE, events_completed
 from forms.ui.dashboard import MAP_CENTRES, open_dashboard, render_count_chart
+from forms.ui.runtime import open_page
 
 KEY = "events_completed"
 EVENT_COLUMNS = {
@@ -18,8 +19,9 @@ EVENT_COLUMNS = {
     "communities": st.column_config.TextColumn("Communities supported"),
 }
 
-board = open_dashboard(title="Events completed", key=KEY)
-data = events_completed(board.store, board.filters, user=board.user)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user, title="Events completed", key=KEY)
+data = events_completed(store, board.filters, user=user)
 
 board.render_headline(data.headline, COMPLETED_HEADLINE, width=200)
 board.stop_if_empty(not data.headline["events_completed"], nothing="completed events")

@@ -6,6 +6,7 @@ from analytics.charts import build_events_by_type_chart, build_events_by_week_ch
 from analytics.queries import events_overview
 from forms.ui.dashboard import open_dashboard
 from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -18,8 +19,10 @@ LATEST_COLUMNS = {
     "attendees": st.column_config.NumberColumn("Attendees", format="%d"),
 }
 
-board = open_dashboard(title="Events overview", key="events_overview", drill=False)
-overview = events_overview(board.store, board.filters, user=board.user)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="Events overview", key="events_overview", drill=False)
+overview = events_overview(store, board.filters, user=user)
 
 board.render_headline(overview.headline, HEADLINE)
 

@@ -17,6 +17,7 @@ from analytics.patrol_dash import (
 )
 from analytics.trends import GRAINS
 from forms.ui.dashboard import MAP_CENTRES, open_dashboard, render_chart_or_note
+from forms.ui.runtime import open_page
 
 KEY = "patrols_abstractions"
 OFFICER_COLUMNS = {
@@ -25,9 +26,11 @@ OFFICER_COLUMNS = {
     "hours": st.column_config.NumberColumn("Hours", format="%.1f"),
 }
 
-board = open_dashboard(title="Patrols and abstractions", key=KEY, event_types=False)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="Patrols and abstractions", key=KEY, event_types=False)
 filters = board.filters
-overview = patrols_overview(board.store, filters, user=board.user)
+overview = patrols_overview(store, filters, user=user)
 
 board.render_headline(overview.headline, PATROL_HEADLINE, width=190)
 if filters.wards:

@@ -12,6 +12,7 @@ from analytics.representation import (
     under_reached_list,
 )
 from forms.ui.dashboard import open_dashboard
+from forms.ui.runtime import open_page
 from forms.ui.widgets import user_text
 
 GROUP_COLUMNS = {
@@ -26,11 +27,13 @@ GROUP_COLUMNS = {
     "census_year": st.column_config.NumberColumn("Census", format="%d"),
 }
 
-board = open_dashboard(title="Representativeness", key="representation", event_types=False, drill=False,
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="Representativeness", key="representation", event_types=False, drill=False,
                        caption="The ethnicity of people met in Community Contact Records (with consent, ethnicity "
                                "stated) against the census population of the same area, in the five high-level "
                                "groups. " + NOTE)
-result = representativeness(board.store, board.filters, user=board.user)
+result = representativeness(store, board.filters, user=user)
 st.caption(user_text(result.coverage.describe()))  # which whole months and areas the people met are counted over
 if result.missing_census:
     missing = ", ".join(user_text(area, one_line=True) for area in result.missing_census)

@@ -9,6 +9,7 @@ from analytics.ysywd import OVERDUE_DAYS, build_flow_chart, ysywd_overview
 from data import access
 from forms.ui.dashboard import open_dashboard, render_chart_or_note, render_count_chart
 from forms.ui.maps import render_map
+from forms.ui.runtime import open_page
 
 BAR = "ysywd_commander"
 TILES = (("raised", "Raised"), ("actioned", "Actioned"), ("fed_back", "Told back"), ("closed", "Closed"))
@@ -19,13 +20,14 @@ MONTH_COLUMNS = {
     "median_days_to_feedback": st.column_config.NumberColumn("Median days to feedback", format="%.1f"),
 }
 
-board = open_dashboard(title="You said, we did: commander view", key=BAR, event_types=False, drill=False)
-user = board.user
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="You said, we did: commander view", key=BAR, event_types=False, drill=False)
 if access.scope(user):  # a supervisor sees their own area
     board = dataclasses.replace(board, filters=dataclasses.replace(board.filters, areas=(access.scope(user),)))
 days = st.number_input("Highlight items with no action after (days)", min_value=1, max_value=365,
                        value=OVERDUE_DAYS, step=1, key=f"{BAR}.overdue_days")
-data = ysywd_overview(board.store, board.filters, user=user, today=dt.date.today(), overdue_days=int(days))
+data = ysywd_overview(store, board.filters, user=user, today=dt.date.today(), overdue_days=int(days))
 head = data.headline
 
 with st.container(horizontal=True):

@@ -24,19 +24,15 @@ from analytics.admin import record_history
 from data.access import NotAllowed
 from data.store import EditConflict, Store, ValidationError, new_submission_id
 from forms.admin import LABELS
-from forms.ui.runtime import open_page
 from forms.ui.widgets import RELOAD_REPLACES, render_conflict, render_errors, user_text
 
 FLASH = "admin__flash"
 
 
-def open_admin_page(title: str) -> tuple[Store, dict[str, Any]]:
-    """Start an Admin page (administrators only): its title and the confirmation of the last change; the store
-    and the user."""
-    _, store, user = open_page("administer")
+def render_admin_heading(title: str) -> None:
+    """An Admin page's title and, once, the confirmation of the last change."""
     st.title(title)
     render_flash()
-    return store, user
 
 
 def render_flash() -> None:

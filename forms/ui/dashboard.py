@@ -26,7 +26,7 @@ from forms.ui.drill import (
 )
 from forms.ui.export import render_downloads
 from forms.ui.filter_bar import render_filter_bar
-from forms.ui.runtime import get_force_name, open_page
+from forms.ui.runtime import get_force_name
 from forms.ui.widgets import render_metric_tiles
 
 MAP_CENTRES = ["centre_lat", "centre_lon"]  # a ward table's map columns, left out of its download
@@ -77,11 +77,10 @@ class Dashboard:
         render_downloads(frames, name=name, key=key, store=self.store, user=self.user)
 
 
-def open_dashboard(*, title: str, key: str, event_types: bool = True, drill: bool = True,
-                   caption: str | None = None) -> Dashboard:
-    """Start a dashboard: the page for readers of aggregates, its title (and `caption`), its filter bar under `key`
-    and, when it drills, the drill view and its breadcrumb."""
-    environment, store, user = open_page("read_aggregates")
+def open_dashboard(*, environment: Environment, store: Store, user: dict[str, Any], title: str, key: str,
+                   event_types: bool = True, drill: bool = True, caption: str | None = None) -> Dashboard:
+    """The top of a dashboard opened with `open_page`: its title (and `caption`), its filter bar under `key` and,
+    when it drills, the drill view and its breadcrumb."""
     st.title(title)
     if caption:
         st.caption(caption)
