@@ -108,7 +108,7 @@ def _indented(line: str) -> str:
 
 
 class FormState:
-    """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation.
+    """One form: its session-state bookkeeping (field keys, submission id, errors, confirmation) and shared widgets.
 
     `version`: the version of the record the form edits, as the page shows it now (None for a form
     of new records, or of new information about a record).
