@@ -8,18 +8,11 @@ from analytics.admin import find_record
 from data import picklists
 from forms import admin
 from forms.links import list_quick_links
-from forms.ui.admin import (
-    change_button,
-    edit_form,
-    render_change_errors,
-    render_flash,
-    render_history,
-)
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
 from forms.ui.runtime import open_page
 
 _, store, user = open_page("administer")
-st.title("Lists, links, news and settings")
-render_flash()
+render_admin_heading("Lists, links, news and settings")
 tab_lists, tab_links, tab_news, tab_settings = st.tabs(["Pick-lists", "Quick links", "News", "Settings"],
                                                       key="admin_lists.tab", on_change="rerun")
 
@@ -92,8 +85,7 @@ with tab_settings:
     setting = st.selectbox("Setting", list(admin.FORCE_SETTINGS), key="admin_lists.setting")
     record = find_record(store, table="settings", column="key", value=setting, user=user)
     st.caption(admin.FORCE_SETTINGS[setting])
-    key, setting_version = edit_form(f"admin_lists.setting.{setting}", record)
-    render_change_errors(key)
+    key, setting_version = start_edit_form(f"admin_lists.setting.{setting}", record)
     with st.form(key, border=False):
         st.text_input("Value", value=(record or {}).get("value") or "", key=f"{key}.value")
         change_button("Save setting", key=key, fields=("value",), type="primary",

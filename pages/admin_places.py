@@ -7,19 +7,12 @@ from data import reference
 from data.imports import boundaries
 from data.store import ValidationError
 from forms import admin
-from forms.ui.admin import (
-    change_button,
-    edit_form,
-    render_change_errors,
-    render_flash,
-    render_history,
-)
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
 from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of, user_text
 
 _, store, user = open_page("administer")
-st.title("Areas and wards")
-render_flash()
+render_admin_heading("Areas and wards")
 areas = reference.area_names(store)
 name_of = lambda code: label_of(code, areas)  # noqa: E731
 
@@ -35,6 +28,25 @@ def _place(prefix: str, values: dict, *, code: str | None) -> dict:
     return found
 
 
+# For an area and a ward: the admin functions that add one and change one, and the code column.
+CHANGES = {"area": (admin.add_area, admin.update_area, "area_code"),
+           "ward": (admin.add_ward, admin.update_ward, "ward_code")}
+
+
+def _save_button(kind: str, *, key: str, fields: tuple, code: str | None, version: int) -> None:
+    """The button that adds an area or a ward (no `code`), or saves the one with `code` as of `version`."""
+    add, update, column = CHANGES[kind]
+
+    def change(values: dict, sid: str):
+        if code:
+            return update(store=store, values=values, user=user, submission_id=sid, base_version=version,
+                          **{column: code})
+        return add(store=store, values=values, user=user, submission_id=sid)
+
+    change_button(f"Save {kind}" if code else f"Add {kind}", key=key, fields=fields, type="primary", change=change,
+                  message=f"Saved {kind} {code}." if code else f"Added the {kind}.")
+
+
 tab_areas, tab_wards, tab_load = st.tabs(["Areas", "Wards", "Load ward boundaries"], key="admin_places.tab",
                                          on_change="rerun")
 with tab_areas:
@@ -43,16 +55,10 @@ with tab_areas:
     area_picked = st.selectbox("Area to change", [None, *areas], key="admin_places.area",
                                format_func=lambda c: name_of(c) if c else "— add a new area")
     record = find_record(store, table="areas", column="area_code", value=area_picked, user=user)
-    key, area_version = edit_form("admin_places.area_form", record)
-    render_change_errors(key)
+    key, area_version = start_edit_form("admin_places.area_form", record)
     with st.form(key, border=False):
         fields = tuple(_place(key, record or {}, code=None if record else "area_code"))
-        change_button("Save area" if record else "Add area", key=key, fields=fields, type="primary",
-                      change=(lambda values, sid: admin.update_area(store=store, area_code=area_picked, values=values,
-                                                                    user=user, submission_id=sid,
-                                                                    base_version=area_version)) if record else
-                      (lambda values, sid: admin.add_area(store=store, values=values, user=user, submission_id=sid)),
-                      message=f"Saved area {area_picked}." if record else "Added the area.")
+        _save_button("area", key=key, fields=fields, code=area_picked if record else None, version=area_version)
     render_history(store, table="areas", record=record, user=user)
 
 with tab_wards:
@@ -63,18 +69,12 @@ with tab_wards:
     ward_picked = st.selectbox("Ward to change", [None, *names], key="admin_places.ward",
                                format_func=lambda c: f"{names[c]} ({c})" if c else "— add a new ward")
     record = find_record(store, table="wards", column="ward_code", value=ward_picked, user=user)
-    key, ward_version = edit_form("admin_places.ward_form", record)
-    render_change_errors(key)
+    key, ward_version = start_edit_form("admin_places.ward_form", record)
     with st.form(key, border=False):
         fields = (*_place(key, record or {}, code=None if record else "ward_code"), "area_code")
         st.selectbox("In area", list(areas), format_func=name_of, key=f"{key}.area_code",
                      index=list(areas).index(record["area_code"] if record else in_area))
-        change_button("Save ward" if record else "Add ward", key=key, fields=fields, type="primary",
-                      change=(lambda values, sid: admin.update_ward(store=store, ward_code=ward_picked, values=values,
-                                                                    user=user, submission_id=sid,
-                                                                    base_version=ward_version)) if record else
-                      (lambda values, sid: admin.add_ward(store=store, values=values, user=user, submission_id=sid)),
-                      message=f"Saved ward {ward_picked}." if record else "Added the ward.")
+        _save_button("ward", key=key, fields=fields, code=ward_picked if record else None, version=ward_version)
     render_history(store, table="wards", record=record, user=user)
 
 with tab_load:

@@ -6,19 +6,12 @@ from analytics.admin import find_record, list_records
 from data import picklists, reference
 from forms import admin
 from forms.identity import clear_sign_in, sign_in_binding
-from forms.ui.admin import (
-    change_button,
-    edit_form,
-    render_change_errors,
-    render_flash,
-    render_history,
-)
+from forms.ui.admin import change_button, render_admin_heading, render_change_errors, render_history, start_edit_form
 from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of, user_text
 
 _, store, user = open_page("administer")
-st.title("Users and roles")
-render_flash()
+render_admin_heading("Users and roles")
 areas = reference.area_names(store)
 area_options = [None, *areas]
 
@@ -52,8 +45,7 @@ with tab_change:
                           format_func=lambda uid: f"{uid} · {names[uid]}")
     record = find_record(store, table="users", column="user_id", value=picked, user=user) if picked else None
     if record:
-        key, version = edit_form("admin_users.edit", record)
-        render_change_errors(key)
+        key, version = start_edit_form("admin_users.edit", record)
         with st.form(key, border=False):
             _details(key, record)
             st.checkbox("Active (untick when they leave)", value=bool(record["active"]), key=f"{key}.active")

@@ -28,10 +28,6 @@ def _area_changed() -> None:
     form.set_field("officers_attending", [])
 
 
-def _save(values: dict, submission_id: str):
-    return save_event(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("Book an event")
 saved = form.confirmation
 if saved is not None:  # kept on screen, instead of an empty form, until the next booking is started
@@ -44,10 +40,7 @@ if saved is not None:  # kept on screen, instead of an empty form, until the nex
     st.stop()
 
 options = event_form_options(store, area_code=st.session_state.get(form.key("area_code")), user=user)
-st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
-             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
-             on_change=_area_changed)
-render_field_error(errors, "area_code")
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
 
 with st.form("book_event_form", border=False):
     st.text_input(LABELS["title"], key=form.key("title"), placeholder="e.g. Street meeting, High St")
@@ -55,10 +48,7 @@ with st.form("book_event_form", border=False):
     st.selectbox(LABELS["event_type"], options.event_types, key=form.key("event_type"), index=None,
                  placeholder="Choose a type")
     render_field_error(errors, "event_type")
-    st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
-                 format_func=lambda code: label_of(code, options.wards),
-                 placeholder="Choose a ward" if options.wards else "Choose an area first")
-    render_field_error(errors, "ward_code")
+    form.render_place_select(LABELS, options.wards, field="ward_code")
     st.text_input(LABELS["place"], key=form.key("place"), placeholder="Where exactly")
     render_field_error(errors, "place")
     st.date_input(LABELS["date"], key=form.key("date"), format="DD/MM/YYYY", **DATE_LIMITS)
@@ -78,8 +68,7 @@ with st.form("book_event_form", border=False):
         render_field_error(errors, "lat")
         st.number_input(LABELS["lon"], key=form.key("lon"), value=None, format="%.5f", step=0.0001)
         render_field_error(errors, "lon")
-    st.form_submit_button("Book event", type="primary", icon=":material/send:", width="stretch",
-                          key="book_event.submit", on_click=form.submit, args=(_save,))
+    form.render_submit_button("Book event", icon=":material/send:", save=save_event, store=store, user=user)
 render_refusal(form, LABELS)
 
 if user.get("area_code"):

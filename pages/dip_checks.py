@@ -5,11 +5,12 @@ import datetime as dt
 import streamlit as st
 
 from analytics.quality import QUEUE_DAYS, SHEETS, dip_check_shares, get_check_record, list_queue
-from data import reference, refs
+from data import reference
 from data.access import NotAllowed
 from data.store import ValidationError
 from forms.activity import describe_record
 from forms.dip_checks import REVIEW_LABELS, save_review, view_personal_answers
+from forms.ui.activity import submission_heading
 from forms.ui.dip_checks import render_review_fields, render_team_export, review_form
 from forms.ui.runtime import open_page
 from forms.ui.widgets import render_errors, user_text
@@ -64,16 +65,10 @@ def render_check(item) -> None:
                               args=(save,))
 
 
-def _ref(item) -> str:
-    """The record's short reference and a separator, for the line under its title (nothing if it has none)."""
-    label = refs.label(item.table_name, item.reference)
-    return f"**{label}** · " if label else ""
-
-
 def render_item(item) -> None:
     with st.container(border=True):
-        st.markdown(f"**{user_text(item.title, one_line=True)}**  \n{_ref(item)}{item.kind} · {item.date:%d %b %Y} · "
-                    f"{user_text(item.officer, one_line=True)} · {STATE_NOTE[item.state]}")
+        officer = user_text(item.officer, one_line=True)
+        st.markdown(submission_heading(item, tail=f"{officer} · {STATE_NOTE[item.state]}"))
         if isinstance(item.last_comment, str) and item.state != "to_check":
             st.caption(f"Returned on version {item.last_version} by {user_text(item.last_reviewer, one_line=True)}: "
                        f"{user_text(item.last_comment)}")

@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from analytics.charts import build_events_by_type_chart, build_events_by_week_chart, build_ward_map
-from analytics.metrics import METRICS
-from analytics.queries import events_overview, list_ward_shapes
-from forms.ui.filter_bar import render_filter_bar
+from analytics.charts import build_events_by_type_chart, build_events_by_week_chart
+from analytics.queries import events_overview
+from forms.ui.dashboard import open_dashboard
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
-from forms.ui.widgets import render_metric_tiles
 
 HEADLINE = ("events_booked", "events_completed", "attendees", "distinct_officers", "event_intel_submissions")
 LATEST_COLUMNS = {
@@ -22,12 +20,11 @@ LATEST_COLUMNS = {
 }
 
 environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="Events overview", key="events_overview", drill=False)
+overview = events_overview(store, board.filters, user=user)
 
-st.title("Events overview")
-filters = render_filter_bar(store, key="events_overview", user=user)
-overview = events_overview(store, filters, user=user)
-
-render_metric_tiles(overview.headline, (METRICS[name] for name in HEADLINE))
+board.render_headline(overview.headline, HEADLINE)
 
 if not overview.headline.get("events_booked") and overview.latest.empty:
     st.info("No events in this period and area. Widen the period or clear the area filter.",
@@ -43,9 +40,7 @@ with type_column:
     st.altair_chart(build_events_by_type_chart(overview.by_type), width="stretch", alt="Events by type")
 
 st.header("Events by ward")
-ward_map = build_ward_map(list_ward_shapes(store, filters, user=user), overview.by_ward, measure="events",
-                          basemap_style=environment.basemap_style)
-render_map(ward_map, key="events_overview.map")
+render_map(board.ward_map(overview.by_ward, measure="events"), key="events_overview.map")
 
 st.header("Latest events")
 st.dataframe(overview.latest, hide_index=True, column_order=list(LATEST_COLUMNS), column_config=LATEST_COLUMNS,

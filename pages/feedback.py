@@ -12,16 +12,11 @@ form = FormState("feedback", defaults=feedback_defaults(), owner=user["user_id"]
 errors = form.errors
 
 
-def _save(values: dict, submission_id: str):
-    return save_feedback(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("Feedback")
 saved = form.confirmation
 if saved is not None:
-    note = " It was already sent: nothing new was saved." if saved.duplicate else ""
-    st.success(f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.{note}  \n"
-               f"Reference: **{saved.record_id}**", icon=":material/check_circle:")
+    form.render_saved_message(done=f"Thank you, we have your {KINDS[form.saved_values['kind']].lower()}.",
+                              already="sent")
 render_errors(errors, LABELS)
 with st.form("feedback_form", border=False):
     st.radio(LABELS["kind"], list(KINDS), key=form.key("kind"), format_func=KINDS.__getitem__)
@@ -29,8 +24,7 @@ with st.form("feedback_form", border=False):
     st.text_area(LABELS["text"], key=form.key("text"), height=150,
                  placeholder="What happened, on which page, what you expected")
     render_field_error(errors, "text")
-    st.form_submit_button("Send", type="primary", icon=":material/send:", width="stretch",
-                          key="feedback.submit", on_click=form.submit, args=(_save,))
+    form.render_submit_button("Send", icon=":material/send:", save=save_feedback, store=store, user=user)
 
 st.header("What you sent")
 mine = list_my_feedback(store, user=user)

@@ -42,6 +42,12 @@ def run(key: str, action, files: list[str]) -> None:
         show_error(f"{', '.join(files)}: could not be imported ({type(exc).__name__}); nothing was imported")
 
 
+def render_last_report(name: str) -> None:
+    """The report of the last import from the tab `name` in this session, if any."""
+    if f"import.{name}_report" in st.session_state:
+        render_report(st.session_state[f"import.{name}_report"], key=f"import.{name}", store=store, user=user)
+
+
 crime_tab, boundary_tab, census_tab, sheet_tab = st.tabs(
     ["Crime and ASB", "Ward boundaries", "Census population", "Past events or CCRs"])
 
@@ -55,8 +61,7 @@ with crime_tab:
                                                          names=[f.name for f in files], progress=report_progress),
             [f.name for f in files])
         clear()
-    if "import.crime_report" in st.session_state:
-        render_report(st.session_state["import.crime_report"], key="import.crime", store=store, user=user)
+    render_last_report("crime")
 
 with boundary_tab:
     st.write("Ward or neighbourhood boundaries as GeoJSON with ONS codes and names. The area of each ward comes "
@@ -68,8 +73,7 @@ with boundary_tab:
         run("import.boundary_report", lambda: load_boundaries(
             store, shapes.getvalue(), user=user, name=shapes.name, force=force.strip() or None,
             area_lookup=lookup.getvalue() if lookup else None), [shapes.name])
-    if "import.boundary_report" in st.session_state:
-        render_report(st.session_state["import.boundary_report"], key="import.boundary", store=store, user=user)
+    render_last_report("boundary")
 
 with census_tab:
     st.write("Census ethnicity by local authority from Nomis (2011 QS201EW or 2021 TS021, CSV). Local authorities "
@@ -81,8 +85,7 @@ with census_tab:
         run("import.census_report", lambda: import_census(
             store, table.getvalue(), user=user, name=table.name,
             area_lookup=census_lookup.getvalue() if census_lookup else None), [table.name])
-    if "import.census_report" in st.session_state:
-        render_report(st.session_state["import.census_report"], key="import.census", store=store, user=user)
+    render_last_report("census")
 
 with sheet_tab:
     st.write("A CSV or Excel export of past events or CCRs (e.g. from Microsoft Forms or Lists). Match its "
@@ -121,5 +124,4 @@ with sheet_tab:
                 store, kind, frame, mapping=mapping, defaults=defaults, user=user, name=upload.name,
                 progress=report_progress), [upload.name])
             clear()
-    if "import.sheet_report" in st.session_state:
-        render_report(st.session_state["import.sheet_report"], key="import.sheet", store=store, user=user)
+    render_last_report("sheet")

@@ -12,10 +12,6 @@ errors = form.errors
 options = abstraction_form_options(store)
 
 
-def _save(values: dict, submission_id: str):
-    return save_abstraction(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("Log an abstraction")
 st.caption(f"For {user_text(user['name'], one_line=True)}, "
            f"{user_text(user.get('area_code'), one_line=True) or 'no team'}.")
@@ -39,6 +35,6 @@ with st.form("log_abstraction_form", border=False):
     render_field_error(errors, "reason")
     st.text_input(LABELS["duty_taken_to"], key=form.key("duty_taken_to"), placeholder="e.g. Response shift cover")
     render_field_error(errors, "duty_taken_to")
-    st.form_submit_button("Log abstraction", type="primary", icon=":material/send:", width="stretch",
-                          key="log_abstraction.submit", on_click=form.submit, args=(_save,))
+    form.render_submit_button("Log abstraction", icon=":material/send:",
+                              save=save_abstraction, store=store, user=user)
 render_refusal(form, LABELS)

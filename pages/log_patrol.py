@@ -6,15 +6,7 @@ import streamlit as st
 
 from forms.patrols import LABELS, patrol_defaults, patrol_form_options, save_patrol
 from forms.ui.runtime import open_page
-from forms.ui.widgets import (
-    DATE_LIMITS,
-    FormState,
-    label_of,
-    render_field_error,
-    render_refusal,
-    render_saved_card,
-    user_text,
-)
+from forms.ui.widgets import DATE_LIMITS, FormState, render_field_error, render_refusal, render_saved_card, user_text
 
 _, store, user = open_page("log_activity")
 form = FormState("log_patrol", defaults=patrol_defaults(user), owner=user["user_id"],
@@ -25,10 +17,6 @@ options = patrol_form_options(store, area_code=st.session_state.get(form.key("ar
 
 def _area_changed() -> None:
     form.set_field("ward_code", None)
-
-
-def _save(values: dict, submission_id: str):
-    return save_patrol(store=store, values=values, user=user, submission_id=submission_id)
 
 
 st.title("Log a patrol")
@@ -42,19 +30,13 @@ if saved is not None:  # kept on screen, instead of an empty form, until the nex
                               "icon": ":material/record_voice_over:"}])
     st.stop()
 
-st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
-             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
-             on_change=_area_changed)
-render_field_error(errors, "area_code")
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
 
 with st.form("log_patrol_form", border=False):
     st.selectbox(LABELS["patrol_type"], options.patrol_types, key=form.key("patrol_type"), index=None,
                  placeholder="Choose a type")
     render_field_error(errors, "patrol_type")
-    st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
-                 format_func=lambda code: label_of(code, options.wards),
-                 placeholder="Choose a ward" if options.wards else "Choose an area first")
-    render_field_error(errors, "ward_code")
+    form.render_place_select(LABELS, options.wards, field="ward_code")
     for end in ("start", "end"):
         st.date_input(LABELS[f"{end}_date"], key=form.key(f"{end}_date"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, f"{end}_date")
@@ -69,6 +51,5 @@ with st.form("log_patrol_form", border=False):
     st.text_area(LABELS["outcomes"], key=form.key("outcomes"), height=80,
                  placeholder="Stops, words of advice, intelligence, reassurance given")
     render_field_error(errors, "outcomes")
-    st.form_submit_button("Log patrol", type="primary", icon=":material/send:", width="stretch",
-                          key="log_patrol.submit", on_click=form.submit, args=(_save,))
+    form.render_submit_button("Log patrol", icon=":material/send:", save=save_patrol, store=store, user=user)
 render_refusal(form, LABELS)

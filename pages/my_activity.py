@@ -14,12 +14,11 @@ from analytics.activity import (
 from analytics.activity import count_my_contributions_by_week as count_by_week
 from analytics.charts import build_ward_map
 from analytics.guarantee import list_my_open_queries
-from data import refs
 from data.access import NotAllowed
 from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
-from forms.ui.activity import render_edit_fields
+from forms.ui.activity import render_edit_fields, submission_heading
 from forms.ui.links import render_quick_links
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
@@ -87,16 +86,9 @@ def render_edit(item) -> None:
                               on_click=form.submit, args=(save,))
 
 
-def _ref(item) -> str:
-    """The record's short reference and a separator, for the line under its title (nothing if it has none)."""
-    label = refs.label(item.table_name, item.reference)
-    return f"**{label}** · " if label else ""
-
-
 def render_item(item) -> None:
     with st.container(border=True):
-        st.markdown(f"**{user_text(item.title, one_line=True)}**  \n{_ref(item)}{item.kind} · {item.date:%d %b %Y} · "
-                    f"{item.status}")
+        st.markdown(submission_heading(item, tail=item.status))
         if item.returned:
             st.warning(f"Returned by {user_text(item.reviewer, one_line=True)}: "
                        f"{user_text(item.review_comment) or 'see your supervisor'}", icon=":material/undo:")

@@ -16,16 +16,11 @@ if access.can(user, "administer"):
     form = FormState("news", defaults=news_defaults(), owner=user["user_id"])
     errors = form.errors
 
-    def _save(values: dict, submission_id: str):
-        return save_news(store=store, values=values, user=user, submission_id=submission_id)
-
     with st.expander("Post news", icon=":material/campaign:", expanded=bool(errors)):
         saved = form.confirmation
         if saved is not None:
-            note = " It was already posted: nothing new was saved." if saved.duplicate else ""
-            st.success(f"Posted: {user_text(form.saved_values['title'], one_line=True)}.{note}  \n"
-                       f"Reference: **{saved.record_id}**",
-                       icon=":material/check_circle:")
+            form.render_saved_message(done=f"Posted: {user_text(form.saved_values['title'], one_line=True)}.",
+                                      already="posted")
         render_errors(errors, LABELS)
         with st.form("news_form", border=False):
             st.text_input(LABELS["title"], key=form.key("title"))
@@ -34,8 +29,7 @@ if access.can(user, "administer"):
             render_field_error(errors, "body")
             st.date_input(LABELS["published_on"], key=form.key("published_on"), format="DD/MM/YYYY", **DATE_LIMITS)
             render_field_error(errors, "published_on")
-            st.form_submit_button("Post", type="primary", icon=":material/send:", width="stretch",
-                                  key="news.submit", on_click=form.submit, args=(_save,))
+            form.render_submit_button("Post", icon=":material/send:", save=save_news, store=store, user=user)
 
 news = list_news(store)
 if news.empty:

@@ -63,14 +63,8 @@ if form.confirmation is not None:  # kept on screen, instead of an empty form, u
         f"Issues: {user_text(issues, one_line=True) or 'none'}"])
     st.stop()
 
-st.selectbox(LABELS["area_code"], list(options.areas), key=form.key("area_code"), index=None,
-             format_func=lambda code: label_of(code, options.areas), placeholder="Choose an area",
-             on_change=_area_changed)
-_field("area_code")
-st.selectbox(LABELS["ward_code"], list(options.wards), key=form.key("ward_code"), index=None,
-             format_func=lambda code: label_of(code, options.wards),
-             placeholder="Choose a ward" if options.wards else "Choose an area first")
-_field("ward_code")
+form.render_place_select(LABELS, options.areas, field="area_code", on_change=_area_changed)
+form.render_place_select(LABELS, options.wards, field="ward_code")
 st.date_input(LABELS["contact_date"], key=form.key("contact_date"), format="DD/MM/YYYY", **DATE_LIMITS)
 _field("contact_date")
 st.time_input(LABELS["contact_time"], key=form.key("contact_time"), step=dt.timedelta(minutes=5))

@@ -11,8 +11,7 @@ from analytics.representation import (
     representativeness,
     under_reached_list,
 )
-from forms.ui.export import render_downloads
-from forms.ui.filter_bar import render_filter_bar
+from forms.ui.dashboard import open_dashboard
 from forms.ui.runtime import open_page
 from forms.ui.widgets import user_text
 
@@ -28,14 +27,13 @@ GROUP_COLUMNS = {
     "census_year": st.column_config.NumberColumn("Census", format="%d"),
 }
 
-_, store, user = open_page("read_aggregates")
-
-st.title("Representativeness")
-st.caption("The ethnicity of people met in Community Contact Records (with consent, ethnicity stated) against the "
-           "census population of the same area, in the five high-level groups. " + NOTE)
-
-filters = render_filter_bar(store, key="representation", event_types=False, user=user)
-result = representativeness(store, filters, user=user)
+environment, store, user = open_page("read_aggregates")
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="Representativeness", key="representation", event_types=False, drill=False,
+                       caption="The ethnicity of people met in Community Contact Records (with consent, ethnicity "
+                               "stated) against the census population of the same area, in the five high-level "
+                               "groups. " + NOTE)
+result = representativeness(store, board.filters, user=user)
 st.caption(user_text(result.coverage.describe()))  # which whole months and areas the people met are counted over
 if result.missing_census:
     missing = ", ".join(user_text(area, one_line=True) for area in result.missing_census)
@@ -71,6 +69,6 @@ st.dataframe(result.areas.astype({"contacts_stated": str, "not_stated": str}), h
 with st.expander("Every group in every area"):
     st.dataframe(result.groups.astype({"contacts": str}), hide_index=True, column_order=list(GROUP_COLUMNS),
                  column_config=GROUP_COLUMNS, key="representation.groups")
-render_downloads({"Representativeness by group": result.groups.astype({"contacts": str}),
-                  "By area": result.areas.astype({"contacts_stated": str, "not_stated": str})},
-                 name="representativeness", key="representation.downloads", store=store, user=user)
+board.render_downloads({"Representativeness by group": result.groups.astype({"contacts": str}),
+                       "By area": result.areas.astype({"contacts_stated": str, "not_stated": str})},
+                       name="representativeness", key="representation.downloads")

@@ -79,5 +79,4 @@ with st.form(f"{name}.form", border=False):
     render_field_error(errors, "folder")
     st.text_area(LABELS["body"], key=form.key("body"), height=150)
     render_field_error(errors, "body")
-    st.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch",
-                          key="useful_info.submit", on_click=form.submit, args=(_save,))
+    form.render_submit_button("Save", icon=":material/save:", save=_save, key="useful_info.submit")

@@ -14,20 +14,14 @@ errors = form.errors
 areas = access.areas_in_scope(user, reference.area_names(store))  # an officer shares for their own area
 
 
-def _save(values: dict, submission_id: str):
-    return save_good_practice(store=store, values=values, user=user, submission_id=submission_id)
-
-
 st.title("What works well")
 browse, share = st.tabs(["Browse", "Share yours"])
 
 with share:
     saved = form.confirmation
     if saved is not None:
-        note = " It was already shared: nothing new was saved." if saved.duplicate else ""
-        st.success(f"Shared: {user_text(form.saved_values['title'], one_line=True)}.{note}  \n"
-                   f"Reference: **{saved.record_id}**",
-                   icon=":material/check_circle:")
+        form.render_saved_message(done=f"Shared: {user_text(form.saved_values['title'], one_line=True)}.",
+                                  already="shared")
         st.page_link("pages/search.py", label="Open it", icon=":material/open_in_new:",
                      query_params={"open": f"good_practice:{saved.record_id}"})
     render_errors(errors, LABELS)
@@ -45,8 +39,8 @@ with share:
         st.multiselect(LABELS["tags"], reference.picklist(store, "issue_categories"), key=form.key("tags"),
                        accept_new_options=True, max_selections=10, placeholder="Choose or type tags", select_all=False)
         render_field_error(errors, "tags")
-        st.form_submit_button("Share", type="primary", icon=":material/send:", width="stretch",
-                              key="good_practice.submit", on_click=form.submit, args=(_save,))
+        form.render_submit_button("Share", icon=":material/send:",
+                                  save=save_good_practice, store=store, user=user)
 
 with browse:
     text = st.text_input("Search good practice", key="good_practice.search", placeholder="e.g. speeding, shop")

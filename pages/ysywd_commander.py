@@ -5,12 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.charts import build_count_bar_chart, build_ward_map
-from analytics.queries import list_ward_shapes
 from analytics.ysywd import OVERDUE_DAYS, build_flow_chart, ysywd_overview
 from data import access
-from forms.ui.export import render_downloads
-from forms.ui.filter_bar import render_filter_bar
+from forms.ui.dashboard import open_dashboard, render_chart_or_note, render_count_chart
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
 
@@ -24,13 +21,13 @@ MONTH_COLUMNS = {
 }
 
 environment, store, user = open_page("read_aggregates")
-st.title("You said, we did: commander view")
-filters = render_filter_bar(store, key=BAR, event_types=False, user=user)
+board = open_dashboard(environment=environment, store=store, user=user,
+                       title="You said, we did: commander view", key=BAR, event_types=False, drill=False)
 if access.scope(user):  # a supervisor sees their own area
-    filters = dataclasses.replace(filters, areas=(access.scope(user),))
+    board = dataclasses.replace(board, filters=dataclasses.replace(board.filters, areas=(access.scope(user),)))
 days = st.number_input("Highlight items with no action after (days)", min_value=1, max_value=365,
                        value=OVERDUE_DAYS, step=1, key=f"{BAR}.overdue_days")
-data = ysywd_overview(store, filters, user=user, today=dt.date.today(), overdue_days=int(days))
+data = ysywd_overview(store, board.filters, user=user, today=dt.date.today(), overdue_days=int(days))
 head = data.headline
 
 with st.container(horizontal=True):
@@ -50,18 +47,13 @@ st.caption("Items raised in the period, by the month they were raised; actioned 
 flow_column, types_column = st.columns([3, 2])
 with flow_column:
     st.header("Raised, actioned, told back")
-    if data.by_area_month.empty:  # an empty chart would be an unnamed graphic to a screen reader, and says nothing
-        st.caption("No items raised in this period.")
-    else:
-        st.altair_chart(build_flow_chart(data.by_area_month), width="stretch", alt="Raised, actioned, told back")
+    render_chart_or_note(data.by_area_month, build_flow_chart, alt_text="Raised, actioned, told back",
+                         empty="No items raised in this period.")
 with types_column:
     st.header("Actions by type")
-    if data.actions_by_type.empty:
-        st.caption("No actions on the items raised in this period.")
-    else:
-        st.altair_chart(build_count_bar_chart(data.actions_by_type, category="action_type", measure="actions",
-                                              title="Action", measure_title="Actions"), width="stretch",
-                        alt="Actions by type")
+    render_count_chart(data.actions_by_type, alt_text="Actions by type",
+                       empty="No actions on the items raised in this period.", category="action_type",
+                       measure="actions", title="Action", measure_title="Actions")
 
 st.header(f"No action after {days} days")
 if data.overdue.empty:
@@ -81,10 +73,9 @@ with month_column:
                  column_config=MONTH_COLUMNS, key=f"{BAR}.months")
 with map_column:
     st.header("Items by ward")
-    render_map(build_ward_map(list_ward_shapes(store, filters, user=user), data.by_ward, measure="items",
-                              basemap_style=environment.basemap_style), key=f"{BAR}.map", height=380)
+    render_map(board.ward_map(data.by_ward, measure="items"), key=f"{BAR}.map", height=380)
 
 if access.can(user, "export"):
-    render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,
-                      "No action": data.overdue, "By ward": data.by_ward}, name="you-said-we-did",
-                     key=f"{BAR}.export", store=store, user=user)
+    board.render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,
+                           "No action": data.overdue, "By ward": data.by_ward}, name="you-said-we-did",
+                           key=f"{BAR}.export")

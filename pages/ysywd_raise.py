@@ -91,7 +91,5 @@ with tabs["By hand"]:
         st.date_input(LABELS["raised_on"], key=form.key("raised_on"), format="DD/MM/YYYY", **DATE_LIMITS)
         render_field_error(errors, "raised_on")
         st.toggle(LABELS["publishable"], key=form.key("publishable"))
-        st.form_submit_button("Raise item", type="primary", icon=":material/add_comment:", width="stretch",
-                              key="ysywd_raise.submit", on_click=form.submit,
-                              args=(lambda values, sid: raise_item(store=store, values=values, user=user,
-                                                                   submission_id=sid),))
+        form.render_submit_button("Raise item", icon=":material/add_comment:",
+                                  save=raise_item, store=store, user=user)

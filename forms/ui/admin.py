@@ -29,6 +29,12 @@ from forms.ui.widgets import RELOAD_REPLACES, render_conflict, render_errors, us
 FLASH = "admin__flash"
 
 
+def render_admin_heading(title: str) -> None:
+    """An Admin page's title and, once, the confirmation of the last change."""
+    st.title(title)
+    render_flash()
+
+
 def render_flash() -> None:
     """The confirmation of the last change, once."""
     message = st.session_state.pop(FLASH, None)
@@ -54,6 +60,13 @@ def edit_form(prefix: str, record: Mapping[str, Any] | None) -> tuple[str, int]:
         st.session_state[opened] = record["record_id"]
         version = st.session_state[base] = int(record["version"])
     return f"{prefix}.{record['record_id']}.v{version}", version
+
+
+def start_edit_form(prefix: str, record: Mapping[str, Any] | None) -> tuple[str, int]:
+    """`edit_form`'s key and version, with the errors of the last change refused through that form above it."""
+    key, version = edit_form(prefix, record)
+    render_change_errors(key)
+    return key, version
 
 
 def _holds_refused(key: str) -> bool:

@@ -108,7 +108,7 @@ def _indented(line: str) -> str:
 
 
 class FormState:
-    """Session-state bookkeeping for one form: field keys, submission id, errors, confirmation.
+    """One form: its session-state bookkeeping (field keys, submission id, errors, confirmation) and shared widgets.
 
     `version`: the version of the record the form edits, as the page shows it now (None for a form
     of new records, or of new information about a record).
@@ -261,6 +261,29 @@ class FormState:
             for field, value in self.defaults.items():
                 st.session_state[self.key(field)] = values[field] if field in self.keep else value
         st.session_state[self._meta("submission_id")] = new_submission_id()
+
+    def render_submit_button(self, label: str, *, icon: str, save: Callable[..., Saved], key: str | None = None,
+                             **context: Any) -> None:
+        """The form's full-width primary submit button (key `<form>.submit` unless given), which calls
+        `save(values=..., submission_id=..., **context)` (the use case's store and user in `context`)."""
+        st.form_submit_button(label, type="primary", icon=icon, width="stretch", key=key or f"{self.name}.submit",
+                              on_click=self.submit, args=(lambda values, submission_id: save(
+                                  values=values, submission_id=submission_id, **context),))
+
+    def render_place_select(self, labels: Mapping[str, str], names: Mapping[str, str], *, field: str,
+                            on_change: Callable[[], None] | None = None) -> None:
+        """The choice of an area (`field` area_code) or a ward (ward_code) among `names`, with its error under it."""
+        placeholder = ("Choose an area" if field == "area_code"
+                       else "Choose a ward" if names else "Choose an area first")
+        st.selectbox(labels[field], list(names), key=self.key(field), index=None,
+                     format_func=lambda code: label_of(code, names), placeholder=placeholder, on_change=on_change)
+        render_field_error(self.errors, field)
+
+    def render_saved_message(self, *, done: str, already: str) -> None:
+        """The last save (`done`, Markdown) and its reference; `already` says what a repeated submission was."""
+        saved = self.confirmation
+        note = f" It was already {already}: nothing new was saved." if saved.duplicate else ""
+        st.success(f"{done}{note}  \nReference: **{saved.record_id}**", icon=":material/check_circle:")
 
     def _meta(self, what: str) -> str:
         return f"{self.name}__{what}"
