@@ -8,178 +8,47 @@ with the 'spawn' context (deltalake does not survive fork), which measures its o
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
 import json
 import math
-import multiprocessing
 import random
-import re
-import resource
 import time
-import zipfile
-import zlib
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
-from streamlit.testing.v1 import AppTest
 
 from data import db, geo
 from data.imports import limits
-from data.imports.boundaries import MAX_WARD_VERTICES, SIMPLIFY_METRES, load_boundaries, read_features
+from data.imports.boundaries import SIMPLIFY_METRES, load_boundaries
 from data.imports.census import import_census
 from data.imports.crime import import_crime
-from data.imports.limits import ImportRefused
 from data.imports.reading import read_sheet
 from data.imports.spreadsheet import import_spreadsheet, suggest_mapping
-from data.store import Store, ValidationError
-from forms.identity import USER_KEY
-from forms.ui.widgets import user_text
+from data.store import Store
+from tests.hostile_files import (
+    BILLION_LAUGHS,
+    SHEET_END,
+    SHEET_START,
+    cell,
+    crime_import,
+    feature,
+    giant_cell,
+    one_ward,
+    refused,
+    ring,
+    sheet_import,
+    workbook,
+)
 from tests.imports_fixture import ANALYST, CRIME_HEADER, crime_csv, crime_row, make_store
-from tests.pages.test_ccr_dashboards import user_with_role
-from tests.pages.test_pages import ROOT, open_page
-
-TABLES = ("crimes", "census_population", "events", "ccrs", "wards", "areas", "audit")
-MAX_GROWTH_MB = 300
-MAX_SECONDS = 60  # generous: the machine is shared; the refusals themselves take a second or two
-
-
-def versions(store: Store) -> dict[str, int]:
-    """Each table's Delta version: any write at all (rows or an audit entry) moves one."""
-    return {table: store.version(table) for table in TABLES}
-
-
-def refused(action, *, store: Store, name: str, problem: str) -> str:
-    """Run an import that must be refused: the message names the file and the problem, and nothing is written."""
-    before = versions(store)
-    with pytest.raises(ImportRefused) as caught:
-        action()
-    message = caught.value.errors["file"]
-    assert message.startswith(f"{name}: "), message
-    assert problem in message, message
-    assert isinstance(caught.value, ValidationError)  # what the page and the command line already catch
-    assert versions(store) == before, "a refused file wrote something"
-    return message
 
 
 @pytest.fixture
 def store(tmp_path) -> Store:
+    """An empty store of the import tests' areas and wards."""
     return make_store(tmp_path / "store")
-
-
-def crime_import(store: Store, data: bytes, name: str):
-    return lambda: import_crime(store, [data], user=ANALYST, names=[name])
-
-
-def sheet_import(store: Store, data: bytes, name: str):
-    return lambda: import_spreadsheet(store, "events", data, mapping={"title": "Event name"}, user=ANALYST, name=name)
-
-
-# -- Excel workbooks, written part by part (so a part can be anything) ------------------------------------------------
-
-CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                 'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-                 'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
-                 'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
-                 'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-                 'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-            '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                 'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                 'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-SHEET_START = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-               'spreadsheetml/2006/main"><sheetData>')
-SHEET_END = "</sheetData></worksheet>"
-
-
-def workbook(sheet: Iterable[str | bytes]) -> bytes:
-    """An .xlsx whose one sheet's XML is the given pieces, streamed into the zip (compressed fast)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            for piece in sheet:
-                part.write(piece if isinstance(piece, bytes) else piece.encode())
-    return out.getvalue()
-
-
-def cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-
-
-def sheet_rows(rows: int, *, compact: bool = False) -> Iterator[str]:
-    """A header ("Event name") and `rows` rows; `compact` rows carry no references (~25 bytes each)."""
-    yield SHEET_START + '<row r="1">' + cell("A1", "Event name") + "</row>"
-    if compact:
-        yield "<row><c><v>1</v></c></row>" * rows
-    else:
-        for begin in range(2, rows + 2, 100_000):
-            yield "".join(f'<row r="{i}">{cell(f"A{i}", "x")}</row>' for i in range(begin, min(begin + 100_000,
-                                                                                               rows + 2)))
-    yield SHEET_END
-
-
-def giant_cell(mib: int) -> Iterator[str | bytes]:
-    """A sheet whose one cell holds `mib` MiB of text."""
-    yield SHEET_START + '<row r="1"><c r="A1" t="inlineStr"><is><t>'
-    block = b"A" * 2**20
-    for _ in range(mib):
-        yield block
-    yield "</t></is></c></row>" + SHEET_END
-
-
-BILLION_LAUGHS = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-                  + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                  '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
-
-
-def gzip_bomb(gib: int = 1) -> bytes:
-    """Zeros, gzipped fast: ~4.5 MB that expand to `gib` GiB."""
-    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
-    block = bytes(2**20)
-    return b"".join([*(packer.compress(block) for _ in range(gib * 1024)), packer.flush()])
-
-
-# -- GeoJSON --------------------------------------------------------------------------------------------------------
-
-
-def ring(points: int, *, jagged: bool, radius: float = 0.01, lon0: float = -1.25, lat0: float = 51.75) -> np.ndarray:
-    """A closed ring around (lon0, lat0) of about 1.1 km radius; `jagged` moves every other point 55 m out, the
-    others 55 m in (so no simplification within 5 m can drop them)."""
-    angles = np.linspace(0, 2 * np.pi, points, endpoint=False)
-    r = radius + (np.where(np.arange(points) % 2 == 0, 0.0005, -0.0005) if jagged else 0.0)
-    xy = np.column_stack([lon0 + r * np.cos(angles) / math.cos(math.radians(lat0)), lat0 + r * np.sin(angles)])
-    return np.vstack([xy, xy[:1]])
-
-
-def one_ward(xy: np.ndarray, *, decimals: int = 12) -> bytes:
-    """A FeatureCollection of one ward (area A1) whose boundary is `xy`, written without building it in memory."""
-    body = ",".join(f"[{x:.{decimals}f},{y:.{decimals}f}]" for x, y in xy.tolist())
-    return ('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"WD19CD":"E05099999",'
-            '"WD19NM":"Outsized","LAD19CD":"A1"},"geometry":{"type":"Polygon","coordinates":[['
-            + body + "]]}}]}").encode()
-
-
-def feature(geometry) -> dict:
-    return {"type": "Feature", "properties": {"WD19CD": "E05000009", "WD19NM": "Odd", "LAD19CD": "A1"},
-            "geometry": geometry}
-
-
-# -- text that is not UTF-8 -----------------------------------------------------------------------------------------
 
 
 def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused(store):
@@ -422,189 +291,3 @@ def test_a_tiny_ward_keeps_a_triangle_not_a_line(store):
                                   )
     kept = json.loads(text)["geometry"]
     assert len(kept["coordinates"][0]) == 4 and geo.centre(kept) is not None  # closed, and it has an area
-
-
-# -- resource attacks, each in a fresh 'spawn' child that measures itself ---------------------------------------------
-
-
-def _status_kib(field: str) -> int | None:
-    try:
-        return int(re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M).group(1))
-    except (OSError, AttributeError):
-        return None
-
-
-def _reset_peak() -> int:
-    """Reset this process's peak RSS to its current RSS (Linux: /proc/self/clear_refs), and return that in KiB.
-
-    A spawned child's `ru_maxrss` starts at its parent's size (it is counted from before the exec), which would
-    hide any growth below it; where the peak cannot be reset, that high-water mark is the (stricter) baseline."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return _status_kib("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _peak_kib() -> int:
-    return _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _attack(kind: str, path: str, store_root: str) -> dict:
-    """In a child process: read the file, then run its import, measuring peak RSS growth and wall time."""
-    store = make_store(Path(store_root), wards=kind != "boundaries")
-    data = Path(path).read_bytes()
-    name = Path(path).name
-    before = versions(store)
-    gc.collect()
-    baseline = _reset_peak()
-    started = time.perf_counter()
-    message, report = None, None
-    try:
-        if kind == "crime":
-            report = import_crime(store, [data], user=ANALYST, names=[name])
-        elif kind == "sheet":
-            report = import_spreadsheet(store, "events", data, mapping={"title": "Event name"}, user=ANALYST,
-                                        name=name)
-        else:
-            report = load_boundaries(store, data, user=ANALYST, name=name)
-    except ValidationError as exc:
-        message = exc.errors.get("file")
-    seconds = time.perf_counter() - started
-    growth_mb = (_peak_kib() - baseline) / 1024
-    return {"message": message, "seconds": seconds, "growth_mb": growth_mb, "size_mb": len(data) / 2**20,
-            "reasons": dict(report.reasons) if report else {}, "imported": report.imported if report else 0,
-            "wrote": {t: v for t, v in versions(store).items() if v != before[t]}}
-
-
-def attack(tmp_path: Path, kind: str, name: str, data: bytes) -> dict:
-    path = tmp_path / name
-    path.write_bytes(data)
-    del data
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        result = pool.apply_async(_attack, (kind, str(path), str(tmp_path / "store"))).get(timeout=300)
-    assert result["growth_mb"] < MAX_GROWTH_MB, result
-    assert result["seconds"] < MAX_SECONDS, result
-    return result
-
-
-def test_a_gzip_bomb_is_given_up_while_it_decompresses(tmp_path):
-    bomb = gzip_bomb(1)
-    assert len(bomb) < 6 * 2**20  # ~4.5 MB that expand to 1 GiB
-    result = attack(tmp_path, "crime", "2025-03-force-street.csv.gz", bomb)
-    assert result["message"] == ("2025-03-force-street.csv.gz: expands to more than 128 MiB when un-gzipped, too "
-                                 "large to import in one go (or not a real data file)")
-    assert result["wrote"] == {}
-
-
-def test_an_xlsx_with_a_512_mib_cell_is_refused_by_its_declared_size(tmp_path):
-    data = workbook(giant_cell(512))
-    assert len(data) < 4 * 2**20
-    result = attack(tmp_path, "sheet", "cell.xlsx", data)
-    assert result["message"] == ("cell.xlsx: unpacks to more than 128 MiB (a zip bomb, or too large to import in "
-                                 "one go)")
-    assert result["wrote"] == {}
-
-
-def test_an_xlsx_of_two_million_rows_is_refused_fast(tmp_path):
-    data = workbook(sheet_rows(2_000_000))  # ~10 MB, 140 MB of sheet XML
-    result = attack(tmp_path, "sheet", "rows.xlsx", data)
-    assert result["message"].startswith("rows.xlsx: unpacks to more than 128 MiB")
-    assert result["wrote"] == {}
-    compact = workbook(sheet_rows(2_000_000, compact=True))  # 50 MB of sheet XML: counted before it is parsed
-    result = attack(tmp_path, "sheet", "compact.xlsx", compact)
-    assert result["message"].startswith("compact.xlsx: has more than 200,000 rows; split it")
-    assert result["seconds"] < 10 and result["wrote"] == {}
-
-
-def test_a_40_mb_single_ward_of_a_million_points_is_refused_before_it_is_parsed(tmp_path):
-    data = one_ward(ring(1_000_000, jagged=True), decimals=15)
-    assert len(data) > 36 * 2**20  # ~40 MB
-    result = attack(tmp_path, "boundaries", "ward.geojson", data)
-    assert result["message"].startswith("ward.geojson: holds more than 1,500,000 values")
-    assert result["wrote"] == {}
-
-
-def test_a_ward_too_detailed_even_simplified_is_rejected_within_bounds(tmp_path):
-    result = attack(tmp_path, "boundaries", "jagged.geojson", one_ward(ring(300_000, jagged=True)))
-    assert result["message"] is None and result["imported"] == 0
-    assert result["reasons"] == {f"boundary is too detailed: more than {MAX_WARD_VERTICES:,} points even "
-                                 f"simplified to {SIMPLIFY_METRES:g} m; use a generalised (simplified) boundary "
-                                 "file": 1}
-    assert "wards" not in result["wrote"] and "areas" not in result["wrote"]  # only the import's audit entry
-
-
-# -- the import page -------------------------------------------------------------------------------------------------
-
-IMPORT_PAGE = "pages/import_data.py"
-
-
-def import_page(user_id: str) -> AppTest:
-    """The import page run on its own, as a signed-in user (under app.py's navigation AppTest does not deliver
-    this page's button clicks; uploads it does, see the test below)."""
-    at = AppTest.from_file(str(ROOT / IMPORT_PAGE), default_timeout=60)
-    at.session_state[USER_KEY] = user_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_the_import_page_shows_a_bad_file_as_a_clear_error_never_a_traceback(app_store):
-    analyst = user_with_role(app_store, "analyst")
-    before = versions(app_store)
-    at = open_page(IMPORT_PAGE, analyst)  # through the app, as a user opens it
-    sjis = "Event name,Venue\n日本語の会合,公民館\n".encode("shift_jis")
-    at.file_uploader(key="import.sheet_file").set_value(("past-events.csv", sjis, "text/csv")).run()
-    assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [user_text(  # shown as text: a file name is what the user typed
-        "past-events.csv: is not UTF-8 or Windows-1252 text (it looks like another encoding, e.g. Shift-JIS, or a "
-        "binary file); save it as 'CSV UTF-8' and import that")]
-    assert not at.dataframe, "nothing of the file is previewed"
-    at = import_page(analyst)
-    cut = gzip.compress(crime_csv(*[crime_row(crime_id=f"c{i}") for i in range(50)]))[:-12]
-    at.file_uploader(key="import.crime_files").set_value([("2025-03-force-street.csv.gz", cut, "application/gzip")])
-    at.run()
-    at.button(key="import.crime_go").click().run()
-    assert not at.exception, at.exception
-    cut_short = "2025-03-force-street.csv.gz: is not a readable gzip file: it is cut short"
-    assert [e.value for e in at.error] == [user_text(cut_short)]
-    assert not at.metric, "no report for a refused file"
-    assert versions(app_store) == before
-
-
-def test_the_rejected_rows_download_is_audited_as_an_export(app_store, downloads):
-    analyst = user_with_role(app_store, "analyst")
-    at = import_page(analyst)
-    data = crime_csv(crime_row(crime_id="good1", month="2025-03", lon="-1.25", lat="51.75"),
-                     crime_row(crime_id="bad1", month="March"))
-    at.file_uploader(key="import.crime_files").set_value([("2025-03-force-street.csv", data, "text/csv")]).run()
-    at.button(key="import.crime_go").click().run()
-    assert not at.exception, at.exception
-    assert {m.label: m.value for m in at.metric}["Rejected"] == "1"
-
-    def exports() -> list[tuple]:
-        return db.rows(f"SELECT user_id, table_name, detail FROM {app_store.relation('audit')}"
-                                   " WHERE action = 'export'")
-
-    assert exports() == [], "drawing the button exports nothing"
-    make = downloads["import.crime.rejected"]
-    assert callable(make), "the file is made when it is downloaded, not before"
-    rows = make().decode("utf-8-sig")
-    assert "bad1" in rows and "Month is not a month" in rows and "good1" not in rows
-    ((user_id, table, detail),) = exports()
-    assert (user_id, table) == (analyst, "crimes")
-    assert detail.startswith("2025-03-force-street-rejected.csv: rejected rows (1 rows)")
-    assert "rejected rows of the import of 2025-03-force-street.csv" in detail
-
-
-def test_the_limits_fit_the_real_files():
-    """The real files these limits were sized by, as SOURCES.md describes them, are well inside each limit."""
-    real = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
-    wards = real / "boundaries" / "staffordshire_wards_2013.geojson"
-    if not wards.exists():
-        pytest.skip(f"real data not available ({wards} is missing)")
-    features = read_features(wards)
-    assert max(geo.vertices(f["geometry"]) for f in features) * 10 < MAX_WARD_VERTICES
-    crime = real / "police_uk_street_crime" / "2019-01-staffordshire-street.csv"
-    assert len(read_sheet(crime)) * 10 < limits.MAX_ROWS and crime.stat().st_size * 10 < limits.MAX_DATA_BYTES
