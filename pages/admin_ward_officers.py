@@ -26,12 +26,12 @@ held = list_ward_officers(store, user=user, area_code=area)
 today = dt.date.today()
 lasting = held[held["end_date"].isna() | (held["end_date"] >= pd.Timestamp(today))] if len(held) else held
 
-st.subheader("Wards with no named officer today")
+st.header("Wards with no named officer today")
 named_today = set(list_ward_officers(store, user=user, area_code=area, on=today)["ward_code"])
 missing = [wards[w] for w in wards if w not in named_today]
 st.dataframe({"Ward": missing}, hide_index=True, key="admin_ward_officers.missing")
 
-st.subheader("Name an officer for a ward")
+st.header("Name an officer for a ward")
 key = "admin_ward_officers.add"
 render_change_errors(key)
 with st.form(key, border=False):
@@ -46,7 +46,7 @@ with st.form(key, border=False):
                   change=lambda values, sid: save_ward_officer(store=store, values=values, user=user,
                                                                submission_id=sid))
 
-st.subheader("Assignments")
+st.header("Assignments")
 st.dataframe(held.drop(columns=["record_id", "version"]) if len(held) else held, hide_index=True,
              key="admin_ward_officers.table", column_config={
                  "ward": "Ward", "ward_code": None, "area_code": None, "officer_id": "Officer id", "name": "Name",
