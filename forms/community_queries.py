@@ -132,11 +132,7 @@ def log_query(*, store: Store, values: Mapping[str, Any], user: Mapping[str, Any
     record = {"received_at": received_at, "channel": values.get("channel"), "area_code": area_code,
               "ward_code": ward_code, "topic": values.get("topic"), "officer_id": owner,
               "summary": checks.text_or_none(values.get("summary")), "answered_at": None, "answer_channel": None}
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
+    model = checks.checked_model(TABLE, record, errors, _FORM_FIELD)
     access.require(user, "log_activity", area_code)
     return store.save(TABLE, model, user=actor, submission_id=submission_id)
 
@@ -174,11 +170,7 @@ def answer_query(*, store: Store, record_id: Any, values: Mapping[str, Any], use
         checks.add(errors, "answered_date", f"cannot be before the query was received ({received:%d/%m/%Y %H:%M})")
     record = {k: query[k] for k in TABLES[TABLE].model_fields}
     record |= {"answered_at": answered_at, "answer_channel": values.get("answer_channel")}
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, _FORM_FIELD)
-    if errors:
-        raise ValidationError(errors)
+    model = checks.checked_model(TABLE, record, errors, _FORM_FIELD)
     with naming_who(store):
         return store.save(TABLE, model, user=actor, submission_id=submission_id, record_id=record_id,
                           base_version=base_version)

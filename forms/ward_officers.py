@@ -79,11 +79,7 @@ def save_ward_officer(*, store: Store, values: Mapping[str, Any], user: Mapping[
                 break
     record = {"ward_code": ward_code, "area_code": area_code, "officer_id": officer_id, "start_date": start,
               "end_date": end}
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, {})
-    if errors:
-        raise ValidationError(errors)
+    model = checks.checked_model(TABLE, record, errors, {})
     with naming_who(store):
         saved = store.save(TABLE, model, user=actor, submission_id=submission_id)
     return _audited(store, user, saved, f"named {officer_id} for ward {ward_code} from {start}")
@@ -100,11 +96,7 @@ def end_ward_officer(*, store: Store, record_id: Any, end_date: Any, user: Mappi
     if end_date is None:
         checks.add(errors, "end_date", "is required")
     record = {k: current[k] for k in TABLES[TABLE].model_fields} | {"end_date": end_date}
-    model = None
-    if not errors:
-        model, errors = checks.validated(TABLE, record, {})
-    if errors:
-        raise ValidationError(errors)
+    model = checks.checked_model(TABLE, record, errors, {})
     with naming_who(store):
         saved = store.save(TABLE, model, user=actor, submission_id=submission_id, record_id=record_id,
                            base_version=base_version)
