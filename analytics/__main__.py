@@ -3,6 +3,8 @@
     python -m analytics summary --store PATH [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--area CODE] [--json]
     python -m analytics export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]... [--tables a,b]
     python -m analytics guarantee --store PATH [--end DATE] [--area CODE] [--json]
+    python -m analytics calendar --store PATH (--officer ID | --area CODE) [--format ics|police-uk] --out FILE
+    python -m analytics pack --store PATH --month YYYY-MM [--area CODE] --out DIR
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     cmd.set_defaults(run=run_summary)
     _add_export(commands)
     _add_guarantee(commands)
+    _add_calendar(commands)
+    _add_pack(commands)
     return run_command(parser, argv)
 
 
@@ -125,6 +129,76 @@ def run_guarantee(args: argparse.Namespace) -> int:
         return 1
     report = guarantee_report(figures)
     print(json.dumps(report, default=_as_json, indent=2) if args.json else format_guarantee(report, end=figures.end))
+    return 0
+
+
+def _add_calendar(commands) -> None:
+    command = add_command(commands, "calendar", run_calendar,
+                          "An officer's or an area's events as an .ics calendar, or an area's public events as "
+                          "data.police.uk's neighbourhood events JSON.")
+    whose = command.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--officer", help="this officer's own events (the command acts as them)")
+    whose.add_argument("--area", help="this area's events")
+    command.add_argument("--format", choices=("ics", "police-uk"), default="ics", help="default: %(default)s")
+    command.add_argument("--since", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD (default: 30 days ago)")
+    command.add_argument("--user", help="with --area, act as this user id (default: the command-line analyst)")
+    command.add_argument("--out", required=True, help="file to write")
+
+
+def run_calendar(args: argparse.Namespace) -> int:
+    from analytics.calendar_feed import make_calendar
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = acting_user(store, args.officer or args.user)
+    if user is None:
+        return 1
+    try:
+        made = make_calendar(store, user=user, area_code=args.area, fmt=args.format, since=args.since,
+                             context="command line")
+    except (NotAllowed, ValueError) as exc:
+        print(f"no calendar: {exc}", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(made.data)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _add_pack(commands) -> None:
+    command = add_command(commands, "pack", run_pack,
+                          "The monthly area pack: one printable PDF (and an HTML copy) per area.")
+    command.add_argument("--month", required=True, type=_month, help="calendar month, YYYY-MM")
+    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
+    command.add_argument("--user", help="act as this user id (default: the command-line analyst)")
+    command.add_argument("--out", required=True, help="folder to write the packs into")
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"month must be YYYY-MM, not {text!r}") from None
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    from analytics.pack import write_packs
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    user = acting_user(store, args.user)
+    if user is None:
+        return 1
+    try:
+        written = write_packs(store, args.out, user=user, month=args.month, areas=tuple(args.area))
+    except (NotAllowed, ValueError) as exc:
+        print(f"no pack: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    if not written:
+        print("no areas: nothing written", file=sys.stderr)
     return 0
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.calendar import calendar_days, list_upcoming_events
 from forms.events import LABELS, booking_defaults, event_form_options, save_event
+from forms.ui.export import render_calendar_download
 from forms.ui.runtime import open_page
 from forms.ui.widgets import (
     DATE_LIMITS,
@@ -80,3 +81,10 @@ if user.get("area_code"):
         lines = [f"- {e['start']:%H:%M} **{user_text(e['title'], one_line=True)}** · "
                  f"{user_text(e['event_type'], one_line=True)} · {user_text(e['ward'], one_line=True)}" for e in events]
         st.markdown(f"**{day:%A %d %B}**\n" + "\n".join(lines))
+    with st.container(horizontal=True):
+        render_calendar_download(store, user, label="Area calendar (.ics)", key="book_event.area_ics",
+                                 area_code=user["area_code"],
+                                 help="The area's events from the last 30 days on, for Outlook or a phone.")
+        render_calendar_download(store, user, label="Public events (data.police.uk)", key="book_event.public",
+                                 area_code=user["area_code"], fmt="police-uk",
+                                 help="Events not cancelled or marked unsuitable, in data.police.uk's format.")

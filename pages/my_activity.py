@@ -19,6 +19,7 @@ from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
 from forms.ui.activity import render_edit_fields, submission_heading
+from forms.ui.export import render_calendar_download
 from forms.ui.links import render_quick_links
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
@@ -137,6 +138,10 @@ if not news.empty:
         st.markdown("**Latest news**  \n" + "  \n".join(f"{n.published_on:%d %b} · {user_text(n.title, one_line=True)}"
                                                          for n in news.itertuples()))
         st.page_link("pages/news.py", label="All news", icon=":material/newspaper:")
+
+render_calendar_download(store, user, label="My events (.ics)", key="my_activity.ics",
+                         help="Events you organise or are down to attend, from the last 30 days on, for Outlook or a "
+                              "phone's calendar.")
 
 st.header("My contributions, last 12 weeks")
 weeks = count_by_week(store, user=user)

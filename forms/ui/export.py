@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analytics.calendar_feed import calendar_file_name, make_calendar
 from analytics.export import file_stem, to_excel_bytes, to_zip_of_csv_bytes
 from data import access
 from data.store import Store
@@ -52,6 +53,19 @@ def render_downloads(frames: Mapping[str, pd.DataFrame], *, name: str, key: str,
         st.download_button("Excel", data=logged(to_excel_bytes, f"{stem}.xlsx"),
                            file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}.xlsx", icon=":material/download:",
                            on_click="ignore")
+
+
+def render_calendar_download(store: Store, user: Mapping[str, Any], *, label: str, key: str,
+                             area_code: str | None = None, fmt: str = "ics", help: str | None = None) -> None:
+    """A button for the user's own calendar (no `area_code`) or an area's (.ics, or its public events as
+    data.police.uk JSON); the file is made, checked and audited only when pressed (`make_calendar`)."""
+    file_name, mime = calendar_file_name(user, area_code=area_code, fmt=fmt)
+
+    def make() -> bytes:
+        return make_calendar(store, user=user, area_code=area_code, fmt=fmt, context=_page_context()).data
+
+    st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, icon=":material/calendar_month:",
+                       on_click="ignore", help=help)
 
 
 def _page_context() -> str:
