@@ -191,7 +191,8 @@ def run_pack(args: argparse.Namespace) -> int:
     if user is None:
         return 1
     try:
-        written = write_packs(store, args.out, user=user, month=args.month, areas=tuple(args.area))
+        written = write_packs(store, args.out, user=user, month=args.month, areas=tuple(args.area),
+                              force_name=load_environment().force_name)
     except (NotAllowed, ValueError) as exc:
         print(f"no pack: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.ysywd import OVERDUE_DAYS, build_flow_chart, ysywd_overview
 from data import access
 from forms.ui.dashboard import open_dashboard, render_chart_or_note, render_count_chart
+from forms.ui.export import render_pack_download
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
 
@@ -79,3 +80,8 @@ if access.can(user, "export"):
     board.render_downloads({"By area and month": data.by_area_month, "Actions by type": data.actions_by_type,
                            "No action": data.overdue, "By ward": data.by_ward}, name="you-said-we-did",
                            key=f"{BAR}.export")
+
+st.header("Monthly area pack")
+st.caption("What a command board reads, for one area and calendar month: headline figures, the Policing Guarantee, "
+           "top issues, \"You said, we did\", problems by stage, engagement vs demand and coverage gaps.")
+render_pack_download(store, user, key=f"{BAR}.pack", force_name=environment.force_name)

@@ -12,7 +12,8 @@ import streamlit as st
 
 from analytics.calendar_feed import calendar_file_name, make_calendar
 from analytics.export import file_stem, to_excel_bytes, to_zip_of_csv_bytes
-from data import access
+from analytics.pack import make_pack_pdf
+from data import access, reference
 from data.store import Store
 from forms.export import Frames, audited, single_csv
 from forms.ui.identity import current_user
@@ -66,6 +67,33 @@ def render_calendar_download(store: Store, user: Mapping[str, Any], *, label: st
 
     st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, icon=":material/calendar_month:",
                        on_click="ignore", help=help)
+
+
+def render_pack_download(store: Store, user: Mapping[str, Any], *, key: str, force_name: str = "",
+                         today: dt.date | None = None, months: int = 12) -> None:
+    """Pick an area and a month and download its monthly area pack (PDF); made and audited when pressed.
+    Shown only to users who may export."""
+    if not access.can(user, "export"):
+        return
+    areas = access.areas_in_scope(user, reference.area_names(store))
+    if not areas:
+        return
+    first = (today or dt.date.today()).replace(day=1)
+    choices = [first]
+    for _ in range(months):
+        choices.append((choices[-1] - dt.timedelta(days=1)).replace(day=1))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        area = st.selectbox("Area", list(areas), format_func=lambda code: f"{areas[code]} ({code})",
+                            key=f"{key}.area")
+        month = st.selectbox("Month", choices, index=1, format_func=lambda day: f"{day:%B %Y}", key=f"{key}.month")
+
+        def make() -> bytes:
+            return make_pack_pdf(store, user=user, area_code=area, month=month, force_name=force_name,
+                                 context=_page_context())
+
+        st.download_button("Monthly area pack (PDF)", data=make, mime="application/pdf", key=f"{key}.pdf",
+                           file_name=f"pack-{file_stem(area) or 'area'}-{month:%Y-%m}.pdf",
+                           icon=":material/picture_as_pdf:", on_click="ignore")
 
 
 def _page_context() -> str:

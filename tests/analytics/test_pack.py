@@ -1,0 +1,157 @@
+"""The monthly area pack: one PDF and one HTML copy per area from the command line, figures worked out by hand
+from the analytics fixture (see tests/analytics/conftest.py), small counts suppressed, text kept as text,
+coverage gaps, refusals, an empty store and the demo force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from analytics.__main__ import main
+from analytics.filters import Filters
+from analytics.pack import build_area_pack, list_coverage_gaps, make_pack_pdf, problems_section, render_html
+from data import access, db
+from data.store import Store
+from tests.analytics.conftest import build_fixture_store, save
+
+ANALYST = {"user_id": "AN", "name": "Ann Alyst", "role": "analyst", "active": True}
+SUPERVISOR = {"user_id": "S1", "name": "Sue", "role": "supervisor", "area_code": "A1", "active": True}
+OFFICER = {"user_id": "P1", "name": "Ann", "role": "officer", "area_code": "A1", "active": True}
+HOSTILE_WARD = "<b>Bold</b> & co"
+SECTIONS = ("Headline figures", "Top issues", "Neighbourhood Policing Guarantee", '"You said, we did" progress',
+            "Problems by stage", "Engagement vs demand", "Coverage gaps")
+
+
+@pytest.fixture(scope="module")
+def pack_store(tmp_path_factory) -> Store:
+    """The analytics fixture, and a ward of A1 with markup in its name and no engagement ever."""
+    store = build_fixture_store(tmp_path_factory.mktemp("pack") / "store")
+    save(store, "wards", {"ward_code": "W9", "name": HOSTILE_WARD, "area_code": "A1", "centre_lat": 51.7,
+                          "centre_lon": -1.2}, "ward-W9")
+    return store
+
+
+def _text(path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def _exports(store: Store) -> list[str]:
+    return [row["detail"] for row in db.records(f"SELECT detail FROM {store.relation('audit')}"
+                                                " WHERE action = 'export' ORDER BY written_at")]
+
+
+@pytest.fixture(scope="module")
+def march(pack_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("march")
+    assert main(["pack", "--store", str(pack_store.root), "--month", "2025-03", "--out", str(out)]) == 0
+    return out
+
+
+def test_one_pdf_and_one_html_per_area(march, pack_store):
+    assert sorted(p.name for p in march.iterdir()) == ["pack-a1-2025-03.html", "pack-a1-2025-03.pdf",
+                                                       "pack-a2-2025-03.html", "pack-a2-2025-03.pdf"]
+    pages = _text(march / "pack-a1-2025-03.pdf")
+    assert len(pages) == 4  # headline and issues; Guarantee; "You said, we did" and problems; demand and gaps
+    whole = " ".join(pages)
+    for title in SECTIONS:
+        assert title in whole
+    assert pages[0].count("North (A1): monthly area pack, March 2025") == 1
+    assert [d for d in _exports(pack_store) if "pack-" in d] == [
+        "pack-a1-2025-03.pdf and pack-a1-2025-03.html: monthly area pack of A1 for 2025-03; command line",
+        "pack-a2-2025-03.pdf and pack-a2-2025-03.html: monthly area pack of A2 for 2025-03; command line"]
+
+
+def test_the_figures_are_the_hand_counted_ones(march):
+    a1 = " ".join(_text(march / "pack-a1-2025-03.pdf"))
+    # A1 in March: e1 (12 attendees, 2 officers) and e2 (25, 1) completed; contacts c1 and c3.
+    for label, value in (("Events booked", "2"), ("Events completed", "2"), ("People engaged", "37"),
+                         ("Officer attendances", "3"), ("Intelligence submissions", "2")):
+        assert f"{label} {value} " in a1
+    # "You said, we did" raised in March in A1: y1 (open) and y3 (closed after an action 5 days on).
+    assert "Raised in the month 2 Actioned 1 Told back 0 Closed 1 Median days to action 5.0" in a1
+    # Engagement vs demand: Castle e1 + c1, Abbey e2 + c3: half each; no crime data.
+    assert "Castle 0 0 0 1 <5 0 0% 50%" in a1 and "Abbey 0 0 0 1 <5 0 0% 50%" in a1
+    a2 = " ".join(_text(march / "pack-a2-2025-03.pdf"))
+    # A2 in March: e3 booked, e7 completed with 4 attendees (e4 cancelled: not booked).
+    assert "Events booked 2 " in a2 and "Events completed 1 " in a2
+
+
+def test_small_counts_of_people_are_suppressed(march):
+    a1 = " ".join(_text(march / "pack-a1-2025-03.pdf"))
+    assert "Community contacts <5 " in a1  # c1 and c3
+    assert "Speeding <5" in a1  # e1, e2, c1, c3: 4 mentions
+    a2 = " ".join(_text(march / "pack-a2-2025-03.pdf"))
+    assert "People engaged <5 " in a2  # e7's 4 attendees
+    assert not re.search(r"People engaged [1-4] ", a2)
+
+
+def test_coverage_gaps_and_text_kept_as_text(march, pack_store):
+    gaps = list_coverage_gaps(pack_store, Filters(end=dt.date(2025, 5, 31), areas=("A1",)), user=ANALYST)
+    # W9 never; Abbey last c3 on 18 Mar (74 days to 31 May); Castle last e6 on 2 Apr (59 days).
+    assert list(gaps["ward_code"]) == ["W9", "W2", "W1"]
+    assert [None if pd.isna(d) else int(d) for d in gaps["days_since"]] == [None, 74, 59]
+    march_gaps = list_coverage_gaps(pack_store, Filters(end=dt.date(2025, 3, 31), areas=("A1",)), user=ANALYST)
+    assert list(march_gaps["ward_code"]) == ["W9"]
+    a1 = " ".join(_text(march / "pack-a1-2025-03.pdf"))
+    assert f"{HOSTILE_WARD} - never" in a1  # the ward's name printed as it is, not as markup
+    page = (march / "pack-a1-2025-03.html").read_text()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold" not in page
+    assert page.count("<img src='data:image/png;base64,") == 1  # engagement vs demand (no issue reaches 5)
+
+
+def test_problems_by_stage_renders_a_frame():
+
+    section = problems_section(pd.DataFrame({"area_code": ["A1", "A1"], "stage": ["Scanning", "Response"],
+                                             "problems": [3, 12], "median_age_days": [4.0, 30.5]}))
+    assert section.rows == [["Scanning", "3", "4.0"], ["Response", "12", "30.5"]]
+
+
+def test_who_may_have_a_pack(pack_store):
+    with pytest.raises(access.NotAllowed):
+        build_area_pack(pack_store, user=OFFICER, area_code="A1", month=dt.date(2025, 3, 1))
+    with pytest.raises(access.NotAllowed):
+        build_area_pack(pack_store, user=SUPERVISOR, area_code="A2", month=dt.date(2025, 3, 1))
+    before = len(_exports(pack_store))
+    data = make_pack_pdf(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1), context="page x")
+    assert data.startswith(b"%PDF") and len(_exports(pack_store)) == before + 1
+    assert _exports(pack_store)[-1] == "pack-a1-2025-03.pdf: monthly area pack of A1 for 2025-03; page x"
+
+
+def test_an_empty_store(tmp_path, capsys):
+    store = Store(tmp_path / "store")
+    store.create()
+    assert main(["pack", "--store", str(store.root), "--month", "2025-03", "--out", str(tmp_path / "none")]) == 0
+    assert list((tmp_path / "none").iterdir()) == [] and "no areas" in capsys.readouterr().err
+    assert main(["pack", "--store", str(store.root), "--month", "2025-03", "--area", "X1",
+                 "--out", str(tmp_path / "x")]) == 1
+    save(store, "areas", {"area_code": "A1", "name": "North", "centre_lat": 51.7, "centre_lon": -1.2}, "a")
+    assert main(["pack", "--store", str(store.root), "--month", "2025-03", "--out", str(tmp_path / "out")]) == 0
+    text = " ".join(_text(tmp_path / "out" / "pack-a1-2025-03.pdf"))
+    assert "People engaged 0 " in text and "No issues raised" in text and "The area has no wards." in text
+
+
+def test_the_demo_force(demo_store_root, tmp_path):
+    root = tmp_path / "store"
+    shutil.copytree(demo_store_root, root)
+    store = Store(root)
+    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    pack = build_area_pack(store, user=ANALYST, area_code=_first_area(store), month=month)
+    html = render_html(pack)
+    assert all(title.replace('"', "&quot;") in html for title in SECTIONS)
+    pdf = make_pack_pdf(store, user=ANALYST, area_code=pack.area_code, month=month)
+    out = tmp_path / "demo.pdf"
+    out.write_bytes(pdf)
+    pages = _text(out)
+    assert len(pages) >= 4 and "Headline figures" in pages[0]
+    assert "People engaged" in pages[0]
+
+
+def _first_area(store: Store) -> str:
+    from data.reference import list_areas
+
+    return str(list_areas(store)["area_code"].iloc[0])
