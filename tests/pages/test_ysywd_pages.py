@@ -150,3 +150,18 @@ def test_linking_another_event_where_the_issue_came_up(app_store):
     assert not at.exception, at.exception
     assert get_item(app_store, record_id, user=officer)["linked_events"] == [first, second]
     assert not [b for b in at.button if b.key == f"ysywd_item.link.{second}"]  # linked: no longer offered
+
+
+def test_the_commander_view_offers_the_monthly_pack_in_scope(app_store):
+    at = open_page("pages/ysywd_commander.py", SERGEANT)
+    assert not at.exception, at.exception
+    assert [s.options for s in at.selectbox if s.key == "ysywd_commander.pack.area"] == [["Stafford (ST-STA)"]]
+    assert "ysywd_commander.pack.pdf" in {b.key for b in at.get("download_button")}
+
+
+def test_officers_download_their_own_and_their_areas_calendars(app_store):
+    at = open_page("pages/my_activity.py", OFFICER)
+    assert not at.exception, at.exception
+    assert "my_activity.ics" in {b.key for b in at.get("download_button")}
+    at = open_page("pages/book_event.py", OFFICER)
+    assert {"book_event.area_ics", "book_event.public"} <= {b.key for b in at.get("download_button")}
