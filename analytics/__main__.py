@@ -86,15 +86,20 @@ def _add_export(commands) -> None:
     command.add_argument("--user", help="act as this user id (default: a command-line analyst, 'cli')")
 
 
+def _store_and_user(path: str, user_id: str | None) -> tuple[Store, dict] | None:
+    """The existing store at `path` and the user a command acts as; None (and a message) if either is missing."""
+    store = open_store(path, must_exist=True)
+    user = None if store is None else acting_user(store, user_id)
+    return None if user is None else (store, user)
+
+
 def run_export(args: argparse.Namespace) -> int:
     from analytics.period_export import WORKBOOK, export_period
 
-    store = open_store(args.store, must_exist=True)
-    if store is None:
+    opened = _store_and_user(args.store, args.user)
+    if opened is None:
         return 1
-    user = acting_user(store, args.user)
-    if user is None:
-        return 1
+    store, user = opened
     try:
         counts = export_period(store, args.out, user=user, start=args.start, end=args.end, areas=args.area,
                                tables=args.tables.split(",") if args.tables else None)
@@ -148,12 +153,10 @@ def _add_calendar(commands) -> None:
 def run_calendar(args: argparse.Namespace) -> int:
     from analytics.calendar_feed import make_calendar
 
-    store = open_store(args.store, must_exist=True)
-    if store is None:
+    opened = _store_and_user(args.store, args.officer or args.user)
+    if opened is None:
         return 1
-    user = acting_user(store, args.officer or args.user)
-    if user is None:
-        return 1
+    store, user = opened
     try:
         made = make_calendar(store, user=user, area_code=args.area, fmt=args.format, since=args.since,
                              context="command line")
@@ -184,12 +187,10 @@ def _month(text: str) -> dt.date:
 def run_pack(args: argparse.Namespace) -> int:
     from analytics.pack import write_packs
 
-    store = open_store(args.store, must_exist=True)
-    if store is None:
+    opened = _store_and_user(args.store, args.user)
+    if opened is None:
         return 1
-    user = acting_user(store, args.user)
-    if user is None:
-        return 1
+    store, user = opened
     try:
         written = write_packs(store, args.out, user=user, month=args.month, areas=tuple(args.area),
                               force_name=load_environment().force_name)
