@@ -109,7 +109,7 @@ def count_text(value: Any, *, people: bool = False) -> str:
 
 
 def _share(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
+    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
 
 def _days(value: Any) -> str:

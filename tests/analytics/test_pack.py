@@ -18,6 +18,7 @@ from analytics.pack import build_area_pack, list_coverage_gaps, make_pack_pdf, p
 from data import access, db
 from data.store import Store
 from tests.analytics.conftest import build_fixture_store, save
+from tests.analytics.guarantee_fixture import build_guarantee_store
 
 ANALYST = {"user_id": "AN", "name": "Ann Alyst", "role": "analyst", "active": True}
 SUPERVISOR = {"user_id": "S1", "name": "Sue", "role": "supervisor", "area_code": "A1", "active": True}
@@ -75,10 +76,26 @@ def test_the_figures_are_the_hand_counted_ones(march):
     # "You said, we did" raised in March in A1: y1 (open) and y3 (closed after an action 5 days on).
     assert "Raised in the month 2 Actioned 1 Told back 0 Closed 1 Median days to action 5.0" in a1
     # Engagement vs demand: Castle e1 + c1, Abbey e2 + c3: half each; no crime data.
-    assert "Castle 0 0 0 1 <5 0 0% 50%" in a1 and "Abbey 0 0 0 1 <5 0 0% 50%" in a1
+    assert "Castle 0 0 0 1 <5 0 0.0% 50.0%" in a1 and "Abbey 0 0 0 1 <5 0 0.0% 50.0%" in a1
     a2 = " ".join(_text(march / "pack-a2-2025-03.pdf"))
     # A2 in March: e3 booked, e7 completed with 4 attendees (e4 cancelled: not booked).
     assert "Events booked 2 " in a2 and "Events completed 1 " in a2
+
+
+def test_the_guarantee_measures_are_the_hand_counted_ones(tmp_path):
+    """tests/analytics/guarantee_fixture.py works these out for the 91 days to 30 June 2025."""
+    store = build_guarantee_store(tmp_path / "store")
+    assert main(["pack", "--store", str(store.root), "--month", "2025-06", "--area", "A1",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pack-a1-2025-06.html", "pack-a1-2025-06.pdf"]
+    guarantee_page = _text(tmp_path / "out" / "pack-a1-2025-06.pdf")[1]
+    # Castle: Ann Able named, 2 open priorities, current, 2 beat meetings, 6 queries, 2 of 5 due in time,
+    # 3 open late (people: suppressed). Abbey: no one named, 1 open priority, not current.
+    assert "Castle Ann Able 2 yes 2 6 40.0% <5" in guarantee_page
+    assert "Abbey none 1 no 0 0 - 0" in guarantee_page
+    # Abstraction 18.5 h of 1,300; June 4 h of 100 x 30/7; hotspot patrols 3.5 h of 6.5.
+    assert "Abstraction share: 1.4% over the period, 0.9% in the month. Hotspot patrol share: 53.8%." \
+        in guarantee_page
 
 
 def test_small_counts_of_people_are_suppressed(march):
