@@ -410,12 +410,14 @@ def render_html(pack: AreaPack) -> str:
 # -- files ------------------------------------------------------------------------------------------
 
 
-def make_pack_pdf(store: Store, *, user: Mapping[str, Any], area_code: str, month: dt.date, force_name: str = "",
-                  context: str = "") -> bytes:
-    """One area's pack as PDF bytes, for a download; logged as an "export" audit entry."""
+def make_pack_file(store: Store, *, user: Mapping[str, Any], area_code: str, month: dt.date, fmt: str = "pdf",
+                   force_name: str = "", context: str = "") -> bytes:
+    """One area's pack as PDF (or, `fmt="html"`, HTML) bytes, for a download; logged as an "export" audit entry."""
+    if fmt not in ("pdf", "html"):
+        raise ValueError("a pack is a pdf or an html file")
     pack = build_area_pack(store, user=user, area_code=area_code, month=month, force_name=force_name)
-    data = render_pdf(pack)
-    _log(store, user, pack, [f"{pack.stem}.pdf"], context)
+    data = render_pdf(pack) if fmt == "pdf" else render_html(pack).encode("utf-8")
+    _log(store, user, pack, [f"{pack.stem}.{fmt}"], context)
     return data
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics.calendar_feed import calendar_file_name, make_calendar
 from analytics.export import file_stem, to_excel_bytes, to_zip_of_csv_bytes
-from analytics.pack import make_pack_pdf
+from analytics.pack import make_pack_file
 from data import access, reference
 from data.store import Store
 from forms.export import Frames, audited, single_csv
@@ -71,7 +71,8 @@ def render_calendar_download(store: Store, user: Mapping[str, Any], *, label: st
 
 def render_pack_download(store: Store, user: Mapping[str, Any], *, key: str, force_name: str = "",
                          today: dt.date | None = None, months: int = 12) -> None:
-    """Pick an area and a month and download its monthly area pack (PDF); made and audited when pressed.
+    """Pick an area and a month and download its monthly area pack (PDF, or the HTML copy); each file is made
+    and audited when pressed.
     Shown only to users who may export."""
     if not access.can(user, "export"):
         return
@@ -86,14 +87,21 @@ def render_pack_download(store: Store, user: Mapping[str, Any], *, key: str, for
         area = st.selectbox("Area", list(areas), format_func=lambda code: f"{areas[code]} ({code})",
                             key=f"{key}.area")
         month = st.selectbox("Month", choices, index=1, format_func=lambda day: f"{day:%B %Y}", key=f"{key}.month")
+        stem = f"pack-{file_stem(area) or 'area'}-{month:%Y-%m}"
+        for fmt, label, mime, icon in (("pdf", "Monthly area pack (PDF)", "application/pdf", "picture_as_pdf"),
+                                       ("html", "HTML copy", "text/html", "html")):
+            st.download_button(label, data=_pack_maker(store, user, area, month, fmt, force_name), mime=mime,
+                               key=f"{key}.{fmt}", file_name=f"{stem}.{fmt}", icon=f":material/{icon}:",
+                               on_click="ignore")
 
-        def make() -> bytes:
-            return make_pack_pdf(store, user=user, area_code=area, month=month, force_name=force_name,
-                                 context=_page_context())
 
-        st.download_button("Monthly area pack (PDF)", data=make, mime="application/pdf", key=f"{key}.pdf",
-                           file_name=f"pack-{file_stem(area) or 'area'}-{month:%Y-%m}.pdf",
-                           icon=":material/picture_as_pdf:", on_click="ignore")
+def _pack_maker(store: Store, user: Mapping[str, Any], area: str, month: dt.date, fmt: str,
+                force_name: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        return make_pack_file(store, user=user, area_code=area, month=month, fmt=fmt, force_name=force_name,
+                              context=_page_context())
+
+    return make
 
 
 def _page_context() -> str:

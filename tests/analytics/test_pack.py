@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from analytics.__main__ import main
 from analytics.filters import Filters
-from analytics.pack import build_area_pack, list_coverage_gaps, make_pack_pdf, problems_section, render_html
+from analytics.pack import build_area_pack, list_coverage_gaps, make_pack_file, problems_section, render_html
 from data import access, db
 from data.store import Store
 from tests.analytics.conftest import build_fixture_store, save
@@ -134,9 +134,11 @@ def test_who_may_have_a_pack(pack_store):
     with pytest.raises(access.NotAllowed):
         build_area_pack(pack_store, user=SUPERVISOR, area_code="A2", month=dt.date(2025, 3, 1))
     before = len(_exports(pack_store))
-    data = make_pack_pdf(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1), context="page x")
+    data = make_pack_file(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1), context="page x")
     assert data.startswith(b"%PDF") and len(_exports(pack_store)) == before + 1
     assert _exports(pack_store)[-1] == "pack-a1-2025-03.pdf: monthly area pack of A1 for 2025-03; page x"
+    page = make_pack_file(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1), fmt="html")
+    assert page.startswith(b"<!doctype html>") and len(_exports(pack_store)) == before + 2
 
 
 def test_an_empty_store(tmp_path, capsys):
@@ -160,7 +162,7 @@ def test_the_demo_force(demo_store_root, tmp_path):
     pack = build_area_pack(store, user=ANALYST, area_code=_first_area(store), month=month)
     html = render_html(pack)
     assert all(title.replace('"', "&quot;") in html for title in SECTIONS)
-    pdf = make_pack_pdf(store, user=ANALYST, area_code=pack.area_code, month=month)
+    pdf = make_pack_file(store, user=ANALYST, area_code=pack.area_code, month=month)
     out = tmp_path / "demo.pdf"
     out.write_bytes(pdf)
     pages = _text(out)
