@@ -188,3 +188,26 @@ def test_the_command_line_writes_both_formats(calendar_store, tmp_path, capsys):
     assert main(["calendar", "--store", str(calendar_store.root), "--officer", "P1", "--format", "police-uk",
                  "--out", str(tmp_path / "x.json")]) == 1
     assert "public events are an area's" in capsys.readouterr().err
+
+
+def test_an_empty_store_and_the_demo_force(tmp_path, demo_store_root):
+    import shutil
+
+    from data.reference import list_users
+
+    empty = Store(tmp_path / "empty")
+    empty.create()
+    made = make_calendar(empty, user=COMMANDER, area_code="A1")
+    assert icalendar.Calendar.from_ical(made.data).walk("VEVENT") == []
+    assert json.loads(make_calendar(empty, user=COMMANDER, area_code="A1", fmt="police-uk").data) == []
+
+    shutil.copytree(demo_store_root, tmp_path / "demo")
+    demo = Store(tmp_path / "demo")
+    officers = list_users(demo, role="officer")
+    officer = officers.iloc[0].to_dict()
+    since = dt.date.today() - dt.timedelta(days=365)
+    expected = list_officer_events(demo, user=officer, since=since)
+    events = icalendar.Calendar.from_ical(make_calendar(demo, user=officer, since=since).data).walk("VEVENT")
+    assert len(events) == len(expected) > 0
+    for event, row in zip(events, expected.to_dict("records"), strict=True):
+        assert event.decoded("dtstart").replace(tzinfo=None) == row["start"].to_pydatetime()
