@@ -63,7 +63,7 @@ COLUMNS = ["key", "condition", "area_code", "ward_code", "ward", "subject", "sin
 
 def parse_threshold(text: str) -> int:
     """The ASB trigger threshold in `text`: a whole number from 1 to 3 (ValueError with the reason otherwise)."""
-    value = _whole(text, "the threshold")
+    value = _whole(text)
     if value > STATUTORY_MAXIMUM:
         raise ValueError(f"may be no higher than {STATUTORY_MAXIMUM} complaints in six months (ASB, Crime and "
                          "Policing Act 2014 s104)")
@@ -74,16 +74,16 @@ def parse_threshold(text: str) -> int:
 
 def parse_gap_days(text: str) -> int:
     """The coverage gap in `text`: a whole number of days from 1 to 365 (ValueError otherwise)."""
-    value = _whole(text, "the number of days")
+    value = _whole(text)
     if not 1 <= value <= MAX_GAP_DAYS:
         raise ValueError(f"must be from 1 to {MAX_GAP_DAYS} days")
     return value
 
 
-def _whole(text: str, what: str) -> int:
+def _whole(text: str) -> int:
     text = (text or "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise ValueError(f"{what} must be a whole number")
+        raise ValueError("must be a whole number")
     return int(text)
 
 
@@ -284,3 +284,14 @@ def _complaints(relations: Mapping[str, str], filters: Filters, *, now: dt.datet
         LEFT JOIN {r['users']} AS u ON u.user_id = c.officer_id
         ORDER BY c.ward_code, c.category, c.made_at, c.record_id"""
     return sql.run(query, _params(filters, now, threshold, DEFAULT_GAP_DAYS))
+
+
+def list_sent_alerts(store: Store, *, user: Mapping[str, Any]) -> pd.DataFrame:
+    """The alerts the alerts command has claimed or sent (`alerts_sent`), current versions: record_id, version,
+    written_at (UTC), alert_key, condition, status, attempts, message_id, sent_at. For the command (force-wide)."""
+    access.require(user, "read_aggregates")
+    if access.scope(user) is not None:
+        raise access.NotAllowed("only a force-wide role reads the sent alerts")
+    return sql.run(f"""
+        SELECT record_id, version, written_at, alert_key, condition, status, attempts, message_id, sent_at
+        FROM {store.relation('alerts_sent')} ORDER BY alert_key""")
