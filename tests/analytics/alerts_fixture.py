@@ -107,7 +107,7 @@ def build_alerts_store(root: Path, now: dt.datetime = NOW) -> dict[str, str]:
               answered: dt.datetime | None = None) -> None:
         ids[key] = save(store, "community_queries", {
             "received_at": received, "channel": "E-mail", "area_code": "A1", "ward_code": ward, "topic": topic,
-            "officer_id": owner, "summary": f"Query {key}", "answered_at": answered,
+            "officer_id": owner, "summary": f"What was asked ({key})", "answered_at": answered,
             "answer_channel": "Phone" if answered else None}, key)
 
     query("q1", "W1", ago(10), topic="Anti-social behaviour")
