@@ -38,7 +38,7 @@ import pandas as pd
 
 from analytics import sql
 from analytics.filters import Filters
-from analytics.guarantee import LAST_UPDATE, RESPONSE_HOURS
+from analytics.guarantee import LAST_UPDATE, RESPONSE_HOURS, list_late_queries
 from data import access, reference
 from data.store import Store
 
@@ -136,6 +136,19 @@ def list_asb_complaints(store: Store, filters: Filters | None = None, *, user: M
     now = _minute(now)
     settings = alert_settings(store)
     return sql.cached(_complaints, store, filters, tables=TABLES, now=now, threshold=settings.threshold)
+
+
+@sql.scoped("read_aggregates")
+def list_late_queries_now(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
+                          now: dt.datetime | None = None) -> pd.DataFrame:
+    """`analytics.guarantee.list_late_queries` judged at `now` (default: this minute) instead of at the end of a
+    day: the queries unanswered now whose 72 hours have passed, hours_open counted to now."""
+    now = _minute(now)
+    late = list_late_queries(store, dataclasses.replace(filters or Filters(), end=now.date()), user=user)
+    passed = late["received_at"] + pd.Timedelta(hours=RESPONSE_HOURS) < pd.Timestamp(now)
+    late = late[passed].reset_index(drop=True)
+    late["hours_open"] = ((pd.Timestamp(now) - late["received_at"]).dt.total_seconds() / 3600).round(1)
+    return late
 
 
 def _minute(now: dt.datetime | None) -> dt.datetime:

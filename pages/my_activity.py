@@ -14,11 +14,12 @@ from analytics.activity import (
 from analytics.activity import count_my_contributions_by_week as count_by_week
 from analytics.charts import build_ward_map
 from analytics.guarantee import list_my_open_queries
-from data.access import NotAllowed
+from data.access import NotAllowed, can
 from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
 from forms.ui.activity import render_edit_fields, submission_heading
+from forms.ui.alerts import render_my_alerts, render_team_flags
 from forms.ui.links import render_quick_links
 from forms.ui.maps import render_map
 from forms.ui.runtime import open_page
@@ -117,6 +118,9 @@ if late_queries:
     st.warning(f"{late_queries:,} of your community queries {'is' if late_queries == 1 else 'are'} unanswered"
                " after 72 hours.", icon=":material/alarm:")
     st.page_link("pages/log_query.py", label="Answer your queries", icon=":material/reply:")
+render_my_alerts(store, user)
+if can(user, "dip_check"):  # a supervisor: the area's queries past 72 hours and ASB triggers are on Dip checks
+    render_team_flags(store, user)
 message = state.pop("my_activity.message", None)
 if message and message[0] == "conflict":
     render_conflict(message[1], key="my_activity.reload", reload=lambda: None, typed=False)

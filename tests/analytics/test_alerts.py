@@ -172,3 +172,13 @@ def test_an_empty_store_has_no_alerts(tmp_path):
     store.create()
     assert list_alerts(store, user=ANALYST, now=NOW).empty
     assert list_asb_complaints(store, user=ANALYST, now=NOW).empty
+
+
+def test_queries_past_72_hours_are_judged_at_now(store, ids):
+    from analytics.alerts import list_late_queries_now
+
+    late = list_late_queries_now(store, user=ANALYST, now=NOW)
+    assert list(late["record_id"]) == [ids["q1"]]  # qa's 72 hours end at NOW exactly: not past yet
+    assert late.iloc[0]["hours_open"] == 242.0  # 20 Jun 10:00 to 30 Jun 12:00
+    later = list_late_queries_now(store, user=ANALYST, now=NOW + dt.timedelta(minutes=1))
+    assert list(later["record_id"]) == [ids["q1"], ids["qa"]]
