@@ -437,7 +437,7 @@ class AlertSent(Record):
     record_ids: list[Code] = Field(default_factory=list, max_length=500)
     """The records behind it (complaints, the priority, the query)."""
     status: Literal["sending", "sent", "failed"]
-    """sending (claimed; a version left so was interrupted and is sent again), sent, or failed (tried again)."""
+    """sending (claimed; left so for 15 minutes: interrupted, sent again), sent, or failed (tried again)."""
     attempts: Annotated[int, Field(ge=1, le=1000)] = 1
     """How many times sending was started."""
     message_id: Text

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from data.store import Store
 from tests.analytics.conftest import make_action, make_ccr, make_completed_event, make_event, make_ysywd, save
+from tests.analytics.guarantee_fixture import save_areas_and_wards, save_user
 
 NOW = dt.datetime(2025, 6, 30, 12, 0)
 
@@ -57,11 +58,6 @@ def six_months_before(day: dt.date) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def _user(store: Store, user_id: str, name: str, role: str, area: str, *, active: bool = True) -> None:
-    save(store, "users", {"user_id": user_id, "name": name, "email": f"{user_id.lower()}@example.police.uk",
-                          "role": role, "rank": "PC", "area_code": area, "active": active}, f"user-{user_id}")
-
-
 def build_alerts_store(root: Path, now: dt.datetime = NOW) -> dict[str, str]:
     """The store at `root`; the record ids by the names above."""
     store = Store(root)
@@ -72,18 +68,13 @@ def build_alerts_store(root: Path, now: dt.datetime = NOW) -> dict[str, str]:
     def ago(days: int, hour: int = 10) -> dt.datetime:
         return dt.datetime.combine(today - dt.timedelta(days=days), dt.time(hour))
 
-    for code, name in (("A1", "North"), ("A2", "South")):
-        save(store, "areas", {"area_code": code, "name": name, "centre_lat": 51.75, "centre_lon": -1.25},
-             f"area-{code}")
-    for code, name, area in (("W1", "Castle", "A1"), ("W2", "Abbey", "A1"), ("W3", "Riverside", "A2")):
-        save(store, "wards", {"ward_code": code, "name": name, "area_code": area, "centre_lat": 51.75,
-                              "centre_lon": -1.25}, f"ward-{code}")
+    save_areas_and_wards(store)
     for user_id, name, role, area, active in (
             ("P1", "Ann Able", "officer", "A1", True), ("P2", "Ben Best", "officer", "A1", True),
             ("S1", "Sue Sarge", "supervisor", "A1", True), ("S9", "Old Sarge", "supervisor", "A1", False),
             ("P3", "Cat Cole", "officer", "A2", True), ("S3", "Sam Sharp", "supervisor", "A2", True),
             ("AN", "Al Analyst", "analyst", "A1", True)):
-        _user(store, user_id, name, role, area, active=active)
+        save_user(store, user_id, name, role, area, active=active)
     for key, ward, area, officer in (("o1", "W1", "A1", "P1"), ("o3", "W3", "A2", "P3")):
         save(store, "ward_officers", {"ward_code": ward, "area_code": area, "officer_id": officer,
                                       "start_date": today - dt.timedelta(days=400)}, key)

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forms.identity import USER_KEY
 from tests.analytics.alerts_fixture import build_alerts_store
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pages.test_pages import open_page
 
 
 @pytest.fixture(scope="module")
@@ -27,31 +25,23 @@ def _store(fixture_root, monkeypatch) -> None:
     monkeypatch.delenv("BEATBOOK_DEMO_USER", raising=False)
 
 
-def _open(page: str, user_id: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state[USER_KEY] = user_id
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _grid(at: AppTest, column: str):
     """The grid holding `column` (AppTest does not give a grid's key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_an_officer_sees_the_alerts_for_them_on_my_activity():
-    at = _open("pages/my_activity.py", "P1")
+    at = open_page("pages/my_activity.py", "P1")
     grid = _grid(at, "title")
-    assert {"ASB Case Review trigger", "Priority going stale"} <= set(grid["condition"])  # and qc's, while it is due within 12 h
+    # and qc's, while it is due within 12 hours
+    assert {"ASB Case Review trigger", "Priority going stale"} <= set(grid["condition"])
     assert any("ASB Case Review threshold (3 in six months) reached" in t for t in grid["title"])
     assert any(w.value.startswith("Alerts for you:") for w in at.warning)
     assert not any("Your area:" in e.value for e in at.error)  # the area's flags are the supervisor's
 
 
 def test_a_supervisor_sees_the_areas_flags_on_dip_checks_and_my_activity():
-    at = _open("pages/dip_checks.py", "S1")
+    at = open_page("pages/dip_checks.py", "S1")
     complaints = _grid(at, "kind")
     assert list(complaints["kind"]) == ["CCR", "CCR", "Query"]
     assert list(complaints["place"].fillna("")) == ["Place c1", "Place c2", ""]
@@ -60,6 +50,6 @@ def test_a_supervisor_sees_the_areas_flags_on_dip_checks_and_my_activity():
     others = _grid(at, "title")
     assert {"No engagement", "Priority going stale"} <= set(others["condition"])
     assert set(others["ward_code"].dropna()) <= {"W1", "W2"}  # A1 only
-    mine = _open("pages/my_activity.py", "S1")
+    mine = open_page("pages/my_activity.py", "S1")
     assert any(e.value.startswith("Your area:") for e in mine.error)
     assert len(_grid(mine, "title")) >= 5
