@@ -118,9 +118,6 @@ if late_queries:
     st.warning(f"{late_queries:,} of your community queries {'is' if late_queries == 1 else 'are'} unanswered"
                " after 72 hours.", icon=":material/alarm:")
     st.page_link("pages/log_query.py", label="Answer your queries", icon=":material/reply:")
-render_my_alerts(store, user)
-if can(user, "dip_check"):  # a supervisor: the area's queries past 72 hours and ASB triggers are on Dip checks
-    render_team_flags(store, user)
 message = state.pop("my_activity.message", None)
 if message and message[0] == "conflict":
     render_conflict(message[1], key="my_activity.reload", reload=lambda: None, typed=False)
@@ -134,6 +131,9 @@ if not returned.empty:
     for item in returned.itertuples(index=False):
         render_item(item)
 
+render_my_alerts(store, user)
+if can(user, "dip_check"):  # a supervisor: the area's queries past 72 hours and ASB triggers are on Dip checks
+    render_team_flags(store, user)
 render_quick_links(store)
 news = list_news(store, limit=NEWS_ON_ACTIVITY)
 if not news.empty:
