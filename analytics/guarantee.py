@@ -116,14 +116,14 @@ _WARD_IN_SCOPE = "(len($5::VARCHAR[]) = 0 OR list_contains($5::VARCHAR[], {ward}
 
 
 _UNTIL = "lambda x: x.date <= $1::DATE"
-_UPDATED = (f"greatest(raised_on, coalesce(list_max(list_transform(list_filter(actions, {_UNTIL}),"
+LAST_UPDATE = (f"greatest(raised_on, coalesce(list_max(list_transform(list_filter(actions, {_UNTIL}),"
             f" lambda a: a.date)), raised_on), coalesce(list_max(list_transform(list_filter(feedback, {_UNTIL}),"
             " lambda f: f.date)), raised_on))")
 """A priority's last update: the latest of its raised date and its action and feedback dates up to the end."""
 
 
 def _wards_sql(r: Mapping[str, str]) -> str:
-    updated = _UPDATED
+    updated = LAST_UPDATE
     late = f"received_at + INTERVAL {RESPONSE_HOURS} HOUR"
     answered = "(answered_at IS NOT NULL AND answered_at < $3::TIMESTAMP)"
     return f"""
@@ -298,7 +298,7 @@ def list_stale_soon(store: Store, filters: Filters, *, user: Mapping[str, Any]) 
 def _stale_soon(relations: Mapping[str, str], filters: Filters, *, end: dt.date) -> pd.DataFrame:
     query = f"""{_PARAMS}
         p AS (
-            SELECT record_id, area_code, ward_code, issue_category, raised_on, {_UPDATED} AS last_update
+            SELECT record_id, area_code, ward_code, issue_category, raised_on, {LAST_UPDATE} AS last_update
             FROM {relations['ysywd']}
             WHERE status <> 'closed' AND raised_on <= $1::DATE AND ward_code IS NOT NULL
               AND {_IN_SCOPE.format(area='area_code')} AND {_WARD_IN_SCOPE.format(ward='ward_code')})

@@ -7,6 +7,7 @@
     python -m data maintain --store PATH [--every SECONDS] [--vacuum-hours H]
     python -m data soak    --store PATH --writers N --saves M --edit-share F --acks FILE [--json] [--maintain-every S]
     python -m data retention --store PATH [--dry-run] [--today YYYY-MM-DD]
+    python -m data alerts  --store PATH [--now YYYY-MM-DDTHH:MM]
 
 `--store` defaults to the configured store (BEATBOOK_STORE, else data/store). Imports and
 new users go through the forms' checks (`python -m forms`), exports through analytics
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     _add_retention(commands)
+    command = add_command(commands, "alerts", run_alerts,
+                          "E-mail each alert (coverage gaps, stale priorities, queries nearly due, ASB Case Review "
+                          "triggers) once to the ward's named officers or the query's owner and the area's "
+                          "supervisors; recorded in alerts_sent and audited (JSON report; exit status 1 if any "
+                          "failed, to be tried again on the next run).")
+    command.add_argument("--now", type=dt.datetime.fromisoformat, default=None,
+                         help="judge the alerts at this local time, YYYY-MM-DDTHH:MM (default: now)")
     return parser
 
 
@@ -239,6 +247,15 @@ def run_retention(args: argparse.Namespace) -> int:
         return 1
     print_json(report)
     return 0
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    # The one import of an upper layer in data/ (tests/data/test_layering.py): the alerts' conditions are
+    # analytics and their sending a recorded, audited write (forms), but the command is `python -m data alerts`.
+    # This module is the entry point, imported by nothing, so the arrows of the library stay one way.
+    from forms.alerts import run_alerts_command
+
+    return run_alerts_command(args)
 
 
 if __name__ == "__main__":

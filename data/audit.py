@@ -14,7 +14,7 @@ from typing import Any
 from data.store import Store, new_submission_id
 
 ACTIONS = ("sign_in", "sign_out", "export", "view_personal", "view_diversity", "import", "admin_change", "retention",
-           "publish")
+           "publish", "alert")
 """The kinds of entry this log holds."""
 
 
@@ -31,6 +31,18 @@ def log(store: Store, user: Mapping[str, Any] | str, action: str, *, table: str 
     entry = {"user_id": user_id, "action": action, "table_name": table,
              "target_ids": [str(t) for t in target_ids], "detail": detail}
     store.save("audit", entry, user=user_id, submission_id=once or new_submission_id())
+
+
+def log_many(store: Store, user: Mapping[str, Any] | str, action: str, entries: Iterable[tuple[str | None,
+             Iterable[str], str | None]], *, once: str) -> None:
+    """`log` one entry per (table, target ids, detail), all in one commit; `once` names the batch (a repeat
+    of it stores nothing more)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    user_id = user if isinstance(user, str) else str(user.get("user_id") or "anonymous")
+    rows = [({"user_id": user_id, "action": action, "table_name": table, "target_ids": [str(t) for t in targets],
+              "detail": detail}, None, None) for table, targets, detail in entries]
+    store.save_many("audit", rows, user=user_id, submission_id=once)
 
 
 _logged: dict[tuple, None] = {}

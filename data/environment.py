@@ -1,4 +1,4 @@
-"""The deployment's environment: store location, force name, demo seed, basemap, maintenance interval.
+"""The deployment's environment: store location, force name, demo seed, basemap, maintenance interval, mail server.
 
 One typed object fed by BEATBOOK_* environment variables or the `[beatbook]` section of Streamlit secrets.
 The force's own settings, changed in the app, are rows of the `settings` table (`forms.admin.FORCE_SETTINGS`)."""
@@ -23,6 +23,13 @@ class Environment:
     # How often an app server's background worker compacts the store (seconds); 0 turns it off,
     # for a force that runs `python -m data maintain` on a schedule instead.
     maintenance_seconds: float = 60.0
+    # The mail server alerts are sent through (`python -m data alerts`); no host: alerts are not e-mailed.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: str = "starttls"  # starttls, ssl (SMTPS) or none (a relay on the host or a closed network)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "beatbook@localhost"
 
 
 def load_environment(secrets: dict | None = None) -> Environment:
@@ -40,4 +47,19 @@ def load_environment(secrets: dict | None = None) -> Environment:
         basemap_style=pick("basemap_style", None) or None,
         storage_options=json.loads(options) if isinstance(options, str) else options,
         maintenance_seconds=float(pick("maintenance_seconds", Environment.maintenance_seconds)),
+        smtp_host=pick("smtp_host", None) or None,
+        smtp_port=int(pick("smtp_port", Environment.smtp_port)),
+        smtp_security=_security(str(pick("smtp_security", Environment.smtp_security))),
+        smtp_user=pick("smtp_user", None) or None,
+        smtp_password=pick("smtp_password", None) or None,
+        smtp_from=str(pick("smtp_from", Environment.smtp_from)),
     )
+
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _security(value: str) -> str:
+    if value.strip().lower() not in SMTP_SECURITY:
+        raise ValueError(f"BEATBOOK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {value!r}")
+    return value.strip().lower()

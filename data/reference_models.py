@@ -17,7 +17,7 @@ class AuditEntry(Record):
     user_id: Code
     """Who acted."""
     action: Code
-    """What they did: sign_in, sign_out, export, view_personal, import, admin_change, retention or publish."""
+    """What they did: sign_in, sign_out, export, view_personal, import, admin_change, retention, publish or alert."""
     table_name: Code | None = None
     """Table concerned, if any."""
     target_ids: list[str] = Field(default_factory=list)

@@ -419,6 +419,35 @@ class CommunityQuery(Record):
         return self
 
 
+class AlertSent(Record):
+    """An alert e-mailed once (`python -m data alerts`): claimed before sending, marked sent after."""
+
+    alert_key: Annotated[str, Field(min_length=1, max_length=200)]
+    """Stable key of the alert: condition, ward or record, and what starts it (e.g. asb_trigger:W1:Fly-tipping:...)."""
+    condition: Literal["coverage_gap", "stale_priority", "query_due", "asb_trigger"]
+    """Which condition raised it."""
+    area_code: Code | None = None
+    """Local policing area."""
+    ward_code: Code | None = None
+    """Ward, if the alert is about one."""
+    subject: Text
+    """The e-mail's subject line."""
+    recipients: list[Annotated[str, Field(min_length=3, max_length=200)]] = Field(default_factory=list, max_length=100)
+    """E-mail addresses it went to (the ward's named officers or the query's owner, and the area's supervisors)."""
+    record_ids: list[Code] = Field(default_factory=list, max_length=500)
+    """The records behind it (complaints, the priority, the query)."""
+    status: Literal["sending", "sent", "failed"]
+    """sending (claimed; left so for 15 minutes: interrupted, sent again), sent, or failed (tried again)."""
+    attempts: Annotated[int, Field(ge=1, le=1000)] = 1
+    """How many times sending was started."""
+    message_id: Text
+    """The e-mail's Message-ID, the same on every attempt, so a repeat after an interruption can be recognised."""
+    sent_at: dt.datetime | None = None
+    """When the mail server accepted it (UTC); empty until sent."""
+    error: LongText | None = None
+    """Why the last attempt failed."""
+
+
 TABLES: dict[str, type[Record]] = {
     "events": Event,
     "ccrs": Ccr,
@@ -441,5 +470,6 @@ TABLES: dict[str, type[Record]] = {
     "diversity_months": DiversityMonth,
     "ward_officers": WardOfficer,
     "community_queries": CommunityQuery,
+    "alerts_sent": AlertSent,
 }
 

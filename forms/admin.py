@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from analytics import quality
+from analytics import alerts, quality
 from analytics.activity import QUICK_LINK_PREFIX
 from analytics.admin import find_record, list_records
 from data import access, audit, picklists, retention
@@ -51,7 +51,18 @@ FORCE_SETTINGS = {rule.setting: f"{rule.summary} ({rule.unit}; empty or 0 keeps 
 FORCE_SETTINGS |= {f"{quality.SHARE_KEY}{table}": f"Share of the team's {table.replace('_', ' ')} sampled for dip "
                                                   f"checks (0 to 1; default {quality.DEFAULT_SHARE})"
                    for table in quality.CHECKED_TABLES}
+FORCE_SETTINGS |= {
+    alerts.THRESHOLD_SETTING: "ASB Case Review (community trigger) threshold: complaints about the same place or "
+                              f"issue in six months that flag a case (1 to {alerts.STATUTORY_MAXIMUM}; default "
+                              f"{alerts.STATUTORY_MAXIMUM}; the law allows no more than {alerts.STATUTORY_MAXIMUM})",
+    alerts.GAP_SETTING: "Days without engagement in a ward before it is flagged as a coverage gap (1 to "
+                        f"{alerts.MAX_GAP_DAYS}; default {alerts.DEFAULT_GAP_DAYS})",
+}
 """Rows of the `settings` table admins may change here (quick links and news have their own functions)."""
+SETTING_PARSERS = {alerts.THRESHOLD_SETTING: alerts.parse_threshold, alerts.GAP_SETTING: alerts.parse_gap_days}
+"""The settings checked by a parser of their own (an empty value restores the default)."""
+FORCE_SETTING_NAMES = {alerts.THRESHOLD_SETTING: "The ASB trigger threshold",
+                       alerts.GAP_SETTING: "The coverage gap"}
 SHARE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]{0,12})?|\.[0-9]{1,12}")
 
 
@@ -368,6 +379,11 @@ def save_setting(*, store: Store, key: str, value: str, user: Mapping[str, Any],
             raise ValidationError({"value": str(exc)}) from None
     elif key.startswith(quality.SHARE_KEY) and not _share(text):
         raise ValidationError({"value": "must be a number from 0 to 1 (e.g. 0.1 for one in ten)"})
+    elif key in SETTING_PARSERS and text:
+        try:
+            text = str(SETTING_PARSERS[key](text))
+        except ValueError as exc:
+            raise ValidationError({"value": f"{FORCE_SETTING_NAMES[key]} {exc}"}) from None
     return _save_setting(store, key, text, user=user, submission_id=submission_id, base_version=base_version,
                          detail=f"set {key} to {text or '(empty)'}")
 

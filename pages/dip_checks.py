@@ -11,6 +11,7 @@ from data.store import ValidationError
 from forms.activity import describe_record
 from forms.dip_checks import REVIEW_LABELS, save_review, view_personal_answers
 from forms.ui.activity import submission_heading
+from forms.ui.alerts import render_supervisor_flags
 from forms.ui.dip_checks import render_review_fields, render_team_export, review_form
 from forms.ui.runtime import open_page
 from forms.ui.widgets import render_errors, user_text
@@ -111,4 +112,5 @@ with returned:
     for item in waiting.itertuples(index=False):
         render_item(item)
 
+render_supervisor_flags(store, user, key="dip.flags")
 render_team_export(store=store, user=user, today=today)

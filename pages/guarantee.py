@@ -16,6 +16,7 @@ from analytics.guarantee import (
     list_stale_soon,
 )
 from data import access, reference
+from forms.ui.alerts import render_late_queries
 from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of
 
@@ -91,12 +92,7 @@ st.dataframe(soon, hide_index=True, key="guarantee.stale_soon",
 
 st.subheader(f"Queries open past {RESPONSE_HOURS} hours")
 late = list_late_queries(store, Filters(end=end, areas=tuple(chosen)), user=user)
-st.dataframe(late, hide_index=True, key="guarantee.late_queries",
-             column_order=["ward", "topic", "channel", "received_at", "owner", "hours_open"],
-             column_config={"ward": "Ward", "topic": "Topic", "channel": "Received by",
-                            "received_at": st.column_config.DatetimeColumn("Received", format="DD/MM/YYYY HH:mm"),
-                            "owner": "Owner", "hours_open": st.column_config.NumberColumn("Hours open",
-                                                                                          format="%.0f")})
+render_late_queries(late, key="guarantee.late_queries")
 
 st.header("Per area")
 st.caption("Abstraction: hours abstracted ÷ contracted hours of the area's officers and supervisors over the period."

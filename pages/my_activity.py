@@ -14,11 +14,12 @@ from analytics.activity import (
 from analytics.activity import count_my_contributions_by_week as count_by_week
 from analytics.charts import build_ward_map
 from analytics.guarantee import list_my_open_queries
-from data.access import NotAllowed
+from data.access import NotAllowed, can
 from data.store import EditConflict
 from forms.activity import FIELD_LABELS, edit_record, editable_values, withdraw_record
 from forms.activity import withdraw_submission_id as withdraw_id
 from forms.ui.activity import render_edit_fields, submission_heading
+from forms.ui.alerts import render_my_alerts, render_team_flags
 from forms.ui.export import render_calendar_download
 from forms.ui.links import render_quick_links
 from forms.ui.maps import render_map
@@ -131,6 +132,9 @@ if not returned.empty:
     for item in returned.itertuples(index=False):
         render_item(item)
 
+render_my_alerts(store, user)
+if can(user, "dip_check"):  # a supervisor: the area's queries past 72 hours and ASB triggers are on Dip checks
+    render_team_flags(store, user)
 render_quick_links(store)
 news = list_news(store, limit=NEWS_ON_ACTIVITY)
 if not news.empty:

@@ -62,6 +62,7 @@ SKIPPED_TABLES = {
     "census_population": "imported census counts: shown in grids and charts only (plain text)",
     "diversity_months": "counts only",
     "ward_officers": "codes and dates only; names shown are the users' (planted in `users`)",
+    "alerts_sent": "written by the alerts command from codes and counts; never shown in the app",
 }
 
 

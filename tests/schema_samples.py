@@ -40,6 +40,10 @@ VALID = {
     "community_queries": {"received_at": dt.datetime(2025, 3, 4, 9), "channel": "Phone", "area_code": "A1",
                           "ward_code": "W1", "topic": "Speeding", "officer_id": "P1", "summary": "Speeding cars",
                           "answered_at": dt.datetime(2025, 3, 5, 9), "answer_channel": "E-mail"},
+    "alerts_sent": {"alert_key": "query_due:q1", "condition": "query_due", "area_code": "A1", "ward_code": "W1",
+                    "subject": "Query due within 12 hours", "recipients": ["p1@example.police.uk"],
+                    "record_ids": ["q1"], "status": "sent", "attempts": 1, "message_id": "<q1@beatbook>",
+                    "sent_at": dt.datetime(2025, 3, 4, 9)},
 }
 """Every stored table should have a sample here: the schema tests check each one's fields."""
 SYSTEM = {"record_id": "r1", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 1),

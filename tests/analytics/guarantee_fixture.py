@@ -56,8 +56,8 @@ D = dt.date
 T = dt.datetime
 
 
-def _user(store: Store, user_id: str, name: str, role: str, area: str | None, *, hours: float | None = None,
-          active: bool = True) -> None:
+def save_user(store: Store, user_id: str, name: str, role: str, area: str | None, *, hours: float | None = None,
+              active: bool = True) -> None:
     save(store, "users", {"user_id": user_id, "name": name, "email": f"{user_id.lower()}@example.police.uk",
                           "role": role, "rank": "PC", "area_code": area, "active": active,
                           "weekly_hours": hours}, f"user-{user_id}")
@@ -78,22 +78,27 @@ def _crimes(store: Store, ward: str, area: str, month: dt.date, count: int) -> N
                                "source_file": "test.csv"}, f"crime-{ward}-{month}-{i}")
 
 
-def build_guarantee_store(root: Path) -> Store:
-    store = Store(root)
-    store.create()
+def save_areas_and_wards(store: Store) -> None:
+    """Areas A1 North (wards W1 Castle, W2 Abbey) and A2 South (W3 Riverside)."""
     for code, name in (("A1", "North"), ("A2", "South")):
         save(store, "areas", {"area_code": code, "name": name, "centre_lat": 51.75, "centre_lon": -1.25},
              f"area-{code}")
     for code, name, area in (("W1", "Castle", "A1"), ("W2", "Abbey", "A1"), ("W3", "Riverside", "A2")):
         save(store, "wards", {"ward_code": code, "name": name, "area_code": area, "centre_lat": 51.75,
                               "centre_lon": -1.25}, f"ward-{code}")
-    _user(store, "P1", "Ann Able", "officer", "A1", hours=20)
-    _user(store, "P2", "Ben Best", "officer", "A1")
-    _user(store, "S1", "Sue Sarge", "supervisor", "A1")
-    _user(store, "P3", "Cat Cole", "officer", "A2")
-    _user(store, "P9", "Old Timer", "officer", "A1", active=False)
-    _user(store, "ADM", "Ada Admin", "admin", "A1")
-    _user(store, "AN", "Al Analyst", "analyst", "A1")
+
+
+def build_guarantee_store(root: Path) -> Store:
+    store = Store(root)
+    store.create()
+    save_areas_and_wards(store)
+    save_user(store, "P1", "Ann Able", "officer", "A1", hours=20)
+    save_user(store, "P2", "Ben Best", "officer", "A1")
+    save_user(store, "S1", "Sue Sarge", "supervisor", "A1")
+    save_user(store, "P3", "Cat Cole", "officer", "A2")
+    save_user(store, "P9", "Old Timer", "officer", "A1", active=False)
+    save_user(store, "ADM", "Ada Admin", "admin", "A1")
+    save_user(store, "AN", "Al Analyst", "analyst", "A1")
     save(store, "settings", {"key": "contracted_weekly_hours", "value": "40"}, "setting-hours")
 
     for key, ward, area, officer, start, end in (

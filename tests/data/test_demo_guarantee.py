@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from analytics.alerts import list_alerts, list_asb_complaints
 from analytics.filters import Filters
 from analytics.guarantee import guarantee
 from data import db, demo
@@ -43,3 +44,17 @@ def test_the_records_keep_their_rules(store):
     part_time = db.scalar(f"SELECT count(weekly_hours) FROM {store.relation('users')}")
     assert 0 < part_time < 120
     assert db.row(f"SELECT value FROM {store.relation('settings')} WHERE key = 'contracted_weekly_hours'") == ("37",)
+
+
+def test_the_demo_shows_every_kind_of_alert_and_asb_triggers_with_their_complaints(store):
+    now = dt.datetime.combine(TODAY, dt.time(12))
+    alerts = list_alerts(store, user=ANALYST, now=now)
+    counts = alerts["condition"].value_counts()
+    assert set(counts.index) == {"coverage_gap", "stale_priority", "query_due", "asb_trigger"}
+    assert 0 < alerts.loc[alerts["condition"] == "coverage_gap", "ward_code"].nunique() < 211
+    triggered = alerts.loc[alerts["condition"] == "asb_trigger", "ward_code"].nunique()
+    assert 0 < triggered < 211
+    complaints = list_asb_complaints(store, user=ANALYST, now=now)
+    assert complaints.groupby("key").size().min() >= 3
+    assert set(complaints["key"]) == set(alerts.loc[alerts["condition"] == "asb_trigger", "key"])
+    assert set(complaints["table_name"]) == {"ccrs", "community_queries"}

@@ -32,6 +32,7 @@ import analytics
 from analytics import (
     activity,
     admin,
+    alerts,
     audit,
     calendar,
     ccr_dash,
@@ -67,6 +68,7 @@ NO_USER = {
     "activity.list_news": "force news, shown to every signed-in user",
     "activity.list_settings": "configuration values (quick links, force name)",
     "quality.dip_check_shares": "the configured dip-check sample shares",
+    "alerts.alert_settings": "the configured ASB trigger threshold and coverage gap",
     "search.creators_relation": "builds SQL text; reads nothing",
     "disclosure.publish": "writes the closed months' published cells and returns only how many",
     "disclosure.publishable_months": "which months may be published, from the retention settings",
@@ -155,6 +157,8 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
     "wordcloud.issues_word_cloud": (lambda s, u, t: wordcloud.issues_word_cloud(
         s, Filters(areas=(STA,)), user=u, width=60, height=40), READERS - {"stk_supervisor"}),
     "guarantee.list_my_open_queries": (lambda s, u, t: guarantee.list_my_open_queries(s, user=u), TEAM),
+    "alerts.list_my_alerts": (lambda s, u, t: alerts.list_my_alerts(s, user=u), TEAM),
+    "alerts.list_sent_alerts": (lambda s, u, t: alerts.list_sent_alerts(s, user=u), {"commander", "analyst"}),
     "guarantee.list_ward_officers": (lambda s, u, t: guarantee.list_ward_officers(s, user=u, area_code=STA),
                                      EVERYONE - {"stk_officer", "stk_supervisor"}),
     "ysywd.list_board": (lambda s, u, t: ysywd_reads.list_board(s, user=u, area_code=STA), EVERYONE - {
