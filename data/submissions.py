@@ -77,13 +77,13 @@ class RecentSubmissions:
     def _follow(self, index: tuple[IndexedFile, ...]) -> None:
         """Bring the index to the version whose files `index` lists: drop the rows of files no longer in it, read
         the rows of files new to it. Any version, later or earlier: only the files differ."""
-        if index is self._seen:
-            return
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if self.horizon is None or now - self.horizon > 2 * RECENT:  # made, or moved on once the index is old
             self.horizon = now - RECENT
             self._rows = {sid: row for sid, row in self._rows.items() if row[1] >= self.horizon}
             self._files = {f: [s for s in sids if s in self._rows] for f, sids in self._files.items()}
+        if index is self._seen:
+            return
         paths = {f.path for f in index}
         for gone in [f for f in self._files if f not in paths]:
             for sid in self._files.pop(gone):
