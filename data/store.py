@@ -13,7 +13,8 @@ read time, so the common read is one filter. Compaction marks superseded rows
 and packs small files into large ones; every version is kept.
 
 `Store` is the one entry; its parts live by what they do: `data.snapshots` (table
-handles, snapshots and read planning), `data.compaction` (compaction, vacuum, the
+handles, snapshots and read planning), `data.submissions` (the recent submission ids a
+save's duplicate check reads), `data.compaction` (compaction, vacuum, the
 maintenance lease, the check) and `data.purge` (retention's rewrites and purges).
 Writes (save, save_many, delete, append_rows) and their commit queue are here.
 """
@@ -491,7 +492,7 @@ def new_submission_id() -> str:
 
     A UUID version 7 (RFC 9562) in hex: the time the form opened, in milliseconds,
     then 74 random bits. The time lets a save look for an earlier use of the id
-    among recent files only.
+    in its index of recent submission ids only (`data.submissions`).
     """
     millis = time.time_ns() // 1_000_000
     rand_a, rand_b = secrets.randbits(12), secrets.randbits(62)
