@@ -81,9 +81,12 @@ def test_a_save_made_on_one_server_is_found_on_another(any_empty_store, tmp_path
                                                                     reference=saved.reference)
     assert two._recent["events"].files_read == read + 1  # the new file only, read from the log's latest version
     assert two.save("events", make_event(), user="u2", submission_id=sid).duplicate
+    for _ in range(3):  # its own saves go into its index as they are committed, unread
+        two.save("events", make_event(), user="u2", submission_id=new_submission_id())
+    assert two._recent["events"].files_read == read + 1
     restarted = server(any_empty_store, tmp_path, "three")
     assert restarted.save("events", make_event(), user="u3", submission_id=sid).duplicate
-    assert restarted.snapshot("events").rows == 2
+    assert restarted.snapshot("events").rows == 5
 
 
 def test_the_index_agrees_with_the_files_through_compaction_retention_and_restarts(tmp_path):
