@@ -10,6 +10,7 @@ only the files that may hold what they look for.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import functools
@@ -120,6 +121,7 @@ class Reads:
     _snapshots: dict[tuple[str, int], Snapshot]
     _holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]
     _indexes: dict[str, tuple[int, tuple[IndexedFile, ...]]]
+    log_reads: collections.Counter[str]
 
     # -- layout -----------------------------------------------------------------
     def uri(self, table: str) -> str:
@@ -152,21 +154,28 @@ class Reads:
         """This store's handle on a table, brought up to the latest version unless `refresh` is False."""
         with self._lock:
             handle = self._tables.get(table)
-            if handle is None:
-                try:
-                    handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
-                except TableNotFoundError:
-                    self.create()
-                    handle = DeltaTable(self.uri(table), storage_options=self.storage_options)
-                self._tables[table] = handle
+            # As for the write handle (`Store._writer`): one moved on version by version slows down.
+            if handle is None or (refresh and handle.version() - self._tables_loaded[table] >= WRITER_RELOAD_VERSIONS):
+                handle = self._tables[table] = self._load(table)
                 self._tables_loaded[table] = handle.version()
             elif refresh:
-                handle.update_incremental()
-                # As for the write handle (`Store._writer`): one moved on version by version slows down.
-                if handle.version() - self._tables_loaded.get(table, -1) >= WRITER_RELOAD_VERSIONS:
-                    handle = self._tables[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
-                    self._tables_loaded[table] = handle.version()
+                self._refresh(table, handle)
             return handle
+
+    def _load(self, table: str) -> DeltaTable:
+        """A new handle on a table at its latest version (the tables are made first if need be): one read of its
+        log, counted in `log_reads`."""
+        self.log_reads[table] += 1
+        try:
+            return DeltaTable(self.uri(table), storage_options=self.storage_options)
+        except TableNotFoundError:
+            self.create()
+            return DeltaTable(self.uri(table), storage_options=self.storage_options)
+
+    def _refresh(self, table: str, handle: DeltaTable) -> None:
+        """Bring a handle to the table's latest version: one read of its log, counted in `log_reads`."""
+        self.log_reads[table] += 1
+        handle.update_incremental()
 
     # -- reading ----------------------------------------------------------------
     def version(self, table: str) -> int:
@@ -271,13 +280,13 @@ class Reads:
 
     def _index(self, table: str, handle: DeltaTable) -> tuple[IndexedFile, ...]:
         """Every data file of the handle's version (a local path) with what the Delta log says of its rows."""
-        version = handle.version()
-        with self._lock:
+        with self._lock:  # the version and its files together (a read handle moves on under this lock only)
+            version = handle.version()
             known = self._indexes.get(table)
-        if known is not None and known[0] == version:
-            return known[1]
+            if known is not None and known[0] == version:
+                return known[1]
+            actions = pa.table(handle.get_add_actions(flatten=True)) if version >= 0 else pa.table({"path": []})
         # Only the columns the checks use: a table of many files has ~70 statistics columns per file.
-        actions = pa.table(handle.get_add_actions(flatten=True)) if version >= 0 else pa.table({"path": []})
         paths = actions.column("path").to_pylist()
 
         def column(name: str) -> list:
@@ -346,7 +355,7 @@ def stored_submissions(index: tuple[IndexedFile, ...],
     """
     if not submission_ids or not index:
         return {}
-    opened = [_opened_at(s) for s in submission_ids]
+    opened = [opened_at(s) for s in submission_ids]
     since = None if any(o is None for o in opened) else min(opened) - CLOCK_SKEW
     files = [f.path for f in index if (since is None or f.latest is None or f.latest >= since)
              and may_hold(f.submissions, submission_ids)]
@@ -392,7 +401,7 @@ def next_reference(index: tuple[IndexedFile, ...]) -> int:
     return top + 1
 
 
-def _opened_at(submission_id: str) -> dt.datetime | None:
+def opened_at(submission_id: str) -> dt.datetime | None:
     """When the form of a `new_submission_id` id opened (UTC), or None for an id of another kind."""
     head = submission_id.split(":", 1)[0]
     if len(head) != 32 or head[12] != "7" or head[16] not in "89ab":

@@ -13,13 +13,15 @@ read time, so the common read is one filter. Compaction marks superseded rows
 and packs small files into large ones; every version is kept.
 
 `Store` is the one entry; its parts live by what they do: `data.snapshots` (table
-handles, snapshots and read planning), `data.compaction` (compaction, vacuum, the
+handles, snapshots and read planning), `data.submissions` (the recent submission ids a
+save's duplicate check reads), `data.compaction` (compaction, vacuum, the
 maintenance lease, the check) and `data.purge` (retention's rewrites and purges).
 Writes (save, save_many, delete, append_rows) and their commit queue are here.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -54,6 +56,7 @@ from data.snapshots import (
     next_reference,
     stored_submissions,
 )
+from data.submissions import RecentSubmissions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +127,9 @@ class Store(Reads, Compaction, Purging):
         self._host_locks: dict[str, objects.FileLock] = {}  # table -> its commit lock (`_host_lock`)
         self._queues: dict[str, list[_Pending]] = {table: [] for table in TABLES}
         self._indexes: dict[str, tuple[int, tuple[IndexedFile, ...]]] = {}
+        self._recent = {table: RecentSubmissions() for table in TABLES}  # each table's recent submission ids
+        # table -> how many times its Delta log was read to load or bring forward a handle (a save reads it once)
+        self.log_reads: collections.Counter[str] = collections.Counter()
         self._leases: weakref.WeakSet[objects.Lease] = weakref.WeakSet()  # maintenance leases taken through it
 
     def find_submission(self, table: str, submission_id: str) -> Saved | None:
@@ -134,7 +140,7 @@ class Store(Reads, Compaction, Purging):
         """
         if not isinstance(submission_id, str) or not submission_id:
             return None
-        found = stored_submissions(self._index(table, self._table(table)), [submission_id])
+        found = self._stored(table, self._index(table, self._table(table)), [submission_id])
         return _saved(table, found[submission_id], duplicate=True) if submission_id in found else None
 
     def save(
@@ -216,7 +222,7 @@ class Store(Reads, Compaction, Purging):
             while waiting:
                 handle = self._writer(table)
                 index = self._index(table, handle)
-                stored = stored_submissions(index, [sid for p in waiting for sid in p.submission_ids])
+                stored = self._stored(table, index, [sid for p in waiting for sid in p.submission_ids])
                 latest = latest_versions(index, {r.record_id for p in waiting for r in p.rows if r.record_id})
                 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                 # Numbered on this version only: a commit refused because someone committed first numbers again.
@@ -257,6 +263,8 @@ class Store(Reads, Compaction, Purging):
                         attempt += 1
                         time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))
                         continue
+                    # Numbered on its version, the table's index is ready for the next save (unless one lands first).
+                    self._recent[table].committed(index, self._index(table, handle), out)
                     for pending in accepted:
                         pending.finish([_saved(table, (r["record_id"], r["version"], r["reference"])) for r in out
                                         if r["submission_id"] in pending.submission_ids])
@@ -265,6 +273,14 @@ class Store(Reads, Compaction, Purging):
             for pending in batch:
                 if not pending.done:
                     pending.fail(error)
+
+    def _stored(self, table: str, index: tuple[IndexedFile, ...],
+                submission_ids: list[str]) -> dict[str, tuple[str, int, int | None]]:
+        """Submission id -> (record id, version, reference number) for those of `submission_ids` stored in the
+        table version whose files `index` lists: from the recent submissions' index (`data.submissions`), and
+        for the ids it cannot answer for (older, or not made by `new_submission_id`), from the files."""
+        found, unknown = self._recent[table].find(index, submission_ids)
+        return found | stored_submissions(index, unknown) if unknown else found
 
     def _host_lock(self, table: str) -> contextlib.AbstractContextManager[None]:
         """Take turns with this machine's other processes to commit to `table` (`objects.FileLock`).
@@ -286,16 +302,14 @@ class Store(Reads, Compaction, Purging):
 
         A handle brought forward one version at a time gets slower with every update (on a table of
         2,000 files, a commit and a file listing took 8 times as long after 2,000 updates as on a
-        handle just loaded), so once it has moved `WRITER_RELOAD_VERSIONS` on it is loaded afresh.
+        handle just loaded), so once it has moved `WRITER_RELOAD_VERSIONS` on it is loaded afresh instead.
+        Either way the log is read once (`log_reads`).
         """
         handle = self._writers.get(table)
-        if handle is None:
-            self._table(table, refresh=False)  # creates the store's tables if need be
-        else:
-            handle.update_incremental()
-            if handle.version() - self._writers_loaded[table] < WRITER_RELOAD_VERSIONS:
-                return handle
-        handle = self._writers[table] = DeltaTable(self.uri(table), storage_options=self.storage_options)
+        if handle is not None and handle.version() - self._writers_loaded[table] < WRITER_RELOAD_VERSIONS:
+            self._refresh(table, handle)
+            return handle
+        handle = self._writers[table] = self._load(table)
         self._writers_loaded[table] = handle.version()
         return handle
 
@@ -478,7 +492,7 @@ def new_submission_id() -> str:
 
     A UUID version 7 (RFC 9562) in hex: the time the form opened, in milliseconds,
     then 74 random bits. The time lets a save look for an earlier use of the id
-    among recent files only.
+    in its index of recent submission ids only (`data.submissions`).
     """
     millis = time.time_ns() // 1_000_000
     rand_a, rand_b = secrets.randbits(12), secrets.randbits(62)

@@ -1,0 +1,131 @@
+"""The save path: one read of the Delta log per save, and the recent submission ids' index (`data.submissions`)
+agreeing with the table's files across servers, compaction, retention and restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from pathlib import Path
+
+from data import store as store_module
+from data import submissions
+from data.snapshots import stored_submissions
+from data.store import Store, new_submission_id
+from tests.data.test_store import make_event
+
+
+def server(store: Store, tmp_path: Path, name: str) -> Store:
+    """Another app server (its own process state and file cache) on the same store."""
+    cache = tmp_path / f"cache-{name}" if store.remote is not None else None
+    return Store(store.root, storage_options=store.storage_options, cache_dir=cache)
+
+
+def opened_ago(ago: dt.timedelta) -> str:
+    """A submission id as `new_submission_id` makes it, for a form opened `ago`."""
+    millis = int((time.time() - ago.total_seconds()) * 1000)
+    return f"{millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62 | secrets.randbits(62):032x}"
+
+
+def index_answers(store: Store, ids: list[str]) -> dict:
+    """What the store's index says of `ids` at the table's latest version, checked against the files."""
+    index = store._index("events", store._table("events"))
+    found, unknown = store._recent["events"].find(index, ids)
+    assert unknown == []
+    assert found == stored_submissions(index, ids)
+    return found
+
+
+def test_each_save_reads_the_delta_log_once(any_empty_store, tmp_path, monkeypatch):
+    store, other = server(any_empty_store, tmp_path, "a"), server(any_empty_store, tmp_path, "b")
+    first, again = new_submission_id(), new_submission_id()
+
+    def edit():
+        record = store.get("events", first)
+        return store.save("events", make_event(title="Moved"), user="u1", submission_id=new_submission_id(),
+                          record_id=first, base_version=record["version"])
+
+    saves = [
+        lambda: store.save("events", make_event(), user="u1", submission_id=first),  # loads the handle
+        lambda: store.save("events", make_event(), user="u1", submission_id=new_submission_id()),
+        lambda: store.save("events", make_event(), user="u1", submission_id=first),  # a double tap
+        lambda: store.save_many("events", [(make_event(), None, None)] * 3, user="u1", submission_id=again),
+        lambda: store.save_many("events", [(make_event(), None, None)] * 3, user="u1", submission_id=again),
+        lambda: (other.save("events", make_event(), user="u2", submission_id=new_submission_id()),
+                 store.save("events", make_event(), user="u1", submission_id=new_submission_id())),
+        lambda: (other.compact("events"), store.save("events", make_event(), user="u1",
+                                                     submission_id=new_submission_id())),
+        lambda: store.delete("events", first, user="u1", submission_id=new_submission_id()),
+    ]
+    for n, save in enumerate(saves):
+        before = store.log_reads["events"]
+        save()
+        assert store.log_reads["events"] - before == 1, f"save {n}"
+    monkeypatch.setattr(store_module, "WRITER_RELOAD_VERSIONS", 2)  # the handle is loaded afresh instead
+    for _ in range(3):
+        before = store.log_reads["events"]
+        store.save("events", make_event(), user="u1", submission_id=new_submission_id())
+        assert store.log_reads["events"] - before == 1
+    assert set(store.log_reads) == {"events"}
+    assert store.snapshot("events").rows == 2 + 3 + 2 + 1 + 1 + 3
+    assert store.check()["events"]["versions_stored_twice"] == 0
+
+
+def test_a_save_made_on_one_server_is_found_on_another(any_empty_store, tmp_path):
+    one, two = server(any_empty_store, tmp_path, "one"), server(any_empty_store, tmp_path, "two")
+    two.save("events", make_event(), user="u2", submission_id=new_submission_id())  # its index is made
+    read = two._recent["events"].files_read
+    sid = new_submission_id()
+    saved = one.save("events", make_event(), user="u1", submission_id=sid)
+    assert two.find_submission("events", sid) == store_module.Saved(saved.record_id, 1, duplicate=True,
+                                                                    reference=saved.reference)
+    assert two._recent["events"].files_read == read + 1  # the new file only, read from the log's latest version
+    assert two.save("events", make_event(), user="u2", submission_id=sid).duplicate
+    for _ in range(3):  # its own saves go into its index as they are committed, unread
+        two.save("events", make_event(), user="u2", submission_id=new_submission_id())
+    assert two._recent["events"].files_read == read + 1
+    restarted = server(any_empty_store, tmp_path, "three")
+    assert restarted.save("events", make_event(), user="u3", submission_id=sid).duplicate
+    assert restarted.snapshot("events").rows == 5
+
+
+def test_the_index_agrees_with_the_files_through_compaction_retention_and_restarts(tmp_path):
+    store = Store(tmp_path / "store")
+    store.create()
+    other = server(store, tmp_path, "other")
+    ids = [new_submission_id() for _ in range(6)]
+    for sid in ids[:3]:
+        store.save("events", make_event(), user="u1", submission_id=sid)
+    other.save("events", make_event(), user="u2", submission_id=ids[3])
+    other.save_many("events", [(make_event(), None, None)] * 2, user="u2", submission_id=ids[4])
+    many = [f"{ids[4]}:0", f"{ids[4]}:1"]
+    every = [*ids, *many]
+    assert set(index_answers(store, every)) == {*ids[:4], *many}
+    store.save("events", make_event(title="Edited"), user="u1", submission_id=ids[5], record_id=ids[0])
+    assert index_answers(store, every)[ids[5]] == (ids[0], 2, 1)
+    other.compact("events")  # every file replaced by one: the index reads it and drops the old ones
+    assert set(index_answers(store, every)) == set(every) - {ids[4]}
+    assert store.snapshot("events").files == store.snapshot("events").files[:1]
+    other.delete_rows("events", predicate=f"record_id = '{ids[1]}'")  # as retention removes a record
+    found = index_answers(store, every)
+    assert ids[1] not in found and ids[2] in found
+    restarted = server(store, tmp_path, "again")
+    assert index_answers(restarted, every) == found
+    recent = store._recent["events"]
+    recent.horizon -= 3 * submissions.RECENT  # an old index moves its horizon on when next brought forward
+    store.save("events", make_event(), user="u1", submission_id=new_submission_id())
+    assert recent.horizon > dt.datetime.now(dt.UTC).replace(tzinfo=None) - submissions.RECENT - dt.timedelta(minutes=1)
+    assert set(index_answers(store, every)) == set(found)
+
+
+def test_an_older_or_foreign_submission_is_looked_up_in_the_files(tmp_path):
+    store = Store(tmp_path / "store")
+    store.create()
+    old, foreign = opened_ago(3 * submissions.RECENT), "tap-1"
+    first = [store.save("events", make_event(), user="u1", submission_id=sid) for sid in (old, foreign)]
+    restarted = server(store, tmp_path, "again")
+    index = restarted._index("events", restarted._table("events"))
+    assert restarted._recent["events"].find(index, [old, foreign, new_submission_id()])[1] == [old, foreign]
+    again = [restarted.save("events", make_event(), user="u1", submission_id=sid) for sid in (old, foreign)]
+    assert [(a.record_id, a.duplicate) for a in again] == [(f.record_id, True) for f in first]
+    assert restarted.snapshot("events").rows == 2
