@@ -50,14 +50,15 @@ EVERYONE = set(WHO) - {"inactive"}
 
 # -- the capability table, by hand ---------------------------------------------------
 
-OFFICER_CAN = {"log_activity", "read_own_records", "read_team_records", "share", "ysywd_read", "ysywd_edit"}
+OFFICER_CAN = {"log_activity", "read_own_records", "read_team_records", "share", "ysywd_read", "ysywd_edit",
+               "problem_read", "problem_edit"}
 EXPECTED_CAPABILITIES = {
     "officer": OFFICER_CAN,
     "supervisor": OFFICER_CAN | {"add_info", "read_personal", "dip_check", "team_export", "read_quality",
                                  "ysywd_publish", "read_aggregates", "read_ccr_details", "export"},
-    "commander": {"share", "ysywd_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
+    "commander": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
                   "export"},
-    "analyst": {"share", "ysywd_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
+    "analyst": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
                 "export", "import"},
     "admin": {"share", "ysywd_read", "add_info", "import", "administer", "read_audit"},
 }
