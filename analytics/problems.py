@@ -152,8 +152,9 @@ def _for_item(relations: Mapping[str, str], filters: Filters, *, ysywd_id: str) 
     where, params = _where(dataclasses.replace(filters, end=dt.date.max))
     frame = sql.run(f"""
         SELECT p.record_id, p.title, p.stage, coalesce(u.name, p.owner_id) AS owner, p.review_on
-        FROM {relations['problems']} AS p LEFT JOIN {relations['users']} AS u ON u.user_id = p.owner_id
-        WHERE {where} AND list_contains(p.ysywd_ids, ?) ORDER BY p.opened_on, p.record_id""", [*params, ysywd_id])
+        FROM (SELECT * FROM {relations['problems']} WHERE {where} AND list_contains(ysywd_ids, ?)) AS p
+        LEFT JOIN {relations['users']} AS u ON u.user_id = p.owner_id
+        ORDER BY p.opened_on, p.record_id""", [*params, ysywd_id])
     frame.insert(3, "stage_label", frame["stage"].map(STAGE_LABELS))
     return frame
 
