@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
 from analytics import sql, trends
@@ -257,3 +258,31 @@ def _assessment_daily(relations: Mapping[str, str], filters: Filters) -> pd.Data
     both = pd.concat([activity[["day", "issues_raised", "engagement"]], crime], ignore_index=True)
     return both.fillna(0).groupby("day", as_index=False)[list(MEASURES)].sum().astype(
         dict.fromkeys(MEASURES, "int64"))
+
+
+# -- charts ------------------------------------------------------------------------------
+
+
+def build_crime_chart(by_month: pd.DataFrame) -> alt.Chart:
+    """Crimes and ASB per month (`Analysis.by_month`), one line each."""
+    long = by_month.melt(id_vars=["month"], value_vars=["crimes", "asb"], var_name="measure", value_name="count")
+    long["measure"] = long["measure"].map(MEASURES)
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("month:T", title="Month"), y=alt.Y("count:Q", title="Reports"),
+        color=alt.Color("measure:N", title=None, sort=[MEASURES["crimes"], MEASURES["asb"]]),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("measure:N", title="What"),
+                 alt.Tooltip("count:Q", title="Reports", format=",")])
+
+
+def build_stage_chart(by_stage: pd.DataFrame) -> alt.Chart:
+    """Problems per area (`problems_by_stage`), one bar each, split by stage in SARA order."""
+    rows = by_stage[by_stage["problems"] > 0]
+    order = [STAGE_LABELS[s] for s in STAGES]
+    return alt.Chart(rows).mark_bar().encode(
+        y=alt.Y("area:N", title="Area"), x=alt.X("problems:Q", title="Problems"),
+        color=alt.Color("stage_label:N", title="Stage", sort=order, scale=alt.Scale(domain=order)),
+        order=alt.Order("stage_order:Q"),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("stage_label:N", title="Stage"),
+                 alt.Tooltip("problems:Q", title="Problems"), alt.Tooltip("mean_age_days:Q", title="Mean age (days)"),
+                 alt.Tooltip("oldest_age_days:Q", title="Oldest (days)")],
+    ).transform_calculate(stage_order=f"indexof({order!r}, datum.stage_label)")

@@ -211,7 +211,8 @@ def open_problem(*, store: Store, values: Mapping[str, Any], user: Mapping[str, 
     owner = values.get("owner_id") or actor
     _check_owner(store, errors, owner, area_code)
     _check_review(errors, values.get("review_on"), today=today)
-    record = {"title": checks.text_or_none(values.get("title")), "statement": checks.text_or_none(values.get("statement")),
+    record = {"title": checks.text_or_none(values.get("title")),
+              "statement": checks.text_or_none(values.get("statement")),
               "stage": "scanning", "owner_id": owner, "area_code": area_code, "ward_codes": wards,
               "places": checks.text_or_none(values.get("places")), "opened_on": today,
               "review_on": values.get("review_on"), "ysywd_ids": items, "change": "Opened"}
@@ -344,7 +345,8 @@ def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user:
     checks.check_text(errors, "partner", values.get("partner"), max_length=200)
     if checks.check_date(errors, "planned_on", values.get("planned_on")):
         if values["planned_on"] < problem["opened_on"]:
-            checks.add(errors, "planned_on", f"cannot be before the problem was opened ({problem['opened_on']:%d/%m/%Y})")
+            checks.add(errors, "planned_on",
+                       f"cannot be before the problem was opened ({problem['opened_on']:%d/%m/%Y})")
         elif values["planned_on"] > today + REVIEW_AHEAD:
             checks.add(errors, "planned_on", "can be at most a year ahead")
     if problem["stage"] == "closed":

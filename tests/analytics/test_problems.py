@@ -72,7 +72,8 @@ def test_analysis_pulls_the_wards_crime_and_what_residents_raised(store):
     analysis = problems.problem_analysis(store, pr1, user=user("P1"))
     assert (analysis.start, analysis.end) == (dt.date(2024, 3, 15), dt.date(2025, 3, 14))
     assert analysis.by_month.to_dict("records") == [
-        {"month": pd.Timestamp(2025, 1, 1), "crimes": 2, "asb": 1}, {"month": pd.Timestamp(2025, 2, 1), "crimes": 0, "asb": 1}]
+        {"month": pd.Timestamp(2025, 1, 1), "crimes": 2, "asb": 1},
+        {"month": pd.Timestamp(2025, 2, 1), "crimes": 0, "asb": 1}]
     assert analysis.issues.to_dict("records") == [{"issue": "Parking", "count": 2}, {"issue": "ASB", "count": 1}]
     assert list(analysis.items["issue_category"]) == ["Parking"]
 

@@ -56,10 +56,10 @@ EXPECTED_CAPABILITIES = {
     "officer": OFFICER_CAN,
     "supervisor": OFFICER_CAN | {"add_info", "read_personal", "dip_check", "team_export", "read_quality",
                                  "ysywd_publish", "read_aggregates", "read_ccr_details", "export"},
-    "commander": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
-                  "export"},
-    "analyst": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
-                "export", "import"},
+    "commander": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates",
+                  "read_ccr_details", "export"},
+    "analyst": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates",
+                "read_ccr_details", "export", "import"},
     "admin": {"share", "ysywd_read", "add_info", "import", "administer", "read_audit"},
 }
 
