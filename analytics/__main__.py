@@ -3,6 +3,7 @@
     python -m analytics summary --store PATH [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--area CODE] [--json]
     python -m analytics export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]... [--tables a,b]
     python -m analytics guarantee --store PATH [--end DATE] [--area CODE] [--json]
+    python -m analytics problems --store PATH [--end DATE] [--area CODE] [--json]
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.set_defaults(run=run_summary)
     _add_export(commands)
     _add_guarantee(commands)
+    _add_problems(commands)
     return run_command(parser, argv)
 
 
@@ -125,6 +127,34 @@ def run_guarantee(args: argparse.Namespace) -> int:
         return 1
     report = guarantee_report(figures)
     print(json.dumps(report, default=_as_json, indent=2) if args.json else format_guarantee(report, end=figures.end))
+    return 0
+
+
+def _add_problems(commands) -> None:
+    command = add_command(commands, "problems", run_problems,
+                          "Problem-solving (SARA) records per area and stage, with their ages.")
+    command.add_argument("--end", type=dt.date.fromisoformat, help="as-of date, YYYY-MM-DD (default: today)")
+    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
+    command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run_problems(args: argparse.Namespace) -> int:
+    from analytics.problems import format_by_stage, problems_by_stage
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    try:
+        frame = problems_by_stage(store, Filters(end=args.end, areas=tuple(args.area)),
+                                  user=acting_user(store, None))
+    except (ValidationError, ValueError) as exc:
+        print(f"no figures: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        print(json.dumps(rows, default=_as_json, indent=2))
+    else:
+        print(format_by_stage(frame))
     return 0
 
 

@@ -260,6 +260,26 @@ def _assessment_daily(relations: Mapping[str, str], filters: Filters) -> pd.Data
         dict.fromkeys(MEASURES, "int64"))
 
 
+def format_by_stage(frame: pd.DataFrame) -> str:
+    """`problems_by_stage` as a plain table for the command line: one line per area and stage with problems, then
+    each area's total; "No problems." when there are none."""
+    rows = frame[frame["problems"] > 0]
+    if rows.empty:
+        return "No problems."
+    width = max(len(str(a)) for a in rows["area"])
+    head = (f"{'Area':<{width}}  {'Stage':<10}  {'Problems':>8}  {'<=30d':>5}  {'31-90d':>6}  {'>90d':>5}"
+            f"  {'Mean age':>8}  {'Oldest':>6}  {'Overdue':>7}")
+    lines = [head, "-" * len(head)]
+    for r in rows.to_dict("records"):
+        lines.append(f"{r['area']:<{width}}  {r['stage_label']:<10}  {r['problems']:>8}  {r['under_31_days']:>5}"
+                     f"  {r['days_31_to_90']:>6}  {r['over_90_days']:>5}  {r['mean_age_days']:>8.1f}"
+                     f"  {r['oldest_age_days']:>6}  {r['reviews_overdue']:>7}")
+    total = int(rows["problems"].sum())
+    open_now = int(rows.loc[rows["stage"] != "closed", "problems"].sum())
+    lines.append(f"{total:,} problems, {open_now:,} open, {int(rows['reviews_overdue'].sum()):,} reviews overdue.")
+    return "\n".join(lines)
+
+
 # -- charts ------------------------------------------------------------------------------
 
 

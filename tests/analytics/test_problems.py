@@ -4,12 +4,14 @@ tests/analytics/problem_fixture.py."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pandas as pd
 import pytest
 
 from analytics import problems
+from analytics.__main__ import main
 from analytics.filters import Filters
 from data.access import NotAllowed
 from data.store import Store
@@ -107,3 +109,21 @@ def test_an_empty_store_has_no_problems(tmp_path):
     empty.create()
     assert problems.problems_by_stage(empty, None, user=user("AN")).empty
     assert problems.list_problems(empty, None, user=user("AN")).empty
+
+
+def test_the_command_prints_the_same_figures(store, capsys):
+    assert main(["problems", "--store", str(store.root), "--end", AS_OF.isoformat(), "--json"]) == 0
+    rows = {(r["area_code"], r["stage"]): r for r in json.loads(capsys.readouterr().out)}
+    assert len(rows) == 10
+    assert (rows[("A2", "closed")]["problems"], rows[("A2", "closed")]["oldest_age_days"]) == (1, 135)
+    assert rows[("A1", "response")]["mean_age_days"] is None
+    assert main(["problems", "--store", str(store.root), "--end", AS_OF.isoformat(), "--area", "A1"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[2].split() == ["North", "Scanning", "1", "0", "1", "0", "90.0", "90", "1"]
+    assert table[-1] == "3 problems, 3 open, 1 reviews overdue."
+
+
+def test_the_command_on_an_empty_store(tmp_path, capsys):
+    Store(tmp_path / "empty").create()
+    assert main(["problems", "--store", str(tmp_path / "empty")]) == 0
+    assert capsys.readouterr().out == "No problems.\n"
