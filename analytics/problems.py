@@ -233,6 +233,7 @@ def assessment(store: Store, problem: Mapping[str, Any], *, user: Mapping[str, A
                days: int = DEFAULT_ASSESSMENT_DAYS) -> pd.DataFrame:
     """measure, label, before, after, change, pct_change for the problem's wards (`MEASURES`), `days` either
     side of the response (see the module's notes); no rows until the response has both its dates."""
+    access.require(user, "problem_read", problem["area_code"])
     window = assessment_window(problem, days=days)
     if window is None:
         return pd.DataFrame(columns=["measure", "label", "before", "after", "change", "pct_change"])

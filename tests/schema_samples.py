@@ -40,6 +40,9 @@ VALID = {
     "community_queries": {"received_at": dt.datetime(2025, 3, 4, 9), "channel": "Phone", "area_code": "A1",
                           "ward_code": "W1", "topic": "Speeding", "officer_id": "P1", "summary": "Speeding cars",
                           "answered_at": dt.datetime(2025, 3, 5, 9), "answer_channel": "E-mail"},
+    "problems": {"title": "Verge parking", "statement": "Vans on the verges", "owner_id": "P1", "area_code": "A1",
+                 "ward_codes": ["W1"], "opened_on": dt.date(2025, 3, 1), "review_on": dt.date(2025, 3, 29),
+                 "change": "Opened"},
 }
 """Every stored table should have a sample here: the schema tests check each one's fields."""
 SYSTEM = {"record_id": "r1", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 1),

@@ -302,6 +302,7 @@ for _role, _pages in PAGES_OF.items():
     _pages |= {"pages/ysywd_raise.py"} if _role in ("officer", "supervisor") else set()
     _pages |= {"pages/ysywd_commander.py"} if _role in ("supervisor", "commander", "analyst") else set()
     _pages |= {"pages/ysywd_publish.py"} if _role != "officer" else set()
+    _pages |= {"pages/problems.py", "pages/problems_by_stage.py"} if _role != "admin" else set()
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}
 ALL_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
 
