@@ -106,12 +106,17 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_guarantee(commands) -> None:
-    command = add_command(commands, "guarantee", run_guarantee,
-                          "The Neighbourhood Policing Guarantee's measures per ward and area.")
-    command.add_argument("--end", type=dt.date.fromisoformat, help="period end, YYYY-MM-DD (default: today)")
+def _add_as_of_command(commands, name: str, run, description: str, *, end: str) -> None:
+    """A command of figures as of an end date (`end` says what it is), for some areas, as a table or JSON."""
+    command = add_command(commands, name, run, description)
+    command.add_argument("--end", type=dt.date.fromisoformat, help=f"{end}, YYYY-MM-DD (default: today)")
     command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
     command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _add_guarantee(commands) -> None:
+    _add_as_of_command(commands, "guarantee", run_guarantee,
+                       "The Neighbourhood Policing Guarantee's measures per ward and area.", end="period end")
 
 
 def run_guarantee(args: argparse.Namespace) -> int:
@@ -131,11 +136,8 @@ def run_guarantee(args: argparse.Namespace) -> int:
 
 
 def _add_problems(commands) -> None:
-    command = add_command(commands, "problems", run_problems,
-                          "Problem-solving (SARA) records per area and stage, with their ages.")
-    command.add_argument("--end", type=dt.date.fromisoformat, help="as-of date, YYYY-MM-DD (default: today)")
-    command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
-    command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_as_of_command(commands, "problems", run_problems,
+                       "Problem-solving (SARA) records per area and stage, with their ages.", end="as-of date")
 
 
 def run_problems(args: argparse.Namespace) -> int:

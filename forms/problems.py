@@ -112,6 +112,23 @@ def _editable(store: Store, record_id: Any, user: Mapping[str, Any], base_versio
     return get_problem(store, record_id, user=user), actor
 
 
+CLOSED = "this problem is closed: a supervisor may reopen it"
+
+
+def _start_change(store: Store, record_id: Any, values: Any, user: Mapping[str, Any], base_version: Any, *,
+                  fields: tuple[str, ...]) -> tuple[dict, str, dict[str, str]]:
+    """The problem a form changes, the acting user's id, and the form's first errors (unknown fields; a closed
+    problem)."""
+    problem, actor = _editable(store, record_id, user, base_version)
+    if not isinstance(values, Mapping):
+        raise ValidationError({"record": "the form sent no values"})
+    errors: dict[str, str] = {}
+    checks.unknown_fields(errors, values, fields)
+    if problem["stage"] == "closed":
+        checks.add(errors, "record", CLOSED)
+    return problem, actor, errors
+
+
 def _write(store: Store, record: Mapping[str, Any], errors: dict[str, str], *, user_id: str, submission_id: str,
            record_id: str | None = None, base_version: int | None = None) -> Saved:
     model = checks.checked_model(TABLE, record, errors, {})
@@ -223,13 +240,7 @@ def update_problem(*, store: Store, record_id: str, values: Mapping[str, Any], u
                    submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Change any of `EDIT_FIELDS` (those given; the others stay); the version's `change` names what changed."""
     today = today or dt.date.today()
-    problem, actor = _editable(store, record_id, user, base_version)
-    if not isinstance(values, Mapping):
-        raise ValidationError({"record": "the form sent no values"})
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, EDIT_FIELDS)
-    if problem["stage"] == "closed":
-        checks.add(errors, "record", "this problem is closed: a supervisor may reopen it")
+    problem, actor, errors = _start_change(store, record_id, values, user, base_version, fields=EDIT_FIELDS)
     for field in ("title", "statement"):
         if field in values and checks.blank(values[field]):
             checks.add(errors, field, "is required")
@@ -335,11 +346,7 @@ def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user:
                submission_id: str, base_version: int, today: dt.date | None = None) -> Saved:
     """Plan one action {text, partner (a partner agency, or blank for the police), planned_on}."""
     today = today or dt.date.today()
-    problem, actor = _editable(store, record_id, user, base_version)
-    if not isinstance(values, Mapping):
-        raise ValidationError({"record": "the form sent no values"})
-    errors: dict[str, str] = {}
-    checks.unknown_fields(errors, values, ACTION_FIELDS)
+    problem, actor, errors = _start_change(store, record_id, values, user, base_version, fields=ACTION_FIELDS)
     checks.required(errors, values, ("text", "planned_on"))
     checks.check_text(errors, "text", values.get("text"))
     checks.check_text(errors, "partner", values.get("partner"), max_length=200)
@@ -349,8 +356,6 @@ def add_action(*, store: Store, record_id: str, values: Mapping[str, Any], user:
                        f"cannot be before the problem was opened ({problem['opened_on']:%d/%m/%Y})")
         elif values["planned_on"] > today + REVIEW_AHEAD:
             checks.add(errors, "planned_on", "can be at most a year ahead")
-    if problem["stage"] == "closed":
-        checks.add(errors, "record", "this problem is closed: a supervisor may reopen it")
     text, partner = checks.text_or_none(values.get("text")), checks.text_or_none(values.get("partner"))
     action = {"action_id": f"a{len(problem['actions']) + 1}", "text": text, "partner": partner,
               "planned_on": values.get("planned_on"), "completed_on": None, "officer_id": actor}
@@ -379,7 +384,7 @@ def complete_action(*, store: Store, record_id: str, action_id: Any, completed_o
         checks.add(errors, "completed_on", "is required")
     _past_day(errors, "completed_on", completed_on, since=problem["opened_on"], today=today)
     if problem["stage"] == "closed":
-        checks.add(errors, "record", "this problem is closed: a supervisor may reopen it")
+        checks.add(errors, "record", CLOSED)
     if chosen is not None:
         chosen["completed_on"] = completed_on
     record = _record(problem) | {"actions": actions}
