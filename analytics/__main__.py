@@ -4,6 +4,7 @@
     python -m analytics export  --store PATH --out DIR [--start DATE] [--end DATE] [--area CODE]... [--tables a,b]
     python -m analytics guarantee --store PATH [--end DATE] [--area CODE] [--json]
     python -m analytics problems --store PATH [--end DATE] [--area CODE] [--json]
+    python -m analytics problems --store PATH --id RECORD_ID [--days N] [--json]
 """
 
 from __future__ import annotations
@@ -137,7 +138,12 @@ def run_guarantee(args: argparse.Namespace) -> int:
 
 def _add_problems(commands) -> None:
     _add_as_of_command(commands, "problems", run_problems,
-                       "Problem-solving (SARA) records per area and stage, with their ages.", end="as-of date")
+                       "Problem-solving (SARA) records per area and stage, with their ages; or one problem's"
+                       " assessment (--id).", end="as-of date")
+    command = commands.choices["problems"]
+    command.add_argument("--id", help="one problem's record id: its before/after assessment instead")
+    command.add_argument("--days", type=int, default=91, choices=(28, 56, 91, 182),
+                         help="days either side of the response, for --id (default: 91)")
 
 
 def run_problems(args: argparse.Namespace) -> int:
@@ -146,6 +152,8 @@ def run_problems(args: argparse.Namespace) -> int:
     store = open_store(args.store, must_exist=True)
     if store is None:
         return 1
+    if args.id:
+        return _print_assessment(store, args)
     try:
         frame = problems_by_stage(store, Filters(end=args.end, areas=tuple(args.area)),
                                   user=acting_user(store, None))
@@ -157,6 +165,23 @@ def run_problems(args: argparse.Namespace) -> int:
         print(json.dumps(rows, default=_as_json, indent=2))
     else:
         print(format_by_stage(frame))
+    return 0
+
+
+def _print_assessment(store: Store, args: argparse.Namespace) -> int:
+    from analytics.problems import assessment, format_assessment
+
+    problem = store.get("problems", args.id) if len(args.id) <= 64 else None
+    if problem is None:
+        print(f"no problem {args.id} in the store", file=sys.stderr)
+        return 1
+    frame = assessment(store, problem, user=acting_user(store, None), days=args.days)
+    if args.json:
+        print(json.dumps({"record_id": args.id, "title": problem["title"], "stage": problem["stage"],
+                          "days": args.days, "measures": frame.astype(object).where(frame.notna(), None)
+                          .to_dict("records")}, default=_as_json, indent=2))
+    else:
+        print(format_assessment(problem, frame, days=args.days))
     return 0
 
 

@@ -281,6 +281,22 @@ def format_by_stage(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def format_assessment(problem: Mapping[str, Any], frame: pd.DataFrame, *, days: int) -> str:
+    """One problem's `assessment` as plain text for the command line: its window, then a line per measure."""
+    head = f"{problem['title']} ({STAGE_LABELS[problem['stage']]})"
+    window = assessment_window(problem, days=days)
+    if window is None:
+        return f"{head}\nNo assessment yet: the response needs its first and last days."
+    lines = [head, f"Before: {window[0]:%d %b %Y} - {window[1]:%d %b %Y}. After: {window[2]:%d %b %Y} -"
+                   f" {window[3]:%d %b %Y}."]
+    width = max(len(label) for label in MEASURES.values())
+    lines.append(f"{'':<{width}}  {'Before':>7}  {'After':>7}  {'Change':>7}  {'%':>6}")
+    for r in frame.to_dict("records"):
+        pct = "" if pd.isna(r["pct_change"]) else f"{r['pct_change']:+.0%}"
+        lines.append(f"{r['label']:<{width}}  {r['before']:>7,}  {r['after']:>7,}  {r['change']:>+7,}  {pct:>6}")
+    return "\n".join(lines)
+
+
 # -- charts ------------------------------------------------------------------------------
 
 

@@ -127,3 +127,17 @@ def test_the_command_on_an_empty_store(tmp_path, capsys):
     Store(tmp_path / "empty").create()
     assert main(["problems", "--store", str(tmp_path / "empty")]) == 0
     assert capsys.readouterr().out == "No problems.\n"
+
+
+def test_the_command_prints_one_problems_assessment(store, capsys):
+    pr1 = record_ids(store)["pr1"]
+    assert main(["problems", "--store", str(store.root), "--id", pr1, "--days", "56"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["Verge parking (Assessment)",
+                         "Before: 18 Jan 2025 - 14 Mar 2025. After: 01 Apr 2025 - 26 May 2025."]
+    assert lines[4].split() == ["Anti-social", "behaviour", "1", "2", "+1", "+100%"]
+    assert main(["problems", "--store", str(store.root), "--id", pr1, "--days", "56", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(m["measure"], m["before"], m["after"]) for m in report["measures"]] == [
+        ("crimes", 0, 1), ("asb", 1, 2), ("issues_raised", 3, 1), ("engagement", 2, 2)]
+    assert main(["problems", "--store", str(store.root), "--id", "nope"]) == 1
