@@ -299,13 +299,15 @@ def format_assessment(problem: Mapping[str, Any], frame: pd.DataFrame, *, days: 
 
 # -- charts ------------------------------------------------------------------------------
 
+WHOLE_NUMBERS = alt.Axis(format="d", tickMinStep=1)
+
 
 def build_crime_chart(by_month: pd.DataFrame) -> alt.Chart:
     """Crimes and ASB per month (`Analysis.by_month`), one line each."""
     long = by_month.melt(id_vars=["month"], value_vars=["crimes", "asb"], var_name="measure", value_name="count")
     long["measure"] = long["measure"].map(MEASURES)
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("month:T", title="Month"), y=alt.Y("count:Q", title="Reports"),
+        x=alt.X("month:T", title="Month"), y=alt.Y("count:Q", title="Reports", axis=WHOLE_NUMBERS),
         color=alt.Color("measure:N", title=None, sort=[MEASURES["crimes"], MEASURES["asb"]]),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("measure:N", title="What"),
                  alt.Tooltip("count:Q", title="Reports", format=",")])
@@ -316,7 +318,7 @@ def build_stage_chart(by_stage: pd.DataFrame) -> alt.Chart:
     rows = by_stage[by_stage["problems"] > 0]
     order = [STAGE_LABELS[s] for s in STAGES]
     return alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("area:N", title="Area"), x=alt.X("problems:Q", title="Problems"),
+        y=alt.Y("area:N", title="Area"), x=alt.X("problems:Q", title="Problems", axis=WHOLE_NUMBERS),
         color=alt.Color("stage_label:N", title="Stage", sort=order, scale=alt.Scale(domain=order)),
         order=alt.Order("stage_order:Q"),
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("stage_label:N", title="Stage"),

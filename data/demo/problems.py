@@ -59,9 +59,10 @@ class ProblemRecords:
     def _problem(self, item: tuple, stage: str, area: str) -> list[tuple[dict, dict]]:
         item_id, _, ward, issue, raised = item
         owner = self.team[area][int(self.rng.integers(0, len(self.team[area])))]
-        span = (self.today - raised).days
-        opened = raised + dt.timedelta(days=int(self.rng.integers(1, max(2, span // 4))))
-        days = (self.today - opened).days  # at least about three weeks
+        target = picklists.PROBLEM_STAGES.index(stage)
+        back = int(self.rng.integers(21, 61)) * (target + 1)  # the further on, the longer ago it was opened
+        opened = max(raised + dt.timedelta(days=1), self.today - dt.timedelta(days=back))
+        days = (self.today - opened).days  # at least about three weeks: items are at least 30 days old
 
         def day(share: float) -> dt.date:
             return opened + dt.timedelta(days=int(days * share))
@@ -79,7 +80,6 @@ class ProblemRecords:
         def step(when: dt.date, **changes) -> None:
             steps.append((when, steps[-1][1] | changes))
 
-        target = picklists.PROBLEM_STAGES.index(stage)
         review = max(self.today + dt.timedelta(days=int(self.rng.integers(-20, 40))), opened)
         if target >= 1:
             step(day(0.1), stage="analysis", change="Stage: Scanning → Analysis")
