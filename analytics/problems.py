@@ -166,7 +166,7 @@ def _for_item(relations: Mapping[str, str], filters: Filters, *, ysywd_id: str) 
 @dataclasses.dataclass
 class Analysis:
     """What the analysis stage shows beside the triangle, for the problem's wards over [start, end]:
-    by_month (month, crimes, asb), issues (issue, count: issues raised at completed events and CCRs, most
+    by_month (month, crimes, asb: every month the store holds crime data for, zeros included), issues (issue, count: issues raised at completed events and CCRs, most
     first) and items (the linked "You said, we did" items: record_id, issue_category, issue_text, status,
     raised_on)."""
 
@@ -206,8 +206,12 @@ def _crime_sql(relations: Mapping[str, str], filters: Filters, *, select: str) -
 def _analysis(relations: Mapping[str, str], filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     counts = (f"date_trunc('month', month)::DATE AS month, count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,"
               f" count(*) FILTER (WHERE crime_type = '{ASB}') AS asb")
-    by_month, issues = sql.run_many(_crime_sql(relations, filters, select=counts),
-                                    top_issues_sql(relations, filters, limit=20))
+    held = (f"SELECT DISTINCT date_trunc('month', month)::DATE AS month FROM {relations['crimes']}"
+            f" WHERE month >= ? AND month <= ? ORDER BY month", [filters.start, filters.end])
+    by_month, issues, months = sql.run_many(_crime_sql(relations, filters, select=counts),
+                                            top_issues_sql(relations, filters, limit=20), held)
+    # A month the store holds crime data for (anywhere) but with none in these wards is a true zero.
+    by_month = months.merge(by_month, on="month", how="left").fillna({"crimes": 0, "asb": 0})
     by_month[["crimes", "asb"]] = by_month[["crimes", "asb"]].astype("int64")
     issues["count"] = issues["count"].astype("int64")
     return by_month, issues

@@ -80,6 +80,15 @@ def test_analysis_pulls_the_wards_crime_and_what_residents_raised(store):
     assert list(analysis.items["issue_category"]) == ["Parking"]
 
 
+def test_analysis_counts_a_month_held_with_nothing_in_the_wards_as_zero(store):
+    pr2 = get_problem(store, record_ids(store)["pr2"], user=user("P3"))  # W2, no response yet
+    analysis = problems.problem_analysis(store, pr2, user=user("P3"), today=AS_OF)
+    assert (analysis.start, analysis.end) == (dt.date(2024, 7, 1), AS_OF)
+    assert [(m.month, c, a) for m, c, a in analysis.by_month.itertuples(index=False)] == [
+        (1, 0, 0), (2, 5, 0), (4, 0, 0), (5, 0, 0)]
+    assert analysis.issues.empty and analysis.items.empty
+
+
 def test_assessment_before_and_after_the_response(store):
     pr1 = get_problem(store, record_ids(store)["pr1"], user=user("P1"))
     # 56 days: before 18 Jan - 14 Mar (Feb's crime month: 1 ASB; the CCR of 10 Feb with 2 issues and the
