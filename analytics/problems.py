@@ -166,9 +166,9 @@ def _for_item(relations: Mapping[str, str], filters: Filters, *, ysywd_id: str) 
 @dataclasses.dataclass
 class Analysis:
     """What the analysis stage shows beside the triangle, for the problem's wards over [start, end]:
-    by_month (month, crimes, asb: every month the store holds crime data for, zeros included), issues (issue, count: issues raised at completed events and CCRs, most
-    first) and items (the linked "You said, we did" items: record_id, issue_category, issue_text, status,
-    raised_on)."""
+    by_month (month, crimes, asb: every month the store holds crime data for, zeros included), issues (issue,
+    count: issues raised at completed events and CCRs, most first) and items (the linked "You said, we did"
+    items: record_id, issue_category, issue_text, status, raised_on)."""
 
     start: dt.date
     end: dt.date
