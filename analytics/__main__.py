@@ -5,6 +5,8 @@
     python -m analytics guarantee --store PATH [--end DATE] [--area CODE] [--json]
     python -m analytics calendar --store PATH (--officer ID | --area CODE) [--format ics|police-uk] --out FILE
     python -m analytics pack --store PATH --month YYYY-MM [--area CODE] --out DIR
+    python -m analytics problems --store PATH [--end DATE] [--area CODE] [--json]
+    python -m analytics problems --store PATH --id RECORD_ID [--days N] [--json]
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_guarantee(commands)
     _add_calendar(commands)
     _add_pack(commands)
+    _add_problems(commands)
     return run_command(parser, argv)
 
 
@@ -113,12 +116,17 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_guarantee(commands) -> None:
-    command = add_command(commands, "guarantee", run_guarantee,
-                          "The Neighbourhood Policing Guarantee's measures per ward and area.")
-    command.add_argument("--end", type=dt.date.fromisoformat, help="period end, YYYY-MM-DD (default: today)")
+def _add_as_of_command(commands, name: str, run, description: str, *, end: str) -> None:
+    """A command of figures as of an end date (`end` says what it is), for some areas, as a table or JSON."""
+    command = add_command(commands, name, run, description)
+    command.add_argument("--end", type=dt.date.fromisoformat, help=f"{end}, YYYY-MM-DD (default: today)")
     command.add_argument("--area", action="append", default=[], help="only this area (repeatable)")
     command.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _add_guarantee(commands) -> None:
+    _add_as_of_command(commands, "guarantee", run_guarantee,
+                       "The Neighbourhood Policing Guarantee's measures per ward and area.", end="period end")
 
 
 def run_guarantee(args: argparse.Namespace) -> int:
@@ -201,6 +209,55 @@ def run_pack(args: argparse.Namespace) -> int:
         print(path)
     if not written:
         print("no areas: nothing written", file=sys.stderr)
+    return 0
+
+
+def _add_problems(commands) -> None:
+    _add_as_of_command(commands, "problems", run_problems,
+                       "Problem-solving (SARA) records per area and stage, with their ages; or one problem's"
+                       " assessment (--id).", end="as-of date")
+    command = commands.choices["problems"]
+    command.add_argument("--id", help="one problem's record id: its before/after assessment instead")
+    command.add_argument("--days", type=int, default=91, choices=(28, 56, 91, 182),
+                         help="days either side of the response, for --id (default: 91)")
+
+
+def run_problems(args: argparse.Namespace) -> int:
+    from analytics.problems import format_by_stage, problems_by_stage
+
+    store = open_store(args.store, must_exist=True)
+    if store is None:
+        return 1
+    if args.id:
+        return _print_assessment(store, args)
+    try:
+        frame = problems_by_stage(store, Filters(end=args.end, areas=tuple(args.area)),
+                                  user=acting_user(store, None))
+    except (ValidationError, ValueError) as exc:
+        print(f"no figures: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        print(json.dumps(rows, default=_as_json, indent=2))
+    else:
+        print(format_by_stage(frame))
+    return 0
+
+
+def _print_assessment(store: Store, args: argparse.Namespace) -> int:
+    from analytics.problems import assessment, format_assessment
+
+    problem = store.get("problems", args.id) if len(args.id) <= 64 else None
+    if problem is None:
+        print(f"no problem {args.id} in the store", file=sys.stderr)
+        return 1
+    frame = assessment(store, problem, user=acting_user(store, None), days=args.days)
+    if args.json:
+        print(json.dumps({"record_id": args.id, "title": problem["title"], "stage": problem["stage"],
+                          "days": args.days, "measures": frame.astype(object).where(frame.notna(), None)
+                          .to_dict("records")}, default=_as_json, indent=2))
+    else:
+        print(format_assessment(problem, frame, days=args.days))
     return 0
 
 

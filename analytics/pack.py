@@ -11,7 +11,7 @@ Every figure comes from the read that the matching page uses, for the area and t
 - engagement vs demand: `analytics.demand.engagement_vs_demand` per ward (with a chart);
 - coverage gaps: `list_coverage_gaps`, the wards with no engagement (events not cancelled, CCRs, patrols) in
   the `GAP_DAYS` days to the month's last day;
-- problems by stage: `problems_section`, from a frame of problems by stage (`_problems_by_stage`).
+- problems by stage: `problems_section`, from `analytics.problems.problems_by_stage` at the month's end.
 
 Small counts: a count of people or of contacts with them (people engaged, contacts, consents, sign-ups,
 community queries, mentions of an issue) from 1 to 4 is shown as "<5" (`analytics.privacy.SMALL`), in the
@@ -46,6 +46,7 @@ from analytics.filters import Filters, ward_scope
 from analytics.guarantee import PERIOD_DAYS, guarantee
 from analytics.metrics import METRICS
 from analytics.privacy import SMALL, THRESHOLD
+from analytics.problems import problems_by_stage
 from analytics.queries import summary
 from analytics.ysywd import ysywd_overview
 from data import access, audit, reference
@@ -58,7 +59,9 @@ HEADLINE = ("events_booked", "events_completed", "attendees", "officer_attendanc
             "ccrs_diversity_consent", "smart_alert_signups", "intel_submissions", "ysywd_open", "ysywd_closed")
 PEOPLE = frozenset({"attendees", "ccrs", "ccrs_diversity_consent", "smart_alert_signups"})
 """Headline figures that count people (or contacts with them): small ones are suppressed."""
-PROBLEM_COLUMNS = ("area_code", "stage", "problems", "median_age_days")
+PROBLEM_COLUMNS = ("stage_label", "problems", "under_31_days", "days_31_to_90", "over_90_days", "mean_age_days",
+                   "reviews_overdue")
+"""The columns of `analytics.problems.problems_by_stage` the pack shows."""
 
 
 @dataclasses.dataclass
@@ -160,11 +163,6 @@ def _coverage_gaps(relations: Mapping[str, str], filters: Filters, *, end: dt.da
     return gaps
 
 
-def _problems_by_stage(store: Store, filters: Filters, user: Mapping[str, Any]) -> pd.DataFrame:
-    """Problems by SARA stage for the pack (`PROBLEM_COLUMNS`); none are recorded yet, so an empty frame."""
-    return pd.DataFrame({column: [] for column in PROBLEM_COLUMNS})
-
-
 # -- sections ---------------------------------------------------------------------------------
 
 
@@ -220,12 +218,17 @@ def ysywd_section(overview: Any) -> Section:
 
 
 def problems_section(problems: pd.DataFrame) -> Section:
-    """Problems by stage (columns `PROBLEM_COLUMNS`) as a pack section."""
-    rows = [[_text(p["stage"]), count_text(p["problems"]), _days(p["median_age_days"])]
+    """Problems by SARA stage (one area's rows of `problems_by_stage`: `PROBLEM_COLUMNS`) as a pack section."""
+    rows = [[_text(p["stage_label"]), count_text(p["problems"]), count_text(p["under_31_days"]),
+             count_text(p["days_31_to_90"]), count_text(p["over_90_days"]), _days(p["mean_age_days"]),
+             count_text(p["reviews_overdue"])]
             for p in problems.to_dict("records")]
-    section = Section("Problems by stage", header=["Stage", "Problems", "Median age (days)"], rows=rows)
-    if problems.empty:
+    section = Section("Problems by stage", header=["Stage", "Problems", "Up to 30 days", "31-90 days",
+                                                   "Over 90 days", "Mean age (days)", "Reviews overdue"], rows=rows)
+    if problems.empty or not problems["problems"].sum():
         section.notes.append("No problem-solving records for this area.")
+    else:
+        section.notes.append("Age: days from opening to the month's last day (or to closing).")
     return section
 
 
@@ -274,7 +277,7 @@ def build_area_pack(store: Store, *, user: Mapping[str, Any], area_code: str, mo
     overview = ysywd_overview(store, filters, user=user, today=last)
     demand = engagement_vs_demand(store, filters, user=user)
     gaps = list_coverage_gaps(store, Filters(end=last, areas=(area_code,)), user=user, days=gap_days)
-    problems = _problems_by_stage(store, filters, user)
+    problems = problems_by_stage(store, Filters(end=last, areas=(area_code,)), user=user)
     sections = [headline_section(figures), top_issues_section(figures["top_issues"]),
                 guarantee_section(promise, month_rows[0] if month_rows else None), ysywd_section(overview),
                 problems_section(problems), demand_section(demand), gaps_section(gaps, days=gap_days)]

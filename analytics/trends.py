@@ -291,6 +291,30 @@ def comparison_filters(filters: Filters, *, pivot: dt.date, days: int) -> Filter
     return filters.with_range(pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days - 1))
 
 
+def split_sides(frame: pd.DataFrame, *, pivot: dt.date, days: int, resume: dt.date | None = None,
+                date: str = "day") -> pd.DataFrame:
+    """The rows of `frame` either side of a change, with a column `side`: "before" for [pivot - days, pivot),
+    "after" for [resume, resume + days); `resume` is the pivot itself unless given (a later day, when the days
+    of a change in between belong to neither side)."""
+    resume = pivot if resume is None else resume
+    if resume < pivot:
+        raise ValueError("resume cannot be before pivot")
+    day, start, back = pd.to_datetime(frame[date]), pd.Timestamp(pivot), pd.Timestamp(resume)
+    before = (day >= start - pd.Timedelta(days=days)) & (day < start)
+    after = (day >= back) & (day < back + pd.Timedelta(days=days))
+    return frame[before | after].assign(side=after[before | after].map({False: "before", True: "after"}))
+
+
+def with_change(wide: pd.DataFrame) -> pd.DataFrame:
+    """`wide` (with columns before and after) as whole numbers, plus change and pct_change: a fraction
+    (0.25 = +25%), none when before is 0."""
+    wide = wide.copy()
+    wide[["before", "after"]] = wide[["before", "after"]].astype("int64")
+    wide["change"] = wide["after"] - wide["before"]
+    wide["pct_change"] = [None if b == 0 else (a - b) / b for b, a in zip(wide["before"], wide["after"], strict=True)]
+    return wide
+
+
 def compare_before_after(daily: pd.DataFrame, *, pivot: dt.date, days: int,
                          area_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per area (and all areas): measure, label, before, after, change, pct_change.
@@ -299,10 +323,7 @@ def compare_before_after(daily: pd.DataFrame, *, pivot: dt.date, days: int,
     fraction (0.25 = +25%), none when before is 0. Areas with nothing on either
     side are left out; "All areas" comes first.
     """
-    pivot_ts = pd.Timestamp(pivot)
-    low, high = pivot_ts - pd.Timedelta(days=days), pivot_ts + pd.Timedelta(days=days)
-    frame = daily[(daily["day"] >= low) & (daily["day"] < high)]
-    frame = frame.assign(side=(frame["day"] >= pivot_ts).map({False: "before", True: "after"}))
+    frame = split_sides(daily, pivot=pivot, days=days)
     by_area = frame.groupby(["area_code", "side"])[list(BASE)].sum()
     everyone = frame.groupby("side")[list(BASE)].sum()
     everyone.index = pd.MultiIndex.from_tuples([(ALL_AREAS, s) for s in everyone.index], names=["area_code", "side"])
@@ -312,9 +333,7 @@ def compare_before_after(daily: pd.DataFrame, *, pivot: dt.date, days: int,
                             fill_value=0)
     wide = wide.reindex(columns=["before", "after"], fill_value=0).reset_index()
     wide.columns.name = None
-    wide[["before", "after"]] = wide[["before", "after"]].astype("int64")
-    wide["change"] = wide["after"] - wide["before"]
-    wide["pct_change"] = [None if b == 0 else (a - b) / b for b, a in zip(wide["before"], wide["after"], strict=True)]
+    wide = with_change(wide)
     names = dict(area_names or {})
     wide.insert(1, "area", [ALL_AREAS if c == ALL_AREAS else names.get(c, c) for c in wide["area_code"]])
     wide.insert(3, "label", wide["measure"].map(LABELS))

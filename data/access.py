@@ -73,6 +73,13 @@ CAPABILITIES: dict[str, Capability] = {
     "ysywd_publish": Capability(frozenset({"supervisor", "commander", "analyst"}),
         "Produce the public summary and its data.police.uk JSON.",
         'publish "You said, we did" summaries'),
+    # problem solving (SARA)
+    "problem_read": Capability(frozenset({"officer", "supervisor", "commander", "analyst"}),
+        "See problem-solving (SARA) records and the problems-by-stage view (team roles: their own area).",
+        "see problem-solving records"),
+    "problem_edit": Capability(frozenset({"officer", "supervisor"}),
+        "Open problems in one's area, move them through the SARA stages, plan and complete their actions.",
+        "work problem-solving records"),
     # the dashboards
     "read_aggregates": Capability(frozenset({"supervisor", "commander", "analyst"}),
         "The Explore dashboards: counts with small numbers suppressed.",

@@ -143,6 +143,8 @@ YSYWD_STATUSES = ("open", "in_progress", "action_taken", "feedback_given", "clos
 
 YSYWD_SOURCES = ("event", "ccr", "meeting", "online", "manual", "import")
 
+PROBLEM_STAGES = ("scanning", "analysis", "response", "assessment", "closed")
+
 DIP_CHECK_FAULTS = (
     "Issues missing",
     "Vague outcome",

@@ -446,6 +446,90 @@ class AlertSent(Record):
     """When the mail server accepted it (UTC); empty until sent."""
     error: LongText | None = None
     """Why the last attempt failed."""
+class ProblemAction(Checked):
+    """One action of a problem's response: planned, then completed, by the police or a partner agency."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    action_id: Code
+    text: LongText
+    partner: Text | None = None
+    planned_on: dt.date
+    completed_on: dt.date | None = None
+    officer_id: Code
+
+
+TRIANGLE = ("victim", "offender", "location")
+
+
+class Problem(Record):
+    """A problem-solving (SARA) record: scanning, analysis, response, assessment; linked to "You said, we did"."""
+
+    title: Text
+    """Short name of the problem."""
+    statement: LongText
+    """Scanning: the problem statement (what, where, when, who is affected; no names)."""
+    stage: Literal[picklists.PROBLEM_STAGES] = "scanning"  # type: ignore[valid-type]
+    """scanning, analysis, response, assessment or closed."""
+    owner_id: Code
+    """User id of the officer who owns the problem."""
+    area_code: Code
+    """Local policing area."""
+    ward_codes: list[Code] = Field(min_length=1, max_length=20)
+    """Wards the problem is in (`wards.ward_code`), inside the area."""
+    places: LongText | None = None
+    """Streets and places the problem centres on."""
+    opened_on: dt.date
+    """Date the problem was opened."""
+    review_on: dt.date
+    """Date of the next review; not before `opened_on`."""
+    ysywd_ids: list[Code] = Field(default_factory=list, max_length=20)
+    """"You said, we did" items (`ysywd.record_id`) the problem answers."""
+    victim: LongText | None = None
+    """Analysis (problem analysis triangle): who or what is harmed (no names)."""
+    offender: LongText | None = None
+    """Analysis: who causes the harm, as far as known (no names)."""
+    location: LongText | None = None
+    """Analysis: what about the place lets the problem happen."""
+    partners: list[Text] = Field(default_factory=list, max_length=20)
+    """Partner agencies working on the problem."""
+    actions: list[ProblemAction] = Field(default_factory=list, max_length=100)
+    """Response: list of {action_id, text, partner, planned_on, completed_on, officer_id}."""
+    response_start: dt.date | None = None
+    """First day of the response (assessment compares the days before it)."""
+    response_end: dt.date | None = None
+    """Last day of the response (assessment compares the days after it); not before `response_start`."""
+    assessment_note: LongText | None = None
+    """Assessment: what changed and what was learned; required to close."""
+    closed_on: dt.date | None = None
+    """Date the problem was closed; set exactly when the stage is closed."""
+    change: Text
+    """What this version changed (the problem's history reads these)."""
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.review_on < self.opened_on:
+            raise ValueError("review_on cannot be before opened_on")
+        if len(set(self.ward_codes)) != len(self.ward_codes):
+            raise ValueError("ward_codes cannot repeat a ward")
+        if self.response_end is not None and (self.response_start is None or self.response_end < self.response_start):
+            raise ValueError("response_end needs a response_start on or before it")
+        for action in self.actions:
+            if action.planned_on < self.opened_on or (action.completed_on or self.opened_on) < self.opened_on:
+                raise ValueError("action dates cannot be before opened_on")
+        if len({a.action_id for a in self.actions}) != len(self.actions):
+            raise ValueError("action ids must be unique")
+        stage = picklists.PROBLEM_STAGES.index(self.stage)
+        if stage >= 2 and not all(getattr(self, name) for name in TRIANGLE):
+            raise ValueError(f"stage {self.stage} needs the analysis triangle: victim, offender and location")
+        if stage >= 3 and (self.response_start is None or self.response_end is None):
+            raise ValueError(f"stage {self.stage} needs response_start and response_end")
+        if stage >= 3 and not any(a.completed_on for a in self.actions):
+            raise ValueError(f"stage {self.stage} needs at least one completed action")
+        if self.stage == "closed" and not self.assessment_note:
+            raise ValueError("stage closed needs an assessment_note")
+        if (self.stage == "closed") != (self.closed_on is not None):
+            raise ValueError("closed_on is given exactly when the stage is closed")
+        return self
 
 
 TABLES: dict[str, type[Record]] = {
@@ -471,5 +555,6 @@ TABLES: dict[str, type[Record]] = {
     "ward_officers": WardOfficer,
     "community_queries": CommunityQuery,
     "alerts_sent": AlertSent,
+    "problems": Problem,
 }
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analytics.problems import problems_for_item
 from analytics.ysywd import list_linked_sources
 from data import access, reference
 from data.access import NotAllowed
@@ -64,6 +65,15 @@ linked = list_linked_sources(store, user=user, item=item)
 if len(linked):
     with st.expander(f"Raised at {len(linked)} event(s) and contact(s)"):
         st.dataframe(linked.drop(columns=["record_id"]), hide_index=True, key="ysywd_item.linked")
+if access.can(user, "problem_read"):
+    answering = problems_for_item(store, rid, user=user)
+    st.header("Problems answering it")
+    if answering.empty:
+        st.caption("No problem-solving record answers this item yet.")
+    for problem in answering.to_dict("records"):
+        st.page_link("pages/problems.py", label=f"{user_text(problem['title'], one_line=True)} · "
+                     f"{problem['stage_label']}", icon=":material/psychology:",
+                     query_params={"problem": problem["record_id"]})
 with st.expander("History"):
     st.dataframe(pd.DataFrame(item_history(store, rid, user=user)).assign(
         written_by=lambda d: d["written_by"].map(lambda u: names.get(u, u)),

@@ -44,7 +44,7 @@ assert len(LINE) <= 200 and len(SHORT) <= 40 and len(QUICK) <= 29
 IDENTIFIERS = {
     "area_code", "ward_code", "organiser", "officer_id", "officers_attending", "event_id", "linked_events",
     "linked_ccrs", "table_name", "target_id", "reviewer_id", "user_id", "list_name", "key", "geography_code",
-    "ethnicity_code", "crime_id", "lsoa_code", "answer",
+    "ethnicity_code", "crime_id", "lsoa_code", "answer", "owner_id", "ward_codes", "ysywd_ids", "action_id",
 }
 """Codes that name another record, a user or a fixed list: changed, the record would no longer be shown."""
 NOT_PLANTED = {
@@ -53,7 +53,8 @@ NOT_PLANTED = {
     ("wards", "geojson"): "a boundary, drawn on maps, never shown as text",
 }
 PLANTED_TABLES = ("events", "ccrs", "patrols", "abstractions", "ysywd", "good_practice", "useful_info",
-                  "app_feedback", "news", "quality_reviews", "users", "areas", "wards", "community_queries")
+                  "app_feedback", "news", "quality_reviews", "users", "areas", "wards", "community_queries",
+                  "problems")
 SKIPPED_TABLES = {
     "audit": "written by the app itself; shown only in the audit log's grid (plain text)",
     "picklists": "their values are planted where records use them (event types, issues, tags, ...)",
@@ -176,6 +177,9 @@ def plant(store: Store) -> Planted:
     item = _latest(store, "ysywd", "area_code", area, having="len(actions) > 0")[0]
     ids["ysywd"] = save("ysywd", {**_with_text("ysywd", item), "linked_events": [ids["event_completed"]]},
                         user=sergeant, row=item)
+    problem = _latest(store, "problems", "area_code", area, having="len(actions) > 0 AND stage <> 'closed'")[0]
+    ids["problems"] = save("problems", {**_with_text("problems", problem), "ysywd_ids": [ids["ysywd"]]},
+                           user=sergeant, row=problem)
     ids["community_queries"] = save("community_queries", {
         **_with_text("community_queries", {}), "received_at": now - dt.timedelta(days=4), "channel": "Phone",
         "area_code": area, "ward_code": upcoming["ward_code"], "officer_id": me}, user=me)

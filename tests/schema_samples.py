@@ -44,6 +44,9 @@ VALID = {
                     "subject": "Query due within 12 hours", "recipients": ["p1@example.police.uk"],
                     "record_ids": ["q1"], "status": "sent", "attempts": 1, "message_id": "<q1@beatbook>",
                     "sent_at": dt.datetime(2025, 3, 4, 9)},
+    "problems": {"title": "Verge parking", "statement": "Vans on the verges", "owner_id": "P1", "area_code": "A1",
+                 "ward_codes": ["W1"], "opened_on": dt.date(2025, 3, 1), "review_on": dt.date(2025, 3, 29),
+                 "change": "Opened"},
 }
 """Every stored table should have a sample here: the schema tests check each one's fields."""
 SYSTEM = {"record_id": "r1", "version": 1, "deleted": False, "written_at": dt.datetime(2025, 3, 1),

@@ -5,8 +5,8 @@ electoral wards (2013 ONS codes, names and boundaries, shipped simplified in
 `data/boundaries/`, see `geography`); everything recorded on them is made up.
 `generate` writes reference data (areas, wards with boundaries, users, pick-lists,
 settings) and 18 months of activity ending `today` (events, CCRs, patrols,
-abstractions, "You said, we did" items, plus a few good-practice, useful-info,
-news and app-feedback rows). It also holds what an analyst would import:
+abstractions, "You said, we did" items, problem-solving records answering some of
+them, plus a few good-practice, useful-info, news and app-feedback rows). It also holds what an analyst would import:
 street-level crime and anti-social behaviour for each whole month of the
 period (as data.police.uk publishes it, placed inside the wards, with demand
 that does not follow where the engagement is), and census 2011 ethnicity for
@@ -45,6 +45,7 @@ from data.demo.deployment import Abstractions, Patrols
 from data.demo.engagement import Ccrs, Events, Ysywd
 from data.demo.force import Force
 from data.demo.guarantee import GuaranteeRecords
+from data.demo.problems import ProblemRecords
 from data.objects import LeaseBusy
 from data.store import Store
 
@@ -127,6 +128,11 @@ def generate(
     report.write_dated(store, "events", npg.beat_meetings(), by="start")
     report.write_dated(store, "community_queries", npg.queries(), by="received_at")
     report.write(store, "settings", npg.settings())
+    # Problem solving answers the items written above, from a stream of its own.
+    items = db.rows(f"SELECT record_id, area_code, ward_code, issue_category, raised_on FROM {store.relation('ysywd')}"
+                    " WHERE ward_code IS NOT NULL ORDER BY record_id")
+    problems = ProblemRecords(force, np.random.default_rng([seed, 9]), items).table()
+    report.write_dated(store, "problems", problems, by="opened_on")
     users = npg.weekly_hours(users)
     # Users go last: a store with users is a complete demo (see ensure_demo).
     report.write(store, "users", users)

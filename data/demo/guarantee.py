@@ -33,6 +33,17 @@ QUERY_ASKS = ("Asked what is being done about {topic} in the area.",
               "Complained about {topic} and asked who to contact.")
 
 
+def checked_table(rng: np.random.Generator, table: str, rows: list[tuple[dict, dict]]) -> pa.Table:
+    """Rows of (fields, system column values), each validated, in one Arrow table; rows without a record id
+    get a new one drawn from `rng`."""
+    ids = iter(hex_list(new_ids(rng, sum(1 for _, s in rows if "record_id" not in s))))
+    out = []
+    for fields, system in rows:
+        system = {"record_id": system.get("record_id") or next(ids), **system}
+        out.append(validate(table, fields).model_dump() | system_columns(**system))
+    return pa.Table.from_pylist(out, schema=arrow_schema(table))
+
+
 class GuaranteeRecords:
     """The Guarantee's demo tables, each built row by row (they are small) and checked against its model."""
 
@@ -46,13 +57,7 @@ class GuaranteeRecords:
         self.named: dict[str, list[str]] = {}
 
     def _table(self, table: str, rows: list[tuple[dict, dict]]) -> pa.Table:
-        """Rows of (fields, system column values), each validated, in one Arrow table."""
-        ids = iter(hex_list(new_ids(self.rng, sum(1 for _, s in rows if "record_id" not in s))))
-        out = []
-        for fields, system in rows:
-            system = {"record_id": system.get("record_id") or next(ids), **system}
-            out.append(validate(table, fields).model_dump() | system_columns(**system))
-        return pa.Table.from_pylist(out, schema=arrow_schema(table))
+        return checked_table(self.rng, table, rows)
 
     def _day(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=int(days_ago))

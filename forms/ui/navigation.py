@@ -65,6 +65,8 @@ PAGES: tuple[PageEntry, ...] = (
               ("pages/ysywd_item.py", "Item", ":material/assignment:", "ysywd_read", True),
               ("pages/ysywd_commander.py", "Commander view", ":material/monitoring:", "read_aggregates"),
               ("pages/guarantee.py", "Policing Guarantee", ":material/verified_user:", "read_aggregates"),
+              ("pages/problems.py", "Problem solving", ":material/psychology:", "problem_read"),
+              ("pages/problems_by_stage.py", "Problems by stage", ":material/stacked_bar_chart:", "problem_read"),
               # publish the summary, or load published priorities
               ("pages/ysywd_publish.py", "Publish", ":material/campaign:", ("ysywd_publish", "import"))),
     *_section("Explore",

@@ -122,10 +122,15 @@ def test_coverage_gaps_and_text_kept_as_text(march, pack_store):
 
 
 def test_problems_by_stage_renders_a_frame():
-
-    section = problems_section(pd.DataFrame({"area_code": ["A1", "A1"], "stage": ["Scanning", "Response"],
-                                             "problems": [3, 12], "median_age_days": [4.0, 30.5]}))
-    assert section.rows == [["Scanning", "3", "4.0"], ["Response", "12", "30.5"]]
+    section = problems_section(pd.DataFrame({
+        "stage_label": ["Scanning", "Response"], "problems": [3, 12], "under_31_days": [2, 0],
+        "days_31_to_90": [1, 7], "over_90_days": [0, 5], "mean_age_days": [4.0, 30.5], "reviews_overdue": [0, 2]}))
+    assert section.rows == [["Scanning", "3", "2", "1", "0", "4.0", "0"],
+                            ["Response", "12", "0", "7", "5", "30.5", "2"]]
+    empty = problems_section(pd.DataFrame({"stage_label": ["Scanning"], "problems": [0], "under_31_days": [0],
+                                           "days_31_to_90": [0], "over_90_days": [0], "mean_age_days": [None],
+                                           "reviews_overdue": [0]}))
+    assert empty.notes == ["No problem-solving records for this area."] and empty.rows[0][5] == "-"
 
 
 def test_who_may_have_a_pack(pack_store):
@@ -174,3 +179,18 @@ def _first_area(store: Store) -> str:
     from data.reference import list_areas
 
     return str(list_areas(store)["area_code"].iloc[0])
+
+
+def test_the_pack_shows_the_areas_problems_by_stage(tmp_path):
+    from tests.analytics.problem_fixture import build_problem_store, user
+
+    store = build_problem_store(tmp_path / "problems")
+    pack = build_area_pack(store, user=user("AN"), area_code="A1", month=dt.date(2025, 6, 1))
+    (section,) = [s for s in pack.sections if s.title == "Problems by stage"]
+    # At 30 June 2025 in A1 (problem_fixture): pr2 scanning, opened 1 Apr (90 days, review 29 Apr overdue);
+    # pr3 analysis, opened 20 Jun (10 days); pr1 assessment, opened 1 Mar (121 days). pr4 is A2's.
+    assert section.rows == [["Scanning", "1", "0", "1", "0", "90.0", "1"],
+                            ["Analysis", "1", "1", "0", "0", "10.0", "0"],
+                            ["Response", "0", "0", "0", "0", "-", "0"],
+                            ["Assessment", "1", "0", "0", "1", "121.0", "0"],
+                            ["Closed", "0", "0", "0", "0", "-", "0"]]

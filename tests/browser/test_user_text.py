@@ -65,6 +65,7 @@ def _assert_inert(page, where: str) -> None:
     ("/useful_info", "expander"),
     ("/feedback", None),
     ("/ysywd_item?item={ysywd}", None),
+    ("/problems?problem={problems}", None),
     ("/ysywd_raise", None),
 ])
 def test_planted_text_is_shown_as_text(module_server, planted, path, expand):

@@ -50,15 +50,16 @@ EVERYONE = set(WHO) - {"inactive"}
 
 # -- the capability table, by hand ---------------------------------------------------
 
-OFFICER_CAN = {"log_activity", "read_own_records", "read_team_records", "share", "ysywd_read", "ysywd_edit"}
+OFFICER_CAN = {"log_activity", "read_own_records", "read_team_records", "share", "ysywd_read", "ysywd_edit",
+               "problem_read", "problem_edit"}
 EXPECTED_CAPABILITIES = {
     "officer": OFFICER_CAN,
     "supervisor": OFFICER_CAN | {"add_info", "read_personal", "dip_check", "team_export", "read_quality",
                                  "ysywd_publish", "read_aggregates", "read_ccr_details", "export"},
-    "commander": {"share", "ysywd_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
-                  "export"},
-    "analyst": {"share", "ysywd_read", "read_quality", "ysywd_publish", "read_aggregates", "read_ccr_details",
-                "export", "import"},
+    "commander": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates",
+                  "read_ccr_details", "export"},
+    "analyst": {"share", "ysywd_read", "problem_read", "read_quality", "ysywd_publish", "read_aggregates",
+                "read_ccr_details", "export", "import"},
     "admin": {"share", "ysywd_read", "add_info", "import", "administer", "read_audit"},
 }
 
@@ -301,6 +302,7 @@ for _role, _pages in PAGES_OF.items():
     _pages |= {"pages/ysywd_raise.py"} if _role in ("officer", "supervisor") else set()
     _pages |= {"pages/ysywd_commander.py"} if _role in ("supervisor", "commander", "analyst") else set()
     _pages |= {"pages/ysywd_publish.py"} if _role != "officer" else set()
+    _pages |= {"pages/problems.py", "pages/problems_by_stage.py"} if _role != "admin" else set()
 DEMO_USER = {"officer": "u0001", "supervisor": "u0003", "commander": "u0004", "analyst": "u0005", "admin": "u0006"}
 ALL_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[!_]*.py"))
 

@@ -40,6 +40,7 @@ from analytics import (
     events_dash,
     guarantee,
     period_export,
+    problems,
     quality,
     search,
     trends,
@@ -62,6 +63,7 @@ TEAM = TEAM_STA | {"stk_officer", "stk_supervisor"}
 EVERYONE = set(WHO) - {"inactive"}
 READERS = {"supervisor", "stk_supervisor", "commander", "analyst"}  # read_aggregates
 QUALITY = {"supervisor", "stk_supervisor", "commander", "analyst"}
+PROBLEM_READERS = {"officer", "supervisor", "commander", "analyst"}  # problem_read, in Stafford
 
 # Public reads that hold no personal data and so take no user, each with why.
 NO_USER = {
@@ -156,6 +158,16 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
         READERS - {"stk_supervisor"}),
     "wordcloud.issues_word_cloud": (lambda s, u, t: wordcloud.issues_word_cloud(
         s, Filters(areas=(STA,)), user=u, width=60, height=40), READERS - {"stk_supervisor"}),
+    "problems.problems_by_stage": (lambda s, u, t: problems.problems_by_stage(s, Filters(areas=(STA,)), user=u),
+                                   PROBLEM_READERS),
+    "problems.list_problems": (lambda s, u, t: problems.list_problems(s, Filters(areas=(STA,)), user=u),
+                               PROBLEM_READERS),
+    "problems.problems_for_item": (lambda s, u, t: problems.problems_for_item(
+        s, _a_stafford(s, "ysywd")["record_id"], user=u), PROBLEM_READERS | {"stk_officer", "stk_supervisor"}),
+    "problems.problem_analysis": (lambda s, u, t: problems.problem_analysis(s, _a_stafford(s, "problems"), user=u),
+                                  PROBLEM_READERS),
+    "problems.assessment": (lambda s, u, t: problems.assessment(s, _a_stafford(s, "problems"), user=u),
+                            PROBLEM_READERS),
     "guarantee.list_my_open_queries": (lambda s, u, t: guarantee.list_my_open_queries(s, user=u), TEAM),
     "alerts.list_my_alerts": (lambda s, u, t: alerts.list_my_alerts(s, user=u), TEAM),
     "alerts.list_sent_alerts": (lambda s, u, t: alerts.list_sent_alerts(s, user=u), {"commander", "analyst"}),

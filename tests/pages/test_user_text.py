@@ -222,6 +222,16 @@ def test_an_item_and_an_event_opened(planted):
     assert shows_planted(at, assert_inert(at, "update event"))
 
 
+def test_a_problem_opened_and_the_item_it_answers(planted):
+    at = open_as("pages/problems.py", planted.officer["user_id"], problem=planted.ids["problems"])
+    assert at.header[0].value == user_text(LINE, one_line=True)
+    assert BLOCK in text_bodies(at)
+    assert_inert(at, "problem")
+    at = open_as("pages/ysywd_item.py", planted.officer["user_id"], item=planted.ids["ysywd"])
+    assert any(user_text(LINE, one_line=True) in link.label for link in at.get("page_link")), "the problem's title"
+    assert_inert(at, "ysywd item with its problem")
+
+
 def test_the_returned_event_tops_my_activity_with_the_comment_escaped(planted):
     at = open_as("pages/my_activity.py", planted.officer["user_id"])
     assert user_text(QUICK, one_line=True) in [b.proto.label for b in at.get("link_button")], "the quick link"
