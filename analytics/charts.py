@@ -1,12 +1,16 @@
-"""Chart and map builders: DataFrames in, `alt.Chart` / `pdk.Deck` out, no Streamlit.
+"""Chart and map builders: DataFrames in, `alt.Chart`, Vega-Lite specs or `pdk.Deck` out, no Streamlit.
 
-Maps draw without a basemap unless a style is configured: ward boundaries are
-a GeoJSON layer shaded by a measure, each area's outline a thicker line over
-them, ward centres a scatter layer, and optional points or hexbins go on top,
-so they work on a closed network. A ward map comes with its legend (the
-measure and the values its lightest and darkest shades stand for) and each
-ward's name and figure as text, for pages to show beside the map: phones have
-no hover, so a tooltip alone would leave them nothing to read.
+A ward map is a Vega-Lite spec: ward boundaries shaded by a measure, each
+area's outline a thicker line over them, ward centres as dots sized by the
+measure, and optional points (or grid cells counting them) on top. Vega draws it
+on a 2-D canvas, so it costs a few milliseconds on any machine; deck.gl's WebGL
+blocked the page for 3-5 s where there is no GPU (a thin client, a virtual
+desktop, a headless browser). Only when a force configures a basemap is the map
+a pydeck Deck, as tiles need deck.gl. Either way it works on a closed network
+and comes with its legend (the measure and the values its lightest and darkest
+shades stand for) and each ward's name and figure as text, for pages to show
+beside the map: phones have no hover, so a tooltip alone would leave them
+nothing to read.
 """
 
 from __future__ import annotations
@@ -138,13 +142,19 @@ class MapLegend:
         return f"{self.title}: lightest {_number(self.low)}, darkest {_number(self.high)}."
 
 
+MAP_SELECTIONS = ("ward", "ward_centre")
+"""The Vega-Lite selection parameters a tap on a ward (its shape or its centre dot) fills with its `ward_code`."""
+
+
 @dataclasses.dataclass(frozen=True)
 class WardMap:
-    """A ward map to draw, its legend, and each ward's name and figure as text (ward_code -> text)."""
+    """A ward map to draw (a Vega-Lite spec, or a Deck when a basemap is configured), its legend, and each
+    ward's name and figure as text (ward_code -> text)."""
 
-    deck: pdk.Deck
+    spec: dict | None
     legend: MapLegend
     figures: Mapping[str, str]
+    deck: pdk.Deck | None = None
 
     def figure(self, ward_code: str | None) -> str | None:
         """'Castle · Events: 12' for a ward on the map, else None."""
@@ -188,6 +198,23 @@ def build_ward_map(
                             "radius": 150 + 1_350 * math.sqrt(value / top)})
 
     outlines = _area_outlines(wards_df)
+    points = points_df.dropna(subset=["lat", "lon"]) if points_df is not None and len(points_df) else None
+    if basemap_style:
+        deck, spec = _deck(features, outlines, centres, points, hexbin=hexbin, basemap_style=basemap_style,
+                           view=_view(wards_df, points_df, features)), None
+    else:
+        deck, spec = None, _map_spec(features, outlines, centres, points, hexbin=hexbin, label=label)
+    notes = ["Thick lines: area boundaries."] if outlines else []
+    if centres:
+        notes.append("Dots: ward centres, bigger for a higher figure.")
+    legend = MapLegend(title=f"{label} per ward", low=0.0, high=float(values.max()) if len(values) else 0.0,
+                       colours=(_css(_shade(0.0)), _css(_shade(1.0))), notes=tuple(notes))
+    return WardMap(spec=spec, legend=legend, figures=figures, deck=deck)
+
+
+def _deck(features: list[dict], outlines: list[dict], centres: list[dict], points: pd.DataFrame | None, *,
+          hexbin: bool, basemap_style: str, view: pdk.ViewState) -> pdk.Deck:
+    """The map over a configured basemap: deck.gl layers, as tiles need them."""
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
@@ -220,8 +247,7 @@ def build_ward_map(
             get_fill_color=[33, 33, 33, 160],
         ),
     ]
-    if points_df is not None and len(points_df):
-        points = points_df.dropna(subset=["lat", "lon"])
+    if points is not None:
         if hexbin:
             layers.append(pdk.Layer("HexagonLayer", data=points[["lat", "lon"]], id="points-hexbin",
                                     get_position=["lon", "lat"], radius=500, extruded=False,
@@ -230,21 +256,96 @@ def build_ward_map(
             layers.append(pdk.Layer("ScatterplotLayer", data=points, id="points", pickable=True,
                                     get_position=["lon", "lat"], get_radius=60, radius_min_pixels=2,
                                     get_fill_color=POINT_COLOUR))
-
-    deck = CompactDeck(
+    return CompactDeck(
         layers=layers,
-        initial_view_state=_view(wards_df, points_df, features),
+        initial_view_state=view,
         # Text, not HTML: ward names are typed by people, and the tooltip would run HTML in them.
         tooltip={"text": "{name}\n{figure}"},
-        map_provider="carto" if basemap_style else None,
-        map_style=basemap_style or None,
+        map_provider="carto",
+        map_style=basemap_style,
     )
-    notes = ["Thick lines: area boundaries."] if outlines else []
+
+
+GRID_DEGREES = 0.005
+"""Points are counted in grid cells this many degrees square (about 550 m by 350 m in England) when binned."""
+
+
+def binned_points(points: pd.DataFrame, *, degrees: float = GRID_DEGREES) -> pd.DataFrame:
+    """Points counted per grid cell: lat and lon of each cell's centre, and `points` in it."""
+    cells = pd.DataFrame({"lat": (points["lat"].astype(float) / degrees).round() * degrees,
+                          "lon": (points["lon"].astype(float) / degrees).round() * degrees})
+    counted = cells.groupby(["lat", "lon"], sort=True).size().rename("points").reset_index()
+    counted[["lat", "lon"]] = counted[["lat", "lon"]].round(5)
+    return counted
+
+
+def _map_spec(features: list[dict], outlines: list[dict], centres: list[dict], points: pd.DataFrame | None, *,
+              hexbin: bool, label: str, height: int = 460) -> dict:
+    """The ward map as a Vega-Lite spec, drawn on a 2-D canvas; a tap fills MAP_SELECTIONS with the ward."""
+    def described(props: dict) -> dict:  # what the tooltip shows, and a screen reader reads out, for a ward
+        return {"ward_code": props["ward_code"], "name": props["name"], "value": props["value"],
+                "description": f"{props['name']} · {props['figure']}"}
+
+    wards = [{**described(f["properties"]), "fill": _css(f["properties"]["fill"]), "geo": f} for f in features]
+    tooltip = [{"field": "name", "type": "nominal", "title": "Ward"},
+               {"field": "value", "type": "quantitative", "title": label, "format": ","}]
+    description = {"field": "description", "type": "nominal"}
+    faded = {"condition": {"param": MAP_SELECTIONS[0], "empty": True, "value": 1}, "value": 0.45}
+    layers: list[dict] = [{
+        "data": {"values": wards},
+        "mark": {"type": "geoshape", "stroke": "rgb(80, 80, 80)", "strokeWidth": 0.8, "cursor": "pointer"},
+        "params": [{"name": MAP_SELECTIONS[0], "select": {"type": "point", "fields": ["ward_code"], "on": "click"}}],
+        "encoding": {"shape": {"field": "geo", "type": "geojson"},
+                     "color": {"field": "fill", "type": "nominal", "scale": None, "legend": None},
+                     "fillOpacity": faded, "tooltip": tooltip, "description": description},
+    }]
+    if outlines:
+        layers.append({
+            "data": {"values": [{"geo": {"type": "Feature", "properties": {},
+                                         "geometry": {"type": "LineString", "coordinates": o["path"]}}}
+                                for o in outlines]},
+            "mark": {"type": "geoshape", "filled": False, "stroke": _css(OUTLINE_COLOUR),
+                     "strokeWidth": OUTLINE_PIXELS, "strokeJoin": "round"},
+            "encoding": {"shape": {"field": "geo", "type": "geojson"}},
+        })
     if centres:
-        notes.append("Dots: ward centres, bigger for a higher figure.")
-    legend = MapLegend(title=f"{label} per ward", low=0.0, high=float(values.max()) if len(values) else 0.0,
-                       colours=(_css(_shade(0.0)), _css(_shade(1.0))), notes=tuple(notes))
-    return WardMap(deck=deck, legend=legend, figures=figures)
+        layers.append({
+            "data": {"values": [{**described(c), "lat": c["lat"], "lon": c["lon"],
+                                 "size": round(c["radius"] / 15, 1)} for c in centres]},
+            "mark": {"type": "circle", "color": "rgb(33, 33, 33)", "opacity": 0.65, "cursor": "pointer"},
+            "params": [{"name": MAP_SELECTIONS[1], "select": {"type": "point", "fields": ["ward_code"],
+                                                              "on": "click"}}],
+            "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                         "latitude": {"field": "lat", "type": "quantitative"},
+                         "size": {"field": "size", "type": "quantitative", "scale": None},
+                         "tooltip": tooltip, "description": description},
+        })
+    if points is not None:
+        if hexbin:
+            cells = binned_points(points)
+            layers.append({
+                "data": {"values": cells.to_dict("records")},
+                "mark": {"type": "square", "color": _css(POINT_COLOUR[:3] + [255]), "opacity": 0.55},
+                "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                             "latitude": {"field": "lat", "type": "quantitative"},
+                             "size": {"field": "points", "type": "quantitative", "title": "Points in the cell",
+                                      "scale": {"range": [6, 140]}, "legend": None},
+                             "tooltip": [{"field": "points", "type": "quantitative", "title": "Here"}]},
+            })
+        else:
+            layers.append({
+                "data": {"values": points[["lat", "lon"]].astype(float).round(5).to_dict("records")},
+                "mark": {"type": "circle", "color": _css(POINT_COLOUR[:3] + [255]), "opacity": 0.7, "size": 12},
+                "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                             "latitude": {"field": "lat", "type": "quantitative"}},
+            })
+    return {
+        "width": "container",
+        "height": height,
+        "projection": {"type": "mercator"},
+        "layer": layers,
+        "config": {"view": {"stroke": None}},
+    }
 
 
 def build_map_legend_html(legend: MapLegend) -> str:

@@ -1,9 +1,10 @@
 """Ward maps on a page: the map, its legend, and the tapped ward's name and figure written under it.
 
 A phone has no hover, so a tooltip alone shows nothing there: a tap selects the
-ward (`st.pydeck_chart(on_select=...)`) and its name and figure are written
-under the map as text, where a screen reader finds them too. Without a
-configured basemap a map draws its layers only, so it works on a closed network.
+ward (the chart's `on_select`) and its name and figure are written under the
+map as text, where a screen reader finds them too. Without a configured basemap
+a map is a Vega-Lite chart on a 2-D canvas (light on a machine with no GPU); with
+one it is a pydeck map over the tiles. Either works on a closed network.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.charts import WardMap, build_map_legend_html
+from analytics.charts import MAP_SELECTIONS, WardMap, build_map_legend_html
 from forms.ui.widgets import user_text
 
-NO_BASEMAP = "__MAP_STYLE__"
-"""pydeck's "no style given" marker: Streamlit then draws no basemap. A style of None makes Streamlit fetch its
-default Carto basemap, which fails on a closed network and leaves the whole map blank."""
 TAP_HINT = "Tap or click a ward to see its name and figure here."
 
 
@@ -33,13 +31,15 @@ def selection_part(mapping: Any, name: str) -> Any:
 
 
 def picked_from_map(event: Any, *, field: str = "ward_code") -> str | None:
-    """The `field` of the map feature clicked in a pydeck selection event (`st.pydeck_chart(on_select=...)`).
+    """The `field` of the map feature clicked in a map's selection event (Vega-Lite or pydeck `on_select`).
 
-    A GeoJSON feature keeps it under `properties`; a scatter point at the top level.
+    A Vega-Lite map fills its MAP_SELECTIONS parameters with the field; in a pydeck map a GeoJSON feature keeps
+    it under `properties`, a scatter point at the top level.
     """
-    objects = selection_part(selection_part(event, "selection"), "objects")
+    selection = selection_part(event, "selection")
+    objects = selection_part(selection, "objects")
     if not isinstance(objects, Mapping):
-        return None
+        objects = {name: selection_part(selection, name) for name in MAP_SELECTIONS}
     for picked in objects.values():
         for item in picked or []:
             if not isinstance(item, Mapping):
@@ -54,10 +54,12 @@ def picked_from_map(event: Any, *, field: str = "ward_code") -> str | None:
 
 def show_map(ward_map: WardMap, *, key: str, height: int, on_select: Callable[[], None] | str = "rerun") -> Any:
     """Draw the map (no basemap unless one is configured) with taps selecting one ward; the selection event."""
-    deck = ward_map.deck
-    if not deck.map_style:
-        deck.map_style = NO_BASEMAP
-    return st.pydeck_chart(deck, height=height, key=key, on_select=on_select, selection_mode="single-object")
+    if ward_map.deck is not None:
+        return st.pydeck_chart(ward_map.deck, height=height, key=key, on_select=on_select,
+                               selection_mode="single-object")
+    return st.vega_lite_chart(spec={**ward_map.spec, "height": height}, width="stretch", key=key,
+                              on_select=on_select, selection_mode=list(MAP_SELECTIONS),
+                              alt=ward_map.legend.text())
 
 
 def render_map_key(ward_map: WardMap, *, key: str, tapped: str | None, hint: str = TAP_HINT) -> None:

@@ -40,37 +40,57 @@ def test_type_and_area_charts(fixture_store):
     assert by_area["params"][0]["name"] == "pick"
 
 
-def test_ward_map_draws_offline(fixture_store):
+def _layers(spec: dict) -> dict[str, dict]:
+    """The map spec's layers by what they draw."""
+    names = {("geoshape", True): "wards", ("geoshape", False): "outlines", ("circle", True): "centres",
+             ("square", False): "cells", ("circle", False): "points"}
+    kind = {"geoshape": lambda layer: layer["mark"].get("filled", True), "circle": lambda layer: "params" in layer,
+            "square": lambda layer: False}
+    return {names[(layer["mark"]["type"], kind[layer["mark"]["type"]](layer))]: layer for layer in spec["layer"]}
+
+
+def test_ward_map_draws_offline_as_a_valid_vega_lite_spec(fixture_store):
     wards = queries.list_ward_shapes(fixture_store, user=ANALYST)
-    deck = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="attendees").deck
-    assert isinstance(deck, pdk.Deck)
-    assert deck.map_provider is None and deck.map_style is None
-    assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "PathLayer", "ScatterplotLayer"]
-    features = deck.layers[0].data["features"]
-    assert len(features) == 1  # only W1 has a boundary
-    assert features[0]["properties"]["value"] == 12 and features[0]["properties"]["name"] == "Castle"
-    assert len(deck.layers[2].data) == 3  # every ward centre
-    spec = json.loads(deck.to_json())
-    assert "mapProvider" not in spec and "mapStyle" not in spec  # no basemap tiles to fetch
+    ward_map = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="attendees")
+    assert ward_map.deck is None  # no basemap configured: no WebGL, no tiles
+    alt.LayerChart.from_dict(ward_map.spec, validate=True)  # raises if Vega-Lite would refuse it
+    assert "http" not in json.dumps(ward_map.spec)  # nothing to fetch
+    layers = _layers(ward_map.spec)
+    assert list(layers) == ["wards", "outlines", "centres"]
+    rows = layers["wards"]["data"]["values"]
+    assert len(rows) == 1  # only W1 has a boundary
+    assert rows[0]["name"] == "Castle" and rows[0]["value"] == 12
+    assert rows[0]["description"] == "Castle · People engaged: 12"  # what a screen reader reads for the shape
+    assert len(layers["centres"]["data"]["values"]) == 3  # every ward centre
 
 
 def test_ward_map_with_basemap_points_and_hexbins(fixture_store):
     wards = queries.list_ward_shapes(fixture_store, user=ANALYST)
-    points = pd.DataFrame({"lat": [51.75, 51.76], "lon": [-1.25, -1.26]})
-    deck = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="events",
+    points = pd.DataFrame({"lat": [51.75, 51.76, 51.7502], "lon": [-1.25, -1.26, -1.2501]})
+    by_ward = overview(fixture_store).by_ward
+    deck = charts.build_ward_map(wards, by_ward, measure="events",
                                  basemap_style="https://tiles.example/style.json", points_df=points).deck
     assert deck.map_style == "https://tiles.example/style.json" and deck.map_provider is not None
-    assert deck.layers[-1].type == "ScatterplotLayer"
-    hexes = charts.build_ward_map(wards, overview(fixture_store).by_ward, measure="events", points_df=points,
-                                  hexbin=True).deck
-    assert hexes.layers[-1].type == "HexagonLayer" and hexes.map_provider is None
+    assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "PathLayer", "ScatterplotLayer",
+                                                     "ScatterplotLayer"]
+    hexes = charts.build_ward_map(wards, by_ward, measure="events", basemap_style="https://tiles.example/s.json",
+                                  points_df=points, hexbin=True).deck
+    assert hexes.layers[-1].type == "HexagonLayer"
+    # Without a basemap, points are drawn as dots, or counted in grid cells of GRID_DEGREES.
+    dots = _layers(charts.build_ward_map(wards, by_ward, measure="events", points_df=points).spec)["points"]
+    assert len(dots["data"]["values"]) == 3
+    cells = _layers(charts.build_ward_map(wards, by_ward, measure="events", points_df=points,
+                                          hexbin=True).spec)["cells"]
+    # 51.75 and 51.7502 round to the same 0.005-degree cell (51.75, -1.25); 51.76, -1.26 is a cell of its own.
+    assert sorted((c["lat"], c["lon"], c["points"]) for c in cells["data"]["values"]) == [
+        (51.75, -1.25, 2), (51.76, -1.26, 1)]
 
 
 def test_ward_map_with_no_wards():
     empty = pd.DataFrame(columns=["ward_code", "name", "area_code", "centre_lat", "centre_lon", "geojson"])
     ward_map = charts.build_ward_map(empty, pd.DataFrame(columns=["ward_code", "events"]), measure="events")
-    assert ward_map.deck.layers[0].data["features"] == [] and ward_map.deck.map_provider is None
-    assert ward_map.deck.layers[1].data == [] and ward_map.figures == {}
+    assert list(_layers(ward_map.spec)) == ["wards"] and ward_map.spec["layer"][0]["data"]["values"] == []
+    assert ward_map.deck is None and ward_map.figures == {}
     assert (ward_map.legend.low, ward_map.legend.high) == (0, 0)
 
 
@@ -116,14 +136,15 @@ def test_a_ward_map_has_a_legend_naming_its_measure_and_numbers():
 
 
 def test_a_ward_map_outlines_each_area_along_its_wards_outer_edges():
-    deck = _grid_map().deck
-    (outlines,) = [layer for layer in deck.layers if layer.id == "area-outlines"]
-    assert outlines.type == "PathLayer" and not outlines.pickable
-    assert outlines.get_width > 1 and outlines.width_units == "pixels"
+    outlines = _layers(_grid_map().spec)["outlines"]
+    assert "params" not in outlines and outlines["mark"]["strokeWidth"] > 1
+    paths = [row["geo"]["geometry"]["coordinates"] for row in outlines["data"]["values"]]
+    # Which area a path outlines: the column of squares its points lie on (A1: x 0-1, A2: x 1-2).
     edges: dict[str, set] = {"A1": set(), "A2": set()}
-    for path in outlines.data:
-        steps = [(round((lon - LON0) / SIDE), round((lat - LAT0) / SIDE)) for lon, lat in path["path"]]
-        edges[path["area_code"]] |= {frozenset(pair) for pair in zip(steps, steps[1:], strict=False)}
+    for path in paths:
+        steps = [(round((lon - LON0) / SIDE), round((lat - LAT0) / SIDE)) for lon, lat in path]
+        area = "A1" if min(x for x, _ in steps) == 0 else "A2"
+        edges[area] |= {frozenset(pair) for pair in zip(steps, steps[1:], strict=False)}
 
     def unit(a, b):
         return frozenset({a, b})
@@ -141,17 +162,23 @@ def test_a_tapped_ward_has_its_name_and_figure_as_text():
     assert ward_map.figures == {"W1": "Forebridge · Patrol hours: 12", "W2": "Coton <b>&</b> · Patrol hours: 3.5",
                                 "W3": "Baswich · Patrol hours: 0", "W4": "Milford · Patrol hours: 42"}
     assert ward_map.figure("W4") == "Milford · Patrol hours: 42" and ward_map.figure(None) is None
-    deck = ward_map.deck
-    wards = deck.layers[0]
-    assert wards.id == "ward-boundaries" and wards.pickable  # a tap selects the ward (st.pydeck_chart on_select)
-    props = {f["properties"]["ward_code"]: f["properties"] for f in wards.data["features"]}
-    assert props["W2"]["figure"] == "Patrol hours: 3.5" and props["W3"]["value"] == 0
-    # The hover tooltip is text: a ward name is shown, never run as HTML.
-    assert deck._tooltip == {"text": "{name}\n{figure}"}
+    layers = _layers(ward_map.spec)
+    # A tap on a ward's shape or its centre dot selects its code (the chart's on_select).
+    for layer, name in ((layers["wards"], "ward"), (layers["centres"], "ward_centre")):
+        assert layer["params"] == [{"name": name, "select": {"type": "point", "fields": ["ward_code"],
+                                                             "on": "click"}}]
+    assert charts.MAP_SELECTIONS == ("ward", "ward_centre")
+    rows = {row["ward_code"]: row for row in layers["wards"]["data"]["values"]}
+    assert rows["W2"]["value"] == 3.5 and rows["W3"]["value"] == 0
+    assert rows["W2"]["description"] == ward_map.figure("W2")
+    assert rows["W2"]["name"] == "Coton <b>&</b>"  # the data as typed: the tooltip shows it as text
+    assert rows["W4"]["fill"] == "rgb(90, 117, 156)" and rows["W3"]["fill"] == "rgb(233, 242, 250)"
+    assert [(t["field"], t["title"]) for t in layers["wards"]["encoding"]["tooltip"]] == [
+        ("name", "Ward"), ("value", "Patrol hours")]
 
 
-def test_a_ward_map_goes_to_the_browser_as_compact_json():
-    deck = _grid_map().deck
+def test_a_map_over_a_basemap_goes_to_the_browser_as_compact_json():
+    deck = charts.build_ward_map(GRID_WARDS, GRID_COUNTS, measure="hours", basemap_style="https://t.example/s").deck
     text = deck.to_json()
     assert "\n" not in text and len(text) < len(pdk.Deck.to_json(deck)) / 2  # pydeck's own is indented
     assert json.loads(text)["layers"][1]["@@type"] == "PathLayer"

@@ -1,39 +1,23 @@
 """In a real browser on a phone-sized touch screen: My activity's beat map draws with nothing fetched from outside,
 with its legend, and tapping a ward writes that ward's name and figure under the map.
 
-The map is a canvas, so the test taps where the ward's centre falls: it projects the
-ward's centre with the map's own view (Web Mercator, deck.gl's 512-pixel tiles).
+The map is drawn by Vega as SVG, each ward's shape and centre dot described for a screen
+reader by its name and figure: the test taps that ward's dot.
 Screenshots go to test-output/.
 """
 
 from __future__ import annotations
 
-import math
-
 from PIL import Image
 from playwright.sync_api import expect
 
 from analytics.activity import count_my_activity_by_ward
-from analytics.charts import build_ward_map
 from data import reference
 from data.store import new_submission_id
 from forms.ccrs import save_ccr
 from tests.browser.conftest import OUTPUT, open_tab
 from tests.browser.ui import wait_for_app
 from tests.forms.factories import make_ccr
-
-
-def _pixel(lon: float, lat: float, view, width: float, height: float) -> tuple[float, float]:
-    """Where (lon, lat) is drawn in a `width` x `height` map centred as `view` (deck.gl's Web Mercator)."""
-    size = 512 * 2 ** view.zoom
-
-    def world(lon_: float, lat_: float) -> tuple[float, float]:
-        y = math.log(math.tan(math.pi / 4 + math.radians(lat_) / 2))
-        return (lon_ + 180) / 360 * size, (1 - y / math.pi) / 2 * size
-
-    x, y = world(lon, lat)
-    cx, cy = world(view.longitude, view.latitude)
-    return width / 2 + x - cx, height / 2 + y - cy
 
 
 def test_tap_a_ward_on_my_beat_to_read_its_name_and_figure(server, store, officer):
@@ -46,7 +30,6 @@ def test_tap_a_ward_on_my_beat_to_read_its_name_and_figure(server, store, office
     beat = count_my_activity_by_ward(store, user=officer)
     records = int(beat.set_index("ward_code").loc[ward.ward_code, "records"])
     assert records >= 3
-    view = build_ward_map(beat, beat, measure="records").deck.initial_view_state
 
     with open_tab(viewport={"width": 412, "height": 915}, device_scale_factor=1, has_touch=True,
                   is_mobile=True) as page:
@@ -57,10 +40,8 @@ def test_tap_a_ward_on_my_beat_to_read_its_name_and_figure(server, store, office
         wait_for_app(page)
         heading = page.get_by_role("heading", name="My beat, last 28 days")
         heading.scroll_into_view_if_needed()
-        chart = page.get_by_test_id("stDeckGlJsonChart")
+        chart = page.locator(".st-key-my_activity-beat").get_by_test_id("stVegaLiteChart")
         chart.scroll_into_view_if_needed()
-        canvas = chart.locator("canvas").first
-        canvas.wait_for()
         readout = page.locator(".st-key-my_activity-beat-readout")
         expect(readout).to_contain_text("Tap or click a ward to see its name and figure here.")
         expect(readout).to_contain_text("Records I logged per ward")  # the legend: measure and numbers
@@ -72,18 +53,13 @@ def test_tap_a_ward_on_my_beat_to_read_its_name_and_figure(server, store, office
         colours = Image.open(OUTPUT / "beat-map-alone.png").convert("RGB").getcolors(maxcolors=1 << 16)
         assert colours is None or len(colours) > 50, "the map is blank"
 
-        box = canvas.bounding_box()
-        x, y = _pixel(ward.centre_lon, ward.centre_lat, view, box["width"], box["height"])
-        assert 0 < x < box["width"] and 0 < y < box["height"], "the ward's centre is on the map"
         figure = f"{ward.name} · Records I logged: {records:,}"
-        for attempt in range(3):  # a tap can go to the map's hover (its tooltip) and not select: tap again
-            page.touchscreen.tap(box["x"] + x, box["y"] + y)
-            try:
-                expect(readout).to_contain_text(figure, timeout=8_000)
-                break
-            except AssertionError:
-                if attempt == 2:
-                    raise
+        # The ward's shape and its centre dot each carry its name and figure for a screen reader; tap the dot.
+        expect(chart.locator(f'path[aria-roledescription="geoshape"][aria-label="{figure}"]')).to_have_count(1)
+        dot = chart.locator(f'path[aria-roledescription="circle"][aria-label="{figure}"]')
+        box = dot.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(readout).to_contain_text(figure)
         wait_for_app(page)
         readout.scroll_into_view_if_needed()
         page.screenshot(path=OUTPUT / "beat-map-tapped.png", full_page=False)

@@ -81,8 +81,9 @@ def test_the_overview_works_offline(server, browser_page):
     page.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
     page.goto(f"{server}/events_overview?period=this_year")
     wait_for_app(page)
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_be_attached()
-    page.get_by_test_id("stDeckGlJsonChart").scroll_into_view_if_needed()
+    ward_map = page.locator(".st-key-events_overview-map").get_by_test_id("stVegaLiteChart")
+    expect(ward_map).to_be_attached()
+    ward_map.scroll_into_view_if_needed()
     page.wait_for_timeout(3_000)
     assert outside == []
 
@@ -93,7 +94,7 @@ def test_the_ward_map_draws_without_a_basemap(server, browser_page):
     page = browser_page
     page.goto(f"{server}/events_overview?period=this_year")
     wait_for_app(page)
-    chart = page.get_by_test_id("stDeckGlJsonChart")
+    chart = page.locator(".st-key-events_overview-map").get_by_test_id("stVegaLiteChart")
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(3_000)
     chart.screenshot(path=OUTPUT / "ward-map.png")

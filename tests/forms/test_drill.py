@@ -90,6 +90,12 @@ def test_a_table_row_click_gives_that_rows_code():
 
 
 def test_a_map_click_gives_the_ward_of_a_boundary_or_a_centre():
+    # The Vega-Lite map (no basemap): a tap fills the "ward" or "ward_centre" selection parameter.
+    assert picked_from_map({"selection": {"ward": [{"ward_code": "W2"}], "ward_centre": []}}) == "W2"
+    assert picked_from_map({"selection": {"ward": [], "ward_centre": [{"ward_code": "W4"}]}}) == "W4"
+    assert picked_from_map({"selection": {"ward": [], "ward_centre": []}}) is None
+    assert picked_from_map({"selection": {}}) is None and picked_from_map(None) is None
+    # The pydeck map (over a configured basemap): the picked objects.
     boundary = {"selection": {"indices": {"ward-boundaries": [0]},
                               "objects": {"ward-boundaries": [{"type": "Feature",
                                                                "properties": {"ward_code": "W3"}}]}}}
