@@ -117,15 +117,16 @@ def free_port() -> int:
 @contextlib.contextmanager
 def app_server(env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
                cwd: Path = REPO) -> Iterator[str]:
-    """`streamlit run app.py` on a loopback port with this environment, started in `cwd` (the project folder
-    unless told); yields its URL, always stops it."""
+    """The app on a loopback port with this environment, started as the README starts it (`forms.ui.serve`:
+    warmed, then `streamlit run app.py`) in `cwd` (the project folder unless told); yields its URL, always
+    stops it."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     if cwd != REPO:
         env = {**env, "PYTHONPATH": str(REPO)}
     with open(log_path, "w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "forms.ui.serve", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", *args],
             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,

@@ -3,8 +3,8 @@
 Every test module here is skipped, with the reason, where Debian's Chromium or Playwright is missing (and fails
 in CI, which must have both): the modules are then not even imported. Every test here is marked `browser`.
 
-- `server` starts `streamlit run app.py` for one test, over its own copy of the demo store, acting as the
-  `officer` fixture (a module overrides `officer` to act as someone else).
+- `server` starts the app as the README does (`python -m forms.ui.serve`) for one test, over its own copy of
+  the demo store, acting as the `officer` fixture (a module overrides `officer` to act as someone else).
 - `module_server` starts one server for a whole module, over the module's copy of the demo store
   (`module_store_root`), acting as `module_user_id` (the demo officer unless the module overrides it).
 - `phone`, `desktop` and `wide` are tabs in a fresh headless Chromium. A module whose pages are slow sets

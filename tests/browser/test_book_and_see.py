@@ -1,6 +1,6 @@
 """In a real browser: book an event on a phone-sized screen, then see it on the Events overview.
 
-Starts `streamlit run app.py` on a free loopback port over a private copy of
+Starts the app (`python -m forms.ui.serve`) on a free loopback port over a private copy of
 the test store, and drives Debian's Chromium through Playwright. Screenshots
 go to test-output/.
 """

@@ -1,6 +1,6 @@
 """In a real browser: two app servers on one store, as behind a load balancer.
 
-Two `streamlit run app.py` processes on different ports share one store, on a local
+Two app server processes on different ports share one store, on a local
 folder and on azurite (Azure Blob Storage). An event booked through one shows on
 the other's Events overview on its next run: neither server knows of the other,
 and the second had already cached that page's figures before the booking.
