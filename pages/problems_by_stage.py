@@ -44,7 +44,7 @@ st.caption("Age: days from opening to the date above, or to closing. A review is
 overdue = list_problems(store, filters, user=user)
 overdue = overdue[overdue["review_overdue"]]
 if len(overdue):
-    st.subheader("Reviews overdue")
+    st.header("Reviews overdue")
     st.dataframe(overdue, hide_index=True, key="problems_by_stage.overdue",
                  column_order=["title", "stage_label", "area", "wards", "owner", "review_on", "age_days"],
                  column_config={"title": "Problem", "stage_label": "Stage", "area": "Area", "wards": "Wards",
