@@ -35,10 +35,12 @@ from analytics import (
     alerts,
     audit,
     calendar,
+    calendar_feed,
     ccr_dash,
     disclosure,
     events_dash,
     guarantee,
+    pack,
     period_export,
     problems,
     quality,
@@ -64,6 +66,8 @@ EVERYONE = set(WHO) - {"inactive"}
 READERS = {"supervisor", "stk_supervisor", "commander", "analyst"}  # read_aggregates
 QUALITY = {"supervisor", "stk_supervisor", "commander", "analyst"}
 PROBLEM_READERS = {"officer", "supervisor", "commander", "analyst"}  # problem_read, in Stafford
+
+LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 # Public reads that hold no personal data and so take no user, each with why.
 NO_USER = {
@@ -168,6 +172,24 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
                                   PROBLEM_READERS),
     "problems.assessment": (lambda s, u, t: problems.assessment(s, _a_stafford(s, "problems"), user=u),
                             PROBLEM_READERS),
+    "calendar_feed.list_officer_events": (lambda s, u, t: calendar_feed.list_officer_events(s, user=u), TEAM),
+    # An area's calendar: its own officers and supervisors, and those who read its dashboards.
+    "calendar_feed.list_area_events": (lambda s, u, t: calendar_feed.list_area_events(s, user=u, area_code=STA),
+                                       TEAM_STA | {"commander", "analyst"}),
+    "calendar_feed.list_public_events": (lambda s, u, t: calendar_feed.list_public_events(
+        s, user=u, area_code=STA), TEAM_STA | {"commander", "analyst"}),
+    "calendar_feed.make_calendar": (lambda s, u, t: calendar_feed.make_calendar(s, user=u, area_code=STA),
+                                    TEAM_STA | {"commander", "analyst"}),
+    "pack.list_coverage_gaps": (lambda s, u, t: pack.list_coverage_gaps(s, Filters(areas=(STA,)), user=u),
+                                READERS - {"stk_supervisor"}),
+    "pack.pack_areas": (lambda s, u, t: pack.pack_areas(s, user=u, areas=(STA,)), READERS - {"stk_supervisor"}),
+    # A pack needs read_aggregates and export in the area: supervisors (their own), commanders and analysts.
+    "pack.build_area_pack": (lambda s, u, t: pack.build_area_pack(s, user=u, area_code=STA, month=LAST_MONTH),
+                             READERS - {"stk_supervisor"}),
+    "pack.make_pack_file": (lambda s, u, t: pack.make_pack_file(s, user=u, area_code=STA, month=LAST_MONTH,
+                                                                fmt="html"), READERS - {"stk_supervisor"}),
+    "pack.write_packs": (lambda s, u, t: pack.write_packs(s, t, user=u, month=LAST_MONTH, areas=(STA,)),
+                         READERS - {"stk_supervisor"}),
     "guarantee.list_my_open_queries": (lambda s, u, t: guarantee.list_my_open_queries(s, user=u), TEAM),
     "alerts.list_my_alerts": (lambda s, u, t: alerts.list_my_alerts(s, user=u), TEAM),
     "alerts.list_sent_alerts": (lambda s, u, t: alerts.list_sent_alerts(s, user=u), {"commander", "analyst"}),
