@@ -30,7 +30,7 @@ Statement = tuple[str, Sequence[Any]]
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
 _pid: int | None = None
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bench-floor")
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="bench-floor")
 
 
 def _cursor() -> duckdb.DuckDBPyConnection:
