@@ -15,8 +15,8 @@ Every floor is `floor(paths, window)`: `paths` maps a table to its Parquet file,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,26 +27,20 @@ import pandas as pd
 Window = tuple[dt.datetime, dt.datetime] | None
 Statement = tuple[str, Sequence[Any]]
 
-_lock = threading.Lock()
-_con: duckdb.DuckDBPyConnection | None = None
-_pid: int | None = None
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="bench-floor")
 
 
-def _cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on the floors' own in-memory DuckDB, set up as the store's (threads, Parquet footer cache)."""
-    global _con, _pid
-    with _lock:
-        if _con is None or _pid != os.getpid():
-            _con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 2})
-            _con.execute("SET parquet_metadata_cache = true")
-            _pid = os.getpid()
-        return _con.cursor()
+@functools.cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    """The floors' own in-memory DuckDB, set up as the store's: a thread per core, Parquet footers cached."""
+    con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 2})
+    con.execute("SET parquet_metadata_cache = true")
+    return con
 
 
 def _run(statement: Statement) -> pd.DataFrame:
     query, params = statement
-    return _cursor().execute(query, list(params)).df()
+    return _connection().cursor().execute(query, list(params)).df()
 
 
 def run(*statements: Statement) -> list[pd.DataFrame]:
