@@ -1,8 +1,9 @@
 """Floors of the CCR outcomes and CCR activity pages.
 
-Each reads the CCRs in the window once for all its breakdowns (`GROUPING SETS` over
-area, ward, officer and, for activity, week and contact method); outcomes adds one
-`unnest` of the issues and one top-N of the latest rows (its row count is the headline's).
+Each reads the CCRs in the window once for all its breakdowns, grouped by a few fine keys
+(area, ward, officer and, for activity, week and contact method) and rolled up (activity in
+the same statement); outcomes adds a scan for its headline counts, one `unnest` of the issues and one top-N of
+the latest rows.
 """
 
 from __future__ import annotations
@@ -23,15 +24,13 @@ class Details(NamedTuple):
     total: int
 
 
-# Officers per area are counted from the (area, officer) rows: far cheaper than count(DISTINCT ...)
-# in a GROUPING SETS query.
-_PLACES = "(area_code, officer_id), (ward_code), (officer_id)"
+# Officers per area are counted from (area, officer) rows: far cheaper than count(DISTINCT ...).
 _COUNTS = "count(*) AS ccrs, count(*) FILTER (WHERE event_id IS NOT NULL) AS ccrs_at_events"
 
 
 def _split_places(grouped: pd.DataFrame, level: pd.Series, areas: pd.DataFrame,
                   users: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """by_area (with distinct officers), by_ward and the top officers from the GROUPING SETS rows,
+    """by_area (with distinct officers), by_ward and the top officers from rolled-up rows,
     each `level` 'area' (by area and officer), 'ward' or 'officer'."""
     pairs = grouped[level == "area"]
     by_area = pairs.groupby("area_code", as_index=False, dropna=False).agg(
@@ -44,16 +43,6 @@ def _split_places(grouped: pd.DataFrame, level: pd.Series, areas: pd.DataFrame,
     officers.insert(1, "officer", officers["officer_id"].map(users.drop_duplicates("user_id")
                                                              .set_index("user_id")["name"]))
     return {"by_area": by_area, "by_ward": by_ward, "by_officer": officers}
-
-
-def _officers(grouped: pd.DataFrame, level: pd.Series) -> int:
-    """Distinct officers: the officer rows with an officer."""
-    return int(grouped.loc[level == "officer", "officer_id"].notna().sum())
-
-
-def _total(grouped: pd.DataFrame, level: pd.Series) -> pd.Series:
-    total = grouped[level == "total"]
-    return total.iloc[0].fillna(0) if len(total) else pd.Series(0, index=grouped.columns)
 
 
 def outcomes(paths: dict[str, str], window: Window) -> dict[str, Any]:
@@ -89,25 +78,37 @@ def outcomes(paths: dict[str, str], window: Window) -> dict[str, Any]:
 
 
 def activity(paths: dict[str, str], window: Window) -> dict[str, Any]:
+    # Two grouping sets of fine keys, rolled up in the same statement: measured faster than one set
+    # per breakdown, and than rolling up in pandas.
     src = sources(paths)
     w, p = when("contact_at", window)
-    grouped, areas, users = run(
-        ("SELECT CASE GROUPING(week, contact_method, area_code, ward_code, officer_id)"
-         " WHEN 15 THEN 'week' WHEN 23 THEN 'method' WHEN 26 THEN 'area' WHEN 29 THEN 'ward'"
-         " WHEN 30 THEN 'officer' ELSE 'total' END AS level,"
-         f" week, contact_method, area_code, ward_code, officer_id, {_COUNTS}"
-         " FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,"
-         f" officer_id, event_id FROM {src['ccrs']} WHERE {w})"
-         f" GROUP BY GROUPING SETS ((week), (contact_method), {_PLACES}, ())", p),
-        (f"SELECT area_code, name FROM {src['areas']}", []),
-        (f"SELECT user_id, name FROM {src['users']}", []),
-    )
-    level = grouped["level"]
-    total = _total(grouped, level)
+    (frame,) = run((
+        "WITH g AS MATERIALIZED (SELECT GROUPING(week) = 0 AS timed, week, contact_method, area_code, ward_code,"
+        f" officer_id, {_COUNTS}"
+        " FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,"
+        f" officer_id, event_id FROM {src['ccrs']} WHERE {w})"
+        " GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))),"
+        " t AS (SELECT * FROM g WHERE timed), f AS (SELECT * FROM g WHERE NOT timed)"
+        " SELECT 'total' AS level, sum(ccrs) AS ccrs, count(DISTINCT officer_id) AS officers,"
+        " sum(ccrs_at_events) AS ccrs_at_events FROM t"
+        " UNION ALL BY NAME SELECT 'week' AS level, week, sum(ccrs) AS ccrs FROM t GROUP BY week"
+        " UNION ALL BY NAME SELECT 'method' AS level, contact_method, sum(ccrs) AS ccrs FROM t GROUP BY contact_method"
+        " UNION ALL BY NAME SELECT 'area' AS level, f.area_code, coalesce(any_value(a.name), f.area_code) AS name,"
+        " sum(ccrs) AS ccrs, count(DISTINCT officer_id) AS officers, sum(ccrs_at_events) AS ccrs_at_events"
+        f" FROM f LEFT JOIN {src['areas']} a ON a.area_code = f.area_code GROUP BY f.area_code"
+        " UNION ALL BY NAME SELECT 'ward' AS level, ward_code, sum(ccrs) AS ccrs FROM f WHERE ward_code IS NOT NULL"
+        " GROUP BY ward_code"
+        " UNION ALL BY NAME SELECT * FROM (SELECT 'officer' AS level, t.officer_id, any_value(u.name) AS officer,"
+        " sum(ccrs) AS ccrs, sum(ccrs_at_events) AS ccrs_at_events"
+        f" FROM t LEFT JOIN {src['users']} u ON u.user_id = t.officer_id GROUP BY t.officer_id"
+        f" ORDER BY ccrs DESC, t.officer_id LIMIT {TOP_OFFICERS})", p))
+    level = frame["level"]
+    total = frame[level == "total"].iloc[0].fillna(0)
     return {
-        "headline": {"ccrs": int(total["ccrs"]), "officers": _officers(grouped, level),
-                     "ccrs_at_events": int(total["ccrs_at_events"])},
-        "by_week": grouped.loc[level == "week", ["week", "ccrs"]],
-        "by_method": grouped.loc[level == "method", ["contact_method", "ccrs"]],
-        **_split_places(grouped, level, areas, users),
+        "headline": {k: int(total[k]) for k in ("ccrs", "officers", "ccrs_at_events")},
+        "by_week": frame.loc[level == "week", ["week", "ccrs"]],
+        "by_method": frame.loc[level == "method", ["contact_method", "ccrs"]],
+        "by_area": frame.loc[level == "area", ["area_code", "name", "ccrs", "officers", "ccrs_at_events"]],
+        "by_ward": frame.loc[level == "ward", ["ward_code", "ccrs"]],
+        "by_officer": frame.loc[level == "officer", ["officer_id", "officer", "ccrs", "ccrs_at_events"]],
     }
