@@ -10,10 +10,14 @@ period (`--periods`, default the pages' first view `last_28`, then all time):
 - cold_ms: the same, once, through a freshly opened store (as a new app server's
   first page): the Delta logs read anew and, on object storage, every file the
   page reads downloaded into an empty file cache.
-- duckdb_ms: the same figures by hand-written DuckDB SQL over one compacted
-  Parquet file of current rows per table (written with COPY from the current
-  view, same row order): what the SQL costs without the store around it.
+- duckdb_ms: the floor: the same figures by hand-written DuckDB SQL over one
+  compacted Parquet file of current rows per table (written with COPY from the
+  current view, same row order), in `analytics.bench.floors`, which may not
+  import the pages' code: the fastest straightforward SQL measured, so it shows
+  what the pages' own SQL and the store around it cost.
 - pandas_ms: the same figures with pandas over DataFrames loaded before timing.
+  The three are timed in turn within one loop (store, floor, pandas, store, ...),
+  so a change in the machine's load hits them alike.
 - load_1m: the machine's 1-minute load average when the page's store and
   floor timings were taken (on a shared machine, read the figures with it).
 
@@ -33,6 +37,7 @@ hand-written floor, the pandas version, how to reduce a result to comparable
 figures, and the tables (with the columns pandas loads) it reads. Dashboard
 modules do not import the benchmark; a module in `analytics/bench/pages/`
 imports both and calls `register(BenchPage(...), ...)`, and `registered_pages()`
-imports every such module. `floor` and `in_memory` hold the floor and pandas
-helpers the pages share, `timing` and `saves` the timings, `runner` the run.
+imports every such module. `floors` holds the floors, `floor` writes their files,
+`in_memory` the pandas helpers the pages share, `timing` and `saves` the timings,
+`runner` the run.
 """

@@ -83,11 +83,6 @@ def window_filters(window: Window) -> Filters:
     return Filters(start=window[0].date(), end=window[1].date() - dt.timedelta(days=1))
 
 
-def window_dates(window: Window) -> tuple[dt.date, dt.date] | None:
-    """The window as [start, end) dates, for columns of dates."""
-    return window and (window[0].date(), window[1].date())
-
-
 # -- comparable results ---------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from analytics import sql
 from analytics.bench.floor import write_floor_files
 from analytics.bench.registry import Window, as_analyst, registered_pages
 from analytics.bench.saves import SAVES, add_pending, edits_for, time_saves
-from analytics.bench.timing import median_ms, paired_median_ms, peak_rss_mb
+from analytics.bench.timing import interleaved_median_ms, peak_rss_mb
 from analytics.filters import Filters, preset_range
 from data.environment import load_environment
 from data.store import Store
@@ -67,6 +67,15 @@ def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
     return filters, (dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
 
 
+def _check(name: str, got: dict[str, dict]) -> None:
+    """Fail unless the floor's and pandas's answers are the store's."""
+    for other in ("duckdb", "pandas"):
+        if got["store"] != got[other]:
+            diff = {k: (got["store"][k], got[other].get(k)) for k in got["store"]
+                    if got["store"][k] != got[other].get(k)}
+            raise AssertionError(f"{name}: store and {other} disagree on {sorted(diff)}: {diff}")
+
+
 def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], today: dt.date,
         pages: Sequence[str] | None = None, saves: int = SAVES, pending: int = 0,
         say: Callable[[str], None] = print) -> dict:
@@ -92,6 +101,7 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
                 have = columns.setdefault(table, [])
                 have += [c for c in wanted if c not in have]
         paths = write_floor_files(store, Path(tmp), list(columns))
+        runs: dict[str, tuple] = {}
         for (page_name, period), name in names.items():
             page = by_name[page_name]
             filters, window = windows[period]
@@ -101,29 +111,22 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             results[name]["cold_ms"] = (time.perf_counter() - began) * 1000
             ours = functools.partial(as_analyst(page.run_store), store, filters)
             theirs = functools.partial(page.run_floor, paths, window)
-            # Alternate the two so a change in machine load hits both alike.
-            results[name]["median_ms"], results[name]["duckdb_ms"] = paired_median_ms(ours, theirs, repeat=repeat)
-            # The machine may be shared: the 1-minute load average as this page's figures were taken.
-            results[name]["load_1m"] = os.getloadavg()[0]
             answers[name]["store"] = page.comparable(ours())
             answers[name]["duckdb"] = page.comparable(theirs())
-        queries_rss = peak_rss_mb()
+            runs[name] = (page, window, ours, theirs)
+        queries_rss = peak_rss_mb()  # the queries' peak, before pandas's frames are loaded
 
         frames = {t: pd.read_parquet(paths[t], columns=c) for t, c in columns.items()}
-        pandas_repeat = max(3, repeat // 3)
-        for (page_name, period), name in names.items():
-            page, window = by_name[page_name], windows[period][1]
-            results[name]["pandas_ms"] = median_ms(lambda p=page, w=window, f=frames: p.run_pandas(f, w),
-                                                   repeat=pandas_repeat)
-            answers[name]["pandas"] = page.comparable(page.run_pandas(frames, window))
+        for name, (page, window, ours, theirs) in runs.items():
+            in_memory = functools.partial(page.run_pandas, frames, window)
+            answers[name]["pandas"] = page.comparable(in_memory())
+            _check(name, answers[name])
+            # The three in turn within one loop, so a change in machine load hits them all alike.
+            results[name]["median_ms"], results[name]["duckdb_ms"], results[name]["pandas_ms"] = \
+                interleaved_median_ms(ours, theirs, in_memory, repeat=repeat)
+            # The machine may be shared: the 1-minute load average as this page's figures were taken.
+            results[name]["load_1m"] = os.getloadavg()[0]
         del frames
-
-        for name, got in answers.items():
-            for other in ("duckdb", "pandas"):
-                if got["store"] != got[other]:
-                    diff = {k: (got["store"][k], got[other].get(k)) for k in got["store"]
-                            if got["store"][k] != got[other].get(k)}
-                    raise AssertionError(f"{name}: store and {other} disagree on {sorted(diff)}: {diff}")
 
         scratch = Path(tmp) / "saves"
         commit_ms = time_saves(store, scratch, count=saves)

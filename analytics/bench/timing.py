@@ -9,28 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 
-def median_ms(run: Callable[[], Any], *, repeat: int) -> float:
-    """Median wall time of `run` over `repeat` calls, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
+def interleaved_median_ms(*runs: Callable[[], Any], repeat: int) -> tuple[float, ...]:
+    """Median ms of each function, timed in turn within one loop (a, b, c, a, b, c, ...) so that a
+    change in the machine's load hits them all alike; each is called once first as a warm-up."""
+    for run in runs:
         run()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
-
-
-def paired_median_ms(first: Callable[[], Any], second: Callable[[], Any], *, repeat: int) -> tuple[float, float]:
-    """Median ms of each of two functions, timed in alternation after one warm-up call each."""
-    first()
-    second()
-    times: tuple[list[float], list[float]] = ([], [])
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        for run, out in ((first, times[0]), (second, times[1])):
+        for run, out in zip(runs, times, strict=True):
             began = time.perf_counter()
             run()
             out.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return tuple(statistics.median(t) for t in times)
 
 
 def peak_rss_mb() -> float:

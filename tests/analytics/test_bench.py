@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import importlib
 import json
+import pkgutil
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analytics.bench import registry, runner
+from analytics.bench import floors, registry, runner
 from analytics.bench.floor import write_floor_files
 from analytics.filters import Filters
 from data import db, demo
@@ -39,6 +44,38 @@ def test_every_registered_page_is_measured_for_each_period(report):
     names = {page.name for page in registry.registered_pages()}
     assert names >= CORE
     assert set(report["pages"]) == names | {f"{n}@all" for n in names}
+
+
+FLOOR_MAY_IMPORT = {"duckdb", "pandas", "wordcloud"} | set(sys.stdlib_module_names)
+
+
+def foreign_imports(source: str) -> list[str]:
+    """The modules `source` imports that a floor may not: anything but the standard library, DuckDB,
+    pandas, wordcloud (its stop words) and the floors' own package."""
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names.append("." * node.level + (node.module or ""))
+    own = floors.__name__
+    return [n for n in names if n.split(".")[0] not in FLOOR_MAY_IMPORT and n != own and not n.startswith(own + ".")]
+
+
+def test_foreign_imports_finds_page_code():
+    assert foreign_imports("from analytics import demand\nimport analytics.sql\nfrom data.db import run\n"
+                           "from . import core\nimport duckdb, json\nfrom analytics.bench.floors import run\n"
+                           "from analytics.bench.registry import Window") == [
+        "analytics", "analytics.sql", "data.db", ".", "analytics.bench.registry"]
+
+
+def test_every_floor_is_hand_written_sql_that_calls_no_page_code():
+    modules = [floors.__name__] + [f"{floors.__name__}.{m.name}" for m in pkgutil.iter_modules(floors.__path__)]
+    assert len(modules) > 5
+    for name in modules:
+        assert foreign_imports(Path(importlib.import_module(name).__file__).read_text()) == [], name
+    for page in registry.registered_pages():
+        assert page.run_floor.__module__ in modules, page.name
 
 
 def test_register_adds_and_replaces_by_name():

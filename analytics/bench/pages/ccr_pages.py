@@ -1,9 +1,8 @@
 """Benchmark entries for the CCR outcomes and CCR activity pages.
 
-Each page's figures three ways: `analytics.ccr_dash` on the store; the same
-statements straight over one compacted Parquet file per table (no snapshot,
-no cache: what the SQL costs without the store around it); and pandas over
-DataFrames in memory. The diversity breakdowns are not compared: the page
+Each page's figures three ways: `analytics.ccr_dash` on the store; the floor
+(`analytics.bench.floors.ccr`: hand-written SQL over one compacted Parquet file per
+table); and pandas over DataFrames in memory. The diversity breakdowns are not compared: the page
 reads them from the few published area-month cells (`analytics.disclosure`),
 not from the CCRs the floors scan; the store's figure includes reading (and on
 a cold run, publishing) them.
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import ccr_dash, sql
-from analytics.bench.floor import floor_sources
+from analytics.bench.floors import ccr as floors
 from analytics.bench.in_memory import in_window, monday
 from analytics.bench.registry import (
     BENCH_USER,
@@ -26,7 +25,6 @@ from analytics.bench.registry import (
     register,
     sorted_rows,
     whole_numbers,
-    window_filters,
 )
 from analytics.filters import Filters
 from data.schema import DIVERSITY_FIELDS
@@ -37,16 +35,6 @@ def outcomes_store(store: Store, filters: Filters) -> dict[str, Any]:
     """What the CCR outcomes page reads: its aggregates and the CCR details table (the audit aside)."""
     return {**vars(ccr_dash.ccr_outcomes(store, filters, user=BENCH_USER)),
             "details": sql.cached(ccr_dash.ccr_details_over, store, filters, tables=ccr_dash.CCR_TABLES)}
-
-
-def outcomes_floor(paths: dict[str, str], window: Window) -> dict[str, Any]:
-    sources, filters = floor_sources(paths), window_filters(window)
-    return {**vars(ccr_dash.ccr_outcomes_over(sources, filters)),
-            "details": ccr_dash.ccr_details_over(sources, filters)}
-
-
-def activity_floor(paths: dict[str, str], window: Window) -> ccr_dash.CcrActivity:
-    return ccr_dash.ccr_activity_over(floor_sources(paths), window_filters(window))
 
 
 # -- pandas -----------------------------------------------------------------------------
@@ -136,9 +124,9 @@ _REFERENCE = {"areas": ("area_code", "name"), "wards": ("ward_code", "name", "ar
               "users": ("user_id", "name")}
 
 register(
-    BenchPage("ccr_outcomes", outcomes_store, outcomes_floor, outcomes_pandas, outcomes_comparable,
+    BenchPage("ccr_outcomes", outcomes_store, floors.outcomes, outcomes_pandas, outcomes_comparable,
               {"ccrs": _CCR_COLUMNS, **_REFERENCE}),
-    BenchPage("ccr_activity", ccr_dash.ccr_activity, activity_floor, activity_pandas, activity_comparable,
+    BenchPage("ccr_activity", ccr_dash.ccr_activity, floors.activity, activity_pandas, activity_comparable,
               {"ccrs": ("contact_at", "area_code", "ward_code", "officer_id", "event_id", "contact_method"),
                **_REFERENCE}),
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analytics import queries
-from analytics.bench.floor import DuckFloor
+from analytics.bench.floors import core as core_floors
 from analytics.bench.in_memory import PANDAS_COLUMNS, PandasPages
 from analytics.bench.registry import BenchPage, fields_of, register, sorted_rows, whole_numbers
 from analytics.filters import Filters
@@ -37,7 +37,7 @@ def _core_page(name: str, store_function: Callable[[Store, Filters], Any]) -> Be
     return BenchPage(
         name=name,
         run_store=store_function,
-        run_floor=lambda paths, window: getattr(DuckFloor(paths), name)(window),
+        run_floor=getattr(core_floors, name),
         run_pandas=lambda frames, window: getattr(PandasPages(frames), name)(window),
         comparable=functools.partial(comparable, name),
         tables={t: PANDAS_COLUMNS[t] for t in CORE_TABLES[name]},

@@ -2,26 +2,26 @@
 
 Each page's figures three ways: `analytics.demand.engagement_vs_demand` /
 `analytics.representation.representativeness` on the store; SQL written out by
-hand over one Parquet file per table; and pandas over DataFrames in memory.
-Engagement vs demand is compared on every ward's counts, shares and gap, the
-months, and the month and crime-type breakdowns: the floor and pandas count per
-ward, then share the page's own `demand.ward_rates` for rates, shares and gap. Representativeness is
-compared after suppression, as the page shows it: the floor and pandas count
-people met and population per area and group, then share the page's own
-`representation.combine` for shares, flags and suppression.
+hand over one Parquet file per table (`analytics.bench.floors.demand`, with its own
+rates, shares and gap); and pandas over DataFrames in memory. Engagement vs demand
+is compared on every ward's counts, shares and gap, the months, and the month and
+crime-type breakdowns: pandas counts per ward, then shares the page's own
+`demand.ward_rates` for rates, shares and gap. Representativeness is compared on
+the census side (see `representation_comparable`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
-from analytics import demand, representation, sql
-from analytics.bench.floor import floor_sources, when
+from analytics import demand, representation
+from analytics.bench.floors import demand as floors
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, register, sorted_rows
+from analytics.bench.registry import BenchPage, Window, fields_of, register, sorted_rows
 from data.picklists import ETHNICITY
 
 ASB = demand.ASB
@@ -53,61 +53,6 @@ def _period(window: Window, first: Any, last: Any) -> float:
         return 0.0
     end = pd.Timestamp(last) + pd.offsets.MonthEnd(0)
     return ((end - pd.Timestamp(first)).days + 1) / demand.DAYS_PER_MONTH
-
-
-def demand_floor(paths: dict[str, str], window: Window) -> demand.Demand:
-    src = floor_sources(paths)
-    wm, pm = when("month", _months_of(window))
-    we, pe = when("start", window)
-    wc, pc = when("contact_at", window)
-    wq, pq = when("received_at", window)
-    # One row per ward and month from each source; a source's missing measures are 0.
-    monthly = (
-        "SELECT ward_code, month, coalesce(crimes, 0) AS crimes, coalesce(asb, 0) AS asb,"
-        " coalesce(events, 0) AS events, coalesce(ccrs, 0) AS ccrs, coalesce(patrols, 0) AS patrols,"
-        " coalesce(patrol_hours, 0) AS patrol_hours, coalesce(queries, 0) AS queries FROM ("
-        f"SELECT ward_code, CAST(date_trunc('month', month) AS DATE) AS month,"
-        f" count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes, count(*) FILTER (WHERE crime_type = '{ASB}') AS asb"
-        f" FROM {src['crimes']} WHERE {wm} GROUP BY ALL"
-        " UNION ALL BY NAME"
-        " SELECT ward_code, CAST(date_trunc('month', start) AS DATE) AS month, count(*) AS events"
-        f" FROM {src['events']} WHERE {we} AND status <> 'cancelled' GROUP BY ALL"
-        " UNION ALL BY NAME"
-        " SELECT ward_code, CAST(date_trunc('month', contact_at) AS DATE) AS month, count(*) AS ccrs"
-        f" FROM {src['ccrs']} WHERE {wc} GROUP BY ALL"
-        " UNION ALL BY NAME"
-        " SELECT ward_code, CAST(date_trunc('month', start) AS DATE) AS month, count(*) AS patrols,"
-        " sum(epoch(\"end\" - start)) / 3600.0 AS patrol_hours"
-        f" FROM {src['patrols']} WHERE {we} GROUP BY ALL"
-        " UNION ALL BY NAME"
-        " SELECT ward_code, CAST(date_trunc('month', received_at) AS DATE) AS month, count(*) AS queries"
-        f" FROM {src['community_queries']} WHERE {wq} GROUP BY ALL)"
-    )
-    params = pm + pe + pc + pe + pq
-    wards, months, by_type, span = sql.run_many(
-        (f"WITH m AS ({monthly}) SELECT w.ward_code, w.name AS ward, w.area_code,"
-         " coalesce(a.name, w.area_code) AS area,"
-         " coalesce(sum(m.crimes), 0) AS crimes, coalesce(sum(m.asb), 0) AS asb, coalesce(sum(m.events), 0) AS events,"
-         " coalesce(sum(m.ccrs), 0) AS ccrs, coalesce(sum(m.patrols), 0) AS patrols,"
-         " coalesce(sum(m.patrol_hours), 0) AS patrol_hours, coalesce(sum(m.queries), 0) AS queries"
-         f" FROM {src['wards']} w LEFT JOIN {src['areas']} a USING (area_code) LEFT JOIN m USING (ward_code)"
-         " GROUP BY ALL ORDER BY w.ward_code", params),
-        (f"WITH m AS ({monthly}) SELECT month, sum(crimes) AS crimes, sum(asb) AS asb, sum(events) AS events,"
-         " sum(ccrs) AS ccrs, sum(patrol_hours) AS patrol_hours,"
-         " sum(crimes + asb) FILTER (WHERE ward_code IS NULL) AS unplaced,"
-         " bool_or(crimes + asb > 0) AS crime_month, bool_or(events + ccrs + patrols > 0) AS activity_month"
-         " FROM m GROUP BY month ORDER BY month", params),
-        (f"SELECT crime_type, count(*) AS crimes FROM {src['crimes']} WHERE {wm} GROUP BY ALL", pm),
-        (f"SELECT count(DISTINCT month) AS months FROM {src['crimes']} WHERE {wm}", pm),
-    )
-    # Rounded as the page rounds (half to even; DuckDB's round() goes half away from zero).
-    wards["patrol_hours"] = wards["patrol_hours"].astype(float).round(1)
-    months["patrol_hours"] = months["patrol_hours"].astype(float).round(1)
-    active = months.loc[months["activity_month"], "month"]
-    period = _period(window, active.min() if len(active) else None, active.max() if len(active) else None)
-    by_month = months[["month", "crimes", "asb", "events", "ccrs", "patrol_hours"]]
-    return _finish(wards, int(span["months"].iloc[0]), period, by_month, by_type,
-                   int(months["unplaced"].fillna(0).sum()))
 
 
 def demand_pandas(frames: dict[str, pd.DataFrame], window: Window) -> demand.Demand:
@@ -150,7 +95,8 @@ def demand_pandas(frames: dict[str, pd.DataFrame], window: Window) -> demand.Dem
                    int(crimes["ward_code"].isna().sum()))
 
 
-def demand_comparable(result: demand.Demand) -> dict:
+def demand_comparable(result: Any) -> dict:
+    result = SimpleNamespace(**fields_of(result))
     wards = result.wards.copy()
     by_month = result.by_month.copy()
     by_month["month"] = pd.to_datetime(by_month["month"]).dt.date
@@ -165,25 +111,6 @@ def demand_comparable(result: demand.Demand) -> dict:
 
 
 # -- representativeness -------------------------------------------------------------
-
-_GROUPS = ", ".join(f"('{code}', '{group}')" for code, (_, group) in ETHNICITY.items() if code != "NS")
-
-
-def representation_floor(paths: dict[str, str], window: Window) -> representation.Representation:
-    src = floor_sources(paths)
-    wc, pc = when("contact_at", window)
-    contacts, population = sql.run_many(
-        ("SELECT area_code, coalesce(g.ethnic_group, 'Not stated') AS ethnic_group, count(*) AS contacts"
-         f" FROM {src['ccrs']} c LEFT JOIN (VALUES {_GROUPS}) g(ethnicity, ethnic_group) USING (ethnicity)"
-         f" WHERE {wc} AND diversity_consent AND ethnicity IS NOT NULL GROUP BY ALL", pc),
-        ("SELECT area_code, a.name AS area, census_year, ethnic_group, sum(people) AS population FROM"
-         " (SELECT coalesce(area_code, geography_code) AS area_code, census_year, ethnic_group, people,"
-         "   max(census_year) OVER (PARTITION BY coalesce(area_code, geography_code)) AS latest"
-         f"  FROM {src['census_population']}) c JOIN {src['areas']} a USING (area_code)"
-         " WHERE census_year = latest GROUP BY ALL", []),
-    )
-    return representation.combine(contacts, population)
-
 
 def representation_pandas(frames: dict[str, pd.DataFrame], window: Window) -> representation.Representation:
     ccrs = in_window(frames["ccrs"], "contact_at", window)
@@ -200,7 +127,9 @@ def representation_pandas(frames: dict[str, pd.DataFrame], window: Window) -> re
     return representation.combine(contacts, population)
 
 
-def representation_comparable(result: representation.Representation) -> dict:
+def representation_comparable(result: Any) -> dict:
+    result = SimpleNamespace(**fields_of(result))
+
     def plain(frame: pd.DataFrame) -> list[tuple]:
         rounded = frame.astype(object).where(frame.notna(), None)
         return sorted(tuple(round(v, 9) if isinstance(v, float) else str(v) if v is not None else None
@@ -214,12 +143,13 @@ def representation_comparable(result: representation.Representation) -> dict:
 
 
 register(
-    BenchPage("engagement_vs_demand", demand.engagement_vs_demand, demand_floor, demand_pandas, demand_comparable,
+    BenchPage("engagement_vs_demand", demand.engagement_vs_demand, floors.engagement_vs_demand, demand_pandas,
+              demand_comparable,
               {"crimes": ("month", "crime_type", "ward_code"), "events": ("start", "status", "ward_code"),
                "ccrs": ("contact_at", "ward_code"), "patrols": ("start", "end", "ward_code"),
                "community_queries": ("received_at", "ward_code"),
                "wards": ("ward_code", "name", "area_code"), "areas": ("area_code", "name")}),
-    BenchPage("representativeness", representation.representativeness, representation_floor,
+    BenchPage("representativeness", representation.representativeness, floors.representativeness,
               representation_pandas, representation_comparable,
               {"ccrs": ("contact_at", "area_code", "diversity_consent", "ethnicity"),
                "census_population": ("area_code", "geography_code", "census_year", "ethnic_group", "people"),

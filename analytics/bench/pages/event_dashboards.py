@@ -1,7 +1,7 @@
 """Benchmark entries for the Engagement activity and Events completed pages.
 
-Each page's figures three ways: `analytics.events_dash` on the store,
-hand-written DuckDB over one Parquet file per table, and pandas over
+Each page's figures three ways: `analytics.events_dash` on the store, the floors
+(`analytics.bench.floors.events`: hand-written DuckDB over one Parquet file per table), and pandas over
 DataFrames in memory. Officers are compared by id (names are a join the
 other two do not need); wards by those with events.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import events_dash, sql
-from analytics.bench.floor import floor_sources, when
+from analytics import events_dash
+from analytics.bench.floors import events as floors
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, fields_of, register, sorted_rows, whole_numbers, window_dates
+from analytics.bench.registry import BenchPage, Window, fields_of, register, sorted_rows, whole_numbers
 from analytics.wordcloud import word_counts
 
 EVENT_COLUMNS = ("record_id", "start", "status", "event_type", "area_code", "ward_code", "attendees",
@@ -32,7 +32,7 @@ def _places_comparable(result: dict) -> dict[str, list[tuple]]:
 
 
 def _by_place(places: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """A floor's (area, ward) counts summed to areas and to wards."""
+    """(area, ward) counts summed to areas and to wards."""
     return {f"by_{level}": places.groupby(f"{level}_code", as_index=False)[["events", "attendees"]].sum()
             for level in ("area", "ward")}
 
@@ -54,33 +54,6 @@ def activity_comparable(result) -> dict:
         "by_type": sorted_rows(result["by_type"], ["event_type", "events"]),
         "by_officer": _officers(result["by_officer"]),
         **_places_comparable(result),
-    }
-
-
-def activity_floor(paths: dict[str, str], window: Window) -> dict:
-    ev = floor_sources(paths)["events"]
-    w, p = when("start", window)
-    live = f"{w} AND status <> 'cancelled'"
-    headline, officers, by_date, by_type, by_officer, places = sql.run_many(
-        ("SELECT count(*) FILTER (WHERE status <> 'cancelled') AS events_booked,"
-         " coalesce(sum(officers_involved) FILTER (WHERE status = 'completed'), 0) AS officer_attendances"
-         f" FROM {ev} WHERE {w}", p),
-        ("SELECT count(DISTINCT o) AS distinct_officers FROM"
-         f" (SELECT unnest(officers_attending) AS o FROM {ev} WHERE {w} AND status = 'completed')", p),
-        (f"SELECT CAST(start AS DATE) AS day, count(*) AS events FROM {ev} WHERE {live} GROUP BY day", p),
-        (f"SELECT event_type, count(*) AS events FROM {ev} WHERE {live} GROUP BY event_type", p),
-        ("SELECT o AS officer_id, count(*) AS events, count(*) FILTER (WHERE status = 'completed') AS completed,"
-         " coalesce(sum(attendees) FILTER (WHERE status = 'completed'), 0) AS attendees"
-         f" FROM (SELECT unnest(officers_attending) AS o, status, attendees FROM {ev} WHERE {live})"
-         f" GROUP BY o ORDER BY events DESC, o LIMIT {events_dash.TOP_OFFICERS}", p),
-        ("SELECT area_code, ward_code, count(*) AS events,"
-         " coalesce(sum(attendees) FILTER (WHERE status = 'completed'), 0) AS attendees"
-         f" FROM {ev} WHERE {live} GROUP BY area_code, ward_code", p),
-    )
-    return {
-        "headline": {**headline.iloc[0].to_dict(), **officers.iloc[0].to_dict()},
-        "by_date": by_date, "by_type": by_type, "by_officer": by_officer,
-        **_by_place(places),
     }
 
 
@@ -128,39 +101,6 @@ def completed_comparable(result) -> dict:
     }
 
 
-def _completed_statements(ev: str, done: str, params: list) -> tuple[tuple[str, list], tuple[str, list]]:
-    """The floors' completed events per officer and per (area, ward), as statements for `sql.run_many`."""
-    return (
-        ("SELECT o AS officer_id, count(*) AS events, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM (SELECT unnest(officers_attending) AS o, attendees FROM {ev} WHERE {done}) GROUP BY o", params),
-        ("SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM {ev} WHERE {done} GROUP BY area_code, ward_code", params),
-    )
-
-
-def completed_floor(paths: dict[str, str], window: Window) -> dict:
-    ev = floor_sources(paths)["events"]
-    w, p = when("start", window)
-    done = f"{w} AND status = 'completed'"
-    officer_sql, places_sql = _completed_statements(ev, done, p)
-    headline, communities, latest, by_type, by_officer, places = sql.run_many(
-        ("SELECT count(*) AS events_completed, coalesce(sum(attendees), 0) AS attendees,"
-         f" coalesce(sum(officers_involved), 0) AS officer_attendances FROM {ev} WHERE {done}", p),
-        (f"SELECT unnest(communities_supported) AS community FROM {ev} WHERE {done}", p),
-        (f"SELECT record_id FROM {ev} WHERE {done} ORDER BY start DESC, record_id DESC"
-         f" LIMIT {events_dash.COMPLETED_ROWS}", p),
-        ("SELECT event_type, count(*) AS completed, coalesce(sum(attendees), 0) AS attendees"
-         f" FROM {ev} WHERE {done} GROUP BY event_type", p),
-        officer_sql, places_sql,
-    )
-    by_community = communities.groupby("community").size().rename("events").reset_index()
-    return {
-        "headline": {**headline.iloc[0].to_dict(), "communities_supported": len(by_community)},
-        "events": latest, "by_type": by_type, "by_community": by_community, "by_officer": by_officer,
-        **_by_place(places),
-    }
-
-
 def completed_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
     ev = in_window(frames["events"], "start", window)
     done = ev[ev["status"].eq("completed")]
@@ -201,46 +141,6 @@ def _ranked(counts: pd.DataFrame) -> list[dict]:
     return [{"issue": r.issue, "count": int(r.count)} for r in ranked.itertuples(index=False)]
 
 
-def outcomes_floor(paths: dict[str, str], window: Window) -> dict:
-    src = floor_sources(paths)
-    ev, cc, ys = src["events"], src["ccrs"], src["ysywd"]
-    we, pe = when("start", window)
-    wc, pc = when("contact_at", window)
-    wa, pa = when("a.date", window_dates(window))
-    done = f"{we} AND status = 'completed'"
-    officer_sql, places_sql = _completed_statements(ev, done, pe)
-    events, ccrs, issues, texts, value, actions, places = sql.run_many(
-        ("SELECT count(*) AS events_completed, coalesce(sum(intel_submissions), 0) AS event_intel_submissions,"
-         " count(*) FILTER (WHERE suitable_for_publishing) AS suitable_for_publishing"
-         f" FROM {ev} WHERE {done}", pe),
-        (f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {cc} WHERE {wc}", pc),
-        ("SELECT issue, count(*) AS count FROM"
-         f" (SELECT unnest(issues) AS issue FROM {ev} WHERE {done}"
-         f"  UNION ALL SELECT unnest(issues) AS issue FROM {cc} WHERE {wc}) GROUP BY issue", pe + pc),
-        ("SELECT word, sum(n) AS count FROM (SELECT trim(lower(unnest(regexp_extract_all(t, ?))), ?) AS word, n"
-         " FROM (SELECT t, count(*) AS n FROM"
-         f" (SELECT issues_text AS t FROM {ev} WHERE {done} UNION ALL SELECT issues_text AS t FROM {cc} WHERE {wc})"
-         " WHERE t IS NOT NULL GROUP BY t))"
-         " WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)"
-         f" GROUP BY word ORDER BY count DESC, word LIMIT {events_dash.TOP_WORDS}",
-         [events_dash.WORD_PATTERN, events_dash.WORD_EDGES, *pe, *pc, sorted(events_dash.TEXT_STOPWORDS)]),
-        (f"SELECT record_id FROM {ev} WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL"
-         f" ORDER BY start DESC, record_id DESC LIMIT {events_dash.VALUE_GAINED_ROWS}", pe),
-        ("SELECT a.action_type AS action_type, count(*) AS actions"
-         f" FROM (SELECT unnest(actions) AS a FROM {ys}) WHERE {wa} GROUP BY ALL", pa),
-        places_sql,
-    )
-    (by_officer,) = sql.run_many(officer_sql)
-    figures = {**events.iloc[0].to_dict(), **ccrs.iloc[0].to_dict()}
-    return {
-        "headline": {"intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
-                     **figures, "actions": int(actions["actions"].sum())},
-        "top_issues": _ranked(issues), "issue_counts": issues, "issue_words": texts,
-        "value_gained": value, "actions_by_type": actions, "by_officer": by_officer,
-        **_by_place(places),
-    }
-
-
 def _has_text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype(str).str.strip().ne("")
 
@@ -278,11 +178,11 @@ def outcomes_pandas(frames: dict[str, pd.DataFrame], window: Window) -> dict:
 
 
 register(
-    BenchPage("engagement_activity", events_dash.engagement_activity, activity_floor, activity_pandas,
+    BenchPage("engagement_activity", events_dash.engagement_activity, floors.engagement_activity, activity_pandas,
               activity_comparable, {"events": EVENT_COLUMNS, **REFERENCE}),
-    BenchPage("events_completed", events_dash.events_completed, completed_floor, completed_pandas,
+    BenchPage("events_completed", events_dash.events_completed, floors.events_completed, completed_pandas,
               completed_comparable, {"events": EVENT_COLUMNS, **REFERENCE}),
-    BenchPage("event_outcomes", events_dash.event_outcomes, outcomes_floor, outcomes_pandas, outcomes_comparable,
+    BenchPage("event_outcomes", events_dash.event_outcomes, floors.event_outcomes, outcomes_pandas, outcomes_comparable,
               {"events": (*EVENT_COLUMNS, "intel_submissions", "suitable_for_publishing", "issues", "issues_text",
                           "value_gained"),
                "ccrs": ("contact_at", "info_submitted", "issues", "issues_text"), "ysywd": ("actions",),

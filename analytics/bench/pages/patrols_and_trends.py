@@ -2,30 +2,26 @@
 
 Each page's figures three ways: `analytics.patrol_dash.patrols_overview` /
 `analytics.trends.daily_activity` on the store; DuckDB over one Parquet file
-per table (for patrols, the page's own single statement run over the plain
-files; for change over time, SQL written out by hand); and pandas over
+per table, written by hand (`analytics.bench.floors.patrols`); and pandas over
 DataFrames in memory.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pandas as pd
 
-from analytics import patrol_dash, sql, trends
-from analytics.bench.floor import floor_sources, when
+from analytics import patrol_dash, trends
+from analytics.bench.floors import patrols as floors
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BenchPage, Window, register, sorted_rows, window_dates, window_filters
+from analytics.bench.registry import BenchPage, Window, fields_of, register, sorted_rows
 
 HOURS_DIGITS = 6  # sums of float hours may differ in the last bits with the order of addition
 
 
 # -- patrols and abstractions -----------------------------------------------------
-
-
-def patrols_floor(paths: dict[str, str], window: Window) -> patrol_dash.PatrolsOverview:
-    """The page's one statement over plain Parquet files: what its SQL costs without the store."""
-    (frame,) = sql.run_many(patrol_dash.overview_sql(floor_sources(paths), window_filters(window)))
-    return patrol_dash.split_overview(frame)
 
 
 def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_dash.PatrolsOverview:
@@ -69,7 +65,9 @@ def patrols_pandas(frames: dict[str, pd.DataFrame], window: Window) -> patrol_da
     )
 
 
-def patrols_comparable(result: patrol_dash.PatrolsOverview) -> dict:
+def patrols_comparable(result: Any) -> dict:
+    result = SimpleNamespace(**fields_of(result))
+
     def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
         return sorted_rows(frame.round({"hours": HOURS_DIGITS}), columns)
 
@@ -89,27 +87,6 @@ def patrols_comparable(result: patrol_dash.PatrolsOverview) -> dict:
 
 
 # -- change over time ---------------------------------------------------------------
-
-
-def trends_floor(paths: dict[str, str], window: Window) -> pd.DataFrame:
-    src = floor_sources(paths)
-    we, pe = when("start", window)
-    wc, pc = when("contact_at", window)
-    wy, py = when("item['date']", window_dates(window))
-    events, ccrs, patrols, actions, feedback = sql.run_many(
-        ("SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
-         " sum(len(issues)) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4) AS good_events"
-         f" FROM {src['events']} WHERE {we} AND status = 'completed' GROUP BY ALL", pe),
-        ("SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs, sum(len(issues)) AS issues_raised"
-         f" FROM {src['ccrs']} WHERE {wc} GROUP BY ALL", pc),
-        (f"SELECT CAST(start AS DATE) AS day, area_code, count(*) AS patrols FROM {src['patrols']} WHERE {we}"
-         " GROUP BY ALL", pe),
-        ("SELECT item['date'] AS day, area_code, count(*) AS ysywd_actions FROM"
-         f" (SELECT area_code, unnest(actions) AS item FROM {src['ysywd']}) WHERE {wy} GROUP BY ALL", py),
-        ("SELECT item['date'] AS day, area_code, count(*) AS ysywd_feedback FROM"
-         f" (SELECT area_code, unnest(feedback) AS item FROM {src['ysywd']}) WHERE {wy} GROUP BY ALL", py),
-    )
-    return _daily(events, ccrs, patrols, actions, feedback)
 
 
 def _daily(*parts: pd.DataFrame) -> pd.DataFrame:
@@ -150,13 +127,13 @@ def trends_comparable(daily: pd.DataFrame) -> dict:
 
 
 register(
-    BenchPage("patrols_abstractions", patrol_dash.patrols_overview, patrols_floor, patrols_pandas,
+    BenchPage("patrols_abstractions", patrol_dash.patrols_overview, floors.patrols_abstractions, patrols_pandas,
               patrols_comparable,
               {"patrols": ("start", "end", "patrol_type", "area_code", "ward_code", "officer_id"),
                "abstractions": ("date", "area_code", "reason", "duty_taken_to", "hours"),
                "wards": ("ward_code", "name", "area_code", "centre_lat", "centre_lon"),
                "areas": ("area_code", "name"), "users": ("user_id", "name")}),
-    BenchPage("change_over_time", trends.daily_activity, trends_floor, trends_pandas, trends_comparable,
+    BenchPage("change_over_time", trends.daily_activity, floors.change_over_time, trends_pandas, trends_comparable,
               {"events": ("start", "status", "area_code", "issues", "quality_rating"),
                "ccrs": ("contact_at", "area_code", "issues"), "patrols": ("start", "area_code"),
                "ysywd": ("area_code", "actions", "feedback")}),

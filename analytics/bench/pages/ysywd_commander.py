@@ -1,21 +1,23 @@
 """Benchmark entry for the "You said, we did" commander view.
 
 Its figures three ways: `analytics.ysywd.ysywd_overview` on the store (as an
-analyst, force-wide); the page's own statements over one Parquet file per
-table; and pandas over DataFrames in memory. "Today" (for days open and the
+analyst, force-wide); hand-written SQL over one Parquet file per table
+(`analytics.bench.floors.ysywd`); and pandas over DataFrames in memory. "Today" (for days open and the
 overdue threshold) is the window's last day, or the real today for all time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 
-from analytics import sql, ysywd
-from analytics.bench.floor import floor_sources
+from analytics import ysywd
+from analytics.bench.floors import ysywd as floors
 from analytics.bench.in_memory import in_window
-from analytics.bench.registry import BENCH_USER, BenchPage, Window, register, sorted_rows, window_filters
+from analytics.bench.registry import BENCH_USER, BenchPage, Window, fields_of, register, sorted_rows, window_filters
 from analytics.filters import Filters
 
 
@@ -25,13 +27,6 @@ def _today(end: dt.date | None) -> dt.date:
 
 def commander_store(store, filters: Filters) -> ysywd.YsywdOverview:
     return ysywd.ysywd_overview(store, filters, user=BENCH_USER, today=_today(filters.end))
-
-
-def commander_floor(paths: dict[str, str], window: Window) -> ysywd.YsywdOverview:
-    filters = window_filters(window)
-    statement = ysywd.overview_sql(floor_sources(paths), filters, today=_today(filters.end),
-                                   overdue_days=ysywd.OVERDUE_DAYS)
-    return ysywd.split_overview(sql.run_many(statement)[0])
 
 
 def _median(values: pd.Series) -> float | None:
@@ -74,7 +69,9 @@ def commander_pandas(frames: dict[str, pd.DataFrame], window: Window) -> ysywd.Y
     return ysywd.assemble_overview(month, head, types, overdue, by_ward)
 
 
-def commander_comparable(result: ysywd.YsywdOverview) -> dict:
+def commander_comparable(result: Any) -> dict:
+    result = SimpleNamespace(**fields_of(result))
+
     def day(value):
         return pd.Timestamp(value).date()
 
@@ -92,7 +89,7 @@ def commander_comparable(result: ysywd.YsywdOverview) -> dict:
 
 
 register(BenchPage(
-    "ysywd_commander", commander_store, commander_floor, commander_pandas, commander_comparable,
+    "ysywd_commander", commander_store, floors.commander, commander_pandas, commander_comparable,
     {"ysywd": ("record_id", "area_code", "ward_code", "raised_on", "status", "issue_category", "issue_text",
                "source", "publishable", "actions", "feedback"),
      "areas": ("area_code", "name"), "wards": ("ward_code", "name")},
