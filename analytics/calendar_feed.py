@@ -37,7 +37,7 @@ import pandas as pd
 
 from analytics import sql
 from analytics.export import file_stem
-from data import access, audit
+from data import access, audit, reference
 from data.store import Store
 
 LONDON = ZoneInfo("Europe/London")
@@ -82,22 +82,25 @@ def list_officer_events(store: Store, *, user: Mapping[str, Any], since: dt.date
                  params=[user_id, user_id, _since(since)])
 
 
-def require_area_calendar(user: Mapping[str, Any], area_code: str) -> None:
-    """Refuse (NotAllowed) unless the user works in the area or reads its dashboards."""
+def require_area_calendar(user: Mapping[str, Any], area_code: str, store: Store | None = None) -> None:
+    """Refuse (NotAllowed) unless the user works in the area or reads its dashboards; and (ValueError) an area
+    the store does not hold, given the store."""
     access.require(user, "log_activity" if access.can(user, "log_activity") else "read_aggregates", area_code)
+    if store is not None and area_code not in reference.area_names(store):
+        raise ValueError(f"no area {area_code} in the store")
 
 
 def list_area_events(store: Store, *, user: Mapping[str, Any], area_code: str,
                      since: dt.date | None = None) -> pd.DataFrame:
     """The area's events from `since` on (cancelled ones included)."""
-    require_area_calendar(user, area_code)
+    require_area_calendar(user, area_code, store)
     return _feed(store, where="e.area_code = ? AND e.start >= ?", params=[area_code, _since(since)])
 
 
 def list_public_events(store: Store, *, user: Mapping[str, Any], area_code: str,
                        since: dt.date | None = None) -> pd.DataFrame:
     """The area's publishable events (`PUBLISHABLE`) from `since` on."""
-    require_area_calendar(user, area_code)
+    require_area_calendar(user, area_code, store)
     return _feed(store, where=f"e.area_code = ? AND e.start >= ? AND {PUBLISHABLE}",
                  params=[area_code, _since(since)])
 

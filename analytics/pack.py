@@ -264,11 +264,21 @@ def gaps_section(gaps: pd.DataFrame, *, days: int) -> Section:
     return section
 
 
+def require_ended(month: dt.date, *, today: dt.date | None = None) -> None:
+    """Refuse (ValueError) a month that has not ended by `today`: a pack reports a whole month, as it stands."""
+    first, last = month_range(month)
+    today = today or dt.date.today()
+    if last >= today:
+        raise ValueError(f"{first:%B %Y} has not ended yet: a monthly pack is made once its month is over"
+                         f" (from {last + dt.timedelta(days=1):%d %B %Y})")
+
+
 def build_area_pack(store: Store, *, user: Mapping[str, Any], area_code: str, month: dt.date,
-                    force_name: str = "", gap_days: int = GAP_DAYS) -> AreaPack:
-    """The pack of one area for `month`'s calendar month, from the pages' own reads."""
+                    force_name: str = "", gap_days: int = GAP_DAYS, today: dt.date | None = None) -> AreaPack:
+    """The pack of one area for `month`'s calendar month (one that has ended), from the pages' own reads."""
     access.require(user, "read_aggregates", area_code)
     access.require(user, "export", area_code)
+    require_ended(month, today=today)
     first, last = month_range(month)
     filters = Filters(start=first, end=last, areas=(area_code,))
     figures = summary(store, filters)

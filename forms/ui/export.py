@@ -79,14 +79,14 @@ def render_pack_download(store: Store, user: Mapping[str, Any], *, key: str, for
     areas = access.areas_in_scope(user, reference.area_names(store))
     if not areas:
         return
-    first = (today or dt.date.today()).replace(day=1)
-    choices = [first]
-    for _ in range(months):
+    last_ended = ((today or dt.date.today()).replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    choices = [last_ended]  # months that have ended: a pack reports a whole month
+    for _ in range(months - 1):
         choices.append((choices[-1] - dt.timedelta(days=1)).replace(day=1))
     with st.container(horizontal=True, vertical_alignment="bottom"):
         area = st.selectbox("Area", list(areas), format_func=lambda code: f"{areas[code]} ({code})",
                             key=f"{key}.area")
-        month = st.selectbox("Month", choices, index=1, format_func=lambda day: f"{day:%B %Y}", key=f"{key}.month")
+        month = st.selectbox("Month", choices, index=0, format_func=lambda day: f"{day:%B %Y}", key=f"{key}.month")
         stem = f"pack-{file_stem(area) or 'area'}-{month:%Y-%m}"
         for fmt, label, mime, icon in (("pdf", "Monthly area pack (PDF)", "application/pdf", "picture_as_pdf"),
                                        ("html", "HTML copy", "text/html", "html")):

@@ -54,7 +54,7 @@ def _names(store: Store, area_code: str | None, user: Mapping[str, Any]) -> tupl
 
 
 def _multiselect(form: FormState, field: str, options: Mapping[str, str], **kwargs: Any) -> None:
-    st.multiselect(problems.LABELS[field], list(options), key=form.key(field),
+    st.multiselect(problems.LABELS[field], list(options), key=form.key(field), select_all=False,
                    format_func=lambda code: label_of(code, options), **kwargs)
     render_field_error(form.errors, field)
 
@@ -156,11 +156,12 @@ def render_edit_form(store: Store, problem: Mapping[str, Any], user: Mapping[str
         elif field == "owner_id":
             st.selectbox(label, list(officers), key=form.key(field), format_func=lambda c: label_of(c, officers))
         elif field == "partners":
-            st.multiselect(label, partners, key=form.key(field), accept_new_options=True,
+            st.multiselect(label, partners, key=form.key(field), accept_new_options=True, select_all=False,
                            help="Type a new agency's name to add it.")
         else:
             options = wards if field == "ward_codes" else items
-            st.multiselect(label, list(options), key=form.key(field), format_func=lambda c, o=options: label_of(c, o))
+            st.multiselect(label, list(options), key=form.key(field), select_all=False,
+                           format_func=lambda c, o=options: label_of(c, o))
         render_field_error(form.errors, field)
     values = {f: st.session_state.get(form.key(f)) for f in fields}
 

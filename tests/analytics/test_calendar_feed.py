@@ -188,6 +188,9 @@ def test_the_command_line_writes_both_formats(calendar_store, tmp_path, capsys):
     assert main(["calendar", "--store", str(calendar_store.root), "--officer", "P1", "--format", "police-uk",
                  "--out", str(tmp_path / "x.json")]) == 1
     assert "public events are an area's" in capsys.readouterr().err
+    unknown = tmp_path / "nope.ics"
+    assert main(["calendar", "--store", str(calendar_store.root), "--area", "NOPE", "--out", str(unknown)]) == 1
+    assert "no area NOPE in the store" in capsys.readouterr().err and not unknown.exists()
 
 
 def test_an_empty_store_and_the_demo_force(tmp_path, demo_store_root):
@@ -197,9 +200,11 @@ def test_an_empty_store_and_the_demo_force(tmp_path, demo_store_root):
 
     empty = Store(tmp_path / "empty")
     empty.create()
-    made = make_calendar(empty, user=COMMANDER, area_code="A1")
+    made = make_calendar(empty, user=P1, since=SINCE)  # an officer's own calendar: no events yet
     assert icalendar.Calendar.from_ical(made.data).walk("VEVENT") == []
-    assert json.loads(make_calendar(empty, user=COMMANDER, area_code="A1", fmt="police-uk").data) == []
+    for fmt in ("ics", "police-uk"):  # no areas yet: an area's calendar names the area it cannot find
+        with pytest.raises(ValueError, match="no area A1 in the store"):
+            make_calendar(empty, user=COMMANDER, area_code="A1", fmt=fmt)
 
     shutil.copytree(demo_store_root, tmp_path / "demo")
     demo = Store(tmp_path / "demo")

@@ -194,3 +194,15 @@ def test_the_pack_shows_the_areas_problems_by_stage(tmp_path):
                             ["Response", "0", "0", "0", "0", "-", "0"],
                             ["Assessment", "1", "0", "0", "1", "121.0", "0"],
                             ["Closed", "0", "0", "0", "0", "-", "0"]]
+
+
+def test_a_pack_is_only_for_a_month_that_has_ended(pack_store):
+    with pytest.raises(ValueError, match="March 2025 has not ended yet.*from 01 April 2025"):
+        build_area_pack(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1),
+                        today=dt.date(2025, 3, 31))  # its last day is not over
+    with pytest.raises(ValueError, match="has not ended yet"):
+        build_area_pack(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 5, 1),
+                        today=dt.date(2025, 3, 31))  # a month to come
+    pack = build_area_pack(pack_store, user=SUPERVISOR, area_code="A1", month=dt.date(2025, 3, 1),
+                           today=dt.date(2025, 4, 1))
+    assert pack.month == dt.date(2025, 3, 1)
