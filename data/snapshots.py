@@ -270,10 +270,12 @@ class Reads:
         return self._versions_of(table, record_id)
 
     def _versions_of(self, table: str, record_id: str) -> list[dict]:
-        snap = self.snapshot(table)
-        if not snap.files:
+        # Only the files whose record ids (their lowest and highest, in the Delta log) may include this
+        # one: between compactions every save is a file of its own, and each would otherwise be opened.
+        files = [f.path for f in self._index(table, self._table(table)) if may_hold(f.records, (record_id,))]
+        if not files:
             return []
-        scan = db.parquet_scan(snap.files)
+        scan = db.parquet_scan(files)
         return db.records(
             f"SELECT DISTINCT ON (version) * FROM {scan} WHERE record_id = ? ORDER BY version DESC, written_at DESC",
             [record_id])

@@ -8,6 +8,8 @@ import secrets
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from data import store as store_module
 from data import submissions
 from data.snapshots import stored_submissions
@@ -129,3 +131,21 @@ def test_an_older_or_foreign_submission_is_looked_up_in_the_files(tmp_path):
     again = [restarted.save("events", make_event(), user="u1", submission_id=sid) for sid in (old, foreign)]
     assert [(a.record_id, a.duplicate) for a in again] == [(f.record_id, True) for f in first]
     assert restarted.snapshot("events").rows == 2
+
+
+def test_reading_a_record_opens_only_the_files_that_may_hold_it(tmp_path):
+    # Between compactions every save is a file of its own. Reading one record must not open the
+    # others: with another record's file gone from disk, the record is still read, with its history.
+    store = Store(tmp_path / "store")
+    store.create()
+    saved = [store.save("events", make_event(title=f"Event {n}"), user="u1", submission_id=new_submission_id())
+             for n in range(4)]
+    edited = store.save("events", make_event(title="Event 0, moved"), user="u1", submission_id=new_submission_id(),
+                        record_id=saved[0].record_id, base_version=saved[0].version)
+    others = [f for f in (tmp_path / "store" / "events").glob("*.parquet")
+              if saved[0].record_id not in pq.read_table(f, columns=["record_id"]).column(0).to_pylist()]
+    assert len(others) == 3
+    for path in others:
+        path.unlink()
+    assert store.get("events", saved[0].record_id)["title"] == "Event 0, moved"
+    assert [v["version"] for v in store.history("events", saved[0].record_id)] == [edited.version, saved[0].version]
