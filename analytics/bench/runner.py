@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,9 +69,9 @@ def _window(period: str, today: dt.date) -> tuple[Filters, Window]:
 
 
 def _check(name: str, got: dict[str, dict]) -> None:
-    """Fail unless the floor's and pandas's answers are the store's."""
-    for other in ("duckdb", "pandas"):
-        if got["store"] != got[other]:
+    """Fail unless the floor's, pandas's (and the compacted copy's) answers are the store's."""
+    for other in ("duckdb", "pandas", "compacted"):
+        if other in got and got["store"] != got[other]:
             diff = {k: (got["store"][k], got[other].get(k)) for k in got["store"]
                     if got["store"][k] != got[other].get(k)}
             raise AssertionError(f"{name}: store and {other} disagree on {sorted(diff)}: {diff}")
@@ -84,9 +85,11 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
     with tempfile.TemporaryDirectory(prefix="beatbook-bench-") as tmp:
         root = store_path or str(Path(tmp) / "store")
         store, existing = ready_store(root, rows=rows, given=store_path is not None, say=say)
+        compacted = None
         if pending:
             say(f"saving {pending} new records and {edits_for(pending)} edits each to events and CCRs (not compacted)")
             add_pending(store, pending)
+            compacted = compacted_copy(store, Path(tmp) / "compacted", say=say)
         sql.set_cache_enabled(False)
         windows = {p: _window(p, today) for p in periods}
         names = {(page.name, p): page.name if i == 0 else f"{page.name}@{p}"
@@ -113,17 +116,23 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
             theirs = functools.partial(page.run_floor, paths, window)
             answers[name]["store"] = page.comparable(ours())
             answers[name]["duckdb"] = page.comparable(theirs())
-            runs[name] = (page, window, ours, theirs)
+            same = None
+            if compacted is not None:  # the same store compacted: the same answers, timed beside it
+                same = functools.partial(as_analyst(page.run_store), compacted, filters)
+                answers[name]["compacted"] = page.comparable(same())
+            runs[name] = (page, window, ours, theirs, same)
         queries_rss = peak_rss_mb()  # the queries' peak, before pandas's frames are loaded
 
         frames = {t: pd.read_parquet(paths[t], columns=c) for t, c in columns.items()}
-        for name, (page, window, ours, theirs) in runs.items():
+        for name, (page, window, ours, theirs, same) in runs.items():
             in_memory = functools.partial(page.run_pandas, frames, window)
             answers[name]["pandas"] = page.comparable(in_memory())
             _check(name, answers[name])
-            # The three in turn within one loop, so a change in machine load hits them all alike.
-            results[name]["median_ms"], results[name]["duckdb_ms"], results[name]["pandas_ms"] = \
-                interleaved_median_ms(ours, theirs, in_memory, repeat=repeat)
+            # The three (four) in turn within one loop, so a change in machine load hits them all alike.
+            timed = interleaved_median_ms(ours, theirs, in_memory, *([same] if same else []), repeat=repeat)
+            results[name]["median_ms"], results[name]["duckdb_ms"], results[name]["pandas_ms"] = timed[:3]
+            if same:
+                results[name]["compacted_ms"] = timed[3]
             # The machine may be shared: the 1-minute load average as this page's figures were taken.
             results[name]["load_1m"] = os.getloadavg()[0]
         del frames
@@ -144,6 +153,19 @@ def run(*, rows: int, store_path: str | None, repeat: int, periods: list[str], t
         }
 
 
+def compacted_copy(store: Store, folder: Path, *, say: Callable[[str], None] = print) -> Store | None:
+    """A copy of a store on local disk, compacted: the store a `--pending` run compares itself with
+    (None for a store on object storage, which is not copied)."""
+    if store.remote is not None:
+        say("the store is on object storage: the compacted comparison is left out")
+        return None
+    say("copying the store and compacting the copy, to compare with")
+    shutil.copytree(store.root, folder, ignore=shutil.ignore_patterns("*.lock", "_maintenance.lease"))
+    copy = Store(str(folder))
+    copy.compact()
+    return copy
+
+
 def format_table(report: dict) -> str:
     lines = [f"rows: {report['rows']:,}   cores: {report['cores']}   load average: {report['load_average']}",
              f"{'page':28} {'cold ms':>9} {'store ms':>9} {'duckdb ms':>10} {'pandas ms':>10} {'vs duckdb':>10}"
@@ -153,6 +175,12 @@ def format_table(report: dict) -> str:
                      f" {r['pandas_ms']:10.1f}"
                      f" {r['median_ms'] / r['duckdb_ms']:9.2f}x {r['pandas_ms'] / r['median_ms']:12.1f}x"
                      f" {r.get('load_1m', float('nan')):5.1f}")
+    pending = {name: r for name, r in report["pages"].items() if "compacted_ms" in r}
+    if pending:
+        lines.append(f"{'page, between compactions':28} {'pending ms':>10} {'compacted ms':>13} {'ratio':>7}")
+        for name, r in pending.items():
+            lines.append(f"{name:28} {r['median_ms']:10.1f} {r['compacted_ms']:13.1f}"
+                         f" {r['median_ms'] / r['compacted_ms']:6.2f}x")
     lines.append(f"save (median of {report.get('saves', SAVES)}): {report['commit_ms']:.1f} ms")
     lines.append(f"peak RSS: {report['peak_rss_mb']:.0f} MB (queries only: {report['queries_peak_rss_mb']:.0f} MB)")
     return "\n".join(lines)
