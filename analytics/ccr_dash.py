@@ -24,7 +24,7 @@ import pandas as pd
 
 from analytics import disclosure, sql
 from analytics.filters import Filters, ward_scope, where_clause
-from analytics.metrics import CCR_COUNTS, figures_of, issue_list, metric, select_list, top_issues_sql
+from analytics.metrics import CCR_COUNTS, figures_of, metric, select_list, top_issues
 from analytics.privacy import suppress_breakdown, suppress_nested
 from data import audit, picklists
 from data.schema import DIVERSITY_FIELDS
@@ -75,18 +75,23 @@ _PLACE_COLUMNS = {
 }
 
 
-def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
-    """One scan of CCRs grouped by (area, ward, officer), rolled up to each level (column `part`)."""
+def _places_sql(relations: dict[str, str], filters: Filters) -> tuple[str, list, dict[str, pd.DataFrame]]:
+    """CCRs counted by (area, ward, officer) file by file (`sql.additive`), and a statement rolling that
+    up to each level (column `part`), with the frame it reads as `grouped`."""
     where, params = where_clause(filters, table="ccrs")
+    grouped = sql.additive(relations["ccrs"], lambda rel: (
+        f"SELECT area_code, ward_code, officer_id, count(*) AS ccrs, {metric('ccrs_at_events').sql} AS at_events"
+        f" FROM {rel} WHERE {where} GROUP BY ALL", params), keys=["area_code", "ward_code", "officer_id"], rows="ccrs")
     parts, scope_params = _places_parts(relations, filters)
     query = f"""
-        WITH grouped AS MATERIALIZED (
-            SELECT area_code, ward_code, officer_id, count(*) AS ccrs,
-                   {metric("ccrs_at_events").sql} AS at_events
-            FROM {relations["ccrs"]} WHERE {where} GROUP BY ALL)
         {parts}
         ORDER BY part, -ccrs, area_code, ward_code, officer_id"""
-    return query, params + scope_params
+    return query, scope_params, {"grouped": grouped}
+
+
+def _places_frame(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
+    query, params, tables = _places_sql(relations, filters)
+    return sql.run(query, params, tables=tables)
 
 
 def _places_parts(relations: dict[str, str], filters: Filters) -> tuple[str, list]:
@@ -169,24 +174,24 @@ def ccr_outcomes(store: Store, filters: Filters | None = None, *, user: Mapping[
 
 
 def ccr_outcomes_over(relations: dict[str, str], filters: Filters) -> CcrOutcomes:
-    """The CCR outcomes aggregates over these relations (no breakdowns, no scope check: see `ccr_outcomes`)."""
+    """The CCR outcomes aggregates over these relations (no breakdowns, no scope check: see `ccr_outcomes`).
+    Each is summed file by file (`sql.additive`)."""
     where, params = where_clause(filters, table="ccrs")
-    figures_sql = f"""
-        SELECT {select_list(CCR_COUNTS)}, {select_list(("ccrs_with_issues", "issue_mentions"))}
-        FROM {relations["ccrs"]} WHERE {where}"""
-    issues_sql, issues_params = top_issues_sql(relations, filters, limit=TOP_ISSUES, include_events=False)
-    figures, places, issues = sql.run_many(
-        (figures_sql, params), _places_sql(relations, filters), (issues_sql, issues_params))
+    issues = sql.later(top_issues, relations, filters, limit=TOP_ISSUES, include_events=False)
+    places = sql.later(_places_frame, relations, filters)
+    figures = sql.additive(relations["ccrs"], lambda rel: (
+        f"SELECT {select_list(CCR_COUNTS)}, {select_list(('ccrs_with_issues', 'issue_mentions'))}"
+        f" FROM {rel} WHERE {where}", params))
 
     headline: dict[str, Any] = figures_of(figures.iloc[0].fillna(0),
                                           (*CCR_COUNTS, "ccrs_with_issues", "issue_mentions"))
     headline["consent_rate"] = headline["ccrs_diversity_consent"] / headline["ccrs"] if headline["ccrs"] else None
-    top = pd.DataFrame(issue_list(issues), columns=["issue", "count"]).rename(columns={"count": "ccrs"})
+    top = issues.result().rename(columns={"count": "ccrs"})
     return CcrOutcomes(
         headline={k: headline[k] for k in OUTCOME_HEADLINE},
         top_issues=top.astype({"ccrs": "int64"}),
         breakdowns={},
-        **vars(_places(places)),
+        **vars(_places(places.result())),
     )
 
 

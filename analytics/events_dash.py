@@ -23,7 +23,7 @@ from wordcloud import STOPWORDS
 
 from analytics import sql
 from analytics.filters import Filters, and_, ward_scope, where_clause
-from analytics.metrics import COMPLETED, TOP_ISSUES, figures_of, issue_list, metric
+from analytics.metrics import COMPLETED, TOP_ISSUES, figures_of, issue_counts, issue_list, metric
 from data.store import Store
 
 COMPLETED_ROWS = 500
@@ -232,22 +232,30 @@ def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcome
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
     scope, scope_params = ward_scope(filters)
     done = and_(ev_where, COMPLETED)
-    # Five independent statements run side by side (each reads only the columns it needs, and
-    # together they keep both cores busy where one statement's plan would run its parts in turn):
-    # completed events by place (and the totals), officers attending them, CCRs' intelligence,
-    # issues (unnested once per table), and the words of the free-text issues (each distinct text
-    # split once, its words weighted by how often it occurs: the same counts as splitting every row).
-    texts = f"""
-        SELECT issues_text AS text, count(*) AS n
-        FROM (SELECT issues_text FROM {events} WHERE {and_(done, "issues_text IS NOT NULL")}
-              UNION ALL SELECT issues_text FROM {ccrs} WHERE {and_(ccr_where, "issues_text IS NOT NULL")})
-        GROUP BY issues_text"""
+    # Every sum is worked out file by file (`sql.additive`), the files' parts kept; the pieces run side
+    # by side: completed events by place (and the totals), officers attending them, CCRs'
+    # intelligence, issues, the free-text issues (each distinct text split into words once, its words
+    # weighted by how often it occurs: the same counts as splitting every row), and the latest value gained.
+    issues = sql.later(issue_counts, relations, filters)
+    words = sql.later(_issue_words, relations, done, ev_params, ccr_where, ccr_params)
+    value = sql.later(sql.latest_rows, events, and_(done, "nullif(trim(value_gained), '') IS NOT NULL"), ev_params,
+                      column="start", rows=VALUE_GAINED_ROWS, sql=lambda condition: f"""
+        SELECT record_id, title, start, value_gained FROM {events} WHERE {condition}
+        ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}""")
+    actions = sql.later(sql.run, *_actions_sql(relations["ysywd"], filters))
+    places = sql.additive(events, lambda rel: (f"""
+        SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
+               coalesce(sum(intel_submissions), 0) AS intel, {metric("suitable_for_publishing").sql} AS suitable
+        FROM {rel} WHERE {done} GROUP BY area_code, ward_code""", ev_params),
+        keys=["area_code", "ward_code"], rows="events")
+    officers = sql.additive(events, lambda rel: (f"""
+        SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
+        FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {rel} WHERE {done})
+        GROUP BY officer_id""", ev_params), keys=["officer_id"], rows="events")
+    info = sql.additive(ccrs, lambda rel: (
+        f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {rel} WHERE {ccr_where}",
+        ccr_params))
     places_sql = f"""
-        WITH places AS MATERIALIZED (
-            SELECT area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
-                   coalesce(sum(intel_submissions), 0) AS intel,
-                   {metric("suitable_for_publishing").sql} AS suitable
-            FROM {events} WHERE {done} GROUP BY area_code, ward_code)
         SELECT 'total' AS part, sum(events) AS events_completed, sum(intel) AS event_intel_submissions,
                sum(suitable) AS suitable_for_publishing
         FROM places
@@ -255,53 +263,47 @@ def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcome
         {_places_parts(areas, wards, scope)}
         ORDER BY part, events DESC, name, area_code, ward_code"""
     officers_sql = f"""
-        WITH officers AS (
-            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
-            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {events} WHERE {done})
-            GROUP BY officer_id)
         {_officer_part(users)}
         ORDER BY events DESC, officer_id"""
-    info_sql = f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {ccrs} WHERE {ccr_where}"
-    issues_sql = f"""
-        SELECT issue, count(*) AS count
-        FROM (SELECT unnest(issues) AS issue FROM {events} WHERE {done}
-              UNION ALL SELECT unnest(issues) AS issue FROM {ccrs} WHERE {ccr_where})
-        GROUP BY issue ORDER BY count DESC, issue"""
-    words_sql = f"""
-        SELECT word, sum(n) AS count
-        FROM (SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM ({texts}))
-        WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
-        GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
-    value_sql = f"""
-        SELECT record_id, title, start, value_gained FROM {events}
-        WHERE {done} AND nullif(trim(value_gained), '') IS NOT NULL
-        ORDER BY start DESC, record_id DESC LIMIT {VALUE_GAINED_ROWS}"""
-    places, officers, info, issues, words, value, actions = sql.run_many(
-        (places_sql, [*ev_params, *scope_params]), (officers_sql, ev_params), (info_sql, ccr_params),
-        (issues_sql, [*ev_params, *ccr_params]),
-        (words_sql, [WORD_PATTERN, WORD_EDGES, *ev_params, *ccr_params, sorted(TEXT_STOPWORDS)]),
-        (value_sql, ev_params), _actions_sql(relations["ysywd"], filters))
+    places = sql.run(places_sql, scope_params, tables={"places": places})
+    officers = sql.run(officers_sql, tables={"officers": officers})
     parts = {**_parts(places), "officer": officers.assign(part="officer")}
     total = parts["total"].assign(ccr_info_submitted=info["ccr_info_submitted"].iloc[0])
     figures = figures_of(total.iloc[0], ("events_completed", "event_intel_submissions", "ccr_info_submitted",
                                     "suitable_for_publishing"))
-    actions = _int_frame(actions, "actions")
-    issue_counts = _int_frame(issues, "count")
+    actions = _int_frame(actions.result(), "actions")
+    counts = _int_frame(issues.result(), "count")
     return EventOutcomes(
         headline={
             "intel_submissions": figures["event_intel_submissions"] + figures["ccr_info_submitted"],
             **figures,
             "actions": int(actions["actions"].sum()),
         },
-        top_issues=issue_list(issue_counts.head(TOP_ISSUES)),
-        issue_counts=issue_counts,
-        issue_words=_int_frame(words, "count"),
-        value_gained=value.reset_index(drop=True),
+        top_issues=issue_list(counts.head(TOP_ISSUES)),
+        issue_counts=counts,
+        issue_words=_int_frame(words.result(), "count"),
+        value_gained=value.result()[0].reset_index(drop=True),
         actions_by_type=actions,
         **_place_pieces(parts),
         by_officer=_piece(parts, "officer", ["officer_id", "officer", "events", "completed", "attendees"],
                           "events", "completed", "attendees"),
     )
+
+
+def _issue_words(relations: dict[str, str], done: str, ev_params: list, ccr_where: str,
+                 ccr_params: list) -> pd.DataFrame:
+    """The TOP_WORDS words of the free-text issues of completed events and CCRs, by how often each is used."""
+    texts = [sql.additive(relations[table], lambda rel, where=where, params=params: (
+        f"SELECT issues_text AS text, count(*) AS n FROM {rel} WHERE {and_(where, 'issues_text IS NOT NULL')}"
+        " GROUP BY issues_text", params), keys=["text"], rows="n")
+        for table, where, params in (("events", done, ev_params), ("ccrs", ccr_where, ccr_params))]
+    words_sql = f"""
+        SELECT word, sum(n) AS count
+        FROM (SELECT trim(lower(unnest(regexp_extract_all(text, ?))), ?) AS word, n FROM texts)
+        WHERE length(word) > 2 AND NOT list_contains(?::VARCHAR[], word)
+        GROUP BY word ORDER BY count DESC, word LIMIT {TOP_WORDS}"""
+    return sql.run(words_sql, [WORD_PATTERN, WORD_EDGES, sorted(TEXT_STOPWORDS)],
+                   tables={"texts": pd.concat(texts, ignore_index=True)})
 
 
 # -- Engagement activity -------------------------------------------------------

@@ -5,8 +5,8 @@ A metric's `sql` is an aggregate expression over the current rows of its
 queries select `f"{m.sql} AS {m.name}"` and every page, export and the CLI
 agree. Metrics built from others (`intel_submissions`, `consent_rate`) or
 from list columns (`distinct_officers`, `top_issues`) say how in `definition`
-and are computed by the query functions here (`distinct_officers_sql`,
-`top_issues_sql`) or by the page queries that show them.
+and are computed by the query functions here (`distinct_officers`,
+`top_issues`) or by the page queries that show them.
 
 The dashboards' own figures (Events completed, Event outcomes, the CCR and
 patrol pages) are here too: a page names the figures it shows, and
@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import sql
 from analytics.filters import Filters, and_, where_clause
 
 COMPLETED = "status = 'completed'"
@@ -146,7 +147,7 @@ def figures_of(row: pd.Series, names: Sequence[str]) -> dict[str, int]:
 
 
 def distinct_officers_sql(events: str, filters: Filters) -> tuple[str, list]:
-    """`distinct_officers`: distinct officer ids attending the completed events in the filters."""
+    """`distinct_officers` as one statement over `events` (for a statement that takes it with others)."""
     where, params = where_clause(filters, table="events")
     return (
         "SELECT count(DISTINCT officer) AS distinct_officers FROM"
@@ -156,21 +157,37 @@ def distinct_officers_sql(events: str, filters: Filters) -> tuple[str, list]:
     )
 
 
-def top_issues_sql(relations: Mapping[str, str], filters: Filters, *, limit: int,
-                   include_events: bool = True) -> tuple[str, list]:
+def distinct_officers(events: str, filters: Filters) -> int:
+    """`distinct_officers`: distinct officer ids attending the completed events in the filters (worked out
+    file by file: the times each officer attended, added up, then the officers counted)."""
+    where, params = where_clause(filters, table="events")
+    attended = sql.additive(events, lambda rel: (
+        f"SELECT officer, count(*) AS n FROM (SELECT unnest(officers_attending) AS officer FROM {rel}"
+        f" WHERE {and_(where, COMPLETED)}) GROUP BY officer", params), keys=["officer"], rows="n")
+    return int(attended["officer"].notna().sum())
+
+
+def issue_counts(relations: Mapping[str, str], filters: Filters, *, include_events: bool = True) -> pd.DataFrame:
+    """How often each issue is listed on completed events (unless left out) and CCRs in the filters:
+    (issue, count), most first, ties in alphabetical order. Worked out file by file (`sql.additive`)."""
+    frames = []
+    for table, only in (("events", COMPLETED), ("ccrs", None)):
+        if table == "events" and not include_events:
+            continue
+        where, params = where_clause(filters, table=table)
+        condition = and_(where, only) if only else where
+        frames.append(sql.additive(relations[table], lambda rel, condition=condition, params=params: (
+            f"SELECT issue, count(*) AS count FROM (SELECT unnest(issues) AS issue FROM {rel} WHERE {condition})"
+            " GROUP BY issue", params), keys=["issue"], rows="count"))
+    counts = pd.concat(frames, ignore_index=True).groupby("issue", as_index=False)["count"].sum()
+    counts = counts[counts["count"] > 0].astype({"count": "int64"})
+    return counts.sort_values(["count", "issue"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def top_issues(relations: Mapping[str, str], filters: Filters, *, limit: int,
+               include_events: bool = True) -> pd.DataFrame:
     """`top_issues`: the `limit` issues listed most often on completed events (unless left out) and CCRs."""
-    parts, params = [], []
-    if include_events:
-        where, p = where_clause(filters, table="events")
-        parts.append(f"SELECT unnest(issues) AS issue FROM {relations['events']}"
-                     f" WHERE {and_(where, COMPLETED)}")
-        params += p
-    where, p = where_clause(filters, table="ccrs")
-    parts.append(f"SELECT unnest(issues) AS issue FROM {relations['ccrs']} WHERE {where}")
-    params += p
-    query = (f"SELECT issue, count(*) AS count FROM ({' UNION ALL '.join(parts)})"
-           f" GROUP BY issue ORDER BY count DESC, issue LIMIT {int(limit)}")
-    return query, params
+    return issue_counts(relations, filters, include_events=include_events).head(limit).reset_index(drop=True)
 
 
 def issue_list(frame: pd.DataFrame) -> list[dict]:

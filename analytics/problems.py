@@ -30,7 +30,7 @@ import pandas as pd
 from analytics import sql, trends
 from analytics.demand import ASB
 from analytics.filters import Filters, where_clause
-from analytics.metrics import top_issues_sql
+from analytics.metrics import top_issues
 from data import access, picklists
 from data.store import Store
 
@@ -208,8 +208,9 @@ def _analysis(relations: Mapping[str, str], filters: Filters) -> tuple[pd.DataFr
               f" count(*) FILTER (WHERE crime_type = '{ASB}') AS asb")
     held = (f"SELECT DISTINCT date_trunc('month', month)::DATE AS month FROM {relations['crimes']}"
             f" WHERE month >= ? AND month <= ? ORDER BY month", [filters.start, filters.end])
-    by_month, issues, months = sql.run_many(_crime_sql(relations, filters, select=counts),
-                                            top_issues_sql(relations, filters, limit=20), held)
+    issues = sql.later(top_issues, relations, filters, limit=20)
+    by_month, months = sql.run_many(_crime_sql(relations, filters, select=counts), held)
+    issues = issues.result()
     # A month the store holds crime data for (anywhere) but with none in these wards is a true zero.
     by_month = months.merge(by_month, on="month", how="left").fillna({"crimes": 0, "asb": 0})
     by_month[["crimes", "asb"]] = by_month[["crimes", "asb"]].astype("int64")

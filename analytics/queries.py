@@ -30,11 +30,12 @@ from analytics.metrics import (
     EVENT_SUMS,
     TOP_ISSUES,
     YSYWD_COUNTS,
+    distinct_officers,
     distinct_officers_sql,
     figures_of,
     issue_list,
     select_list,
-    top_issues_sql,
+    top_issues,
 )
 from data.store import Store
 
@@ -58,23 +59,21 @@ def _summary(relations: dict[str, str], filters: Filters) -> dict:
     ev_where, ev_params = where_clause(filters, table="events")
     ccr_where, ccr_params = where_clause(filters, table="ccrs")
     ys_where, ys_params = where_clause(filters, table="ysywd")
-    officers_sql, officers_params = distinct_officers_sql(relations["events"], filters)
-    figures_sql = f"""
-        SELECT * FROM
-            (SELECT {select_list(EVENT_SUMS)} FROM {relations['events']} WHERE {ev_where}),
-            ({officers_sql}),
-            (SELECT {select_list(CCR_COUNTS)} FROM {relations['ccrs']} WHERE {ccr_where}),
-            (SELECT {select_list(YSYWD_COUNTS)} FROM {relations['ysywd']} WHERE {ys_where})"""
-    figures, issues = sql.run_many(
-        (figures_sql, ev_params + officers_params + ccr_params + ys_params),
-        top_issues_sql(relations, filters, limit=TOP_ISSUES),
-    )
-    row = figures.iloc[0]
+    # Events and CCRs are summed file by file (`sql.additive`); the few "You said, we did" items are read whole.
+    issues = sql.later(top_issues, relations, filters, limit=TOP_ISSUES)
+    officers = sql.later(distinct_officers, relations["events"], filters)
+    events = sql.additive(relations["events"], lambda rel: (
+        f"SELECT {select_list(EVENT_SUMS)} FROM {rel} WHERE {ev_where}", ev_params))
+    ccrs = sql.additive(relations["ccrs"], lambda rel: (
+        f"SELECT {select_list(CCR_COUNTS)} FROM {rel} WHERE {ccr_where}", ccr_params))
+    ysywd = sql.run(f"SELECT {select_list(YSYWD_COUNTS)} FROM {relations['ysywd']} WHERE {ys_where}", ys_params)
+    row = pd.concat([events, ccrs, ysywd], axis=1).iloc[0].copy()
+    row["distinct_officers"] = officers.result()
     result = {
         **figures_of(row, ("events_booked", "events_completed", "attendees", "officer_attendances", "distinct_officers",
                            "ccrs", "ccrs_diversity_consent", "smart_alert_signups", *YSYWD_COUNTS)),
         "intel_submissions": int(row["event_intel_submissions"]) + int(row["ccr_info_submitted"]),
-        "top_issues": issue_list(issues),
+        "top_issues": issue_list(issues.result()),
     }
     return {k: result[k] for k in SUMMARY_KEYS}
 

@@ -19,6 +19,12 @@ back as copies. `set_cache_enabled(False)` turns it off (the benchmark measures
 uncached query cost). `scoped(capability)` marks a public read that checks the
 acting user's capability and narrows its filters to the user's area before
 any SQL is built.
+
+`additive(relation, statement, keys=...)` works out a sum over a table (counts
+and sums grouped by `keys`) part by part, one part per data file, and keeps
+each file's part: data files never change, so an all-time view is read once
+per file and, after a save, only the latest saves' part is read again. These
+kept parts are the summary tables of the dashboards, kept per file.
 """
 
 from __future__ import annotations
@@ -42,9 +48,11 @@ import pyarrow as pa
 
 from analytics.filters import Filters, and_, within_scope
 from data import access, db
+from data.snapshots import Part, Snapshot
 from data.store import Store
 
 CACHE_SIZE = 64
+PARTS_SIZE = 8192  # kept parts of additive statements (each a few rows: one per group of one file)
 TRACE_ENV = "BEATBOOK_TRACE_SQL"
 
 Query = tuple[str, Sequence[Any]]
@@ -108,9 +116,9 @@ def _timed(sql: str, params: Sequence[Any], fetch: Callable[..., Any]) -> Any:
 # -- running SQL ------------------------------------------------------------------
 
 
-def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """The statement's result as a DataFrame."""
-    return _timed(sql, params, db.run)
+def run(sql: str, params: Sequence[Any] = (), *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The statement's result as a DataFrame (`tables`: frames it reads by name)."""
+    return _timed(sql, params, functools.partial(db.run, tables=tables) if tables else db.run)
 
 
 def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -174,13 +182,98 @@ def latest_rows(relation: str, where: str, params: Sequence[Any], *, column: str
     their statistics and sorts a few hundred rows instead of every row in the range. `column`
     comes from the caller's code, never from input.
     """
-    days = run(f"SELECT CAST({column} AS DATE) AS day, count(*) AS n FROM {relation} WHERE {where} GROUP BY day",
-               params)
+    days = additive(relation, lambda rel: (
+        f"SELECT CAST({column} AS DATE) AS day, count(*) AS n FROM {rel} WHERE {where} GROUP BY day", params),
+        keys=["day"], rows="n")
     total = int(days["n"].sum())
     cutoff = latest_from(days, rows)
     if cutoff is None:
         return run(sql(where), params), total
     return run(sql(and_(where, f"{column} >= ?")), [*params, cutoff]), total
+
+
+# -- sums worked out file by file -----------------------------------------------------
+
+
+class Relation(str):
+    """SQL text for a table's current rows (what `cached` hands a builder), which also knows the
+    snapshot it reads, so `additive` can read it part by part."""
+
+    snapshot: Snapshot | None
+
+    def __new__(cls, snapshot: Snapshot) -> Relation:
+        made = super().__new__(cls, snapshot.relation())
+        made.snapshot = snapshot
+        return made
+
+    def parts(self) -> tuple[Part, ...]:
+        return self.snapshot.parts() if self.snapshot is not None else (Part(str(self), None),)
+
+
+_parts: collections.OrderedDict[Query, pd.DataFrame] = collections.OrderedDict()
+
+
+def additive(relation: str, statement: Callable[[str], Query], *, keys: Sequence[str] = (),
+             rows: str | None = None) -> pd.DataFrame:
+    """`statement(relation)`'s result, worked out part by part (`Snapshot.parts`) and added up.
+
+    `statement(rel)` gives (sql, params) for one aggregate over `rel` grouped by `keys` (none:
+    one row), whose other columns are sums: counts, counts with FILTER, sums of values. Such a sum
+    over a table is the sum of its parts' sums, and taking away rows takes away their sums. Each
+    part that names its files for good is kept (keyed by its SQL text and parameters, which
+    name them), so the next call reads only the parts that changed: after a save, the recent
+    files. `rows` names the column counting a group's rows: a group whose rows all went (an
+    edit moved them elsewhere) is left out, as the statement over the whole table leaves it out.
+    """
+    parts = relation.parts() if isinstance(relation, Relation) else (Part(relation, None),)
+    queries = [statement(part.relation) for part in parts]
+    entries = [(text, _frozen(params)) for text, params in queries]
+    frames: list[pd.DataFrame | None] = [None] * len(parts)
+    with _cache_lock:
+        for n, (part, entry) in enumerate(zip(parts, entries, strict=True)):
+            if part.key is not None and entry in _parts:
+                _parts.move_to_end(entry)
+                frames[n] = _parts[entry]
+    for n, (part, entry, query) in enumerate(zip(parts, entries, queries, strict=True)):
+        if frames[n] is None:
+            frames[n] = run(*query)
+            if part.key is not None:
+                with _cache_lock:
+                    _parts[entry] = frames[n]
+                    while len(_parts) > PARTS_SIZE:
+                        _parts.popitem(last=False)
+    return _added(frames, [p.sign for p in parts], keys=list(keys), rows=rows)
+
+
+def _frozen(value: Any) -> Any:
+    """A parameter list as a key: lists (a bound list parameter) as tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _added(frames: list[pd.DataFrame], signs: list[int], *, keys: list[str], rows: str | None) -> pd.DataFrame:
+    """The parts' results summed by `keys` (each part's sums taken with its sign)."""
+    first = frames[0]
+    measures = [c for c in first.columns if c not in keys]
+    whole = {m for m in measures if all(pd.api.types.is_integer_dtype(f[m]) or pd.api.types.is_bool_dtype(f[m])
+                                        or f[m].isna().all() for f in frames)}
+    signed = [f.assign(**{m: f[m].fillna(0) * sign for m in measures}) if sign != 1 or f[measures].isna().any().any()
+              else f for f, sign in zip(frames, signs, strict=True)]
+    together = pd.concat(signed, ignore_index=True) if len(signed) > 1 else signed[0].copy()
+    if keys:
+        total = together.groupby(keys, dropna=False, sort=False)[measures].sum(min_count=0).reset_index()
+        if rows is not None:
+            total = total[total[rows] != 0].reset_index(drop=True)
+    else:
+        total = together[measures].fillna(0).sum().to_frame().T
+    return total.astype({m: "int64" for m in whole})
+
+
+def clear_parts() -> None:
+    """Forget every kept part (`additive`): the next call reads every file again."""
+    with _cache_lock:
+        _parts.clear()
 
 
 # -- access and scope ---------------------------------------------------------------
@@ -233,7 +326,7 @@ def cached(build: Callable[..., Any], store: Store, filters: Filters | None, *, 
     else scopes the result (the user, for a per-user read)."""
     filters = filters or Filters()
     snaps = [store.snapshot(t) for t in tables]
-    relations = {s.table: s.relation() for s in snaps}
+    relations = {s.table: Relation(s) for s in snaps}
     if not _cache_enabled:
         return build(relations, filters, **options)
     entry = (build.__module__, build.__qualname__, store.root, filters, tuple(s.version for s in snaps),

@@ -85,6 +85,47 @@ class Snapshot:
         return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
 
+    def parts(self) -> tuple[Part, ...]:
+        """The current rows as parts whose signed row sets add up to `relation()`'s: what a sum over
+        the table can be worked out from part by part, keeping each file's part for good.
+
+        One part per data file with no row of a touched record (its current rows never change:
+        files are immutable); for a file holding touched records' older rows, the file's part
+        and, taken away, those rows; and the recent files' latest versions, whose key changes with
+        every save. A snapshot of files from before a column was added is one part.
+        """
+        if not self.live_files or self.missing:
+            return (Part(self.relation(), None),)
+        current = "superseded IS NOT TRUE AND NOT deleted"
+        held = dict(self.holding)
+        out = []
+        for path in self.live_files:
+            if path in held and held[path] is None:  # a recent file: its rows are in the recent part
+                continue
+            out.append(Part(f"(SELECT * FROM {db.parquet_scan((path,))} WHERE {current})", ("file", path)))
+            if path in held:
+                positions = "[" + ", ".join(str(r) for r in held[path]) + "]"
+                out.append(Part(
+                    f"(SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
+                    f" file_row_number=true) WHERE {current}"
+                    f" AND file_row_number IN (SELECT unnest({positions}::BIGINT[])))", ("rows", path, held[path]), -1))
+        if self.touched:
+            out.append(Part(
+                f"(SELECT * FROM (SELECT * FROM {db.parquet_scan(self.recent)} WHERE superseded IS NULL"
+                f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
+                f" WHERE NOT deleted)", ("recent", self.recent)))
+        return tuple(out)
+
+
+class Part(NamedTuple):
+    """Part of a snapshot's current rows (`Snapshot.parts`): SQL text for them, what identifies them for
+    good (None: nothing does), and whether they are added (1) or taken away (-1)."""
+
+    relation: str
+    key: tuple | None
+    sign: int = 1
+
+
 def _empty_relation(table: str) -> str:
     columns = ", ".join(
         f"CAST(NULL AS {_duck_type(field.type)}) AS {field.name}" for field in arrow_schema(table)
