@@ -39,7 +39,7 @@ import pandas as pd
 from analytics import sql
 from analytics.filters import Filters
 from analytics.guarantee import LAST_UPDATE, RESPONSE_HOURS, list_late_queries
-from data import access, reference
+from data import access, audit, reference
 from data.store import Store
 
 CONDITIONS = {"coverage_gap": "No engagement", "stale_priority": "Priority going stale",
@@ -132,10 +132,22 @@ def list_asb_complaints(store: Store, filters: Filters | None = None, *, user: M
                         now: dt.datetime | None = None) -> pd.DataFrame:
     """The complaints behind each ASB trigger at `now`: key (the trigger's), table_name (ccrs or
     community_queries), record_id, reference, made_at, ward_code, ward, category, place (a CCR's; empty for a query),
-    officer (a name); by trigger, then date. What was said stays on the record."""
+    officer (a name); by trigger, then date. What was said stays on the record.
+
+    The list is record-level (when and where each person complained), so each view is audited, as the CCR
+    details table is: one `view_personal` entry per table shown (user, filters, moment and data version once)."""
     now = _minute(now)
     settings = alert_settings(store)
-    return sql.cached(_complaints, store, filters, tables=TABLES, now=now, threshold=settings.threshold)
+    complaints = sql.cached(_complaints, store, filters, tables=TABLES, now=now, threshold=settings.threshold)
+    versions = tuple(store.version(t) for t in ("ccrs", "community_queries"))
+    for table, label in (("ccrs", "CCRs"), ("community_queries", "community queries")):
+        ids = complaints.loc[complaints["table_name"] == table, "record_id"].astype(str)
+        if len(ids):
+            audit.log_once(store, user, "view_personal", key=("asb_complaints", table, filters, now, versions),
+                           table=table, target_ids=ids,
+                           detail=f"ASB Case Review complaints: {len(ids)} {label} at {now:%Y-%m-%d %H:%M}; "
+                                  f"{filters or Filters()}")
+    return complaints
 
 
 @sql.scoped("read_aggregates")

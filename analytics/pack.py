@@ -16,6 +16,17 @@ Every figure comes from the read that the matching page uses, for the area and t
 Small counts: a count of people or of contacts with them (people engaged, contacts, consents, sign-ups,
 community queries, mentions of an issue) from 1 to 4 is shown as "<5" (`analytics.privacy.SMALL`), in the
 tables and the charts alike (a chart leaves such a bar out). Counts of events, patrols and items are shown.
+Nothing else printed gives a "<5" away (`tests/analytics/test_pack_disclosure.py` tries):
+
+- engagement vs demand: the contacts and the community queries per ward add up to the area's total (the
+  headline shows the contacts', and any share shown gives either away), so each column follows
+  `analytics.privacy.hidden_cells` with its total known: where the total and the shown cells would pin a "<5",
+  a second ward's count is hidden too ("[c]"). A ward's demand share is hidden with its queries count, its
+  engagement share with its contacts count; if a column's total itself would give a "<5" away, every share
+  built on it is hidden, and so is the headline's contacts figure. A ward with a hidden share is left out of
+  the chart.
+- the Guarantee: a ward's share of queries answered in 72 hours is hidden when its queries are "<5" (the share
+  k/n of at most 4 queries can name n).
 
 A pack is built as `Section`s of text (titles, notes, tables of strings, PNG charts); `render_pdf` (reportlab)
 and `render_html` lay the same sections out, so the two copies hold the same figures. User text (ward and
@@ -45,7 +56,7 @@ from analytics.export import file_stem
 from analytics.filters import Filters, ward_scope
 from analytics.guarantee import PERIOD_DAYS, guarantee
 from analytics.metrics import METRICS
-from analytics.privacy import SMALL, THRESHOLD
+from analytics.privacy import HIDDEN, SMALL, THRESHOLD, hidden_cells
 from analytics.problems import problems_by_stage
 from analytics.queries import summary
 from analytics.ysywd import ysywd_overview
@@ -74,6 +85,8 @@ class Section:
     rows: list[list[str]] = dataclasses.field(default_factory=list)
     chart: bytes | None = None
     chart_alt: str = ""
+    charted: list[str] = dataclasses.field(default_factory=list)
+    """The names of the chart's bars (rows), top first."""
     new_page: bool = False
 
 
@@ -166,10 +179,39 @@ def _coverage_gaps(relations: Mapping[str, str], filters: Filters, *, end: dt.da
 # -- sections ---------------------------------------------------------------------------------
 
 
-def headline_section(figures: Mapping[str, Any]) -> Section:
-    rows = [[METRICS[name].label, count_text(figures[name], people=name in PEOPLE)] for name in HEADLINE]
-    return Section("Headline figures", header=["Measure", "Month"], rows=rows,
-                   notes=[f"{SMALL}: fewer than {THRESHOLD} people (or contacts)."])
+def headline_section(figures: Mapping[str, Any], *, hidden: frozenset[str] = frozenset()) -> Section:
+    """The month's headline figures; a figure named in `hidden` is "<5" or "[c]" whatever its size (a total
+    that would give a ward's "<5" away)."""
+    rows = [[METRICS[name].label, _hidden_text(figures[name]) if name in hidden
+             else count_text(figures[name], people=name in PEOPLE)] for name in HEADLINE]
+    notes = [f"{SMALL}: fewer than {THRESHOLD} people (or contacts)."]
+    if any(row[1] == HIDDEN for row in rows):
+        notes.append(f"{HIDDEN}: hidden so that a {SMALL} elsewhere in the pack cannot be worked out from it.")
+    return Section("Headline figures", header=["Measure", "Month"], rows=rows, notes=notes)
+
+
+def _hidden_text(value: Any) -> str:
+    return SMALL if 0 < int(value) < THRESHOLD else HIDDEN
+
+
+@dataclasses.dataclass(frozen=True)
+class PeopleColumn:
+    """A count of people per ward as the pack prints it, when the area's total can be known (see the module)."""
+
+    texts: list[str]
+    hidden: frozenset[int]
+    total_hidden: bool
+
+    @classmethod
+    def of(cls, counts: Sequence[Any]) -> PeopleColumn:
+        values = [int(c) for c in counts]
+        hidden, total_hidden = hidden_cells(values)
+        return cls([_hidden_text(v) if i in hidden else f"{v:,}" for i, v in enumerate(values)], hidden,
+                   total_hidden)
+
+    def share_hidden(self, position: int) -> bool:
+        """Whether a share built on this column is hidden for the ward at `position`."""
+        return self.total_hidden or position in self.hidden
 
 
 def top_issues_section(issues: Sequence[Mapping[str, Any]]) -> Section:
@@ -181,6 +223,7 @@ def top_issues_section(issues: Sequence[Mapping[str, Any]]) -> Section:
     if shown:
         section.chart = bar_chart_png([name for name, _ in shown], [n for _, n in shown], xlabel="Mentions")
         section.chart_alt = "Top issues by mentions"
+        section.charted = [name for name, _ in shown]
     return section
 
 
@@ -188,7 +231,8 @@ def guarantee_section(figures: Any, month_row: Mapping[str, Any] | None) -> Sect
     wards = figures.wards
     rows = [[_text(w["ward"]), _text(w["named_officers"]) or "none", count_text(w["priorities_open"]),
              "yes" if w["priorities_current"] else "no", count_text(w["beat_meetings_91d"]),
-             count_text(w["queries_received"], people=True), _share(w["queries_answered_72h"]),
+             count_text(w["queries_received"], people=True),
+             HIDDEN if 0 < int(w["queries_received"]) < THRESHOLD else _share(w["queries_answered_72h"]),
              count_text(w["queries_open_late"], people=True)] for w in wards.to_dict("records")]
     section = Section("Neighbourhood Policing Guarantee", new_page=True,
                       header=["Ward", "Named officers", "Open priorities", "Current", "Beat meetings",
@@ -202,6 +246,9 @@ def guarantee_section(figures: Any, month_row: Mapping[str, Any] | None) -> Sect
                              + f". Hotspot patrol share: {_share(area['hotspot_patrol_share'])}.")
     if wards.empty:
         section.notes.append("The area has no wards.")
+    elif ((wards["queries_received"] > 0) & (wards["queries_received"] < THRESHOLD)).any():
+        section.notes.append(f"In 72 h {HIDDEN}: hidden where the queries are {SMALL}, as it would give their "
+                             "number away.")
     return section
 
 
@@ -232,24 +279,38 @@ def problems_section(problems: pd.DataFrame) -> Section:
     return section
 
 
+def demand_columns(wards: pd.DataFrame) -> tuple[PeopleColumn, PeopleColumn]:
+    """The queries and the contacts per ward (`Demand.wards`) as the pack prints them."""
+    return PeopleColumn.of(wards["queries"]), PeopleColumn.of(wards["ccrs"])
+
+
 def demand_section(demand: Any) -> Section:
-    wards = demand.wards
-    rows = [[_text(w["ward"]), count_text(w["crimes"]), count_text(w["asb"]),
-             count_text(w["queries"], people=True), count_text(w["events"]), count_text(w["ccrs"], people=True),
-             count_text(w["patrols"]), _share(w["demand_share"]), _share(w["engagement_share"])]
-            for w in wards.to_dict("records")]
+    wards = demand.wards.reset_index(drop=True)
+    queries, contacts = demand_columns(wards)
+    demand_hidden = [queries.share_hidden(i) for i in range(len(wards))]
+    engagement_hidden = [contacts.share_hidden(i) for i in range(len(wards))]
+    rows = [[_text(w["ward"]), count_text(w["crimes"]), count_text(w["asb"]), queries.texts[i],
+             count_text(w["events"]), contacts.texts[i], count_text(w["patrols"]),
+             HIDDEN if demand_hidden[i] else _share(w["demand_share"]),
+             HIDDEN if engagement_hidden[i] else _share(w["engagement_share"])]
+            for i, w in enumerate(wards.to_dict("records"))]
     section = Section("Engagement vs demand", new_page=True,
                       header=["Ward", "Crimes", "ASB", "Queries", "Events", "Contacts", "Patrols", "Demand share",
                               "Engagement share"], rows=rows,
                       notes=[f"Crime and ASB from {demand.crime_months} month(s) of data.police.uk records; shares "
                              "are of the area's totals."])
-    if len(wards) and (wards["demand_share"].fillna(0).sum() or wards["engagement_share"].fillna(0).sum()):
-        top = wards.sort_values(["demand_share", "ward_code"], ascending=[False, True]).head(CHART_WARDS)
+    if queries.hidden or contacts.hidden:
+        section.notes.append(f"{HIDDEN}: hidden so that a {SMALL} cannot be worked out from the area's total; "
+                             f"a share is hidden with the count it is built on, and such a ward is not charted.")
+    charted = wards[[not (d or e) for d, e in zip(demand_hidden, engagement_hidden, strict=True)]]
+    if len(charted) and (charted["demand_share"].fillna(0).sum() or charted["engagement_share"].fillna(0).sum()):
+        top = charted.sort_values(["demand_share", "ward_code"], ascending=[False, True]).head(CHART_WARDS)
         section.chart = paired_bar_chart_png([_text(w) for w in top["ward"]],
                                              top["demand_share"].fillna(0).tolist(),
                                              top["engagement_share"].fillna(0).tolist(),
                                              labels=("Demand share", "Engagement share"))
         section.chart_alt = "Demand and engagement share by ward"
+        section.charted = [_text(w) for w in top["ward"]]
     return section
 
 
@@ -288,7 +349,9 @@ def build_area_pack(store: Store, *, user: Mapping[str, Any], area_code: str, mo
     demand = engagement_vs_demand(store, filters, user=user)
     gaps = list_coverage_gaps(store, Filters(end=last, areas=(area_code,)), user=user, days=gap_days)
     problems = problems_by_stage(store, Filters(end=last, areas=(area_code,)), user=user)
-    sections = [headline_section(figures), top_issues_section(figures["top_issues"]),
+    contacts = demand_columns(demand.wards)[1]
+    sections = [headline_section(figures, hidden=frozenset({"ccrs"} if contacts.total_hidden else ())),
+                top_issues_section(figures["top_issues"]),
                 guarantee_section(promise, month_rows[0] if month_rows else None), ysywd_section(overview),
                 problems_section(problems), demand_section(demand), gaps_section(gaps, days=gap_days)]
     area = reference.area_names(store).get(area_code, area_code)

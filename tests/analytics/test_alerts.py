@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 
 from analytics.alerts import alert_settings, list_alerts, list_asb_complaints, list_my_alerts, parse_threshold
 from analytics.filters import Filters
+from data import db
 from data.access import NotAllowed
 from data.store import Store, ValidationError, new_submission_id
 from forms.admin import save_setting
@@ -182,3 +184,21 @@ def test_queries_past_72_hours_are_judged_at_now(store, ids):
     assert late.iloc[0]["hours_open"] == 242.0  # 20 Jun 10:00 to 30 Jun 12:00
     later = list_late_queries_now(store, user=ANALYST, now=NOW + dt.timedelta(minutes=1))
     assert list(later["record_id"]) == [ids["q1"], ids["qa"]]
+
+
+def test_each_view_of_the_complaints_is_audited_once_with_the_records_shown(built, tmp_path):
+    shutil.copytree(built[0], tmp_path / "store")
+    store, ids = Store(tmp_path / "store"), built[1]
+
+    def views() -> list[tuple]:
+        return [(r["user_id"], r["table_name"], list(r["target_ids"])) for r in db.records(
+            f"SELECT user_id, table_name, target_ids FROM {store.relation('audit')}"
+            " WHERE action = 'view_personal' AND user_id IN ('P1', 'S1') ORDER BY table_name")]
+
+    with pytest.raises(NotAllowed):
+        list_asb_complaints(store, user=_user("P1", "officer", "A1"), now=NOW)
+    assert views() == [], "a refused view is not logged"
+    supervisor = _user("S1", "supervisor", "A1")
+    list_asb_complaints(store, user=supervisor, now=NOW)
+    list_asb_complaints(store, user=supervisor, now=NOW)  # a rerun of the same view
+    assert views() == [("S1", "ccrs", [ids["c1"], ids["c2"]]), ("S1", "community_queries", [ids["q1"]])]

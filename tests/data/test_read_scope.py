@@ -78,8 +78,9 @@ NO_USER = {
     "search.creators_relation": "builds SQL text; reads nothing",
     "disclosure.publish": "writes the closed months' published cells and returns only how many",
     "disclosure.publishable_months": "which months may be published, from the retention settings",
-    "queries.summary": "the operator's command line (`python -m analytics summary`), which holds the store's"
-                       " own credentials",
+    "queries.summary": "area totals only (no record, no officer); read by the operator's command line"
+                       " (`python -m analytics summary`, with the store's own credentials) and by"
+                       " `pack.build_area_pack` after it has checked the user's area",
 }
 
 
