@@ -41,16 +41,20 @@ DATE = {"format": "DD/MM/YYYY", **DATE_LIMITS}
 Names = dict[str, str]
 
 
-def _names(store: Store, area_code: str | None, user: Mapping[str, Any]) -> tuple[Names, Names, Names]:
-    """The area's wards, its active officers and supervisors, and its "You said, we did" items, code -> label."""
+def _names(store: Store, area_code: str | None, user: Mapping[str, Any]) -> tuple[Names, Names, list[dict]]:
+    """The area's wards and its active officers and supervisors (code -> label), and its "You said, we did" items."""
     if not area_code:
-        return {}, {}, {}
+        return {}, {}, []
     people = reference.list_users(store, area_code=area_code)
     people = people[people["active"].astype(bool) & people["role"].isin(sorted(access.TEAM_ROLES))]
     items = list_board(store, user=user, area_code=area_code)
     officers = dict(zip(people["user_id"], people["name"], strict=True))
-    return (reference.ward_names(store, area_code=area_code), officers,
-            {r["record_id"]: f"{r['issue_category']} ({r['raised_on']:%d %b %Y})" for r in items.to_dict("records")})
+    return reference.ward_names(store, area_code=area_code), officers, items.to_dict("records")
+
+
+def _item_choices(form: FormState, items: list[dict], wards: Any) -> Names:
+    """The items to offer: those of the wards chosen on the form (and area-wide ones), and any already picked."""
+    return problems.item_choices(items, wards=wards or [], keep=st.session_state.get(form.key("ysywd_ids")) or [])
 
 
 def _multiselect(form: FormState, field: str, options: Mapping[str, str], **kwargs: Any) -> None:
@@ -65,7 +69,8 @@ def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
                      keep=("area_code",))
     saved = form.confirmation
     if saved is not None:
-        st.success(f"Problem opened at scanning. Reference: **{saved.record_id}**", icon=":material/check_circle:")
+        st.success(f"Problem opened at scanning. Reference: **{saved.reference or saved.record_id}**",
+                   icon=":material/check_circle:")
         st.page_link("pages/problems.py", label="Work it now", icon=":material/open_in_new:",
                      query_params={"problem": saved.record_id}, width="stretch")
         st.button("Open another problem", key="problem_open.again", on_click=form.start_new)
@@ -83,7 +88,8 @@ def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
     _multiselect(form, "ward_codes", wards)
     st.text_area(problems.LABELS["places"], key=form.key("places"), height=68)
     render_field_error(form.errors, "places")
-    _multiselect(form, "ysywd_ids", items, help="The community's issues this problem answers.")
+    _multiselect(form, "ysywd_ids", _item_choices(form, items, st.session_state.get(form.key("ward_codes"))),
+                 help="The community's issues this problem answers: those of the wards chosen above, and area-wide.")
     owners = officers or {user["user_id"]: user.get("name") or user["user_id"]}
     st.selectbox(problems.LABELS["owner_id"], list(owners), key=form.key("owner_id"),
                  format_func=lambda code: label_of(code, owners))
@@ -159,7 +165,9 @@ def render_edit_form(store: Store, problem: Mapping[str, Any], user: Mapping[str
             st.multiselect(label, partners, key=form.key(field), accept_new_options=True, select_all=False,
                            help="Type a new agency's name to add it.")
         else:
-            options = wards if field == "ward_codes" else items
+            options = wards if field == "ward_codes" else _item_choices(
+                form, items, st.session_state.get(form.key("ward_codes")) if "ward_codes" in fields
+                else problem["ward_codes"])
             st.multiselect(label, list(options), key=form.key(field), select_all=False,
                            format_func=lambda c, o=options: label_of(c, o))
         render_field_error(form.errors, field)
