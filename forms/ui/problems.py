@@ -26,6 +26,7 @@ from forms.ui.widgets import (
     label_of,
     render_conflict,
     render_field_error,
+    render_length_hint,
     render_refusal,
     show_text,
     user_text,
@@ -35,6 +36,9 @@ PROBLEM = "problems.id"
 MESSAGES = "problems.messages"
 CONFLICT = "problems.conflict"
 TEXT_FIELDS = ("title", "statement", "places", *TRIANGLE, "assessment_note")
+TEXT_LIMITS = {"title": 200, "partner": 200}
+"""The text fields' most characters (4,000 for the others). No box cuts a paste at its limit: the text is kept, a
+hint under the box says how far over it is, and Save refuses it by name."""
 DATE = {"format": "DD/MM/YYYY", **DATE_LIMITS}
 
 
@@ -63,6 +67,12 @@ def _multiselect(form: FormState, field: str, options: Mapping[str, str], **kwar
     render_field_error(form.errors, field)
 
 
+def _text_checks(form: FormState, field: str) -> None:
+    """Under a text box: how far over its limit the text is (while typing), and what refused it."""
+    render_length_hint(form, field, TEXT_LIMITS.get(field, 4000))
+    render_field_error(form.errors, field)
+
+
 def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
     """The scanning form of a new problem; once saved, a link to it."""
     form = FormState("problem_open", defaults=problems.open_defaults(user), owner=user["user_id"],
@@ -80,14 +90,14 @@ def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
                  format_func=lambda code: label_of(code, areas))
     render_field_error(form.errors, "area_code")
     wards, officers, items = _names(store, st.session_state.get(form.key("area_code")), user)
-    st.text_input(problems.LABELS["title"], key=form.key("title"), max_chars=200)
-    render_field_error(form.errors, "title")
+    st.text_input(problems.LABELS["title"], key=form.key("title"))
+    _text_checks(form, "title")
     st.text_area(problems.LABELS["statement"], key=form.key("statement"), height=120,
                  help="What happens, where and when, and who is affected. No names.")
-    render_field_error(form.errors, "statement")
+    _text_checks(form, "statement")
     _multiselect(form, "ward_codes", wards)
     st.text_area(problems.LABELS["places"], key=form.key("places"), height=68)
-    render_field_error(form.errors, "places")
+    _text_checks(form, "places")
     _multiselect(form, "ysywd_ids", _item_choices(form, items, st.session_state.get(form.key("ward_codes"))),
                  help="The community's issues this problem answers: those of the wards chosen above, and area-wide.")
     owners = officers or {user["user_id"]: user.get("name") or user["user_id"]}
@@ -154,9 +164,11 @@ def render_edit_form(store: Store, problem: Mapping[str, Any], user: Mapping[str
     for field in fields:
         label = problems.LABELS[field]
         if field == "title":
-            st.text_input(label, key=form.key(field), max_chars=200)
+            st.text_input(label, key=form.key(field))
+            render_length_hint(form, field, TEXT_LIMITS[field])
         elif field in TEXT_FIELDS:
             st.text_area(label, key=form.key(field), height=90)
+            render_length_hint(form, field, 4000)
         elif field in ("review_on", "response_start", "response_end"):
             st.date_input(label, key=form.key(field), **DATE)
         elif field == "owner_id":
@@ -215,9 +227,9 @@ def render_actions(store: Store, problem: Mapping[str, Any], user: Mapping[str, 
                      defaults={"text": "", "partner": "", "planned_on": dt.date.today()})
     with st.expander("Plan an action"):
         st.text_area(problems.LABELS["text"], key=form.key("text"), height=68)
-        render_field_error(form.errors, "text")
+        _text_checks(form, "text")
         st.text_input(problems.LABELS["partner"], key=form.key("partner"), help="Blank for the police.")
-        render_field_error(form.errors, "partner")
+        _text_checks(form, "partner")
         st.date_input(problems.LABELS["planned_on"], key=form.key("planned_on"), **DATE)
         render_field_error(form.errors, "planned_on")
         st.button("Add action", type="primary", icon=":material/add:", key=f"{form.name}.submit",

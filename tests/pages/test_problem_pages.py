@@ -137,3 +137,24 @@ def test_a_problem_has_a_short_reference_shown_and_found_by_search(store):
     at.text_input(key="search.text").input("prb-5").run()
     assert [c.value for c in at.caption][0] == "1 found"
     assert any("**Dog fouling**" in m.value and "**PRB-5** · Problem" in m.value for m in at.markdown)
+
+
+def test_over_long_text_on_the_problem_forms_is_kept_hinted_and_refused_by_name(store):
+    """No box cuts a paste at its limit (a browser's maxlength would, silently): the text stays, a hint says how
+    far over it is, and the save names each field and writes nothing."""
+    before = store.snapshot("problems").rows
+    title, statement = "T" * 300, "S" * 4100
+    at = _open("pages/problems.py", "P1")
+    assert at.text_input(key="problem_open.title").proto.max_chars == 0, "the title box takes any length"
+    at.text_input(key="problem_open.title").input(title)
+    at.text_area(key="problem_open.statement").input(statement)
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1"]).run()
+    hints = [c.value for c in at.caption if "too many" in c.value]
+    assert len(hints) == 2 and "300 characters: 100 too many (at most 200)" in hints[0], hints
+    assert "4,100 characters: 100 too many (at most 4,000)" in hints[1], hints
+    at.button(key="problem_open.submit").click().run()
+    (refusal,) = at.error
+    assert "**Title**" in refusal.value and "**Problem statement**" in refusal.value, refusal.value
+    assert at.text_input(key="problem_open.title").value == title, "kept as typed"
+    assert at.text_area(key="problem_open.statement").value == statement
+    assert store.snapshot("problems").rows == before
