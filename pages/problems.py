@@ -28,7 +28,8 @@ with tabs[0]:
         st.dataframe(listed, hide_index=True, key="problems.list", on_select="rerun", selection_mode="single-row",
                      column_order=["ref", "title", "stage_label", "area", "wards", "owner", "opened_on", "review_on",
                                    "review_overdue", "actions_done", "actions", "items"],
-                     column_config={"ref": "Ref", "title": "Problem", "stage_label": "Stage", "area": "Area", "wards": "Wards",
+                     column_config={"ref": "Ref", "title": "Problem", "stage_label": "Stage", "area": "Area",
+                                    "wards": "Wards",
                                     "owner": "Owner", "opened_on": st.column_config.DateColumn("Opened",
                                                                                                 format="DD/MM/YYYY"),
                                     "review_on": st.column_config.DateColumn("Review", format="DD/MM/YYYY"),
@@ -52,9 +53,9 @@ with tabs[0]:
         wards = reference.ward_names(store, area_code=problem["area_code"])
         st.header(user_text(problem["title"], one_line=True))
         owner = user_text(names.get(problem["owner_id"], problem["owner_id"]), one_line=True)
-        reference = refs.label("problems", refs.number(problem.get("reference")))
-        st.caption((f"**{reference}** · " if reference else "") + f"**{STAGE_LABELS[problem['stage']]}** · opened {problem['opened_on']:%d %b %Y} · review "
-                   f"{problem['review_on']:%d %b %Y} · owner {owner}"
+        ref = refs.label("problems", refs.number(problem.get("reference")))
+        st.caption((f"**{ref}** · " if ref else "") + f"**{STAGE_LABELS[problem['stage']]}** · opened "
+                   f"{problem['opened_on']:%d %b %Y} · review {problem['review_on']:%d %b %Y} · owner {owner}"
                    f" · {user_text(', '.join(wards.get(w, w) for w in problem['ward_codes']), one_line=True)}"
                    f" · version {problem['version']}")
         st.progress((STAGES.index(problem["stage"]) + 1) / len(STAGES))
