@@ -46,6 +46,15 @@ def _open(page: str, user_id: str, **state) -> AppTest:
     return at
 
 
+def _open_a_problem(title: str, statement: str) -> AppTest:
+    """P1 opens a problem in W1 from the form."""
+    at = _open("pages/problems.py", "P1")
+    at.text_input(key="problem_open.title").set_value(title)
+    at.text_area(key="problem_open.statement").set_value(statement)
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1"])
+    return at.button(key="problem_open.submit").click().run()
+
+
 def test_the_commander_view_shows_the_functions_figures(store):
     at = _open("pages/problems_by_stage.py", "C1")
     at.date_input(key="problems_by_stage.as_of").set_value(AS_OF).run()
@@ -59,11 +68,7 @@ def test_the_commander_view_shows_the_functions_figures(store):
 
 
 def test_an_officer_opens_a_problem_and_moves_it_on(store):
-    at = _open("pages/problems.py", "P1")
-    at.text_input(key="problem_open.title").set_value("Dog fouling")
-    at.text_area(key="problem_open.statement").set_value("On the school path")
-    at.multiselect(key="problem_open.ward_codes").set_value(["W1"])
-    at.button(key="problem_open.submit").click().run()
+    at = _open_a_problem("Dog fouling", "On the school path")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     listed = next(d.value for d in at.dataframe if "stage_label" in d.value.columns)
@@ -121,11 +126,7 @@ def test_the_open_form_lists_items_by_reference_ward_and_text_narrowed_to_the_ch
 
 
 def test_a_problem_has_a_short_reference_shown_and_found_by_search(store):
-    at = _open("pages/problems.py", "P1")
-    at.text_input(key="problem_open.title").set_value("Dog fouling")
-    at.text_area(key="problem_open.statement").set_value("On the school path")
-    at.multiselect(key="problem_open.ward_codes").set_value(["W1"])
-    at.button(key="problem_open.submit").click().run()
+    at = _open_a_problem("Dog fouling", "On the school path")
     assert "Reference: **PRB-5**" in at.success[0].value, "pr1 to pr4 are PRB-1 to PRB-4"
     listed = next(d.value for d in at.dataframe if "stage_label" in d.value.columns).set_index("title")
     assert listed.at["Dog fouling", "ref"] == "PRB-5"
