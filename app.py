@@ -8,7 +8,7 @@ from data.access import role_of
 from forms.ui.bench_reference import record_run_times, render_reference_page
 from forms.ui.connection import render_connection_banner
 from forms.ui.identity import DEMO, current_mode, current_user, demo_stand_in, render_identity
-from forms.ui.navigation import PAGES, SECTIONS, route_through_app
+from forms.ui.navigation import PAGES, SECTIONS, home_page, route_through_app
 from forms.ui.runtime import (
     freeze_heap,
     get_environment,
@@ -46,13 +46,14 @@ st.sidebar.caption(user_text(get_force_name(store, environment), one_line=True))
 if not any(navigation.values()):
     st.error("Your role has no pages in Beatbook. Ask an admin to check your account.", icon=":material/block:")
     st.stop()
+shown = next(pages for pages in navigation.values() if pages)
+first = next(page for page in shown if page.visibility == "visible")
+shown.insert(0, home_page(first))  # "/" opens the first page at its own address: a link to it by its name works
 if current_mode() == DEMO:  # a link to a page of another role offers to act as someone who can see it
-    shown = next(pages for pages in navigation.values() if pages)
     shown += [st.Page(demo_stand_in(store, user, title=entry.title, roles=entry.roles), title=entry.title,
                       icon=entry.icon, url_path=entry.url_path, visibility="hidden")
               for entry in PAGES if entry not in mine]
 if os.environ.get("BEATBOOK_BENCH_REFERENCE"):  # the browser bench's floor: a page with a tiny query
-    shown = next(pages for pages in navigation.values() if pages)
     shown.append(st.Page(render_reference_page, title="Reference", url_path="bench_reference", visibility="hidden"))
 # Every page of the role is listed: a supervisor's or commander's dashboards folded under "View more" went unseen.
 st.navigation({section: pages for section, pages in navigation.items() if pages}, expanded=True).run()

@@ -46,7 +46,7 @@ import pandas as pd
 
 from analytics import sql
 from analytics.filters import Filters
-from data import access
+from data import access, refs
 from data.store import Store
 
 PERIOD_DAYS = 91
@@ -341,17 +341,20 @@ def _late_queries(relations: Mapping[str, str], filters: Filters, *, end: dt.dat
 
 
 def list_my_open_queries(store: Store, *, user: Mapping[str, Any], now: dt.datetime | None = None) -> pd.DataFrame:
-    """The user's unanswered queries, oldest first: record_id, version, received_at, channel, ward_code, ward,
-    topic, summary, due_at (72 hours after receipt), late (due_at passed)."""
+    """The user's unanswered queries, oldest first: record_id, version, reference, received_at, channel, ward_code,
+    ward, topic, summary, due_at (72 hours after receipt), late (due_at passed), ref (its short reference, "CQ-7")."""
     access.require(user, "log_activity")
     now = now or dt.datetime.now()
-    return sql.run(f"""
-        SELECT q.record_id, q.version, q.received_at, q.channel, q.ward_code, coalesce(w.name, q.ward_code) AS ward,
+    frame = sql.run(f"""
+        SELECT q.record_id, q.version, q.reference, q.received_at, q.channel, q.ward_code,
+               coalesce(w.name, q.ward_code) AS ward,
                q.topic, q.summary, q.received_at + INTERVAL {RESPONSE_HOURS} HOUR AS due_at,
                q.received_at + INTERVAL {RESPONSE_HOURS} HOUR < ? AS late
         FROM {store.relation('community_queries')} AS q LEFT JOIN {store.relation('wards')} AS w USING (ward_code)
         WHERE q.officer_id = ? AND q.answered_at IS NULL AND q.area_code = ?
         ORDER BY q.received_at, q.record_id""", [now, str(user["user_id"]), user.get("area_code")])
+    frame["ref"] = [refs.label("community_queries", refs.number(n)) for n in frame["reference"]]
+    return frame
 
 
 def list_ward_officers(store: Store, *, user: Mapping[str, Any], area_code: str | None = None,

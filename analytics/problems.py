@@ -31,7 +31,7 @@ from analytics import sql, trends
 from analytics.demand import ASB
 from analytics.filters import Filters, where_clause
 from analytics.metrics import top_issues
-from data import access, picklists
+from data import access, picklists, refs
 from data.store import Store
 
 STAGES = picklists.PROBLEM_STAGES
@@ -111,8 +111,9 @@ def _by_stage(relations: Mapping[str, str], filters: Filters) -> pd.DataFrame:
 @sql.scoped("problem_read")
 def list_problems(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any]) -> pd.DataFrame:
     """Problems in scope, open ones first, oldest review date first: record_id, version, title, stage,
-    stage_label, area_code, area, wards (names, comma-separated), owner (a name), opened_on, review_on,
-    age_days, review_overdue, actions, actions_done, items (linked "You said, we did" items)."""
+    stage_label, area_code, area, reference (its number), wards (names, comma-separated), owner (a name), opened_on,
+    review_on, age_days, review_overdue, actions, actions_done, items (linked "You said, we did" items), ref (the
+    short reference shown, "PRB-12")."""
     return sql.cached(_list_problems, store, filters, tables=TABLES)
 
 
@@ -125,6 +126,7 @@ def _list_problems(relations: Mapping[str, str], filters: Filters) -> pd.DataFra
                FROM (SELECT record_id, unnest(ward_codes) AS code, generate_subscripts(ward_codes, 1) AS i FROM p) x
                LEFT JOIN {relations['wards']} AS w ON w.ward_code = x.code GROUP BY x.record_id)
         SELECT p.record_id, p.version, p.title, p.stage, p.area_code, coalesce(a.name, p.area_code) AS area,
+               p.reference,
                pw.wards,
                coalesce(u.name, p.owner_id) AS owner, p.opened_on, p.review_on,
                date_diff('day', p.opened_on, coalesce(p.closed_on, ?::DATE)) AS age_days,
@@ -137,6 +139,7 @@ def _list_problems(relations: Mapping[str, str], filters: Filters) -> pd.DataFra
         ORDER BY p.stage = 'closed', p.review_on, p.record_id"""
     frame = sql.run(query, [*params, as_of, as_of])
     frame.insert(4, "stage_label", frame["stage"].map(STAGE_LABELS))
+    frame["ref"] = [refs.label("problems", refs.number(n)) for n in frame["reference"]]
     return frame
 
 

@@ -3,10 +3,11 @@
 `search` looks for the text (case-insensitive, as typed: `%` and `_` match
 themselves) in each record type's free-text columns and narrows by record
 type, date range, area, ward, officer and issue category. It needs the
-`read_team_records` capability (officers and supervisors): events, CCRs and
-patrols are searched in the user's own area (and, wherever they are, the
-user's own: those they organised, attended or recorded), good practice force-wide, and
-useful information in the user's own area only. Results carry no CCR
+`read_team_records` capability (officers and supervisors): events, CCRs,
+patrols, problems and community queries are searched in the user's own area (and, wherever they are, the
+user's own: those they organised, attended, recorded or own), good practice force-wide, and
+useful information in the user's own area only. A short reference ("PRB-12", or its number alone) finds its
+record. Results carry no CCR
 diversity answers: each record type selects named columns, never `*`. Opening
 one CCR (`get_record`) shows its diversity answers only to a role with
 `read_personal` for its area (each such view audited) and to the officer who
@@ -53,6 +54,7 @@ class Source:
     officer: str
     ward: str | None = "t.ward_code"
     officer_list: str | None = None
+    ward_list: str | None = None  # a record of several wards: the ward filter matches any of them
     issues: str | None = None
     by_creator: bool = False  # date and officer come from the record's first version
     team: bool = True  # the team's own records: confined to the user's area scope
@@ -74,6 +76,12 @@ SOURCES: dict[str, Source] = {
     "useful_info": Source("useful_info", "Useful information", "c.created_at", "t.title",
                           "concat(t.folder, ': ', t.body)", ("t.title", "t.folder", "t.body"), "c.created_by",
                           ward=None, by_creator=True, team=False),
+    "problems": Source("problems", "Problem", "t.opened_on", "t.title", "concat(t.stage, ': ', t.statement)",
+                       ("t.title", "t.statement", "t.places", "t.victim", "t.offender", "t.location",
+                        "t.assessment_note"), "t.owner_id", ward="t.ward_codes[1]", ward_list="t.ward_codes"),
+    "community_queries": Source("community_queries", "Community query", "t.received_at",
+                                "concat(t.topic, ' query, by ', lower(t.channel))", "t.summary",
+                                ("t.summary", "t.topic"), "t.officer_id", issues="[t.topic]"),
 }
 KINDS = {name: source.kind for name, source in SOURCES.items()}
 
@@ -165,7 +173,10 @@ def search(
             where_params.append(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
         if areas:
             conditions.append(_in("t.area_code", areas, where_params))
-        if wards:
+        if wards and source.ward_list:
+            conditions.append(f"list_has_any({source.ward_list}, ?::VARCHAR[])")
+            where_params.append(list(wards))
+        elif wards:
             conditions.append(_in(source.ward, wards, where_params))
         if officers:
             either = [_in(source.officer, officers, where_params)]

@@ -44,8 +44,8 @@ RAISE_SOURCES_LIMIT = 100
 
 
 _ITEMS = """
-    SELECT y.record_id, y.area_code, y.ward_code, y.raised_on, y.status, y.issue_category, y.issue_text,
-           y.source, y.publishable, len(y.actions) AS actions, len(y.feedback) AS feedback,
+    SELECT y.record_id, y.reference, y.area_code, y.ward_code, y.raised_on, y.status, y.issue_category,
+           y.issue_text, y.source, y.publishable, len(y.actions) AS actions, len(y.feedback) AS feedback,
            list_min(list_transform(y.actions, lambda a: a.date)) AS first_action,
            list_max(list_transform(y.actions, lambda a: a.date)) AS last_action,
            list_min(list_transform(y.feedback, lambda f: f.date)) AS first_feedback,
@@ -61,7 +61,8 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
     """An area's items by status (in flow order), oldest raised first, with days open.
 
     Columns: record_id, status, issue_category, issue_text, ward_code, ward (or "Area-wide"), raised_on, days_open
-    (today minus raised; empty once closed), actions, feedback, last_action, last_feedback, source, publishable.
+    (today minus raised; empty once closed), actions, feedback, last_action, last_feedback, source, publishable,
+    reference (the item's number, shown by `data.refs.label`).
     """
     access.require(user, "ysywd_read", area_code)
     today = today or dt.date.today()
@@ -78,7 +79,7 @@ def list_board(store: Store, *, user: Mapping[str, Any], area_code: str, ward_co
         SELECT i.record_id, i.status, i.issue_category, i.issue_text, i.ward_code,
                coalesce(w.name, i.ward_code, 'Area-wide') AS ward, i.raised_on,
                CASE WHEN i.status <> 'closed' THEN ?::DATE - i.raised_on END AS days_open,
-               i.actions, i.feedback, i.last_action, i.last_feedback, i.source, i.publishable
+               i.actions, i.feedback, i.last_action, i.last_feedback, i.source, i.publishable, i.reference
         FROM ({items}) AS i LEFT JOIN {store.relation('wards')} AS w ON w.ward_code = i.ward_code
         ORDER BY list_position(?::VARCHAR[], i.status), i.raised_on, i.record_id
         LIMIT {BOARD_LIMIT}"""

@@ -24,6 +24,8 @@ PREFIXES: dict[str, str] = {
     "good_practice": "GP",
     "useful_info": "INFO",
     "app_feedback": "FB",
+    "problems": "PRB",
+    "community_queries": "CQ",
 }
 """The tables whose records have a reference, and the prefix each is shown with."""
 _TABLES = {prefix: table for table, prefix in PREFIXES.items()}

@@ -22,10 +22,10 @@ the forms ask for no names, so no view of a problem is audited as personal data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from data import access, picklists, reference
+from data import access, picklists, reference, refs
 from data.checked import text_problem
 from data.schema import TABLES, TRIANGLE
 from data.store import Saved, Store, ValidationError
@@ -57,6 +57,8 @@ REVIEW_AHEAD = dt.timedelta(days=366)
 MAX_WARDS = 20
 MAX_ITEMS = 20
 MAX_PARTNERS = 20
+ITEM_SHOWN = 90
+"""Characters of what the community said shown in a pick-list of "You said, we did" items (the item's page has all)."""
 
 
 # -- reading ---------------------------------------------------------------------
@@ -67,14 +69,14 @@ def _plain_id(record_id: Any) -> bool:
 
 
 def get_problem(store: Store, record_id: Any, *, user: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The current version of one problem (fields, record_id, version, written_at, written_by), or None;
+    """The current version of one problem (fields, record_id, version, written_at, written_by, reference), or None;
     needs `problem_read` in its area."""
     access.require(user, "problem_read")
     row = store.get(TABLE, record_id) if _plain_id(record_id) else None
     if row is None:
         return None
     access.require(user, "problem_read", row["area_code"])
-    keep = {*TABLES[TABLE].model_fields, "record_id", "version", "written_at", "written_by"}
+    keep = {*TABLES[TABLE].model_fields, "record_id", "version", "written_at", "written_by", "reference"}
     problem = {k: v for k, v in row.items() if k in keep}
     for name in ("ward_codes", "ysywd_ids", "partners"):
         problem[name] = list(problem.get(name) or [])
@@ -200,6 +202,29 @@ def _past_day(errors: dict[str, str], field: str, value: Any, *, since: dt.date,
 
 
 # -- opening and changing ---------------------------------------------------------
+
+
+def item_choices(items: Iterable[Mapping[str, Any]], *, wards: Sequence[str],
+                 keep: Sequence[str] = ()) -> dict[str, str]:
+    """The "You said, we did" items a problem in `wards` may answer: record id -> "YS-12 · Ward · Category: what was
+    said", plain text for a pick-list's options (what was said on one line, cut at `ITEM_SHOWN` characters).
+
+    `items` are an area's items (`analytics.ysywd.list_board` rows). Listed: the items of the chosen wards and
+    the area-wide ones (those of no ward); every item while no ward is chosen; and, wherever they are, those in
+    `keep` (the ones already picked, so narrowing the wards never drops a link unseen).
+    """
+    chosen, kept = set(wards or ()), set(keep or ())
+    shown = {}
+    for item in items:
+        ward = item.get("ward_code")
+        if chosen and item["record_id"] not in kept and isinstance(ward, str) and ward not in chosen:
+            continue
+        said = " ".join(str(item.get("issue_text") or "").split())
+        said = said if len(said) <= ITEM_SHOWN else said[:ITEM_SHOWN - 1].rstrip() + "…"
+        number = refs.number(item.get("reference"))
+        reference = refs.label("ysywd", number) or "YS (no number yet)"
+        shown[item["record_id"]] = f"{reference} · {item.get('ward') or 'Area-wide'} · {item['issue_category']}: {said}"
+    return shown
 
 
 def open_defaults(user: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:

@@ -92,13 +92,13 @@ with answer_tab:
             st.warning(f"{late:,} of your open queries {'is' if late == 1 else 'are'} past 72 hours.",
                        icon=":material/alarm:")
         shown = mine.assign(status=mine["late"].map({True: "Past 72 hours", False: "Due"}))
-        st.dataframe(shown[["received_at", "ward", "topic", "channel", "due_at", "status", "summary"]],
-                     hide_index=True, key="log_query.open", column_config={
+        st.dataframe(shown[["ref", "received_at", "ward", "topic", "channel", "due_at", "status", "summary"]],
+                     hide_index=True, key="log_query.open", column_config={"ref": "Ref",
                          "received_at": st.column_config.DatetimeColumn("Received", format="DD/MM/YYYY HH:mm"),
                          "ward": "Ward", "topic": "Topic", "channel": "Received by",
                          "due_at": st.column_config.DatetimeColumn("Answer by", format="DD/MM/YYYY HH:mm"),
                          "status": "Status", "summary": "What was asked"})
-        labels = {r["record_id"]: f"{r['received_at']:%d/%m %H:%M} · {r['ward']} · {r['topic']}"
+        labels = {r["record_id"]: f"{r['ref'] or 'CQ'} · {r['received_at']:%d/%m %H:%M} · {r['ward']} · {r['topic']}"
                   for r in mine.to_dict("records")}
         chosen = st.selectbox("Query to answer", list(labels), key="answer_query.record",
                               format_func=lambda code: label_of(code, labels))

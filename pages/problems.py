@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.filters import Filters
 from analytics.problems import list_problems, problem_analysis
-from data import access, reference
+from data import access, reference, refs
 from data.access import NotAllowed
 from forms.problems import STAGE_LABELS, STAGES, get_problem, problem_history
 from forms.ui import problems as ui
@@ -26,9 +26,10 @@ with tabs[0]:
         st.info("No problems yet." + (" Open one in the next tab." if may_edit else ""), icon=":material/info:")
     else:
         st.dataframe(listed, hide_index=True, key="problems.list", on_select="rerun", selection_mode="single-row",
-                     column_order=["title", "stage_label", "area", "wards", "owner", "opened_on", "review_on",
+                     column_order=["ref", "title", "stage_label", "area", "wards", "owner", "opened_on", "review_on",
                                    "review_overdue", "actions_done", "actions", "items"],
-                     column_config={"title": "Problem", "stage_label": "Stage", "area": "Area", "wards": "Wards",
+                     column_config={"ref": "Ref", "title": "Problem", "stage_label": "Stage", "area": "Area",
+                                    "wards": "Wards",
                                     "owner": "Owner", "opened_on": st.column_config.DateColumn("Opened",
                                                                                                 format="DD/MM/YYYY"),
                                     "review_on": st.column_config.DateColumn("Review", format="DD/MM/YYYY"),
@@ -52,8 +53,9 @@ with tabs[0]:
         wards = reference.ward_names(store, area_code=problem["area_code"])
         st.header(user_text(problem["title"], one_line=True))
         owner = user_text(names.get(problem["owner_id"], problem["owner_id"]), one_line=True)
-        st.caption(f"**{STAGE_LABELS[problem['stage']]}** · opened {problem['opened_on']:%d %b %Y} · review "
-                   f"{problem['review_on']:%d %b %Y} · owner {owner}"
+        ref = refs.label("problems", refs.number(problem.get("reference")))
+        st.caption((f"**{ref}** · " if ref else "") + f"**{STAGE_LABELS[problem['stage']]}** · opened "
+                   f"{problem['opened_on']:%d %b %Y} · review {problem['review_on']:%d %b %Y} · owner {owner}"
                    f" · {user_text(', '.join(wards.get(w, w) for w in problem['ward_codes']), one_line=True)}"
                    f" · version {problem['version']}")
         st.progress((STAGES.index(problem["stage"]) + 1) / len(STAGES))

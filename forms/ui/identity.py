@@ -63,16 +63,15 @@ def current_user(store: Store) -> dict[str, Any]:
     if user is None:
         st.error("There are no users in this store yet.")
         st.stop()
-    if st.session_state.get(USER_KEY) != user["user_id"]:
-        # Only happens before the sidebar switcher is drawn (app.py asks first).
-        st.session_state[USER_KEY] = user["user_id"]
+    # Not written to the session here: the sidebar's switcher, drawn next at this user, keeps it
+    # (`render_demo_identity`).
     return user
 
 
 def render_identity(store: Store, user: Mapping[str, Any]) -> None:
     """The sidebar's who-am-I: the signed-in user and Sign out, or the demo banner and user switcher."""
     if current_mode() == DEMO:
-        render_demo_identity(store)
+        render_demo_identity(store, acting=user["user_id"])
         return
     with st.sidebar:
         area = f" · {user_text(user['area_code'], one_line=True)}" if user.get("area_code") else ""
@@ -87,18 +86,22 @@ def _sign_out(store: Store, user: Mapping[str, Any]) -> None:
     st.logout()
 
 
-def render_demo_identity(store: Store) -> None:
-    """The sidebar's demo-mode banner and user switcher, users grouped by role."""
+def render_demo_identity(store: Store, *, acting: str) -> None:
+    """The sidebar's demo-mode banner and user switcher (users grouped by role), drawn at `acting`."""
     order = {role: i for i, role in enumerate(ROLES)}
     users = sorted(list_demo_users(store), key=lambda u: (order.get(u["role"], len(order)), u["name"], u["user_id"]))
     names = {u["user_id"]: demo_label(u) for u in users}
     with st.sidebar:
         st.info("**Demo mode** — no sign-in. Pick who you are acting as: each role sees its own pages.",
                 icon=":material/science:")
-        ids, acting = list(names), st.session_state.get(USER_KEY)
+        ids = list(names)
         # Drawn at the user acting now: a browser that draws the switcher afresh, without the value this
-        # session set, shows (and sends back) that user, not the first in the list.
-        chosen = st.selectbox("Acting as", ids, index=ids.index(acting) if acting in names else 0,
+        # session set, shows (and sends back) that user, not the first in the list. In the one run after a
+        # switch made by a button (`_switch_to`) the session already holds the new value and sends it: a
+        # default given as well would be ignored, and Streamlit warns of it.
+        switched = st.session_state.pop(SWITCHED_KEY, None)
+        switched = switched is not None and switched == st.session_state.get(USER_KEY)
+        chosen = st.selectbox("Acting as", ids, index=0 if switched or acting not in names else ids.index(acting),
                               format_func=names.__getitem__, key=USER_KEY)
         role = access.role_of(next((u for u in users if u["user_id"] == chosen), None))
         if role:
@@ -175,7 +178,7 @@ def _render_unknown_demo_user(users: Sequence[Mapping[str, Any]], wanted: str) -
 def _choose_demo_user() -> None:
     chosen = st.session_state.get("identity.demo_choice")
     if chosen:
-        st.session_state[USER_KEY] = chosen
+        _switch_to(chosen)
 
 
 def demo_stand_in(store: Store, user: Mapping[str, Any], *, title: str,
@@ -198,7 +201,17 @@ def demo_stand_in(store: Store, user: Mapping[str, Any], *, title: str,
 
 
 def _act_as(user_id: str) -> None:
+    _switch_to(user_id)
+
+
+SWITCHED_KEY = "identity.switched_to"
+"""The user a button switched the demo session to, until the switcher is next drawn."""
+
+
+def _switch_to(user_id: str) -> None:
+    """A button's callback: act as `user_id` from the next run (the switcher's value, set through the session)."""
     st.session_state[USER_KEY] = user_id
+    st.session_state[SWITCHED_KEY] = user_id
 
 
 def _secrets() -> dict:

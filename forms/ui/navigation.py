@@ -96,6 +96,22 @@ PAGES: tuple[PageEntry, ...] = (
 """Every page, in menu order."""
 
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(entry.section for entry in PAGES))
+HOME_PATH = "home"
+"""The hidden page at the app's root address ("/"); every page of the menu keeps its own address."""
+
+
+def home_page(first: st.Page) -> st.Page:
+    """The app's root address: a hidden page that opens `first` (the role's first page) at its own address.
+
+    Streamlit serves its default page at "/" only, so a link to the default page by its name ("/book_event")
+    would be "Page not found". With this page as the default, every page of the menu, the role's first one
+    included, is opened by its name; "/" goes on to the first page, keeping the link's query parameters.
+    """
+    def open_first() -> None:
+        st.switch_page(first, query_params={name: st.query_params.get_all(name) for name in st.query_params})
+
+    return st.Page(open_first, title="Beatbook", url_path=HOME_PATH, default=True, visibility="hidden")
+
 
 def route_through_app() -> None:
     """Make sure this run goes through app.py's routing; call first in app.py and in every page.

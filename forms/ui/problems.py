@@ -26,6 +26,7 @@ from forms.ui.widgets import (
     label_of,
     render_conflict,
     render_field_error,
+    render_length_hint,
     render_refusal,
     show_text,
     user_text,
@@ -35,27 +36,40 @@ PROBLEM = "problems.id"
 MESSAGES = "problems.messages"
 CONFLICT = "problems.conflict"
 TEXT_FIELDS = ("title", "statement", "places", *TRIANGLE, "assessment_note")
+TEXT_LIMITS = {"title": 200, "partner": 200}
+"""The text fields' most characters (4,000 for the others). No box cuts a paste at its limit: the text is kept, a
+hint under the box says how far over it is, and Save refuses it by name."""
 DATE = {"format": "DD/MM/YYYY", **DATE_LIMITS}
 
 
 Names = dict[str, str]
 
 
-def _names(store: Store, area_code: str | None, user: Mapping[str, Any]) -> tuple[Names, Names, Names]:
-    """The area's wards, its active officers and supervisors, and its "You said, we did" items, code -> label."""
+def _names(store: Store, area_code: str | None, user: Mapping[str, Any]) -> tuple[Names, Names, list[dict]]:
+    """The area's wards and its active officers and supervisors (code -> label), and its "You said, we did" items."""
     if not area_code:
-        return {}, {}, {}
+        return {}, {}, []
     people = reference.list_users(store, area_code=area_code)
     people = people[people["active"].astype(bool) & people["role"].isin(sorted(access.TEAM_ROLES))]
     items = list_board(store, user=user, area_code=area_code)
     officers = dict(zip(people["user_id"], people["name"], strict=True))
-    return (reference.ward_names(store, area_code=area_code), officers,
-            {r["record_id"]: f"{r['issue_category']} ({r['raised_on']:%d %b %Y})" for r in items.to_dict("records")})
+    return reference.ward_names(store, area_code=area_code), officers, items.to_dict("records")
+
+
+def _item_choices(form: FormState, items: list[dict], wards: Any) -> Names:
+    """The items to offer: those of the wards chosen on the form (and area-wide ones), and any already picked."""
+    return problems.item_choices(items, wards=wards or [], keep=st.session_state.get(form.key("ysywd_ids")) or [])
 
 
 def _multiselect(form: FormState, field: str, options: Mapping[str, str], **kwargs: Any) -> None:
     st.multiselect(problems.LABELS[field], list(options), key=form.key(field), select_all=False,
                    format_func=lambda code: label_of(code, options), **kwargs)
+    render_field_error(form.errors, field)
+
+
+def _text_checks(form: FormState, field: str) -> None:
+    """Under a text box: how far over its limit the text is (while typing), and what refused it."""
+    render_length_hint(form, field, TEXT_LIMITS.get(field, 4000))
     render_field_error(form.errors, field)
 
 
@@ -65,7 +79,8 @@ def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
                      keep=("area_code",))
     saved = form.confirmation
     if saved is not None:
-        st.success(f"Problem opened at scanning. Reference: **{saved.record_id}**", icon=":material/check_circle:")
+        st.success(f"Problem opened at scanning. Reference: **{saved.reference or saved.record_id}**",
+                   icon=":material/check_circle:")
         st.page_link("pages/problems.py", label="Work it now", icon=":material/open_in_new:",
                      query_params={"problem": saved.record_id}, width="stretch")
         st.button("Open another problem", key="problem_open.again", on_click=form.start_new)
@@ -75,15 +90,16 @@ def render_open_form(store: Store, user: Mapping[str, Any]) -> None:
                  format_func=lambda code: label_of(code, areas))
     render_field_error(form.errors, "area_code")
     wards, officers, items = _names(store, st.session_state.get(form.key("area_code")), user)
-    st.text_input(problems.LABELS["title"], key=form.key("title"), max_chars=200)
-    render_field_error(form.errors, "title")
+    st.text_input(problems.LABELS["title"], key=form.key("title"))
+    _text_checks(form, "title")
     st.text_area(problems.LABELS["statement"], key=form.key("statement"), height=120,
                  help="What happens, where and when, and who is affected. No names.")
-    render_field_error(form.errors, "statement")
+    _text_checks(form, "statement")
     _multiselect(form, "ward_codes", wards)
     st.text_area(problems.LABELS["places"], key=form.key("places"), height=68)
-    render_field_error(form.errors, "places")
-    _multiselect(form, "ysywd_ids", items, help="The community's issues this problem answers.")
+    _text_checks(form, "places")
+    _multiselect(form, "ysywd_ids", _item_choices(form, items, st.session_state.get(form.key("ward_codes"))),
+                 help="The community's issues this problem answers: those of the wards chosen above, and area-wide.")
     owners = officers or {user["user_id"]: user.get("name") or user["user_id"]}
     st.selectbox(problems.LABELS["owner_id"], list(owners), key=form.key("owner_id"),
                  format_func=lambda code: label_of(code, owners))
@@ -148,9 +164,11 @@ def render_edit_form(store: Store, problem: Mapping[str, Any], user: Mapping[str
     for field in fields:
         label = problems.LABELS[field]
         if field == "title":
-            st.text_input(label, key=form.key(field), max_chars=200)
+            st.text_input(label, key=form.key(field))
+            render_length_hint(form, field, TEXT_LIMITS[field])
         elif field in TEXT_FIELDS:
             st.text_area(label, key=form.key(field), height=90)
+            render_length_hint(form, field, 4000)
         elif field in ("review_on", "response_start", "response_end"):
             st.date_input(label, key=form.key(field), **DATE)
         elif field == "owner_id":
@@ -159,7 +177,9 @@ def render_edit_form(store: Store, problem: Mapping[str, Any], user: Mapping[str
             st.multiselect(label, partners, key=form.key(field), accept_new_options=True, select_all=False,
                            help="Type a new agency's name to add it.")
         else:
-            options = wards if field == "ward_codes" else items
+            options = wards if field == "ward_codes" else _item_choices(
+                form, items, st.session_state.get(form.key("ward_codes")) if "ward_codes" in fields
+                else problem["ward_codes"])
             st.multiselect(label, list(options), key=form.key(field), select_all=False,
                            format_func=lambda c, o=options: label_of(c, o))
         render_field_error(form.errors, field)
@@ -207,9 +227,9 @@ def render_actions(store: Store, problem: Mapping[str, Any], user: Mapping[str, 
                      defaults={"text": "", "partner": "", "planned_on": dt.date.today()})
     with st.expander("Plan an action"):
         st.text_area(problems.LABELS["text"], key=form.key("text"), height=68)
-        render_field_error(form.errors, "text")
+        _text_checks(form, "text")
         st.text_input(problems.LABELS["partner"], key=form.key("partner"), help="Blank for the police.")
-        render_field_error(form.errors, "partner")
+        _text_checks(form, "partner")
         st.date_input(problems.LABELS["planned_on"], key=form.key("planned_on"), **DATE)
         render_field_error(form.errors, "planned_on")
         st.button("Add action", type="primary", icon=":material/add:", key=f"{form.name}.submit",

@@ -154,3 +154,39 @@ def test_limit_keeps_the_total(store):
     results = search(store, user=user("P1"), limit=2)
     assert list(results["record_id"]) == ["u3", "u1"]
     assert set(results["total"]) == {8}
+
+
+@pytest.fixture(scope="module")
+def numbered(tmp_path_factory):
+    """The officer store with problems q1 (A1, wards W1 and W2, P1's) and q2 (A2, P2's), then community queries
+    cq1 (A1/W1, P1's), cq2 (A1/W2, P3's) and cq3 (A2/W3, P2's), saved in that order: PRB-1, PRB-2, CQ-1 to CQ-3."""
+    store = build_officer_store(tmp_path_factory.mktemp("numbered") / "store")
+    for rid, area, wards, owner in (("q1", "A1", ["W1", "W2"], "P1"), ("q2", "A2", ["W3"], "P2")):
+        store.save("problems", {"title": f"Problem {rid}", "statement": "Cars racing at night", "owner_id": owner,
+                                "area_code": area, "ward_codes": wards, "opened_on": dt.date(2025, 3, 1),
+                                "review_on": dt.date(2025, 4, 1), "change": "Opened"}, user=owner, submission_id=rid)
+    for rid, area, ward, officer in (("cq1", "A1", "W1", "P1"), ("cq2", "A1", "W2", "P3"), ("cq3", "A2", "W3", "P2")):
+        store.save("community_queries", {"received_at": dt.datetime(2025, 3, 10, 9), "channel": "Phone",
+                                         "area_code": area, "ward_code": ward, "topic": "Speeding",
+                                         "officer_id": officer, "summary": f"When is the next meeting? ({rid})"},
+                   user=officer, submission_id=rid)
+    return store
+
+
+def test_problems_and_community_queries_are_found_by_their_short_reference(numbered):
+    store = numbered
+    assert [store.get("problems", r)["reference"] for r in ("q1", "q2")] == [1, 2]
+    assert [store.get("community_queries", r)["reference"] for r in ("cq1", "cq2", "cq3")] == [1, 2, 3]
+    assert found(store, text="PRB-1") == ["q1"] and found(store, text="prb 1") == ["q1"]
+    assert found(store, text="CQ-2") == ["cq2"] and found(store, text="cq2") == ["cq2"]
+    assert found(store, text="PRB-2") == [] and found(store, text="CQ-3") == [], "another area's: not P1's to see"
+    assert found(store, "P2", text="PRB-2") == ["q2"] and found(store, "P2", text="CQ-3") == ["cq3"]
+    # The number alone, as told over the radio: each record type's number 2 that P1 may see.
+    assert found(store, text="2", tables=["problems", "community_queries"]) == ["cq2"]
+    results = search(store, user=user("P1"), text="PRB-1").set_index("record_id")
+    assert (results.at["q1", "kind"], results.at["q1", "reference"], results.at["q1", "ward"]) == \
+        ("Problem", 1, "Castle")
+    assert found(store, tables=["problems"], wards=["W2"]) == ["q1"], "a problem is in each of its wards"
+    assert found(store, tables=["community_queries"], issues=["Speeding"]) == ["cq1", "cq2"]
+    assert get_record(store, table="community_queries", record_id="cq2", user=user("P1"))["reference"] == 2
+    assert get_record(store, table="community_queries", record_id="cq3", user=user("P1")) is None

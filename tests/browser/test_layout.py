@@ -103,15 +103,36 @@ def test_representativeness_legend_is_on_screen_on_a_desktop(module_server, desk
     assert not _overflowing(desktop, "[data-testid=stVegaLiteChart]", int(right))
 
 
-def test_the_keyboard_focus_shows_a_2px_ring(module_server, desktop):
+FOCUS = """() => { const style = getComputedStyle(document.activeElement);
+    return [document.activeElement.tagName, style.outlineStyle, parseFloat(style.outlineWidth)]; }"""
+TAB_PRESSES_TO_SAVE_CONTACT = 20
+"""At most this many Tab presses from a contact form's title to its Save button (the issue found 44)."""
+
+
+def test_the_keyboard_focus_shows_a_2px_ring_and_reaches_save_contact_soon(module_server, desktop):
     _open(desktop, f"{module_server}/events_overview")
     rings = []
     for _ in range(6):  # the skip link, then the sidebar's links
         desktop.keyboard.press("Tab")
-        rings.append(desktop.evaluate("""() => { const style = getComputedStyle(document.activeElement);
-            return [document.activeElement.tagName, style.outlineStyle, parseFloat(style.outlineWidth)]; }"""))
+        rings.append(desktop.evaluate(FOCUS))
     desktop.screenshot(path=OUTPUT / "layout-focus-ring.png")
     assert all(style != "none" and width >= 2 for _, style, width in rings), rings
+
+    # A contact entered from the keyboard alone: every Tab stop from the form's title to "Save contact".
+    _open(desktop, f"{module_server}/record_contact")
+    desktop.get_by_role("button", name="Act as Officer").click()
+    save = desktop.get_by_role("button", name="Save contact")
+    expect(save).to_be_visible()
+    wait_for_app(desktop)
+    desktop.get_by_test_id("stMain").get_by_role("heading", level=1).click()  # the keyboard starts from the title
+    stops = []
+    while len(stops) < 3 * TAB_PRESSES_TO_SAVE_CONTACT and not save.evaluate("b => b === document.activeElement"):
+        desktop.keyboard.press("Tab")
+        stops.append(desktop.evaluate(FOCUS))
+    widths = sorted({width for _, _, width in rings + stops})
+    print(f"\nTab presses from the title to Save contact: {len(stops)}; focus ring widths (px): {widths}")
+    assert len(stops) <= TAB_PRESSES_TO_SAVE_CONTACT, stops
+    assert all(style != "none" and width >= 2 for _, style, width in stops), stops
 
 
 def test_a_link_to_another_roles_page_offers_to_act_as_someone_who_can_see_it(module_server, phone):

@@ -45,6 +45,8 @@ def test_references_read_as_typed():
     for typed in ("CCR-1042", "ccr 1042", "CCR1042", " Ccr - 01042 "):
         assert refs.parse(typed) == ("ccrs", 1042), typed
     assert refs.parse("EV-7") == ("events", 7) and refs.parse("INFO-2") == ("useful_info", 2)
+    assert refs.parse("PRB-12") == ("problems", 12) and refs.parse("cq 3") == ("community_queries", 3)
+    assert refs.label("problems", 12) == "PRB-12" and refs.label("community_queries", 3) == "CQ-3"
     for not_one in ("CCR-", "1042", "XY-12", "CCR-12a", "speeding on CCR-12 road", None, 12):
         assert refs.parse(not_one) is None, not_one
 

@@ -89,6 +89,12 @@ def test_an_officer_logs_a_query_and_answers_it(store):
     assert db.row(f"SELECT count(*) FROM {store.relation('community_queries')}")[0] \
         == before + 1
     record_id = rows[0][0]
+    number = store.get("community_queries", record_id)["reference"]
+    assert number == before + 1, "numbered after the fixture's queries (none withdrawn)"
+    assert f"Reference: **CQ-{number}**" in at.success[0].value
+    waiting = next(d.value for d in at.dataframe if "due_at" in d.value.columns)
+    assert f"CQ-{number}" in list(waiting["ref"])
+    assert any(o.startswith(f"CQ-{number} · ") for o in at.selectbox(key="answer_query.record").options)
     at.selectbox(key="answer_query.record").set_value(record_id).run()
     answer = f"answer_query.{record_id}.{{}}".format
     at.radio(key=answer("answer_channel")).set_value("E-mail")

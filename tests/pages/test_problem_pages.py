@@ -3,6 +3,7 @@ and works it; "You said, we did" and problems link both ways."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,15 @@ def _open(page: str, user_id: str, **state) -> AppTest:
     return at
 
 
+def _open_a_problem(title: str, statement: str) -> AppTest:
+    """P1 opens a problem in W1 from the form."""
+    at = _open("pages/problems.py", "P1")
+    at.text_input(key="problem_open.title").set_value(title)
+    at.text_area(key="problem_open.statement").set_value(statement)
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1"])
+    return at.button(key="problem_open.submit").click().run()
+
+
 def test_the_commander_view_shows_the_functions_figures(store):
     at = _open("pages/problems_by_stage.py", "C1")
     at.date_input(key="problems_by_stage.as_of").set_value(AS_OF).run()
@@ -58,11 +68,7 @@ def test_the_commander_view_shows_the_functions_figures(store):
 
 
 def test_an_officer_opens_a_problem_and_moves_it_on(store):
-    at = _open("pages/problems.py", "P1")
-    at.text_input(key="problem_open.title").set_value("Dog fouling")
-    at.text_area(key="problem_open.statement").set_value("On the school path")
-    at.multiselect(key="problem_open.ward_codes").set_value(["W1"])
-    at.button(key="problem_open.submit").click().run()
+    at = _open_a_problem("Dog fouling", "On the school path")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     listed = next(d.value for d in at.dataframe if "stage_label" in d.value.columns)
@@ -93,3 +99,63 @@ def test_another_areas_officer_cannot_open_the_problem(store):
     assert not any("Verge parking" in h.value for h in at.header)
     listed = next(d.value for d in at.dataframe if "stage_label" in d.value.columns)
     assert list(listed["title"]) == ["Racing"]
+
+
+def test_the_open_form_lists_items_by_reference_ward_and_text_narrowed_to_the_chosen_wards(store):
+    """Beside y1 (YS-1, A1/W1) and y2 (YS-2, A2): y3 in A1/W2 and y4 area-wide in A1 (YS-3, YS-4), y4's text
+    holding Markdown, which a pick-list shows as typed."""
+    y1 = record_ids(store)["y1"]
+    for sid, ward, text in (("y3", "W2", "Bins overflowing"), ("y4", None, "Noise **[late](http://e.x)** :red[x]")):
+        store.save("ysywd", {"issue_category": "Noise" if ward is None else "Litter", "issue_text": text,
+                             "source": "meeting", "area_code": "A1", "ward_code": ward,
+                             "raised_on": dt.date(2025, 2, 1)}, user="P1", submission_id=sid)
+    vans = "YS-1 · Castle · Parking: Vans on the verges"
+    bins = "YS-3 · Abbey · Litter: Bins overflowing"
+    noise = "YS-4 · Area-wide · Noise: Noise **[late](http://e.x)** :red[x]"
+    at = _open("pages/problems.py", "P1")
+    items = at.multiselect(key="problem_open.ysywd_ids")
+    assert sorted(items.options) == sorted([vans, bins, noise]), "no ward chosen yet: every item of the area"
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1"]).run()
+    assert sorted(at.multiselect(key="problem_open.ysywd_ids").options) == sorted([vans, noise])
+    at.multiselect(key="problem_open.ysywd_ids").set_value([y1]).run()
+    at.multiselect(key="problem_open.ward_codes").set_value(["W2"]).run()
+    assert sorted(at.multiselect(key="problem_open.ysywd_ids").options) == sorted([vans, bins, noise]), \
+        "an item already picked stays, whatever the wards"
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1", "W2"]).run()
+    assert sorted(at.multiselect(key="problem_open.ysywd_ids").options) == sorted([vans, bins, noise])
+
+
+def test_a_problem_has_a_short_reference_shown_and_found_by_search(store):
+    at = _open_a_problem("Dog fouling", "On the school path")
+    assert "Reference: **PRB-5**" in at.success[0].value, "pr1 to pr4 are PRB-1 to PRB-4"
+    listed = next(d.value for d in at.dataframe if "stage_label" in d.value.columns).set_index("title")
+    assert listed.at["Dog fouling", "ref"] == "PRB-5"
+    assert sorted(listed["ref"]) == ["PRB-1", "PRB-2", "PRB-3", "PRB-5"], "A1's problems (pr4, PRB-4, is A2's)"
+    rid = listed.at["Dog fouling", "record_id"]
+    at = _open("pages/problems.py", "P1", **{"problems.id": rid})
+    assert at.caption[0].value.startswith("**PRB-5** · **Scanning**"), at.caption[0].value
+    at = _open("pages/search.py", "P1")
+    at.text_input(key="search.text").input("prb-5").run()
+    assert [c.value for c in at.caption][0] == "1 found"
+    assert any("**Dog fouling**" in m.value and "**PRB-5** · Problem" in m.value for m in at.markdown)
+
+
+def test_over_long_text_on_the_problem_forms_is_kept_hinted_and_refused_by_name(store):
+    """No box cuts a paste at its limit (a browser's maxlength would, silently): the text stays, a hint says how
+    far over it is, and the save names each field and writes nothing."""
+    before = store.snapshot("problems").rows
+    title, statement = "T" * 300, "S" * 4100
+    at = _open("pages/problems.py", "P1")
+    assert at.text_input(key="problem_open.title").proto.max_chars == 0, "the title box takes any length"
+    at.text_input(key="problem_open.title").input(title)
+    at.text_area(key="problem_open.statement").input(statement)
+    at.multiselect(key="problem_open.ward_codes").set_value(["W1"]).run()
+    hints = [c.value for c in at.caption if "too many" in c.value]
+    assert len(hints) == 2 and "300 characters: 100 too many (at most 200)" in hints[0], hints
+    assert "4,100 characters: 100 too many (at most 4,000)" in hints[1], hints
+    at.button(key="problem_open.submit").click().run()
+    (refusal,) = at.error
+    assert "**Title**" in refusal.value and "**Problem statement**" in refusal.value, refusal.value
+    assert at.text_input(key="problem_open.title").value == title, "kept as typed"
+    assert at.text_area(key="problem_open.statement").value == statement
+    assert store.snapshot("problems").rows == before
