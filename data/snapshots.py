@@ -10,10 +10,15 @@ only the files that may hold what they look for.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +38,23 @@ from data.schema import TABLES
 # A submission's first save is never written before its form opened; this allows for the
 # clocks of different app servers disagreeing.
 CLOCK_SKEW = dt.timedelta(hours=6)
+CURRENT = "superseded IS NOT TRUE AND NOT deleted"
+GATHER_AT = 8  # small files from which on a snapshot reads them from one local copy
+KEEP_GATHERED = 4  # versions' local copies kept per table
+
+
+@functools.lru_cache(maxsize=1)
+def _scratch() -> Path:
+    """This process's folder for local copies of recent rows (removed when the process ends)."""
+    folder = Path(tempfile.mkdtemp(prefix="beatbook-recent-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@functools.lru_cache(maxsize=20_000)
+def _file_rows(path: str) -> pa.Table:
+    """One data file's rows (a file never changes, so each is read once)."""
+    return pq.read_table(path)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +72,15 @@ class Snapshot:
     # live files holding rows of touched records, with those rows' positions (None: every row)
     holding: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
     missing: tuple[str, ...] = ()  # columns of the table's schema that none of the live files has (older files)
+    recent_rows: str | None = None  # the recent files' rows in one local file (`Reads._gather`), if made
+    # the small files read with the filter only (the saves of new records), in one local file, if made
+    gathered: str | None = None
+    gathered_files: tuple[str, ...] = ()
+
+    @property
+    def recent_scan(self) -> str:
+        """SQL text reading every row of the recent files (from their one local copy where there is one)."""
+        return db.parquet_scan((self.recent_rows,) if self.recent_rows else self.recent)
 
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
@@ -59,62 +90,71 @@ class Snapshot:
             schema = arrow_schema(self.table)
             extra = ", ".join(f"CAST(NULL AS {_duck_type(schema.field(c).type)}) AS {c}" for c in self.missing)
             return f"(SELECT *, {extra} FROM {dataclasses.replace(self, missing=()).relation()})"
-        current = "superseded IS NOT TRUE AND NOT deleted"
-        if not self.touched:
-            return f"(SELECT * FROM {db.parquet_scan(self.live_files)} WHERE {current})"
         # A touched record's latest version is always one of its NULL rows (an edit is written
         # after every version compaction has marked), and NULL rows live only in the recent
         # files: so the touched records are de-duplicated from the recent files alone. Their other
         # rows are left out by position in the few files holding them (no record id is read), and
-        # every other file is read with the filter only.
-        held = {f for f, _ in self.holding}
-        parts = []
-        clean = tuple(f for f in self.live_files if f not in held)
-        if clean:
-            parts.append(f"SELECT * FROM {db.parquet_scan(clean)} WHERE {current}")
-        for path, rows in self.holding:
-            if rows is None:  # versions of touched records only: the recent part has their latest
-                continue
-            positions = "[" + ", ".join(str(r) for r in rows) + "]"
-            parts.append(f"SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
-                         f" file_row_number=true) WHERE {current}"
-                         f" AND file_row_number NOT IN (SELECT unnest({positions}::BIGINT[]))")
-        parts.append(f"SELECT * FROM (SELECT * FROM {db.parquet_scan(self.recent)} WHERE superseded IS NULL"
-                     f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
-                     f" WHERE NOT deleted")
+        # every other file is read with the filter only (the many small ones from their local copy).
+        parts = [f"SELECT * FROM {rel}" for rel, _, sign in self._pieces() if sign == 1]
+        parts += [f"SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)}, file_row_number=true)"
+                  f" WHERE {CURRENT} AND file_row_number NOT IN (SELECT unnest({_listed(rows)}::BIGINT[]))"
+                  for path, rows in self.holding if rows is not None]
+        if len(parts) == 1:
+            return f"({parts[0]})"
         return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
+    def _pieces(self) -> list[tuple[str, tuple | None, int]]:
+        """(relation, key, sign) of each piece read with the filter (or de-duplicated, the recent part);
+        files holding touched records' older rows are whole pieces here, with their rows taken away
+        by `parts` (or left out by `relation`)."""
+        held = dict(self.holding)
+        gathered = set(self.gathered_files)
+        out: list[tuple[str, tuple | None, int]] = []
+        clean = tuple(f for f in self.live_files if f not in held and f not in gathered)
+        if self.gathered:
+            out.append((f"(SELECT * FROM {db.parquet_scan((self.gathered,))} WHERE {CURRENT})",
+                        ("gathered", self.gathered_files), 1))
+        if clean:
+            out.append((f"(SELECT * FROM {db.parquet_scan(clean)} WHERE {CURRENT})", ("files", clean), 1))
+        for path, rows in self.holding:
+            if rows is not None:
+                out.append((f"(SELECT * FROM {db.parquet_scan((path,))} WHERE {CURRENT})", ("file", path), 0))
+        if self.touched:
+            out.append((f"(SELECT * FROM (SELECT * FROM {self.recent_scan} WHERE superseded IS NULL"
+                        f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC)"
+                        f" = 1) WHERE NOT deleted)", ("recent", self.recent), 1))
+        return out
 
     def parts(self) -> tuple[Part, ...]:
         """The current rows as parts whose signed row sets add up to `relation()`'s: what a sum over
         the table can be worked out from part by part, keeping each file's part for good.
 
-        One part per data file with no row of a touched record (its current rows never change:
-        files are immutable); for a file holding touched records' older rows, the file's part
-        and, taken away, those rows; and the recent files' latest versions, whose key changes with
-        every save. A snapshot of files from before a column was added is one part.
+        One part per large data file with no row of a touched record (its current rows never
+        change: files are immutable); for a file holding touched records' older rows, the file's
+        part and, taken away, those rows; the small files' rows (from their local copy); and the
+        recent files' latest versions. The last two change with every save. A snapshot of files
+        from before a column was added is one part.
         """
         if not self.live_files or self.missing:
             return (Part(self.relation(), None),)
-        current = "superseded IS NOT TRUE AND NOT deleted"
-        held = dict(self.holding)
         out = []
-        for path in self.live_files:
-            if path in held and held[path] is None:  # a recent file: its rows are in the recent part
-                continue
-            out.append(Part(f"(SELECT * FROM {db.parquet_scan((path,))} WHERE {current})", ("file", path)))
-            if path in held:
-                positions = "[" + ", ".join(str(r) for r in held[path]) + "]"
-                out.append(Part(
-                    f"(SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
-                    f" file_row_number=true) WHERE {current}"
-                    f" AND file_row_number IN (SELECT unnest({positions}::BIGINT[])))", ("rows", path, held[path]), -1))
-        if self.touched:
-            out.append(Part(
-                f"(SELECT * FROM (SELECT * FROM {db.parquet_scan(self.recent)} WHERE superseded IS NULL"
-                f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC) = 1)"
-                f" WHERE NOT deleted)", ("recent", self.recent)))
+        for relation, key, _ in self._pieces():
+            if key is not None and key[0] == "files":  # each large file a part of its own, kept for good
+                out += [Part(f"(SELECT * FROM {db.parquet_scan((f,))} WHERE {CURRENT})", ("file", f))
+                        for f in key[1]]
+            else:
+                out.append(Part(relation, key))
+        for path, rows in self.holding:
+            if rows is not None:
+                out.append(Part(f"(SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
+                                f" file_row_number=true) WHERE {CURRENT}"
+                                f" AND file_row_number IN (SELECT unnest({_listed(rows)}::BIGINT[])))",
+                                ("rows", path, rows), -1))
         return tuple(out)
+
+
+def _listed(rows: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(r) for r in rows) + "]"
 
 
 class Part(NamedTuple):
@@ -243,16 +283,22 @@ class Reads:
         replaced = actions.get("min.superseded", [None] * len(paths))
         live = tuple(f for f, n, low in zip(files, nulls, replaced, strict=True) if not (n == 0 and low is True))
         touched: tuple[str, ...] = ()
+        recent_rows = self._gather(table, "recent", recent) if len(recent) >= GATHER_AT else None
         if recent:
-            scan = db.parquet_scan(recent)
+            scan = db.parquet_scan((recent_rows,) if recent_rows else recent)
             rows = db.rows(f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id")
             touched = tuple(r[0] for r in rows)
         rows_in = dict(zip(files, actions.get("num_records", []), strict=True))
-        holding = self._holding(table, touched, {f: rows_in[f] for f in live})
+        # A file whose every row is unmarked (a save's) holds only touched records: nothing to look up.
+        unmarked = {f for f, n in zip(files, nulls, strict=True) if n is not None and n == rows_in[f]}
+        holding = self._holding(table, touched, {f: rows_in[f] for f in live}, unmarked=unmarked)
         present = {name for f in live for name, _ in db.columns_of(f)}
         missing = tuple(n for n in arrow_schema(table).names if n not in present) if live else ()
+        held = {f for f, _ in holding}
+        few_rows = tuple(f for f in live if f not in held and rows_in[f] is not None and rows_in[f] < SMALL_FILE_ROWS)
+        gathered = self._gather(table, "small", few_rows) if len(few_rows) >= GATHER_AT else None
         snap = Snapshot(table, version, files, recent, sum(actions.get("num_records", [])), touched, small, live,
-                        holding, missing)
+                        holding, missing, recent_rows, gathered, few_rows if gathered else ())
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
@@ -267,8 +313,28 @@ class Reads:
         self.cache.keep_only(table, keys)
         return local
 
-    def _holding(self, table: str, touched: tuple[str, ...],
-                 sizes: Mapping[str, int | None]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
+    def _gather(self, table: str, kind: str, files: tuple[str, ...]) -> str:
+        """The rows of these small files of a table version in one local Parquet file: between compactions
+        every save is a file of its own, and a statement reading thousands of files pays for each. Each file
+        is read once per process (files never change); the local file is made once per set of files."""
+        folder = _scratch()
+        name = hashlib.sha256(f"{self.root}\0{table}\0{kind}".encode()).hexdigest()[:16]
+        content = hashlib.sha256("\0".join(files).encode()).hexdigest()[:16]  # named by the files it holds
+        path = folder / f"{name}-{content}.parquet"
+        if not path.exists():
+            tables = [_file_rows(f) for f in files]
+            gathered = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+            partial = folder / f".{name}-{content}-{threading.get_ident()}.parquet"
+            pq.write_table(gathered, partial, compression="zstd")
+            os.replace(partial, path)
+            # Keep the last few versions' files (a statement planned on one may still be reading it).
+            older = sorted(folder.glob(f"{name}-*.parquet"), key=lambda p: p.stat().st_mtime)[:-KEEP_GATHERED]
+            for stale in older:
+                stale.unlink(missing_ok=True)
+        return str(path)
+
+    def _holding(self, table: str, touched: tuple[str, ...], sizes: Mapping[str, int | None], *,
+                 unmarked: set[str] = frozenset()) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
         """Where the rows of `touched` records are among the files in `sizes` (file -> rows).
 
         Each file holding some, with their positions, or None where every row is one. Files never
@@ -281,7 +347,7 @@ class Reads:
         with self._lock:
             known_for, known = self._holders.get(table, ((), {}))
             known = dict(known) if known_for == touched else {}
-        unknown = [f for f in sizes if f not in known]
+        unknown = [f for f in sizes if f not in known and f not in unmarked]
         if unknown:
             listed = ", ".join(db.sql_string(f) for f in unknown)
             found: dict[str, list[int]] = {f: [] for f in unknown}
@@ -292,8 +358,9 @@ class Reads:
             known.update({f: tuple(rows) for f, rows in found.items()})
             with self._lock:
                 self._holders[table] = (touched, known)
-        whole = {f for f in sizes if sizes[f] is not None and len(known[f]) >= sizes[f]}
-        return tuple((f, None if f in whole else known[f]) for f in sizes if known[f])
+        whole = unmarked | {f for f in sizes
+                            if f not in unmarked and sizes[f] is not None and len(known[f]) >= sizes[f]}
+        return tuple((f, None if f in whole else known[f]) for f in sizes if f in unmarked or known[f])
 
     def relation(self, table: str) -> str:
         """SQL text (a subquery) for the table's current rows."""

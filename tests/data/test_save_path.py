@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from data import db, submissions
 from data import store as store_module
-from data import submissions
 from data.snapshots import stored_submissions
 from data.store import Store, new_submission_id
 from tests.data.test_store import make_event
@@ -149,3 +149,28 @@ def test_reading_a_record_opens_only_the_files_that_may_hold_it(tmp_path):
         path.unlink()
     assert store.get("events", saved[0].record_id)["title"] == "Event 0, moved"
     assert [v["version"] for v in store.history("events", saved[0].record_id)] == [edited.version, saved[0].version]
+
+
+def test_many_saves_between_compactions_are_read_from_one_local_copy(tmp_path):
+    # Twelve saves, an edit and a withdrawal: the ten saves untouched since are read from one local copy
+    # of their rows; the edited and withdrawn records' files are left out and their new rows de-duplicated.
+    store = Store(tmp_path / "store")
+    store.create()
+    saved = [store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+             for n in range(12)]
+    store.save("events", make_event(title="T03 moved"), user="u1", submission_id=new_submission_id(),
+               record_id=saved[3].record_id, base_version=saved[3].version)
+    store.delete("events", saved[5].record_id, user="u1", submission_id=new_submission_id())
+    snap = store.snapshot("events")
+    assert len(snap.files) == 14 and len(snap.recent) == 2 and len(snap.gathered_files) == 10
+    for path in snap.gathered_files:  # no statement opens those saves' own files
+        Path(path).unlink()
+    titles = [r[0] for r in db.rows(f"SELECT title FROM {store.relation('events')} ORDER BY title")]
+    assert titles == ["T00", "T01", "T02", "T03 moved", "T04", *[f"T{n:02}" for n in range(6, 12)]]
+    counted = sql_sum(snap)
+    assert counted == 11
+
+
+def sql_sum(snap) -> int:
+    """The current rows counted part by part (`Snapshot.parts`), each with its sign."""
+    return sum(part.sign * db.scalar(f"SELECT count(*) FROM {part.relation}") for part in snap.parts())
