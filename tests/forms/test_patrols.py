@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from data.store import new_submission_id
+from forms.checks import FUTURE_TOLERANCE
 from forms.patrols import FIELDS, patrol_defaults, save_patrol
 from tests.conftest import assert_refused, assert_stored_once, count_rows
 from tests.forms.factories import make_patrol, now_minute, other_area_ward
@@ -57,8 +58,9 @@ def _shift(**times):
 
 def _future(end: str):
     """The field that names a moment in the future: its date once that is after today (late in the evening,
-    two hours on is tomorrow), else its time."""
-    return lambda values: f"{end}_date" if values[f"{end}_date"] > dt.date.today() else f"{end}_time"
+    two hours on is tomorrow; today as the form has it, allowing for clock drift), else its time."""
+    return lambda values: (f"{end}_date" if values[f"{end}_date"] > (dt.datetime.now() + FUTURE_TOLERANCE).date()
+                           else f"{end}_time")
 
 
 INVALID = {
