@@ -264,16 +264,18 @@ def ccr_activity_over(relations: dict[str, str], filters: Filters) -> CcrActivit
     """The CCR activity page's query set over these relations (no scope check: see `ccr_activity`)."""
     where, params = where_clause(filters, table="ccrs")
     places, scope_params = _places_parts(relations, filters)
-    # One scan grouped two ways: at (week, method, officer) for the totals, the time chart and the
-    # methods, and at (area, ward, officer) for the places.
+    # One scan grouped two ways, summed file by file (`sql.additive`): at (week, method, officer) for the
+    # totals, the time chart and the methods, and at (area, ward, officer) for the places.
+    scanned = sql.additive(relations["ccrs"], lambda rel: (f"""
+        SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
+               area_code, ward_code, officer_id, count(*) AS ccrs, {metric("ccrs_at_events").sql} AS at_events
+        FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,
+                     officer_id, event_id FROM {rel} WHERE {where})
+        GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))""", params),
+        keys=["level", "week", "contact_method", "area_code", "ward_code", "officer_id"], rows="ccrs")
     query = f"""
-        WITH scanned AS MATERIALIZED (
-            SELECT GROUPING(week, contact_method, area_code, ward_code) AS level, week, contact_method,
-                   area_code, ward_code, officer_id, count(*) AS ccrs, {metric("ccrs_at_events").sql} AS at_events
-            FROM (SELECT CAST(date_trunc('week', contact_at) AS DATE) AS week, contact_method, area_code, ward_code,
-                         officer_id, event_id FROM {relations["ccrs"]} WHERE {where})
-            GROUP BY GROUPING SETS ((week, contact_method, officer_id), (area_code, ward_code, officer_id))),
-        activity AS (SELECT week, contact_method, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_WEEK}),
+        WITH activity AS (
+            SELECT week, contact_method, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_WEEK}),
         grouped AS (SELECT area_code, ward_code, officer_id, ccrs, at_events FROM scanned WHERE level = {_BY_PLACE})
         SELECT 'total' AS part, CAST(coalesce(sum(ccrs), 0) AS BIGINT) AS ccrs,
                count(DISTINCT officer_id) AS officers, CAST(coalesce(sum(at_events), 0) AS BIGINT) AS ccrs_at_events
@@ -285,7 +287,7 @@ def ccr_activity_over(relations: dict[str, str], filters: Filters) -> CcrActivit
         UNION ALL BY NAME
         {places}
         ORDER BY part, week, -ccrs, contact_method, area_code, ward_code, officer_id"""
-    frame = sql.run(query, params + scope_params)
+    frame = sql.run(query, scope_params, tables={"scanned": scanned})
     part = frame["part"]
 
     def piece(name: str, columns: list[str]) -> pd.DataFrame:

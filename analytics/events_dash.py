@@ -104,25 +104,29 @@ def _events_completed(relations: dict[str, str], filters: Filters) -> EventsComp
     where, params = where_clause(filters, table="events")
     scope, scope_params = ward_scope(filters)
     done = and_(where, COMPLETED)
-    # The completed events' columns the figures need, read once: grouped by type and by (area, ward)
-    # (rolled up to the headline and areas), and each list column unnested once.
-    completed_sql = f"""
-        WITH done AS MATERIALIZED (
-            SELECT event_type, area_code, ward_code, attendees, officers_involved, officers_attending,
-                   communities_supported
-            FROM {events} WHERE {done}),
-        grouped AS MATERIALIZED (
-            SELECT GROUPING(event_type, area_code, ward_code) AS level, event_type, area_code, ward_code,
-                   count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
+    # The completed events summed file by file (`sql.additive`): by (type, area, ward), rolled up to
+    # the types, places and headline; and each list column unnested.
+    pieces = {
+        "fine": sql.later(sql.additive, events, lambda rel: (f"""
+            SELECT event_type, area_code, ward_code, count(*) AS events, coalesce(sum(attendees), 0) AS attendees,
                    coalesce(sum(officers_involved), 0) AS officer_attendances
-            FROM done GROUP BY GROUPING SETS ((event_type), (area_code, ward_code))),
-        places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_DONE_PLACE}),
-        communities AS MATERIALIZED (
+            FROM {rel} WHERE {done} GROUP BY ALL""", params), keys=["event_type", "area_code", "ward_code"],
+            rows="events"),
+        "communities": sql.later(sql.additive, events, lambda rel: (f"""
             SELECT community, count(*) AS events
-            FROM (SELECT unnest(communities_supported) AS community FROM done) GROUP BY community),
-        officers AS (
+            FROM (SELECT unnest(communities_supported) AS community FROM {rel} WHERE {done}) GROUP BY community""",
+            params), keys=["community"], rows="events"),
+        "officers": sql.later(sql.additive, events, lambda rel: (f"""
             SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
-            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM done) GROUP BY officer_id)
+            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {rel} WHERE {done})
+            GROUP BY officer_id""", params), keys=["officer_id"], rows="events"),
+    }
+    completed_sql = f"""
+        WITH grouped AS MATERIALIZED (
+            SELECT GROUPING(event_type, area_code, ward_code) AS level, event_type, area_code, ward_code,
+                   sum(events) AS events, sum(attendees) AS attendees, sum(officer_attendances) AS officer_attendances
+            FROM fine GROUP BY GROUPING SETS ((event_type), (area_code, ward_code))),
+        places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_DONE_PLACE})
         SELECT 'type' AS part, event_type, events AS completed, attendees FROM grouped WHERE level = {_DONE_TYPE}
         UNION ALL BY NAME
         SELECT 'total' AS part, sum(events) AS events_completed, sum(attendees) AS attendees,
@@ -149,7 +153,7 @@ def _events_completed(relations: dict[str, str], filters: Filters) -> EventsComp
             ORDER BY e.start DESC, e.record_id DESC"""
 
     pending = sql.later(sql.latest_rows, events, done, params, column="start", rows=COMPLETED_ROWS, sql=latest_sql)
-    completed = sql.run(completed_sql, params + scope_params)
+    completed = sql.run(completed_sql, scope_params, tables={k: v.result() for k, v in pieces.items()})
     table, _ = pending.result()
     parts = _parts(completed)
     total = parts["total"].iloc[0]
