@@ -83,29 +83,43 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
     scope, scope_params = ward_scope(filters)
     period_where, period_params = _crime_where(Filters(start=filters.start, end=filters.end))
     queries_where, queries_params = where_clause(dataclasses.replace(filters, officers=()), table="community_queries")
-    wards, crimes, events, ccrs, patrols, months, by_type, queries = sql.run_many(
+    # Crimes, events, CCRs and patrols are summed file by file (`sql.additive`), side by side.
+    summed = {name: sql.later(sql.additive, relations[table], lambda rel, body=body, params=params: (
+        body.replace("{rel}", rel), params), keys=keys, rows=rows) for name, table, body, params, keys, rows in (
+        ("crimes", "crimes",
+         f"SELECT ward_code, date_trunc('month', month)::DATE AS month, count(*) AS n,"
+         f" count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,"
+         f" count(*) FILTER (WHERE crime_type = '{ASB}') AS asb"
+         f" FROM {{rel}} WHERE {crime_where} GROUP BY ALL", crime_params, ["ward_code", "month"], "n"),
+        ("events", "events",
+         f"SELECT ward_code, date_trunc('month', start)::DATE AS month, count(*) AS events"
+         f" FROM {{rel}} WHERE {events_where} AND status <> 'cancelled' GROUP BY ALL", events_params,
+         ["ward_code", "month"], "events"),
+        ("ccrs", "ccrs",
+         f"SELECT ward_code, date_trunc('month', contact_at)::DATE AS month, count(*) AS ccrs"
+         f" FROM {{rel}} WHERE {ccrs_where} GROUP BY ALL", ccrs_params, ["ward_code", "month"], "ccrs"),
+        ("patrols", "patrols",
+         f"SELECT ward_code, date_trunc('month', start)::DATE AS month, count(*) AS patrols,"
+         f" sum(epoch(\"end\" - start)) / 3600.0 AS patrol_hours"
+         f" FROM {{rel}} WHERE {patrols_where} GROUP BY ALL", patrols_params, ["ward_code", "month"], "patrols"),
+        ("months", "crimes", f"SELECT month, count(*) AS n FROM {{rel}} WHERE {period_where} GROUP BY month",
+         period_params, ["month"], "n"),
+        ("by_type", "crimes", f"SELECT crime_type, count(*) AS crimes FROM {{rel}} WHERE {crime_where} GROUP BY ALL",
+         crime_params, ["crime_type"], "crimes"),
+    )}
+    wards, queries = sql.run_many(
         (f"SELECT w.ward_code, w.name AS ward, w.area_code, coalesce(a.name, w.area_code) AS area"
          f" FROM (SELECT * FROM {relations['wards']} WHERE {scope}) w"
          f" LEFT JOIN {relations['areas']} a USING (area_code) ORDER BY w.ward_code", scope_params),
-        (f"SELECT ward_code, date_trunc('month', month)::DATE AS month,"
-         f" count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,"
-         f" count(*) FILTER (WHERE crime_type = '{ASB}') AS asb"
-         f" FROM {relations['crimes']} WHERE {crime_where} GROUP BY ALL", crime_params),
-        (f"SELECT ward_code, date_trunc('month', start)::DATE AS month, count(*) AS events"
-         f" FROM {relations['events']} WHERE {events_where} AND status <> 'cancelled' GROUP BY ALL",
-         events_params),
-        (f"SELECT ward_code, date_trunc('month', contact_at)::DATE AS month, count(*) AS ccrs"
-         f" FROM {relations['ccrs']} WHERE {ccrs_where} GROUP BY ALL", ccrs_params),
-        (f"SELECT ward_code, date_trunc('month', start)::DATE AS month, count(*) AS patrols,"
-         f" sum(epoch(\"end\" - start)) / 3600.0 AS patrol_hours"
-         f" FROM {relations['patrols']} WHERE {patrols_where} GROUP BY ALL", patrols_params),
-        (f"SELECT count(DISTINCT month) AS months FROM {relations['crimes']} WHERE {period_where}",
-         period_params),
-        (f"SELECT crime_type, count(*) AS crimes FROM {relations['crimes']} WHERE {crime_where}"
-         f" GROUP BY ALL ORDER BY crimes DESC, crime_type", crime_params),
         (f"SELECT ward_code, count(*) AS queries FROM {relations['community_queries']} WHERE {queries_where}"
          f" GROUP BY ALL", queries_params),
     )
+    crimes, events, ccrs, patrols, months, by_type = (
+        summed[k].result() for k in ("crimes", "events", "ccrs", "patrols", "months", "by_type"))
+    crimes = crimes.drop(columns="n")
+    months = pd.DataFrame({"months": [len(months)]})
+    by_type = by_type.sort_values(["crimes", "crime_type"], ascending=[False, True], kind="stable")
+    by_type = by_type.reset_index(drop=True)
     crime_months = int(months["months"].iloc[0]) if len(months) else 0
     period = _period_months(filters, [events, ccrs, patrols])
     per_ward = wards.copy()

@@ -259,7 +259,7 @@ def assessment(store: Store, problem: Mapping[str, Any], *, user: Mapping[str, A
 
 def _assessment_daily(relations: Mapping[str, str], filters: Filters) -> pd.DataFrame:
     """day and every assessment measure, one row per day with any (Change over time's daily counts, plus crime)."""
-    activity = trends.with_derived(trends.tidy_daily(sql.run(*trends.daily_sql(relations, filters))))
+    activity = trends.with_derived(trends.tidy_daily(trends.daily(relations, filters)))
     crime = sql.run(*_crime_sql(relations, filters, select=(
         f"month AS day, count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,"
         f" count(*) FILTER (WHERE crime_type = '{ASB}') AS asb")))

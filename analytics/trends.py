@@ -122,8 +122,9 @@ def _date_bounds(column: str, filters: Filters) -> tuple[str, list]:
     return " AND ".join(parts) or "TRUE", params
 
 
-def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list]:
-    """Every base measure per (day, area_code), as one statement."""
+def daily(relations: Mapping[str, str], filters: Filters) -> pd.DataFrame:
+    """Every base measure per (day, area_code): events, CCRs and patrols summed file by file
+    (`sql.additive`), side by side, with the "You said, we did" actions and feedback."""
     ev_where, ev_params = where_clause(filters, table="events")
     cc_where, cc_params = where_clause(filters, table="ccrs")
     pa_where, pa_params = where_clause(filters, table="patrols")
@@ -136,21 +137,29 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
         action_params.append(list(filters.officers))
         fb_where = and_(ys_where, "list_has_any(list_transform(actions, lambda a: a['officer_id']), ?::VARCHAR[])")
         fb_params.append(list(filters.officers))
+    summed = {name: sql.later(sql.additive, relations[table], lambda rel, body=body, params=params: (
+        body.replace("{rel}", rel), params), keys=["day", "area_code"], rows=rows)
+        for name, table, body, params, rows in (
+            ("ev", "events", "SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
+             " coalesce(sum(len(issues)), 0) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4)"
+             f" AS good_events FROM {{rel}} WHERE {and_(ev_where, COMPLETED)} GROUP BY ALL", ev_params,
+             "events_completed"),
+            ("cc", "ccrs", "SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs,"
+             f" coalesce(sum(len(issues)), 0) AS issues_raised FROM {{rel}} WHERE {cc_where} GROUP BY ALL",
+             cc_params, "ccrs"),
+            ("pa", "patrols", f"SELECT CAST(start AS DATE) AS day, area_code, count(*) AS patrols FROM {{rel}}"
+             f" WHERE {pa_where} GROUP BY ALL", pa_params, "patrols"))}
+    columns = {"ev": ("events_completed", "issues_raised", "good_events"), "cc": ("ccrs", "issues_raised"),
+               "pa": ("patrols",)}
+    pieces = " UNION ALL BY NAME ".join(
+        f"SELECT CAST(day AS DATE) AS day, CAST(area_code AS VARCHAR) AS area_code,"
+        f" {', '.join(f'CAST({m} AS BIGINT) AS {m}' for m in measures)} FROM {name}"
+        for name, measures in columns.items())
     zero = ", ".join(f"0 AS {m}" for m in BASE)
     sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in BASE)
     query = f"""
         SELECT day, area_code, {sums} FROM (
-            SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,
-                   coalesce(sum(len(issues)), 0) AS issues_raised,
-                   count(*) FILTER (WHERE quality_rating >= 4) AS good_events
-            FROM {relations['events']} WHERE {and_(ev_where, COMPLETED)} GROUP BY ALL
-            UNION ALL BY NAME
-            SELECT CAST(contact_at AS DATE) AS day, area_code, count(*) AS ccrs,
-                   coalesce(sum(len(issues)), 0) AS issues_raised
-            FROM {relations['ccrs']} WHERE {cc_where} GROUP BY ALL
-            UNION ALL BY NAME
-            SELECT CAST(start AS DATE) AS day, area_code, count(*) AS patrols
-            FROM {relations['patrols']} WHERE {pa_where} GROUP BY ALL
+            {pieces}
             UNION ALL BY NAME
             SELECT item['date'] AS day, area_code, count(*) AS ysywd_actions
             FROM (SELECT area_code, unnest(actions) AS item FROM {relations['ysywd']} WHERE {ys_where})
@@ -162,8 +171,8 @@ def daily_sql(relations: Mapping[str, str], filters: Filters) -> tuple[str, list
             UNION ALL BY NAME
             SELECT NULL::DATE AS day, NULL::VARCHAR AS area_code, {zero} WHERE false)
         GROUP BY day, area_code ORDER BY day, area_code"""
-    params = ev_params + cc_params + pa_params + ys_params + action_params + fb_params + act_params
-    return query, params
+    return sql.run(query, ys_params + action_params + fb_params + act_params,
+                   tables={k: v.result() for k, v in summed.items()})
 
 
 @sql.scoped("read_aggregates")
@@ -173,8 +182,7 @@ def daily_activity(store: Store, filters: Filters | None = None, *, user: Mappin
 
 
 def _daily_activity(relations: dict[str, str], filters: Filters) -> pd.DataFrame:
-    frame = sql.run(*daily_sql(relations, filters))
-    return tidy_daily(frame)
+    return tidy_daily(daily(relations, filters))
 
 
 def tidy_daily(frame: pd.DataFrame) -> pd.DataFrame:
