@@ -348,17 +348,25 @@ def _engagement_activity(relations: dict[str, str], filters: Filters) -> Engagem
     scope, scope_params = ward_scope(filters)
     live = and_(where, NOT_CANCELLED)
     # Booked events by day, by type and by (area, ward), with completed events' attendees and
-    # officers; the headline and the areas are rolled up from the small result.
+    # officers, summed file by file (`sql.additive`); the headline and the areas are rolled up from them.
+    grouped = sql.later(sql.additive, events, lambda rel: (f"""
+        SELECT GROUPING(day, event_type, area_code, ward_code) AS level, day, event_type, area_code, ward_code,
+               count(*) AS events,
+               coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees,
+               coalesce(sum(officers_involved) FILTER (WHERE {COMPLETED}), 0) AS officer_attendances
+        FROM (SELECT CAST(start AS DATE) AS day, event_type, area_code, ward_code, status, attendees,
+                     officers_involved FROM {rel} WHERE {live})
+        GROUP BY GROUPING SETS ((day), (event_type), (area_code, ward_code))""", params),
+        keys=["level", "day", "event_type", "area_code", "ward_code"], rows="events")
+    # Officers attending booked events, unnested: the top TOP_OFFICERS, and the distinct officers who
+    # attended a completed event.
+    counted = sql.additive(events, lambda rel: (f"""
+        SELECT officer_id, count(*) AS events, count(*) FILTER (WHERE {COMPLETED}) AS completed,
+               coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
+        FROM (SELECT unnest(officers_attending) AS officer_id, status, attendees FROM {rel} WHERE {live})
+        GROUP BY officer_id""", params), keys=["officer_id"], rows="events")
     activity_sql = f"""
-        WITH grouped AS MATERIALIZED (
-            SELECT GROUPING(day, event_type, area_code, ward_code) AS level, day, event_type, area_code, ward_code,
-                   count(*) AS events,
-                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees,
-                   coalesce(sum(officers_involved) FILTER (WHERE {COMPLETED}), 0) AS officer_attendances
-            FROM (SELECT CAST(start AS DATE) AS day, event_type, area_code, ward_code, status, attendees,
-                         officers_involved FROM {events} WHERE {live})
-            GROUP BY GROUPING SETS ((day), (event_type), (area_code, ward_code))),
-        places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_ACT_PLACE})
+        WITH places AS (SELECT area_code, ward_code, events, attendees FROM grouped WHERE level = {_ACT_PLACE})
         SELECT 'day' AS part, day, events FROM grouped WHERE level = {_ACT_DAY}
         UNION ALL BY NAME
         SELECT 'type' AS part, event_type, events FROM grouped WHERE level = {_ACT_TYPE}
@@ -368,14 +376,7 @@ def _engagement_activity(relations: dict[str, str], filters: Filters) -> Engagem
         UNION ALL BY NAME
         {_places_parts(areas, wards, scope)}
         ORDER BY part, day, events DESC, event_type, name, area_code, ward_code"""
-    # Officers attending booked events, unnested once: the top TOP_OFFICERS, and the distinct
-    # officers who attended a completed event.
     officers_sql = f"""
-        WITH counted AS MATERIALIZED (
-            SELECT officer_id, count(*) AS events, count(*) FILTER (WHERE {COMPLETED}) AS completed,
-                   coalesce(sum(attendees) FILTER (WHERE {COMPLETED}), 0) AS attendees
-            FROM (SELECT unnest(officers_attending) AS officer_id, status, attendees FROM {events} WHERE {live})
-            GROUP BY officer_id)
         SELECT * FROM (
             SELECT 'officer' AS part, o.officer_id,
                    coalesce(nullif(trim(concat_ws(' ', u.rank, u.name)), ''), o.officer_id) AS officer,
@@ -387,7 +388,8 @@ def _engagement_activity(relations: dict[str, str], filters: Filters) -> Engagem
         UNION ALL BY NAME
         SELECT 'total' AS part, count(*) FILTER (WHERE officer_id IS NOT NULL AND completed > 0) AS events
         FROM counted"""
-    activity, officers = sql.run_many((activity_sql, params + scope_params), (officers_sql, params))
+    officers = sql.run(officers_sql, tables={"counted": counted})
+    activity = sql.run(activity_sql, scope_params, tables={"grouped": grouped.result()})
     parts, officer_parts = _parts(activity), _parts(officers)
     total = parts["total"].iloc[0]
     return EngagementActivity(

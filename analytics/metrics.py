@@ -146,17 +146,6 @@ def figures_of(row: pd.Series, names: Sequence[str]) -> dict[str, int]:
     return {n: int(row[n]) if pd.notna(row[n]) else 0 for n in names}
 
 
-def distinct_officers_sql(events: str, filters: Filters) -> tuple[str, list]:
-    """`distinct_officers` as one statement over `events` (for a statement that takes it with others)."""
-    where, params = where_clause(filters, table="events")
-    return (
-        "SELECT count(DISTINCT officer) AS distinct_officers FROM"
-        f" (SELECT unnest(officers_attending) AS officer FROM {events}"
-        f" WHERE {and_(where, COMPLETED)})",
-        params,
-    )
-
-
 def distinct_officers(events: str, filters: Filters) -> int:
     """`distinct_officers`: distinct officer ids attending the completed events in the filters (worked out
     file by file: the times each officer attended, added up, then the officers counted)."""

@@ -31,7 +31,6 @@ from analytics.metrics import (
     TOP_ISSUES,
     YSYWD_COUNTS,
     distinct_officers,
-    distinct_officers_sql,
     figures_of,
     issue_list,
     select_list,
@@ -121,20 +120,21 @@ def _events_overview(relations: dict[str, str], filters: Filters) -> EventsOverv
     events, wards, areas = relations["events"], relations["wards"], relations["areas"]
     where, params = where_clause(filters, table="events")
     scope, scope_params = ward_scope(filters)
-    # One scan of events, grouped by (week, status) for the time chart and by
-    # (status, type, area, ward) for the rest; the small result is rolled up to
-    # type, area, ward and total in the same statement.
+    # One scan of events, summed file by file (`sql.additive`): grouped by (week, status) for the time
+    # chart and by (status, type, area, ward) for the rest; the small result is rolled up to type, area,
+    # ward and total in one statement.
     sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in EVENT_SUMS)
     breakdown = ", ".join(f"{m} AS {c}" for c, m in _BREAKDOWN_METRICS.items())
     counts = ", ".join(f"coalesce(r.{m}, 0) AS {c}" for c, m in _BREAKDOWN_METRICS.items())
-    officers_sql, officers_params = distinct_officers_sql(events, filters)
+    officers = sql.later(distinct_officers, events, filters)
+    grouped = sql.later(sql.additive, events, lambda rel: (f"""
+        SELECT CAST(date_trunc('week', start) AS DATE) AS week, status, event_type, area_code, ward_code,
+               count(*) AS n, {select_list(EVENT_SUMS)}
+        FROM {rel} WHERE {where}
+        GROUP BY GROUPING SETS ((week, status), (status, event_type, area_code, ward_code))""", params),
+        keys=["week", "status", "event_type", "area_code", "ward_code"], rows="n")
     overview_sql = f"""
-        WITH grouped AS MATERIALIZED (
-            SELECT CAST(date_trunc('week', start) AS DATE) AS week, status, event_type, area_code, ward_code,
-                   count(*) AS n, {select_list(EVENT_SUMS)}
-            FROM {events} WHERE {where}
-            GROUP BY GROUPING SETS ((week, status), (status, event_type, area_code, ward_code))),
-        rolled AS MATERIALIZED (
+        WITH rolled AS MATERIALIZED (
             SELECT GROUPING(event_type, area_code, ward_code) AS level,
                    coalesce(event_type, area_code, ward_code) AS key, {sums}
             FROM grouped WHERE week IS NULL
@@ -150,7 +150,7 @@ def _events_overview(relations: dict[str, str], filters: Filters) -> EventsOverv
         FROM {wards} w LEFT JOIN (SELECT * FROM rolled WHERE level = {_BY_WARD}) r ON r.key = w.ward_code
         WHERE {scope}
         UNION ALL BY NAME
-        SELECT 'total' AS part, {", ".join(EVENT_SUMS)}, ({officers_sql}) AS distinct_officers
+        SELECT 'total' AS part, {", ".join(EVENT_SUMS)}, CAST(? AS BIGINT) AS distinct_officers
         FROM rolled WHERE level = {_TOTAL}
         ORDER BY part, week, status, CASE WHEN part IN ('type', 'area') THEN -events END,
                  event_type, area_code, ward_code"""
@@ -165,7 +165,7 @@ def _events_overview(relations: dict[str, str], filters: Filters) -> EventsOverv
             ORDER BY e.start DESC, e.record_id DESC"""
 
     pending = sql.later(sql.latest_rows, events, where, params, column="start", rows=LATEST_EVENTS, sql=latest_sql)
-    overview = sql.run(overview_sql, params + scope_params + officers_params)
+    overview = sql.run(overview_sql, [*scope_params, officers.result()], tables={"grouped": grouped.result()})
     latest, _ = pending.result()
     part = overview["part"]
 

@@ -33,8 +33,9 @@ def test_a_page_query_is_traced_then_answered_from_the_cache(fixture_store):
         queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
         first = len(statements)
         queries.events_overview(fixture_store, MARCH_FILTERS, user=ANALYST)
-    # The overview, the latest events' day counts (one statement per part of the table) then rows.
-    assert first == 2 + len(fixture_store.snapshot("events").parts())
+    # One statement per part of the events table for each sum (the grouped events, the officers attending,
+    # the latest events' day counts), then the roll-up and the latest rows.
+    assert first == 2 + 3 * len(fixture_store.snapshot("events").parts())
     assert len(statements) == first
     assert any("GROUPING SETS" in s.sql for s in statements)
 
