@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -20,6 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -40,7 +42,8 @@ from data.schema import TABLES
 CLOCK_SKEW = dt.timedelta(hours=6)
 CURRENT = "superseded IS NOT TRUE AND NOT deleted"
 GATHER_AT = 8  # small files from which on a snapshot reads them from one local copy
-KEEP_GATHERED = 4  # versions' local copies kept per table
+KEEP_GATHERED = 4  # local copies of small files' rows kept per table and kind, however old
+GATHERED_KEPT_FOR = 600.0  # seconds an older local copy is kept (a statement planned on it may still read it)
 
 
 @functools.lru_cache(maxsize=1)
@@ -327,10 +330,16 @@ class Reads:
             partial = folder / f".{name}-{content}-{threading.get_ident()}.parquet"
             pq.write_table(gathered, partial, compression="zstd")
             os.replace(partial, path)
-            # Keep the last few versions' files (a statement planned on one may still be reading it).
-            older = sorted(folder.glob(f"{name}-*.parquet"), key=lambda p: p.stat().st_mtime)[:-KEEP_GATHERED]
-            for stale in older:
-                stale.unlink(missing_ok=True)
+            # Older copies go once they are no longer among the latest few and have not been made for a
+            # while: a statement planned on one (a snapshot a moment old) may still be reading it.
+            cutoff = time.time() - GATHERED_KEPT_FOR
+            with_times = []
+            for made in folder.glob(f"{name}-*.parquet"):
+                with contextlib.suppress(FileNotFoundError):
+                    with_times.append((made.stat().st_mtime, made))
+            for when, stale in sorted(with_times)[:-KEEP_GATHERED]:
+                if when < cutoff:
+                    stale.unlink(missing_ok=True)
         return str(path)
 
     def _holding(self, table: str, touched: tuple[str, ...], sizes: Mapping[str, int | None], *,
