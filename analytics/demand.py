@@ -84,8 +84,8 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
     period_where, period_params = _crime_where(Filters(start=filters.start, end=filters.end))
     queries_where, queries_params = where_clause(dataclasses.replace(filters, officers=()), table="community_queries")
     # Crimes, events, CCRs and patrols are summed file by file (`sql.additive`), side by side.
-    summed = {name: sql.later(sql.additive, relations[table], lambda rel, body=body, params=params: (
-        body.replace("{rel}", rel), params), keys=keys, rows=rows) for name, table, body, params, keys, rows in (
+    summed = {name: sql.later(sql.additive, relations[table], sql.over(body, params), keys=keys, rows=rows)
+              for name, table, body, params, keys, rows in (
         ("crimes", "crimes",
          f"SELECT ward_code, date_trunc('month', month)::DATE AS month, count(*) AS n,"
          f" count(*) FILTER (WHERE crime_type <> '{ASB}') AS crimes,"

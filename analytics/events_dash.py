@@ -297,8 +297,8 @@ def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcome
 def _issue_words(relations: dict[str, str], done: str, ev_params: list, ccr_where: str,
                  ccr_params: list) -> pd.DataFrame:
     """The TOP_WORDS words of the free-text issues of completed events and CCRs, by how often each is used."""
-    texts = [sql.additive(relations[table], lambda rel, where=where, params=params: (
-        f"SELECT issues_text AS text, count(*) AS n FROM {rel} WHERE {and_(where, 'issues_text IS NOT NULL')}"
+    texts = [sql.additive(relations[table], sql.over(
+        f"SELECT issues_text AS text, count(*) AS n FROM {{rel}} WHERE {and_(where, 'issues_text IS NOT NULL')}"
         " GROUP BY issues_text", params), keys=["text"], rows="n")
         for table, where, params in (("events", done, ev_params), ("ccrs", ccr_where, ccr_params))]
     words_sql = f"""

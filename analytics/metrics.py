@@ -165,8 +165,8 @@ def issue_counts(relations: Mapping[str, str], filters: Filters, *, include_even
             continue
         where, params = where_clause(filters, table=table)
         condition = and_(where, only) if only else where
-        frames.append(sql.additive(relations[table], lambda rel, condition=condition, params=params: (
-            f"SELECT issue, count(*) AS count FROM (SELECT unnest(issues) AS issue FROM {rel} WHERE {condition})"
+        frames.append(sql.additive(relations[table], sql.over(
+            f"SELECT issue, count(*) AS count FROM (SELECT unnest(issues) AS issue FROM {{rel}} WHERE {condition})"
             " GROUP BY issue", params), keys=["issue"], rows="count"))
     counts = pd.concat(frames, ignore_index=True).groupby("issue", as_index=False)["count"].sum()
     counts = counts[counts["count"] > 0].astype({"count": "int64"})

@@ -245,6 +245,11 @@ def additive(relation: str, statement: Callable[[str], Query], *, keys: Sequence
     return _added(frames, [p.sign for p in parts], keys=list(keys), rows=rows)
 
 
+def over(template: str, params: Sequence[Any]) -> Callable[[str], Query]:
+    """An `additive` statement from SQL text naming its relation `{rel}` (each part's, in turn)."""
+    return lambda relation: (template.replace("{rel}", relation), params)
+
+
 def _frozen(value: Any) -> Any:
     """A parameter list as a key: lists (a bound list parameter) as tuples."""
     if isinstance(value, list | tuple):

@@ -137,9 +137,9 @@ def daily(relations: Mapping[str, str], filters: Filters) -> pd.DataFrame:
         action_params.append(list(filters.officers))
         fb_where = and_(ys_where, "list_has_any(list_transform(actions, lambda a: a['officer_id']), ?::VARCHAR[])")
         fb_params.append(list(filters.officers))
-    summed = {name: sql.later(sql.additive, relations[table], lambda rel, body=body, params=params: (
-        body.replace("{rel}", rel), params), keys=["day", "area_code"], rows=rows)
-        for name, table, body, params, rows in (
+    summed = {name: sql.later(sql.additive, relations[table], sql.over(body, params), keys=["day", "area_code"],
+                              rows=rows)
+              for name, table, body, params, rows in (
             ("ev", "events", "SELECT CAST(start AS DATE) AS day, area_code, count(*) AS events_completed,"
              " coalesce(sum(len(issues)), 0) AS issues_raised, count(*) FILTER (WHERE quality_rating >= 4)"
              f" AS good_events FROM {{rel}} WHERE {and_(ev_where, COMPLETED)} GROUP BY ALL", ev_params,

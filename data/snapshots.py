@@ -80,11 +80,6 @@ class Snapshot:
     gathered: str | None = None
     gathered_files: tuple[str, ...] = ()
 
-    @property
-    def recent_scan(self) -> str:
-        """SQL text reading every row of the recent files (from their one local copy where there is one)."""
-        return db.parquet_scan((self.recent_rows,) if self.recent_rows else self.recent)
-
     def relation(self) -> str:
         """SQL text for the current rows of this snapshot (a subquery)."""
         if not self.live_files:
@@ -98,34 +93,29 @@ class Snapshot:
         # files: so the touched records are de-duplicated from the recent files alone. Their other
         # rows are left out by position in the few files holding them (no record id is read), and
         # every other file is read with the filter only (the many small ones from their local copy).
-        parts = [f"SELECT * FROM {rel}" for rel, _, sign in self._pieces() if sign == 1]
-        parts += [f"SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)}, file_row_number=true)"
-                  f" WHERE {CURRENT} AND file_row_number NOT IN (SELECT unnest({_listed(rows)}::BIGINT[]))"
-                  for path, rows in self.holding if rows is not None]
+        parts = [f"SELECT * FROM {rel}" for rel, _ in self._pieces()]
+        parts += [f"SELECT * FROM {_held_rows(path, rows, taken=False)}" for path, rows in self.holding
+                  if rows is not None]
         if len(parts) == 1:
             return f"({parts[0]})"
         return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
-    def _pieces(self) -> list[tuple[str, tuple | None, int]]:
-        """(relation, key, sign) of each piece read with the filter (or de-duplicated, the recent part);
-        files holding touched records' older rows are whole pieces here, with their rows taken away
-        by `parts` (or left out by `relation`)."""
+    def _pieces(self) -> list[tuple[str, tuple]]:
+        """(relation, key) of each piece read as it is: the small files' local copy, the other files with no
+        row of a touched record, and the recent part (de-duplicated). Files holding touched records' older
+        rows are not among them: `relation` leaves those rows out, `parts` takes them away."""
         held = dict(self.holding)
         gathered = set(self.gathered_files)
-        out: list[tuple[str, tuple | None, int]] = []
-        clean = tuple(f for f in self.live_files if f not in held and f not in gathered)
+        out: list[tuple[str, tuple]] = []
         if self.gathered:
-            out.append((f"(SELECT * FROM {db.parquet_scan((self.gathered,))} WHERE {CURRENT})",
-                        ("gathered", self.gathered_files), 1))
+            out.append((_current(_scan(self.gathered_files, self.gathered)), ("gathered", self.gathered_files)))
+        clean = tuple(f for f in self.live_files if f not in held and f not in gathered)
         if clean:
-            out.append((f"(SELECT * FROM {db.parquet_scan(clean)} WHERE {CURRENT})", ("files", clean), 1))
-        for path, rows in self.holding:
-            if rows is not None:
-                out.append((f"(SELECT * FROM {db.parquet_scan((path,))} WHERE {CURRENT})", ("file", path), 0))
+            out.append((_current(db.parquet_scan(clean)), ("files", clean)))
         if self.touched:
-            out.append((f"(SELECT * FROM (SELECT * FROM {self.recent_scan} WHERE superseded IS NULL"
+            out.append((f"(SELECT * FROM (SELECT * FROM {_scan(self.recent, self.recent_rows)} WHERE superseded IS NULL"
                         f" QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY version DESC, written_at DESC)"
-                        f" = 1) WHERE NOT deleted)", ("recent", self.recent), 1))
+                        f" = 1) WHERE NOT deleted)", ("recent", self.recent)))
         return out
 
     def parts(self) -> tuple[Part, ...]:
@@ -141,19 +131,33 @@ class Snapshot:
         if not self.live_files or self.missing:
             return (Part(self.relation(), None),)
         out = []
-        for relation, key, _ in self._pieces():
-            if key is not None and key[0] == "files":  # each large file a part of its own, kept for good
-                out += [Part(f"(SELECT * FROM {db.parquet_scan((f,))} WHERE {CURRENT})", ("file", f))
-                        for f in key[1]]
+        for relation, key in self._pieces():
+            if key[0] == "files":  # each large file a part of its own, kept for good
+                out += [Part(_current(db.parquet_scan((f,))), ("file", f)) for f in key[1]]
             else:
                 out.append(Part(relation, key))
         for path, rows in self.holding:
             if rows is not None:
-                out.append(Part(f"(SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)},"
-                                f" file_row_number=true) WHERE {CURRENT}"
-                                f" AND file_row_number IN (SELECT unnest({_listed(rows)}::BIGINT[])))",
-                                ("rows", path, rows), -1))
+                out += [Part(_current(db.parquet_scan((path,))), ("file", path)),
+                        Part(_held_rows(path, rows, taken=True), ("rows", path, rows), -1)]
         return tuple(out)
+
+
+def _current(scan: str) -> str:
+    """The current rows of a scan whose rows are marked (read with the filter only)."""
+    return f"(SELECT * FROM {scan} WHERE {CURRENT})"
+
+
+def _scan(files: tuple[str, ...], copy: str | None) -> str:
+    """A scan of these files' rows, from their one local copy where there is one (`Reads._gather`)."""
+    return db.parquet_scan((copy,) if copy else files)
+
+
+def _held_rows(path: str, rows: tuple[int, ...], *, taken: bool) -> str:
+    """A file holding touched records' older rows (at `rows`): its current rows but those (`taken`: only those)."""
+    return (f"(SELECT * EXCLUDE (file_row_number) FROM read_parquet({db.sql_string(path)}, file_row_number=true)"
+            f" WHERE {CURRENT} AND file_row_number {'IN' if taken else 'NOT IN'}"
+            f" (SELECT unnest({_listed(rows)}::BIGINT[])))")
 
 
 def _listed(rows: tuple[int, ...]) -> str:
@@ -288,8 +292,8 @@ class Reads:
         touched: tuple[str, ...] = ()
         recent_rows = self._gather(table, "recent", recent) if len(recent) >= GATHER_AT else None
         if recent:
-            scan = db.parquet_scan((recent_rows,) if recent_rows else recent)
-            rows = db.rows(f"SELECT DISTINCT record_id FROM {scan} WHERE superseded IS NULL ORDER BY record_id")
+            rows = db.rows(f"SELECT DISTINCT record_id FROM {_scan(recent, recent_rows)} WHERE superseded IS NULL"
+                           " ORDER BY record_id")
             touched = tuple(r[0] for r in rows)
         rows_in = dict(zip(files, actions.get("num_records", []), strict=True))
         # A file whose every row is unmarked (a save's) holds only touched records: nothing to look up.
