@@ -67,7 +67,11 @@ READERS = {"supervisor", "stk_supervisor", "commander", "analyst"}  # read_aggre
 QUALITY = {"supervisor", "stk_supervisor", "commander", "analyst"}
 PROBLEM_READERS = {"officer", "supervisor", "commander", "analyst"}  # problem_read, in Stafford
 
-LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _last_month() -> dt.date:
+    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
 
 # Public reads that hold no personal data and so take no user, each with why.
 NO_USER = {
@@ -185,11 +189,11 @@ OTHER_READS: dict[str, tuple[Callable[[Store, dict, Any], object], set[str]]] = 
                                 READERS - {"stk_supervisor"}),
     "pack.pack_areas": (lambda s, u, t: pack.pack_areas(s, user=u, areas=(STA,)), READERS - {"stk_supervisor"}),
     # A pack needs read_aggregates and export in the area: supervisors (their own), commanders and analysts.
-    "pack.build_area_pack": (lambda s, u, t: pack.build_area_pack(s, user=u, area_code=STA, month=LAST_MONTH),
+    "pack.build_area_pack": (lambda s, u, t: pack.build_area_pack(s, user=u, area_code=STA, month=_last_month()),
                              READERS - {"stk_supervisor"}),
-    "pack.make_pack_file": (lambda s, u, t: pack.make_pack_file(s, user=u, area_code=STA, month=LAST_MONTH,
+    "pack.make_pack_file": (lambda s, u, t: pack.make_pack_file(s, user=u, area_code=STA, month=_last_month(),
                                                                 fmt="html"), READERS - {"stk_supervisor"}),
-    "pack.write_packs": (lambda s, u, t: pack.write_packs(s, t, user=u, month=LAST_MONTH, areas=(STA,)),
+    "pack.write_packs": (lambda s, u, t: pack.write_packs(s, t, user=u, month=_last_month(), areas=(STA,)),
                          READERS - {"stk_supervisor"}),
     "guarantee.list_my_open_queries": (lambda s, u, t: guarantee.list_my_open_queries(s, user=u), TEAM),
     "alerts.list_my_alerts": (lambda s, u, t: alerts.list_my_alerts(s, user=u), TEAM),
@@ -247,35 +251,41 @@ def _same(a: Any, b: Any) -> bool:
     return a == b or (a != a and b != b)  # NaN is NaN
 
 
-YEAR = Filters(start=dt.date.today() - dt.timedelta(days=365), end=dt.date.today())
+
+
+def _year() -> Filters:
+    return Filters(start=dt.date.today() - dt.timedelta(days=365), end=dt.date.today())
+
 
 
 @pytest.mark.parametrize("name", sorted(DASHBOARDS))
 def test_dashboards_by_role_and_a_supervisor_sees_exactly_their_area(world, name):
     store, users = world
     query = DASHBOARDS[name]
+    year = _year()
     for who in sorted(set(WHO) - READERS):
         with pytest.raises(NotAllowed):
-            query(store, YEAR, user=users[who])
-    analysts_stafford = query(store, dataclasses.replace(YEAR, areas=(STA,)), user=users["analyst"])
-    assert _same(query(store, YEAR, user=users["supervisor"]), analysts_stafford)
-    assert _same(query(store, dataclasses.replace(YEAR, areas=(STA,)), user=users["supervisor"]), analysts_stafford)
+            query(store, year, user=users[who])
+    analysts_stafford = query(store, dataclasses.replace(year, areas=(STA,)), user=users["analyst"])
+    assert _same(query(store, year, user=users["supervisor"]), analysts_stafford)
+    assert _same(query(store, dataclasses.replace(year, areas=(STA,)), user=users["supervisor"]), analysts_stafford)
     for asked in ((STK,), (STA, STK)):
         with pytest.raises(NotAllowed, match=f"{STK}.* outside your area"):
-            query(store, dataclasses.replace(YEAR, areas=asked), user=users["supervisor"])
+            query(store, dataclasses.replace(year, areas=asked), user=users["supervisor"])
 
 
 def test_a_supervisors_filters_cannot_reach_another_areas_wards_or_officers(world):
     store, users = world
+    year = _year()
     stk_ward, stk_officer = db.row(
         f"SELECT ward_code, organiser FROM {store.relation('events')} WHERE area_code = ? AND status = 'completed'"
-        " AND start >= ? AND start < ? LIMIT 1", [STK, YEAR.start, YEAR.end])
+        " AND start >= ? AND start < ? LIMIT 1", [STK, year.start, year.end])
     events = events_dash.events_completed
     for narrowed in (Filters(wards=(stk_ward,)), Filters(officers=(stk_officer,))):
-        seen = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
+        seen = events(store, dataclasses.replace(year, wards=narrowed.wards, officers=narrowed.officers),
                       user=users["supervisor"])
         assert seen.events.empty and seen.headline["events_completed"] == 0
-        analyst = events(store, dataclasses.replace(YEAR, wards=narrowed.wards, officers=narrowed.officers),
+        analyst = events(store, dataclasses.replace(year, wards=narrowed.wards, officers=narrowed.officers),
                          user=users["analyst"])
         assert analyst.headline["events_completed"] > 0, "the filter does match Stoke-on-Trent's events"
 

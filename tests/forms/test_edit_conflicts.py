@@ -25,7 +25,6 @@ from tests.conftest import count_rows, make_booking
 from tests.forms.factories import book_event, first_ward, make_completion
 from tests.officer_store import user
 
-TODAY = dt.date.today()
 WHEN = re.compile(r"at \d\d:\d\d UTC on \d\d [A-Z][a-z]{2} \d{4} \(version \d+\)")
 
 
@@ -141,7 +140,7 @@ def test_an_event_changed_by_a_colleague_since_the_form_opened_is_not_changed_ag
     opened = get_event(store, event_id, user=officer)["version"]  # the officer's form opens at version 1
     update_event(store=store, record_id=event_id, user=colleague, submission_id=new_submission_id(),
                  values=make_booking(store, officer, title="Moved to the library",
-                                     date=TODAY - dt.timedelta(days=1), start_time=dt.time(9),
+                                     date=dt.date.today() - dt.timedelta(days=1), start_time=dt.time(9),
                                      end_time=dt.time(10)),
                  base_version=opened)
     before = count_rows(store)
@@ -149,7 +148,7 @@ def test_an_event_changed_by_a_colleague_since_the_form_opened_is_not_changed_ag
         "update": lambda: update_event(store=store, record_id=event_id, user=officer,
                                        submission_id=new_submission_id(), base_version=opened,
                                        values=make_booking(store, officer, title="Street meeting, renamed",
-                                                           date=TODAY - dt.timedelta(days=1),
+                                                           date=dt.date.today() - dt.timedelta(days=1),
                                                            start_time=dt.time(9), end_time=dt.time(10))),
         "complete": lambda: complete_event(store=store, record_id=event_id, user=officer,
                                            submission_id=new_submission_id(), base_version=opened,
@@ -181,16 +180,22 @@ def test_an_event_update_from_the_latest_version_is_saved(store, officer, collea
 def _item(store, officer) -> str:
     values = {"issue_category": "Speeding", "issue_text": "Cars racing down Cowley Road at night", "source": "meeting",
               "area_code": officer["area_code"], "ward_code": first_ward(store, officer["area_code"]),
-              "raised_on": TODAY - dt.timedelta(days=10), "publishable": False}
+              "raised_on": dt.date.today() - dt.timedelta(days=10), "publishable": False}
     return raise_item(store=store, values=values, user=officer, submission_id=new_submission_id()).record_id
 
 
-ACTION = {"action_type": "Patrol plan", "text": "Speed checks twice a week", "date": TODAY - dt.timedelta(days=3)}
-TOLD = {"date": TODAY - dt.timedelta(days=1), "channel": "Community messaging", "text": "We ran speed checks"}
+def _action() -> dict:
+    return {"action_type": "Patrol plan", "text": "Speed checks twice a week",
+            "date": dt.date.today() - dt.timedelta(days=3)}
+
+
+def _told() -> dict:
+    return {"date": dt.date.today() - dt.timedelta(days=1), "channel": "Community messaging",
+            "text": "We ran speed checks"}
 ITEM_CHANGES = {
-    "add an action": lambda s, u, rid, v: add_action(store=s, record_id=rid, values=ACTION, user=u,
+    "add an action": lambda s, u, rid, v: add_action(store=s, record_id=rid, values=_action(), user=u,
                                                      submission_id=new_submission_id(), base_version=v),
-    "tell back": lambda s, u, rid, v: add_feedback(store=s, record_id=rid, values=TOLD, user=u,
+    "tell back": lambda s, u, rid, v: add_feedback(store=s, record_id=rid, values=_told(), user=u,
                                                    submission_id=new_submission_id(), base_version=v),
     "move it on": lambda s, u, rid, v: move_status(store=s, record_id=rid, status="closed", user=u,
                                                    submission_id=new_submission_id(), base_version=v),
@@ -310,7 +315,8 @@ def test_a_setting_shown_as_not_set_and_set_since_is_refused(store, admins):
 def test_withdrawing_news_changed_or_withdrawn_since_is_refused(store, admins):
     first, second = admins
     saved = admin.post_news(store=store, values={"title": "New vans", "body": "Two new vans.",
-                                                 "published_on": TODAY}, user=first, submission_id=new_submission_id())
+                                                 "published_on": dt.date.today()},
+                            user=first, submission_id=new_submission_id())
     admin.withdraw_news(store=store, record_id=saved.record_id, user=second, submission_id=new_submission_id(),
                         base_version=saved.version)
     rows, audits = count_rows(store, "news"), _audit_rows(store)

@@ -27,8 +27,6 @@ from forms.ysywd import (
 from tests.conftest import count_rows
 from tests.forms.factories import book_event, first_ward, make_completion
 
-TODAY = dt.date.today()
-
 
 def _user(store, user_id: str) -> dict:
     return reference.get_user(store, user_id)
@@ -37,7 +35,7 @@ def _user(store, user_id: str) -> dict:
 def _raise(store, user, **overrides) -> str:
     values = {"issue_category": "Speeding", "issue_text": "Cars racing down Cowley Road at night",
               "source": "meeting", "area_code": user["area_code"], "ward_code": first_ward(store, user["area_code"]),
-              "raised_on": TODAY - dt.timedelta(days=10), "publishable": True}
+              "raised_on": dt.date.today() - dt.timedelta(days=10), "publishable": True}
     values.update(overrides)
     return raise_item(store=store, values=values, user=user, submission_id=new_submission_id()).record_id
 
@@ -49,14 +47,14 @@ def _shown(store, record_id) -> int:
 
 def _act(store, user, record_id, days_ago=5, **overrides):
     values = {"action_type": "Patrol plan", "text": "Speed checks twice a week for a month",
-              "date": TODAY - dt.timedelta(days=days_ago)}
+              "date": dt.date.today() - dt.timedelta(days=days_ago)}
     values.update(overrides)
     return add_action(store=store, record_id=record_id, values=values, user=user, submission_id=new_submission_id(),
                       base_version=_shown(store, record_id))
 
 
 def _tell(store, user, record_id, days_ago=2, **overrides):
-    values = {"date": TODAY - dt.timedelta(days=days_ago), "channel": "Community messaging",
+    values = {"date": dt.date.today() - dt.timedelta(days=days_ago), "channel": "Community messaging",
               "text": "We ran speed checks and issued 14 tickets"}
     values.update(overrides)
     return add_feedback(store=store, record_id=record_id, values=values, user=user,
@@ -134,7 +132,7 @@ def test_dates_cannot_be_before_the_raise_date_nor_in_the_future(store, officer)
         _tell(store, officer, record_id, days_ago=6)  # before the first action
     assert "before the date raised" in exc.value.errors["date"]
     with pytest.raises(ValidationError) as exc:
-        _raise(store, officer, raised_on=TODAY + dt.timedelta(days=1))
+        _raise(store, officer, raised_on=dt.date.today() + dt.timedelta(days=1))
     assert exc.value.errors["raised_on"] == "cannot be in the future"
     assert count_rows(store, "ysywd") == before + 1
 
@@ -216,7 +214,7 @@ def test_one_tap_from_a_completed_event_links_it(store, officer):
 
 def test_the_same_tap_twice_stores_one_item(store, officer):
     values = {"issue_category": "Parking", "issue_text": "Vans on the pavement", "source": "online",
-              "area_code": officer["area_code"], "ward_code": None, "raised_on": TODAY, "publishable": False}
+              "area_code": officer["area_code"], "ward_code": None, "raised_on": dt.date.today(), "publishable": False}
     submission = new_submission_id()
     before = count_rows(store, "ysywd")
     first = raise_item(store=store, values=values, user=officer, submission_id=submission)
@@ -236,17 +234,18 @@ def test_publishable_is_a_new_version(store, officer):
 def test_publishing_needs_the_capability_in_scope_and_is_audited(store, officer):
     sergeant, stoke_sergeant = _user(store, "u0003"), {**_user(store, "u0003"), "area_code": "ST-STK"}
     _raise(store, officer)
+    today = dt.date.today()
     audits = count_rows(store, "audit")
     with pytest.raises(NotAllowed, match="may not"):
-        publish_summary(store=store, user=officer, area_code="ST-STA", start=TODAY - dt.timedelta(days=30), end=TODAY)
+        publish_summary(store=store, user=officer, area_code="ST-STA", start=today - dt.timedelta(days=30), end=today)
     with pytest.raises(NotAllowed, match="outside your area"):
-        publish_summary(store=store, user=stoke_sergeant, area_code="ST-STA", start=TODAY, end=TODAY)
+        publish_summary(store=store, user=stoke_sergeant, area_code="ST-STA", start=today, end=today)
     with pytest.raises(ValidationError) as exc:
-        publish_summary(store=store, user=sergeant, area_code="ST-STA", start=TODAY, end=TODAY - dt.timedelta(days=1))
+        publish_summary(store=store, user=sergeant, area_code="ST-STA", start=today, end=today - dt.timedelta(days=1))
     assert "before the start" in exc.value.errors["period"]
     assert count_rows(store, "audit") == audits
     items, priorities = publish_summary(store=store, user=sergeant, area_code="ST-STA",
-                                        start=TODAY - dt.timedelta(days=30), end=TODAY)
+                                        start=today - dt.timedelta(days=30), end=today)
     assert "Cars racing down Cowley Road at night" in [p.issue for p in priorities]
     assert len(items) == len(priorities) and count_rows(store, "audit") == audits + 1
 
