@@ -2,9 +2,9 @@
 
 Four conditions, each judged at a moment `now` (local time; its date is "today"):
 
-- `coverage_gap`: a ward with no engagement (a completed event that started there, or a CCR made there) for
-  `coverage_gap_days` days or more (force setting, default 28): today minus the day of its last engagement up
-  to now; a ward with none ever is flagged too.
+- `coverage_gap`: a ward with no engagement for `coverage_gap_days` days or more (force setting, default 28):
+  today minus the day of its last engagement up to now (`last_engagement_sql`, the one definition the monthly
+  pack's coverage gaps use too); a ward with none ever is flagged too.
 - `stale_priority`: an open "You said, we did" priority (raised by today, not closed) whose last update (the
   Guarantee's: the latest of the date raised, the action dates and the feedback dates, up to today;
   `analytics.guarantee.LAST_UPDATE`) is 80 days or more before today.
@@ -105,6 +105,20 @@ def alert_settings(store: Store) -> AlertSettings:
 
     return AlertSettings(threshold=setting(THRESHOLD_SETTING, parse_threshold, STATUTORY_MAXIMUM),
                          gap_days=setting(GAP_SETTING, parse_gap_days, DEFAULT_GAP_DAYS))
+
+
+def last_engagement_sql(relations: Mapping[str, str], *, until: str) -> str:
+    """`ward_code, day`: each ward's last day of engagement up to `until` (an SQL timestamp expression, once in
+    the text). Engagement is a completed event that started in the ward or a CCR made there: contact with the
+    community, so a booking that never happened and a patrol (presence, not contact) are not. The one definition
+    of a coverage gap's "engagement", for these alerts and the monthly pack (`analytics.pack`)."""
+    return f"""
+        SELECT ward_code, max(engaged.at)::DATE AS day FROM (
+            SELECT ward_code, start AS at FROM {relations['events']} WHERE status = 'completed'
+            UNION ALL
+            SELECT ward_code, contact_at FROM {relations['ccrs']}) AS engaged
+        WHERE engaged.at <= {until}
+        GROUP BY ward_code"""
 
 
 # -- the reads ------------------------------------------------------------------------
@@ -218,12 +232,7 @@ def _alerts(relations: Mapping[str, str], filters: Filters, *, now: dt.datetime,
     statements = {
         "coverage_gap": f"""
             w AS (SELECT ward_code, area_code, name FROM {r['wards']} AS w WHERE {_IN_SCOPE.format(t='w')}),
-            engaged AS (
-                SELECT ward_code, start::DATE AS day FROM {r['events']}
-                WHERE status = 'completed' AND start <= $2::TIMESTAMP
-                UNION ALL
-                SELECT ward_code, contact_at::DATE FROM {r['ccrs']} WHERE contact_at <= $2::TIMESTAMP),
-            last AS (SELECT ward_code, max(day) AS day FROM engaged GROUP BY ward_code)
+            last AS ({last_engagement_sql(r, until='$2::TIMESTAMP')})
             SELECT 'coverage_gap:' || w.ward_code || ':' || coalesce(last.day::VARCHAR, 'never') AS key,
                    w.area_code, w.ward_code, w.name AS ward, w.ward_code AS subject, last.day::TIMESTAMP AS since,
                    CASE WHEN last.day IS NULL THEN 'No engagement recorded in ' || w.name

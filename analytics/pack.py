@@ -9,8 +9,9 @@ Every figure comes from the read that the matching page uses, for the area and t
 - "You said, we did" progress: `analytics.ysywd.ysywd_overview` (items raised in the month; overdue as of
   the month's last day);
 - engagement vs demand: `analytics.demand.engagement_vs_demand` per ward (with a chart);
-- coverage gaps: `list_coverage_gaps`, the wards with no engagement (events not cancelled, CCRs, patrols) in
-  the `GAP_DAYS` days to the month's last day;
+- coverage gaps: `list_coverage_gaps`, the wards with no engagement in the force's coverage gap
+  (`coverage_gap_days`, default 28) to the month's last day, as the alerts judge it
+  (`analytics.alerts.last_engagement_sql`: completed events and CCRs);
 - problems by stage: `problems_section`, from `analytics.problems.problems_by_stage` at the month's end.
 
 Small counts: a count of people or of contacts with them (people engaged, contacts, consents, sign-ups,
@@ -51,6 +52,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from analytics import sql
+from analytics.alerts import alert_settings, last_engagement_sql
 from analytics.demand import engagement_vs_demand
 from analytics.export import file_stem
 from analytics.filters import Filters, ward_scope
@@ -63,8 +65,6 @@ from analytics.ysywd import ysywd_overview
 from data import access, audit, reference
 from data.store import Store
 
-GAP_DAYS = 30
-"""A ward with no engagement in this many days to the month's last day is a coverage gap."""
 CHART_WARDS = 15
 HEADLINE = ("events_booked", "events_completed", "attendees", "officer_attendances", "distinct_officers", "ccrs",
             "ccrs_diversity_consent", "smart_alert_signups", "intel_submissions", "ysywd_open", "ysywd_closed")
@@ -144,35 +144,28 @@ def _text(value: Any) -> str:
 
 @sql.scoped("read_aggregates")
 def list_coverage_gaps(store: Store, filters: Filters | None = None, *, user: Mapping[str, Any],
-                       days: int = GAP_DAYS) -> pd.DataFrame:
-    """The wards in scope with no engagement (an event not cancelled, a CCR or a patrol) in the `days` days to
-    `filters.end` (today if none): ward_code, ward, area_code, last_engagement (before the end; None if never),
-    days_since (None if never); never-engaged first, then the longest gap first."""
-    return sql.cached(_coverage_gaps, store, filters, tables=("wards", "events", "ccrs", "patrols"),
-                      end=(filters or Filters()).end or dt.date.today(), days=days)
+                       days: int | None = None) -> pd.DataFrame:
+    """The wards in scope whose last engagement (`analytics.alerts.last_engagement_sql`) up to the end of
+    `filters.end` (today if none) is `days` days or more before it (the force's coverage gap if None), or who
+    have none: ward_code, ward, area_code, last_engagement (a date; None if never), days_since (None if never);
+    never-engaged first, then the longest gap first. The alerts flag the same wards on that day."""
+    return sql.cached(_coverage_gaps, store, filters, tables=("wards", "events", "ccrs"),
+                      end=(filters or Filters()).end or dt.date.today(),
+                      days=alert_settings(store).gap_days if days is None else days)
 
 
 def _coverage_gaps(relations: Mapping[str, str], filters: Filters, *, end: dt.date, days: int) -> pd.DataFrame:
     scope, params = ward_scope(filters)
-    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-    since = end_at - dt.timedelta(days=days)
     query = f"""
         WITH w AS (SELECT ward_code, name AS ward, area_code FROM {relations['wards']} WHERE {scope}),
-        act AS (
-            SELECT ward_code, max(start) AS at FROM {relations['events']}
-            WHERE status <> 'cancelled' AND start < ? GROUP BY ward_code
-            UNION ALL
-            SELECT ward_code, max(contact_at) FROM {relations['ccrs']} WHERE contact_at < ? GROUP BY ward_code
-            UNION ALL
-            SELECT ward_code, max(start) FROM {relations['patrols']} WHERE start < ? GROUP BY ward_code)
-        SELECT w.ward_code, w.ward, w.area_code, max(act.at) AS last_engagement
-        FROM w LEFT JOIN act ON act.ward_code = w.ward_code
-        GROUP BY w.ward_code, w.ward, w.area_code
-        HAVING max(act.at) IS NULL OR max(act.at) < ?
-        ORDER BY max(act.at) NULLS FIRST, w.ward_code"""
-    gaps = sql.run(query, [*params, end_at, end_at, end_at, since])
-    gaps["days_since"] = [None if pd.isna(at) else (end - pd.Timestamp(at).date()).days
-                          for at in gaps["last_engagement"]]
+        last AS ({last_engagement_sql(relations, until='?::TIMESTAMP')})
+        SELECT w.ward_code, w.ward, w.area_code, last.day AS last_engagement
+        FROM w LEFT JOIN last USING (ward_code)
+        WHERE last.day IS NULL OR ?::DATE - last.day >= ?
+        ORDER BY last.day NULLS FIRST, w.ward_code"""
+    gaps = sql.run(query, [*params, dt.datetime.combine(end, dt.time.max), end, days])
+    gaps["days_since"] = [None if pd.isna(day) else (end - pd.Timestamp(day).date()).days
+                          for day in gaps["last_engagement"]]
     return gaps
 
 
@@ -319,7 +312,8 @@ def gaps_section(gaps: pd.DataFrame, *, days: int) -> Section:
              "never" if g["days_since"] is None or pd.isna(g["days_since"]) else f"{int(g['days_since']):,}"]
             for g in gaps.to_dict("records")]
     section = Section("Coverage gaps", header=["Ward", "Last engagement", "Days since"], rows=rows,
-                      notes=[f"Wards with no event, contact or patrol in the {days} days to the month's last day."])
+                      notes=[f"Wards with no completed event or contact in the {days} days to the month's last day"
+                             " (the force's coverage gap, as the alerts judge it)."])
     if gaps.empty:
         section.notes.append("None: every ward had engagement.")
     return section
@@ -335,7 +329,7 @@ def require_ended(month: dt.date, *, today: dt.date | None = None) -> None:
 
 
 def build_area_pack(store: Store, *, user: Mapping[str, Any], area_code: str, month: dt.date,
-                    force_name: str = "", gap_days: int = GAP_DAYS, today: dt.date | None = None) -> AreaPack:
+                    force_name: str = "", gap_days: int | None = None, today: dt.date | None = None) -> AreaPack:
     """The pack of one area for `month`'s calendar month (one that has ended), from the pages' own reads."""
     access.require(user, "read_aggregates", area_code)
     access.require(user, "export", area_code)
@@ -347,6 +341,7 @@ def build_area_pack(store: Store, *, user: Mapping[str, Any], area_code: str, mo
     month_rows = promise.months[pd.to_datetime(promise.months["month"]).dt.date == first].to_dict("records")
     overview = ysywd_overview(store, filters, user=user, today=last)
     demand = engagement_vs_demand(store, filters, user=user)
+    gap_days = alert_settings(store).gap_days if gap_days is None else gap_days
     gaps = list_coverage_gaps(store, Filters(end=last, areas=(area_code,)), user=user, days=gap_days)
     problems = problems_by_stage(store, Filters(end=last, areas=(area_code,)), user=user)
     contacts = demand_columns(demand.wards)[1]

@@ -13,11 +13,13 @@ import pytest
 from pypdf import PdfReader
 
 from analytics.__main__ import main
+from analytics.alerts import list_alerts
 from analytics.filters import Filters
 from analytics.pack import build_area_pack, list_coverage_gaps, make_pack_file, problems_section, render_html
 from data import access, db
-from data.store import Store
-from tests.analytics.conftest import build_fixture_store, save
+from data.store import Store, new_submission_id
+from forms.admin import save_setting
+from tests.analytics.conftest import build_fixture_store, make_event, save
 from tests.analytics.guarantee_fixture import build_guarantee_store
 
 ANALYST = {"user_id": "AN", "name": "Ann Alyst", "role": "analyst", "active": True}
@@ -114,13 +116,47 @@ def test_coverage_gaps_and_text_kept_as_text(march, pack_store):
     assert list(gaps["ward_code"]) == ["W9", "W2", "W1"]
     assert [None if pd.isna(d) else int(d) for d in gaps["days_since"]] == [None, 74, 59]
     march_gaps = list_coverage_gaps(pack_store, Filters(end=dt.date(2025, 3, 31), areas=("A1",)), user=ANALYST)
-    assert list(march_gaps["ward_code"]) == ["W9"]
+    # To 31 Mar, 28 days (the default): Castle's last is e1 and c1 on 3 Mar (e5 on 20 Mar was deleted), 28 days:
+    # a gap, as the alerts would say that day; Abbey's c3 on 18 Mar is 13 days.
+    assert list(march_gaps["ward_code"]) == ["W9", "W1"] and list(march_gaps["days_since"])[1] == 28
+    assert list(list_coverage_gaps(pack_store, Filters(end=dt.date(2025, 3, 30), areas=("A1",)),
+                                   user=ANALYST)["ward_code"]) == ["W9"]  # 27 days the day before
     a1 = " ".join(_text(march / "pack-a1-2025-03.pdf"))
     assert f"{HOSTILE_WARD} - never" in a1  # the ward's name printed as it is, not as markup
     page = (march / "pack-a1-2025-03.html").read_text()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold" not in page
     # No chart: no issue reaches 5 mentions, and every engagement share is hidden (the contacts total 2).
     assert page.count("<img src='data:image/png;base64,") == 0
+
+
+def test_coverage_gaps_are_the_alerts_gaps_and_follow_the_force_setting(tmp_path):
+    """One definition of a gap: the pack lists the wards the alerts flag at the end of that day, and a booking
+    that never happened or a patrol is not engagement in either."""
+    store = build_fixture_store(tmp_path / "store")
+    # Abbey (W2): last contact c3 on 18 Mar. A booking left "booked" on 20 May and a patrol on 25 May do not
+    # end its gap; nor does a cancelled event on 28 May.
+    save(store, "events", make_event(ward_code="W2", start=dt.datetime(2025, 5, 20, 10)), "w2-booked")
+    save(store, "events", make_event(ward_code="W2", start=dt.datetime(2025, 5, 28, 10), status="cancelled",
+                                     cancel_reason="Rain"), "w2-cancelled")
+    save(store, "patrols", {"officer_id": "P2", "patrol_type": "Foot patrol", "start": dt.datetime(2025, 5, 25, 9),
+                            "end": dt.datetime(2025, 5, 25, 11), "area_code": "A1", "ward_code": "W2"}, "w2-patrol")
+    end = dt.date(2025, 5, 31)
+    gaps = list_coverage_gaps(store, Filters(end=end, areas=("A1",)), user=ANALYST)
+    # Default 28 days. Abbey: 74 days since 18 Mar; Castle: 59 since e6 on 2 Apr.
+    assert list(gaps["ward_code"]) == ["W2", "W1"]
+    assert [int(d) for d in gaps["days_since"]] == [74, 59]
+    assert list(gaps["last_engagement"].map(lambda d: pd.Timestamp(d).date())) == [dt.date(2025, 3, 18),
+                                                                                   dt.date(2025, 4, 2)]
+    alerts = list_alerts(store, Filters(areas=("A1",)), user=ANALYST, now=dt.datetime(2025, 5, 31, 23, 59))
+    assert sorted(alerts.loc[alerts["condition"] == "coverage_gap", "ward_code"]) == sorted(gaps["ward_code"])
+    # The force sets 60 days: Castle's 59 is no longer a gap, in the pack's list or its printed table.
+    save_setting(store=store, key="coverage_gap_days", value="60",
+                 user={"user_id": "ADM", "role": "admin", "area_code": None, "active": True},
+                 submission_id=new_submission_id(), base_version=0)
+    assert list(list_coverage_gaps(store, Filters(end=end, areas=("A1",)), user=ANALYST)["ward_code"]) == ["W2"]
+    pack = build_area_pack(store, user=ANALYST, area_code="A1", month=dt.date(2025, 5, 1))
+    gap_table = next(s for s in pack.sections if s.title == "Coverage gaps")
+    assert [row[0] for row in gap_table.rows] == ["Abbey"] and "in the 60 days" in gap_table.notes[0]
 
 
 def test_problems_by_stage_renders_a_frame():
