@@ -5,7 +5,6 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.filters import Filters
 from analytics.guarantee import (
     CURRENT_DAYS,
     MIN_BEAT_MEETINGS,
@@ -15,10 +14,9 @@ from analytics.guarantee import (
     list_late_queries,
     list_stale_soon,
 )
-from data import access, reference
 from forms.ui.alerts import render_late_queries
+from forms.ui.filter_bar import render_as_of_bar
 from forms.ui.runtime import open_page
-from forms.ui.widgets import label_of
 
 FLAGS = {"no_named_officer": "No named officer", "not_current": "Priorities not current",
          "stale_soon": f"Priorities stale within {STALE_WARNING_DAYS} days",
@@ -55,13 +53,9 @@ MONTH_COLUMNS = {
 
 _, store, user = open_page("read_aggregates")
 st.title("Neighbourhood Policing Guarantee")
-areas = access.areas_in_scope(user, reference.area_names(store))
-with st.container(horizontal=True):
-    end = st.date_input("Period end", value=dt.date.today(), format="DD/MM/YYYY", key="guarantee.end",
-                        min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
-    chosen = st.multiselect("Areas", list(areas), key="guarantee.areas", format_func=lambda c: label_of(c, areas),
-                            placeholder="All areas" if access.scope(user) is None else "Your area")
-figures = guarantee(store, Filters(end=end, areas=tuple(chosen)), user=user)
+filters = render_as_of_bar(store, user, key="guarantee", label="Period end")
+end = filters.end
+figures = guarantee(store, filters, user=user)
 wards = figures.wards
 st.caption(f"The 91 days from {end - dt.timedelta(days=90):%d %b %Y} to {end:%d %b %Y}.")
 
@@ -81,7 +75,7 @@ st.dataframe(shown, hide_index=True, column_order=list(WARD_COLUMNS), column_con
              key="guarantee.wards")
 
 st.subheader(f"Priorities going stale within {STALE_WARNING_DAYS} days")
-soon = list_stale_soon(store, Filters(end=end, areas=tuple(chosen)), user=user)
+soon = list_stale_soon(store, filters, user=user)
 st.dataframe(soon, hide_index=True, key="guarantee.stale_soon",
              column_order=["ward", "issue_category", "raised_on", "last_update", "stale_on", "days_left"],
              column_config={"ward": "Ward", "issue_category": "Issue",
@@ -91,7 +85,7 @@ st.dataframe(soon, hide_index=True, key="guarantee.stale_soon",
                             "days_left": "Days left"})
 
 st.subheader(f"Queries open past {RESPONSE_HOURS} hours")
-late = list_late_queries(store, Filters(end=end, areas=tuple(chosen)), user=user)
+late = list_late_queries(store, filters, user=user)
 render_late_queries(late, key="guarantee.late_queries")
 
 st.header("Per area")

@@ -1,14 +1,10 @@
 """Problems by stage: the commander's view of problem solving (SARA) per area, by stage and age."""
 
-import datetime as dt
-
 import streamlit as st
 
-from analytics.filters import Filters
 from analytics.problems import AGE_BANDS, build_stage_chart, list_problems, problems_by_stage
-from data import access, reference
+from forms.ui.filter_bar import render_as_of_bar
 from forms.ui.runtime import open_page
-from forms.ui.widgets import label_of
 
 COLUMNS = {
     "area": st.column_config.TextColumn("Area", pinned=True), "stage_label": "Stage", "problems": "Problems",
@@ -20,13 +16,7 @@ assert set(AGE_BANDS) <= set(COLUMNS)
 
 _, store, user = open_page("problem_read")
 st.title("Problems by stage")
-areas = access.areas_in_scope(user, reference.area_names(store))
-with st.container(horizontal=True):
-    as_of = st.date_input("As of", value=dt.date.today(), format="DD/MM/YYYY", key="problems_by_stage.as_of",
-                          min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
-    chosen = st.multiselect("Areas", list(areas), key="problems_by_stage.areas", placeholder="Every area",
-                            format_func=lambda code: label_of(code, areas))
-filters = Filters(end=as_of or dt.date.today(), areas=tuple(chosen))
+filters = render_as_of_bar(store, user, key="problems_by_stage", label="As of")
 by_stage = problems_by_stage(store, filters, user=user)
 if int(by_stage["problems"].sum() if len(by_stage) else 0) == 0:
     st.info("No problems opened by this date in these areas.", icon=":material/info:")

@@ -203,6 +203,19 @@ def render_filter_bar(store: Store, *, key: str, today: dt.date | None = None,
     return state.to_filters(today=today)
 
 
+def render_as_of_bar(store: Store, user: Mapping[str, Any], *, key: str, label: str) -> Filters:
+    """The bar of a view "as it stood on a date" (the Guarantee, problems by stage): the date (`label`, today
+    by default; keys `{key}.end`) and the areas in the user's scope (`{key}.areas`; none picked is all of them,
+    or the user's own). The read itself narrows to the user's scope again (`analytics.sql.scoped`)."""
+    areas = access.areas_in_scope(user, reference.area_names(store))
+    with st.container(horizontal=True):
+        end = st.date_input(label, value=dt.date.today(), format="DD/MM/YYYY", key=f"{key}.end",
+                            min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
+        chosen = st.multiselect("Areas", list(areas), key=f"{key}.areas", format_func=lambda c: label_of(c, areas),
+                                placeholder="All areas" if access.scope(user) is None else "Your area")
+    return Filters(end=end or dt.date.today(), areas=tuple(chosen))
+
+
 def set_state(key: str, state: FilterState) -> None:
     """Put a state into the bar's widgets (before they are drawn, or from a callback)."""
     k = lambda name: f"{key}.{name}"  # noqa: E731

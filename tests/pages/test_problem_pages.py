@@ -57,7 +57,7 @@ def _open_a_problem(title: str, statement: str) -> AppTest:
 
 def test_the_commander_view_shows_the_functions_figures(store):
     at = _open("pages/problems_by_stage.py", "C1")
-    at.date_input(key="problems_by_stage.as_of").set_value(AS_OF).run()
+    at.date_input(key="problems_by_stage.end").set_value(AS_OF).run()
     assert not at.exception
     shown = next(d.value for d in at.dataframe if "reviews_overdue" in d.value.columns)
     expected = problems_by_stage(store, Filters(end=AS_OF), user=user("C1"))
