@@ -4,10 +4,10 @@
 themselves) in each record type's free-text columns and narrows by record
 type, date range, area, ward, officer and issue category. It needs the
 `read_team_records` capability (officers and supervisors): events, CCRs,
-patrols, problems and community queries are searched in the user's own area (and, wherever they are, the
-user's own: those they organised, attended, recorded or own), good practice force-wide, and
-useful information in the user's own area only. A short reference ("PRB-12", or its number alone) finds its
-record. Results carry no CCR
+patrols, problems, community queries and "You said, we did" items (what was said, done and told back) are
+searched in the user's own area (and, wherever they are, the user's own: those they organised, attended,
+recorded, own or raised), good practice force-wide, and useful information in the user's own area only. A short
+reference ("PRB-12", "YS-4", or its number alone) finds its record. Results carry no CCR
 diversity answers: each record type selects named columns, never `*`. Opening
 one CCR (`get_record`) shows its diversity answers only to a role with
 `read_personal` for its area (each such view audited) and to the officer who
@@ -82,6 +82,12 @@ SOURCES: dict[str, Source] = {
     "community_queries": Source("community_queries", "Community query", "t.received_at",
                                 "concat(t.topic, ' query, by ', lower(t.channel))", "t.summary",
                                 ("t.summary", "t.topic"), "t.officer_id", issues="[t.topic]"),
+    "ysywd": Source("ysywd", "You said, we did", "t.raised_on", "t.issue_category",
+                    "concat(replace(t.status, '_', ' '), ': ', t.issue_text)",
+                    ("t.issue_text", "t.issue_category",
+                     "array_to_string(list_transform(t.actions, lambda a: a.text), ' ')",
+                     "array_to_string(list_transform(t.feedback, lambda f: f.text), ' ')"),
+                    "c.created_by", issues="[t.issue_category]", by_creator=True),
 }
 KINDS = {name: source.kind for name, source in SOURCES.items()}
 

@@ -42,7 +42,7 @@ CAPABILITIES: dict[str, Capability] = {
         "My activity: one's own records, with the CCR answers one recorded.",
         "keep a list of records they submitted"),
     "read_team_records": Capability(frozenset({"officer", "supervisor"}),
-        "Search the team's (area's) events, CCRs and patrols, without diversity answers.",
+        "Search the team's (area's) records (not abstractions), without diversity answers.",
         "search team records"),
     "share": Capability(EVERYONE,
         "Read news, read and share good practice, read one's own area's useful information; send app feedback.",

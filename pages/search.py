@@ -11,7 +11,10 @@ from forms.ui.runtime import open_page
 from forms.ui.widgets import label_of, user_text
 
 SHOWN = 50
+OWN_PAGES = {"problems": ("pages/problems.py", "problem"), "ysywd": ("pages/ysywd_item.py", "item")}
+"""Record types read (and worked) on their own page: the page and its query parameter."""
 _, store, user = open_page("read_team_records")
+
 
 def _open(table: str, record_id: str) -> None:
     st.query_params["open"] = f"{table}:{record_id}"
@@ -31,8 +34,9 @@ st.title("Search")
 opened = st.query_params.get("open")
 if opened:
     table, _, record_id = opened.partition(":")
-    if table == "problems":  # a problem is read on its own page
-        st.switch_page("pages/problems.py", query_params={"problem": record_id})
+    if table in OWN_PAGES:
+        page, parameter = OWN_PAGES[table]
+        st.switch_page(page, query_params={parameter: record_id})
     record = get_record(store, table=table, record_id=record_id, user=user) if table in KINDS else None
     st.button("Back to results", key="search.back", icon=":material/arrow_back:", on_click=_close)
     if record is None:
@@ -78,9 +82,10 @@ for item in results.itertuples(index=False):
                     f"{user_text(place, one_line=True)} · {user_text(item.officer, one_line=True)}")
         if isinstance(item.summary, str) and item.summary:
             st.caption(user_text(item.summary[:300]))
-        if item.table_name == "problems":  # a problem is read, and worked, on its own page
-            st.page_link("pages/problems.py", label="Open", icon=":material/open_in_full:",
-                         query_params={"problem": item.record_id})
+        if item.table_name in OWN_PAGES:
+            page, parameter = OWN_PAGES[item.table_name]
+            st.page_link(page, label="Open", icon=":material/open_in_full:",
+                         query_params={parameter: item.record_id})
         else:
             st.button("Open", key=f"search.open.{item.table_name}.{item.record_id}", icon=":material/open_in_full:",
                       on_click=_open, args=(item.table_name, item.record_id))

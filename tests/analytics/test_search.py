@@ -170,6 +170,16 @@ def numbered(tmp_path_factory):
                                          "area_code": area, "ward_code": ward, "topic": "Speeding",
                                          "officer_id": officer, "summary": f"When is the next meeting? ({rid})"},
                    user=officer, submission_id=rid)
+    for rid, area, ward, officer, category in (("y1", "A1", "W1", "P1", "Speeding"),
+                                               ("y2", "A2", "W3", "P2", "Parking")):
+        store.save("ysywd", {"issue_category": category, "issue_text": f"Raised at the surgery ({rid})",
+                             "source": "meeting", "area_code": area, "ward_code": ward,
+                             "raised_on": dt.date(2025, 3, 12), "status": "feedback_given",
+                             "actions": [{"action_type": "Enforcement", "text": f"Speed checks on Cowley Road ({rid})",
+                                          "date": dt.date(2025, 3, 14), "officer_id": officer}],
+                             "feedback": [{"date": dt.date(2025, 3, 20), "channel": "Community messaging",
+                                           "text": f"Told the residents' association ({rid})"}]},
+                   user=officer, submission_id=rid)
     return store
 
 
@@ -190,3 +200,21 @@ def test_problems_and_community_queries_are_found_by_their_short_reference(numbe
     assert found(store, tables=["community_queries"], issues=["Speeding"]) == ["cq1", "cq2"]
     assert get_record(store, table="community_queries", record_id="cq2", user=user("P1"))["reference"] == 2
     assert get_record(store, table="community_queries", record_id="cq3", user=user("P1")) is None
+
+
+def test_you_said_we_did_items_are_found_by_what_was_said_done_and_told_and_by_reference(numbered):
+    """y1 (A1/W1, raised by P1) and y2 (A2/W3, by P2): YS-1 and YS-2."""
+    store = numbered
+    assert [store.get("ysywd", r)["reference"] for r in ("y1", "y2")] == [1, 2]
+    assert found(store, text="surgery") == ["y1"]  # what was said; y2 is another area's, not P1's
+    assert found(store, text="cowley road") == ["y1"]  # what was done
+    assert found(store, text="residents' association") == ["y1"]  # what the community was told
+    assert found(store, text="YS-1") == ["y1"] and found(store, text="ys 2") == []
+    assert found(store, "P2", text="YS-2") == ["y2"]
+    assert found(store, text="1", tables=["ysywd"]) == ["y1"]
+    assert found(store, tables=["ysywd"], issues=["Speeding"]) == ["y1"]
+    assert found(store, tables=["ysywd"], issues=["Parking"]) == []
+    assert found(store, tables=["ysywd"], start=dt.date(2025, 3, 13)) == []  # raised on 12 Mar
+    row = search(store, user=user("P1"), text="YS-1").iloc[0]
+    assert (row["kind"], row["title"], row["ward"], row["officer"], row["summary"]) == \
+        ("You said, we did", "Speeding", "Castle", "Pat One", "feedback given: Raised at the surgery (y1)")

@@ -165,3 +165,18 @@ def test_officers_download_their_own_and_their_areas_calendars(app_store):
     assert "my_activity.ics" in {b.key for b in at.get("download_button")}
     at = open_page("pages/book_event.py", OFFICER)
     assert {"book_event.area_ics", "book_event.public"} <= {b.key for b in at.get("download_button")}
+
+
+def test_an_item_is_found_by_search_and_opens_on_its_own_page(app_store):
+    rid = _raise(app_store, OFFICER, issue_text="Lorries idling outside the care home on Tixall Road")
+    label = refs.label("ysywd", app_store.get("ysywd", rid)["reference"])
+    at = open_page("pages/search.py", OFFICER)
+    at.text_input(key="search.text").input(label.lower()).run()
+    assert at.caption[0].value == "1 found"
+    assert any("**Parking**" in m.value and f"**{label}** · You said, we did" in m.value for m in at.markdown)
+    at.text_input(key="search.text").input("care home on tixall").run()
+    assert at.caption[0].value == "1 found"
+    at.query_params["open"] = f"ysywd:{rid}"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Parking" and at.query_params["item"] == rid, "the item's own page"
