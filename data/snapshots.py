@@ -54,10 +54,38 @@ def _scratch() -> Path:
     return folder
 
 
-@functools.lru_cache(maxsize=20_000)
+ROWS_KEPT = 20_000  # small files whose rows this process keeps in memory for the local copies
+_rows: collections.OrderedDict[str, pa.Table] = collections.OrderedDict()
+_rows_lock = threading.Lock()
+
+
 def _file_rows(path: str) -> pa.Table:
-    """One data file's rows (a file never changes, so each is read once)."""
-    return pq.read_table(path)
+    """One data file's rows (a file never changes, so each is read once while it is in its table)."""
+    with _rows_lock:
+        if path in _rows:
+            _rows.move_to_end(path)
+            return _rows[path]
+    rows = pq.read_table(path)
+    with _rows_lock:
+        _rows[path] = rows
+        while len(_rows) > ROWS_KEPT:
+            _rows.popitem(last=False)
+    return rows
+
+
+def _forget_rows(folder: str, keep: Iterable[str]) -> None:
+    """Drop the kept rows of the files under `folder` (one table's) that are no longer among `keep`, its files
+    now: rows that compaction, retention or a purge has rewritten leave this process's memory too."""
+    keep = set(keep)
+    with _rows_lock:
+        for path in [p for p in _rows if p.startswith(folder) and p not in keep]:
+            del _rows[path]
+
+
+def kept_rows() -> tuple[str, ...]:
+    """The files whose rows this process holds (for tests and the operator)."""
+    with _rows_lock:
+        return tuple(_rows)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,6 +235,7 @@ class Reads:
     _tables: dict[str, DeltaTable]
     _tables_loaded: dict[str, int]
     _snapshots: dict[tuple[str, int], Snapshot]
+    _folders: dict[str, str]
     _holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]
     _indexes: dict[str, tuple[int, tuple[IndexedFile, ...]]]
     log_reads: collections.Counter[str]
@@ -284,6 +313,11 @@ class Reads:
         paths = actions.get("path", [])
         nulls = actions.get("null_count.superseded", [None] * len(paths))
         files = self._local_files(table, paths)
+        folder = self._folders.get(table)
+        if files:
+            folder = self._folders[table] = files[0][: len(files[0]) - len(paths[0])]
+        if folder is not None:
+            _forget_rows(folder, files)
         recent = tuple(f for f, n in zip(files, nulls, strict=True) if n is None or n > 0)
         small = sum(1 for n in actions.get("num_records", []) if n < SMALL_FILE_ROWS)
         # A file whose statistics say every row is superseded holds history only.

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from data import db, submissions
 from data import store as store_module
-from data.snapshots import stored_submissions
+from data.snapshots import kept_rows, stored_submissions
 from data.store import Store, new_submission_id
 from tests.data.test_store import make_event
 
@@ -169,6 +169,29 @@ def test_many_saves_between_compactions_are_read_from_one_local_copy(tmp_path):
     assert titles == ["T00", "T01", "T02", "T03 moved", "T04", *[f"T{n:02}" for n in range(6, 12)]]
     counted = sql_sum(snap)
     assert counted == 11
+
+
+def test_rows_kept_for_the_local_copy_leave_memory_once_their_files_are_rewritten(tmp_path):
+    # Ten saves are read into memory for their local copy. Compaction rewrites them into one file: the next
+    # snapshot of the table lets go of the old files' rows (as after a retention run or a purge), and
+    # another store's kept rows are left alone.
+    stores = []
+    for name in ("one", "other"):
+        store = Store(tmp_path / name)
+        store.create()
+        for n in range(10):
+            store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+        assert len(store.snapshot("events").gathered_files) == 10
+        stores.append(store)
+    one, other = stores
+    old = [f for f in kept_rows() if f.startswith(str(tmp_path / "one" / "events"))]
+    assert len(old) == 10 and len([f for f in kept_rows() if f.startswith(str(tmp_path / "other"))]) == 10
+    one.compact("events")
+    snap = one.snapshot("events")
+    assert len(snap.files) == 1 and snap.gathered_files == ()
+    assert not set(old) & set(kept_rows()), "the rewritten files' rows are no longer held"
+    assert len([f for f in kept_rows() if f.startswith(str(tmp_path / "other"))]) == 10
+    assert db.scalar(f"SELECT count(*) FROM {one.relation('events')}") == 10
 
 
 def sql_sum(snap) -> int:
