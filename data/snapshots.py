@@ -82,6 +82,29 @@ def _forget_rows(folder: str, keep: Iterable[str]) -> None:
             del _rows[path]
 
 
+_retired: dict[str, float] = {}  # local copies no snapshot uses any more -> when they stopped being used
+_retired_lock = threading.Lock()
+
+
+def _retire(path: str) -> None:
+    """Note that no new statement will read this local copy: it goes `GATHERED_KEPT_FOR` seconds from now."""
+    with _retired_lock:
+        _retired.setdefault(path, time.monotonic())
+
+
+def _sweep() -> None:
+    """Delete the local copies retired `GATHERED_KEPT_FOR` seconds ago or more (a statement planned on one
+    a moment before it was retired has finished by then): rows that compaction, retention or a purge has
+    rewritten do not stay in the scratch folder."""
+    cutoff = time.monotonic() - GATHERED_KEPT_FOR
+    with _retired_lock:
+        due = [path for path, at in _retired.items() if at <= cutoff]
+        for path in due:
+            del _retired[path]
+    for path in due:
+        Path(path).unlink(missing_ok=True)
+
+
 def kept_rows() -> tuple[str, ...]:
     """The files whose rows this process holds (for tests and the operator)."""
     with _rows_lock:
@@ -236,6 +259,7 @@ class Reads:
     _tables_loaded: dict[str, int]
     _snapshots: dict[tuple[str, int], Snapshot]
     _folders: dict[str, str]
+    _copies: dict[tuple[str, str], tuple[int, str | None]]
     _holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]
     _indexes: dict[str, tuple[int, tuple[IndexedFile, ...]]]
     log_reads: collections.Counter[str]
@@ -303,6 +327,7 @@ class Reads:
         return tuple(self.version(t) for t in tables)
 
     def snapshot(self, table: str) -> Snapshot:
+        _sweep()
         handle = self._table(table)
         with self._lock:
             version = handle.version()
@@ -343,6 +368,13 @@ class Reads:
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
+            for kind, copy in (("recent", recent_rows), ("small", gathered)):
+                was = self._copies.get((table, kind))
+                if was is not None and was[0] > version:
+                    continue  # a snapshot of an older version, finished late: the newer one's copies stand
+                self._copies[(table, kind)] = (version, copy)
+                if was is not None and was[1] not in (None, copy):
+                    _retire(was[1])
         return snap
 
     def _local_files(self, table: str, paths: Iterable[str]) -> tuple[str, ...]:
@@ -362,6 +394,8 @@ class Reads:
         name = hashlib.sha256(f"{self.root}\0{table}\0{kind}".encode()).hexdigest()[:16]
         content = hashlib.sha256("\0".join(files).encode()).hexdigest()[:16]  # named by the files it holds
         path = folder / f"{name}-{content}.parquet"
+        with _retired_lock:
+            _retired.pop(str(path), None)  # in use again (the same files)
         if not path.exists():
             tables = [_file_rows(f) for f in files]
             gathered = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]

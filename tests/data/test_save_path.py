@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from data import db, submissions
+from data import db, snapshots, submissions
 from data import store as store_module
 from data.snapshots import kept_rows, stored_submissions
 from data.store import Store, new_submission_id
@@ -192,6 +192,26 @@ def test_rows_kept_for_the_local_copy_leave_memory_once_their_files_are_rewritte
     assert not set(old) & set(kept_rows()), "the rewritten files' rows are no longer held"
     assert len([f for f in kept_rows() if f.startswith(str(tmp_path / "other"))]) == 10
     assert db.scalar(f"SELECT count(*) FROM {one.relation('events')}") == 10
+
+
+def test_a_local_copy_no_snapshot_uses_is_deleted_once_statements_on_it_are_done(tmp_path, monkeypatch):
+    # Ten saves are read from one local copy. Once compaction rewrites them, the copy is retired: kept for
+    # GATHERED_KEPT_FOR seconds (a statement planned on it a moment before may still read it), then deleted
+    # by the next read, whether or not anything is saved again.
+    store = Store(tmp_path / "store")
+    store.create()
+    for n in range(10):
+        store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+    copy = Path(store.snapshot("events").gathered)
+    assert copy.exists()
+    store.compact("events")
+    assert store.snapshot("events").gathered is None
+    store.snapshot("events")
+    assert copy.exists(), "kept while a statement planned on it may still be reading it"
+    monkeypatch.setattr(snapshots, "GATHERED_KEPT_FOR", 0.0)
+    store.snapshot("events")
+    assert not copy.exists(), "deleted once no statement can be reading it"
+    assert db.scalar(f"SELECT count(*) FROM {store.relation('events')}") == 10
 
 
 def sql_sum(snap) -> int:
