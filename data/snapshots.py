@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -42,8 +41,7 @@ from data.schema import TABLES
 CLOCK_SKEW = dt.timedelta(hours=6)
 CURRENT = "superseded IS NOT TRUE AND NOT deleted"
 GATHER_AT = 8  # small files from which on a snapshot reads them from one local copy
-KEEP_GATHERED = 4  # local copies of small files' rows kept per table and kind, however old
-GATHERED_KEPT_FOR = 600.0  # seconds an older local copy is kept (a statement planned on it may still read it)
+GATHERED_KEPT_FOR = 600.0  # seconds a replaced local copy is kept (a statement planned on it may still read it)
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,14 +80,30 @@ def _forget_rows(folder: str, keep: Iterable[str]) -> None:
             del _rows[path]
 
 
-_retired: dict[str, float] = {}  # local copies no snapshot uses any more -> when they stopped being used
-_retired_lock = threading.Lock()
+_copies: dict[str, tuple[int, str | None]] = {}  # a table's copies by name -> (version, the one its latest reads)
+_retired: dict[str, float] = {}  # local copies no new statement will read -> when they were replaced
+_copies_lock = threading.Lock()
 
 
-def _retire(path: str) -> None:
-    """Note that no new statement will read this local copy: it goes `GATHERED_KEPT_FOR` seconds from now."""
-    with _retired_lock:
-        _retired.setdefault(path, time.monotonic())
+def _copy_name(root: str, table: str, kind: str) -> str:
+    """The name of a store table's local copies of one kind ("recent" or "small"), whichever `Store` makes them."""
+    return hashlib.sha256(f"{root}\0{table}\0{kind}".encode()).hexdigest()[:16]
+
+
+def _use_copy(name: str, version: int, copy: str | None) -> None:
+    """Note that the snapshot of `version` reads `copy` (None: no copy) for `name`. The copy it replaces is
+    retired, as is a copy made late for an older version than the latest noted: each goes
+    `GATHERED_KEPT_FOR` seconds later (`_sweep`)."""
+    now = time.monotonic()
+    with _copies_lock:
+        was = _copies.get(name)
+        if was is not None and was[0] > version:
+            if copy is not None and copy != was[1]:
+                _retired.setdefault(copy, now)
+            return
+        _copies[name] = (version, copy)
+        if was is not None and was[1] not in (None, copy):
+            _retired.setdefault(was[1], now)
 
 
 def _sweep() -> None:
@@ -97,7 +111,7 @@ def _sweep() -> None:
     a moment before it was retired has finished by then): rows that compaction, retention or a purge has
     rewritten do not stay in the scratch folder."""
     cutoff = time.monotonic() - GATHERED_KEPT_FOR
-    with _retired_lock:
+    with _copies_lock:
         due = [path for path, at in _retired.items() if at <= cutoff]
         for path in due:
             del _retired[path]
@@ -259,7 +273,6 @@ class Reads:
     _tables_loaded: dict[str, int]
     _snapshots: dict[tuple[str, int], Snapshot]
     _folders: dict[str, str]
-    _copies: dict[tuple[str, str], tuple[int, str | None]]
     _holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]]
     _indexes: dict[str, tuple[int, tuple[IndexedFile, ...]]]
     log_reads: collections.Counter[str]
@@ -368,13 +381,8 @@ class Reads:
         with self._lock:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != table}
             self._snapshots[(table, version)] = snap
-            for kind, copy in (("recent", recent_rows), ("small", gathered)):
-                was = self._copies.get((table, kind))
-                if was is not None and was[0] > version:
-                    continue  # a snapshot of an older version, finished late: the newer one's copies stand
-                self._copies[(table, kind)] = (version, copy)
-                if was is not None and was[1] not in (None, copy):
-                    _retire(was[1])
+        for kind, copy in (("recent", recent_rows), ("small", gathered)):
+            _use_copy(_copy_name(self.root, table, kind), version, copy)
         return snap
 
     def _local_files(self, table: str, paths: Iterable[str]) -> tuple[str, ...]:
@@ -391,27 +399,17 @@ class Reads:
         every save is a file of its own, and a statement reading thousands of files pays for each. Each file
         is read once per process (files never change); the local file is made once per set of files."""
         folder = _scratch()
-        name = hashlib.sha256(f"{self.root}\0{table}\0{kind}".encode()).hexdigest()[:16]
+        name = _copy_name(self.root, table, kind)
         content = hashlib.sha256("\0".join(files).encode()).hexdigest()[:16]  # named by the files it holds
         path = folder / f"{name}-{content}.parquet"
-        with _retired_lock:
-            _retired.pop(str(path), None)  # in use again (the same files)
+        with _copies_lock:
+            _retired.pop(str(path), None)  # in use again (the same files): not to be swept under this snapshot
         if not path.exists():
             tables = [_file_rows(f) for f in files]
             gathered = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
             partial = folder / f".{name}-{content}-{threading.get_ident()}.parquet"
             pq.write_table(gathered, partial, compression="zstd")
             os.replace(partial, path)
-            # Older copies go once they are no longer among the latest few and have not been made for a
-            # while: a statement planned on one (a snapshot a moment old) may still be reading it.
-            cutoff = time.time() - GATHERED_KEPT_FOR
-            with_times = []
-            for made in folder.glob(f"{name}-*.parquet"):
-                with contextlib.suppress(FileNotFoundError):
-                    with_times.append((made.stat().st_mtime, made))
-            for when, stale in sorted(with_times)[:-KEEP_GATHERED]:
-                if when < cutoff:
-                    stale.unlink(missing_ok=True)
         return str(path)
 
     def _holding(self, table: str, touched: tuple[str, ...], sizes: Mapping[str, int | None], *,

@@ -117,7 +117,6 @@ class Store(Reads, Compaction, Purging):
         self._tables_loaded: dict[str, int] = {}  # table -> the version its read handle was loaded at
         self._snapshots: dict[tuple[str, int], Snapshot] = {}
         self._folders: dict[str, str] = {}  # table -> the local folder its data files are read from
-        self._copies: dict[tuple[str, str], tuple[int, str | None]] = {}  # (table, kind) -> (version, local copy)
         # table -> (the touched records, file -> positions of their rows) for `_holding`
         self._holders: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...]]]] = {}
         self._lock = threading.Lock()

@@ -214,6 +214,23 @@ def test_a_local_copy_no_snapshot_uses_is_deleted_once_statements_on_it_are_done
     assert db.scalar(f"SELECT count(*) FROM {store.relation('events')}") == 10
 
 
+def test_a_copy_made_by_one_store_object_is_retired_by_another_on_the_same_store(tmp_path, monkeypatch):
+    # Copies are named by store, table and kind, not by the Store object: a second object on the same store
+    # (as after a page made its own) that sees the files rewritten retires the first one's copy.
+    first = Store(tmp_path / "store")
+    first.create()
+    for n in range(10):
+        first.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+    copy = Path(first.snapshot("events").gathered)
+    second = Store(tmp_path / "store")
+    second.compact("events")
+    assert second.snapshot("events").gathered is None
+    monkeypatch.setattr(snapshots, "GATHERED_KEPT_FOR", 0.0)
+    second.snapshot("events")
+    assert not copy.exists()
+    assert db.scalar(f"SELECT count(*) FROM {first.relation('events')}") == 10
+
+
 def sql_sum(snap) -> int:
     """The current rows counted part by part (`Snapshot.parts`), each with its sign."""
     return sum(part.sign * db.scalar(f"SELECT count(*) FROM {part.relation}") for part in snap.parts())
