@@ -177,10 +177,7 @@ def test_rows_kept_for_the_local_copy_leave_memory_once_their_files_are_rewritte
     # another store's kept rows are left alone.
     stores = []
     for name in ("one", "other"):
-        store = Store(tmp_path / name)
-        store.create()
-        for n in range(10):
-            store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+        store = _ten_saves(tmp_path / name)
         assert len(store.snapshot("events").gathered_files) == 10
         stores.append(store)
     one, other = stores
@@ -198,10 +195,7 @@ def test_a_local_copy_no_snapshot_uses_is_deleted_once_statements_on_it_are_done
     # Ten saves are read from one local copy. Once compaction rewrites them, the copy is retired: kept for
     # GATHERED_KEPT_FOR seconds (a statement planned on it a moment before may still read it), then deleted
     # by the next read, whether or not anything is saved again.
-    store = Store(tmp_path / "store")
-    store.create()
-    for n in range(10):
-        store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+    store = _ten_saves(tmp_path / "store")
     copy = Path(store.snapshot("events").gathered)
     assert copy.exists()
     store.compact("events")
@@ -217,10 +211,7 @@ def test_a_local_copy_no_snapshot_uses_is_deleted_once_statements_on_it_are_done
 def test_a_copy_made_by_one_store_object_is_retired_by_another_on_the_same_store(tmp_path, monkeypatch):
     # Copies are named by store, table and kind, not by the Store object: a second object on the same store
     # (as after a page made its own) that sees the files rewritten retires the first one's copy.
-    first = Store(tmp_path / "store")
-    first.create()
-    for n in range(10):
-        first.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+    first = _ten_saves(tmp_path / "store")
     copy = Path(first.snapshot("events").gathered)
     second = Store(tmp_path / "store")
     second.compact("events")
@@ -229,6 +220,15 @@ def test_a_copy_made_by_one_store_object_is_retired_by_another_on_the_same_store
     second.snapshot("events")
     assert not copy.exists()
     assert db.scalar(f"SELECT count(*) FROM {first.relation('events')}") == 10
+
+
+def _ten_saves(root: Path) -> Store:
+    """A new store whose events table holds ten saves awaiting compaction (read from one local copy)."""
+    store = Store(root)
+    store.create()
+    for n in range(10):
+        store.save("events", make_event(title=f"T{n:02}"), user="u1", submission_id=new_submission_id())
+    return store
 
 
 def sql_sum(snap) -> int:
