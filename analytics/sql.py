@@ -199,15 +199,12 @@ class Relation(str):
     """SQL text for a table's current rows (what `cached` hands a builder), which also knows the
     snapshot it reads, so `additive` can read it part by part."""
 
-    snapshot: Snapshot | None
+    snapshot: Snapshot
 
     def __new__(cls, snapshot: Snapshot) -> Relation:
         made = super().__new__(cls, snapshot.relation())
         made.snapshot = snapshot
         return made
-
-    def parts(self) -> tuple[Part, ...]:
-        return self.snapshot.parts() if self.snapshot is not None else (Part(str(self), None),)
 
 
 _parts: collections.OrderedDict[Query, pd.DataFrame] = collections.OrderedDict()
@@ -225,7 +222,7 @@ def additive(relation: str, statement: Callable[[str], Query], *, keys: Sequence
     files. `rows` names the column counting a group's rows: a group whose rows all went (an
     edit moved them elsewhere) is left out, as the statement over the whole table leaves it out.
     """
-    parts = relation.parts() if isinstance(relation, Relation) else (Part(relation, None),)
+    parts = relation.snapshot.parts() if isinstance(relation, Relation) else (Part(relation, None),)
     queries = [statement(part.relation) for part in parts]
     entries = [(text, _frozen(params)) for text, params in queries]
     frames: list[pd.DataFrame | None] = [None] * len(parts)
