@@ -23,7 +23,15 @@ from wordcloud import STOPWORDS
 
 from analytics import sql
 from analytics.filters import Filters, and_, ward_scope, where_clause
-from analytics.metrics import COMPLETED, TOP_ISSUES, figures_of, issue_counts, issue_list, metric
+from analytics.metrics import (
+    COMPLETED,
+    TOP_ISSUES,
+    figures_of,
+    issue_counts,
+    issue_list,
+    metric,
+    officers_attending,
+)
 from data.store import Store
 
 COMPLETED_ROWS = 500
@@ -116,10 +124,7 @@ def _events_completed(relations: dict[str, str], filters: Filters) -> EventsComp
             SELECT community, count(*) AS events
             FROM (SELECT unnest(communities_supported) AS community FROM {rel} WHERE {done}) GROUP BY community""",
             params), keys=["community"], rows="events"),
-        "officers": sql.later(sql.additive, events, lambda rel: (f"""
-            SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
-            FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {rel} WHERE {done})
-            GROUP BY officer_id""", params), keys=["officer_id"], rows="events"),
+        "officers": sql.later(officers_attending, events, filters),
     }
     completed_sql = f"""
         WITH grouped AS MATERIALIZED (
@@ -252,10 +257,7 @@ def _event_outcomes(relations: dict[str, str], filters: Filters) -> EventOutcome
                coalesce(sum(intel_submissions), 0) AS intel, {metric("suitable_for_publishing").sql} AS suitable
         FROM {rel} WHERE {done} GROUP BY area_code, ward_code""", ev_params),
         keys=["area_code", "ward_code"], rows="events")
-    officers = sql.additive(events, lambda rel: (f"""
-        SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees
-        FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {rel} WHERE {done})
-        GROUP BY officer_id""", ev_params), keys=["officer_id"], rows="events")
+    officers = officers_attending(events, filters)
     info = sql.additive(ccrs, lambda rel: (
         f"SELECT count(*) FILTER (WHERE info_submitted) AS ccr_info_submitted FROM {rel} WHERE {ccr_where}",
         ccr_params))

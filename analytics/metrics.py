@@ -146,14 +146,21 @@ def figures_of(row: pd.Series, names: Sequence[str]) -> dict[str, int]:
     return {n: int(row[n]) if pd.notna(row[n]) else 0 for n in names}
 
 
-def distinct_officers(events: str, filters: Filters) -> int:
-    """`distinct_officers`: distinct officer ids attending the completed events in the filters (worked out
-    file by file: the times each officer attended, added up, then the officers counted)."""
+def officers_attending(events: str, filters: Filters) -> pd.DataFrame:
+    """Each officer attending the completed events in the filters: officer_id, events (the completed events
+    they attended), attendees (at those events). Worked out file by file (`sql.additive`); the one statement
+    the summary, Events completed and Event outcomes share, so they share its kept parts."""
     where, params = where_clause(filters, table="events")
-    attended = sql.additive(events, lambda rel: (
-        f"SELECT officer, count(*) AS n FROM (SELECT unnest(officers_attending) AS officer FROM {rel}"
-        f" WHERE {and_(where, COMPLETED)}) GROUP BY officer", params), keys=["officer"], rows="n")
-    return int(attended["officer"].notna().sum())
+    return sql.additive(events, sql.over(
+        "SELECT officer_id, count(*) AS events, coalesce(sum(attendees), 0) AS attendees"
+        " FROM (SELECT unnest(officers_attending) AS officer_id, attendees FROM {rel}"
+        f" WHERE {and_(where, COMPLETED)}) GROUP BY officer_id", params), keys=["officer_id"], rows="events")
+
+
+def distinct_officers(events: str, filters: Filters) -> int:
+    """`distinct_officers`: distinct officer ids attending the completed events in the filters (from the
+    added-up `officers_attending`, never by adding distinct counts)."""
+    return int(officers_attending(events, filters)["officer_id"].notna().sum())
 
 
 def issue_counts(relations: Mapping[str, str], filters: Filters, *, include_events: bool = True) -> pd.DataFrame:
