@@ -117,10 +117,9 @@ def _engagement_vs_demand(relations: dict[str, str], filters: Filters) -> Demand
     crimes, events, ccrs, patrols, months, by_type = (
         summed[k].result() for k in ("crimes", "events", "ccrs", "patrols", "months", "by_type"))
     crimes = crimes.drop(columns="n")
-    months = pd.DataFrame({"months": [len(months)]})
+    crime_months = len(months)  # the months holding crime data in the period (one row each)
     by_type = by_type.sort_values(["crimes", "crime_type"], ascending=[False, True], kind="stable")
     by_type = by_type.reset_index(drop=True)
-    crime_months = int(months["months"].iloc[0]) if len(months) else 0
     period = _period_months(filters, [events, ccrs, patrols])
     per_ward = wards.copy()
     for frame, columns in ((crimes, ("crimes", "asb")), (events, ("events",)), (ccrs, ("ccrs",)),
