@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import expect
+
 from data import reference
 from tests.browser.conftest import OUTPUT, PHONE
 from tests.browser.ui import choose, saved_record, submit, wait_for_app, widget
@@ -78,6 +80,8 @@ def test_a_connection_dropped_mid_contact_says_so_keeps_what_was_typed_and_saves
     page.context.set_offline(False)
     page.wait_for_function(f"({STATE})() === 'CONNECTED'", timeout=90_000)
     assert page.evaluate(BANNER) == "none", "the banner goes once connected"
+    # Once reconnected the page is drawn again: the old copy of each box goes a moment after the new one comes.
+    expect(page.get_by_label("Issues in their words")).to_have_count(1)
     assert page.get_by_label("Street or venue").input_value() == "Bus shelter, Mill Lane"
     assert page.get_by_label("Issues in their words").input_value() == "Cars racing after dark"
 
